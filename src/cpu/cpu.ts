@@ -1,0 +1,354 @@
+/**
+ * A guest CPU (one Unicorn instance) with the precise-fault mechanism of DESIGN.md §1:
+ *
+ *  - every guest region is mapped once with uc_mem_map_ptr over a host Buffer the model owns,
+ *    with UC_PROT_NONE, so every access reaches the protection hooks, which ask the MMU callback
+ *    (the model's page-table walk) whether the access may proceed;
+ *  - a UC_HOOK_MEM_READ|WRITE hook whose range covers the code makes Unicorn sync the PC before
+ *    each load/store, so an aborted access leaves the PC on the faulting instruction with none of
+ *    its side effects done;
+ *  - a block hook counts executed instructions (the scheduler's quantum and simulated time) and
+ *    stops the engine when the budget runs out.
+ *
+ * Engine limits are guarded here (region count, address range) so no input reaches a Unicorn
+ * assertion, which would abort the whole Node process.
+ */
+import { countX86Instructions } from './x86-length.js';
+import { ARM64_REGS, UC_X86_INS_SYSCALL, X86_REGS } from './unicorn-consts.js';
+import * as U from './unicorn.js';
+
+export type Arch = 'aarch64' | 'x86_64';
+export type Access = 'read' | 'write' | 'fetch';
+
+/** The MMU: decides whether an access may proceed.  May resolve a fault itself and return true. */
+export type MmuCallback = (address: number, size: number, access: Access) => boolean;
+
+export type StopReason =
+  | { kind: 'fault'; address: bigint; access: Access; pc: bigint; size: number; unmapped: boolean }
+  | { kind: 'syscall'; pc: bigint }
+  | { kind: 'budget' }
+  | { kind: 'exception'; intno: number; pc: bigint; what: string }
+  | { kind: 'requested' }
+  | { kind: 'error'; code: number; message: string; pc: bigint };
+
+export interface RunResult {
+  reason: StopReason;
+  /** Instructions counted by the block hook (whole blocks; see DESIGN.md). */
+  executed: number;
+}
+
+export class CpuError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CpuError';
+  }
+}
+
+/**
+ * Unicorn 2.0.1 aborts the process past 1023 regions on ARM64 and 4095 on x86 (DESIGN.md §1).
+ * We keep a margin for the split a partial unmap can cause.
+ */
+export const MAX_REGIONS: Record<Arch, number> = { aarch64: 1000, x86_64: 4000 };
+/** Highest guest address + 1 the engine can hold without an MMU: user space of each arch. */
+export const ADDRESS_LIMIT: Record<Arch, number> = { aarch64: 2 ** 48, x86_64: 2 ** 47 };
+const PAGE = 4096;
+
+interface Region {
+  begin: number;
+  end: number;
+  mem: Buffer;
+}
+
+const ARM_EXCEPTIONS: Record<number, string> = {
+  1: 'undefined instruction',
+  2: 'svc',
+  3: 'prefetch abort',
+  4: 'data abort',
+  5: 'irq',
+  6: 'fiq',
+  7: 'breakpoint (brk)',
+  8: 'exception exit',
+  9: 'kernel trap',
+  11: 'hvc',
+  12: 'hyp trap',
+  13: 'smc',
+  14: 'virq',
+  15: 'vfiq',
+  16: 'semihosting',
+};
+const X86_EXCEPTIONS: Record<number, string> = {
+  0: 'divide error (#DE)',
+  1: 'debug (#DB)',
+  3: 'breakpoint (#BP, int3)',
+  4: 'overflow (#OF)',
+  5: 'bound range (#BR)',
+  6: 'invalid opcode (#UD)',
+  13: 'general protection (#GP)',
+  14: 'page fault (#PF)',
+  17: 'alignment check (#AC)',
+};
+
+export class Cpu {
+  readonly arch: Arch;
+  private readonly lib: U.UnicornLib;
+  private uc: U.Ptr;
+  private readonly regIds: Readonly<Record<string, number>>;
+  private readonly regBuf = Buffer.alloc(16);
+  private readonly regions: Region[] = [];
+  private readonly callbacks: U.Ptr[] = [];
+  private readonly codeHooks = new Map<string, number | bigint>();
+  private mmu: MmuCallback = () => false;
+  private pending: StopReason | undefined;
+  private executed = 0;
+  private budget = 0;
+  private closed = false;
+  private readonly x86Counts = new Map<number, number>();
+
+  constructor(arch: Arch) {
+    this.arch = arch;
+    this.lib = U.loadUnicorn();
+    const out: U.Ptr[] = [null];
+    const err =
+      arch === 'aarch64'
+        ? this.lib.uc_open(U.UC_ARCH_ARM64, U.UC_MODE_ARM, out)
+        : this.lib.uc_open(U.UC_ARCH_X86, U.UC_MODE_64, out);
+    if (err !== U.UC_ERR_OK) throw new CpuError(`uc_open(${arch}) failed: ${this.lib.uc_strerror(err)}`);
+    this.uc = out[0];
+    this.regIds = arch === 'aarch64' ? ARM64_REGS : X86_REGS;
+    this.installHooks();
+  }
+
+  setMmu(cb: MmuCallback): void {
+    this.mmu = cb;
+  }
+
+  private hook(type: number, proto: keyof U.UnicornLib['protos'], fn: (...a: never[]) => unknown, begin: number | bigint = 1, end: number | bigint = 0, ...extra: unknown[]): number | bigint {
+    const cb = this.lib.register(fn, this.lib.protos[proto]);
+    this.callbacks.push(cb);
+    const hh: (number | bigint)[] = [0];
+    const err = this.lib.uc_hook_add(this.uc, hh as number[], type, cb, null, begin, end, ...extra);
+    if (err !== U.UC_ERR_OK) throw new CpuError(`uc_hook_add(${type}) failed: ${this.lib.uc_strerror(err)}`);
+    return hh[0]!;
+  }
+
+  private installHooks(): void {
+    const accessOf = (t: number): Access =>
+      t === U.UC_MEM_WRITE_PROT || t === U.UC_MEM_WRITE_UNMAPPED ? 'write' : t === U.UC_MEM_FETCH_PROT || t === U.UC_MEM_FETCH_UNMAPPED ? 'fetch' : 'read';
+    const onProt = (_uc: unknown, type: number, address: number | bigint, size: number): boolean => {
+      const access = accessOf(type);
+      const unmapped = type === U.UC_MEM_READ_UNMAPPED || type === U.UC_MEM_WRITE_UNMAPPED || type === U.UC_MEM_FETCH_UNMAPPED;
+      // koffi hands uint64 values as signed Number when they fit, BigInt otherwise.
+      if (typeof address === 'number' && address >= 0 && !unmapped) {
+        try {
+          if (this.mmu(address, size, access)) return true;
+        } catch (e) {
+          this.pending = { kind: 'error', code: -1, message: `MMU callback threw: ${(e as Error).stack ?? e}`, pc: this.pc() };
+          return false;
+        }
+      }
+      const addr = BigInt.asUintN(64, BigInt(address));
+      // The PC read here is exact thanks to the precise-PC code hook (for fetches it is the target).
+      this.pending = { kind: 'fault', address: addr, access, pc: access === 'fetch' ? addr : this.pc(), size, unmapped };
+      return false;
+    };
+    const prot = U.UC_HOOK_MEM_READ_PROT | U.UC_HOOK_MEM_WRITE_PROT | U.UC_HOOK_MEM_FETCH_PROT;
+    const unm = U.UC_HOOK_MEM_READ_UNMAPPED | U.UC_HOOK_MEM_WRITE_UNMAPPED | U.UC_HOOK_MEM_FETCH_UNMAPPED;
+    this.hook(prot | unm, 'mem', onProt as never);
+
+    this.hook(U.UC_HOOK_BLOCK, 'block', ((_uc: unknown, address: number | bigint, size: number) => {
+      this.executed += this.arch === 'aarch64' ? size >>> 2 : this.x86Count(Number(address), size);
+      if (this.executed >= this.budget && !this.pending) {
+        this.pending = { kind: 'budget' };
+        this.lib.uc_emu_stop(this.uc);
+      }
+    }) as never);
+
+    const onIntr = (_uc: unknown, intno: number): void => {
+      if (this.pending) return;
+      if (this.arch === 'aarch64' && intno === 2) {
+        this.pending = { kind: 'syscall', pc: this.pc() };
+      } else {
+        const table = this.arch === 'aarch64' ? ARM_EXCEPTIONS : X86_EXCEPTIONS;
+        this.pending = { kind: 'exception', intno, pc: this.pc(), what: table[intno] ?? `exception ${intno}` };
+      }
+      this.lib.uc_emu_stop(this.uc);
+    };
+    this.hook(U.UC_HOOK_INTR, 'intr', onIntr as never);
+
+    if (this.arch === 'x86_64') {
+      this.hook(U.UC_HOOK_INSN, 'insn', ((): void => {
+        if (this.pending) return;
+        this.pending = { kind: 'syscall', pc: this.pc() };
+        this.lib.uc_emu_stop(this.uc);
+      }) as never, 1, 0, 'int', UC_X86_INS_SYSCALL);
+    }
+    this.hook(U.UC_HOOK_INSN_INVALID, 'invalid', ((): boolean => {
+      if (!this.pending) this.pending = { kind: 'exception', intno: 6, pc: this.pc(), what: X86_EXCEPTIONS[6]! };
+      return false;
+    }) as never);
+  }
+
+  private x86Count(address: number, size: number): number {
+    const key = address * 64 + (size & 63);
+    let n = this.x86Counts.get(key);
+    if (n === undefined) {
+      const bytes = this.peek(address, size);
+      n = bytes ? countX86Instructions(bytes) : Math.max(1, size >>> 2);
+      this.x86Counts.set(key, n);
+    }
+    return n;
+  }
+
+  /** Reads guest bytes straight from the host backing (no MMU check); undefined if unmapped. */
+  peek(address: number, size: number): Buffer | undefined {
+    const r = this.regionAt(address);
+    if (!r || address + size > r.end) return undefined;
+    return r.mem.subarray(address - r.begin, address - r.begin + size);
+  }
+
+  regionAt(address: number): Region | undefined {
+    for (const r of this.regions) if (address >= r.begin && address < r.end) return r;
+    return undefined;
+  }
+
+  get regionCount(): number {
+    return this.regions.length;
+  }
+
+  /**
+   * Maps [begin, begin+mem.length) onto host memory with no permissions; every access then goes
+   * through the MMU callback.  Refused (CpuError) past the engine's limits.
+   */
+  map(begin: number, mem: Buffer): void {
+    const end = begin + mem.length;
+    if (begin % PAGE || mem.length % PAGE || mem.length === 0) throw new CpuError(`map: unaligned region 0x${begin.toString(16)}+0x${mem.length.toString(16)}`);
+    if (end > ADDRESS_LIMIT[this.arch] || begin < 0) throw new CpuError(`map: region 0x${begin.toString(16)}-0x${end.toString(16)} is outside the ${this.arch} user address range`);
+    if (this.regions.length >= MAX_REGIONS[this.arch]) throw new CpuError(`map: engine region limit reached (${MAX_REGIONS[this.arch]} regions on ${this.arch}); refusing before Unicorn would abort`);
+    for (const r of this.regions) if (begin < r.end && r.begin < end) throw new CpuError(`map: 0x${begin.toString(16)} overlaps an existing region`);
+    const err = this.lib.uc_mem_map_ptr(this.uc, begin, mem.length, U.UC_PROT_NONE, mem);
+    if (err !== U.UC_ERR_OK) throw new CpuError(`uc_mem_map_ptr failed: ${this.lib.uc_strerror(err)}`);
+    this.regions.push({ begin, end, mem });
+    this.regions.sort((a, b) => a.begin - b.begin);
+  }
+
+  /** Unmaps a whole region previously mapped with map(). */
+  unmap(begin: number): void {
+    const i = this.regions.findIndex((r) => r.begin === begin);
+    if (i < 0) throw new CpuError(`unmap: no region at 0x${begin.toString(16)}`);
+    const r = this.regions[i]!;
+    const err = this.lib.uc_mem_unmap(this.uc, r.begin, r.end - r.begin);
+    if (err !== U.UC_ERR_OK) throw new CpuError(`uc_mem_unmap failed: ${this.lib.uc_strerror(err)}`);
+    this.regions.splice(i, 1);
+    this.invalidateCode(r.begin, r.end);
+    this.removeCodeRange(r.begin, r.end);
+  }
+
+  /**
+   * Declares [begin, end) as code: installs the precise-PC hook on it (DESIGN.md §1) so faults in
+   * instructions fetched from there are exact.
+   */
+  addCodeRange(begin: number, end: number): void {
+    const key = `${begin}:${end}`;
+    if (this.codeHooks.has(key)) return;
+    const hh = this.hook(U.UC_HOOK_MEM_READ | U.UC_HOOK_MEM_WRITE, 'mem', (() => true) as never, begin, end - 1);
+    this.codeHooks.set(key, hh);
+  }
+
+  removeCodeRange(begin: number, end: number): void {
+    for (const [key, hh] of this.codeHooks) {
+      const [b, e] = key.split(':').map(Number) as [number, number];
+      if (b >= begin && e <= end) {
+        this.lib.uc_hook_del(this.uc, hh);
+        this.codeHooks.delete(key);
+      }
+    }
+  }
+
+  /** Drops translated blocks of [begin, end): FETCH_PROT is checked only at translation. */
+  invalidateCode(begin: number, end: number): void {
+    this.lib.uc_ctl(this.uc, U.UC_CTL_REMOVE_CACHE, 'uint64_t', begin, 'uint64_t', end);
+  }
+
+  private regId(name: string): number {
+    const id = this.regIds[name];
+    if (id === undefined) throw new CpuError(`unknown ${this.arch} register '${name}'`);
+    return id;
+  }
+
+  reg(name: string): bigint {
+    const err = this.lib.uc_reg_read(this.uc, this.regId(name), this.regBuf);
+    if (err !== U.UC_ERR_OK) throw new CpuError(`uc_reg_read(${name}): ${this.lib.uc_strerror(err)}`);
+    return this.regBuf.readBigUInt64LE(0);
+  }
+
+  setReg(name: string, value: bigint | number): void {
+    this.regBuf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value)), 0);
+    const err = this.lib.uc_reg_write(this.uc, this.regId(name), this.regBuf);
+    if (err !== U.UC_ERR_OK) throw new CpuError(`uc_reg_write(${name}): ${this.lib.uc_strerror(err)}`);
+  }
+
+  /** 128-bit vector register (q0..q31 / xmm0..xmm15) as 16 bytes. */
+  vreg(name: string): Buffer {
+    const b = Buffer.alloc(16);
+    this.lib.uc_reg_read(this.uc, this.regId(name), b);
+    return b;
+  }
+
+  setVreg(name: string, bytes: Buffer): void {
+    this.lib.uc_reg_write(this.uc, this.regId(name), Buffer.from(bytes));
+  }
+
+  pc(): bigint {
+    return this.reg(this.arch === 'aarch64' ? 'pc' : 'rip');
+  }
+
+  setPc(v: bigint | number): void {
+    this.setReg(this.arch === 'aarch64' ? 'pc' : 'rip', v);
+  }
+
+  /**
+   * Runs from the current PC until something the kernel model must handle, or until `budget`
+   * instructions have run (counted per translation block, so it may overshoot by one block).
+   */
+  run(budget: number): RunResult {
+    if (this.closed) throw new CpuError('run: CPU is closed');
+    this.pending = undefined;
+    this.executed = 0;
+    this.budget = Math.max(1, budget);
+    const pc = this.pc();
+    // until = 0 never matches a real user PC (page 0 is never mapped), so only hooks stop us.
+    const err = this.lib.uc_emu_start(this.uc, pc, 0, 0, 0);
+    let reason = this.pending as StopReason | undefined;
+    // Inside the syscall hooks the PC is not yet synced (x86 reports the syscall insn itself);
+    // after the engine stops it is the return address, as the kernel sees it in pt_regs.
+    if (reason?.kind === 'syscall') reason.pc = this.pc();
+    if (!reason && err === U.UC_ERR_OK && this.arch === 'x86_64') {
+      // Unicorn ends emulation on `hlt`; at CPL3 it is privileged: #GP, which Linux makes SIGSEGV.
+      const at = this.pc() - 1n;
+      if (this.peek(Number(at), 1)?.[0] === 0xf4) {
+        this.setPc(at);
+        reason = { kind: 'exception', intno: 13, pc: at, what: 'general protection (#GP, hlt at CPL3)' };
+      }
+    }
+    if (!reason) {
+      reason = err === U.UC_ERR_OK ? { kind: 'requested' } : { kind: 'error', code: err, message: this.lib.uc_strerror(err), pc: this.pc() };
+    }
+    this.pending = undefined;
+    return { reason, executed: this.executed };
+  }
+
+  /** Stops a running engine from inside a callback (e.g. the MMU decided the task must die). */
+  stop(reason: StopReason): void {
+    if (!this.pending) this.pending = reason;
+    this.lib.uc_emu_stop(this.uc);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.lib.uc_close(this.uc);
+    for (const cb of this.callbacks) this.lib.unregister(cb);
+    this.callbacks.length = 0;
+    this.regions.length = 0;
+  }
+}
