@@ -103,6 +103,12 @@ export class Cpu {
   private budget = 0;
   private closed = false;
   private readonly x86Counts = new Map<number, number>();
+  /** Page whose fetch was refused as ahead of execution in this engine run (see fetchAhead). */
+  private aheadPage: number | undefined;
+  /** PC of an instruction that itself crosses into the next page (its fetch there is genuine). */
+  private straddler: number | undefined;
+  /** Pages the MMU has let instructions be fetched from (until invalidateCode/unmap). */
+  private readonly fetchable = new Set<number>();
 
   constructor(arch: Arch) {
     this.arch = arch;
@@ -135,21 +141,37 @@ export class Cpu {
     const accessOf = (t: number): Access =>
       t === U.UC_MEM_WRITE_PROT || t === U.UC_MEM_WRITE_UNMAPPED ? 'write' : t === U.UC_MEM_FETCH_PROT || t === U.UC_MEM_FETCH_UNMAPPED ? 'fetch' : 'read';
     const onProt = (_uc: unknown, type: number, address: number | bigint, size: number): boolean => {
+      // Once an access has been refused in this run, refuse everything until the engine stops:
+      // Unicorn keeps calling this hook for the remaining bytes of a split store (see below), and
+      // the first refusal is the fault; no later byte may be let through or overwrite the report.
+      if (this.stopping()) return false;
       const access = accessOf(type);
       const unmapped = type === U.UC_MEM_READ_UNMAPPED || type === U.UC_MEM_WRITE_UNMAPPED || type === U.UC_MEM_FETCH_UNMAPPED;
       // koffi hands uint64 values as signed Number when they fit, BigInt otherwise.
       if (typeof address === 'number' && address >= 0 && !unmapped) {
+        if (access === 'fetch' && this.fetchAhead(address + size - 1)) return false;
+        // An access that crosses a page boundary is checked page by page before any byte moves:
+        // Unicorn would otherwise write the bytes on the first page one by one before asking about
+        // the second (docs/engine.md).  The MMU is never asked about a page-crossing access.
+        const off = address % PAGE;
+        const first = size > 1 && off + size > PAGE ? PAGE - off : size;
         try {
-          if (this.mmu(address, size, access)) return true;
+          if (first === size) {
+            if (this.mmu(address, size, access)) {
+              if (access === 'fetch') this.fetchable.add(address - off);
+              return true;
+            }
+          } else {
+            if (!this.mmu(address, first, access)) return this.refuse(address, first, access);
+            if (this.mmu(address + first, size - first, access)) return true;
+            return this.refuse(address + first, size - first, access);
+          }
         } catch (e) {
           this.pending = { kind: 'error', code: -1, message: `MMU callback threw: ${(e as Error).stack ?? e}`, pc: this.pc() };
           return false;
         }
       }
-      const addr = BigInt.asUintN(64, BigInt(address));
-      // The PC read here is exact thanks to the precise-PC code hook (for fetches it is the target).
-      this.pending = { kind: 'fault', address: addr, access, pc: access === 'fetch' ? addr : this.pc(), size, unmapped };
-      return false;
+      return this.refuse(address, size, access, unmapped);
     };
     const prot = U.UC_HOOK_MEM_READ_PROT | U.UC_HOOK_MEM_WRITE_PROT | U.UC_HOOK_MEM_FETCH_PROT;
     const unm = U.UC_HOOK_MEM_READ_UNMAPPED | U.UC_HOOK_MEM_WRITE_UNMAPPED | U.UC_HOOK_MEM_FETCH_UNMAPPED;
@@ -188,6 +210,61 @@ export class Cpu {
     }) as never);
   }
 
+  /** Records a refused access as the fault to report.  The PC read here is exact thanks to the
+   * precise-PC code hook; for fetches it is the start of the instruction being fetched. */
+  private refuse(address: number | bigint, size: number, access: Access, unmapped = false): false {
+    if (this.stopping()) return false;
+    const addr = BigInt.asUintN(64, BigInt(address));
+    this.pending = { kind: 'fault', address: addr, access, pc: this.pc(), size, unmapped };
+    return false;
+  }
+
+  /** True if a callback already decided how this run ends (a later fault may replace 'budget'). */
+  private stopping(): boolean {
+    return this.pending !== undefined && this.pending.kind !== 'budget';
+  }
+
+  /**
+   * Instruction fetch ahead of execution.  Unicorn (QEMU 5) translates a whole block before
+   * running it, and an x86 block may run on from one page into the next.  A fetch from the next
+   * page then happens while the PC still points at the block start, before the instructions
+   * in front of the page boundary have run; refusing it there would report the fault early,
+   * at the wrong PC.  Such a fetch is refused without asking the MMU; run() then executes the
+   * straight-line code up to the instruction that needs the new page and retries, so the
+   * MMU sees the fetch only when that instruction is the next one to execute, as on hardware.
+   * ARM64 blocks never cross a page, so this only happens on x86.  `last` is the last byte fetched.
+   */
+  private fetchAhead(last: number): boolean {
+    if (this.aheadPage !== undefined) return true;
+    if (this.arch !== 'x86_64') return false;
+    const page = last - (last % PAGE);
+    const pc = Number(this.pc());
+    if (pc >= page || pc === this.straddler || this.fetchable.has(page)) return false;
+    this.aheadPage = page;
+    return true;
+  }
+
+  /**
+   * After a fetch ahead of execution into `page` (see fetchAhead): runs the straight-line code
+   * from the PC up to the last instruction that starts at or before `page` (it needs bytes from
+   * the new page).  x86 instructions are at most 15 bytes, so that instruction starts in
+   * [page - 14, page]; Unicorn stops translation at an `until` address only where an instruction
+   * starts, so the candidates are tried from the top (a candidate that is not an instruction
+   * start makes translation run into the new page again, and nothing executes).  If none is
+   * reached, the instruction at the PC itself crosses into the page: its fetch is genuine.
+   */
+  private runToPage(page: number): number {
+    const from = Number(this.pc());
+    for (let at = page; at > from && at >= page - 14; at--) {
+      this.aheadPage = undefined;
+      const err = this.lib.uc_emu_start(this.uc, from, at, 0, 0);
+      if (this.pending || this.aheadPage === undefined) return err;
+    }
+    this.aheadPage = undefined;
+    this.straddler = from;
+    return U.UC_ERR_OK;
+  }
+
   private x86Count(address: number, size: number): number {
     const key = address * 64 + (size & 63);
     let n = this.x86Counts.get(key);
@@ -220,12 +297,25 @@ export class Cpu {
    * through the MMU callback.  Refused (CpuError) past the engine's limits.
    */
   map(begin: number, mem: Buffer): void {
+    this.mapWith(begin, mem, U.UC_PROT_NONE);
+  }
+
+  /**
+   * Maps a region with full permissions: accesses never reach the MMU callback and cannot fault.
+   * For benchmarks and baselines only (bench/engine.ts measures the raw engine with it); the
+   * model never uses it.  Same guards as map().
+   */
+  mapRaw(begin: number, mem: Buffer): void {
+    this.mapWith(begin, mem, U.UC_PROT_ALL);
+  }
+
+  private mapWith(begin: number, mem: Buffer, perms: number): void {
     const end = begin + mem.length;
-    if (begin % PAGE || mem.length % PAGE || mem.length === 0) throw new CpuError(`map: unaligned region 0x${begin.toString(16)}+0x${mem.length.toString(16)}`);
+    if (!Number.isSafeInteger(begin) || begin % PAGE || mem.length % PAGE || mem.length === 0) throw new CpuError(`map: unaligned region 0x${begin.toString(16)}+0x${mem.length.toString(16)}`);
     if (end > ADDRESS_LIMIT[this.arch] || begin < 0) throw new CpuError(`map: region 0x${begin.toString(16)}-0x${end.toString(16)} is outside the ${this.arch} user address range`);
     if (this.regions.length >= MAX_REGIONS[this.arch]) throw new CpuError(`map: engine region limit reached (${MAX_REGIONS[this.arch]} regions on ${this.arch}); refusing before Unicorn would abort`);
     for (const r of this.regions) if (begin < r.end && r.begin < end) throw new CpuError(`map: 0x${begin.toString(16)} overlaps an existing region`);
-    const err = this.lib.uc_mem_map_ptr(this.uc, begin, mem.length, U.UC_PROT_NONE, mem);
+    const err = this.lib.uc_mem_map_ptr(this.uc, begin, mem.length, perms, mem);
     if (err !== U.UC_ERR_OK) throw new CpuError(`uc_mem_map_ptr failed: ${this.lib.uc_strerror(err)}`);
     this.regions.push({ begin, end, mem });
     this.regions.sort((a, b) => a.begin - b.begin);
@@ -267,6 +357,7 @@ export class Cpu {
   /** Drops translated blocks of [begin, end): FETCH_PROT is checked only at translation. */
   invalidateCode(begin: number, end: number): void {
     this.lib.uc_ctl(this.uc, U.UC_CTL_REMOVE_CACHE, 'uint64_t', begin, 'uint64_t', end);
+    for (const page of this.fetchable) if (page >= begin - (begin % PAGE) && page < end) this.fetchable.delete(page);
   }
 
   private regId(name: string): number {
@@ -315,9 +406,16 @@ export class Cpu {
     this.pending = undefined;
     this.executed = 0;
     this.budget = Math.max(1, budget);
-    const pc = this.pc();
+    this.aheadPage = undefined;
+    this.straddler = undefined;
     // until = 0 never matches a real user PC (page 0 is never mapped), so only hooks stop us.
-    const err = this.lib.uc_emu_start(this.uc, pc, 0, 0, 0);
+    let err = this.lib.uc_emu_start(this.uc, this.pc(), 0, 0, 0);
+    while (this.aheadPage !== undefined && !this.pending) {
+      err = this.runToPage(this.aheadPage);
+      if (this.pending) break;
+      err = this.lib.uc_emu_start(this.uc, this.pc(), 0, 0, 0);
+    }
+    this.aheadPage = undefined;
     let reason = this.pending as StopReason | undefined;
     // Inside the syscall hooks the PC is not yet synced (x86 reports the syscall insn itself);
     // after the engine stops it is the return address, as the kernel sees it in pt_regs.

@@ -53,6 +53,7 @@ export const UC_CTL_REMOVE_CACHE = UC_CTL_TB_REMOVE_CACHE | (2 << 26) | (UC_CTL_
 export const UC_CTL_SET_CPU_MODEL = UC_CTL_CPU_MODEL | (1 << 26) | (UC_CTL_IO_WRITE << 30);
 
 export type Ptr = unknown;
+type KType = ReturnType<typeof koffi.proto>;
 
 export interface UnicornLib {
   path: ProvisionResult;
@@ -70,13 +71,13 @@ export interface UnicornLib {
   uc_hook_del(uc: Ptr, hh: number | bigint): number;
   uc_ctl(uc: Ptr, control: number, ...variadic: unknown[]): number;
   protos: {
-    mem: koffi.IKoffiCType;
-    intr: koffi.IKoffiCType;
-    insn: koffi.IKoffiCType;
-    block: koffi.IKoffiCType;
-    invalid: koffi.IKoffiCType;
+    mem: KType;
+    intr: KType;
+    insn: KType;
+    block: KType;
+    invalid: KType;
   };
-  register(fn: (...args: never[]) => unknown, proto: koffi.IKoffiCType): Ptr;
+  register(fn: (...args: never[]) => unknown, proto: KType): Ptr;
   unregister(p: Ptr): void;
 }
 

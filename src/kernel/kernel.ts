@@ -1,0 +1,381 @@
+/**
+ * The modeled machine's global state (the kernel's globals: physical memory, page cache, swap,
+ * the memcg tree, the task list, sysctls, the log) and the small memory-management primitives
+ * the mm/ files share.  Behaviour with a kernel name lives in the file mirroring its kernel file.
+ */
+import { Cpu } from '../cpu/cpu.js';
+import { __allocPages, type AllocContext } from '../mm/page_alloc_path.js';
+import { memCgroupUncharge, MemcgTree, mmMemcg, tryCharge, type MemCgroup } from '../mm/memcontrol.js';
+import { unchargePage } from '../mm/memory.js';
+import { outOfMemory, type OomControl } from '../mm/oom_kill.js';
+import { Lru, PageKind, PhysMem, PAGE_SIZE } from '../mm/page_alloc.js';
+import { PageTable, type PgtableFormat } from '../mm/pgtable.js';
+import { shrinkLists, type ReclaimScope } from '../mm/vmscan.js';
+import type { TraceEvent } from '../trace/events.js';
+import { Tracer } from '../trace/tracer.js';
+import { Printk } from './printk.js';
+import type { GuestArch, KernelProfile } from './profile.js';
+import { Sysctl } from './sysctl.js';
+import type { ModelFile, MmStruct, Task, Vma } from './types.js';
+
+export interface KernelOptions {
+  arch: GuestArch;
+  profile: KernelProfile;
+  memBytes: number;
+  swapBytes: number;
+  tracer: Tracer;
+  /** kernel-owned pages at boot (image, memmap, slab); default ~6% of RAM */
+  reservedPages?: number;
+  pgtableFormat: PgtableFormat;
+  /** the rootfs: 'tmpfs' makes file pages shmem like the oracle's initramfs */
+  rootfs: 'tmpfs' | 'disk';
+}
+
+/** A thrown TaskKilled unwinds the modeled call chain when the running task must stop. */
+export class KernelPanic extends Error {
+  constructor(readonly text: string) {
+    super(text);
+    this.name = 'KernelPanic';
+  }
+}
+
+type Payload<K extends TraceEvent['kind']> = Omit<Extract<TraceEvent, { kind: K }>, 'ts' | 'cpu' | 'pid' | 'comm' | 'kind'>;
+
+export class Kernel {
+  readonly arch: GuestArch;
+  readonly profile: KernelProfile;
+  readonly phys: PhysMem;
+  readonly tracer: Tracer;
+  readonly printk: Printk;
+  readonly sysctl: Sysctl;
+  readonly memcg = new MemcgTree();
+  readonly tasks = new Map<number, Task>();
+  readonly mms = new Map<number, MmStruct>();
+  readonly pgtableFormat: PgtableFormat;
+  readonly rootfs: 'tmpfs' | 'disk';
+  current: Task | null = null;
+  /** simulated time in ns since boot */
+  clock = 0;
+  nextMmId = 1;
+  readonly vmEvents = { pgfault: 0, pgmajfault: 0, oom_kill: 0, pswpin: 0, pswpout: 0, pgscan: 0, pgsteal: 0 };
+  /** page cache: file id -> index -> pfn */
+  private readonly pageCache = new Map<number, Map<number, number>>();
+  private readonly pageCacheSeen = new Set<string>();
+  /** swap area: slot -> page bytes */
+  private readonly swapSlots = new Map<number, Buffer>();
+  private readonly swapFreeSlots: number[] = [];
+  readonly swapPages: number;
+  private nextSwapSlot = 0;
+  vmCommittedAs = 0;
+  oomLock = false;
+  oomKillerDisabled = false;
+  /** registrable OOM notifiers (scenario-provided): return pages "freed" */
+  readonly oomNotifiers: ((k: Kernel) => number)[] = [];
+  panicked: string | null = null;
+  /** hooks the process layer installs (exit of a killed task, wakeups): data flows down only */
+  hooks: {
+    exitDyingTasks(k: Kernel): void;
+    wakeUp(k: Kernel, waitq: string, match: (waiterMemcgId: number) => boolean): void;
+    queueOomReaper(k: Kernel, t: Task): void;
+    callChain(k: Kernel): string[];
+    sendSigkill(k: Kernel, t: Task, why: string): void;
+    userRegsForOops(k: Kernel): string[];
+  } = {
+    exitDyingTasks: () => {},
+    wakeUp: () => {},
+    queueOomReaper: () => {},
+    callChain: (k) => [...k.tracer.stack],
+    sendSigkill: (_k, t) => {
+      if (!t.pending.includes(9)) t.pending.push(9);
+    },
+    userRegsForOops: () => [],
+  };
+
+  constructor(o: KernelOptions) {
+    this.arch = o.arch;
+    this.profile = o.profile;
+    this.tracer = o.tracer;
+    this.pgtableFormat = o.pgtableFormat;
+    this.rootfs = o.rootfs;
+    const pages = Math.floor(o.memBytes / PAGE_SIZE);
+    this.phys = new PhysMem(o.memBytes, o.reservedPages ?? Math.max(256, Math.floor(pages * 0.06)), o.profile.minFreeKbytesMax);
+    this.swapPages = Math.floor(o.swapBytes / PAGE_SIZE);
+    this.printk = new Printk(() => this.clock);
+    this.sysctl = new Sysctl(this);
+    this.tracer.setContext({ now: () => this.clock, pid: () => this.current?.pid ?? 0, comm: () => this.current?.comm ?? 'swapper/0' });
+  }
+
+  emit<K extends TraceEvent['kind']>(kind: K, payload: Payload<K>): void {
+    this.tracer.emit(kind, payload);
+  }
+
+  log(level: number, text: string): void {
+    this.printk.log(level, text);
+    this.emit('printk', { level, text });
+  }
+
+  // ---------------------------------------------------------------- address spaces
+
+  newMm(cpu: Cpu): MmStruct {
+    const pgd = this.allocKernelPage(PageKind.PageTable);
+    if (pgd < 0) throw new Error('out of memory allocating a pgd');
+    const mm: MmStruct = {
+      id: this.nextMmId++,
+      arch: this.arch,
+      cpu,
+      pgtable: new PageTable(this.pgtableFormat, pgd),
+      vmas: [],
+      rss: [0, 0, 0, 0],
+      totalVm: 0,
+      stackVm: 0,
+      dataVm: 0,
+      execVm: 0,
+      lockedVm: 0,
+      startBrk: 0,
+      brk: 0,
+      startStack: 0,
+      mmapBase: 0,
+      argStart: 0,
+      argEnd: 0,
+      envStart: 0,
+      envEnd: 0,
+      flags: new Set(),
+      users: 1,
+      tlb: new Map(),
+      committed: 0,
+      ownerPid: 0,
+    };
+    this.mms.set(mm.id, mm);
+    return mm;
+  }
+
+  flushTlbPage(mm: MmStruct, address: number): void {
+    mm.tlb.delete(Math.floor(address / PAGE_SIZE));
+  }
+
+  flushTlbRange(mm: MmStruct, start: number, end: number): void {
+    if ((end - start) / PAGE_SIZE > mm.tlb.size) {
+      for (const vpn of [...mm.tlb.keys()]) if (vpn * PAGE_SIZE >= start && vpn * PAGE_SIZE < end) mm.tlb.delete(vpn);
+    } else {
+      for (let a = start; a < end; a += PAGE_SIZE) mm.tlb.delete(Math.floor(a / PAGE_SIZE));
+    }
+  }
+
+  findVma(mm: MmStruct, address: number): Vma | undefined {
+    // find_vma(): the first VMA with vm_end > address (which may start above it).
+    for (const v of mm.vmas) if (v.end > address) return v;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- page allocation
+
+  /** A page for the kernel's own use (pgd at mm creation, boot structures). */
+  allocKernelPage(kind: PageKind): number {
+    const pfn = this.phys.takeFrame(kind);
+    return pfn;
+  }
+
+  /**
+   * pte_alloc_one / pmd_alloc_one / pud_alloc_one: GFP_PGTABLE_USER (GFP_KERNEL | __GFP_ZERO |
+   * __GFP_ACCOUNT where the profile accounts page tables), charged to the mm's memcg as kmem.
+   */
+  allocPgtablePage(mm: MmStruct, level: number): number {
+    const G = this.profile.gfp;
+    const accounted = this.profile.pgtableAccounted[this.arch];
+    const gfp = G.GFP_KERNEL | G.ZERO | (accounted ? G.ACCOUNT : 0);
+    const pfn = __allocPages(this, gfp, 0, { kind: PageKind.PageTable });
+    if (pfn < 0) return -1;
+    if (accounted) {
+      const memcg = mmMemcg(this, mm.ownerPid);
+      if (tryCharge(this, memcg, gfp, 1) !== 0) {
+        this.phys.freeFrame(pfn);
+        return -1;
+      }
+      this.phys.memcg[pfn] = memcg.id;
+      memcg.stat.kernel++;
+      // NR_PAGETABLE counts pte and pmd tables (pgtable_*_page_ctor); pud tables have no ctor.
+      if (level >= 2) memcg.stat.pagetables++;
+    }
+    return pfn;
+  }
+
+  freePgtablePage(pfn: number, level: number): void {
+    const id = this.phys.memcg[pfn]!;
+    if (id) {
+      const m = this.memcg.get(id);
+      m.stat.kernel--;
+      if (level >= 2) m.stat.pagetables--;
+      memCgroupUncharge(this, m, 1);
+      this.phys.memcg[pfn] = 0;
+    }
+    this.phys.freeFrame(pfn);
+  }
+
+  /**
+   * alloc_zeroed_user_highpage_movable / alloc_page_vma: the user page allocation, with the
+   * gfp mask of the version (kernel-reference §4.5) through __alloc_pages (may OOM-kill).
+   */
+  allocUserPage(_vma: Vma, _address: number, zeroed: boolean): number {
+    const G = this.profile.gfp;
+    let gfp = G.GFP_HIGHUSER_MOVABLE;
+    if (zeroed && (this.profile.version === '6.1' || this.arch === 'x86_64')) gfp |= G.ZERO;
+    // 6.1: vma_alloc_folio → __folio_alloc adds __GFP_COMP (§4.5).
+    if (this.profile.version === '6.1') gfp |= G.COMP;
+    const ctx: AllocContext = { kind: PageKind.Anon, userChain: true };
+    return __allocPages(this, gfp, 0, ctx);
+  }
+
+  freeUserPage(pfn: number): void {
+    this.phys.freeFrame(pfn);
+  }
+
+  /** mem_cgroup_commit / page_add_new_anon_rmap / lru_cache_add_inactive_or_unevictable. */
+  commitAnonPage(pfn: number, memcg: MemCgroup, mm: MmStruct, address: number): void {
+    this.phys.memcg[pfn] = memcg.isRoot ? 0 : memcg.id;
+    this.phys.rmapAdd(pfn, { mmId: mm.id, address });
+    this.phys.lruAdd(pfn, Lru.InactiveAnon);
+    memcg.stat.anon++;
+    memcg.stat.inactive_anon++;
+  }
+
+  /** Undo a charge for a page that never got mapped. */
+  uncommitAnon(pfn: number, memcg: MemCgroup): void {
+    this.phys.memcg[pfn] = memcg.isRoot ? 0 : memcg.id;
+    this.phys.setKind(pfn, PageKind.Anon);
+    memcg.stat.anon++;
+    unchargePage(this, pfn);
+    this.phys.freeFrame(pfn);
+  }
+
+  /** page_remove_rmap + put_page for one mapping of pfn in mm at address. */
+  putPageMapping(pfn: number, mm: MmStruct, address: number): void {
+    const p = this.phys;
+    p.rmapDel(pfn, mm.id, address);
+    const kind = p.kind[pfn] as PageKind;
+    if (kind === PageKind.File || kind === PageKind.Shmem) {
+      const id = p.memcg[pfn]!;
+      if (id) this.memcg.get(id).stat.file_mapped--;
+      p.refcount[pfn]!--;
+      return; // stays in the page cache
+    }
+    p.refcount[pfn]!--;
+    if (p.refcount[pfn]! <= 0 && p.mapcount[pfn]! <= 0) {
+      unchargePage(this, pfn);
+      p.freeFrame(pfn);
+    }
+  }
+
+  // ---------------------------------------------------------------- page cache
+
+  pageCacheLookup(fileId: number, index: number): number {
+    return this.pageCache.get(fileId)?.get(index) ?? -1;
+  }
+
+  pageCacheEverHad(fileId: number, index: number): boolean {
+    return this.pageCacheSeen.has(`${fileId}:${index}`);
+  }
+
+  /** filemap_add_folio(): allocate, charge to the faulting mm's memcg, insert into the cache. */
+  pageCacheAdd(file: ModelFile, index: number, memcg: MemCgroup): number {
+    const G = this.profile.gfp;
+    const kind = file.shmem ? PageKind.Shmem : PageKind.File;
+    const pfn = __allocPages(this, G.GFP_HIGHUSER_MOVABLE, 0, { kind, userChain: true });
+    if (pfn < 0) return -1;
+    if (tryCharge(this, memcg, G.GFP_KERNEL, 1) !== 0) {
+      this.phys.freeFrame(pfn);
+      return -1;
+    }
+    this.phys.memcg[pfn] = memcg.isRoot ? 0 : memcg.id;
+    memcg.stat.file++;
+    if (file.shmem) memcg.stat.shmem++;
+    this.phys.mapping.set(pfn, { file: file.id, index });
+    let m = this.pageCache.get(file.id);
+    if (!m) this.pageCache.set(file.id, (m = new Map()));
+    m.set(index, pfn);
+    this.pageCacheSeen.add(`${file.id}:${index}`);
+    // shmem pages are swap-backed: on the anon LRU, unevictable without swap.
+    this.phys.lruAdd(pfn, file.shmem ? Lru.InactiveAnon : Lru.InactiveFile);
+    if (file.shmem) memcg.stat.inactive_anon++;
+    else memcg.stat.inactive_file++;
+    this.phys.refcount[pfn] = 1; // the page cache's own reference
+    return pfn;
+  }
+
+  /** Drops an unmapped page-cache page (reclaim). */
+  pageCacheRemove(pfn: number): void {
+    const m = this.phys.mapping.get(pfn);
+    if (m) this.pageCache.get(m.file)?.delete(m.index);
+    unchargePage(this, pfn);
+    this.phys.freeFrame(pfn);
+  }
+
+  get pageCachePages(): number {
+    let n = 0;
+    for (const m of this.pageCache.values()) n += m.size;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- swap
+
+  swapTotalPages(): number {
+    return this.swapPages;
+  }
+
+  swapUsedPages(): number {
+    return this.swapSlots.size;
+  }
+
+  swapWrite(data: Buffer): number {
+    if (this.swapSlots.size >= this.swapPages) return -1;
+    const slot = this.swapFreeSlots.pop() ?? ++this.nextSwapSlot;
+    this.swapSlots.set(slot, Buffer.from(data));
+    this.vmEvents.pswpout++;
+    return slot;
+  }
+
+  swapRead(slot: number): Buffer | undefined {
+    const d = this.swapSlots.get(slot);
+    if (d) this.vmEvents.pswpin++;
+    return d;
+  }
+
+  swapFree(slot: number, memcg: MemCgroup): void {
+    if (this.swapSlots.delete(slot)) {
+      this.swapFreeSlots.push(slot);
+      if (!memcg.isRoot) for (let c: MemCgroup | null = memcg; c; c = c.parent) c.swap.usage--;
+    }
+  }
+
+  // ---------------------------------------------------------------- reclaim, OOM, scheduling points
+
+  reclaim(nrToReclaim: number, scope: ReclaimScope): number {
+    return shrinkLists(this, nrToReclaim, scope);
+  }
+
+  outOfMemory(oc: Omit<OomControl, 'chosen' | 'totalpages' | 'constraint' | 'chosenPoints'>): boolean {
+    return outOfMemory(this, oc);
+  }
+
+  /** cond_resched(): lets SIGKILLed tasks (victims on "other CPUs") exit. */
+  condResched(): void {
+    this.hooks.exitDyingTasks(this);
+  }
+
+  wakeUp(waitq: string, match: (waiterMemcgId: number) => boolean): void {
+    this.hooks.wakeUp(this, waitq, match);
+  }
+
+  sendSigkill(t: Task, why: string): void {
+    this.hooks.sendSigkill(this, t, why);
+  }
+
+  archUserRegsForOops(): string[] {
+    return this.hooks.userRegsForOops(this);
+  }
+
+  panic(text: string): never {
+    this.log(0, `Kernel panic - not syncing: ${text}`);
+    this.panicked = text;
+    throw new KernelPanic(text);
+  }
+}

@@ -1,0 +1,618 @@
+/**
+ * Memory cgroups (mm/memcontrol.c): the hierarchy, page counters, the per-CPU charge stock,
+ * try_charge_memcg (6.1) / try_charge (4.19) / __mem_cgroup_try_charge (3.12) driven by profile
+ * data, mem_cgroup_oom, mem_cgroup_oom_synchronize, memory.events and the OOM report lines.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/types.js';
+import { PAGE_SIZE } from './page_alloc.js';
+
+export const PAGE_COUNTER_MAX = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE); // LONG_MAX/PAGE_SIZE, see below
+/** LONG_MAX / PAGE_SIZE pages: an unlimited counter prints 9007199254740988kB (§6.8). */
+export const PAGE_COUNTER_MAX_KB = 9007199254740988n;
+
+export type MemcgEvent = 'low' | 'high' | 'max' | 'oom' | 'oom_kill' | 'oom_group_kill';
+export const MEMCG_EVENTS: MemcgEvent[] = ['low', 'high', 'max', 'oom', 'oom_kill', 'oom_group_kill'];
+
+export interface PageCounter {
+  usage: number;
+  /** null = max (unlimited) */
+  max: number | null;
+  failcnt: number;
+  watermark: number;
+  low: number;
+  min: number;
+  high: number | null;
+}
+
+function newCounter(): PageCounter {
+  return { usage: 0, max: null, failcnt: 0, watermark: 0, low: 0, min: 0, high: null };
+}
+
+/** memcg statistics in pages (memory.stat prints bytes) */
+export interface MemcgStat {
+  anon: number;
+  file: number;
+  kernel: number;
+  pagetables: number;
+  shmem: number;
+  file_mapped: number;
+  inactive_anon: number;
+  active_anon: number;
+  inactive_file: number;
+  active_file: number;
+  pgfault: number;
+  pgmajfault: number;
+  swapcached: number;
+}
+
+export class MemCgroup {
+  readonly id: number;
+  readonly name: string;
+  readonly parent: MemCgroup | null;
+  readonly children: MemCgroup[] = [];
+  readonly memory = newCounter();
+  readonly swap = newCounter();
+  readonly events: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
+  readonly eventsLocal: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
+  readonly stat: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0 };
+  oomGroup = false;
+  oomKillDisable = false;
+  underOom = 0;
+  oomLock = false;
+  useHierarchy = true;
+  /** Alibaba cloud-kernel priority OOM (not upstream): memory.priority 0..12, use_priority_oom */
+  priority = 0;
+  usePriorityOom = false;
+  numOomSkip = 0;
+  /** v1 oom_control notifications delivered (an eventfd counter a test can read) */
+  oomNotifications = 0;
+  subtreeControl = new Set<string>();
+  readonly procs = new Set<number>();
+  removed = false;
+
+  constructor(id: number, name: string, parent: MemCgroup | null) {
+    this.id = id;
+    this.name = name;
+    this.parent = parent;
+  }
+
+  get isRoot(): boolean {
+    return this.parent === null;
+  }
+
+  /** cgroup path as the kernel prints it ("/" for the root). */
+  get path(): string {
+    if (!this.parent) return '/';
+    const p = this.parent.path;
+    return p === '/' ? `/${this.name}` : `${p}/${this.name}`;
+  }
+
+  isDescendantOf(other: MemCgroup): boolean {
+    for (let c: MemCgroup | null = this; c; c = c.parent) if (c === other) return true;
+    return false;
+  }
+
+  /** pre-order walk of the subtree (css_for_each_descendant_pre) */
+  *subtree(): Generator<MemCgroup> {
+    yield this;
+    for (const c of this.children) yield* c.subtree();
+  }
+}
+
+/** The per-CPU charge stock (memcg_stock_pcp) of our single CPU. */
+interface Stock {
+  memcg: MemCgroup | null;
+  nrPages: number;
+}
+
+export class MemcgTree {
+  readonly root: MemCgroup;
+  private readonly byId = new Map<number, MemCgroup>();
+  private nextId = 1;
+  readonly stock: Stock = { memcg: null, nrPages: 0 };
+
+  constructor() {
+    this.root = new MemCgroup(this.nextId++, '', null);
+    this.byId.set(this.root.id, this.root);
+  }
+
+  get(id: number): MemCgroup {
+    const m = this.byId.get(id);
+    if (!m) throw new Error(`no memcg with id ${id}`);
+    return m;
+  }
+
+  lookup(path: string): MemCgroup | undefined {
+    const parts = path.split('/').filter(Boolean);
+    let m: MemCgroup | undefined = this.root;
+    for (const p of parts) {
+      m = m?.children.find((c) => c.name === p && !c.removed);
+      if (!m) return undefined;
+    }
+    return m;
+  }
+
+  /** mkdir in /sys/fs/cgroup: creates missing ancestors too (like `mkdir -p`). */
+  create(path: string): MemCgroup {
+    const parts = path.split('/').filter(Boolean);
+    let m = this.root;
+    for (const p of parts) {
+      if (!/^[A-Za-z0-9_.:-]+$/.test(p)) throw new Error(`invalid cgroup name '${p}'`);
+      let c = m.children.find((x) => x.name === p && !x.removed);
+      if (!c) {
+        c = new MemCgroup(this.nextId++, p, m);
+        c.useHierarchy = true;
+        m.children.push(c);
+        m.subtreeControl.add('memory');
+        this.byId.set(c.id, c);
+      }
+      m = c;
+    }
+    return m;
+  }
+
+  /** rmdir: only empty cgroups without children (-EBUSY otherwise). */
+  remove(path: string): void {
+    const m = this.lookup(path);
+    if (!m || m.isRoot) throw Object.assign(new Error(`no such cgroup ${path}`), { errno: 2 });
+    if (m.procs.size || m.children.some((c) => !c.removed)) throw Object.assign(new Error(`cgroup ${path} is busy`), { errno: 16 });
+    m.removed = true;
+    m.parent!.children.splice(m.parent!.children.indexOf(m), 1);
+  }
+
+  all(): MemCgroup[] {
+    return [...this.root.subtree()];
+  }
+}
+
+/** memcg_memory_event(): local counter, then hierarchical per profile (§6.5). */
+export function memcgMemoryEvent(k: Kernel, memcg: MemCgroup, ev: MemcgEvent): void {
+  memcg.eventsLocal[ev]++;
+  if (!k.profile.memcgEventsHierarchical) {
+    memcg.events[ev]++;
+    return;
+  }
+  for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) m.events[ev]++;
+}
+
+/** page_counter_try_charge(): hierarchical; on failure returns the counter over its limit. */
+function pageCounterTryCharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): MemCgroup | null {
+  const charged: MemCgroup[] = [];
+  for (let c: MemCgroup | null = memcg; c; c = c.parent) {
+    const ctr = c[which];
+    const next = ctr.usage + nr;
+    if (ctr.max !== null && next > ctr.max) {
+      ctr.failcnt++;
+      for (const d of charged) d[which].usage -= nr;
+      return c;
+    }
+    ctr.usage = next;
+    if (next > ctr.watermark) ctr.watermark = next;
+    charged.push(c);
+  }
+  return null;
+}
+
+/** page_counter_charge(): unconditional (forced) charge up the hierarchy. */
+function pageCounterCharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): void {
+  for (let c: MemCgroup | null = memcg; c; c = c.parent) {
+    c[which].usage += nr;
+    if (c[which].usage > c[which].watermark) c[which].watermark = c[which].usage;
+  }
+}
+
+export function pageCounterUncharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): void {
+  for (let c: MemCgroup | null = memcg; c; c = c.parent) c[which].usage -= nr;
+}
+
+/** mem_cgroup_margin(): pages left below memory.max on the whole path to the root. */
+export function memCgroupMargin(memcg: MemCgroup): number {
+  let margin = Infinity;
+  for (let c: MemCgroup | null = memcg; c; c = c.parent) {
+    if (c.memory.max !== null) margin = Math.min(margin, Math.max(0, c.memory.max - c.memory.usage));
+  }
+  return margin === Infinity ? PAGE_COUNTER_MAX : margin;
+}
+
+function consumeStock(tree: MemcgTree, memcg: MemCgroup, nr: number): boolean {
+  if (tree.stock.memcg === memcg && tree.stock.nrPages >= nr) {
+    tree.stock.nrPages -= nr;
+    return true;
+  }
+  return false;
+}
+
+export function drainStock(k: Kernel): void {
+  const s = k.memcg.stock;
+  if (s.memcg && s.nrPages) {
+    pageCounterUncharge(s.memcg, s.nrPages, 'memory');
+    memcgOomRecover(k, s.memcg);
+  }
+  s.memcg = null;
+  s.nrPages = 0;
+}
+
+function refillStock(k: Kernel, memcg: MemCgroup, nr: number): void {
+  const s = k.memcg.stock;
+  if (s.memcg !== memcg) {
+    drainStock(k);
+    s.memcg = memcg;
+  }
+  s.nrPages += nr;
+  if (s.nrPages > k.profile.memcgChargeBatch) drainStock(k);
+}
+
+/** drain_all_stock(): our single CPU's stock, if it caches a charge of memcg's subtree. */
+function drainAllStock(k: Kernel, root: MemCgroup): void {
+  const s = k.memcg.stock;
+  if (s.memcg && s.memcg.isDescendantOf(root)) drainStock(k);
+}
+
+export function taskMemcg(k: Kernel, t: Task): MemCgroup {
+  return k.memcg.get(t.memcgId);
+}
+
+/** get_mem_cgroup_from_mm(): the memcg of the mm's owner. */
+export function mmMemcg(k: Kernel, mmOwnerPid: number): MemCgroup {
+  const t = k.tasks.get(mmOwnerPid);
+  return t ? taskMemcg(k, t) : k.memcg.root;
+}
+
+function taskIsDying(t: Task): boolean {
+  return t.oomVictim || t.pending.includes(9) || t.flags.has('PF_EXITING');
+}
+
+/**
+ * try_charge_memcg() (6.1) and its older equivalents, as one loop whose constants and order of
+ * checks come from the profile (kernel-reference §6.1).  Returns 0 or -ENOMEM.
+ */
+export function tryCharge(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
+  if (memcg.isRoot) return 0;
+  const tr = k.tracer;
+  const fn = k.profile.memcgChargeChain[2]!;
+  return tr.call(fn, { memcg: memcg.path, gfp_mask: `0x${gfp.toString(16)}`, nr_pages: nrPages }, () => tryChargeBody(k, memcg, gfp, nrPages), (r) => (r === 0 ? '0' : '-ENOMEM'));
+}
+
+function tryChargeBody(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
+  const p = k.profile;
+  const G = p.gfp;
+  const current = k.current;
+  let batch = Math.max(p.memcgChargeBatch, nrPages);
+  let nrRetries = p.memcgReclaimRetries;
+  let passedOom = false;
+  let drained = false;
+  let raisedMaxEvent = false;
+  let oomed = false;
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (consumeStock(k.memcg, memcg, nrPages)) return 0;
+    const memOverLimit = pageCounterTryCharge(memcg, batch, 'memory');
+    if (!memOverLimit) {
+      if (batch > nrPages) refillStock(k, memcg, batch - nrPages);
+      k.emit('charge', { memcg: memcg.path, pages: nrPages, ok: true, usage: memcg.memory.usage, max: memcg.memory.max ?? 'max' });
+      noteOverHigh(k, memcg);
+      return 0;
+    }
+    if (batch > nrPages) {
+      batch = nrPages;
+      continue;
+    }
+    // 4.19: dying tasks force the charge through (§6.1 v4.19).
+    if (p.version !== '6.1' && current && taskIsDying(current)) break;
+    if (current?.flags.has('PF_MEMALLOC')) break;
+    if (current?.memcgInOom) return nomem(k, memcg, gfp, nrPages);
+    if (!(gfp & G.DIRECT_RECLAIM)) return nomem(k, memcg, gfp, nrPages);
+    memcgMemoryEvent(k, memOverLimit, 'max');
+    raisedMaxEvent = true;
+    const reclaimed = tryToFreeMemCgroupPages(k, memOverLimit, nrPages, gfp);
+    if (memCgroupMargin(memOverLimit) >= nrPages) continue;
+    if (!drained) {
+      drainAllStock(k, memOverLimit);
+      drained = true;
+      continue;
+    }
+    if (gfp & G.NORETRY) return nomem(k, memcg, gfp, nrPages);
+    if (reclaimed && nrPages <= 8) continue;
+    if (nrRetries-- > 0) continue;
+    if (p.version === '6.1') {
+      if (gfp & G.RETRY_MAYFAIL) return nomem(k, memcg, gfp, nrPages);
+      if (passedOom && current && taskIsDying(current)) return nomem(k, memcg, gfp, nrPages);
+      if (memCgroupOom(k, memOverLimit, gfp, 0)) {
+        passedOom = true;
+        nrRetries = p.memcgReclaimRetries;
+        continue;
+      }
+      return nomem(k, memcg, gfp, nrPages);
+    }
+    if (p.version === '4.19') {
+      if ((gfp & G.RETRY_MAYFAIL) && oomed) return nomem(k, memcg, gfp, nrPages);
+      if (gfp & G.NOFAIL) break;
+      if (current && current.pending.includes(9)) break;
+      memcgMemoryEvent(k, memOverLimit, 'oom');
+      const st = memCgroupOom419(k, memOverLimit, gfp, 0);
+      if (st === 'OOM_SUCCESS') {
+        nrRetries = p.memcgReclaimRetries;
+        oomed = true;
+        continue;
+      }
+      if (st === 'OOM_FAILED') break;
+      return nomem(k, memcg, gfp, nrPages);
+    }
+    // 3.12: the OOM is only recorded (mem_cgroup_oom) and the charge fails.
+    memcgMemoryEvent(k, memOverLimit, 'oom');
+    memCgroupOom312(k, memOverLimit, gfp, 0);
+    return nomem(k, memcg, gfp, nrPages);
+  }
+  // force: charge past the limit.
+  if (!raisedMaxEvent) memcgMemoryEvent(k, memcg, 'max');
+  pageCounterCharge(memcg, nrPages, 'memory');
+  return 0;
+}
+
+function nomem(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
+  if (gfp & (k.profile.gfp.NOFAIL | k.profile.gfp.HIGH)) {
+    pageCounterCharge(memcg, nrPages, 'memory');
+    return 0;
+  }
+  k.emit('charge', { memcg: memcg.path, pages: nrPages, ok: false, usage: memcg.memory.usage, max: memcg.memory.max ?? 'max' });
+  return -12;
+}
+
+function noteOverHigh(k: Kernel, memcg: MemCgroup): void {
+  for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) {
+    if (m.memory.high !== null && m.memory.usage > m.memory.high && k.current) {
+      k.current.flags.add('TIF_NOTIFY_RESUME_HIGH');
+      return;
+    }
+  }
+}
+
+/**
+ * mem_cgroup_handle_over_high(): on return to user, reclaim each over-high memcg in the chain
+ * (reclaim_high raises MEMCG_HIGH) and throttle the task in simulated time.
+ */
+export function memCgroupHandleOverHigh(k: Kernel, t: Task): number {
+  if (!t.flags.delete('TIF_NOTIFY_RESUME_HIGH')) return 0;
+  let delayNs = 0;
+  k.tracer.call('mem_cgroup_handle_over_high', undefined, () => {
+    for (let m: MemCgroup | null = taskMemcg(k, t); m && !m.isRoot; m = m.parent) {
+      if (m.memory.high === null || m.memory.usage <= m.memory.high) continue;
+      memcgMemoryEvent(k, m, 'high');
+      const over = m.memory.usage - m.memory.high;
+      tryToFreeMemCgroupPages(k, m, over, k.profile.gfp.GFP_KERNEL);
+      const still = Math.max(0, m.memory.usage - m.memory.high);
+      // calculate_high_delay(): penalty grows with the overage, capped at 2 s (MEMCG_MAX_HIGH_DELAY_JIFFIES).
+      if (still > 0) delayNs = Math.max(delayNs, Math.min(2_000_000_000, Math.ceil((still / Math.max(1, m.memory.high)) * 1_000_000_000)));
+    }
+  });
+  return delayNs;
+}
+
+/** try_to_free_mem_cgroup_pages(): reclaim within the subtree (src/mm/vmscan.ts). */
+function tryToFreeMemCgroupPages(k: Kernel, memcg: MemCgroup, nrPages: number, gfp: number): number {
+  return k.tracer.call('try_to_free_mem_cgroup_pages', { memcg: memcg.path, nr_pages: nrPages }, () => {
+    const n = k.reclaim(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
+    // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
+    k.condResched();
+    return n;
+  }, (n) => String(n));
+}
+
+/** mem_cgroup_oom() (6.1 shape): returns whether the OOM killer made progress. */
+function memCgroupOom(k: Kernel, memcg: MemCgroup, gfp: number, order: number): boolean {
+  return k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
+    if (order > 3) return false;
+    memcgMemoryEvent(k, memcg, 'oom');
+    const cur = k.current;
+    if (memcg.oomKillDisable) {
+      if (cur && cur.inUserFault) cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+      return false;
+    }
+    markUnderOom(memcg, 1);
+    const locked = oomTrylock(memcg);
+    if (locked) oomNotify(memcg);
+    markUnderOom(memcg, -1);
+    const ret = memCgroupOutOfMemory(k, memcg, gfp, order);
+    if (locked) oomUnlock(memcg);
+    return ret;
+  }, (r) => String(r));
+}
+
+function memCgroupOom419(k: Kernel, memcg: MemCgroup, gfp: number, order: number): 'OOM_SUCCESS' | 'OOM_FAILED' | 'OOM_ASYNC' | 'OOM_SKIPPED' {
+  return k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
+    if (order > 3) return 'OOM_SKIPPED' as const;
+    const cur = k.current;
+    if (memcg.oomKillDisable) {
+      if (!cur || !cur.inUserFault) return 'OOM_SKIPPED' as const;
+      cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+      return 'OOM_ASYNC' as const;
+    }
+    return memCgroupOutOfMemory(k, memcg, gfp, order) ? ('OOM_SUCCESS' as const) : ('OOM_FAILED' as const);
+  }, (r) => r);
+}
+
+function memCgroupOom312(k: Kernel, memcg: MemCgroup, gfp: number, order: number): void {
+  k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
+    const cur = k.current;
+    if (!cur || !cur.inUserFault) return;
+    cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+  });
+}
+
+function markUnderOom(memcg: MemCgroup, d: number): void {
+  for (const m of memcg.subtree()) m.underOom += d;
+}
+
+function oomTrylock(memcg: MemCgroup): boolean {
+  for (const m of memcg.subtree()) if (m.oomLock) return false;
+  for (const m of memcg.subtree()) m.oomLock = true;
+  return true;
+}
+
+function oomUnlock(memcg: MemCgroup): void {
+  for (const m of memcg.subtree()) m.oomLock = false;
+}
+
+function oomNotify(memcg: MemCgroup): void {
+  for (const m of memcg.subtree()) m.oomNotifications++;
+}
+
+/** mem_cgroup_out_of_memory(): 6.1 re-checks the margin under oom_lock before killing. */
+export function memCgroupOutOfMemory(k: Kernel, memcg: MemCgroup, gfp: number, order: number): boolean {
+  return k.tracer.call('mem_cgroup_out_of_memory', { memcg: memcg.path, order }, () => {
+    if (k.profile.version === '6.1') {
+      if (memCgroupMargin(memcg) >= 1 << order) return true;
+      const cur = k.current;
+      if (cur && taskIsDying(cur)) return true;
+    }
+    return k.outOfMemory({ memcg, gfp, order, nodemask: null });
+  }, (r) => String(r));
+}
+
+/**
+ * mem_cgroup_oom_synchronize(handle) — the end-of-fault half of a deferred memcg OOM.
+ * Returns 'none' (no memcg OOM recorded: the OOM is global), 'done', or 'sleep' (the task must
+ * wait on memcg_oom_waitq until memcg_oom_recover wakes it).
+ */
+export function memCgroupOomSynchronize(k: Kernel, handle: boolean): 'none' | 'done' | 'sleep' {
+  return k.tracer.call('mem_cgroup_oom_synchronize', { handle }, () => {
+    const cur = k.current!;
+    const rec = cur.memcgInOom;
+    if (!rec) return 'none' as const;
+    const memcg = k.memcg.get(rec.memcgId);
+    if (!handle) {
+      cur.memcgInOom = null;
+      return 'done' as const;
+    }
+    markUnderOom(memcg, 1);
+    const locked = oomTrylock(memcg);
+    if (locked) oomNotify(memcg);
+    let result: 'done' | 'sleep' = 'done';
+    if (locked && !memcg.oomKillDisable) {
+      markUnderOom(memcg, -1);
+      memCgroupOutOfMemory(k, memcg, rec.gfp, rec.order);
+    } else {
+      // schedule() on memcg_oom_waitq: the scheduler parks the task; under_oom stays marked
+      // until it wakes (memcg_oom_recover) and re-enters here.
+      result = 'sleep';
+      k.emit('tracepoint', { system: 'faultpath', name: 'memcg_oom_wait', fields: { memcg: memcg.path }, text: `memcg=${memcg.path} waiting on memcg_oom_waitq` });
+    }
+    if (locked) {
+      oomUnlock(memcg);
+      memcgOomRecover(k, memcg);
+    }
+    if (result === 'done') cur.memcgInOom = null;
+    return result;
+  }, (r) => r);
+}
+
+/** Called when a task waiting in mem_cgroup_oom_synchronize wakes up. */
+export function memcgOomWaitFinished(k: Kernel, t: Task): void {
+  if (t.memcgInOom) markUnderOom(k.memcg.get(t.memcgInOom.memcgId), -1);
+  t.memcgInOom = null;
+}
+
+/** memcg_oom_recover(): wake memcg_oom_waitq sleepers of related memcgs, if under_oom. */
+export function memcgOomRecover(k: Kernel, memcg: MemCgroup): void {
+  if (memcg.underOom > 0) k.wakeUp(`memcg_oom:${memcg.id}`, (waiterId) => {
+    const w = k.memcg.get(waiterId);
+    return w.isDescendantOf(memcg) || memcg.isDescendantOf(w);
+  });
+}
+
+/** mem_cgroup_charge() for a user page: the charge call chain of the profile. */
+export function memCgroupCharge(k: Kernel, memcg: MemCgroup, gfp: number): number {
+  const [outer, mid] = k.profile.memcgChargeChain;
+  return k.tracer.call(outer!, { memcg: memcg.path }, () => k.tracer.call(mid!, undefined, () => tryCharge(k, memcg, gfp, 1), (r) => String(r)), (r) => String(r));
+}
+
+/** Uncharge one page (uncharge_batch → memcg_oom_recover). */
+export function memCgroupUncharge(k: Kernel, memcg: MemCgroup, nr = 1): void {
+  if (memcg.isRoot) return;
+  pageCounterUncharge(memcg, nr, 'memory');
+  memcgOomRecover(k, memcg);
+}
+
+/** Swap charge (memory.swap.max, cgroup v2): returns false when over the limit. */
+export function memCgroupTryChargeSwap(k: Kernel, memcg: MemCgroup, nr: number): boolean {
+  if (memcg.isRoot) return true;
+  const over = pageCounterTryCharge(memcg, nr, 'swap');
+  if (over) {
+    memcgMemoryEvent(k, over, 'max');
+    return false;
+  }
+  return true;
+}
+
+export function memCgroupUnchargeSwap(memcg: MemCgroup, nr: number): void {
+  if (!memcg.isRoot) pageCounterUncharge(memcg, nr, 'swap');
+}
+
+/** mem_cgroup_get_max(): totalpages for a memcg OOM (§6.4, cgroup v2). */
+export function memCgroupGetMax(k: Kernel, memcg: MemCgroup): number {
+  let max = memcg.memory.max ?? PAGE_COUNTER_MAX;
+  const swapTotal = k.swapTotalPages();
+  if (swapTotal > 0) max += Math.min(memcg.swap.max ?? PAGE_COUNTER_MAX, swapTotal);
+  return max;
+}
+
+/** mem_cgroup_get_oom_group(): the highest ancestor (up to the OOM domain) with oom.group set. */
+export function memCgroupGetOomGroup(k: Kernel, victim: Task, oomDomain: MemCgroup | null): MemCgroup | null {
+  const domain = oomDomain ?? k.memcg.root;
+  const vm = taskMemcg(k, victim);
+  if (vm.isRoot) return null;
+  if (!vm.isDescendantOf(domain)) return null;
+  let group: MemCgroup | null = null;
+  for (let m: MemCgroup | null = vm; m; m = m.parent) {
+    if (m.oomGroup) group = m;
+    if (m === domain) break;
+  }
+  return group;
+}
+
+const STAT_ORDER = ['anon', 'file', 'kernel', 'kernel_stack', 'pagetables', 'sec_pagetables', 'percpu', 'sock', 'vmalloc', 'shmem', 'zswap', 'zswapped', 'file_mapped', 'file_dirty', 'file_writeback', 'swapcached', 'anon_thp', 'file_thp', 'shmem_thp', 'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable', 'slab_reclaimable', 'slab_unreclaimable', 'slab', 'workingset_refault_anon', 'workingset_refault_file', 'workingset_activate_anon', 'workingset_activate_file', 'workingset_restore_anon', 'workingset_restore_file', 'workingset_nodereclaim'] as const;
+
+/** memory_stat_format(): byte values for the memory.stat keys of 6.1, hierarchical. */
+export function memoryStatValues(memcg: MemCgroup): [string, number][] {
+  const sum: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0 };
+  for (const m of memcg.subtree()) for (const key of Object.keys(sum) as (keyof MemcgStat)[]) sum[key] += m.stat[key];
+  const v = (n: number) => n * PAGE_SIZE;
+  const val: Record<string, number> = {
+    anon: v(sum.anon),
+    file: v(sum.file),
+    kernel: v(sum.kernel),
+    pagetables: v(sum.pagetables),
+    shmem: v(sum.shmem),
+    file_mapped: v(sum.file_mapped),
+    swapcached: v(sum.swapcached),
+    inactive_anon: v(sum.inactive_anon),
+    active_anon: v(sum.active_anon),
+    inactive_file: v(sum.inactive_file),
+    active_file: v(sum.active_file),
+  };
+  const out: [string, number][] = STAT_ORDER.map((k) => [k, val[k] ?? 0]);
+  out.push(['pgfault', sum.pgfault], ['pgmajfault', sum.pgmajfault]);
+  return out;
+}
+
+/** mem_cgroup_print_oom_meminfo() (6.1, cgroup v2): the lines of the OOM report. */
+export function memCgroupPrintOomMeminfo(memcg: MemCgroup): string[] {
+  const kb = (pages: number | null) => (pages === null ? PAGE_COUNTER_MAX_KB.toString() : String(pages * 4));
+  const lines = [
+    `memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`,
+    `swap: usage ${kb(memcg.swap.usage)}kB, limit ${kb(memcg.swap.max)}kB, failcnt ${memcg.swap.failcnt}`,
+    `Memory cgroup stats for ${memcg.path}:`,
+  ];
+  for (const [key, value] of memoryStatValues(memcg)) {
+    if (key === 'pgfault' || key === 'pgmajfault') continue;
+    lines.push(`${key} ${value}`);
+  }
+  return lines;
+}
+
+/** mem_cgroup_print_oom_context(): the ",oom_memcg=…,task_memcg=…" part of the summary. */
+export function memCgroupPrintOomContext(k: Kernel, memcg: MemCgroup | null, victim: Task | null): string {
+  let s = memcg ? `,oom_memcg=${memcg.path}` : ',global_oom';
+  if (victim) s += `,task_memcg=${taskMemcg(k, victim).path}`;
+  return s;
+}

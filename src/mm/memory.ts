@@ -1,0 +1,451 @@
+/**
+ * The generic fault path of mm/memory.c: handle_mm_fault → __handle_mm_fault → handle_pte_fault
+ * → do_anonymous_page / do_wp_page / do_fault / do_swap_page, with lazy page-table allocation,
+ * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (kernel-reference §4).
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_EXEC, VM_SHARED, VM_WRITE, type MmStruct, type Task, type Vma } from '../kernel/types.js';
+import { memCgroupCharge, memCgroupOomSynchronize, memCgroupUncharge, memCgroupUnchargeSwap, mmMemcg, type MemCgroup } from './memcontrol.js';
+import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
+
+/** enum vm_fault_reason (6.1 values; 4.19/3.12 share the ones used here) */
+export const VM_FAULT_OOM = 0x1;
+export const VM_FAULT_SIGBUS = 0x2;
+export const VM_FAULT_MAJOR = 0x4;
+export const VM_FAULT_WRITE = 0x8;
+export const VM_FAULT_HWPOISON = 0x10;
+export const VM_FAULT_HWPOISON_LARGE = 0x20;
+export const VM_FAULT_SIGSEGV = 0x40;
+export const VM_FAULT_NOPAGE = 0x100;
+export const VM_FAULT_RETRY = 0x400;
+export const VM_FAULT_FALLBACK = 0x800;
+export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
+
+const FAULT_NAMES: [number, string][] = [
+  [VM_FAULT_OOM, 'VM_FAULT_OOM'],
+  [VM_FAULT_SIGBUS, 'VM_FAULT_SIGBUS'],
+  [VM_FAULT_MAJOR, 'VM_FAULT_MAJOR'],
+  [VM_FAULT_WRITE, 'VM_FAULT_WRITE'],
+  [VM_FAULT_SIGSEGV, 'VM_FAULT_SIGSEGV'],
+  [VM_FAULT_NOPAGE, 'VM_FAULT_NOPAGE'],
+  [VM_FAULT_RETRY, 'VM_FAULT_RETRY'],
+];
+
+export function vmFaultName(r: number): string {
+  if (r === 0) return '0';
+  const parts = FAULT_NAMES.filter(([b]) => r & b).map(([, n]) => n);
+  return parts.length ? parts.join('|') : `0x${r.toString(16)}`;
+}
+
+interface VmFault {
+  vma: Vma;
+  mm: MmStruct;
+  address: number;
+  flags: number;
+  write: boolean;
+}
+
+/** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
+export function addMmCounterFast(k: Kernel, mm: MmStruct, member: number, val: number): void {
+  const cur = k.current;
+  if (cur && cur.mm === mm) cur.rssCache[member]! += val;
+  else mm.rss[member]! += val;
+}
+
+/** sync_mm_rss(): flush the thread's cached counters into the mm. */
+export function syncMmRss(t: Task): void {
+  if (!t.mm) return;
+  for (let i = 0; i < 4; i++) {
+    if (t.rssCache[i]) {
+      t.mm.rss[i]! += t.rssCache[i]!;
+      t.rssCache[i] = 0;
+    }
+  }
+  t.rssEvents = 0;
+}
+
+/** get_mm_counter(): reads only the synced counter, clamped at 0 (what the OOM killer prints). */
+export function getMmCounter(mm: MmStruct, member: number): number {
+  return Math.max(0, mm.rss[member]!);
+}
+
+/** The true counter value (synced + every thread's cache): used by invariants and /proc status. */
+export function trueMmCounter(k: Kernel, mm: MmStruct, member: number): number {
+  let v = mm.rss[member]!;
+  for (const t of k.tasks.values()) if (t.mm === mm) v += t.rssCache[member]!;
+  return v;
+}
+
+function pgtableAlloc(k: Kernel, mm: MmStruct, address: number, level: number): boolean {
+  const name = level === 1 ? '__pud_alloc' : level === 2 ? '__pmd_alloc' : '__pte_alloc';
+  return k.tracer.call(name, { address: hex(address) }, () => {
+    const pfn = k.allocPgtablePage(mm, level);
+    if (pfn < 0) return false;
+    mm.pgtable.populate(address, level - 1, pfn);
+    k.emit('pte', { address: hex(address), level: level - 1, old: '0', new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)), why: name });
+    return true;
+  }, (ok) => (ok ? '0' : '-ENOMEM'));
+}
+
+export function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+/**
+ * handle_mm_fault(vma, address, flags, regs) (6.1 shape; §4.2): memcg user-fault bracket,
+ * __handle_mm_fault, the memcg OOM cleanup and fault accounting.
+ */
+export function handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): number {
+  const F = k.profile.faultFlags;
+  return k.tracer.call('handle_mm_fault', { address: hex(address), flags: hex(flags) }, () => {
+    const cur = k.current!;
+    const mm = cur.mm!;
+    k.vmEvents.pgfault++;
+    mmMemcg(k, mm.ownerPid).stat.pgfault++;
+    checkSyncRssStat(k, cur);
+    const user = (flags & F.USER) !== 0;
+    if (user) cur.inUserFault = true;
+    let ret: number;
+    try {
+      ret = __handleMmFault(k, vma, address, flags);
+    } finally {
+      if (user) cur.inUserFault = false;
+    }
+    if (user && cur.memcgInOom && !(ret & VM_FAULT_OOM)) memCgroupOomSynchronize(k, false);
+    // mm_account_fault() (6.1); 4.19/3.12 account in the arch code, same effect for users.
+    if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY))) {
+      if (ret & VM_FAULT_MAJOR || flags & F.TRIED) cur.majFlt++;
+      else cur.minFlt++;
+    }
+    return ret;
+  }, vmFaultName);
+}
+
+/** check_sync_rss_stat(): sync when the pre-increment event count exceeds the threshold. */
+function checkSyncRssStat(k: Kernel, t: Task): void {
+  if (t.rssEvents++ > k.profile.rssEventsThresh) syncMmRss(t);
+}
+
+function __handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): number {
+  return k.tracer.call('__handle_mm_fault', { address: hex(address) }, () => {
+    const mm = k.current!.mm!;
+    const page = Math.floor(address / PAGE_SIZE) * PAGE_SIZE;
+    const w = mm.pgtable.walk(page);
+    // pud_alloc / pmd_alloc: allocate the missing upper levels (p4d is folded into the pgd).
+    for (let level = w.tables.length; level <= 2; level++) {
+      if (!pgtableAlloc(k, mm, page, level)) return VM_FAULT_OOM;
+    }
+    if (k.profile.pteAllocInHandleMmFault && mm.pgtable.walk(page).tables.length < 4) {
+      if (!pgtableAlloc(k, mm, page, 3)) return VM_FAULT_OOM;
+    }
+    const vmf: VmFault = { vma, mm, address: page, flags, write: (flags & k.profile.faultFlags.WRITE) !== 0 };
+    return handlePteFault(k, vmf);
+  }, vmFaultName);
+}
+
+function handlePteFault(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('handle_pte_fault', undefined, () => {
+    const { mm } = vmf;
+    const pte = mm.pgtable.getPte(vmf.address);
+    if (!pte || (pte[0] === 0 && pte[1] === 0)) {
+      if (vmf.vma.anonVma && !vmf.vma.file) return doAnonymousPage(k, vmf);
+      return doFault(k, vmf);
+    }
+    const v = mm.pgtable.fmt.view(pte[0], pte[1]);
+    if (!v.valid) return doSwapPage(k, vmf, v.swapSlot ?? 0);
+    if (vmf.write && !v.write) return doWpPage(k, vmf, v.pfn, v.special);
+    // Spurious fault (e.g. another thread already fixed it): mark young/dirty and retry.
+    const [lo, hi] = mm.pgtable.fmt.hwUpdate(pte[0], pte[1], vmf.write ? 'write' : 'read');
+    mm.pgtable.setPte(vmf.address, lo, hi);
+    return 0;
+  }, vmFaultName);
+}
+
+function ensurePteTable(k: Kernel, vmf: VmFault): boolean {
+  if (vmf.mm.pgtable.walk(vmf.address).tables.length === 4) return true;
+  return pgtableAlloc(k, vmf.mm, vmf.address, 3);
+}
+
+/** vm_get_page_prot(): writable only for shared-writable VMAs; private writes COW. */
+function protOf(vma: Vma, write: boolean, dirty: boolean) {
+  return { write: write && (vma.flags & VM_WRITE) !== 0, exec: (vma.flags & VM_EXEC) !== 0, dirty };
+}
+
+function installPte(k: Kernel, vmf: VmFault, pfn: number, prot: { write: boolean; exec: boolean; dirty: boolean; special?: boolean }, why: string): void {
+  const { mm } = vmf;
+  const old = mm.pgtable.getPte(vmf.address) ?? [0, 0];
+  const [lo, hi] = mm.pgtable.fmt.mkPte(pfn, prot);
+  mm.pgtable.setPte(vmf.address, lo, hi);
+  k.flushTlbPage(mm, vmf.address);
+  k.emit('pte', { address: hex(vmf.address), level: 3, old: mm.pgtable.fmt.hex(old[0], old[1]), new: mm.pgtable.fmt.hex(lo, hi), why });
+}
+
+/** do_anonymous_page() (§4.5). */
+function doAnonymousPage(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('do_anonymous_page', undefined, () => {
+    const { vma, mm } = vmf;
+    if (vma.flags & VM_SHARED) return VM_FAULT_SIGBUS;
+    if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
+    if (!vmf.write) {
+      // Read fault: map the shared zero page read-only; no RSS change, no charge.
+      installPte(k, vmf, k.phys.zeroPfn, { write: false, exec: (vma.flags & VM_EXEC) !== 0, dirty: false, special: true }, 'do_anonymous_page: zero page');
+      return 0;
+    }
+    const pfn = k.allocUserPage(vmf.vma, vmf.address, true);
+    if (pfn < 0) return VM_FAULT_OOM;
+    const memcg = mmMemcg(k, mm.ownerPid);
+    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
+      k.freeUserPage(pfn);
+      return VM_FAULT_OOM;
+    }
+    k.commitAnonPage(pfn, memcg, mm, vmf.address);
+    vma.mem.fill(0, vmf.address - vma.start, vmf.address - vma.start + PAGE_SIZE);
+    addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+    installPte(k, vmf, pfn, protOf(vma, true, true), 'do_anonymous_page');
+    return 0;
+  }, vmFaultName);
+}
+
+/** do_wp_page(): reuse an exclusive anon page, else wp_page_copy (§4.6). */
+function doWpPage(k: Kernel, vmf: VmFault, oldPfn: number, special: boolean): number {
+  return k.tracer.call('do_wp_page', undefined, () => {
+    const { vma } = vmf;
+    if (!(vma.flags & VM_WRITE)) return VM_FAULT_SIGSEGV;
+    const kind = k.phys.kind[oldPfn] as PageKind;
+    if (!special && kind === PageKind.Anon && k.phys.mapcount[oldPfn] === 1) {
+      // wp_page_reuse(): we are the only mapper.
+      installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_reuse');
+      return VM_FAULT_WRITE;
+    }
+    if (vma.flags & VM_SHARED && !special && kind !== PageKind.Anon) {
+      installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_shared');
+      return VM_FAULT_WRITE;
+    }
+    return wpPageCopy(k, vmf, oldPfn, special);
+  }, vmFaultName);
+}
+
+function wpPageCopy(k: Kernel, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
+  return k.tracer.call('wp_page_copy', undefined, () => {
+    const { vma, mm } = vmf;
+    const pfn = k.allocUserPage(vma, vmf.address, fromZero);
+    if (pfn < 0) return VM_FAULT_OOM;
+    const memcg = mmMemcg(k, mm.ownerPid);
+    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
+      k.freeUserPage(pfn);
+      return VM_FAULT_OOM;
+    }
+    k.commitAnonPage(pfn, memcg, mm, vmf.address);
+    // The bytes already sit in this mm's backing memory (copied at fork / read from the file).
+    const oldKind = k.phys.kind[oldPfn] as PageKind;
+    if (fromZero) {
+      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+    } else if (oldKind !== PageKind.Anon) {
+      addMmCounterFast(k, mm, oldKind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+    }
+    if (!fromZero) k.putPageMapping(oldPfn, mm, vmf.address);
+    installPte(k, vmf, pfn, protOf(vma, true, true), 'wp_page_copy');
+    return VM_FAULT_WRITE;
+  }, vmFaultName);
+}
+
+/** do_fault(): file-backed VMAs (§4.7). */
+function doFault(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('do_fault', undefined, () => {
+    const { vma } = vmf;
+    if (!vma.file) return VM_FAULT_SIGBUS;
+    if (!vmf.write) return doReadFault(k, vmf);
+    if (!(vma.flags & VM_SHARED)) return doCowFault(k, vmf);
+    return doSharedFault(k, vmf);
+  }, vmFaultName);
+}
+
+function fileIndex(vma: Vma, address: number): number {
+  return vma.pgoff + Math.floor((address - vma.start) / PAGE_SIZE);
+}
+
+/** Copies file bytes of page `index` into the VMA's backing memory at address. */
+function fillFromFile(vma: Vma, address: number, index: number): void {
+  const off = address - vma.start;
+  const src = vma.file!.bytes;
+  const from = index * PAGE_SIZE;
+  vma.mem.fill(0, off, off + PAGE_SIZE);
+  if (from < src.length) vma.mem.set(src.subarray(from, Math.min(src.length, from + PAGE_SIZE)), off);
+}
+
+/** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (§4.7). */
+function __doFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number } {
+  return k.tracer.call('__do_fault', undefined, () => {
+    if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1 };
+    return filemapFault(k, vmf);
+  }, (r) => vmFaultName(r.ret));
+}
+
+function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number } {
+  const fn = vmf.vma.file!.shmem ? 'shmem_fault' : 'filemap_fault';
+  return k.tracer.call(fn, { index: fileIndex(vmf.vma, vmf.address) }, () => {
+    const file = vmf.vma.file!;
+    const index = fileIndex(vmf.vma, vmf.address);
+    let pfn = k.pageCacheLookup(file.id, index);
+    let ret = 0;
+    if (pfn < 0) {
+      if (!file.shmem || k.pageCacheEverHad(file.id, index)) {
+        ret |= VM_FAULT_MAJOR;
+        k.vmEvents.pgmajfault++;
+        mmMemcg(k, vmf.mm.ownerPid).stat.pgmajfault++;
+      }
+      pfn = k.pageCacheAdd(file, index, mmMemcg(k, vmf.mm.ownerPid));
+      if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1 };
+    }
+    return { ret, pfn };
+  }, (r) => vmFaultName(r.ret));
+}
+
+function doReadFault(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('do_read_fault', undefined, () => {
+    const { ret, pfn } = __doFault(k, vmf);
+    if (ret & VM_FAULT_ERROR) return ret;
+    const fin = finishFault(k, vmf, pfn, false);
+    return ret | fin;
+  }, vmFaultName);
+}
+
+function doCowFault(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('do_cow_fault', undefined, () => {
+    const { vma, mm } = vmf;
+    const pfn = k.allocUserPage(vma, vmf.address, false);
+    if (pfn < 0) return VM_FAULT_OOM;
+    const memcg = mmMemcg(k, mm.ownerPid);
+    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
+      k.freeUserPage(pfn);
+      return VM_FAULT_OOM;
+    }
+    const { ret } = __doFault(k, vmf);
+    if (ret & VM_FAULT_ERROR) {
+      k.uncommitAnon(pfn, memcg);
+      return ret;
+    }
+    k.commitAnonPage(pfn, memcg, mm, vmf.address);
+    fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+    addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+    installPte(k, vmf, pfn, protOf(vma, true, true), 'do_cow_fault');
+    return ret;
+  }, vmFaultName);
+}
+
+function doSharedFault(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('do_shared_fault', undefined, () => {
+    const { ret, pfn } = __doFault(k, vmf);
+    if (ret & VM_FAULT_ERROR) return ret;
+    return ret | finishFault(k, vmf, pfn, true);
+  }, vmFaultName);
+}
+
+/** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
+function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean): number {
+  return k.tracer.call('finish_fault', undefined, () => {
+    const { vma, mm } = vmf;
+    fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+    const shmem = k.phys.kind[pfn] === PageKind.Shmem;
+    addMmCounterFast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
+    k.phys.rmapAdd(pfn, { mmId: mm.id, address: vmf.address });
+    k.phys.refcount[pfn]!++;
+    const memcgId = k.phys.memcg[pfn]!;
+    if (memcgId) k.memcg.get(memcgId).stat.file_mapped++;
+    installPte(k, vmf, pfn, protOf(vma, write, write), 'finish_fault');
+    return 0;
+  }, vmFaultName);
+}
+
+/** do_swap_page(): bring an anonymous page back from the modeled swap area. */
+function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
+  return k.tracer.call('do_swap_page', { slot }, () => {
+    const { vma, mm } = vmf;
+    const data = k.swapRead(slot);
+    if (!data) return VM_FAULT_SIGBUS;
+    const pfn = k.allocUserPage(vma, vmf.address, false);
+    if (pfn < 0) return VM_FAULT_OOM;
+    const memcg = mmMemcg(k, mm.ownerPid);
+    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
+      k.freeUserPage(pfn);
+      return VM_FAULT_OOM;
+    }
+    k.commitAnonPage(pfn, memcg, mm, vmf.address);
+    vma.mem.set(data, vmf.address - vma.start);
+    k.swapFree(slot, memcg);
+    addMmCounterFast(k, mm, MM_SWAPENTS, -1);
+    addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+    k.vmEvents.pgmajfault++;
+    memcg.stat.pgmajfault++;
+    installPte(k, vmf, pfn, protOf(vma, vmf.write, vmf.write), 'do_swap_page');
+    return VM_FAULT_MAJOR;
+  }, vmFaultName);
+}
+
+/**
+ * zap_pte_range(): unmap [start, end) of a VMA — used by munmap, MADV_DONTNEED, exit and the
+ * OOM reaper.  Frees anon pages, drops page-cache mappings, releases swap slots; the page
+ * tables themselves stay (free_pgtables is separate).
+ */
+export function zapPageRange(k: Kernel, mm: MmStruct, vma: Vma, start: number, end: number, opts: { anonOnly?: boolean } = {}): number {
+  let freed = 0;
+  const fmt = mm.pgtable.fmt;
+  mm.pgtable.forEachPte(start, end, (address, lo, hi) => {
+    const v = fmt.view(lo, hi);
+    if (!v.valid) {
+      if (v.swapSlot !== null) {
+        k.swapFree(v.swapSlot, mmMemcg(k, mm.ownerPid));
+        addMmCounterFast(k, mm, MM_SWAPENTS, -1);
+        mm.pgtable.setPte(address, 0, 0);
+      }
+      return;
+    }
+    if (v.special) {
+      mm.pgtable.setPte(address, 0, 0);
+      return;
+    }
+    const kind = k.phys.kind[v.pfn] as PageKind;
+    if (opts.anonOnly && kind !== PageKind.Anon) return;
+    mm.pgtable.setPte(address, 0, 0);
+    if (kind === PageKind.Anon) addMmCounterFast(k, mm, MM_ANONPAGES, -1);
+    else addMmCounterFast(k, mm, kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+    k.putPageMapping(v.pfn, mm, address);
+    freed++;
+  });
+  if (vma.mem.length) {
+    const s = Math.max(start, vma.start) - vma.start;
+    const e = Math.min(end, vma.end) - vma.start;
+    if (!opts.anonOnly) vma.mem.fill(0, s, e);
+  }
+  k.flushTlbRange(mm, start, end);
+  return freed;
+}
+
+/** The memcg a page is charged to, or null. */
+export function pageMemcg(k: Kernel, pfn: number): MemCgroup | null {
+  const id = k.phys.memcg[pfn]!;
+  return id ? k.memcg.get(id) : null;
+}
+
+export function unchargePage(k: Kernel, pfn: number): void {
+  const m = pageMemcg(k, pfn);
+  if (m) {
+    const kind = k.phys.kind[pfn] as PageKind;
+    if (kind === PageKind.Anon) m.stat.anon--;
+    else if (kind === PageKind.File) m.stat.file--;
+    else if (kind === PageKind.Shmem) {
+      m.stat.file--;
+      m.stat.shmem--;
+    }
+    const l = k.phys.lru[pfn] as Lru;
+    if (l === Lru.InactiveAnon) m.stat.inactive_anon--;
+    else if (l === Lru.ActiveAnon) m.stat.active_anon--;
+    else if (l === Lru.InactiveFile) m.stat.inactive_file--;
+    else if (l === Lru.ActiveFile) m.stat.active_file--;
+    memCgroupUncharge(k, m, 1);
+    k.phys.memcg[pfn] = 0;
+  }
+}
+
+export { memCgroupUnchargeSwap };

@@ -1,0 +1,485 @@
+/**
+ * mm/oom_kill.c: out_of_memory, constrained_alloc, check_panic_on_oom, select_bad_process /
+ * oom_evaluate_task / oom_badness, oom_kill_process / __oom_kill_process, dump_header and its
+ * parts, the oom.group sweep, and the OOM reaper queue (kernel-reference §7).  Versions differ
+ * through profile data only.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type Task } from '../kernel/types.js';
+import type { OomCandidate } from '../trace/events.js';
+import { formatGfp } from './gfp.js';
+import { memCgroupGetMax, memCgroupGetOomGroup, memCgroupPrintOomContext, memCgroupPrintOomMeminfo, memcgMemoryEvent, mmMemcg, taskMemcg, type MemCgroup } from './memcontrol.js';
+import { getMmCounter } from './memory.js';
+import { showMem } from './show_mem.js';
+
+export const OOM_SCORE_ADJ_MIN = -1000;
+export const OOM_SCORE_ADJ_MAX = 1000;
+const LONG_MIN = Number.MIN_SAFE_INTEGER;
+const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+export type Constraint = 'CONSTRAINT_NONE' | 'CONSTRAINT_CPUSET' | 'CONSTRAINT_MEMORY_POLICY' | 'CONSTRAINT_MEMCG';
+
+export interface OomControl {
+  memcg: MemCgroup | null;
+  gfp: number;
+  /** -1 = sysrq-f (moom_callback) */
+  order: number;
+  nodemask: null;
+  totalpages: number;
+  constraint: Constraint;
+  /** null = nothing chosen, 'abort' = -1 (a victim is already dying) */
+  chosen: Task | null | 'abort';
+  chosenPoints: number;
+}
+
+function isSysrq(oc: OomControl): boolean {
+  return oc.order === -1;
+}
+
+/** Thread-group leaders in creation order (for_each_process). */
+function processes(k: Kernel): Task[] {
+  return [...k.tasks.values()].filter((t) => t.pid === t.tgid && t.state !== 'X');
+}
+
+/** find_lock_task_mm(): the first thread of p's group that still has an mm. */
+export function findLockTaskMm(k: Kernel, p: Task): Task | null {
+  if (p.mm) return p;
+  for (const t of k.tasks.values()) if (t.tgid === p.tgid && t.mm) return t;
+  return null;
+}
+
+/** oom_unkillable_task(): global init and kernel threads. */
+function oomUnkillableTask(t: Task): boolean {
+  return t.pid === 1 || t.isKthread;
+}
+
+export function getMmRss(mm: MmStruct): number {
+  return getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_ANONPAGES) + getMmCounter(mm, MM_SHMEMPAGES);
+}
+
+/** mm_pgtables_bytes() (4.19/6.1) or nr_ptes (3.12) in pages, as oom_badness adds it. */
+function pgtablePages(k: Kernel, mm: MmStruct): number {
+  return k.profile.badness.pgtablesFromBytes ? Math.floor(mm.pgtable.pgtablesBytes / 4096) : mm.pgtable.nr[3]!;
+}
+
+/**
+ * oom_badness(): LONG_MIN (6.1) / 0 (older) for ineligible tasks; rss + swap + page tables,
+ * plus oom_score_adj × totalpages/1000 (integer division first, §7.5).
+ */
+export function oomBadness(k: Kernel, p: Task, totalpages: number): { points: number | null; excluded?: string; detail?: OomCandidate } {
+  if (oomUnkillableTask(p)) return { points: null, excluded: p.pid === 1 ? 'global init' : 'kernel thread' };
+  const t = findLockTaskMm(k, p);
+  if (!t || !t.mm) return { points: null, excluded: 'no mm' };
+  const mm = t.mm;
+  let adj = p.oomScoreAdj;
+  if (adj === OOM_SCORE_ADJ_MIN) return { points: null, excluded: 'oom_score_adj == -1000' };
+  if (k.profile.version !== '3.12' && mm.flags.has('MMF_OOM_SKIP')) return { points: null, excluded: 'MMF_OOM_SKIP' };
+  if (k.profile.version !== '3.12' && t.vforkParent && t.vforkParent.mm === mm) return { points: null, excluded: 'in vfork' };
+  const pg = pgtablePages(k, mm);
+  let points = getMmRss(mm) + getMmCounter(mm, MM_SWAPENTS) + pg;
+  if (k.profile.badness.rootBonus && p.uid === 0) adj -= 30;
+  const adjPoints = adj * Math.trunc(totalpages / 1000);
+  points += adjPoints;
+  if (k.profile.badness.clampToOne) points = points > 0 ? points : 1;
+  const detail: OomCandidate = {
+    pid: p.pid,
+    comm: p.comm,
+    rssAnon: getMmCounter(mm, MM_ANONPAGES),
+    rssFile: getMmCounter(mm, MM_FILEPAGES),
+    rssShmem: getMmCounter(mm, MM_SHMEMPAGES),
+    swapents: getMmCounter(mm, MM_SWAPENTS),
+    pgtablesPages: pg,
+    oomScoreAdj: p.oomScoreAdj,
+    adjPoints,
+    points,
+  };
+  return { points, detail };
+}
+
+/** /proc/<pid>/oom_score (§7.6). */
+export function procOomScore(k: Kernel, p: Task): number {
+  const totalpages = k.phys.managedPages + k.swapTotalPages();
+  const b = oomBadness(k, p, totalpages);
+  if (k.profile.version === '6.1') {
+    if (b.points === null) return 0;
+    return Math.trunc(((1000 + Math.trunc((b.points * 1000) / totalpages)) * 2) / 3);
+  }
+  if (b.points === null) return 0;
+  return Math.trunc((b.points * 1000) / totalpages);
+}
+
+/** constrained_alloc(): no NUMA/cpusets in the model, so NONE or MEMCG (§7.3). */
+function constrainedAlloc(k: Kernel, oc: OomControl): Constraint {
+  if (oc.memcg) {
+    oc.totalpages = memCgroupGetMax(k, oc.memcg) || 1;
+    return 'CONSTRAINT_MEMCG';
+  }
+  oc.totalpages = k.phys.managedPages + k.swapTotalPages();
+  return 'CONSTRAINT_NONE';
+}
+
+/** check_panic_on_oom() (§7.4). */
+function checkPanicOnOom(k: Kernel, oc: OomControl): void {
+  const pon = k.sysctl.get('vm.panic_on_oom');
+  if (!pon) return;
+  if (pon !== 2 && oc.constraint !== 'CONSTRAINT_NONE') return;
+  if (isSysrq(oc) && k.profile.version !== '3.12') return;
+  dumpHeader(k, oc, null);
+  k.panic(`Out of memory: ${pon === 2 ? 'compulsory' : 'system-wide'} panic_on_oom is enabled`);
+}
+
+/** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
+export function outOfMemory(k: Kernel, input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null }): boolean {
+  const oc: OomControl = { ...input, totalpages: 0, constraint: 'CONSTRAINT_NONE', chosen: null, chosenPoints: LONG_MIN };
+  return k.tracer.call('out_of_memory', { memcg: oc.memcg?.path ?? '(global)', gfp_mask: `0x${oc.gfp.toString(16)}`, order: oc.order }, () => outOfMemoryBody(k, oc), (r) => String(r));
+}
+
+function outOfMemoryBody(k: Kernel, oc: OomControl): boolean {
+  const G = k.profile.gfp;
+  const cur = k.current;
+  if (k.oomKillerDisabled) return false;
+  if (!oc.memcg) {
+    let freed = 0;
+    for (const n of k.oomNotifiers) freed += n(k);
+    if (freed > 0 && !(isSysrq(oc) && k.profile.version === '6.1')) return true;
+  }
+  if (cur && taskWillFreeMem(k, cur)) {
+    markOomVictim(k, cur);
+    k.hooks.queueOomReaper(k, cur);
+    return true;
+  }
+  if (!oc.memcg && oc.gfp && !(oc.gfp & G.FS)) return true;
+  oc.constraint = constrainedAlloc(k, oc);
+  checkPanicOnOom(k, oc);
+  if (!oc.memcg && k.sysctl.get('vm.oom_kill_allocating_task') && cur && cur.mm && !oomUnkillableTask(cur) && cur.oomScoreAdj !== OOM_SCORE_ADJ_MIN) {
+    oc.chosen = cur;
+    oomKillProcess(k, oc, 'Out of memory (oom_kill_allocating_task)');
+    return true;
+  }
+  selectBadProcess(k, oc);
+  if (oc.chosen === null) {
+    dumpHeader(k, oc, null);
+    k.log(4, 'Out of memory and no killable processes...');
+    if (!isSysrq(oc) && !oc.memcg) k.panic('System is deadlocked on memory');
+    return false;
+  }
+  if (oc.chosen !== 'abort') oomKillProcess(k, oc, oc.memcg ? 'Memory cgroup out of memory' : 'Out of memory');
+  return oc.chosen !== null;
+}
+
+/** task_will_free_mem(): the whole thread group is already exiting. */
+function taskWillFreeMem(k: Kernel, t: Task): boolean {
+  if (!t.mm || t.mm.flags.has('MMF_OOM_SKIP')) return false;
+  return t.flags.has('PF_EXITING') || t.flags.has('SIGNAL_GROUP_EXIT');
+}
+
+/** select_bad_process() / oom_evaluate_task(), with optional priority OOM (§7.5, §8). */
+function selectBadProcess(k: Kernel, oc: OomControl): void {
+  k.tracer.call('select_bad_process', undefined, () => {
+    const candidates: OomCandidate[] = [];
+    const scope = oc.memcg ?? k.memcg.root;
+    const priority = (oc.memcg && oc.memcg.usePriorityOom) || (!oc.memcg && k.memcg.root.usePriorityOom);
+    const evaluate = (tasks: Task[]) => {
+      for (const t of tasks) {
+        const r = oomEvaluateTask(k, oc, t);
+        if (r.candidate) candidates.push(r.candidate);
+        if (r.abort) return true;
+      }
+      return false;
+    };
+    if (priority) {
+      selectByPriority(k, oc, scope, evaluate);
+    } else if (oc.memcg) {
+      evaluate(memcgProcesses(k, oc.memcg));
+    } else {
+      evaluate(processes(k));
+    }
+    const victim = oc.chosen && oc.chosen !== 'abort' ? oc.chosen.pid : null;
+    k.emit('oom', {
+      constraint: oc.constraint,
+      totalpages: oc.totalpages,
+      candidates,
+      victim,
+      rule: oc.chosen === 'abort' ? 'abort: an earlier victim is still exiting' : k.profile.version === '6.1' ? 'highest points; ties go to the task scanned later' : 'highest points; ties keep an earlier thread-group leader',
+    });
+  });
+}
+
+/** mem_cgroup_scan_tasks(CSS_TASK_ITER_PROCS): processes of the subtree, pre-order. */
+function memcgProcesses(k: Kernel, memcg: MemCgroup): Task[] {
+  const out: Task[] = [];
+  for (const m of memcg.subtree()) for (const pid of [...m.procs].sort((a, b) => a - b)) {
+    const t = k.tasks.get(pid);
+    if (t && t.pid === t.tgid && t.state !== 'X') out.push(t);
+  }
+  return out;
+}
+
+function oomEvaluateTask(k: Kernel, oc: OomControl, t: Task): { abort: boolean; candidate?: OomCandidate } {
+  const skip = (why: string): { abort: boolean; candidate: OomCandidate } => ({ abort: false, candidate: { pid: t.pid, comm: t.comm, rssAnon: 0, rssFile: 0, rssShmem: 0, swapents: 0, pgtablesPages: 0, oomScoreAdj: t.oomScoreAdj, adjPoints: 0, points: null, excluded: why } });
+  if (oomUnkillableTask(t)) return skip(t.pid === 1 ? 'global init' : 'kernel thread');
+  if (!isSysrq(oc) && t.oomVictim) {
+    if (t.mm?.flags.has('MMF_OOM_SKIP') || !t.mm) return skip('OOM victim, MMF_OOM_SKIP');
+    oc.chosen = 'abort';
+    return { abort: true, candidate: skip('OOM victim still exiting: abort').candidate };
+  }
+  if (t.flags.has('oom_task_origin')) {
+    oc.chosen = t;
+    oc.chosenPoints = LONG_MAX;
+    return { abort: false, candidate: { ...skip('').candidate, excluded: undefined, points: LONG_MAX } };
+  }
+  const b = oomBadness(k, t, oc.totalpages);
+  if (b.points === null) return skip(b.excluded!);
+  const cand = b.detail!;
+  if (k.profile.version === '6.1') {
+    if (b.points < oc.chosenPoints) return { abort: false, candidate: cand };
+  } else {
+    if (!b.points || b.points < oc.chosenPoints) return { abort: false, candidate: cand };
+    const cur = oc.chosen;
+    if (b.points === oc.chosenPoints && cur && cur !== 'abort' && k.profile.badness.tieKeepsEarlierLeader && cur.pid === cur.tgid) return { abort: false, candidate: cand };
+  }
+  oc.chosen = t;
+  oc.chosenPoints = b.points;
+  return { abort: false, candidate: cand };
+}
+
+/**
+ * Alibaba cloud-kernel priority OOM (not upstream; §8.3/8.4): descend from the OOM memcg into
+ * the child with the lowest memory.priority (ties: larger usage), skipping subtrees whose tasks
+ * are all unkillable (num_oom_skip), then scan that subtree normally.
+ */
+function selectByPriority(k: Kernel, oc: OomControl, root: MemCgroup, evaluate: (t: Task[]) => boolean): void {
+  const reset = new Set<MemCgroup>();
+  const nrProcs = (m: MemCgroup) => memcgProcesses(k, m).length;
+  for (let round = 0; round < 1000; round++) {
+    let victim: MemCgroup | null = null;
+    if (!root.useHierarchy) victim = root;
+    else {
+      let parent: MemCgroup | null = root;
+      while (parent) {
+        if (nrProcs(parent) <= parent.numOomSkip) break;
+        victim = parent;
+        let chosen: MemCgroup | null = null;
+        let chosenPrio = 13;
+        for (const pos of parent.children) {
+          if (nrProcs(pos) <= pos.numOomSkip) continue;
+          if (pos.priority > chosenPrio) continue;
+          if (pos.priority < chosenPrio || (chosen && pos.memory.usage > chosen.memory.usage)) {
+            chosen = pos;
+            chosenPrio = pos.priority;
+          }
+        }
+        parent = chosen;
+      }
+    }
+    if (!victim) break;
+    const before = oc.chosen;
+    evaluate(memcgProcesses(k, victim));
+    if (oc.chosen === 'abort' || (oc.chosen && oc.chosen !== before)) break;
+    if (victim === root) break;
+    for (let m: MemCgroup | null = victim; m; m = m.parent) {
+      m.numOomSkip += nrProcs(victim);
+      reset.add(m);
+      if (m === root) break;
+    }
+  }
+  for (const m of reset) m.numOomSkip = 0;
+}
+
+/** mark_oom_victim(). */
+function markOomVictim(k: Kernel, t: Task): void {
+  if (t.oomVictim) return;
+  t.oomVictim = true;
+  t.flags.add('TIF_MEMDIE');
+  k.emit('tracepoint', { system: 'oom', name: 'mark_victim', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+}
+
+/** oom_kill_process(): dump_header, kill, oom.group sweep (§7.7). */
+function oomKillProcess(k: Kernel, oc: OomControl, message: string): void {
+  k.tracer.call('oom_kill_process', { message }, () => {
+    const victim = oc.chosen as Task;
+    if (taskWillFreeMem(k, victim)) {
+      markOomVictim(k, victim);
+      k.hooks.queueOomReaper(k, victim);
+      return;
+    }
+    if (k.printk.ratelimit('oom_rs', 5_000_000_000, 10)) dumpHeader(k, oc, victim);
+    if (k.profile.sacrificeChild) {
+      const pts = oc.totalpages ? Math.trunc((oc.chosenPoints * 1000) / oc.totalpages) : 0;
+      k.log(3, `${message}: Kill process ${victim.pid} (${victim.comm}) score ${pts} or sacrifice child`);
+    }
+    let target = victim;
+    if (k.profile.sacrificeChild) {
+      let best = 0;
+      for (const c of victim.children) {
+        if (!c.mm || c.mm === victim.mm) continue;
+        const b = oomBadness(k, c, oc.totalpages);
+        if (b.points !== null && b.points > best) {
+          best = b.points;
+          target = c;
+        }
+      }
+    }
+    const group = k.profile.hasOomGroupKill ? memCgroupGetOomGroup(k, target, oc.memcg) : null;
+    __oomKillProcess(k, target, message);
+    if (group) {
+      memcgMemoryEvent(k, group, 'oom_group_kill');
+      k.log(6, `Tasks in ${group.path} are going to be killed due to memory.oom.group set`);
+      for (const t of memcgProcesses(k, group)) {
+        if (t.oomScoreAdj === OOM_SCORE_ADJ_MIN || t.pid === 1) continue;
+        __oomKillProcess(k, t, message);
+      }
+    }
+  });
+}
+
+function K(pages: number): number {
+  return pages * 4;
+}
+
+/** __oom_kill_process(): SIGKILL, mark_oom_victim, the "Killed process" line (§7.7). */
+function __oomKillProcess(k: Kernel, victim: Task, message: string): void {
+  k.tracer.call('__oom_kill_process', { pid: victim.pid }, () => {
+    const p = findLockTaskMm(k, victim);
+    if (!p || !p.mm) {
+      if (k.profile.version === '6.1') k.log(6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
+      return;
+    }
+    const mm = p.mm;
+    k.vmEvents.oom_kill++;
+    memcgMemoryEvent(k, mmMemcg(k, mm.ownerPid), 'oom_kill');
+    k.sendSigkill(victim, 'oom');
+    markOomVictim(k, victim);
+    const v = k.profile.version;
+    const counters = `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`;
+    if (v === '6.1') {
+      k.log(3, `${message}: Killed process ${victim.pid} (${victim.comm}) ${counters}, UID:${victim.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${victim.oomScoreAdj}`);
+    } else if (v === '4.19') {
+      k.log(3, `Killed process ${victim.pid} (${victim.comm}) ${counters}`);
+    } else {
+      k.log(3, `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES))}kB`);
+    }
+    // Other processes sharing the mm (CLONE_VM without CLONE_THREAD) die too.
+    for (const t of processes(k)) {
+      if (t.tgid === victim.tgid || t.mm !== mm || t.isKthread) continue;
+      if (t.pid === 1) {
+        mm.flags.add('MMF_OOM_SKIP');
+        k.log(6, `oom killer ${victim.pid} (${victim.comm}) has mm pinned by ${t.pid} (${t.comm})`);
+        continue;
+      }
+      k.sendSigkill(t, 'oom');
+    }
+    if (k.profile.oomReaperDelayNs !== null) k.hooks.queueOomReaper(k, victim);
+  });
+}
+
+/** dump_header() (§7.8). */
+export function dumpHeader(k: Kernel, oc: OomControl, p: Task | null): void {
+  k.tracer.call('dump_header', undefined, () => {
+    const cur = k.current;
+    const v = k.profile.version;
+    const comm = cur?.comm ?? 'sysrq';
+    const adj = cur?.oomScoreAdj ?? 0;
+    const gfp = formatGfp(oc.gfp, v);
+    if (v === '6.1') k.log(4, `${comm} invoked oom-killer: gfp_mask=${gfp}, order=${oc.order}, oom_score_adj=${adj}`);
+    else if (v === '4.19') {
+      k.log(4, `${comm} invoked oom-killer: gfp_mask=${gfp}, nodemask=(null), order=${oc.order}, oom_score_adj=${adj}`);
+      k.log(6, `${comm} cpuset=/ mems_allowed=0`);
+    } else {
+      k.log(4, `${comm} invoked oom-killer: gfp_mask=0x${oc.gfp.toString(16)}, order=${oc.order}, oom_score_adj=${adj}`);
+      k.log(6, `${comm} cpuset=/ mems_allowed=0`);
+    }
+    for (const line of dumpStack(k, oc, p)) k.log(4, line);
+    if (oc.memcg) {
+      if (v === '6.1') for (const l of memCgroupPrintOomMeminfo(oc.memcg)) k.log(6, l);
+      else for (const l of memcgOomInfoOld(k, oc.memcg, p)) k.log(6, l);
+    } else {
+      for (const l of showMem(k)) k.log(4, l);
+    }
+    if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dumpTasks(k, oc)) k.log(6, l);
+    if (p && v === '6.1') {
+      k.log(6, `oom-kill:constraint=${oc.constraint},nodemask=(null),cpuset=/,mems_allowed=0${memCgroupPrintOomContext(k, oc.memcg, p)},task=${p.comm},pid=${p.pid},uid=${p.uid}`);
+    }
+  });
+}
+
+function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] {
+  const kb = (n: number | null) => (n === null ? '9007199254740988' : String(n * 4));
+  const lines: string[] = [];
+  if (p) lines.push(`Task in ${taskMemcg(k, p).path} killed as a result of limit of ${memcg.path}`);
+  lines.push(`memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`);
+  lines.push(`memory+swap: usage ${kb(memcg.memory.usage + memcg.swap.usage)}kB, limit ${kb(null)}kB, failcnt 0`);
+  lines.push(`kmem: usage ${kb(memcg.stat.kernel)}kB, limit ${kb(null)}kB, failcnt 0`);
+  for (const m of memcg.subtree()) {
+    const s = m.stat;
+    lines.push(`Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB shmem:${K(s.shmem)}KB mapped_file:${K(s.file_mapped)}KB dirty:0KB writeback:0KB inactive_anon:${K(s.inactive_anon)}KB active_anon:${K(s.active_anon)}KB inactive_file:${K(s.inactive_file)}KB active_file:${K(s.active_file)}KB unevictable:0KB`);
+  }
+  return lines;
+}
+
+/**
+ * dump_stack() for the OOM report: the CPU/Hardware lines and the modeled call chain, with
+ * functions the real build inlines left out (so the frames match a real trace).
+ */
+function dumpStack(k: Kernel, oc: OomControl, p: Task | null): string[] {
+  const cur = k.current;
+  const lines = [`CPU: 0 PID: ${cur?.pid ?? 0} Comm: ${(cur?.comm ?? 'kworker/0:1').slice(0, 20)} Not tainted ${k.profile.release[k.arch]}`, `Hardware name: ${k.profile.hardwareName[k.arch]}`];
+  const frames = callTraceFrames(k, oc, p);
+  if (k.arch === 'aarch64') {
+    lines.push('Call trace:', ...frames.map((f) => ` ${f}`));
+  } else {
+    lines.push('Call Trace:', ' <TASK>', ...frames.map((f) => ` ${f}`), ...k.archUserRegsForOops(), ' </TASK>');
+  }
+  return lines;
+}
+
+/** Functions the Debian 6.1 build inlines into their callers (absent from real stack dumps). */
+const INLINED: Record<string, ReadonlySet<string>> = {
+  aarch64: new Set(['handle_pte_fault', 'do_anonymous_page', 'mem_cgroup_oom', '__alloc_pages_slowpath', '__alloc_pages_may_oom', '__do_page_fault', 'select_bad_process', '__oom_kill_process', 'do_wp_page', '__pud_alloc', '__pmd_alloc', '__pte_alloc', 'el0t_64_sync_handler_dispatch']),
+  x86_64: new Set(['handle_pte_fault', 'do_anonymous_page', 'mem_cgroup_oom', '__alloc_pages_may_oom', 'handle_page_fault', 'select_bad_process', '__oom_kill_process', 'do_wp_page', '__pud_alloc', '__pmd_alloc', '__pte_alloc', 'alloc_zeroed_user_highpage_movable']),
+};
+
+function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
+  const chain = k.hooks.callChain(k).filter((f) => !INLINED[k.arch]!.has(f) && f !== 'dump_header');
+  const frames = [...chain].reverse();
+  const rename = (f: string) => {
+    if (k.arch === 'x86_64' && k.profile.version === '6.1') {
+      if (f === 'oom_kill_process') return 'oom_kill_process.cold';
+      if (f === 'out_of_memory' && !p && !oc.memcg) return 'out_of_memory.cold';
+      if (f === '__alloc_pages_slowpath') return '__alloc_pages_slowpath.constprop.0';
+    }
+    return f;
+  };
+  const head = k.arch === 'aarch64' ? ['dump_backtrace', 'show_stack', 'dump_stack_lvl', 'dump_stack', 'dump_header'] : ['dump_stack_lvl', 'dump_header'];
+  return [...head, ...frames.map(rename)];
+}
+
+/** dump_tasks() (§7.8): header and one row per eligible process. */
+function dumpTasks(k: Kernel, oc: OomControl): string[] {
+  const v = k.profile.version;
+  const lines = ['Tasks state (memory values in pages):'];
+  lines.push(v === '3.12' ? '[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name' : '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name');
+  const tasks = oc.memcg ? memcgProcesses(k, oc.memcg) : processes(k);
+  for (const p of tasks) {
+    if (oomUnkillableTask(p)) continue;
+    const t = findLockTaskMm(k, p);
+    if (!t || !t.mm) continue;
+    const mm = t.mm;
+    const pad = (n: number | string, w: number) => String(n).padStart(w, ' ');
+    if (v === '3.12') {
+      lines.push(`[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`);
+    } else {
+      lines.push(`[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`);
+    }
+  }
+  return lines;
+}
+
+/** sysrq-f: moom_callback() (§7.10). */
+export function moomCallback(k: Kernel): boolean {
+  return k.tracer.call('moom_callback', undefined, () => {
+    const ok = outOfMemory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });
+    if (!ok) k.log(6, 'OOM request ignored. No task eligible');
+    return ok;
+  });
+}

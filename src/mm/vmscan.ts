@@ -1,0 +1,159 @@
+/**
+ * Page reclaim (mm/vmscan.c), reduced to what changes observable outcomes: inactive lists are
+ * scanned oldest first with a second chance for referenced pages; clean page-cache pages are
+ * dropped (their PTEs unmapped, so the next access is a major fault); anonymous and shmem pages
+ * go to the modeled swap area when swap exists and the memcg's swap.max allows it.  memory.min
+ * and memory.low protect a memcg's pages (the low event fires when protection is ignored).
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../kernel/types.js';
+import { memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
+import { addMmCounterFast, unchargePage } from './memory.js';
+import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
+
+export interface ReclaimScope {
+  /** null = global reclaim */
+  memcg: MemCgroup | null;
+  gfp: number;
+  maySwap: boolean;
+}
+
+function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boolean): { protect: boolean; lowHit: MemCgroup | null } {
+  const id = k.phys.memcg[pfn]!;
+  if (!id) return { protect: false, lowHit: null };
+  const m = k.memcg.get(id);
+  if (scope.memcg && !m.isDescendantOf(scope.memcg)) return { protect: true, lowHit: null };
+  for (let c: MemCgroup | null = m; c && c !== scope.memcg && !c.isRoot; c = c.parent) {
+    if (c.memory.usage <= c.memory.min) return { protect: true, lowHit: null };
+    if (c.memory.usage <= c.memory.low) return ignoreLow ? { protect: false, lowHit: c } : { protect: true, lowHit: null };
+  }
+  return { protect: false, lowHit: null };
+}
+
+export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope): number {
+  return k.tracer.call('shrink_node', { nr_to_reclaim: nrToReclaim, memcg: scope.memcg?.path ?? '(global)' }, () => {
+    let reclaimed = shrinkPass(k, nrToReclaim, scope, false);
+    // memcg_low_reclaim: a second pass ignores memory.low when nothing else was reclaimable.
+    if (reclaimed === 0) reclaimed = shrinkPass(k, nrToReclaim, scope, true);
+    k.vmEvents.pgsteal += reclaimed;
+    k.emit('reclaim', { scope: scope.memcg?.path ?? 'global', nrToReclaim, nrReclaimed: reclaimed });
+    return reclaimed;
+  }, (n) => String(n));
+}
+
+function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreLow: boolean): number {
+  let reclaimed = 0;
+  const swapOk = scope.maySwap && k.swapUsedPages() < k.swapTotalPages();
+  const lists: Lru[] = swapOk ? [Lru.InactiveFile, Lru.InactiveAnon, Lru.ActiveFile, Lru.ActiveAnon] : [Lru.InactiveFile, Lru.ActiveFile];
+  const lowHits = new Set<MemCgroup>();
+  for (const list of lists) {
+    for (const pfn of [...k.phys.lists[list]]) {
+      if (reclaimed >= nrToReclaim) break;
+      k.vmEvents.pgscan++;
+      const { protect, lowHit } = protectedBy(k, pfn, scope, ignoreLow);
+      if (protect) continue;
+      if (referenced(k, pfn) && (list === Lru.InactiveFile || list === Lru.InactiveAnon)) {
+        rotate(k, pfn, list === Lru.InactiveFile ? Lru.ActiveFile : Lru.ActiveAnon);
+        continue;
+      }
+      if (reclaimPage(k, pfn, scope)) {
+        reclaimed++;
+        if (lowHit) lowHits.add(lowHit);
+      }
+    }
+  }
+  for (const m of lowHits) memcgMemoryEvent(k, m, 'low');
+  return reclaimed;
+}
+
+/** page_referenced(): test-and-clear the young bit of every mapping. */
+function referenced(k: Kernel, pfn: number): boolean {
+  let ref = false;
+  for (const e of k.phys.rmap.get(pfn) ?? []) {
+    const mm = k.mms.get(e.mmId);
+    if (!mm) continue;
+    const pte = mm.pgtable.getPte(e.address);
+    if (!pte) continue;
+    const v = mm.pgtable.fmt.view(pte[0], pte[1]);
+    if (v.valid && v.young && k.arch === 'x86_64') {
+      // x86 clears _PAGE_ACCESSED (ptep_clear_flush_young); arm64 with HW AF: same via AF.
+      mm.pgtable.setPte(e.address, pte[0] & ~0x20, pte[1]);
+      k.flushTlbPage(mm, e.address);
+      ref = true;
+    }
+  }
+  return ref;
+}
+
+function rotate(k: Kernel, pfn: number, to: Lru): void {
+  const id = k.phys.memcg[pfn]!;
+  const from = k.phys.lru[pfn] as Lru;
+  k.phys.lruAdd(pfn, to);
+  if (id) {
+    const s = k.memcg.get(id).stat;
+    const dec = { [Lru.InactiveAnon]: 'inactive_anon', [Lru.ActiveAnon]: 'active_anon', [Lru.InactiveFile]: 'inactive_file', [Lru.ActiveFile]: 'active_file' } as const;
+    if (from !== Lru.None) s[dec[from as 1]]--;
+    s[dec[to as 1]]++;
+  }
+}
+
+function reclaimPage(k: Kernel, pfn: number, scope: ReclaimScope): boolean {
+  const kind = k.phys.kind[pfn] as PageKind;
+  if (kind === PageKind.File) {
+    unmapAll(k, pfn, null);
+    k.pageCacheRemove(pfn);
+    return true;
+  }
+  if (kind === PageKind.Anon) {
+    if (!scope.maySwap || k.swapUsedPages() >= k.swapTotalPages()) return false;
+    const id = k.phys.memcg[pfn]!;
+    const memcg = id ? k.memcg.get(id) : k.memcg.root;
+    if (!memCgroupTryChargeSwap(k, memcg, 1)) return false;
+    const rm = k.phys.rmap.get(pfn) ?? [];
+    const first = rm[0];
+    const mm0 = first ? k.mms.get(first.mmId) : undefined;
+    const vma0 = mm0 ? k.findVma(mm0, first!.address) : undefined;
+    if (!mm0 || !vma0) {
+      for (let c: MemCgroup | null = memcg; c && !memcg.isRoot; c = c.parent) c.swap.usage--;
+      return false;
+    }
+    const data = vma0.mem.subarray(first!.address - vma0.start, first!.address - vma0.start + PAGE_SIZE);
+    const slot = k.swapWrite(data);
+    if (slot < 0) return false;
+    unmapAll(k, pfn, slot);
+    unchargePage(k, pfn);
+    if (k.phys.kind[pfn] !== PageKind.Free) k.phys.freeFrame(pfn);
+    return true;
+  }
+  return false;
+}
+
+/** try_to_unmap(): replace every PTE mapping pfn with nothing (file) or a swap entry (anon). */
+function unmapAll(k: Kernel, pfn: number, slot: number | null): void {
+  for (const e of [...(k.phys.rmap.get(pfn) ?? [])]) {
+    const mm = k.mms.get(e.mmId);
+    if (!mm) continue;
+    const vma = k.findVma(mm, e.address);
+    if (slot === null) {
+      mm.pgtable.setPte(e.address, 0, 0);
+    } else {
+      const [lo, hi] = mm.pgtable.fmt.mkSwapPte(slot);
+      mm.pgtable.setPte(e.address, lo, hi);
+      if (vma) vma.mem.fill(0, e.address - vma.start, e.address - vma.start + PAGE_SIZE);
+    }
+    k.flushTlbPage(mm, e.address);
+    // The owning thread's counters: reclaim runs in another context (kswapd or a different task),
+    // so add_mm_counter goes straight to the mm unless the mm is current's.
+    const kind = k.phys.kind[pfn] as PageKind;
+    if (kind === PageKind.Anon) {
+      addMmCounterFast(k, mm, MM_ANONPAGES, -1);
+      addMmCounterFast(k, mm, MM_SWAPENTS, 1);
+    } else {
+      addMmCounterFast(k, mm, kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+    }
+    k.phys.rmapDel(pfn, mm.id, e.address);
+    const id = k.phys.memcg[pfn]!;
+    if (id && kind !== PageKind.Anon) k.memcg.get(id).stat.file_mapped--;
+    k.phys.refcount[pfn]!--;
+  }
+}
