@@ -148,8 +148,8 @@ export class Cpu {
       const access = accessOf(type);
       const unmapped = type === U.UC_MEM_READ_UNMAPPED || type === U.UC_MEM_WRITE_UNMAPPED || type === U.UC_MEM_FETCH_UNMAPPED;
       // koffi hands uint64 values as signed Number when they fit, BigInt otherwise.
+      if (access === 'fetch' && typeof address === 'number' && address >= 0 && this.fetchAhead(address + size - 1)) return false;
       if (typeof address === 'number' && address >= 0 && !unmapped) {
-        if (access === 'fetch' && this.fetchAhead(address + size - 1)) return false;
         // An access that crosses a page boundary is checked page by page before any byte moves:
         // Unicorn would otherwise write the bytes on the first page one by one before asking about
         // the second (docs/engine.md).  The MMU is never asked about a page-crossing access.

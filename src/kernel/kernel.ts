@@ -32,6 +32,10 @@ export interface KernelOptions {
 }
 
 /** A thrown TaskKilled unwinds the modeled call chain when the running task must stop. */
+/** kmem_cache object sizes of the accounted caches (6.1, 64-bit; approximate) */
+export const SLAB_MM_STRUCT = 1152;
+export const SLAB_VM_AREA_STRUCT = 152;
+
 export class KernelPanic extends Error {
   constructor(readonly text: string) {
     super(text);
@@ -80,6 +84,8 @@ export class Kernel {
     callChain(k: Kernel): string[];
     sendSigkill(k: Kernel, t: Task, why: string): void;
     userRegsForOops(k: Kernel): string[];
+    forceSigFault(k: Kernel, t: Task, sig: number, code: string, address: bigint): void;
+    populate(k: Kernel, mm: MmStruct, vma: Vma, address: number, write: boolean): boolean;
   } = {
     exitDyingTasks: () => {},
     wakeUp: () => {},
@@ -89,6 +95,10 @@ export class Kernel {
       if (!t.pending.includes(9)) t.pending.push(9);
     },
     userRegsForOops: () => [],
+    forceSigFault: (_k, t, sig) => {
+      if (!t.pending.includes(sig)) t.pending.push(sig);
+    },
+    populate: () => false,
   };
 
   constructor(o: KernelOptions) {
@@ -116,9 +126,26 @@ export class Kernel {
 
   // ---------------------------------------------------------------- address spaces
 
+  /**
+   * mm_alloc() + pgd_alloc(): the pgd comes from GFP_PGTABLE_USER (memcg-accounted where the
+   * profile accounts page tables), the mm_struct from an accounted slab cache.  Both are charged
+   * to the memcg of the task that creates the mm (exec or fork runs in its context).
+   */
   newMm(cpu: Cpu): MmStruct {
-    const pgd = this.allocKernelPage(PageKind.PageTable);
-    if (pgd < 0) throw new Error('out of memory allocating a pgd');
+    const memcg = this.current ? this.memcg.get(this.current.memcgId) : this.memcg.root;
+    const accounted = this.profile.pgtableAccounted[this.arch];
+    const pgds: number[] = [];
+    for (let i = 0; i < this.profile.pgdPages[this.arch]; i++) {
+      const pfn = this.allocKernelPage(PageKind.PageTable);
+      if (pfn < 0) throw new Error('out of memory allocating a pgd');
+      if (accounted && !memcg.isRoot) {
+        tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, 1);
+        this.phys.memcg[pfn] = memcg.id;
+        memcg.stat.kernel++;
+      }
+      pgds.push(pfn);
+    }
+    const pgd = pgds[0]!;
     const mm: MmStruct = {
       id: this.nextMmId++,
       arch: this.arch,
@@ -144,9 +171,47 @@ export class Kernel {
       tlb: new Map(),
       committed: 0,
       ownerPid: 0,
+      pgdExtra: pgds.slice(1),
+      slab: { memcgId: memcg.id, bytes: 0 },
     };
     this.mms.set(mm.id, mm);
+    this.slabCharge(mm, SLAB_MM_STRUCT);
     return mm;
+  }
+
+  /**
+   * Accounted slab objects (SLAB_ACCOUNT caches: mm_struct, vm_area_struct): obj_cgroup charges
+   * whole pages and keeps the remainder in the per-CPU obj stock, so the memcg's kernel usage
+   * grows by ceil(bytes / PAGE_SIZE).
+   */
+  slabCharge(mm: MmStruct, bytes: number): void {
+    const memcg = this.memcg.get(mm.slab.memcgId);
+    const before = Math.ceil(mm.slab.bytes / PAGE_SIZE);
+    mm.slab.bytes += bytes;
+    const after = Math.ceil(mm.slab.bytes / PAGE_SIZE);
+    if (memcg.isRoot || after === before) return;
+    if (after > before) {
+      tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before);
+      memcg.stat.kernel += after - before;
+    } else {
+      memCgroupUncharge(this, memcg, before - after);
+      memcg.stat.kernel -= before - after;
+    }
+    memcg.stat.slab_unreclaimable += bytes;
+  }
+
+  freeMmKernelPages(mm: MmStruct): void {
+    for (const pfn of [mm.pgtable.pgd, ...mm.pgdExtra]) {
+      const id = this.phys.memcg[pfn]!;
+      if (id) {
+        const m = this.memcg.get(id);
+        m.stat.kernel--;
+        memCgroupUncharge(this, m, 1);
+        this.phys.memcg[pfn] = 0;
+      }
+      this.phys.freeFrame(pfn);
+    }
+    this.slabCharge(mm, -mm.slab.bytes);
   }
 
   flushTlbPage(mm: MmStruct, address: number): void {
@@ -367,6 +432,16 @@ export class Kernel {
 
   sendSigkill(t: Task, why: string): void {
     this.hooks.sendSigkill(this, t, why);
+  }
+
+  /** force_sig_fault(): the signal is delivered on return to user mode. */
+  forceSigFault(t: Task, sig: number, code: string, address: bigint): void {
+    this.hooks.forceSigFault(this, t, sig, code, address);
+  }
+
+  /** MAP_POPULATE / GUP: fault one page in from kernel context. */
+  populateHook(mm: MmStruct, vma: Vma, address: number, write: boolean): boolean {
+    return this.hooks.populate(this, mm, vma, address, write);
   }
 
   archUserRegsForOops(): string[] {

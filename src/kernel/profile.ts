@@ -37,6 +37,8 @@ export interface KernelProfile {
   rssEventsThresh: number;
   /** §4.3: 4.19 arm64 page tables are not memcg-accounted */
   pgtableAccounted: Record<GuestArch, boolean>;
+  /** pages of a pgd: x86 with CONFIG_PAGE_TABLE_ISOLATION allocates order 1 */
+  pgdPages: Record<GuestArch, number>;
   /** §4.2 (3.12): __handle_mm_fault allocates the pte table before handle_pte_fault */
   pteAllocInHandleMmFault: boolean;
   /** §9: vm_enough_memory heuristic mode 0 */
@@ -114,6 +116,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     arm64ExceptionTraceDefault: 0,
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: true, x86_64: true },
+    pgdPages: { aarch64: 1, x86_64: 2 },
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: true,
     minFreeKbytesMax: 262144,
@@ -142,6 +145,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     arm64ExceptionTraceDefault: 0,
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: true },
+    pgdPages: { aarch64: 1, x86_64: 2 },
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: false,
     minFreeKbytesMax: 65536,
@@ -170,6 +174,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     arm64ExceptionTraceDefault: 1,
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: false },
+    pgdPages: { aarch64: 1, x86_64: 1 },
     pteAllocInHandleMmFault: true,
     overcommitGuessIsTotal: false,
     minFreeKbytesMax: 65536,

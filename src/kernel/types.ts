@@ -85,6 +85,10 @@ export interface MmStruct {
   exe?: ModelFile;
   /** the memcg that owns the mm (mm->owner's memcg) is the owner task's memcg */
   ownerPid: number;
+  /** pgd pages beyond the first and where each kernel page of the mm is charged */
+  pgdExtra: number[];
+  /** memcg id charged for this mm's slab objects (mm_struct, vm_area_structs), and their bytes */
+  slab: { memcgId: number; bytes: number };
 }
 
 export type TaskState = 'R' | 'S' | 'D' | 'Z' | 'X';

@@ -44,6 +44,8 @@ export interface MemcgStat {
   pgfault: number;
   pgmajfault: number;
   swapcached: number;
+  /** bytes of accounted slab objects */
+  slab_unreclaimable: number;
 }
 
 export class MemCgroup {
@@ -55,7 +57,7 @@ export class MemCgroup {
   readonly swap = newCounter();
   readonly events: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
   readonly eventsLocal: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
-  readonly stat: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0 };
+  readonly stat: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0, slab_unreclaimable: 0 };
   oomGroup = false;
   oomKillDisable = false;
   underOom = 0;
@@ -574,7 +576,7 @@ const STAT_ORDER = ['anon', 'file', 'kernel', 'kernel_stack', 'pagetables', 'sec
 
 /** memory_stat_format(): byte values for the memory.stat keys of 6.1, hierarchical. */
 export function memoryStatValues(memcg: MemCgroup): [string, number][] {
-  const sum: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0 };
+  const sum: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0, slab_unreclaimable: 0 };
   for (const m of memcg.subtree()) for (const key of Object.keys(sum) as (keyof MemcgStat)[]) sum[key] += m.stat[key];
   const v = (n: number) => n * PAGE_SIZE;
   const val: Record<string, number> = {
@@ -589,6 +591,8 @@ export function memoryStatValues(memcg: MemCgroup): [string, number][] {
     active_anon: v(sum.active_anon),
     inactive_file: v(sum.inactive_file),
     active_file: v(sum.active_file),
+    slab_unreclaimable: sum.slab_unreclaimable,
+    slab: sum.slab_unreclaimable,
   };
   const out: [string, number][] = STAT_ORDER.map((k) => [k, val[k] ?? 0]);
   out.push(['pgfault', sum.pgfault], ['pgmajfault', sum.pgmajfault]);

@@ -48,7 +48,8 @@ interface VmFault {
 /** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
 export function addMmCounterFast(k: Kernel, mm: MmStruct, member: number, val: number): void {
   const cur = k.current;
-  if (cur && cur.mm === mm) cur.rssCache[member]! += val;
+  // GUP on another mm (exec's copy_strings on bprm->mm) adds to the mm directly.
+  if (cur && cur.mm === mm && !cur.flags.has('GUP_REMOTE')) cur.rssCache[member]! += val;
   else mm.rss[member]! += val;
 }
 

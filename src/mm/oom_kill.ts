@@ -8,7 +8,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type Task } from '../kernel/types.js';
 import type { OomCandidate } from '../trace/events.js';
 import { formatGfp } from './gfp.js';
-import { memCgroupGetMax, memCgroupGetOomGroup, memCgroupPrintOomContext, memCgroupPrintOomMeminfo, memcgMemoryEvent, mmMemcg, taskMemcg, type MemCgroup } from './memcontrol.js';
+import { memCgroupGetMax, memCgroupGetOomGroup, memCgroupOomSynchronize, memCgroupPrintOomContext, memCgroupPrintOomMeminfo, memcgMemoryEvent, mmMemcg, taskMemcg, type MemCgroup } from './memcontrol.js';
 import { getMmCounter } from './memory.js';
 import { showMem } from './show_mem.js';
 
@@ -482,4 +482,32 @@ export function moomCallback(k: Kernel): boolean {
     if (!ok) k.log(6, 'OOM request ignored. No task eligible');
     return ok;
   });
+}
+
+/**
+ * pagefault_out_of_memory() (§7.2): the arch handler's VM_FAULT_OOM path.  Returns 'sleep' when
+ * the task must wait on memcg_oom_waitq (oom_kill_disable), else 'retry' (return to user; a
+ * pending SIGKILL is delivered there, otherwise the instruction runs again).
+ */
+export function pagefaultOutOfMemory(k: Kernel): 'retry' | 'sleep' {
+  return k.tracer.call('pagefault_out_of_memory', undefined, () => {
+    const sync = memCgroupOomSynchronize(k, true);
+    if (sync === 'sleep') return 'sleep' as const;
+    if (sync === 'done') return 'retry' as const;
+    const cur = k.current!;
+    if (!k.profile.pagefaultOomGlobal) {
+      if (cur.pending.includes(9)) return 'retry' as const;
+      if (k.printk.ratelimit('pfoom_rs', 5_000_000_000, 10)) k.log(4, 'Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF');
+      return 'retry' as const;
+    }
+    // 3.12/4.19: a global OOM with gfp_mask 0 under oom_lock.
+    if (k.oomLock) return 'retry' as const;
+    k.oomLock = true;
+    try {
+      outOfMemory(k, { memcg: null, gfp: 0, order: 0, nodemask: null });
+    } finally {
+      k.oomLock = false;
+    }
+    return 'retry' as const;
+  }, (r) => r);
 }

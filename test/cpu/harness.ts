@@ -78,11 +78,11 @@ export interface MachineSpec {
 export interface Snapshot {
   regs: Record<string, bigint>;
   vregs: Record<string, string>;
-  /** Hex of every region's backing memory, by region start. */
+  /** A copy of every region's backing memory, by region start. */
   mem: Record<string, Buffer>;
 }
 
-export interface Access_ {
+export interface MmuQuery {
   address: number;
   size: number;
   access: Access;
@@ -97,9 +97,6 @@ const VREGS: Record<Arch, string[]> = {
   aarch64: ['q0', 'q1', 'q2', 'q3'],
   x86_64: ['xmm0', 'xmm1', 'xmm2', 'xmm3'],
 };
-/** Flag registers: compared at the end of a run, not in snapshots taken inside a memory hook
- * (x86 keeps its condition codes lazily in TCG temporaries there). */
-export const FLAGS: Record<Arch, string> = { aarch64: 'nzcv', x86_64: 'rflags' };
 
 export class Machine {
   readonly cpu: Cpu;
@@ -113,9 +110,9 @@ export class Machine {
   /** Pages present but not writable (a write is refused). */
   readonly readOnly = new Set<number>();
   /** Every access the MMU callback was asked about. */
-  readonly accesses: Access_[] = [];
+  readonly accesses: MmuQuery[] = [];
   /** Called on each MMU query before it is answered (e.g. to snapshot the state there). */
-  onAccess?: (a: Access_) => void;
+  onAccess?: (a: MmuQuery) => void;
   logAccesses = false;
 
   constructor(spec: MachineSpec) {
@@ -165,9 +162,10 @@ export class Machine {
     throw new Error(`0x${address.toString(16)} is not mapped`);
   }
 
-  snapshot(withFlags = true): Snapshot {
+  /** Registers (flags included), vector registers and all guest memory. */
+  snapshot(): Snapshot {
     const regs: Record<string, bigint> = {};
-    for (const r of GPRS[this.arch]) if (withFlags || r !== FLAGS[this.arch]) regs[r] = this.cpu.reg(r);
+    for (const r of GPRS[this.arch]) regs[r] = this.cpu.reg(r);
     const vregs: Record<string, string> = {};
     for (const v of VREGS[this.arch]) vregs[v] = this.cpu.vreg(v).toString('hex');
     const mem: Record<string, Buffer> = {};
@@ -186,7 +184,7 @@ export function pageOf(address: number): number {
 
 export interface TakenFault {
   stop: Extract<StopReason, { kind: 'fault' }>;
-  /** Architectural state at the fault (flags excluded, see FLAGS). */
+  /** Architectural state at the fault. */
   state: Snapshot;
 }
 
@@ -207,7 +205,7 @@ export function runWithFaults(m: Machine, absent: Iterable<number>, opts: { read
   for (;;) {
     const { reason } = m.cpu.run(opts.budget ?? 100_000);
     if (reason.kind !== 'fault') return { faults, end: reason, final: m.snapshot() };
-    faults.push({ stop: reason, state: m.snapshot(false) });
+    faults.push({ stop: reason, state: m.snapshot() });
     if (faults.length > (opts.maxFaults ?? 64)) throw new Error('too many faults');
     const page = pageOf(Number(reason.address));
     if (!m.present.has(page)) m.present.add(page);
@@ -240,7 +238,7 @@ export function runEager(spec: MachineSpec, expected: ExpectedFault[]): { outcom
   }));
   m.onAccess = (a) => {
     const t = targets[before.length];
-    if (t && a.pc === t.pc && a.access === t.access && t.address >= a.address && t.address < a.address + a.size) before.push(m.snapshot(false));
+    if (t && a.pc === t.pc && a.access === t.access && t.address >= a.address && t.address < a.address + a.size) before.push(m.snapshot());
   };
   const outcome = runWithFaults(m, []);
   m.onAccess = undefined;

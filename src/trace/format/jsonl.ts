@@ -83,7 +83,8 @@ export function parseJsonl(text: string): TraceEvent[] {
   text.split('\n').forEach((line, n) => {
     if (line.trim() === '') return;
     const v: unknown = JSON.parse(line);
-    if (typeof v !== 'object' || v === null || !('kind' in v) || !((v as { kind: unknown }).kind as string in KIND_KEYS)) {
+    const kind = typeof v === 'object' && v !== null ? (v as { kind?: unknown }).kind : undefined;
+    if (typeof kind !== 'string' || !Object.hasOwn(KIND_KEYS, kind)) {
       throw new Error(`trace jsonl line ${n + 1}: not a trace event`);
     }
     out.push(v as TraceEvent);

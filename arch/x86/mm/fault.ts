@@ -1,0 +1,204 @@
+/**
+ * arch/x86/mm/fault.c (6.1 shape, older profiles through profile data): asm_exc_page_fault →
+ * exc_page_fault → handle_page_fault → do_user_addr_fault / do_kern_addr_fault, access_error,
+ * bad_area / bad_area_access_error / __bad_area_nosemaphore with show_signal_msg, mm_fault_error
+ * paths (pagefault_out_of_memory, do_sigbus), with the hardware error code and CR2.
+ */
+import type { Access } from '../../../src/cpu/cpu.js';
+import type { ArchFaultOutcome, ArchOps } from '../../../src/kernel/arch.js';
+import type { Kernel } from '../../../src/kernel/kernel.js';
+import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type Task, type Vma } from '../../../src/kernel/types.js';
+import { handleMmFault, hex, VM_FAULT_ERROR, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from '../../../src/mm/memory.js';
+import { expandStack } from '../../../src/mm/mmap.js';
+import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
+import { decodePf, formatShowOpcodes, formatX86Segfault, sanitize_error_code, X86_PF_INSTR, X86_PF_PK, X86_PF_PROT, X86_PF_USER, X86_PF_WRITE, X86_TASK_SIZE_MAX, type OpcodeDump } from '../include/asm/trap_pf.js';
+import { X86_64_SYSCALLS } from '../entry/syscall_64.js';
+
+/** The error code the CPU pushes for a user-mode access (P/W/U/I; NX is enabled). */
+export function x86ErrorCode(k: Kernel, t: Task, address: bigint, access: Access): number {
+  let code = X86_PF_USER;
+  if (access === 'write') code |= X86_PF_WRITE;
+  if (access === 'fetch') code |= X86_PF_INSTR;
+  if (address < X86_TASK_SIZE_MAX + 4096n) {
+    const w = t.mm!.pgtable.walk(Number(address));
+    if (w.level === 4) code |= X86_PF_PROT;
+  } else {
+    // Kernel addresses are mapped supervisor-only: a present page, protection violation.
+    code |= X86_PF_PROT;
+  }
+  return code;
+}
+
+interface Ctx {
+  k: Kernel;
+  t: Task;
+  address: bigint;
+  errorCode: number;
+  pc: bigint;
+}
+
+export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
+  const errorCode = x86ErrorCode(k, t, address, access);
+  const c: Ctx = { k, t, address, errorCode, pc };
+  k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_page_fault (IDT vector 14, #PF)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: `0x${errorCode.toString(16)}`, decoded: decodePf(errorCode, k.profile.version).names.join('|') });
+  if (k.tracer.collecting) {
+    // trace_page_fault_user(): exceptions:page_fault_user with the kernel's TP_printk format.
+    k.emit('tracepoint', { system: 'exceptions', name: 'page_fault_user', fields: { address: `0x${address.toString(16)}`, ip: `0x${pc.toString(16)}`, error_code: `0x${errorCode.toString(16)}` }, text: `address=0x${address.toString(16)} ip=0x${pc.toString(16)} error_code=0x${errorCode.toString(16)}` });
+  }
+  const tr = k.tracer;
+  const [entry, excHandler, handle] = k.profile.x86Entry as [string, string, string, string?];
+  return tr.call(entry, { cr2: `0x${address.toString(16)}`, error_code: `0x${errorCode.toString(16)}` }, () =>
+    tr.call(excHandler, undefined, () => tr.call(handle, undefined, () => {
+      if (address >= X86_TASK_SIZE_MAX) return doKernAddrFault(c);
+      return doUserAddrFault(c);
+    }, (o) => o.kind), (o) => o.kind), (o) => o.kind);
+}
+
+function doKernAddrFault(c: Ctx): ArchFaultOutcome {
+  return c.k.tracer.call('do_kern_addr_fault', undefined, () => badAreaNosemaphore(c, 'SEGV_MAPERR'), (o) => o.kind);
+}
+
+/** access_error() (§3.5). */
+function accessError(errorCode: number, vma: Vma): boolean {
+  if (errorCode & X86_PF_PK) return true;
+  if (errorCode & X86_PF_WRITE) return !(vma.flags & VM_WRITE);
+  if (errorCode & X86_PF_PROT) return true;
+  return !(vma.flags & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+function doUserAddrFault(c: Ctx): ArchFaultOutcome {
+  const { k } = c;
+  const F = k.profile.faultFlags;
+  let flags = F.DEFAULT | F.USER;
+  if (c.errorCode & X86_PF_WRITE) flags |= F.WRITE;
+  if (c.errorCode & X86_PF_INSTR) flags |= F.INSTRUCTION;
+  const fn = k.profile.version === '6.1' ? 'do_user_addr_fault' : '__do_page_fault';
+  return k.tracer.call(fn, { address: `0x${c.address.toString(16)}`, error_code: `0x${c.errorCode.toString(16)}`, flags: hex(flags) }, () => {
+    const mm = c.t.mm!;
+    const addr = Number(c.address);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const vma = k.findVma(mm, addr);
+      if (!vma) return badArea(c, 'SEGV_MAPERR');
+      if (vma.start > addr) {
+        if (!(vma.flags & VM_GROWSDOWN)) return badArea(c, 'SEGV_MAPERR');
+        // 3.12/4.19 stack heuristic: far below the stack pointer is a bad access.
+        if (k.profile.version !== '6.1') {
+          const sp = Number(c.t.mm!.cpu.reg('rsp'));
+          if (addr + 65536 + 32 * 8 < sp) return badArea(c, 'SEGV_MAPERR');
+        }
+        if (!expandStack(k, mm, vma, addr)) return badArea(c, 'SEGV_MAPERR');
+      }
+      if (accessError(c.errorCode, vma)) return badArea(c, 'SEGV_ACCERR');
+      if (vma.special) return doSigbus(c);
+      const fault = handleMmFault(k, vma, addr, flags);
+      if (fault & VM_FAULT_RETRY) {
+        flags |= F.TRIED;
+        continue;
+      }
+      if (!(fault & VM_FAULT_ERROR)) return { kind: 'retry' as const };
+      if (fault & VM_FAULT_OOM) {
+        const r = pagefaultOutOfMemory(k);
+        return r === 'sleep' ? { kind: 'sleep' as const, waitq: `memcg_oom:${c.t.memcgInOom!.memcgId}` } : { kind: 'retry' as const };
+      }
+      if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return doSigbus(c);
+      if (fault & VM_FAULT_SIGSEGV) return badAreaNosemaphore(c, 'SEGV_MAPERR');
+      return { kind: 'retry' as const };
+    }
+    return { kind: 'retry' as const };
+  }, (o) => o.kind);
+}
+
+function badArea(c: Ctx, code: string): ArchFaultOutcome {
+  const name = code === 'SEGV_ACCERR' ? 'bad_area_access_error' : 'bad_area';
+  return c.k.tracer.call(name, undefined, () => badAreaNosemaphore(c, code), (o) => o.kind);
+}
+
+function doSigbus(c: Ctx): ArchFaultOutcome {
+  return c.k.tracer.call('do_sigbus', undefined, () => {
+    c.k.forceSigFault(c.t, 7, 'BUS_ADRERR', c.address);
+    return { kind: 'signal' as const };
+  }, (o) => o.kind);
+}
+
+/** __bad_area_nosemaphore(): sanitize, show_signal_msg, set_signal_archinfo, force_sig_fault. */
+function badAreaNosemaphore(c: Ctx, code: string): ArchFaultOutcome {
+  const { k, t } = c;
+  return k.tracer.call('__bad_area_nosemaphore', { si_code: code }, () => {
+    const ec = sanitize_error_code(c.address, c.errorCode);
+    const act = t.sigactions.get(11);
+    const unhandled = t.pid === 1 || !act || act.handler === 0n || act.handler === 1n;
+    if (k.sysctl.get('debug.exception-trace') && unhandled && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
+      const cpu = t.mm!.cpu;
+      const ip = c.pc;
+      const vma = k.findVma(t.mm!, Number(ip));
+      const file = vma && vma.start <= Number(ip) && vma.file ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) } : null;
+      const lines = formatX86Segfault({ comm: t.comm, pid: t.pid, address: c.address, ip, sp: cpu.reg('rsp'), errorCode: ec, vma: file, code: opcodeBytes(k, t, ip) }, k.profile.version);
+      for (const l of lines) k.log(t.pid > 1 ? 6 : 0, l);
+    }
+    k.emit('signal', { sig: 11, name: 'SIGSEGV', code, target: t.pid, address: `0x${c.address.toString(16)}` });
+    k.forceSigFault(t, 11, code, c.address);
+    return { kind: 'signal' as const };
+  }, (o) => o.kind);
+}
+
+/** copy_from_user_nmi() of ip-42 .. ip+21 for show_opcodes(): only if every byte is mapped. */
+export function opcodeBytes(k: Kernel, t: Task, ip: bigint): OpcodeDump {
+  const start = Number(ip) - 42;
+  const out: number[] = [];
+  for (let a = start; a < start + 64; a++) {
+    const w = t.mm!.pgtable.walk(Math.floor(a / 4096) * 4096);
+    if (w.level !== 4) return { kind: 'fault' };
+    const b = t.mm!.cpu.peek(a, 1);
+    if (!b) return { kind: 'fault' };
+    out.push(b[0]!);
+  }
+  return { kind: 'bytes', bytes: Uint8Array.from(out) };
+}
+
+function x86OopsRegs(k: Kernel, t: Task): string[] {
+  const cpu = t.mm!.cpu;
+  const r = (n: string) => cpu.reg(n).toString(16).padStart(16, '0');
+  const rip = cpu.pc();
+  const codeLine = formatShowOpcodes(rip, opcodeBytes(k, t, rip), k.profile.version)[0] ?? '';
+  return [
+    `RIP: 0033:0x${rip.toString(16)}`,
+    codeLine,
+    `RSP: 002b:${r('rsp')} EFLAGS: ${(cpu.reg('rflags') & 0xffffffffn).toString(16).padStart(8, '0')}`,
+    `RAX: ${r('rax')} RBX: ${r('rbx')} RCX: ${r('rcx')}`,
+    `RDX: ${r('rdx')} RSI: ${r('rsi')} RDI: ${r('rdi')}`,
+    `RBP: ${r('rbp')} R08: ${r('r8')} R09: ${r('r9')}`,
+    `R10: ${r('r10')} R11: ${r('r11')} R12: ${r('r12')}`,
+    `R13: ${r('r13')} R14: ${r('r14')} R15: ${r('r15')}`,
+  ];
+}
+
+export const x86Ops: ArchOps = {
+  userFault: x86UserFault,
+  otherException(_k, _t, intno) {
+    // do_int3 → SIGTRAP; #UD → SIGILL/ILL_ILLOPN; #GP from user → SIGSEGV/SI_KERNEL; #DE → SIGFPE.
+    if (intno === 3) return { sig: 5, code: 'SI_KERNEL' };
+    if (intno === 6) return { sig: 4, code: 'ILL_ILLOPN' };
+    if (intno === 0) return { sig: 8, code: 'FPE_INTDIV' };
+    return { sig: 11, code: 'SI_KERNEL' };
+  },
+  syscall: {
+    nr: (cpu) => Number(cpu.reg('rax')),
+    arg: (cpu, i) => cpu.reg(['rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'][i]!),
+    setReturn: (cpu, v) => cpu.setReg('rax', v),
+    names: Object.fromEntries(Object.entries(X86_64_SYSCALLS).map(([n, v]) => [v, n])),
+    numbers: X86_64_SYSCALLS,
+  },
+  userRegsForOops: x86OopsRegs,
+  startThread(cpu, entry, sp) {
+    for (const r of ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15']) cpu.setReg(r, 0);
+    cpu.setReg('rsp', sp);
+    cpu.setReg('rflags', 0x202);
+    cpu.setPc(entry);
+  },
+  forkChild(cpu, newSp) {
+    cpu.setReg('rax', 0);
+    if (newSp) cpu.setReg('rsp', newSp);
+  },
+  tlsReg: 'fs_base',
+  spReg: 'rsp',
+};

@@ -1,0 +1,51 @@
+/**
+ * What the generic kernel model needs from an architecture: its entry path for a refused user
+ * access (building the exception record), its syscall ABI, and its register report for oopses.
+ * arch/arm64 and arch/x86 implement it.
+ */
+import type { Access, Cpu } from '../cpu/cpu.js';
+import type { Kernel } from './kernel.js';
+import type { Task } from './types.js';
+
+export type ArchFaultOutcome = { kind: 'retry' } | { kind: 'signal' } | { kind: 'sleep'; waitq: string };
+
+/** A fault the kernel turns into a signal (force_sig_fault) with its report inputs. */
+export interface UserFaultReport {
+  sig: number;
+  /** si_code name (SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR, SI_KERNEL, ...) */
+  code: string;
+  address: bigint;
+  /** arm64 ESR as do_mem_abort received it */
+  esr?: number;
+  /** x86 error code */
+  errorCode?: number;
+  /** fault_info name (arm64) */
+  name?: string;
+}
+
+export interface SyscallAbi {
+  nr(cpu: Cpu): number;
+  arg(cpu: Cpu, i: number): bigint;
+  setReturn(cpu: Cpu, v: bigint): void;
+  /** syscall number → name for this arch */
+  names: Record<number, string>;
+  /** the generic name → this arch's number */
+  numbers: Record<string, number>;
+}
+
+export interface ArchOps {
+  /** The exception entry for a user access the MMU refused. */
+  userFault(k: Kernel, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome;
+  /** A non-memory CPU exception (undefined instruction, brk/int3, #GP ...) → signal number and code. */
+  otherException(k: Kernel, t: Task, intno: number, pc: bigint, what: string): { sig: number; code: string };
+  syscall: SyscallAbi;
+  /** register lines x86 prints inside an OOM report's Call Trace (RIP/Code/RSP/...) */
+  userRegsForOops(k: Kernel, t: Task): string[];
+  /** initial register state for exec */
+  startThread(cpu: Cpu, entry: number, sp: number): void;
+  /** set up the child's return value / stack after fork */
+  forkChild(cpu: Cpu, newSp: bigint | null): void;
+  /** thread pointer register name (tpidr_el0 / fs_base) */
+  tlsReg: string;
+  spReg: string;
+}

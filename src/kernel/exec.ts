@@ -1,0 +1,258 @@
+/**
+ * execve of a static ELF (fs/binfmt_elf.c load_elf_binary, fs/exec.c): a fresh mm, PT_LOAD
+ * segments as private file mappings (text/rodata fault in through the page cache), bss as
+ * anonymous memory, brk after it, the [vvar]/[vdso] special mappings, and the initial stack
+ * exactly as create_elf_tables builds it (strings, AT_RANDOM, argc/argv/envp/auxv).
+ */
+import { Cpu } from '../cpu/cpu.js';
+import type { ElfImage } from '../loader/elf.js';
+import { handleMmFault } from '../mm/memory.js';
+import { doBrk, doMmap, exitMmap, MAP_FIXED, MAP_PRIVATE, MAP_ANONYMOUS, mmapBase, pageAlign, pageDown, PROT_EXEC, PROT_READ, PROT_WRITE, setupStackVma, STACK_TOP } from '../mm/mmap.js';
+import { PAGE_SIZE } from '../mm/page_alloc.js';
+import type { Kernel } from './kernel.js';
+import type { ModelFile, MmStruct, Task, Vma } from './types.js';
+
+export const AT = {
+  NULL: 0, PHDR: 3, PHENT: 4, PHNUM: 5, PAGESZ: 6, BASE: 7, FLAGS: 8, ENTRY: 9, UID: 11, EUID: 12, GID: 13, EGID: 14,
+  PLATFORM: 15, HWCAP: 16, CLKTCK: 17, SECURE: 23, RANDOM: 25, HWCAP2: 26, EXECFN: 31, SYSINFO_EHDR: 33, MINSIGSTKSZ: 51,
+} as const;
+
+/** HWCAPs a Neoverse-N1 (arm64) / qemu64 (x86: CPUID.1 EDX) guest reports. */
+const HWCAP = { aarch64: 0x887fffn, x86_64: 0x78bfbfdn } as const;
+const HWCAP2 = { aarch64: 0x0n, x86_64: 0x2n } as const;
+/** get_sigframe_size(): arm64 signal frame with SVE absent / x86 xsave frame on qemu64. */
+const MINSIGSTKSZ = { aarch64: 4720n, x86_64: 1440n } as const;
+/** vvar + vdso pages: arm64 6.1 maps 2 + 1, x86-64 6.1 maps 4 + 2 (oracle README). */
+const VDSO_PAGES = { aarch64: { vvar: 2, vdso: 1 }, x86_64: { vvar: 4, vdso: 2 } } as const;
+const PLATFORM = { aarch64: 'aarch64', x86_64: 'x86_64' } as const;
+
+export class ExecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecError';
+  }
+}
+
+export interface ExecArgs {
+  file: ModelFile;
+  image: ElfImage;
+  argv: string[];
+  envp: string[];
+  /** seed for AT_RANDOM bytes (deterministic) */
+  seed: number;
+}
+
+/** Total size limit of argv+envp strings (MAX_ARG_STRLEN-ish; the kernel's stack/4 rule). */
+export const MAX_ARG_BYTES = 2 * 1024 * 1024;
+
+/** A kernel-mode write to a user page of `mm` (copy_strings / clear_user through GUP). */
+function kernelTouch(k: Kernel, t: Task, mm: MmStruct, vma: Vma, address: number): void {
+  const prev = k.current;
+  const prevMm = t.mm;
+  const w = mm.pgtable.walk(pageDown(address));
+  if (w.level === 4 && mm.pgtable.fmt.permits(w.lo, w.hi, 'write')) return;
+  // get_user_pages() on bprm->mm: the fault is not FAULT_FLAG_USER and current->mm differs.
+  k.current = t;
+  t.mm = mm;
+  t.flags.add('GUP_REMOTE');
+  try {
+    const r = handleMmFault(k, vma, address, k.profile.faultFlags.WRITE | 0x80 /* FAULT_FLAG_REMOTE */);
+    if (r & 0x1) throw new ExecError('out of memory while setting up the new program');
+  } finally {
+    t.flags.delete('GUP_REMOTE');
+    t.mm = prevMm;
+    k.current = prev;
+  }
+}
+
+/** Writes bytes into the user address space of mm through kernelTouch (copy_to_user). */
+function copyToUser(k: Kernel, t: Task, mm: MmStruct, address: number, data: Uint8Array): void {
+  for (let off = 0; off < data.length; ) {
+    const a = address + off;
+    const vma = k.findVma(mm, a);
+    if (!vma || vma.start > a) throw new ExecError(`exec: stack write outside the stack at 0x${a.toString(16)}`);
+    kernelTouch(k, t, mm, vma, a);
+    const n = Math.min(data.length - off, PAGE_SIZE - (a % PAGE_SIZE));
+    vma.mem.set(data.subarray(off, off + n), a - vma.start);
+    off += n;
+  }
+}
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s & 0xff;
+  };
+}
+
+/**
+ * load_elf_binary(): builds the new mm for task t and returns it with the entry point and
+ * initial stack pointer.  The caller installs it (exec_mmap) and sets the registers.
+ */
+export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; entry: number; sp: number } {
+  const arch = k.arch;
+  if (a.image.arch !== arch) throw new ExecError(`${a.file.path}: ${a.image.arch} executable cannot run on a ${arch} machine (Exec format error)`);
+  const strBytes = [...a.argv, ...a.envp, a.file.path].reduce((n, s) => n + Buffer.byteLength(s) + 1, 0);
+  if (strBytes > MAX_ARG_BYTES) throw new ExecError(`${a.file.path}: argument list too long (${strBytes} bytes; E2BIG)`);
+  const cpu = new Cpu(arch);
+  const mm = k.newMm(cpu);
+  mm.ownerPid = t.pid;
+  mm.mmapBase = mmapBase(arch);
+  mm.exe = a.file;
+  try {
+    // --- copy_strings into the (still small) stack VMA: [vm_end - PAGE, vm_end) grown as needed.
+    const top = STACK_TOP[arch];
+    let p = top - 8;
+    const enc = (s: string) => Buffer.concat([Buffer.from(s, 'utf8'), Buffer.alloc(1)]);
+    const execfn = enc(a.file.path);
+    p -= execfn.length;
+    const execfnAddr = p;
+    const envAddrs: number[] = [];
+    const envBufs = a.envp.map(enc);
+    for (let i = envBufs.length - 1; i >= 0; i--) {
+      p -= envBufs[i]!.length;
+      envAddrs[i] = p;
+    }
+    const argAddrs: number[] = [];
+    const argBufs = a.argv.map(enc);
+    for (let i = argBufs.length - 1; i >= 0; i--) {
+      p -= argBufs[i]!.length;
+      argAddrs[i] = p;
+    }
+    // setup_arg_pages(): the VMA covers the strings' pages plus stack_expand (128 KiB).
+    const vmStart = pageDown(p) - 128 * 1024;
+    const stack = setupStackVma(k, mm, vmStart);
+    if (!stack) throw new ExecError('cannot map the stack (engine region limit)');
+    mm.startStack = p;
+    mm.argStart = argAddrs[0] ?? p;
+    mm.argEnd = envAddrs[0] ?? execfnAddr;
+    mm.envStart = envAddrs[0] ?? execfnAddr;
+    mm.envEnd = execfnAddr;
+    copyToUser(k, t, mm, execfnAddr, execfn);
+    envBufs.forEach((b, i) => copyToUser(k, t, mm, envAddrs[i]!, b));
+    argBufs.forEach((b, i) => copyToUser(k, t, mm, argAddrs[i]!, b));
+
+    // --- PT_LOAD segments (elf_map), bss and brk.
+    const img = a.image;
+    let loadBias = 0;
+    if (img.type === 'dyn') {
+      // Static PIE without an interpreter: load_bias 0, mmap picks the place top-down.
+      const lo = Math.min(...img.loads.map((s: { vaddr: number }) => pageDown(s.vaddr)));
+      const hi = Math.max(...img.loads.map((s: { vaddr: number; memsz: number }) => s.vaddr + s.memsz));
+      const span = pageAlign(hi) - lo;
+      loadBias = mm.mmapBase - span - lo - 16 * PAGE_SIZE;
+      loadBias = pageDown(loadBias);
+    }
+    let elfBss = 0;
+    let elfBrk = 0;
+    for (const seg of img.loads) {
+      const vaddr = seg.vaddr + loadBias;
+      const start = pageDown(vaddr);
+      const off = seg.offset - (vaddr - start);
+      const fileEnd = pageAlign(vaddr + seg.filesz);
+      const prot = (seg.flags & 4 ? PROT_READ : 0) | (seg.flags & 2 ? PROT_WRITE : 0) | (seg.flags & 1 ? PROT_EXEC : 0);
+      if (fileEnd > start) {
+        const r = doMmap(k, mm, { addr: start, len: fileEnd - start, prot, flags: MAP_PRIVATE | MAP_FIXED, file: a.file, pgoff: off / PAGE_SIZE });
+        if (r < 0) throw new ExecError(`cannot map segment at 0x${start.toString(16)} (errno ${-r})`);
+      }
+      const segEnd = vaddr + seg.memsz;
+      if (seg.memsz > seg.filesz) {
+        const fileBytesEnd = vaddr + seg.filesz;
+        if (fileBytesEnd % PAGE_SIZE && fileEnd > start) {
+          // padzero(): clear the rest of the last file page (a write: the page becomes anon).
+          const vma = k.findVma(mm, fileBytesEnd)!;
+          kernelTouch(k, t, mm, vma, fileBytesEnd);
+          vma.mem.fill(0, fileBytesEnd - vma.start, fileEnd - vma.start);
+        }
+        if (pageAlign(segEnd) > fileEnd) {
+          const r = doMmap(k, mm, { addr: Math.max(fileEnd, start), len: pageAlign(segEnd) - Math.max(fileEnd, start), prot, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED });
+          if (r < 0) throw new ExecError(`cannot map bss at 0x${fileEnd.toString(16)} (errno ${-r})`);
+        }
+      }
+      elfBss = Math.max(elfBss, vaddr + seg.filesz);
+      elfBrk = Math.max(elfBrk, segEnd);
+    }
+    void elfBss;
+    mm.startBrk = mm.brk = pageAlign(elfBrk);
+    doBrk(k, mm, mm.brk);
+
+    // --- arch_setup_additional_pages(): [vvar] then [vdso], top-down below mmap_base.
+    const vd = VDSO_PAGES[arch];
+    const vvarAddr = doMmap(k, mm, { addr: 0, len: (vd.vvar + vd.vdso) * PAGE_SIZE, prot: PROT_READ, flags: MAP_PRIVATE | MAP_ANONYMOUS, name: '[vvar]', special: true });
+    if (vvarAddr < 0) throw new ExecError('cannot map the vdso');
+    const vdsoAddr = vvarAddr + vd.vvar * PAGE_SIZE;
+    splitSpecial(mm, vdsoAddr);
+
+    // --- create_elf_tables().
+    const tbl = k.arch;
+    p = mm.startStack;
+    if (tbl === 'x86_64') p = Math.floor(p / 16) * 16;
+    const plat = enc(PLATFORM[arch]);
+    p -= plat.length;
+    const platAddr = p;
+    copyToUser(k, t, mm, platAddr, plat);
+    const rnd = prng(a.seed);
+    p -= 16;
+    const randAddr = p;
+    copyToUser(k, t, mm, randAddr, Uint8Array.from({ length: 16 }, rnd));
+    const phdrAddr = (img.phdrAddr ?? 0) + (img.phdrAddr === null ? 0 : loadBias);
+    const aux: [number, bigint][] = [
+      [AT.SYSINFO_EHDR, BigInt(vdsoAddr)],
+      [AT.MINSIGSTKSZ, MINSIGSTKSZ[arch]],
+      [AT.HWCAP, HWCAP[arch]],
+      [AT.PAGESZ, 4096n],
+      [AT.CLKTCK, 100n],
+      [AT.PHDR, BigInt(phdrAddr)],
+      [AT.PHENT, BigInt(img.phentsize)],
+      [AT.PHNUM, BigInt(img.phnum)],
+      [AT.BASE, 0n],
+      [AT.FLAGS, 0n],
+      [AT.ENTRY, BigInt(img.entry + loadBias)],
+      [AT.UID, 0n],
+      [AT.EUID, 0n],
+      [AT.GID, 0n],
+      [AT.EGID, 0n],
+      [AT.SECURE, 0n],
+      [AT.RANDOM, BigInt(randAddr)],
+      [AT.HWCAP2, HWCAP2[arch]],
+      [AT.EXECFN, BigInt(execfnAddr)],
+      [AT.PLATFORM, BigInt(platAddr)],
+      [AT.NULL, 0n],
+    ];
+    const eiWords = aux.length * 2;
+    const items = a.argv.length + 1 + (a.envp.length + 1) + 1;
+    let sp = p - eiWords * 8;
+    sp = Math.floor((sp - items * 8) / 16) * 16;
+    const words: bigint[] = [BigInt(a.argv.length), ...argAddrs.map(BigInt), 0n, ...envAddrs.map(BigInt), 0n];
+    for (const [key, v] of aux) words.push(BigInt(key), v);
+    const buf = Buffer.alloc(words.length * 8);
+    words.forEach((w, i) => buf.writeBigUInt64LE(BigInt.asUintN(64, w), i * 8));
+    copyToUser(k, t, mm, sp, buf);
+    return { mm, entry: img.entry + loadBias, sp };
+  } catch (e) {
+    // Undo the half-built mm: nothing of it may leak (pages, charges, engine).
+    tearDown(k, t, mm);
+    throw e;
+  }
+}
+
+function splitSpecial(mm: MmStruct, vdsoAddr: number): void {
+  const v = mm.vmas.find((x) => x.start < vdsoAddr && x.end > vdsoAddr)!;
+  const tail: Vma = { ...v, start: vdsoAddr, name: '[vdso]', flags: v.flags | 0x4, mem: v.mem.subarray(vdsoAddr - v.start) };
+  v.end = vdsoAddr;
+  v.mem = v.mem.subarray(0, vdsoAddr - v.start);
+  mm.vmas.push(tail);
+  mm.vmas.sort((x, y) => x.start - y.start);
+}
+
+function tearDown(k: Kernel, _t: Task, mm: MmStruct): void {
+  // exit_mmap releases every page, charge and table of the failed image.
+  k.mms.delete(mm.id);
+  exitMmap(k, mm);
+  mm.cpu.close();
+}

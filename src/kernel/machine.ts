@@ -1,0 +1,189 @@
+/**
+ * A whole modeled machine for one run: kernel state, the arch, the scheduler, system calls and
+ * the programs it runs.  The CLI, scenarios and tests build one of these.
+ */
+import { arm64Pgtable } from '../../arch/arm64/include/asm/pgtable.js';
+import { arm64Ops } from '../../arch/arm64/kernel/entry.js';
+import { x86Pgtable } from '../../arch/x86/include/asm/pgtable.js';
+import { x86Ops } from '../../arch/x86/mm/fault.js';
+import { parseElf } from '../loader/elf.js';
+import { syncMmRss } from '../mm/memory.js';
+import { exitMmap } from '../mm/mmap.js';
+import { moomCallback } from '../mm/oom_kill.js';
+import { Tracer } from '../trace/tracer.js';
+import type { ArchOps } from './arch.js';
+import { loadElfBinary } from './exec.js';
+import { Kernel } from './kernel.js';
+import { getProfile, type GuestArch } from './profile.js';
+import { Syscalls } from './syscalls.js';
+import { System, type RunEnd } from './system.js';
+import type { ModelFile, Task } from './types.js';
+
+export interface MachineOptions {
+  arch: GuestArch;
+  kernel?: string;
+  memBytes?: number;
+  swapBytes?: number;
+  sysctls?: Record<string, number>;
+  trace?: boolean;
+  budget?: number;
+  seed?: number;
+  rootfs?: 'tmpfs' | 'disk';
+  /** boot-time kernel pages; default derived from RAM */
+  reservedPages?: number;
+  maxProcesses?: number;
+}
+
+export interface SpawnOptions {
+  path: string;
+  argv?: string[];
+  envp?: string[];
+  cgroup?: string;
+  oomScoreAdj?: number;
+  label?: string;
+  uid?: number;
+}
+
+export interface OutputChunk {
+  pid: number;
+  fd: number;
+  text: string;
+}
+
+export const DEFAULT_ENV = ['HOME=/', 'TERM=linux', 'PATH=/sbin:/usr/sbin:/bin:/usr/bin'];
+
+export class Machine {
+  readonly k: Kernel;
+  readonly sys: System;
+  readonly arch: ArchOps;
+  readonly syscalls: Syscalls;
+  readonly opts: MachineOptions;
+  readonly tracer: Tracer;
+  readonly output_: OutputChunk[] = [];
+  private seed: number;
+
+  constructor(opts: MachineOptions) {
+    this.opts = opts;
+    const profile = getProfile(opts.kernel ?? '6.1');
+    this.tracer = new Tracer(opts.trace ?? false);
+    this.k = new Kernel({
+      arch: opts.arch,
+      profile,
+      memBytes: opts.memBytes ?? 128 * 1024 * 1024,
+      swapBytes: opts.swapBytes ?? 0,
+      tracer: this.tracer,
+      pgtableFormat: opts.arch === 'aarch64' ? arm64Pgtable : x86Pgtable,
+      rootfs: opts.rootfs ?? 'tmpfs',
+      ...(opts.reservedPages !== undefined ? { reservedPages: opts.reservedPages } : {}),
+    });
+    this.arch = opts.arch === 'aarch64' ? arm64Ops : x86Ops;
+    this.sys = new System(this.k, this.arch, opts.budget ?? 2_000_000_000);
+    if (opts.maxProcesses) this.sys.procs.maxProcesses = opts.maxProcesses;
+    this.syscalls = new Syscalls(this);
+    this.seed = opts.seed ?? 1;
+    for (const [key, v] of Object.entries(opts.sysctls ?? {})) {
+      const r = this.k.sysctl.set(key, v);
+      if (r === -2) throw new Error(`unknown sysctl '${key}' (known: ${this.k.sysctl.names().join(', ')})`);
+      if (r < 0) throw new Error(`invalid value ${v} for sysctl '${key}'`);
+    }
+    this.sys.vfs.sysrqHandler = () => this.sysrqF();
+  }
+
+  /**
+   * Puts a program into the rootfs.  On the default tmpfs rootfs (the oracle's initramfs) its
+   * pages already sit in the page cache from boot, charged to the root memcg, so a later exec
+   * in a cgroup maps them without charging that cgroup.
+   */
+  addProgram(path: string, bytes: Uint8Array): ModelFile {
+    const known = this.sys.vfs.getFile(path);
+    const f = this.sys.vfs.addFile(path, bytes);
+    if (!known && f.shmem) {
+      for (let i = 0; i * 4096 < bytes.length; i++) this.k.pageCacheAdd(f, i, this.k.memcg.root);
+    }
+    return f;
+  }
+
+  output(t: Task, fd: number, text: string): void {
+    this.output_.push({ pid: t.pid, fd, text });
+    t.stdout.push(text);
+  }
+
+  /** Creates a task under init, places it in its cgroup with its oom_score_adj, then execs. */
+  spawn(o: SpawnOptions): Task {
+    const k = this.k;
+    const file = this.sys.vfs.getFile(o.path);
+    if (!file) throw new Error(`no such program: ${o.path}`);
+    const memcg = o.cgroup ? k.memcg.lookup(o.cgroup) ?? k.memcg.create(o.cgroup) : k.memcg.root;
+    const init = k.tasks.get(1)!;
+    const t = this.sys.procs.newTask(o.path.split('/').pop()!, init, memcg.id);
+    t.oomScoreAdj = o.oomScoreAdj ?? 0;
+    t.oomScoreAdjMin = Math.min(0, t.oomScoreAdj);
+    t.uid = o.uid ?? 0;
+    if (o.label) t.label = o.label;
+    this.execInto(t, file, o.argv ?? [o.path], o.envp ?? DEFAULT_ENV);
+    this.sys.makeRunnable(t);
+    return t;
+  }
+
+  /** do_execve(): load the ELF into a new mm, switch the task to it (exec_mmap), set registers. */
+  execInto(t: Task, file: ModelFile, argv: string[], envp: string[]): void {
+    const k = this.k;
+    const image = parseElf(file.bytes, file.path);
+    const prev = k.current;
+    k.current = t;
+    try {
+      const { mm, entry, sp } = loadElfBinary(k, t, { file, image, argv, envp, seed: this.seed++ });
+      const old = t.mm;
+      if (old) {
+        syncMmRss(t);
+        old.users--;
+        if (old.users <= 0) {
+          k.mms.delete(old.id);
+          this.releaseMm(old);
+        }
+      }
+      t.mm = mm;
+      for (let i = 0; i < 4; i++) t.rssCache[i] = 0;
+      t.rssEvents = 0;
+      t.comm = file.path.split('/').pop()!.slice(0, 15);
+      this.sys.attachMm(mm);
+      this.arch.startThread(mm.cpu, entry, sp);
+      t.regs = null;
+      if (t.vforkParent) {
+        this.sys.procs.wakeTask(t.vforkParent, 'vfork exec');
+        t.vforkParent = null;
+      }
+    } finally {
+      k.current = prev;
+    }
+  }
+
+  private releaseMm(old: NonNullable<Task['mm']>): void {
+    // exit_mmap of the image replaced by exec
+    exitMmap(this.k, old);
+    this.sys.procs.deadCpus.push(old.cpu);
+  }
+
+  /** sysrq-f at the current simulated time (scenario action or /proc/sysrq-trigger). */
+  sysrqF(): void {
+    const prev = this.k.current;
+    this.k.current = null;
+    try {
+      moomCallback(this.k);
+    } finally {
+      this.k.current = prev;
+    }
+  }
+
+  run(): RunEnd {
+    const end = this.sys.run((t) => this.syscalls.handle(t));
+    this.sys.syncAll();
+    return end;
+  }
+
+  close(): void {
+    for (const mm of this.k.mms.values()) this.sys.procs.deadCpus.push(mm.cpu);
+    this.sys.procs.closeDeadCpus(null);
+  }
+}
+

@@ -1,0 +1,300 @@
+/**
+ * Tasks: creation (copy_process / dup_mm with copy-on-write), exit (do_exit → exit_mm → mmput
+ * → exit_mmap), zombies and reaping, signal sending and the default actions of fatal signals
+ * (kernel/fork.c, kernel/exit.c, kernel/signal.c).
+ */
+import { Cpu } from '../cpu/cpu.js';
+import { memcgOomWaitFinished } from '../mm/memcontrol.js';
+import { syncMmRss } from '../mm/memory.js';
+import { exitMmap } from '../mm/mmap.js';
+import { Lru, PageKind } from '../mm/page_alloc.js';
+import type { Kernel } from './kernel.js';
+import { VM_SHARED, VM_WRITE, type MmStruct, type Task } from './types.js';
+
+export const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP',
+};
+/** Signals whose default action dumps core (wait status gets 0x80). */
+const CORE_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
+/** Signals whose default action is to ignore. */
+const IGNORE_SIGNALS = new Set([17, 18, 23, 28]);
+
+export const FIRST_GUEST_PID = 100;
+
+export class ProcessTable {
+  private nextPid = FIRST_GUEST_PID;
+  readonly k: Kernel;
+  /** RLIMIT_NPROC and the engine-instance cap that bounds fork bombs */
+  maxProcesses = 256;
+
+  constructor(k: Kernel) {
+    this.k = k;
+  }
+
+  /** alloc_pid(): next free pid below pid_max, wrapping like the kernel. */
+  allocPid(): number {
+    const max = this.k.sysctl.get('kernel.pid_max');
+    for (let i = 0; i < max; i++) {
+      const pid = this.nextPid;
+      this.nextPid = this.nextPid + 1 >= max ? FIRST_GUEST_PID : this.nextPid + 1;
+      if (!this.k.tasks.has(pid)) return pid;
+    }
+    return -11; // -EAGAIN
+  }
+
+  liveCount(): number {
+    let n = 0;
+    for (const t of this.k.tasks.values()) if (t.state !== 'X' && !t.isKthread && t.pid !== 1) n++;
+    return n;
+  }
+
+  newTask(comm: string, parent: Task | null, memcgId: number): Task {
+    const pid = this.allocPid();
+    if (pid < 0) throw new Error('pid space exhausted');
+    const t: Task = {
+      pid,
+      tgid: pid,
+      comm: comm.slice(0, 15),
+      parent,
+      children: [],
+      state: 'R',
+      exitStatus: null,
+      exitCode: null,
+      termSignal: null,
+      mm: null,
+      regs: null,
+      pending: [],
+      sigactions: new Map(),
+      sigmask: 0n,
+      oomScoreAdj: parent?.oomScoreAdj ?? 0,
+      oomScoreAdjMin: parent?.oomScoreAdjMin ?? 0,
+      memcgId,
+      minFlt: 0,
+      majFlt: 0,
+      rssCache: [0, 0, 0, 0],
+      rssEvents: 0,
+      memcgInOom: null,
+      inUserFault: false,
+      flags: new Set(),
+      oomVictim: false,
+      wake: null,
+      resume: null,
+      vforkParent: null,
+      uid: 0,
+      clearChildTid: 0n,
+      stdout: [],
+      startTime: this.k.clock,
+      refaults: { address: -1, count: 0 },
+      isKthread: false,
+    };
+    this.k.tasks.set(pid, t);
+    this.k.memcg.get(memcgId).procs.add(pid);
+    if (parent) parent.children.push(t);
+    return t;
+  }
+
+  /** Saves the engine registers of the task that shares mm's CPU. */
+  saveRegs(t: Task): void {
+    const cpu = t.mm?.cpu;
+    if (!cpu) return;
+    const gp = new Map<string, bigint>();
+    const vec = new Map<string, Buffer>();
+    for (const r of gpRegNames(cpu.arch)) gp.set(r, cpu.reg(r));
+    for (const r of vecRegNames(cpu.arch)) vec.set(r, cpu.vreg(r));
+    t.regs = { gp, vec };
+  }
+
+  restoreRegs(t: Task): void {
+    const cpu = t.mm?.cpu;
+    if (!cpu || !t.regs) return;
+    for (const [r, v] of t.regs.gp) cpu.setReg(r, v);
+    for (const [r, v] of t.regs.vec) cpu.setVreg(r, v);
+  }
+
+  /**
+   * dup_mm(): a new engine instance, the same VMAs with copied bytes (MAP_SHARED VMAs share
+   * the host memory), and copy_page_range(): PTEs copied, private writable ones write-protected
+   * in both parent and child so the first write takes the COW fault.
+   */
+  dupMm(parent: MmStruct): MmStruct {
+    const k = this.k;
+    const cpu = new Cpu(parent.arch);
+    const mm = k.newMm(cpu);
+    Object.assign(mm, {
+      totalVm: parent.totalVm, stackVm: parent.stackVm, dataVm: parent.dataVm, execVm: parent.execVm,
+      startBrk: parent.startBrk, brk: parent.brk, startStack: parent.startStack, mmapBase: parent.mmapBase,
+      argStart: parent.argStart, argEnd: parent.argEnd, envStart: parent.envStart, envEnd: parent.envEnd, exe: parent.exe,
+    });
+    mm.committed = parent.committed;
+    k.vmCommittedAs += parent.committed;
+    const regionMem = new Map<number, Buffer>();
+    for (const v of parent.vmas) {
+      const r = parent.cpu.regionAt(v.regionBase)!;
+      let mem = regionMem.get(r.begin);
+      if (!mem) {
+        mem = v.flags & VM_SHARED ? r.mem : Buffer.from(r.mem);
+        regionMem.set(r.begin, mem);
+        cpu.map(r.begin, mem);
+        if (parent.vmas.some((x) => x.regionBase === r.begin && x.flags & 4)) cpu.addCodeRange(r.begin, r.end);
+      }
+      mm.vmas.push({ ...v, mem: mem.subarray(v.start - r.begin, v.end - r.begin) });
+    }
+    const fmt = parent.pgtable.fmt;
+    for (const v of parent.vmas) {
+      parent.pgtable.forEachPte(v.start, v.end, (address, lo, hi) => {
+        const pv = fmt.view(lo, hi);
+        for (let level = mm.pgtable.walk(address).tables.length; level <= 3; level++) {
+          const pfn = k.allocPgtablePage(mm, level);
+          if (pfn < 0) throw new Error('fork: out of memory for page tables');
+          mm.pgtable.populate(address, level - 1, pfn);
+        }
+        if (!pv.valid) {
+          mm.pgtable.setPte(address, lo, hi);
+          if (pv.swapSlot !== null) mm.rss[2]!++;
+          return;
+        }
+        let [nlo, nhi] = [lo, hi];
+        const cow = !(v.flags & VM_SHARED) && (v.flags & VM_WRITE) !== 0 && pv.write;
+        if (cow) {
+          [nlo, nhi] = fmt.wrprotect(lo, hi);
+          parent.pgtable.setPte(address, nlo, nhi);
+          k.flushTlbPage(parent, address);
+        }
+        mm.pgtable.setPte(address, nlo, nhi);
+        if (!pv.special) {
+          k.phys.rmapAdd(pv.pfn, { mmId: mm.id, address });
+          k.phys.refcount[pv.pfn]!++;
+          const kind = k.phys.kind[pv.pfn] as PageKind;
+          const member = kind === PageKind.Anon ? 1 : kind === PageKind.Shmem ? 3 : 0;
+          mm.rss[member]!++;
+          if (kind === PageKind.File || kind === PageKind.Shmem) {
+            const id = k.phys.memcg[pv.pfn]!;
+            if (id) k.memcg.get(id).stat.file_mapped++;
+          }
+        }
+      });
+    }
+    return mm;
+  }
+
+  /** Sends a signal (send_signal / do_send_sig_info); SIGKILL wakes sleepers. */
+  sendSignal(t: Task, sig: number): void {
+    if (t.state === 'Z' || t.state === 'X') return;
+    if (sig === 9) {
+      this.k.emit('signal', { sig, name: 'SIGKILL', code: 'SI_KERNEL', target: t.pid });
+      for (const m of this.k.tasks.values()) if (m.tgid === t.tgid && !m.pending.includes(9)) m.pending.push(9);
+      for (const m of this.k.tasks.values()) if (m.tgid === t.tgid && m.state === 'S') this.wakeTask(m, 'SIGKILL');
+      return;
+    }
+    const act = t.sigactions.get(sig);
+    if (IGNORE_SIGNALS.has(sig) && (!act || act.handler === 0n)) return;
+    if (act && act.handler === 1n) return; // SIG_IGN
+    if (!t.pending.includes(sig)) t.pending.push(sig);
+    if (t.state === 'S') this.wakeTask(t, SIGNAL_NAMES[sig] ?? `signal ${sig}`);
+  }
+
+  wakeTask(t: Task, reason: string): void {
+    if (t.state !== 'S') return;
+    if (t.wake?.waitq?.startsWith('memcg_oom:')) memcgOomWaitFinished(this.k, t);
+    t.state = 'R';
+    t.wake = null;
+    this.k.emit('tracepoint', { system: 'sched', name: 'sched_wakeup', fields: { comm: t.comm, pid: t.pid, reason }, text: `comm=${t.comm} pid=${t.pid} prio=120 target_cpu=000` });
+  }
+
+  /** The first pending signal whose default action terminates, if any (get_signal). */
+  fatalPending(t: Task): number | null {
+    if (t.pending.includes(9)) return 9;
+    for (const sig of t.pending) {
+      const act = t.sigactions.get(sig);
+      if (act && act.handler !== 0n) continue;
+      if (!IGNORE_SIGNALS.has(sig)) return sig;
+    }
+    return null;
+  }
+
+  /**
+   * do_exit(): exit_mm (sync_mm_rss, mmput → exit_mmap when the last user goes), become a
+   * zombie, reparent children to init, notify the parent (SIGCHLD, wake wait4), release
+   * a vfork parent.
+   */
+  doExit(t: Task, status: { code?: number; signal?: number; core?: boolean }): void {
+    const k = this.k;
+    if (t.state === 'Z' || t.state === 'X') return;
+    k.tracer.call('do_exit', { pid: t.pid, code: status.signal ? status.signal : (status.code ?? 0) << 8 }, () => {
+      t.flags.add('PF_EXITING');
+      if (t.memcgInOom) memcgOomWaitFinished(k, t);
+      const mm = t.mm;
+      if (mm) {
+        syncMmRss(t);
+        k.tracer.call('exit_mm', undefined, () => {
+          mm.users--;
+          if (mm.users <= 0) {
+            k.tracer.call('exit_mmap', undefined, () => exitMmap(k, mm));
+            k.mms.delete(mm.id);
+            this.deadCpus.push(mm.cpu);
+          }
+        });
+        t.mm = null;
+      }
+      if (t.vforkParent) {
+        this.wakeTask(t.vforkParent, 'vfork done');
+        t.vforkParent = null;
+      }
+      if (status.signal) {
+        t.termSignal = status.signal;
+        t.exitStatus = status.signal | (status.core ? 0x80 : 0);
+      } else {
+        t.exitCode = status.code ?? 0;
+        t.exitStatus = ((status.code ?? 0) & 0xff) << 8;
+      }
+      t.state = 'Z';
+      t.pending = [];
+      k.memcg.get(t.memcgId).procs.delete(t.pid);
+      const init = k.tasks.get(1);
+      for (const c of t.children) {
+        c.parent = init ?? null;
+        init?.children.push(c);
+        if (c.state === 'Z' && init) this.autoReap(c);
+      }
+      t.children = [];
+      const parent = t.parent;
+      if (parent && parent.state === 'S' && parent.wake?.waitq === `wait:${parent.pid}`) this.wakeTask(parent, 'child exit');
+      if (!parent || parent.pid === 1) this.autoReap(t);
+    });
+  }
+
+  /** init reaps orphans and the modeled runner's direct children immediately. */
+  private autoReap(t: Task): void {
+    t.state = 'X';
+  }
+
+  /** release_task(): the parent collected the zombie. */
+  reap(t: Task): void {
+    t.state = 'X';
+    const p = t.parent;
+    if (p) p.children = p.children.filter((c) => c !== t);
+  }
+
+  readonly deadCpus: Cpu[] = [];
+
+  /** Closes engines of exited mms (never from inside a running engine's hook). */
+  closeDeadCpus(running: Cpu | null): void {
+    for (let i = this.deadCpus.length - 1; i >= 0; i--) {
+      const c = this.deadCpus[i]!;
+      if (c === running) continue;
+      c.close();
+      this.deadCpus.splice(i, 1);
+    }
+  }
+}
+
+export function gpRegNames(arch: 'aarch64' | 'x86_64'): string[] {
+  if (arch === 'aarch64') return [...Array.from({ length: 29 }, (_, i) => `x${i}`), 'x29', 'x30', 'sp', 'pc', 'nzcv', 'tpidr_el0', 'fpcr', 'fpsr'];
+  return ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags', 'fs_base', 'gs_base'];
+}
+
+export function vecRegNames(arch: 'aarch64' | 'x86_64'): string[] {
+  return arch === 'aarch64' ? Array.from({ length: 32 }, (_, i) => `q${i}`) : Array.from({ length: 16 }, (_, i) => `xmm${i}`);
+}
+
+export { Lru };

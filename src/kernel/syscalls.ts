@@ -1,0 +1,516 @@
+/**
+ * System calls with the real Linux numbers and ABIs of each arch (the arch tables map numbers to
+ * these generic names).  Return values are the kernel's: a result or -errno.  Unknown numbers
+ * return -ENOSYS and emit a trace event naming the call.
+ */
+import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, MAP_ANONYMOUS } from '../mm/mmap.js';
+import { PAGE_SIZE } from '../mm/page_alloc.js';
+import { ExecError } from './exec.js';
+import type { Machine } from './machine.js';
+import type { Task } from './types.js';
+
+const E = { EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EINVAL: 22, EMFILE: 24, ENOSYS: 38, ENAMETOOLONG: 36, E2BIG: 7, ENOEXEC: 8 } as const;
+
+interface OpenFile {
+  path: string;
+  pos: number;
+  kind: 'tty' | 'virtual';
+  flags: number;
+}
+
+const CLONE_VM = 0x100;
+const CLONE_VFORK = 0x4000;
+const CLONE_THREAD = 0x10000;
+const CLONE_SETTLS = 0x80000;
+const SIGCHLD = 17;
+const WNOHANG = 1;
+
+export class Syscalls {
+  private readonly m: Machine;
+  private readonly fds = new Map<number, Map<number, OpenFile>>();
+  private rng: number;
+
+  constructor(m: Machine) {
+    this.m = m;
+    this.rng = (m.opts.seed ?? 1) >>> 0 || 1;
+  }
+
+  fdTable(t: Task): Map<number, OpenFile> {
+    let f = this.fds.get(t.tgid);
+    if (!f) {
+      f = new Map([
+        [0, { path: '/dev/tty', pos: 0, kind: 'tty', flags: 0 }],
+        [1, { path: '/dev/tty', pos: 0, kind: 'tty', flags: 1 }],
+        [2, { path: '/dev/tty', pos: 0, kind: 'tty', flags: 1 }],
+      ]);
+      this.fds.set(t.tgid, f);
+    }
+    return f;
+  }
+
+  private readUser(t: Task, addr: bigint, len: number): Buffer | null {
+    const out = Buffer.alloc(len);
+    const mm = t.mm!;
+    let a = Number(addr);
+    for (let off = 0; off < len; ) {
+      if (this.m.sys.faultInKernel(mm, undefined, a, false) !== 0) return null;
+      const vma = this.m.k.findVma(mm, a)!;
+      const n = Math.min(len - off, PAGE_SIZE - (a % PAGE_SIZE));
+      vma.mem.copy(out, off, a - vma.start, a - vma.start + n);
+      off += n;
+      a += n;
+    }
+    return out;
+  }
+
+  private writeUser(t: Task, addr: bigint, data: Uint8Array): boolean {
+    const mm = t.mm!;
+    let a = Number(addr);
+    for (let off = 0; off < data.length; ) {
+      if (this.m.sys.faultInKernel(mm, undefined, a, true) !== 0) return false;
+      const vma = this.m.k.findVma(mm, a)!;
+      const n = Math.min(data.length - off, PAGE_SIZE - (a % PAGE_SIZE));
+      vma.mem.set(data.subarray(off, off + n), a - vma.start);
+      off += n;
+      a += n;
+    }
+    return true;
+  }
+
+  private readString(t: Task, addr: bigint, max = 4096): string | null {
+    const parts: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const b = this.readUser(t, addr + BigInt(i), 1);
+      if (!b) return null;
+      if (b[0] === 0) return Buffer.from(parts).toString('utf8');
+      parts.push(b[0]!);
+    }
+    return null;
+  }
+
+  private readStringArray(t: Task, addr: bigint): string[] | null {
+    const out: string[] = [];
+    if (addr === 0n) return out;
+    for (let i = 0; i < 4096; i++) {
+      const p = this.readUser(t, addr + BigInt(i * 8), 8);
+      if (!p) return null;
+      const v = p.readBigUInt64LE(0);
+      if (v === 0n) return out;
+      const s = this.readString(t, v, 131072);
+      if (s === null) return null;
+      out.push(s);
+    }
+    return null;
+  }
+
+  private nextRandom(): number {
+    let s = this.rng;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    this.rng = s;
+    return s & 0xff;
+  }
+
+  /** Entry from the scheduler on a syscall stop (el0_svc / entry_SYSCALL_64). */
+  handle(t: Task): void {
+    const m = this.m;
+    const cpu = t.mm!.cpu;
+    const abi = m.arch.syscall;
+    const nr = abi.nr(cpu);
+    const name = abi.names[nr];
+    const args = [0, 1, 2, 3, 4, 5].map((i) => abi.arg(cpu, i));
+    const entry = m.k.arch === 'aarch64' ? 'el0_svc' : 'entry_SYSCALL_64';
+    if (m.k.arch === 'x86_64') {
+      // SYSCALL saves the return RIP in RCX and RFLAGS in R11 (the engine's hook does not).
+      cpu.setReg('rcx', cpu.pc());
+      cpu.setReg('r11', cpu.reg('rflags'));
+    }
+    let ret: bigint | null = null;
+    m.k.tracer.call(entry, { nr, name: name ?? 'unknown' }, () => {
+      ret = this.dispatch(t, name, args, nr);
+    });
+    if (ret !== null && t.mm && t.state !== 'Z' && t.state !== 'X') abi.setReturn(t.mm.cpu, ret);
+    m.k.emit('syscall', { nr, name: name ?? `syscall_${nr}`, args: args.slice(0, 3).map((a) => `0x${a.toString(16)}`), ret: ret === null ? '(no return)' : String(BigInt.asIntN(64, ret)) });
+  }
+
+  /** Returns the value for the return register, or null when the task exited / will resume later. */
+  private dispatch(t: Task, name: string | undefined, a: bigint[], nr: number): bigint | null {
+    const m = this.m;
+    const k = m.k;
+    const mm = t.mm!;
+    const n = (i: number) => Number(BigInt.asIntN(64, a[i]!));
+    const err = (e: number) => BigInt(-e);
+    switch (name) {
+      case 'write':
+      case 'pwrite64': {
+        const f = this.fdTable(t).get(n(0));
+        if (!f) return err(E.EBADF);
+        const len = Math.min(n(2), 1 << 20);
+        if (len < 0) return err(E.EINVAL);
+        const data = this.readUser(t, a[1]!, len);
+        if (!data) return err(E.EFAULT);
+        if (f.kind === 'tty') {
+          m.output(t, n(0), data.toString('utf8'));
+          return BigInt(len);
+        }
+        const vf = m.sys.vfs.lookup(f.path, t);
+        if (!vf?.write) return err(E.EACCES);
+        const r = vf.write(data.toString('utf8'));
+        return BigInt(r);
+      }
+      case 'writev': {
+        const f = this.fdTable(t).get(n(0));
+        if (!f) return err(E.EBADF);
+        let total = 0;
+        for (let i = 0; i < n(2); i++) {
+          const iov = this.readUser(t, a[1]! + BigInt(i * 16), 16);
+          if (!iov) return err(E.EFAULT);
+          const data = this.readUser(t, iov.readBigUInt64LE(0), Number(iov.readBigUInt64LE(8)));
+          if (!data) return err(E.EFAULT);
+          if (f.kind === 'tty') m.output(t, n(0), data.toString('utf8'));
+          total += data.length;
+        }
+        return BigInt(total);
+      }
+      case 'read':
+      case 'pread64': {
+        const f = this.fdTable(t).get(n(0));
+        if (!f) return err(E.EBADF);
+        if (f.kind === 'tty') return 0n;
+        const vf = m.sys.vfs.lookup(f.path, t);
+        if (!vf) return err(E.ENOENT);
+        const content = Buffer.from(vf.read(), 'utf8');
+        const chunk = content.subarray(f.pos, f.pos + Math.max(0, n(2)));
+        if (!this.writeUser(t, a[1]!, chunk)) return err(E.EFAULT);
+        f.pos += chunk.length;
+        return BigInt(chunk.length);
+      }
+      case 'openat':
+      case 'open': {
+        const pathArg = name === 'open' ? a[0]! : a[1]!;
+        const flags = name === 'open' ? n(1) : n(2);
+        const path = this.readString(t, pathArg);
+        if (path === null) return err(E.EFAULT);
+        if (path.length > 4095) return err(E.ENAMETOOLONG);
+        const vf = m.sys.vfs.lookup(path, t);
+        if (!vf && !m.sys.vfs.getFile(path) && path !== '/dev/null') return err(E.ENOENT);
+        if ((flags & 3) !== 0 && vf && !vf.write) return err(E.EACCES);
+        const table = this.fdTable(t);
+        let fd = 0;
+        while (table.has(fd)) fd++;
+        if (fd >= 1024) return err(E.EMFILE);
+        table.set(fd, { path, pos: 0, kind: 'virtual', flags });
+        return BigInt(fd);
+      }
+      case 'close': {
+        const table = this.fdTable(t);
+        return table.delete(n(0)) ? 0n : err(E.EBADF);
+      }
+      case 'lseek': {
+        const f = this.fdTable(t).get(n(0));
+        if (!f) return err(E.EBADF);
+        if (n(2) === 0) f.pos = n(1);
+        else if (n(2) === 1) f.pos += n(1);
+        else return err(E.EINVAL);
+        return BigInt(f.pos);
+      }
+      case 'exit':
+      case 'exit_group':
+        m.sys.exitTask(t, { code: n(0) & 0xff });
+        if (name === 'exit_group') for (const o of [...k.tasks.values()]) if (o.tgid === t.tgid && o !== t) m.sys.exitTask(o, { code: n(0) & 0xff });
+        return null;
+      case 'getpid':
+        return BigInt(t.tgid);
+      case 'gettid':
+        return BigInt(t.pid);
+      case 'getppid':
+        return BigInt(t.parent?.tgid ?? 0);
+      case 'getuid':
+      case 'geteuid':
+      case 'getgid':
+      case 'getegid':
+        return BigInt(t.uid);
+      case 'set_tid_address':
+        t.clearChildTid = a[0]!;
+        return BigInt(t.pid);
+      case 'brk':
+        return BigInt(doBrk(k, mm, a[0] === 0n ? mm.brk : Number(a[0])));
+      case 'mmap': {
+        const len = n(1);
+        const flags = n(3);
+        if (!(flags & MAP_ANONYMOUS) && n(4) !== -1) {
+          const f = this.fdTable(t).get(n(4));
+          if (!f) return err(E.EBADF);
+          const file = m.sys.vfs.getFile(f.path);
+          if (!file) return err(19); // ENODEV: not a regular file
+          const r = doMmap(k, mm, { addr: Number(a[0]), len, prot: n(2), flags, file, pgoff: Math.floor(n(5) / PAGE_SIZE) });
+          return BigInt(r);
+        }
+        if (len <= 0) return err(E.EINVAL);
+        const r = doMmap(k, mm, { addr: Number(a[0]! & ~0xfffn), len, prot: n(2), flags: flags | MAP_ANONYMOUS });
+        return BigInt(r);
+      }
+      case 'munmap':
+        return BigInt(doMunmap(k, mm, Number(a[0]), n(1)));
+      case 'mprotect':
+        return BigInt(doMprotect(k, mm, Number(a[0]), n(1), n(2) & 7));
+      case 'madvise':
+        return BigInt(doMadvise(k, mm, Number(a[0]), n(1), n(2)));
+      case 'mlock':
+      case 'munlock':
+      case 'mlockall':
+      case 'munlockall':
+      case 'msync':
+        return 0n;
+      case 'sched_yield':
+        m.sys.makeRunnable(t);
+        return 0n;
+      case 'nanosleep':
+      case 'clock_nanosleep': {
+        const reqAddr = name === 'nanosleep' ? a[0]! : a[2]!;
+        const ts = this.readUser(t, reqAddr, 16);
+        if (!ts) return err(E.EFAULT);
+        const sec = Number(ts.readBigInt64LE(0));
+        const nsec = Number(ts.readBigInt64LE(8));
+        if (sec < 0 || nsec < 0 || nsec >= 1e9) return err(E.EINVAL);
+        const abs = name === 'clock_nanosleep' && n(1) & 1;
+        const until = abs ? sec * 1e9 + nsec : k.clock + sec * 1e9 + nsec;
+        m.sys.sleep(t, 'hrtimer_nanosleep', until);
+        return 0n;
+      }
+      case 'clock_gettime': {
+        const clk = n(0);
+        if (clk < 0 || clk > 11) return err(E.EINVAL);
+        const base = clk === 0 ? 1_700_000_000 * 1e9 : 0;
+        const now = base + k.clock;
+        const buf = Buffer.alloc(16);
+        buf.writeBigInt64LE(BigInt(Math.floor(now / 1e9)), 0);
+        buf.writeBigInt64LE(BigInt(now % 1e9), 8);
+        return this.writeUser(t, a[1]!, buf) ? 0n : err(E.EFAULT);
+      }
+      case 'gettimeofday': {
+        const now = 1_700_000_000 * 1e9 + k.clock;
+        const buf = Buffer.alloc(16);
+        buf.writeBigInt64LE(BigInt(Math.floor(now / 1e9)), 0);
+        buf.writeBigInt64LE(BigInt(Math.floor((now % 1e9) / 1000)), 8);
+        return a[0] === 0n || this.writeUser(t, a[0]!, buf) ? 0n : err(E.EFAULT);
+      }
+      case 'uname': {
+        const f = (s: string) => Buffer.concat([Buffer.from(s), Buffer.alloc(65 - s.length)]);
+        const rel = m.k.profile.release[k.arch].split(' ')[0]!;
+        const buf = Buffer.concat([f('Linux'), f('faultpath'), f(rel), f(m.k.profile.buildVersion), f(k.arch), f('(none)')]);
+        return this.writeUser(t, a[0]!, buf) ? 0n : err(E.EFAULT);
+      }
+      case 'getrandom': {
+        const len = Math.min(n(1), 33554431);
+        if (len < 0) return err(E.EINVAL);
+        const buf = Buffer.from(Array.from({ length: len }, () => this.nextRandom()));
+        return this.writeUser(t, a[0]!, buf) ? BigInt(len) : err(E.EFAULT);
+      }
+      case 'rt_sigaction': {
+        const sig = n(0);
+        if (sig < 1 || sig > 64 || sig === 9 || sig === 19) return err(E.EINVAL);
+        if (a[2] !== 0n) {
+          const old = t.sigactions.get(sig);
+          const buf = Buffer.alloc(32);
+          buf.writeBigUInt64LE(old?.handler ?? 0n, 0);
+          buf.writeBigUInt64LE(old?.flags ?? 0n, 8);
+          if (!this.writeUser(t, a[2]!, buf)) return err(E.EFAULT);
+        }
+        if (a[1] !== 0n) {
+          const act = this.readUser(t, a[1]!, 24);
+          if (!act) return err(E.EFAULT);
+          // arm64 struct sigaction: handler, flags, mask; x86 kernel_sigaction: handler, flags, restorer, mask
+          t.sigactions.set(sig, { handler: act.readBigUInt64LE(0), flags: act.readBigUInt64LE(8), mask: act.readBigUInt64LE(16) });
+        }
+        return 0n;
+      }
+      case 'rt_sigprocmask': {
+        if (a[2] !== 0n) {
+          const b = Buffer.alloc(8);
+          b.writeBigUInt64LE(t.sigmask, 0);
+          if (!this.writeUser(t, a[2]!, b)) return err(E.EFAULT);
+        }
+        if (a[1] !== 0n) {
+          const s = this.readUser(t, a[1]!, 8);
+          if (!s) return err(E.EFAULT);
+          const set = s.readBigUInt64LE(0) & ~((1n << 8n) | (1n << 18n)); // SIGKILL/SIGSTOP cannot be blocked
+          const how = n(0);
+          if (how === 0) t.sigmask |= set;
+          else if (how === 1) t.sigmask &= ~set;
+          else if (how === 2) t.sigmask = set;
+          else return err(E.EINVAL);
+        }
+        return 0n;
+      }
+      case 'sigaltstack':
+      case 'set_robust_list':
+      case 'rseq':
+      case 'futex':
+        return name === 'rseq' ? err(E.ENOSYS) : 0n;
+      case 'prlimit64':
+      case 'getrlimit': {
+        const res = n(name === 'prlimit64' ? 1 : 0);
+        const old = name === 'prlimit64' ? a[3]! : a[1]!;
+        if (res < 0 || res > 15) return err(E.EINVAL);
+        if (old !== 0n) {
+          const b = Buffer.alloc(16);
+          const lim = res === 3 ? 8n * 1024n * 1024n : res === 6 ? BigInt(m.sys.procs.maxProcesses) : 0xffffffffffffffffn;
+          const max = res === 3 || res === 6 ? (res === 6 ? lim : 0xffffffffffffffffn) : 0xffffffffffffffffn;
+          b.writeBigUInt64LE(lim, 0);
+          b.writeBigUInt64LE(max, 8);
+          if (!this.writeUser(t, old, b)) return err(E.EFAULT);
+        }
+        return 0n;
+      }
+      case 'kill':
+      case 'tgkill':
+      case 'tkill': {
+        const pid = name === 'tgkill' ? n(1) : n(0);
+        const sig = name === 'tgkill' ? n(2) : n(1);
+        if (sig < 0 || sig > 64) return err(E.EINVAL);
+        const targets = pid > 0 ? [k.tasks.get(pid)].filter((x): x is Task => !!x && x.state !== 'X' && x.state !== 'Z') : pid === -1 ? [...k.tasks.values()].filter((x) => x.pid > 1 && !x.isKthread && x.tgid !== t.tgid && x.state !== 'Z' && x.state !== 'X') : [];
+        if (!targets.length) return err(E.ESRCH);
+        if (sig === 0) return 0n;
+        for (const tg of targets) {
+          if (tg.pid === 1 || tg.isKthread) return err(E.EPERM);
+          m.sys.procs.sendSignal(tg, sig);
+        }
+        return 0n;
+      }
+      case 'wait4':
+        return this.wait4(t, n(0), a[1]!, n(2));
+      case 'clone':
+        return this.clone(t, Number(a[0]! & 0xffffffffn), a[1]!, k.arch === 'aarch64' ? a[4]! : a[3]!);
+      case 'fork':
+        return this.clone(t, SIGCHLD, 0n, 0n);
+      case 'vfork':
+        return this.clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0n, 0n);
+      case 'execve':
+        return this.execve(t, a[0]!, a[1]!, a[2]!);
+      case 'arch_prctl': {
+        if (n(0) === 0x1002) {
+          mm.cpu.setReg('fs_base', a[1]!);
+          return 0n;
+        }
+        if (n(0) === 0x1001) {
+          mm.cpu.setReg('gs_base', a[1]!);
+          return 0n;
+        }
+        return err(E.EINVAL);
+      }
+      case 'getcwd': {
+        const s = Buffer.from('/\0');
+        return this.writeUser(t, a[0]!, s) ? 2n : err(E.EFAULT);
+      }
+      case 'ioctl':
+        return err(25); // ENOTTY
+      case 'umask':
+        return 0o22n;
+      case 'prctl':
+        if (n(0) === 15) {
+          const s = this.readString(t, a[1]!, 16);
+          if (s === null) return err(E.EFAULT);
+          t.comm = s.slice(0, 15);
+          return 0n;
+        }
+        return err(E.EINVAL);
+      default:
+        k.emit('tracepoint', { system: 'raw_syscalls', name: 'sys_enter_unknown', fields: { nr, name: name ?? 'unknown' }, text: `NR ${nr} (${name ?? 'unknown'}) -> -ENOSYS (not implemented by faultpath)` });
+        return err(E.ENOSYS);
+    }
+  }
+
+  private wait4(t: Task, pid: number, statusAddr: bigint, options: number): bigint | null {
+    const m = this.m;
+    if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000)) return -BigInt(E.EINVAL);
+    const kids = t.children.filter((c) => c.state !== 'X' && (pid === -1 || pid === 0 || c.tgid === pid || (pid < -1 && true)));
+    if (!kids.length) return -BigInt(E.ECHILD);
+    const z = kids.find((c) => c.state === 'Z');
+    if (z) {
+      if (statusAddr !== 0n) {
+        const b = Buffer.alloc(4);
+        b.writeInt32LE(z.exitStatus ?? 0, 0);
+        if (!this.writeUser(t, statusAddr, b)) return -BigInt(E.EFAULT);
+      }
+      m.sys.procs.reap(z);
+      return BigInt(z.pid);
+    }
+    if (options & WNOHANG) return 0n;
+    // Sleep until a child exits, then run wait4 again (the syscall restarts on wake-up).
+    m.sys.sleep(t, `wait:${t.pid}`);
+    const cpu = t.mm!.cpu;
+    const pc = cpu.pc();
+    cpu.setPc(pc - (m.k.arch === 'aarch64' ? 4n : 2n));
+    return null;
+  }
+
+  private clone(t: Task, flags: number, newSp: bigint, tls: bigint): bigint | null {
+    const m = this.m;
+    const k = m.k;
+    if (m.sys.procs.liveCount() >= m.sys.procs.maxProcesses) {
+      if (k.printk.ratelimit('fork_limit', 5_000_000_000, 1)) k.log(4, `faultpath: fork refused: ${m.sys.procs.maxProcesses} processes (RLIMIT_NPROC) reached by ${t.comm}[${t.pid}]`);
+      return -BigInt(E.EAGAIN);
+    }
+    if (flags & CLONE_THREAD && !(flags & CLONE_VM)) return -BigInt(E.EINVAL);
+    m.sys.procs.saveRegs(t);
+    const child = m.sys.procs.newTask(t.comm, t, t.memcgId);
+    child.oomScoreAdj = t.oomScoreAdj;
+    child.oomScoreAdjMin = t.oomScoreAdjMin;
+    child.uid = t.uid;
+    child.sigactions = new Map(t.sigactions);
+    child.label = undefined;
+    if (flags & CLONE_THREAD) child.tgid = t.tgid;
+    if (flags & CLONE_VM) {
+      child.mm = t.mm;
+      t.mm!.users++;
+    } else {
+      try {
+        child.mm = m.sys.procs.dupMm(t.mm!);
+      } catch (e) {
+        k.tasks.delete(child.pid);
+        k.memcg.get(child.memcgId).procs.delete(child.pid);
+        t.children = t.children.filter((c) => c !== child);
+        return -BigInt(E.ENOMEM);
+      }
+      child.mm.ownerPid = child.pid;
+      m.sys.attachMm(child.mm);
+    }
+    // The child starts with the parent's registers, returning 0 from the syscall.
+    child.regs = { gp: new Map(t.regs!.gp), vec: new Map(t.regs!.vec) };
+    child.regs.gp.set(k.arch === 'aarch64' ? 'x0' : 'rax', 0n);
+    if (newSp) child.regs.gp.set(m.arch.spReg, newSp);
+    if (flags & CLONE_SETTLS) child.regs.gp.set(m.arch.tlsReg, tls);
+    if (!(flags & CLONE_VM)) m.sys.procs.restoreRegs(child);
+    m.sys.makeRunnable(child);
+    if (flags & CLONE_VFORK) {
+      child.vforkParent = t;
+      m.sys.sleep(t, 'vfork');
+      // the parent's return value is the child's pid when it wakes
+    }
+    return BigInt(child.pid);
+  }
+
+  private execve(t: Task, pathAddr: bigint, argvAddr: bigint, envAddr: bigint): bigint | null {
+    const m = this.m;
+    const path = this.readString(t, pathAddr);
+    if (path === null) return -BigInt(E.EFAULT);
+    const argv = this.readStringArray(t, argvAddr);
+    const envp = this.readStringArray(t, envAddr);
+    if (!argv || !envp) return -BigInt(E.EFAULT);
+    const file = m.sys.vfs.getFile(path);
+    if (!file) return -BigInt(E.ENOENT);
+    try {
+      m.execInto(t, file, argv, envp);
+    } catch (e) {
+      if (e instanceof ExecError) return -BigInt(/too long/.test(e.message) ? E.E2BIG : /format/.test(e.message) ? E.ENOEXEC : E.ENOMEM);
+      if ((e as Error).name === 'ElfError') return -BigInt(E.ENOEXEC);
+      throw e;
+    }
+    return null;
+  }
+}
+

@@ -1,0 +1,459 @@
+/**
+ * The running machine: the deterministic scheduler (round-robin by instruction quanta, simulated
+ * time), the MMU callback that walks the model's page tables for every guest access and enters
+ * the architecture's fault path when the walk refuses, return-to-user work (signals, memory.high
+ * throttling), the OOM reaper kernel thread, and timed actions.
+ */
+import type { Access, Cpu, StopReason } from '../cpu/cpu.js';
+import { memCgroupHandleOverHigh } from '../mm/memcontrol.js';
+import { getMmCounter, handleMmFault, syncMmRss, zapPageRange } from '../mm/memory.js';
+import { expandStack } from '../mm/mmap.js';
+import { PAGE_SIZE } from '../mm/page_alloc.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, VM_GROWSDOWN, VM_SHARED, type MmStruct, type Task, type Vma } from './types.js';
+import type { ArchOps } from './arch.js';
+import { KernelPanic, type Kernel } from './kernel.js';
+import { ProcessTable, SIGNAL_NAMES } from './process.js';
+import { Vfs } from './vfs.js';
+
+const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
+/** sched slice in instructions (1 instruction = 1 ns of simulated time) */
+export const QUANTUM = 20_000;
+/** consecutive faults on one address without progress before the run is declared livelocked */
+export const REFAULT_LIMIT = 10_000;
+
+export interface Timer {
+  at: number;
+  seq: number;
+  what: string;
+  fn: () => void;
+}
+
+export type RunEnd =
+  | { kind: 'exited' }
+  | { kind: 'budget'; executed: number }
+  | { kind: 'panic'; text: string }
+  | { kind: 'deadlock'; blocked: { pid: number; comm: string; waitq: string }[] }
+  | { kind: 'livelock'; pid: number; comm: string; address: string };
+
+export class System {
+  readonly k: Kernel;
+  readonly arch: ArchOps;
+  readonly procs: ProcessTable;
+  readonly vfs: Vfs;
+  readonly timers: Timer[] = [];
+  private timerSeq = 0;
+  /** which task's registers are loaded in each engine (threads / vfork share an engine) */
+  private readonly cpuOwner = new Map<Cpu, Task>();
+  private running: Task | null = null;
+  private stopAfterHook: boolean = false;
+  private livelock: RunEnd | null = null;
+  totalExecuted = 0;
+  budget: number;
+  /** per-task queue order */
+  private rq: Task[] = [];
+  reaperTask: Task | null = null;
+  readonly reaperQueue: Task[] = [];
+  onProgress: ((s: System) => void) | null = null;
+  /** work that will create guest tasks later (scenario starts): keeps the run alive */
+  pendingWork: () => boolean = () => false;
+
+  constructor(k: Kernel, arch: ArchOps, budget: number) {
+    this.k = k;
+    this.arch = arch;
+    this.budget = budget;
+    this.procs = new ProcessTable(k);
+    this.vfs = new Vfs(k);
+    k.hooks.exitDyingTasks = () => this.exitDyingTasks();
+    k.hooks.wakeUp = (_k, waitq, match) => this.wakeWaitq(waitq, match);
+    k.hooks.queueOomReaper = (_k, t) => this.queueOomReaper(t);
+    k.hooks.sendSigkill = (_k, t) => this.procs.sendSignal(t, 9);
+    k.hooks.userRegsForOops = () => (k.current?.mm ? this.arch.userRegsForOops(k, k.current) : []);
+    k.hooks.forceSigFault = (_k, t, sig) => this.forceSig(t, sig);
+    k.hooks.populate = (_k, mm, vma, address, write) => this.faultInKernel(mm, vma, address, write) === 0;
+    this.initTasks();
+  }
+
+  /** init (pid 1) and the oom_reaper kthread, as a booted system has them. */
+  private initTasks(): void {
+    const k = this.k;
+    const init = this.procs.newTask('init', null, k.memcg.root.id);
+    k.tasks.delete(init.pid);
+    k.memcg.root.procs.delete(init.pid);
+    init.pid = init.tgid = 1;
+    init.state = 'S';
+    init.wake = { waitq: 'wait:1' };
+    k.tasks.set(1, init);
+    k.memcg.root.procs.add(1);
+    const reaper = this.procs.newTask('oom_reaper', null, k.memcg.root.id);
+    k.tasks.delete(reaper.pid);
+    k.memcg.root.procs.delete(reaper.pid);
+    reaper.pid = reaper.tgid = 30;
+    reaper.isKthread = true;
+    reaper.state = 'S';
+    reaper.wake = { waitq: 'oom_reaper_wait' };
+    k.tasks.set(30, reaper);
+    this.reaperTask = reaper;
+  }
+
+  addTimer(at: number, what: string, fn: () => void): void {
+    this.timers.push({ at, seq: this.timerSeq++, what, fn });
+    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /** Binds the MMU callback of a new engine to this system. */
+  attachMm(mm: MmStruct): void {
+    mm.cpu.setMmu((address, size, access) => this.mmuAccess(mm, address, size, access));
+  }
+
+  makeRunnable(t: Task): void {
+    if (!this.rq.includes(t)) this.rq.push(t);
+  }
+
+  // ------------------------------------------------------------------ the MMU
+
+  /** The hot path: software TLB, else a page-table walk, else the arch fault entry. */
+  private mmuAccess(mm: MmStruct, address: number, size: number, access: Access): boolean {
+    const bit = ACCESS_BIT[access];
+    const vpn = Math.floor(address / PAGE_SIZE);
+    const e = mm.tlb.get(vpn);
+    if (e !== undefined && e & bit) {
+      const lastVpn = Math.floor((address + size - 1) / PAGE_SIZE);
+      if (lastVpn === vpn) return true;
+      const e2 = mm.tlb.get(lastVpn);
+      if (e2 !== undefined && e2 & bit) return true;
+      return this.mmuSlow(mm, lastVpn * PAGE_SIZE, access);
+    }
+    if (!this.mmuSlow(mm, address, access)) return false;
+    const lastVpn = Math.floor((address + size - 1) / PAGE_SIZE);
+    if (lastVpn !== vpn) return this.mmuSlow(mm, lastVpn * PAGE_SIZE, access);
+    return true;
+  }
+
+  private walkPermits(mm: MmStruct, address: number, access: Access): boolean {
+    const w = mm.pgtable.walk(address);
+    if (w.level !== 4 || !mm.pgtable.fmt.permits(w.lo, w.hi, access)) return false;
+    const [lo, hi] = mm.pgtable.fmt.hwUpdate(w.lo, w.hi, access);
+    if (lo !== w.lo || hi !== w.hi) mm.pgtable.setPte(address, lo, hi);
+    const fmt = mm.pgtable.fmt;
+    let perms = 1;
+    if (fmt.permits(lo, hi, 'write') && fmt.view(lo, hi).dirty) perms |= 2;
+    if (fmt.permits(lo, hi, 'fetch')) perms |= 4;
+    mm.tlb.set(Math.floor(address / PAGE_SIZE), perms);
+    return true;
+  }
+
+  private mmuSlow(mm: MmStruct, address: number, access: Access): boolean {
+    if (this.walkPermits(mm, address, access)) return true;
+    const t = this.running;
+    if (!t || t.mm !== mm) return false;
+    const pc = access === 'fetch' ? BigInt(address) : mm.cpu.pc();
+    for (;;) {
+      const out = this.enterFault(t, BigInt(address), access, pc);
+      if (out === 'stop') {
+        mm.cpu.stop({ kind: 'requested' });
+        return false;
+      }
+      if (this.walkPermits(mm, address, access)) {
+        t.refaults.count = 0;
+        return true;
+      }
+      if (t.refaults.address === address && ++t.refaults.count > REFAULT_LIMIT) {
+        this.livelock = { kind: 'livelock', pid: t.pid, comm: t.comm, address: `0x${address.toString(16)}` };
+        mm.cpu.stop({ kind: 'requested' });
+        return false;
+      }
+      if (t.refaults.address !== address) t.refaults = { address, count: 1 };
+    }
+  }
+
+  /**
+   * Runs the architecture's exception entry for a refused access.  Returns 'retry' (the access
+   * may be tried again) or 'stop' (a signal is pending or the task sleeps: leave the engine).
+   */
+  private enterFault(t: Task, address: bigint, access: Access, pc: bigint): 'retry' | 'stop' {
+    const k = this.k;
+    k.clock += 500; // exception entry and the handler take simulated time
+    const out = this.arch.userFault(k, t, address, access, pc);
+    if (out.kind === 'sleep') {
+      this.sleep(t, out.waitq);
+      return 'stop';
+    }
+    if (out.kind === 'signal' || this.procs.fatalPending(t) !== null) return 'stop';
+    if (t.state !== 'R') return 'stop';
+    return 'retry';
+  }
+
+  /** A fault taken from kernel mode on a user address (copy_from_user / GUP): 0 or -EFAULT. */
+  faultInKernel(mm: MmStruct, vma: Vma | undefined, address: number, write: boolean): number {
+    const k = this.k;
+    if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
+    let v = vma ?? k.findVma(mm, address);
+    if (!v) return -14;
+    if (v.start > address) {
+      if (!(v.flags & VM_GROWSDOWN) || !expandStack(k, mm, v, address)) return -14;
+    }
+    if (v.special) return -14;
+    const F = k.profile.faultFlags;
+    for (let i = 0; i < 4; i++) {
+      const r = handleMmFault(k, v, address, F.DEFAULT | (write ? F.WRITE : 0) | (this.running?.mm === mm ? F.USER : 0));
+      if (r & 0x1) return -12;
+      if (r & (0x2 | 0x40)) return -14;
+      if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
+      v = k.findVma(mm, address) ?? v;
+    }
+    return -14;
+  }
+
+  // ------------------------------------------------------------------ signals and exit
+
+  forceSig(t: Task, sig: number): void {
+    // force_sig_fault(): unblock and reset an ignored action so the signal is delivered.
+    const act = t.sigactions.get(sig);
+    if (act && act.handler === 1n) t.sigactions.delete(sig);
+    if (!t.pending.includes(sig)) t.pending.push(sig);
+  }
+
+  /** get_signal() on the way back to user mode: fatal default actions end the task. */
+  deliverSignals(t: Task): boolean {
+    const sig = this.procs.fatalPending(t);
+    if (sig === null) {
+      // Handlers are recorded but not invoked (no signal frames): drop handled signals.
+      t.pending = t.pending.filter((s) => {
+        const a = t.sigactions.get(s);
+        if (a && a.handler > 1n) {
+          this.k.emit('signal', { sig: s, name: SIGNAL_NAMES[s] ?? `sig${s}`, code: 'handler not invoked (signal frames are not modeled)', target: t.pid });
+          return false;
+        }
+        return true;
+      });
+      return false;
+    }
+    const core = sig !== 9 && [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].includes(sig);
+    this.k.emit('signal', { sig, name: SIGNAL_NAMES[sig] ?? `sig${sig}`, code: 'delivered: default action terminates', target: t.pid });
+    // A fatal signal kills the whole thread group.
+    for (const o of [...this.k.tasks.values()]) if (o.tgid === t.tgid && o !== t) this.exitTask(o, { signal: sig, core });
+    this.exitTask(t, { signal: sig, core });
+    return true;
+  }
+
+  exitTask(t: Task, status: { code?: number; signal?: number; core?: boolean }): void {
+    const prev = this.k.current;
+    this.k.current = t;
+    try {
+      this.procs.doExit(t, status);
+    } finally {
+      this.k.current = prev === t ? null : prev;
+    }
+    this.rq = this.rq.filter((x) => x !== t);
+    if (this.running === t) this.running = null;
+  }
+
+  /** cond_resched() from the running task: SIGKILLed tasks that are not running exit now. */
+  private exitDyingTasks(): void {
+    for (const t of [...this.k.tasks.values()]) {
+      if (t === this.running || t === this.k.current) continue;
+      if (t.state === 'Z' || t.state === 'X' || t.isKthread) continue;
+      if (t.pending.includes(9)) {
+        this.k.emit('signal', { sig: 9, name: 'SIGKILL', code: 'delivered: victim exits', target: t.pid });
+        this.exitTask(t, { signal: 9 });
+      }
+    }
+  }
+
+  sleep(t: Task, waitq: string, at?: number): void {
+    t.state = 'S';
+    t.wake = { waitq, ...(at !== undefined ? { at } : {}) };
+    this.k.emit('tracepoint', { system: 'faultpath', name: 'sleep', fields: { pid: t.pid, waitq }, text: `pid=${t.pid} comm=${t.comm} waitq=${waitq}` });
+  }
+
+  private wakeWaitq(waitq: string, match: (memcgId: number) => boolean): void {
+    for (const t of this.k.tasks.values()) {
+      if (t.state !== 'S' || t.wake?.waitq !== waitq) continue;
+      if (!t.memcgInOom || match(t.memcgInOom.memcgId)) this.procs.wakeTask(t, waitq);
+    }
+    // wake-ups are keyed per waitq name; memcg waiters use memcg_oom:<id> of their own memcg
+    if (waitq.startsWith('memcg_oom:')) {
+      for (const t of this.k.tasks.values()) {
+        if (t.state === 'S' && t.wake?.waitq?.startsWith('memcg_oom:') && t.memcgInOom && match(t.memcgInOom.memcgId)) this.procs.wakeTask(t, waitq);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the OOM reaper
+
+  /** queue_oom_reaper(): 6.1 arms a 2 s timer; 4.19 wakes the reaper at once. */
+  private queueOomReaper(t: Task): void {
+    const k = this.k;
+    const mm = t.mm;
+    if (!mm || mm.flags.has('MMF_OOM_REAP_QUEUED')) return;
+    mm.flags.add('MMF_OOM_REAP_QUEUED');
+    const delay = k.profile.oomReaperDelayNs ?? 0;
+    k.emit('tracepoint', { system: 'oom', name: 'wake_reaper', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+    this.addTimer(k.clock + delay, `oom_reaper ${t.pid}`, () => this.oomReap(t, mm));
+  }
+
+  /** oom_reap_task() in the oom_reaper kthread's context. */
+  private oomReap(t: Task, mm: MmStruct): void {
+    const k = this.k;
+    const prev = k.current;
+    k.current = this.reaperTask;
+    try {
+      if (!k.mms.has(mm.id) || mm.flags.has('MMF_OOM_SKIP')) {
+        k.emit('tracepoint', { system: 'oom', name: 'skip_task_reaping', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+        return;
+      }
+      k.tracer.call('oom_reaper', undefined, () => {
+        k.emit('tracepoint', { system: 'oom', name: 'start_task_reaping', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+        mm.flags.add('MMF_UNSTABLE');
+        for (const v of mm.vmas) if (!(v.flags & VM_SHARED) && !v.special) zapPageRange(k, mm, v, v.start, v.end, { anonOnly: true });
+        const K = (n: number) => n * 4;
+        k.log(6, `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`);
+        k.emit('tracepoint', { system: 'oom', name: 'finish_task_reaping', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+        mm.flags.add('MMF_OOM_SKIP');
+      });
+    } finally {
+      k.current = prev;
+    }
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  private switchTo(t: Task): void {
+    const cpu = t.mm!.cpu;
+    const owner = this.cpuOwner.get(cpu);
+    if (owner !== t) {
+      if (owner && owner.mm?.cpu === cpu && owner.state !== 'Z' && owner.state !== 'X') this.procs.saveRegs(owner);
+      this.procs.restoreRegs(t);
+      this.cpuOwner.set(cpu, t);
+    }
+  }
+
+  private pickNext(): Task | null {
+    for (let i = 0; i < this.rq.length; i++) {
+      const t = this.rq.shift()!;
+      if (t.state === 'R' && t.mm) {
+        this.rq.push(t);
+        return t;
+      }
+      if (t.state === 'S' || t.state === 'R') this.rq.push(t);
+    }
+    return null;
+  }
+
+  /** Fires timers due now and wakes timed sleepers. */
+  private runTimers(): void {
+    while (this.timers.length && this.timers[0]!.at <= this.k.clock) {
+      const tm = this.timers.shift()!;
+      tm.fn();
+    }
+    for (const t of this.k.tasks.values()) if (t.state === 'S' && t.wake?.at !== undefined && t.wake.at <= this.k.clock) this.procs.wakeTask(t, 'timer');
+  }
+
+  private nextEventTime(): number | null {
+    let next: number | null = this.timers.length ? this.timers[0]!.at : null;
+    for (const t of this.k.tasks.values()) if (t.state === 'S' && t.wake?.at !== undefined && !t.isKthread) next = next === null ? t.wake.at : Math.min(next, t.wake.at);
+    return next;
+  }
+
+  private guestAlive(): boolean {
+    for (const t of this.k.tasks.values()) if (t.pid !== 1 && !t.isKthread && t.state !== 'Z' && t.state !== 'X') return true;
+    return false;
+  }
+
+  /** The main loop: run until every guest task has exited, the budget is gone, or a panic. */
+  run(handleSyscall: (t: Task) => void): RunEnd {
+    const k = this.k;
+    try {
+      for (;;) {
+        this.runTimers();
+        this.procs.closeDeadCpus(null);
+        if (this.livelock) return this.livelock;
+        this.onProgress?.(this);
+        if (!this.guestAlive() && !this.pendingWork() && !this.timers.some((t) => !t.what.startsWith('oom_reaper'))) return { kind: 'exited' };
+        if (this.totalExecuted >= this.budget) return { kind: 'budget', executed: this.totalExecuted };
+        const t = this.pickNext();
+        if (!t) {
+          const next = this.nextEventTime();
+          if (next === null) {
+            const blocked = [...k.tasks.values()].filter((x) => x.state === 'S' && !x.isKthread && x.pid !== 1).map((x) => ({ pid: x.pid, comm: x.comm, waitq: x.wake?.waitq ?? '?' }));
+            return { kind: 'deadlock', blocked };
+          }
+          k.clock = Math.max(k.clock, next);
+          continue;
+        }
+        this.runTask(t, handleSyscall);
+      }
+    } catch (e) {
+      if (e instanceof KernelPanic) return { kind: 'panic', text: e.text };
+      throw e;
+    }
+  }
+
+  private runTask(t: Task, handleSyscall: (t: Task) => void): void {
+    const k = this.k;
+    if (this.returnToUser(t)) return;
+    this.switchTo(t);
+    const cpu = t.mm!.cpu;
+    this.running = t;
+    k.current = t;
+    const prevTs = k.clock;
+    const res = cpu.run(Math.min(QUANTUM, Math.max(1, this.budget - this.totalExecuted)));
+    this.running = null;
+    this.totalExecuted += res.executed;
+    k.clock = prevTs + res.executed + (k.clock - prevTs);
+    this.handleStop(t, res.reason, handleSyscall);
+    if (t.state === 'R' && t.mm) this.returnToUser(t);
+    k.current = null;
+  }
+
+  /** exit_to_user_mode(): pending signals, memory.high throttling. True if the task is gone/asleep. */
+  private returnToUser(t: Task): boolean {
+    const k = this.k;
+    const prev = k.current;
+    k.current = t;
+    try {
+      if (this.deliverSignals(t)) return true;
+      const delay = memCgroupHandleOverHigh(k, t);
+      if (delay > 0) {
+        this.sleep(t, 'memory.high throttle', k.clock + delay);
+        return true;
+      }
+      return t.state !== 'R';
+    } finally {
+      k.current = prev;
+    }
+  }
+
+  private handleStop(t: Task, reason: StopReason, handleSyscall: (t: Task) => void): void {
+    const k = this.k;
+    switch (reason.kind) {
+      case 'budget':
+      case 'requested':
+        return;
+      case 'syscall':
+        k.clock += 100;
+        handleSyscall(t);
+        return;
+      case 'fault': {
+        // Accesses the engine refused without asking the MMU (no engine region there).
+        this.enterFault(t, reason.address, reason.access, reason.access === 'fetch' ? reason.address : reason.pc);
+        return;
+      }
+      case 'exception': {
+        const { sig, code } = this.arch.otherException(k, t, reason.intno, reason.pc, reason.what);
+        k.emit('signal', { sig, name: SIGNAL_NAMES[sig] ?? `sig${sig}`, code: `${code} (${reason.what} at 0x${reason.pc.toString(16)})`, target: t.pid });
+        this.forceSig(t, sig);
+        return;
+      }
+      case 'error':
+        k.log(3, `faultpath: engine error in ${t.comm}[${t.pid}] at pc 0x${reason.pc.toString(16)}: ${reason.message}`);
+        this.forceSig(t, 11);
+        return;
+    }
+  }
+
+  /** syncs per-thread RSS caches (for reports at the end of a run) */
+  syncAll(): void {
+    for (const t of this.k.tasks.values()) if (t.mm) syncMmRss(t);
+  }
+}

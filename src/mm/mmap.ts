@@ -1,0 +1,404 @@
+/**
+ * mm/mmap.c and friends: the address-space layout (mmap_base, top-down get_unmapped_area),
+ * do_mmap/munmap/brk/mprotect/madvise, expand_stack with the stack guard gap, and commit
+ * accounting (__vm_enough_memory, kernel-reference §9).  Each VMA's bytes live in a host
+ * Buffer mapped into the engine once (DESIGN.md §1); engine limits are checked before Unicorn
+ * is touched, so an mmap that would exceed them fails with -ENOMEM like any other mmap.
+ */
+import { CpuError, MAX_REGIONS } from '../cpu/cpu.js';
+import { SLAB_VM_AREA_STRUCT, type Kernel } from '../kernel/kernel.js';
+import { VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, type ModelFile, type MmStruct, type Vma } from '../kernel/types.js';
+import { zapPageRange } from './memory.js';
+import { PAGE_SIZE } from './page_alloc.js';
+
+export const ENOMEM = 12;
+export const EINVAL = 22;
+export const EACCES = 13;
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+export const MAP_SHARED = 0x01;
+export const MAP_PRIVATE = 0x02;
+export const MAP_FIXED = 0x10;
+export const MAP_ANONYMOUS = 0x20;
+export const MAP_NORESERVE = 0x4000;
+export const MAP_POPULATE = 0x8000;
+export const MAP_FIXED_NOREPLACE = 0x100000;
+export const MADV_DONTNEED = 4;
+export const MADV_FREE = 8;
+export const MADV_NORMAL = 0;
+export const MADV_WILLNEED = 3;
+
+/** STACK_TOP for a 64-bit task: arm64 TASK_SIZE_64 (48-bit VA), x86 TASK_SIZE_MAX. */
+export const STACK_TOP = { aarch64: 2 ** 48, x86_64: 2 ** 47 - PAGE_SIZE } as const;
+export const TASK_SIZE = STACK_TOP;
+/** RLIMIT_STACK default (8 MiB) and stack_guard_gap (256 pages). */
+export const RLIMIT_STACK = 8 * 1024 * 1024;
+export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** mmap_base(): gap = rlimit + guard gap, at least 128 MiB (no randomization). */
+export function mmapBase(arch: 'aarch64' | 'x86_64'): number {
+  let gap = RLIMIT_STACK + STACK_GUARD_GAP;
+  if (gap < 128 * 1024 * 1024) gap = 128 * 1024 * 1024;
+  return STACK_TOP[arch] - gap;
+}
+
+export const pageAlign = (n: number) => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+export const pageDown = (n: number) => Math.floor(n / PAGE_SIZE) * PAGE_SIZE;
+
+function protToVmFlags(prot: number): number {
+  return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/** vm_commit_limit() in pages. */
+export function vmCommitLimit(k: Kernel): number {
+  const kb = k.sysctl.get('vm.overcommit_kbytes');
+  const base = kb ? Math.floor(kb / 4) : Math.floor((k.phys.managedPages * k.sysctl.get('vm.overcommit_ratio')) / 100);
+  return base + k.swapTotalPages();
+}
+
+/** __vm_enough_memory() (§9); cap_sys_admin is true for the model's uid 0 tasks. */
+export function vmEnoughMemory(k: Kernel, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
+  k.vmCommittedAs += pages;
+  const mode = k.sysctl.get('vm.overcommit_memory');
+  if (mode === 1) return true;
+  if (mode === 0) {
+    if (k.profile.overcommitGuessIsTotal) {
+      if (pages <= k.phys.managedPages + k.swapTotalPages()) return true;
+    } else {
+      let free = k.phys.nrFree + k.phys.counts.file + (k.swapTotalPages() - k.swapUsedPages());
+      const totalreserve = k.phys.wmark.high;
+      if (free > totalreserve) {
+        free -= totalreserve;
+        if (!capSysAdmin) free -= Math.floor(k.sysctl.get('vm.admin_reserve_kbytes') / 4);
+        if (free > pages) return true;
+      }
+    }
+  } else {
+    let allowed = vmCommitLimit(k);
+    if (!capSysAdmin) allowed -= Math.floor(k.sysctl.get('vm.admin_reserve_kbytes') / 4);
+    if (mm) allowed -= Math.min(Math.floor(mm.totalVm / 32), Math.floor(k.sysctl.get('vm.user_reserve_kbytes') / 4));
+    if (k.vmCommittedAs < allowed) return true;
+  }
+  k.vmCommittedAs -= pages;
+  if (k.profile.version === '6.1' && k.printk.ratelimit('vm_enough_memory', 5_000_000_000, 10)) {
+    const t = k.current;
+    k.log(4, `__vm_enough_memory: pid: ${t?.pid ?? 0}, comm: ${t?.comm ?? ''}, no enough memory for the allocation`);
+  }
+  return false;
+}
+
+/** Is [start, end) free of VMAs and engine regions? */
+function rangeFree(mm: MmStruct, start: number, end: number): boolean {
+  for (const v of mm.vmas) if (start < v.end && v.start < end) return false;
+  for (const r of regionsOf(mm)) if (start < r.end && r.begin < end) return false;
+  return true;
+}
+
+function regionsOf(mm: MmStruct): { begin: number; end: number }[] {
+  const out: { begin: number; end: number }[] = [];
+  for (let a = 0; ; ) {
+    const r = nextRegion(mm, a);
+    if (!r) break;
+    out.push(r);
+    a = r.end;
+  }
+  return out;
+}
+
+function nextRegion(mm: MmStruct, from: number): { begin: number; end: number } | undefined {
+  let best: { begin: number; end: number } | undefined;
+  for (const v of mm.vmas) {
+    const r = mm.cpu.regionAt(v.regionBase);
+    if (r && r.begin >= from && (!best || r.begin < best.begin)) best = { begin: r.begin, end: r.end };
+  }
+  return best;
+}
+
+/** arch_get_unmapped_area_topdown(): highest gap below mmap_base that fits. */
+export function getUnmappedArea(mm: MmStruct, len: number): number {
+  let top = mm.mmapBase;
+  const occupied = [...mm.vmas.map((v) => ({ begin: v.start, end: v.end })), ...regionsOf(mm)].sort((a, b) => b.begin - a.begin);
+  for (const o of occupied) {
+    if (o.begin >= top) {
+      top = Math.min(top, o.begin);
+      continue;
+    }
+    if (o.end <= top - len) return top - len;
+    top = Math.min(top, o.begin);
+  }
+  return top - len >= PAGE_SIZE * 16 ? top - len : -ENOMEM;
+}
+
+function insertVma(k: Kernel, mm: MmStruct, v: Vma): void {
+  k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
+  mm.vmas.push(v);
+  mm.vmas.sort((a, b) => a.start - b.start);
+  const pages = (v.end - v.start) / PAGE_SIZE;
+  mm.totalVm += pages;
+  if (v.flags & VM_GROWSDOWN) mm.stackVm += pages;
+  else if ((v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE) mm.dataVm += pages;
+  else if ((v.flags & (VM_EXEC | VM_WRITE)) === VM_EXEC) mm.execVm += pages;
+}
+
+function vmStatAccount(mm: MmStruct, v: Vma, pages: number): void {
+  mm.totalVm += pages;
+  if (v.flags & VM_GROWSDOWN) mm.stackVm += pages;
+  else if ((v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE) mm.dataVm += pages;
+  else if ((v.flags & (VM_EXEC | VM_WRITE)) === VM_EXEC) mm.execVm += pages;
+}
+
+/** Maps a fresh engine region (host memory the model owns) for [start, end). */
+function mapRegion(k: Kernel, mm: MmStruct, start: number, end: number, exec: boolean): Buffer | null {
+  if (mm.cpu.regionCount >= MAX_REGIONS[mm.arch] - 2) return null;
+  const mem = Buffer.alloc(end - start);
+  try {
+    mm.cpu.map(start, mem);
+  } catch (e) {
+    if (e instanceof CpuError) return null;
+    throw e;
+  }
+  if (exec) mm.cpu.addCodeRange(start, end);
+  return mem;
+}
+
+export interface MmapRequest {
+  addr: number;
+  len: number;
+  prot: number;
+  flags: number;
+  file?: ModelFile;
+  pgoff?: number;
+  name?: string;
+  vmFlagsExtra?: number;
+  special?: boolean;
+}
+
+/** do_mmap() + mmap_region(): returns the address or -errno. */
+export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
+  if (req.len <= 0) return -EINVAL;
+  const len = pageAlign(req.len);
+  if (len > STACK_TOP[mm.arch]) return -ENOMEM;
+  if (req.addr % PAGE_SIZE) return -EINVAL;
+  const shared = (req.flags & MAP_SHARED) !== 0;
+  if (!shared && !(req.flags & MAP_PRIVATE)) return -EINVAL;
+  let addr: number;
+  const fixed = (req.flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  if (fixed) {
+    addr = req.addr;
+    if (addr + len > TASK_SIZE[mm.arch] || addr < PAGE_SIZE * 16) return -ENOMEM;
+    if (!rangeFree(mm, addr, addr + len)) {
+      if (req.flags & MAP_FIXED_NOREPLACE) return -17; // EEXIST
+      const r = doMunmap(k, mm, addr, len);
+      if (r < 0) return r;
+      if (!rangeFree(mm, addr, addr + len)) return -ENOMEM;
+    }
+  } else {
+    addr = req.addr && req.addr + len <= mm.mmapBase && rangeFree(mm, req.addr, req.addr + len) ? req.addr : getUnmappedArea(mm, len);
+    if (addr < 0) return addr;
+  }
+  let flags = protToVmFlags(req.prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | (req.vmFlagsExtra ?? 0);
+  if (shared) flags |= VM_SHARED;
+  // Commit accounting for private writable mappings (accountable_mapping).
+  const overcommit = k.sysctl.get('vm.overcommit_memory');
+  if (req.flags & MAP_NORESERVE && overcommit !== 2) flags |= VM_NORESERVE;
+  const pages = len / PAGE_SIZE;
+  if (!req.special && (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) {
+    if (!vmEnoughMemory(k, mm, pages, true)) return -ENOMEM;
+    flags |= VM_ACCOUNT;
+    mm.committed += pages;
+  }
+  const mem = mapRegion(k, mm, addr, addr + len, (flags & VM_EXEC) !== 0);
+  if (!mem) {
+    if (flags & VM_ACCOUNT) {
+      k.vmCommittedAs -= pages;
+      mm.committed -= pages;
+    }
+    return -ENOMEM;
+  }
+  const vma: Vma = { start: addr, end: addr + len, flags, pgoff: req.pgoff ?? 0, file: req.file, name: req.name, special: req.special, mem, regionBase: addr, anonVma: !req.file };
+  insertVma(k, mm, vma);
+  if (req.flags & MAP_POPULATE) populate(k, mm, vma);
+  return addr;
+}
+
+/** MAP_POPULATE / mm_populate(): fault every page in now (writes for writable private maps). */
+function populate(k: Kernel, mm: MmStruct, vma: Vma): void {
+  for (let a = vma.start; a < vma.end; a += PAGE_SIZE) {
+    const ok = k.populateHook(mm, vma, a, (vma.flags & VM_WRITE) !== 0);
+    if (!ok) break;
+  }
+}
+
+/** Splits v at `at` (both halves share the host Buffer and engine region). */
+function splitVma(k: Kernel, mm: MmStruct, v: Vma, at: number): Vma {
+  const tail: Vma = { ...v, start: at, pgoff: v.file ? v.pgoff + (at - v.start) / PAGE_SIZE : v.pgoff, mem: v.mem.subarray(at - v.start) };
+  v.end = at;
+  v.mem = v.mem.subarray(0, at - v.start);
+  mm.vmas.push(tail);
+  mm.vmas.sort((a, b) => a.start - b.start);
+  k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
+  return tail;
+}
+
+/** do_munmap(): zap, free page tables left unused, drop VMAs, release engine regions. */
+export function doMunmap(k: Kernel, mm: MmStruct, start: number, len: number): number {
+  if (start % PAGE_SIZE || len <= 0 || start + len > TASK_SIZE[mm.arch]) return -EINVAL;
+  const end = start + pageAlign(len);
+  for (const v of [...mm.vmas]) {
+    if (v.end <= start || v.start >= end) continue;
+    if (v.start < start) splitVma(k, mm, v, start);
+  }
+  for (const v of [...mm.vmas]) {
+    if (v.end <= start || v.start >= end) continue;
+    if (v.end > end) splitVma(k, mm, v, end);
+  }
+  const victims = mm.vmas.filter((v) => v.start >= start && v.end <= end);
+  for (const v of victims) removeVma(k, mm, v);
+  // free_pgtables(): tables wholly between the neighbouring VMAs.
+  const prev = [...mm.vmas].reverse().find((v) => v.end <= start);
+  const next = mm.vmas.find((v) => v.start >= end);
+  const floor = prev ? prev.end : 0;
+  const ceiling = next ? next.start : TASK_SIZE[mm.arch];
+  for (const { pfn, level } of mm.pgtable.freeEmptyTables(floor, ceiling)) k.freePgtablePage(pfn, level);
+  return 0;
+}
+
+/** Removes one VMA: zap its pages, unaccount, and unmap the engine region if nothing uses it. */
+export function removeVma(k: Kernel, mm: MmStruct, v: Vma): void {
+  zapPageRange(k, mm, v, v.start, v.end);
+  mm.vmas.splice(mm.vmas.indexOf(v), 1);
+  k.slabCharge(mm, -SLAB_VM_AREA_STRUCT);
+  const pages = (v.end - v.start) / PAGE_SIZE;
+  vmStatAccount(mm, v, -pages);
+  if (v.flags & VM_ACCOUNT) {
+    k.vmCommittedAs -= pages;
+    mm.committed -= pages;
+  }
+  if (v.flags & VM_EXEC) mm.cpu.invalidateCode(v.start, v.end);
+  if (!mm.vmas.some((o) => o.regionBase === v.regionBase) && mm.cpu.regionAt(v.regionBase)) mm.cpu.unmap(v.regionBase);
+}
+
+/** brk(): grow/shrink the heap VMA; returns the new (or unchanged old) break. */
+export function doBrk(k: Kernel, mm: MmStruct, newBrk: number): number {
+  const old = mm.brk;
+  if (newBrk < mm.startBrk) return old;
+  const oldEnd = pageAlign(old);
+  const newEnd = pageAlign(newBrk);
+  if (newEnd === oldEnd) {
+    mm.brk = newBrk;
+    return newBrk;
+  }
+  if (newEnd < oldEnd) {
+    doMunmap(k, mm, newEnd, oldEnd - newEnd);
+    mm.brk = newBrk;
+    return newBrk;
+  }
+  // check_brk_limits + the stack guard gap to the next mapping.
+  if (!rangeFree(mm, oldEnd, newEnd + STACK_GUARD_GAP)) return old;
+  const addr = doMmap(k, mm, { addr: oldEnd, len: newEnd - oldEnd, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, name: '[heap]' });
+  if (addr < 0) return old;
+  mm.brk = newBrk;
+  return newBrk;
+}
+
+/** mprotect(): per-VMA flag change (split at the edges), PTEs downgraded, TLB flushed. */
+export function doMprotect(k: Kernel, mm: MmStruct, start: number, len: number, prot: number): number {
+  if (start % PAGE_SIZE) return -EINVAL;
+  const end = start + pageAlign(len);
+  for (let a = start; a < end; ) {
+    const v = mm.vmas.find((x) => x.start <= a && a < x.end);
+    if (!v) return -ENOMEM;
+    a = v.end;
+  }
+  for (const v of [...mm.vmas]) if (v.start < start && v.end > start) splitVma(k, mm, v, start);
+  for (const v of [...mm.vmas]) if (v.start < end && v.end > end) splitVma(k, mm, v, end);
+  for (const v of mm.vmas) {
+    if (v.start < start || v.end > end) continue;
+    const newFlags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | protToVmFlags(prot);
+    if ((newFlags & (VM_WRITE | VM_SHARED | VM_ACCOUNT | VM_NORESERVE)) === VM_WRITE && !(v.flags & VM_ACCOUNT) && !v.file) {
+      const pages = (v.end - v.start) / PAGE_SIZE;
+      if (!vmEnoughMemory(k, mm, pages, true)) return -ENOMEM;
+      v.flags |= VM_ACCOUNT;
+      mm.committed += pages;
+    }
+    vmStatAccount(mm, v, -(v.end - v.start) / PAGE_SIZE);
+    v.flags = newFlags | (v.flags & VM_ACCOUNT);
+    vmStatAccount(mm, v, (v.end - v.start) / PAGE_SIZE);
+    // change_protection(): present PTEs lose write (COW) / exec as the new flags say.
+    const fmt = mm.pgtable.fmt;
+    mm.pgtable.forEachPte(v.start, v.end, (a, lo, hi) => {
+      const pv = fmt.view(lo, hi);
+      if (!pv.valid) return;
+      const [nlo, nhi] = fmt.mkPte(pv.pfn, { write: pv.write && (newFlags & VM_WRITE) !== 0 && (v.flags & VM_SHARED) !== 0 ? true : pv.write && (newFlags & VM_WRITE) !== 0, exec: (newFlags & VM_EXEC) !== 0, dirty: pv.dirty, special: pv.special });
+      mm.pgtable.setPte(a, nlo, nhi);
+    });
+    k.flushTlbRange(mm, v.start, v.end);
+    mm.cpu.invalidateCode(v.start, v.end);
+    if (newFlags & VM_EXEC) mm.cpu.addCodeRange(v.regionBase, v.regionBase + (mm.cpu.regionAt(v.regionBase)!.end - v.regionBase));
+  }
+  return 0;
+}
+
+/** madvise(): MADV_DONTNEED zaps (next touch faults a fresh zero page); others are hints. */
+export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, advice: number): number {
+  if (start % PAGE_SIZE) return -EINVAL;
+  const end = start + pageAlign(len);
+  if (advice === MADV_DONTNEED || advice === MADV_FREE) {
+    let covered = false;
+    for (const v of mm.vmas) {
+      if (v.end <= start || v.start >= end) continue;
+      covered = true;
+      zapPageRange(k, mm, v, Math.max(start, v.start), Math.min(end, v.end));
+    }
+    return covered ? 0 : -ENOMEM;
+  }
+  if ([MADV_NORMAL, 1, 2, MADV_WILLNEED, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 100, 101].includes(advice)) return 0;
+  return -EINVAL;
+}
+
+/**
+ * expand_stack() (6.1 semantics): grow a VM_GROWSDOWN VMA down to `address` if the stack
+ * rlimit and the guard gap to the previous VMA allow it.  The stack's engine region is
+ * reserved up to RLIMIT_STACK at exec, so growth never maps new engine memory.
+ */
+export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number): boolean {
+  const newStart = pageDown(address);
+  if (!(vma.flags & VM_GROWSDOWN) || newStart >= vma.start) return false;
+  if (vma.end - newStart > RLIMIT_STACK) return false;
+  const prev = [...mm.vmas].reverse().find((v) => v.end <= vma.start && v !== vma);
+  if (prev && newStart - prev.end < STACK_GUARD_GAP && !(prev.flags & VM_GROWSDOWN)) return false;
+  const region = mm.cpu.regionAt(vma.regionBase);
+  if (!region || newStart < region.begin) return false;
+  const pages = (vma.start - newStart) / PAGE_SIZE;
+  if (!vmEnoughMemory(k, mm, pages, true)) return false;
+  mm.committed += pages;
+  vma.mem = region.mem.subarray(newStart - region.begin, vma.end - region.begin);
+  vma.start = newStart;
+  vmStatAccount(mm, vma, pages);
+  return true;
+}
+
+/** Reserves the stack's engine region (RLIMIT_STACK below STACK_TOP) and creates its VMA. */
+export function setupStackVma(k: Kernel, mm: MmStruct, vmaStart: number): Vma | null {
+  const top = STACK_TOP[mm.arch];
+  const base = top - RLIMIT_STACK;
+  const mem = mapRegion(k, mm, base, top, false);
+  if (!mem) return null;
+  const flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT;
+  const pages = (top - vmaStart) / PAGE_SIZE;
+  k.vmCommittedAs += pages;
+  mm.committed += pages;
+  const vma: Vma = { start: vmaStart, end: top, flags, pgoff: 0, name: '[stack]', mem: mem.subarray(vmaStart - base), regionBase: base, anonVma: true };
+  insertVma(k, mm, vma);
+  return vma;
+}
+
+/** Everything an exiting mm owns goes back: pages, swap, tables, engine regions (exit_mmap). */
+export function exitMmap(k: Kernel, mm: MmStruct): void {
+  for (const v of [...mm.vmas]) removeVma(k, mm, v);
+  for (const { pfn, level } of mm.pgtable.allTables().reverse()) if (level > 0) k.freePgtablePage(pfn, level);
+  k.freeMmKernelPages(mm);
+  k.vmCommittedAs -= Math.max(0, mm.committed);
+  mm.committed = 0;
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  X86_PF_INSTR, X86_PF_PK, X86_PF_PROT, X86_PF_RSVD, X86_PF_SGX, X86_PF_SHSTK, X86_PF_USER, X86_PF_WRITE, X86_TASK_SIZE_MAX,
+  decodePf, formatPfOopsLines, formatShowOpcodes, formatX86Segfault, pfBits, printVmaAddrLookup, sanitize_error_code,
+  x86SegfaultLogLevel, type OpcodeDump,
+} from '../../arch/x86/include/asm/trap_pf.js';
+import { haveOracle, oracleBlock, oracleCases, oracleJson, oracleLogLines, parseVma } from './oracle-helpers.js';
+
+describe('x86 #PF error code bits', () => {
+  it('has the trap_pf.h values', () => {
+    expect([X86_PF_PROT, X86_PF_WRITE, X86_PF_USER, X86_PF_RSVD, X86_PF_INSTR, X86_PF_PK, X86_PF_SHSTK, X86_PF_SGX])
+      .toEqual([1, 2, 4, 8, 16, 32, 64, 0x8000]);
+  });
+  it('per-profile bit sets and names', () => {
+    expect(pfBits('6.1').map((b) => b.name)).toEqual(['X86_PF_PROT', 'X86_PF_WRITE', 'X86_PF_USER', 'X86_PF_RSVD', 'X86_PF_INSTR', 'X86_PF_PK', 'X86_PF_SGX']);
+    expect(pfBits('4.19').map((b) => b.name)).toEqual(['X86_PF_PROT', 'X86_PF_WRITE', 'X86_PF_USER', 'X86_PF_RSVD', 'X86_PF_INSTR', 'X86_PF_PK']);
+    expect(pfBits('3.12').map((b) => b.name)).toEqual(['PF_PROT', 'PF_WRITE', 'PF_USER', 'PF_RSVD', 'PF_INSTR']);
+  });
+  it('decodes', () => {
+    const d = decodePf(0x15);
+    expect(d).toMatchObject({ prot: true, write: false, user: true, instr: true, names: ['X86_PF_PROT', 'X86_PF_USER', 'X86_PF_INSTR'], unknownBits: 0 });
+    expect(decodePf(0x40).unknownBits).toBe(0x40);
+    expect(decodePf(0x20, '3.12').unknownBits).toBe(0x20);
+    expect(() => decodePf(-1)).toThrow();
+  });
+  it('sanitize_error_code sets PROT for kernel addresses only', () => {
+    expect(sanitize_error_code(0x700000000000n, 6)).toBe(6);
+    expect(sanitize_error_code(X86_TASK_SIZE_MAX, 6)).toBe(7);
+    expect(sanitize_error_code(0xffffffff81000000n, 4)).toBe(5);
+  });
+  it('log level', () => {
+    expect(x86SegfaultLogLevel(1)).toBe('KERN_EMERG');
+    expect(x86SegfaultLogLevel(2)).toBe('KERN_INFO');
+  });
+});
+
+describe('print_vma_addr lookup', () => {
+  const vmas = [
+    { start: 0x400000n, end: 0x401000n, file: '/prog/null_store' },
+    { start: 0x401000n, end: 0x402000n, file: '/prog/null_store' },
+    { start: 0x7ffff7ff8000n, end: 0x7ffff7ff9000n, file: null },
+  ];
+  it('names the file-backed VMA containing ip', () => {
+    expect(printVmaAddrLookup(0x400289n, vmas)).toEqual({ name: 'null_store', start: 0x400000n, size: 0x1000n });
+  });
+  it('prints nothing for an anonymous VMA or above every VMA', () => {
+    expect(printVmaAddrLookup(0x7ffff7ff8000n, vmas)).toBeNull();
+    expect(printVmaAddrLookup(0x7ffffffff000n, vmas)).toBeNull();
+  });
+  it('like find_vma, picks the next VMA when ip is in a gap', () => {
+    expect(printVmaAddrLookup(0x1000n, vmas)?.start).toBe(0x400000n);
+  });
+});
+
+describe('formatX86Segfault (synthetic)', () => {
+  const bytes = Array.from({ length: 64 }, (_, i) => i);
+  const base = { comm: 'a_very_long_command_name', pid: 123, address: 0n, ip: 0x401126n, sp: 0x7ffc8e1b7e50n, errorCode: 6, vma: { name: 'a.out', start: 0x401000n, size: 0x1000n } };
+  it('6.1 with CPU suffix and Code line', () => {
+    expect(formatX86Segfault({ ...base, cpu: { cpu: 2, core: 2, socket: 0 }, code: { kind: 'bytes', bytes } })).toEqual([
+      'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6 in a.out[401000+1000] likely on CPU 2 (core 2, socket 0)',
+      `Code: ${bytes.slice(0, 42).map((b) => b.toString(16).padStart(2, '0')).join(' ')} <2a> ${bytes.slice(43).map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
+    ]);
+  });
+  it('4.19 has no CPU suffix; unreadable code is "Bad RIP value."', () => {
+    expect(formatX86Segfault({ ...base, code: { kind: 'fault' } }, '4.19')).toEqual([
+      'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6 in a.out[401000+1000]',
+      'Code: Bad RIP value.',
+    ]);
+    // ip-42..ip+21 reaching above TASK_SIZE_MAX is refused even if bytes were supplied
+    expect(formatShowOpcodes(X86_TASK_SIZE_MAX - 10n, { kind: 'bytes', bytes }, '4.19')).toEqual(['Code: Bad RIP value.']);
+  });
+  it('3.12 has neither CPU suffix nor Code line', () => {
+    expect(formatX86Segfault({ ...base, vma: null, code: { kind: 'bytes', bytes } }, '3.12')).toEqual([
+      'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6',
+    ]);
+  });
+  it('6.1 -EPERM prints no Code line; a short dump is rejected', () => {
+    expect(formatShowOpcodes(0x401126n, { kind: 'eperm' })).toEqual([]);
+    expect(() => formatShowOpcodes(0x401126n, { kind: 'bytes', bytes: [1, 2, 3] })).toThrow(/64 bytes/);
+  });
+  it('oops header lines (6.1 show_fault_oops)', () => {
+    expect(formatPfOopsLines(0n, 0x0, false)).toEqual([
+      'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+      '#PF: supervisor read access in kernel mode',
+      '#PF: error_code(0x0000) - not-present page',
+    ]);
+    expect(formatPfOopsLines(0xffffffff81000000n, 0x3, false)[2]).toBe('#PF: error_code(0x0003) - permissions violation');
+    expect(formatPfOopsLines(0x1000n, 0x11, false)[1]).toBe('#PF: supervisor instruction fetch in kernel mode');
+    expect(formatPfOopsLines(0x1000n, 0x9, false)[2]).toBe('#PF: error_code(0x0009) - reserved bit violation');
+  });
+});
+
+function parseCode(text: string | undefined): OpcodeDump {
+  if (!text || text.startsWith('Unable to access')) return { kind: 'fault' };
+  const bytes = text.split(' ').map((t) => parseInt(t.replace(/[<>]/g, ''), 16));
+  return { kind: 'bytes', bytes };
+}
+
+describe.skipIf(!haveOracle)('formatX86Segfault vs the real 6.1 oracle', () => {
+  const cases = oracleCases('x86_64', 'sigsegv_');
+  it('has sigsegv cases', () => expect(cases.length).toBeGreaterThanOrEqual(5));
+  for (const name of cases) {
+    it(name, () => {
+      const j = oracleJson('x86_64', name);
+      const uf = j.user_faults[0];
+      const address = BigInt('0x' + uf.addr);
+      const got = formatX86Segfault({
+        comm: uf.comm,
+        pid: uf.pid,
+        address,
+        ip: BigInt('0x' + uf.ip),
+        sp: BigInt('0x' + uf.sp),
+        errorCode: sanitize_error_code(address, parseInt(uf.error, 16)),
+        vma: parseVma(uf.vma),
+        cpu: { cpu: Number(uf.cpu), core: Number(uf.core), socket: Number(uf.socket) },
+        code: parseCode(uf.code),
+      }, '6.1');
+      const want = oracleBlock(oracleLogLines('x86_64', name), ': segfault at ', got.length);
+      expect(got).toEqual(want);
+      // the error bits the oracle decoded agree with decodePf
+      const d = decodePf(parseInt(uf.error, 16));
+      const bits: string[] = uf.error_bits;
+      expect(bits.includes('P')).toBe(d.prot);
+      expect(bits.includes('W')).toBe(d.write);
+      expect(bits.includes('U')).toBe(d.user);
+      expect(bits.includes('I')).toBe(d.instr);
+    });
+  }
+});
