@@ -882,7 +882,7 @@ function parseProgram(arch: AsmArch, stmts: RawStmt[]): Program {
         items.push({ ...body, loc, sec: 'text' });
         return;
       }
-      throw locError(loc, 'sections other than .text, .rodata, .data and .bss (here a .note/.comment section) cannot hold code, data or labels');
+      throw locError(loc, 'a .note/.comment section cannot hold code, data or labels (only .text, .rodata, .data and .bss are loaded)');
     }
     items.push({ ...body, loc, sec });
   };
@@ -1417,8 +1417,8 @@ class Assembler {
             const unit: number[] = [];
             const u = BigInt.asUintN(64, value);
             for (let b = 0n; b < size; b++) unit.push(b < 4n ? Number((u >> (8n * b)) & 0xffn) : 0); // GNU: high bytes are 0
-            const out: number[] = [];
-            for (let r = 0n; r < repeat; r++) out.push(...unit);
+            const out = new Uint8Array(Number(repeat * size));
+            for (let r = 0; r < out.length; r += unit.length) out.set(unit, r);
             emitted = out;
             break;
           }
@@ -1494,20 +1494,18 @@ class Assembler {
         zeros = BigInt(keep);
         fillByte = 0;
       }
-      let size = 0n;
-      if (emitted) {
-        size = BigInt(emitted.length);
-        if (sec !== 'bss') bufs[sec].push(emitted);
-      } else if (zeros > 0n) {
-        size = zeros;
-        const limit = sec === 'bss' ? MAX_MEMORY : MAX_FILE_SECTION;
-        if (off[sec] + zeros > limit) {
-          error ??= locError(it.loc, `${SEC_NAME[sec]} would be larger than ${limit >> 20n} MiB`);
-          size = 0n;
-        } else if (sec !== 'bss') bufs[sec].fill(fillByte, Number(zeros));
-      }
-      if (sec !== 'bss' && off[sec] + size > MAX_FILE_SECTION) {
-        error ??= locError(it.loc, `${SEC_NAME[sec]} would be larger than ${MAX_FILE_SECTION >> 20n} MiB`);
+      let size = emitted ? BigInt(emitted.length) : zeros;
+      const limit = sec === 'bss' ? MAX_MEMORY : MAX_FILE_SECTION;
+      if (off[sec] + size > limit) {
+        // Stop growing (a .rept of .fill could otherwise eat all memory).  After the first pass
+        // the sizes no longer rest on estimates, so the error is final.
+        const tooLarge = locError(it.loc, `${SEC_NAME[sec]} would be larger than ${limit >> 20n} MiB`);
+        if (passNo > 0) throw tooLarge;
+        error ??= tooLarge;
+        size = 0n;
+      } else if (sec !== 'bss') {
+        if (emitted) bufs[sec].push(emitted);
+        else if (zeros > 0n) bufs[sec].fill(fillByte, Number(zeros));
       }
       itemSizes[idx] = Number(size);
       off[sec] += size;
@@ -1563,6 +1561,9 @@ class Assembler {
     if (r.code === KS_ERR_ASM_MNEMONICFAIL) throw locError(it.loc, `unknown instruction \`${m}\``);
     if (r.code === KS_ERR_ASM_INVALIDOPERAND || r.code > KS_ERR_ASM_MNEMONICFAIL) throw locError(it.loc, `invalid operands for \`${m}\`: \`${original}\``);
     if (r.code === KS_ERR_ASM_MISSINGFEATURE) throw locError(it.loc, `\`${original}\` needs a CPU feature the assembler does not enable`);
+    // Keystone fails silently (no error number, no bytes) on some malformed statements.
+    if (r.code === -2 && r.detail === 'no bytes produced') throw locError(it.loc, `syntax error in \`${original}\``);
+    if (r.code >= 128 && r.code < 512) throw locError(it.loc, `syntax error in \`${original}\` (${r.detail.replace(/\s*\(KS_ERR_\w+\)/, '')})`);
     throw locError(it.loc, `cannot assemble \`${original}\` (${r.detail.replace(/\s*\(KS_ERR_\w+\)/, '')})`);
   }
 
@@ -1767,6 +1768,7 @@ class Assembler {
       }
       return this.x86Bare(op, lookup, addr);
     });
+    this.checkX86Immediate(m, ops, ev);
     const join = (disp: bigint): string => `${m} ${out.join(', ')}`.replace('RIPDISP', fmt(disp)).trim();
     if (rip.expr === null) return this.ks(it, join(0n), addr);
     const e = ev(rip.expr);
@@ -1778,6 +1780,38 @@ class Assembler {
     const bytes = await this.ks(it, join(disp), addr);
     if (bytes.length !== first.length) throw locError(it.loc, 'internal error: rip-relative instruction changed length');
     return bytes;
+  }
+
+  /**
+   * Keystone silently truncates an immediate that does not fit its operand (`mov al, 300` →
+   * `mov al, 44`, `push 0x100000000` → `push word 0`); GNU as warns.  Check the common forms:
+   * the last operand is a constant, the size comes from the first operand's register or
+   * `byte/word/dword/qword ptr`.  64-bit forms are left to Keystone, which rejects them.
+   */
+  private checkX86Immediate(m: string, ops: string[], ev: (t: string) => Val): void {
+    const checked = /^(?:mov|add|sub|and|or|xor|cmp|test|adc|sbb|imul|push)$/.test(m);
+    const imm = ops[ops.length - 1];
+    if (!checked || imm === undefined || (m !== 'push' && ops.length < 2) || /[[\]:]|\bptr\b|\boffset\b/i.test(imm) || X86_RESERVED.test(imm)) return;
+    let v: Val;
+    try {
+      v = ev(imm);
+    } catch {
+      return; // not a plain constant (a register expression, …): Keystone decides
+    }
+    if (v.addr) return;
+    let bits = m === 'push' ? 32 : 0;
+    const dest = (ops[0] ?? '').trim().toLowerCase();
+    const ptr = /^(byte|word|dword|qword)\s+ptr\b/.exec(dest);
+    if (m !== 'push') {
+      if (ptr) bits = { byte: 8, word: 16, dword: 32, qword: 64 }[ptr[1] as 'byte' | 'word' | 'dword' | 'qword'];
+      else if (/^(?:[abcd]l|[abcd]h|(?:si|di|sp|bp)l|r(?:[89]|1[0-5])b)$/.test(dest)) bits = 8;
+      else if (/^(?:[abcd]x|si|di|sp|bp|r(?:[89]|1[0-5])w)$/.test(dest)) bits = 16;
+      else if (/^(?:e(?:[abcd]x|si|di|sp|bp)|r(?:[89]|1[0-5])d)$/.test(dest)) bits = 32;
+    }
+    if (bits === 0 || bits === 64) return;
+    const lo = -(1n << BigInt(bits - 1));
+    const hi = m === 'push' ? 1n << 31n : 1n << BigInt(bits);
+    if (v.v < lo || v.v >= hi) throw new ExprError(`immediate ${v.v} (${fmt(v.v)}) does not fit in ${bits === 8 ? 'an' : 'a'} ${bits}-bit operand`);
   }
 
   /** Operand text outside brackets: constants become numbers; labels are ambiguous in Intel syntax. */

@@ -102,6 +102,7 @@ export class Cpu {
   private executed = 0;
   private budget = 0;
   private closed = false;
+  private thrown: unknown = undefined;
   private readonly x86Counts = new Map<number, number>();
   /** Page whose fetch was refused as ahead of execution in this engine run (see fetchAhead). */
   private aheadPage: number | undefined;
@@ -167,7 +168,10 @@ export class Cpu {
             return this.refuse(address + first, size - first, access);
           }
         } catch (e) {
-          this.pending = { kind: 'error', code: -1, message: `MMU callback threw: ${(e as Error).stack ?? e}`, pc: this.pc() };
+          // Re-thrown by run() once the engine has stopped: exceptions must not unwind through C.
+          this.thrown = e;
+          this.pending = { kind: 'error', code: -1, message: `MMU callback threw: ${(e as Error).message ?? e}`, pc: this.pc() };
+          this.lib.uc_emu_stop(this.uc);
           return false;
         }
       }
@@ -416,6 +420,12 @@ export class Cpu {
       err = this.lib.uc_emu_start(this.uc, this.pc(), 0, 0, 0);
     }
     this.aheadPage = undefined;
+    if (this.thrown !== undefined) {
+      const e = this.thrown;
+      this.thrown = undefined;
+      this.pending = undefined;
+      throw e;
+    }
     let reason = this.pending as StopReason | undefined;
     // Inside the syscall hooks the PC is not yet synced (x86 reports the syscall insn itself);
     // after the engine stops it is the return address, as the kernel sees it in pt_regs.

@@ -191,7 +191,9 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
     // --- create_elf_tables().
     const tbl = k.arch;
     p = mm.startStack;
-    if (tbl === 'x86_64') p = Math.floor(p / 16) * 16;
+    // arch_align_stack(): both arches round down to 16 bytes (no randomization).
+    p = Math.floor(p / 16) * 16;
+    void tbl;
     const plat = enc(PLATFORM[arch]);
     p -= plat.length;
     const platAddr = p;

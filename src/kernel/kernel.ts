@@ -29,6 +29,8 @@ export interface KernelOptions {
   pgtableFormat: PgtableFormat;
   /** the rootfs: 'tmpfs' makes file pages shmem like the oracle's initramfs */
   rootfs: 'tmpfs' | 'disk';
+  /** kernel pages in use at idle after boot (slab, stacks, percpu, initramfs cache) */
+  idleKernelPages?: number;
 }
 
 /** A thrown TaskKilled unwinds the modeled call chain when the running task must stop. */
@@ -110,6 +112,7 @@ export class Kernel {
     const pages = Math.floor(o.memBytes / PAGE_SIZE);
     this.phys = new PhysMem(o.memBytes, o.reservedPages ?? Math.max(256, Math.floor(pages * 0.06)), o.profile.minFreeKbytesMax);
     this.swapPages = Math.floor(o.swapBytes / PAGE_SIZE);
+    for (let i = 0; i < (o.idleKernelPages ?? 0); i++) this.phys.takeFrame(PageKind.Kernel);
     this.printk = new Printk(() => this.clock);
     this.sysctl = new Sysctl(this);
     this.tracer.setContext({ now: () => this.clock, pid: () => this.current?.pid ?? 0, comm: () => this.current?.comm ?? 'swapper/0' });
@@ -287,7 +290,12 @@ export class Kernel {
     // 6.1: vma_alloc_folio → __folio_alloc adds __GFP_COMP (§4.5).
     if (this.profile.version === '6.1') gfp |= G.COMP;
     const ctx: AllocContext = { kind: PageKind.Anon, userChain: true };
-    return __allocPages(this, gfp, 0, ctx);
+    // alloc_zeroed_user_highpage_movable → vma_alloc_folio → __folio_alloc → __alloc_pages (6.1)
+    const tr = this.tracer;
+    const alloc = () => __allocPages(this, gfp, 0, ctx);
+    if (this.profile.version !== '6.1') return tr.call('alloc_pages_vma', undefined, alloc);
+    const folio = () => tr.call('vma_alloc_folio', undefined, () => tr.call('__folio_alloc', undefined, alloc));
+    return zeroed ? tr.call('alloc_zeroed_user_highpage_movable', undefined, folio) : folio();
   }
 
   freeUserPage(pfn: number): void {

@@ -14,6 +14,7 @@ import { Tracer } from '../trace/tracer.js';
 import type { ArchOps } from './arch.js';
 import { loadElfBinary } from './exec.js';
 import { Kernel } from './kernel.js';
+import { bootMemory, type MachineKind } from './machine-profile.js';
 import { getProfile, type GuestArch } from './profile.js';
 import { Syscalls } from './syscalls.js';
 import { System, type RunEnd } from './system.js';
@@ -29,8 +30,8 @@ export interface MachineOptions {
   budget?: number;
   seed?: number;
   rootfs?: 'tmpfs' | 'disk';
-  /** boot-time kernel pages; default derived from RAM */
-  reservedPages?: number;
+  /** boot-time memory model (src/kernel/machine-profile.ts) */
+  machine?: MachineKind;
   maxProcesses?: number;
 }
 
@@ -50,7 +51,13 @@ export interface OutputChunk {
   text: string;
 }
 
-export const DEFAULT_ENV = ['HOME=/', 'TERM=linux', 'PATH=/sbin:/usr/sbin:/bin:/usr/bin'];
+/**
+ * The environment a process gets by default.  The oracle's recorded stack pointers (three
+ * programs with different name lengths, both arches) pin down the size of the runner's
+ * environment (4 strings, 48 bytes) but not its text; this one has that size, so initial stack
+ * pointers equal the real ones (docs/oracle.md).
+ */
+export const DEFAULT_ENV = ['HOME=/', 'PWD=/', 'PATH=/bin:/sbin', 'LOGNAME=root'];
 
 export class Machine {
   readonly k: Kernel;
@@ -65,16 +72,19 @@ export class Machine {
   constructor(opts: MachineOptions) {
     this.opts = opts;
     const profile = getProfile(opts.kernel ?? '6.1');
+    const memBytes = opts.memBytes ?? 128 * 1024 * 1024;
+    const boot = bootMemory(opts.machine ?? 'qemu-virt', opts.arch, Math.floor(memBytes / 4096));
     this.tracer = new Tracer(opts.trace ?? false);
     this.k = new Kernel({
       arch: opts.arch,
       profile,
-      memBytes: opts.memBytes ?? 128 * 1024 * 1024,
+      memBytes,
+      reservedPages: boot.reserved,
+      idleKernelPages: boot.idleKernel,
       swapBytes: opts.swapBytes ?? 0,
       tracer: this.tracer,
       pgtableFormat: opts.arch === 'aarch64' ? arm64Pgtable : x86Pgtable,
       rootfs: opts.rootfs ?? 'tmpfs',
-      ...(opts.reservedPages !== undefined ? { reservedPages: opts.reservedPages } : {}),
     });
     this.arch = opts.arch === 'aarch64' ? arm64Ops : x86Ops;
     this.sys = new System(this.k, this.arch, opts.budget ?? 2_000_000_000);

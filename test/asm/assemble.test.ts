@@ -178,15 +178,17 @@ d:      .byte   1, -1, 'A'
         .align  3                 // power of two on AArch64: 8 bytes
         .quad   -2
         .string "hi\\n"
-        .balign 4, 0xee
+        .balign 8, 0xee
         .fill   2, 2, 0x0102
         .skip   3, 0x7f
 `,
       'x.S',
     );
     const d = sym(r, 'd');
-    expect(hex(readMem(r.elf, d, 35))).toBe('01ff41' + '3412' + '44332211' + '0000000000' + 'feffffffffffffff' + '68690a00' + 'eeeeee' + '02010201' + '7f7f7f');
-    expect(r.sections.find((s) => s.name === '.data')?.size).toBe(35);
+    expect(hex(readMem(r.elf, d, 39))).toBe(
+      '01ff41' + '3412' + '44332211' + '00'.repeat(7) + 'feffffffffffffff' + '68690a00' + 'eeeeeeee' + '02010201' + '7f7f7f',
+    );
+    expect(r.sections.find((s) => s.name === '.data')?.size).toBe(39);
   });
 
   it('pads .text alignment with NOPs', async () => {
@@ -264,6 +266,11 @@ buf:    .skip   64
     expect(img.loads.map((l) => l.flags)).toEqual([PF_R | PF_X, PF_R, PF_R | PF_W]);
   });
 
+  it('accepts immediates that fit their operand, signed or unsigned', async () => {
+    const r = await assemble('x86_64', '_start: mov al, 255\n mov al, -128\n and eax, 0xffffff80\n mov eax, -1\n push -1\n ret\n', 'x.S');
+    expect(hex(readMem(r.elf, r.entry, 15))).toBe('b0ff' + 'b080' + '83e080' + 'b8ffffffff' + '6aff' + 'c3');
+  });
+
   it('uses long NOPs for code alignment', async () => {
     const r = await assemble('x86_64', '_start: ret\n.balign 16\nnext: ret\n', 'x.S');
     const pad = sym(r, 'next') - sym(r, '_start') - 1;
@@ -317,6 +324,10 @@ describe('errors carry file:line', () => {
     ['aarch64', 'add x0, x0, :got_lo12:x\nx: nop\n', 'x.S:1: unsupported relocation operator `:got_lo12:`'],
     ['aarch64', '.data\n.quad 1 +\n', 'x.S:2: expression ends too early'],
     ['aarch64', '.quad 2 * _start\n_start: nop\n', 'x.S:1: operator `*` cannot be applied to an address'],
+    // Keystone would silently truncate these (mov al, 44 / push word 0).
+    ['x86_64', '_start: mov al, 300\n', 'x.S:1: immediate 300 (0x12c) does not fit in an 8-bit operand'],
+    ['x86_64', '_start: push 0x100000000\n', 'x.S:1: immediate 4294967296 (0x100000000) does not fit in a 32-bit operand'],
+    ['x86_64', '_start: mov word ptr [rax], 0x10000\n', 'x.S:1: immediate 65536 (0x10000) does not fit in a 16-bit operand'],
     ['aarch64', '.rept count\nnop\n.endr\n', 'x.S:1: .rept count: undefined symbol `count` (it must use numbers and earlier .set constants)'],
   ];
   it.each(cases)('%s: %j', async (arch, src, message) => {

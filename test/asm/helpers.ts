@@ -53,3 +53,25 @@ export function imm19Target(insn: number, pc: number): number {
   if (imm & (1 << 18)) imm -= 1 << 19;
   return pc + imm * 4;
 }
+
+/** Section name → {addr, bytes} from an ELF64 file's section headers (for comparisons). */
+export function elfSections(elf: Uint8Array): Map<string, { addr: number; bytes: Uint8Array }> {
+  const v = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+  const shoff = Number(v.getBigUint64(0x28, true));
+  const shnum = v.getUint16(0x3c, true);
+  const shstrndx = v.getUint16(0x3e, true);
+  const sh = (i: number) => {
+    const o = shoff + i * 64;
+    return { name: v.getUint32(o, true), type: v.getUint32(o + 4, true), addr: Number(v.getBigUint64(o + 16, true)), off: Number(v.getBigUint64(o + 24, true)), size: Number(v.getBigUint64(o + 32, true)) };
+  };
+  const strOff = sh(shstrndx).off;
+  const out = new Map<string, { addr: number; bytes: Uint8Array }>();
+  for (let i = 1; i < shnum; i++) {
+    const s = sh(i);
+    let end = strOff + s.name;
+    while (elf[end] !== 0) end++;
+    const name = Buffer.from(elf.subarray(strOff + s.name, end)).toString('latin1');
+    out.set(name, { addr: s.addr, bytes: s.type === 8 ? new Uint8Array(s.size) : elf.slice(s.off, s.off + s.size) });
+  }
+  return out;
+}
