@@ -47,6 +47,8 @@
  *   - x86-64 branches get an absolute target (Keystone computes rel8/rel32 from the address) and
  *     the displacement is verified after encoding; `[rip + label]` is turned into a numeric
  *     displacement computed from the instruction length;
+ *   - integer literals reach Keystone in hex only (its x86 Intel mode reads `10` as 0x10), and
+ *     x86 immediates are range-checked against their operand size (Keystone truncates silently);
  *   - symbol values come from an iterative layout: every pass assembles all statements at their
  *     current addresses; passes repeat until no symbol moves (x86 instruction sizes depend on
  *     values).  From the 4th pass on, instruction sizes may only grow (padded with NOPs), which
@@ -54,6 +56,14 @@
  *   - every error carries the statement's file:line, so locating a failing line needs no search;
  *   - a Keystone crash (ExitStatus / WASM trap) is caught, reported for that statement, and the
  *     WASM module is re-instantiated; `process.exitCode` (which Emscripten's exit() sets) is restored.
+ *
+ * Checked against the GNU toolchain: the AArch64 oracle programs (../shared/oracle/programs)
+ * assemble to byte-identical images, and an Intel-syntax x86-64 program matches GNU as + ld
+ * (test/asm/oracle-programs.test.ts).
+ *
+ * Not supported: AT&T syntax, conditional assembly (.if/.ifdef), .irp, .org, floating-point data
+ * directives, relocation operators other than :lo12: and :abs_gN[_nc]:, symbols in other
+ * sections than the four above.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -1418,7 +1428,10 @@ class Assembler {
             const u = BigInt.asUintN(64, value);
             for (let b = 0n; b < size; b++) unit.push(b < 4n ? Number((u >> (8n * b)) & 0xffn) : 0); // GNU: high bytes are 0
             const out = new Uint8Array(Number(repeat * size));
-            for (let r = 0; r < out.length; r += unit.length) out.set(unit, r);
+            if (out.length > 0) {
+              out.set(unit, 0);
+              for (let have = unit.length; have < out.length; have *= 2) out.copyWithin(have, 0, Math.min(have, out.length - have));
+            }
             emitted = out;
             break;
           }

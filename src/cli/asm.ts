@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assemble, type AsmArch } from '../asm/assemble.js';
+import { assemble, AsmError, type AsmArch } from '../asm/assemble.js';
 import { parseElf, segmentPerms } from '../loader/elf.js';
 
 export interface AsmCommandOptions {
@@ -17,8 +17,6 @@ export interface AsmCommandOptions {
   out?: string;
   /** `aarch64` or `x86_64` (aliases: arm64, x86-64, amd64); default: inferred from the path. */
   arch?: string;
-  /** Do not print the summary line (it is still returned). */
-  quiet?: boolean;
 }
 
 const ARCH_ALIASES: Record<string, AsmArch> = {
@@ -29,11 +27,14 @@ const ARCH_ALIASES: Record<string, AsmArch> = {
   amd64: 'x86_64',
 };
 
-/** Architecture named by --arch or by a directory of the path (the innermost one wins). */
+/**
+ * Architecture named by --arch or by a directory of the path (the innermost one wins).
+ * Problems are file-level AsmErrors (`file: reason`), which the CLI reports like other input errors.
+ */
 export function inferArch(file: string, arch?: string): AsmArch {
   if (arch !== undefined) {
     const a = ARCH_ALIASES[arch.toLowerCase()];
-    if (!a) throw new Error(`unknown architecture \`${arch}\` (expected aarch64 or x86_64)`);
+    if (!a) throw new AsmError(file, 0, `unknown architecture \`${arch}\` (expected aarch64 or x86_64)`);
     return a;
   }
   const parts = path.resolve(file).split(path.sep).slice(0, -1).reverse();
@@ -41,7 +42,7 @@ export function inferArch(file: string, arch?: string): AsmArch {
     const a = ARCH_ALIASES[p.toLowerCase()];
     if (a) return a;
   }
-  throw new Error(`cannot tell the architecture of ${file} from its path (no aarch64/ or x86_64/ directory); pass --arch aarch64 or --arch x86_64`);
+  throw new AsmError(file, 0, 'cannot tell the architecture from the path (no aarch64/ or x86_64/ directory); pass --arch aarch64 or --arch x86_64');
 }
 
 /** Default output path: FILE.S → FILE.elf. */
@@ -51,13 +52,20 @@ export function defaultOutput(file: string): string {
 }
 
 /**
- * Assemble `file`, write the executable (mode 0755) and return a one-line summary, e.g.
+ * Assemble `file`, write the executable (mode 0755) and return a one-line summary (the caller
+ * prints it), e.g.
  * `wrote hello.elf: aarch64 static executable, 4776 bytes, entry 0x4000e8; .text 0x4000e8 r-x 648 B, .rodata 0x401000 r-- 146 B`.
- * @throws AsmError (message `file:line: reason`) for errors in the program, Error for I/O problems.
+ * @throws AsmError (message `file:line: reason`, or `file: reason`) for problems with the input;
+ *         a plain Error if the output cannot be written.
  */
 export async function asmCommand(file: string, opts: AsmCommandOptions = {}): Promise<string> {
   const arch = inferArch(file, opts.arch);
-  const source = fs.readFileSync(file, 'utf8');
+  let source: string;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AsmError(file, 0, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
   const result = await assemble(arch, source, file);
   const out = opts.out ?? defaultOutput(file);
   const image = parseElf(result.elf, out); // the assembler's output must satisfy the loader
@@ -70,7 +78,5 @@ export async function asmCommand(file: string, opts: AsmCommandOptions = {}): Pr
     perms.set(s.name, seg ? segmentPerms(seg.flags) : '---');
   }
   const sections = result.sections.map((s) => `${s.name} 0x${s.address.toString(16)} ${perms.get(s.name)} ${s.size} B`).join(', ');
-  const summary = `wrote ${out}: ${arch} static executable, ${result.elf.length} bytes, entry 0x${result.entry.toString(16)}; ${sections}`;
-  if (!opts.quiet) console.log(summary);
-  return summary;
+  return `wrote ${out}: ${arch} static executable, ${result.elf.length} bytes, entry 0x${result.entry.toString(16)}; ${sections}`;
 }

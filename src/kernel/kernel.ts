@@ -115,7 +115,7 @@ export class Kernel {
     for (let i = 0; i < (o.idleKernelPages ?? 0); i++) this.phys.takeFrame(PageKind.Kernel);
     this.printk = new Printk(() => this.clock);
     this.sysctl = new Sysctl(this);
-    this.tracer.setContext({ now: () => this.clock, pid: () => this.current?.pid ?? 0, comm: () => this.current?.comm ?? 'swapper/0' });
+    this.tracer.setContext({ now: () => this.clock, advance: (ns) => (this.clock += ns), pid: () => this.current?.pid ?? 0, comm: () => this.current?.comm ?? 'swapper/0' });
   }
 
   emit<K extends TraceEvent['kind']>(kind: K, payload: Payload<K>): void {

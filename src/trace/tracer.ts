@@ -7,10 +7,15 @@ import { NOINSTR_FUNCTIONS, type ArgValue, type TraceEvent } from './events.js';
 type Payload<K extends TraceEvent['kind']> = Omit<Extract<TraceEvent, { kind: K }>, 'ts' | 'cpu' | 'pid' | 'comm' | 'kind'>;
 
 export interface TraceContext {
+  /** simulated time; each modeled function entry costs FUNCTION_COST_NS */
   now(): number;
+  advance?(ns: number): void;
   pid(): number;
   comm(): string;
 }
+
+/** Simulated cost of one modeled kernel function (so function_graph durations are meaningful). */
+export const FUNCTION_COST_NS = 40;
 
 export class Tracer {
   readonly events: TraceEvent[] = [];
@@ -45,6 +50,7 @@ export class Tracer {
 
   enter(fn: string, args?: Record<string, ArgValue>): void {
     this.stack.push(fn);
+    this.ctx.advance?.(FUNCTION_COST_NS);
     if (this.collecting) this.push('enter', NOINSTR_FUNCTIONS.has(fn) ? { fn, args, noinstr: true } : { fn, args });
   }
 

@@ -328,6 +328,8 @@ describe('errors carry file:line', () => {
     ['x86_64', '_start: mov al, 300\n', 'x.S:1: immediate 300 (0x12c) does not fit in an 8-bit operand'],
     ['x86_64', '_start: push 0x100000000\n', 'x.S:1: immediate 4294967296 (0x100000000) does not fit in a 32-bit operand'],
     ['x86_64', '_start: mov word ptr [rax], 0x10000\n', 'x.S:1: immediate 65536 (0x10000) does not fit in a 16-bit operand'],
+    ['aarch64', '_start: ret\n.bss\n.skip 0x40000001\n', 'x.S:3: .bss would be larger than 1024 MiB'],
+    ['aarch64', '_start: ret\n.bss\n.skip 0x3ffff000\n.data\n.skip 0x2000\n', 'x.S: the program needs more than 1 GiB of memory'],
     ['aarch64', '.rept count\nnop\n.endr\n', 'x.S:1: .rept count: undefined symbol `count` (it must use numbers and earlier .set constants)'],
   ];
   it.each(cases)('%s: %j', async (arch, src, message) => {

@@ -1,0 +1,180 @@
+/**
+ * The faultpath command line (commander).  Exit codes:
+ *   0  the run completed (or a --check scenario met every expectation)
+ *   1  an expectation or oracle comparison failed
+ *   2  bad usage: unknown flag, bad scenario/case file, bad assembly or ELF, missing program
+ *   3  the modeled kernel panicked (panic_on_oom, "System is deadlocked on memory")
+ *   4  the run did not finish: instruction budget exhausted, livelock, or every task blocked
+ *   5  internal error (a bug in faultpath; please report it)
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { AsmError } from '../asm/assemble.js';
+import { ElfError } from '../loader/elf.js';
+import { ScenarioError } from '../scenario/schema.js';
+import { UnicornUnavailableError } from '../cpu/provision.js';
+import { CpuError } from '../cpu/cpu.js';
+import { asmCommand } from './asm.js';
+import { explainEsr, explainPf } from './explain.js';
+import { listCommand } from './list.js';
+import { oracleCommand } from './oracle.js';
+import { runCommand, scenarioCommand, type RunFlags } from './run.js';
+
+export class UsageError extends Error {}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function parseSize(v: string): string {
+  if (!/^\d+[KMGkmg]?$/.test(v) && v !== 'max') throw new InvalidArgumentError(`'${v}' is not a size (use e.g. 64M, 4096, 1G)`);
+  return v;
+}
+
+function parseIntArg(v: string): number {
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`'${v}' is not an integer`);
+  return Number(v);
+}
+
+function traceOptions(c: Command): Command {
+  return c
+    .addOption(new Option('--trace <format>', 'write a trace: function_graph | jsonl | perfetto | dmesg').choices(['function_graph', 'jsonl', 'perfetto', 'dmesg']))
+    .option('--trace-out <file>', 'write the trace to FILE instead of stdout')
+    .option('--summary', 'print a tree of the distinct fault paths with hit counts')
+    .option('--dmesg', 'print the modeled kernel log')
+    .option('--json', 'print the run result as JSON (processes, cgroup counters, kernel log)')
+    .option('--filter-func <glob>', 'trace only these functions and their callees (repeatable)', collect, [])
+    .option('--filter-task <pid|comm>', 'trace only these tasks (repeatable)', collect, [])
+    .option('--filter-kind <kind>', 'keep only these event kinds (repeatable)', collect, [])
+    .option('--max-depth <n>', 'hide function nesting deeper than N', parseIntArg)
+    .option('--only-fatal', 'keep only fault episodes that ended in an OOM kill or a fatal signal')
+    .option('--budget <instructions>', 'stop after this many guest instructions (runaway guard)', parseIntArg);
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('faultpath')
+    .description('Run AArch64 / x86-64 guest programs on Unicorn and follow every page fault through a model of the Linux kernel: exception entry, do_mem_abort / exc_page_fault, handle_mm_fault, memcg charging, VM_FAULT_OOM and the OOM killer.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  traceOptions(
+    program
+      .command('run')
+      .description('run one guest program (a guest-programs name, a .S file, or a static ELF)')
+      .argument('<program>', 'e.g. hog, guest-programs/aarch64/hello.S, ./a.out')
+      .argument('[args...]', 'arguments passed to the program')
+      .addOption(new Option('--arch <arch>', 'guest architecture').choices(['aarch64', 'x86_64']).default('aarch64'))
+      .addOption(new Option('--kernel <version>', 'modeled kernel version').choices(['6.1', '4.19', '3.12']).default('6.1'))
+      .option('--mem <size>', 'machine RAM', parseSize, '256M')
+      .option('--swap <size>', 'swap area size', parseSize, '0')
+      .option('--cgroup <path>', 'run the program in this cgroup (created if missing)')
+      .option('--memory-max <size>', 'memory.max of --cgroup', parseSize)
+      .option('--oom-score-adj <n>', 'oom_score_adj of the program', parseIntArg)
+      .option('--sysctl <key=value>', 'set a sysctl, e.g. vm.panic_on_oom=1 (repeatable)', collect, [])
+      .addOption(new Option('--machine <kind>', 'boot memory model').choices(['qemu-virt', 'bare']).default('qemu-virt'))
+      .addOption(new Option('--rootfs <kind>', 'tmpfs (files are shmem, like the oracle) or disk (page cache is reclaimable)').choices(['tmpfs', 'disk']).default('tmpfs')),
+  ).action(async (prog: string, args: string[], flags: RunFlags) => {
+    process.exitCode = await runCommand(prog, args, flags);
+  });
+
+  traceOptions(
+    program
+      .command('scenario')
+      .description('run a scenario file (YAML: machine, cgroups, processes, actions, expectations)')
+      .argument('<file>')
+      .option('--check', 'exit 1 when an expectation fails, naming it'),
+  ).action(async (file: string, flags: RunFlags & { check?: boolean }) => {
+    process.exitCode = await scenarioCommand(file, flags);
+  });
+
+  const explain = program.command('explain').description('decode kernel values: an arm64 ESR, an x86 page-fault error code, or an OOM report');
+  explain
+    .command('esr')
+    .argument('<value>', 'ESR_EL1 value, e.g. 0x92000046')
+    .addOption(new Option('--kernel <version>').choices(['6.1', '4.19', '3.12']).default('6.1'))
+    .action((v: string, o: { kernel: '6.1' | '4.19' | '3.12' }) => {
+      process.stdout.write(explainEsr(v, o.kernel) + '\n');
+    });
+  explain
+    .command('pf')
+    .argument('<code>', 'page-fault error code, e.g. 0x6')
+    .addOption(new Option('--kernel <version>').choices(['6.1', '4.19', '3.12']).default('6.1'))
+    .action((v: string, o: { kernel: '6.1' | '4.19' | '3.12' }) => {
+      process.stdout.write(explainPf(v, o.kernel) + '\n');
+    });
+  explain
+    .command('oom')
+    .argument('<file>', 'a kernel log with an OOM report (dmesg text, 4.19 or 6.1 format); - for stdin')
+    .action(async (file: string) => {
+      const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+      const { explainOomReport } = await import('./explain-oom.js');
+      const r = explainOomReport(text);
+      process.stdout.write(r.text + '\n');
+      if (r.inconsistencies.length) process.exitCode = 1;
+    });
+
+  program
+    .command('asm')
+    .description('assemble a guest program into a static ELF64 executable')
+    .argument('<file>', 'a .S file')
+    .requiredOption('-o, --out <file>', 'output ELF')
+    .addOption(new Option('--arch <arch>').choices(['aarch64', 'x86_64']))
+    .action(async (file: string, o: { out: string; arch?: string }) => {
+      const line = await asmCommand(file, o);
+      process.stdout.write(`${line}\n`);
+    });
+
+  program
+    .command('list')
+    .description('list the guest programs and scenarios with one-line descriptions')
+    .action(() => {
+      process.stdout.write(listCommand());
+    });
+
+  program
+    .command('oracle')
+    .description('run a shared/oracle case description with real binaries and print its facts')
+    .argument('<case>', 'cases/<name>.json')
+    .addOption(new Option('--arch <arch>').choices(['aarch64', 'x86_64']).makeOptionMandatory())
+    .requiredOption('--bin <dir>', 'directory holding the case binaries')
+    .option('--json', 'print the facts as JSON (results/<arch>/<case>.json shape)')
+    .option('--expect <result>', 'compare with a real result file and print the differences')
+    .action(async (file: string, o: { arch: 'aarch64' | 'x86_64'; bin: string; json?: boolean; expect?: string }) => {
+      process.exitCode = await oracleCommand(file, o);
+    });
+  return program;
+}
+
+/** Runs the CLI; never lets an exception escape as a Node crash. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+    if (err.code?.startsWith('commander.')) return 2;
+    if (e instanceof AsmError || e instanceof ElfError || e instanceof ScenarioError || e instanceof UsageError) {
+      process.stderr.write(`faultpath: ${err.message}\n`);
+      return 2;
+    }
+    if (e instanceof UnicornUnavailableError) {
+      process.stderr.write(`faultpath: ${err.message}\n`);
+      return 2;
+    }
+    if (e instanceof CpuError || /not found|no such|cannot|invalid|unknown/i.test(err.message)) {
+      process.stderr.write(`faultpath: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`faultpath: internal error: ${err.stack ?? err.message}\n`);
+    return 5;
+  }
+}
+
+const isMain = process.argv[1] && /(?:cli[\\/]main\.ts|bin[\\/]faultpath(?:\.js)?)$/.test(process.argv[1]);
+if (isMain) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
