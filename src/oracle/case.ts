@@ -118,11 +118,12 @@ export async function runOracleCase(c: OracleCase, arch: 'aarch64' | 'x86_64', b
   const parsed = parseKernelLog(log, pidToId);
   const facts: OracleResultJson = {
     processes: run.processes.map((p) => ({
+      // a process the machine never reported on (the kernel panicked) has no outcome
       id: p.id,
       pid: p.pid ?? -1,
       // the runner records the shell's $?: 128+signal, or the exit code
       wait_status: p.outcome.kind === 'signal' ? 128 + p.outcome.signal : p.outcome.kind === 'exit' ? p.outcome.code : null,
-      outcome: p.outcome.kind === 'signal' ? { kind: 'signal', signal: p.outcome.signal, name: p.outcome.name } : p.outcome.kind === 'exit' ? { kind: 'exit', code: p.outcome.code } : { kind: p.outcome.kind },
+      outcome: p.outcome.kind === 'signal' ? { kind: 'signal', signal: p.outcome.signal, name: p.outcome.name } : p.outcome.kind === 'exit' ? { kind: 'exit', code: p.outcome.code } : { kind: run.end.kind === 'panic' ? 'none' : p.outcome.kind },
       runner_terminated: p.runner_terminated ?? false,
     })),
     ...parsed,
