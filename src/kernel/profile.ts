@@ -49,8 +49,9 @@ export interface KernelProfile {
   arm64ReadNeedsExecToo: boolean;
   /** 6.1 el0t_64_sync_handler vs 4.19 el0_sync naming */
   arm64Entry: { vector: string; handler: string | null };
-  /** x86 entry path names */
+  /** x86 #PF entry path names, outermost first (the user-address handler is x86UserFault) */
   x86Entry: string[];
+  x86UserFault: string;
   /** the memcg charge call chain (outermost first) the OOM report's stack shows */
   memcgChargeChain: string[];
   /** GFP bit values of the version (kernel-reference §10); formatting is src/mm/gfp.ts */
@@ -122,7 +123,8 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     minFreeKbytesMax: 262144,
     arm64ReadNeedsExecToo: true,
     arm64Entry: { vector: 'el0t_64_sync', handler: 'el0t_64_sync_handler' },
-    x86Entry: ['asm_exc_page_fault', 'exc_page_fault', 'handle_page_fault', 'do_user_addr_fault'],
+    x86Entry: ['asm_exc_page_fault', 'exc_page_fault', 'handle_page_fault'],
+    x86UserFault: 'do_user_addr_fault',
     memcgChargeChain: ['__mem_cgroup_charge', 'charge_memcg', 'try_charge_memcg'],
     gfp: gfp61(),
   },
@@ -151,7 +153,8 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     minFreeKbytesMax: 65536,
     arm64ReadNeedsExecToo: false,
     arm64Entry: { vector: 'el0_sync', handler: null },
-    x86Entry: ['page_fault', 'do_page_fault', '__do_page_fault'],
+    x86Entry: ['page_fault', 'do_page_fault'],
+    x86UserFault: '__do_page_fault',
     memcgChargeChain: ['mem_cgroup_try_charge_delay', 'mem_cgroup_try_charge', 'try_charge'],
     gfp: gfp419(),
   },
@@ -180,7 +183,8 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     minFreeKbytesMax: 65536,
     arm64ReadNeedsExecToo: false,
     arm64Entry: { vector: 'el0_sync', handler: null },
-    x86Entry: ['page_fault', 'do_page_fault', '__do_page_fault'],
+    x86Entry: ['page_fault', 'do_page_fault'],
+    x86UserFault: '__do_page_fault',
     memcgChargeChain: ['mem_cgroup_newpage_charge', 'mem_cgroup_charge_common', '__mem_cgroup_try_charge'],
     gfp: gfp312(),
   },

@@ -404,7 +404,9 @@ export function dumpHeader(k: Kernel, oc: OomControl, p: Task | null): void {
 }
 
 function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] {
-  const kb = (n: number | null) => (n === null ? '9007199254740988' : String(n * 4));
+  // 3.12 res_counter limits print RESOURCE_MAX >> 10; 4.19 page counters PAGE_COUNTER_MAX * 4.
+  const unlimited = k.profile.version === '3.12' ? '18014398509481983' : '9007199254740988';
+  const kb = (n: number | null) => (n === null ? unlimited : String(n * 4));
   const lines: string[] = [];
   if (p) lines.push(`Task in ${taskMemcg(k, p).path} killed as a result of limit of ${memcg.path}`);
   lines.push(`memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`);
@@ -412,7 +414,9 @@ function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] 
   lines.push(`kmem: usage ${kb(memcg.stat.kernel)}kB, limit ${kb(null)}kB, failcnt 0`);
   for (const m of memcg.subtree()) {
     const s = m.stat;
-    lines.push(`Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB shmem:${K(s.shmem)}KB mapped_file:${K(s.file_mapped)}KB dirty:0KB writeback:0KB inactive_anon:${K(s.inactive_anon)}KB active_anon:${K(s.active_anon)}KB inactive_file:${K(s.inactive_file)}KB active_file:${K(s.active_file)}KB unevictable:0KB`);
+    const lru = `inactive_anon:${K(s.inactive_anon)}KB active_anon:${K(s.active_anon)}KB inactive_file:${K(s.inactive_file)}KB active_file:${K(s.active_file)}KB unevictable:0KB`;
+    if (k.profile.version === '3.12') lines.push(`Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB mapped_file:${K(s.file_mapped)}KB writeback:0KB ${lru}`);
+    else lines.push(`Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB shmem:${K(s.shmem)}KB mapped_file:${K(s.file_mapped)}KB dirty:0KB writeback:0KB ${lru}`);
   }
   return lines;
 }
@@ -450,7 +454,9 @@ function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
     }
     return f;
   };
-  const head = k.arch === 'aarch64' ? ['dump_backtrace', 'show_stack', 'dump_stack_lvl', 'dump_stack', 'dump_header'] : ['dump_stack_lvl', 'dump_header'];
+  // dump_stack() became a wrapper of dump_stack_lvl() in 5.13.
+  const lvl = k.profile.version === '6.1' ? ['dump_stack_lvl'] : [];
+  const head = k.arch === 'aarch64' ? ['dump_backtrace', 'show_stack', ...lvl, 'dump_stack', 'dump_header'] : [...(lvl.length ? lvl : ['dump_stack']), 'dump_header'];
   return [...head, ...frames.map(rename)];
 }
 

@@ -18,7 +18,7 @@ export function __allocPages(k: Kernel, gfp: number, order: number, ctx: AllocCo
     // Fast path: get_page_from_freelist(ALLOC_WMARK_LOW).
     if (k.phys.watermarkOk(k.phys.wmark.low)) return take(k, ctx, gfp, order);
     return allocPagesSlowpath(k, gfp, order, ctx);
-  }, (pfn) => (pfn < 0 ? 'NULL' : `pfn ${pfn}`));
+  }, (pfn) => (pfn < 0 ? 'NULL' : 'page'));
 }
 
 function take(k: Kernel, ctx: AllocContext, gfp: number, order: number): number {
@@ -68,7 +68,7 @@ function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ctx: AllocCon
       return -1;
     }
     return -1;
-  }, (pfn) => (pfn < 0 ? 'NULL' : `pfn ${pfn}`));
+  }, (pfn) => (pfn < 0 ? 'NULL' : 'page'));
 }
 
 /**
@@ -105,5 +105,5 @@ function allocPagesMayOom(k: Kernel, gfp: number, order: number, ctx: AllocConte
     } finally {
       k.oomLock = false;
     }
-  }, (r) => (r.pfn >= 0 ? `pfn ${r.pfn}` : r.progress ? 'NULL (progress)' : 'NULL'));
+  }, (r) => (r.pfn >= 0 ? 'page' : r.progress ? 'NULL (progress)' : 'NULL'));
 }

@@ -46,12 +46,12 @@ export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access
     k.emit('tracepoint', { system: 'exceptions', name: 'page_fault_user', fields: { address: `0x${address.toString(16)}`, ip: `0x${pc.toString(16)}`, error_code: `0x${errorCode.toString(16)}` }, text: `address=0x${address.toString(16)} ip=0x${pc.toString(16)} error_code=0x${errorCode.toString(16)}` });
   }
   const tr = k.tracer;
-  const [entry, excHandler, handle] = k.profile.x86Entry as [string, string, string, string?];
-  return tr.call(entry, { cr2: `0x${address.toString(16)}`, error_code: `0x${errorCode.toString(16)}` }, () =>
-    tr.call(excHandler, undefined, () => tr.call(handle, undefined, () => {
-      if (address >= X86_TASK_SIZE_MAX) return doKernAddrFault(c);
-      return doUserAddrFault(c);
-    }, (o) => o.kind), (o) => o.kind), (o) => o.kind);
+  const entries = k.profile.x86Entry;
+  const inner = (i: number): ArchFaultOutcome => {
+    if (i < entries.length) return tr.call(entries[i]!, i === 0 ? { cr2: `0x${address.toString(16)}`, error_code: `0x${errorCode.toString(16)}` } : undefined, () => inner(i + 1), (o) => o.kind);
+    return address >= X86_TASK_SIZE_MAX ? doKernAddrFault(c) : doUserAddrFault(c);
+  };
+  return inner(0);
 }
 
 function doKernAddrFault(c: Ctx): ArchFaultOutcome {
@@ -72,7 +72,7 @@ function doUserAddrFault(c: Ctx): ArchFaultOutcome {
   let flags = F.DEFAULT | F.USER;
   if (c.errorCode & X86_PF_WRITE) flags |= F.WRITE;
   if (c.errorCode & X86_PF_INSTR) flags |= F.INSTRUCTION;
-  const fn = k.profile.version === '6.1' ? 'do_user_addr_fault' : '__do_page_fault';
+  const fn = k.profile.x86UserFault;
   return k.tracer.call(fn, { address: `0x${c.address.toString(16)}`, error_code: `0x${c.errorCode.toString(16)}`, flags: hex(flags) }, () => {
     const mm = c.t.mm!;
     const addr = Number(c.address);

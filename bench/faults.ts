@@ -1,0 +1,352 @@
+/**
+ * Fault-path benchmark: minor anonymous faults per second through the whole modeled path, both
+ * architectures, tracing off and on, in one run.
+ *
+ * Guest: bench/programs/<arch>/touch.S — mmap(N pages, PROT_READ|PROT_WRITE, MAP_PRIVATE|
+ * MAP_ANONYMOUS), then one byte store per page, then exit_group.  Each store is one minor fault:
+ *
+ *   aarch64: el0t_64_sync → do_mem_abort → do_translation_fault → do_page_fault → __do_page_fault
+ *   x86_64:  asm_exc_page_fault → exc_page_fault → do_user_addr_fault
+ *   then     handle_mm_fault → … → do_anonymous_page → __alloc_pages (order 0)
+ *            → __mem_cgroup_charge → charge_memcg → try_charge_memcg  (cgroup "bench")
+ *
+ * Machine: kernel 6.1, machine 'bare', 1 GiB RAM, the program runs in memcg /bench with
+ * memory.max = 512 MiB (twice the largest region: no reclaim, no OOM).
+ *
+ * What is timed (host wall clock, process.hrtime): only the store loop, from the return of the
+ * mmap system call to the entry of exit_group (Machine.syscalls.handle is wrapped to take the
+ * timestamps), so exec, startup and the exit teardown are not in the numbers.  Checked for every
+ * measured run: the loop took exactly N minor faults, the memcg was charged N pages, no
+ * memory.events (max/oom) fired (memory.current grew by N plus page tables, within one charge batch), and with tracing the window holds exactly N calls of each of the
+ * arch entry, handle_mm_fault, do_anonymous_page and __mem_cgroup_charge, and N plus the
+ * page-table pages of __alloc_pages.
+ *
+ *   model, trace off:  Machine({ trace: false })
+ *   model, trace on:   Machine({ trace: true }): every event collected in memory (no formatting;
+ *                      bench/tracing.ts measures the formatters).  The Tracer's default cap of
+ *                      2,000,000 events would drop events of the 64k-page run (~33 events per
+ *                      fault), so the bench lifts the cap to collect all of them (reported as
+ *                      `events` / `dropped`).
+ *   raw:               the same loop (touch_loop..touch_done of the same ELF) on a Cpu with text
+ *                      and data mapped by Cpu.mapRaw (UC_PROT_ALL, no MMU callback, no precise-PC
+ *                      hook; Cpu's block hook remains), like bench/engine.ts mode (a).
+ *                      raw_cold: fresh backing buffer, so the host kernel's first-touch faults on
+ *                      it are included (the model's VMA buffers pay them too);
+ *                      raw_warm: the same buffer again (pure engine).
+ *
+ * Each point is the best of a few runs (fewer for the big sizes).  Flatness: ns/fault at 64k
+ * pages divided by ns/fault at 1k pages (1.00 = perfectly flat).  Ratio model/raw: model ns per
+ * page over raw_cold ns per page.
+ *
+ * Writes bench/results/faults.json and prints a table.  Run: npx tsx bench/faults.ts
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assemble } from '../src/asm/assemble.js';
+import { Cpu, type Arch } from '../src/cpu/cpu.js';
+import { Machine } from '../src/kernel/machine.js';
+import type { Task } from '../src/kernel/types.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PAGE = 4096;
+const SIZES = [1024, 4096, 16384, 65536];
+const ARCHES: Arch[] = ['aarch64', 'x86_64'];
+const MEM_BYTES = 1024 * 1024 * 1024;
+const MEMCG = 'bench';
+const MEMCG_MAX = 512 * 1024 * 1024;
+const PROG = '/prog/touch';
+/** best of this many model runs per size (the big runs are long enough to be stable) */
+const REPEAT: Record<number, number> = { 1024: 5, 4096: 3, 16384: 2, 65536: 1 };
+const RAW_REPEAT = 5;
+/** the arch entry function that appears once per user fault in the trace */
+const ARCH_ENTRY: Record<Arch, string> = { aarch64: 'do_mem_abort', x86_64: 'do_user_addr_fault' };
+const PATH_FUNCTIONS = ['handle_mm_fault', 'do_anonymous_page', '__alloc_pages', '__mem_cgroup_charge'];
+
+export interface TouchProgram {
+  arch: Arch;
+  elf: Uint8Array;
+  /** address of the store loop and of the exit that follows it */
+  loop: number;
+  done: number;
+}
+
+export async function touchProgram(arch: Arch): Promise<TouchProgram> {
+  const file = join(HERE, 'programs', arch, 'touch.S');
+  const r = await assemble(arch, readFileSync(file, 'utf8'), file);
+  const loop = r.symbols.get('touch_loop')?.address;
+  const done = r.symbols.get('touch_done')?.address;
+  if (loop === undefined || done === undefined) throw new Error(`${file}: touch_loop/touch_done labels missing`);
+  return { arch, elf: r.elf, loop, done };
+}
+
+export interface ModelRun {
+  /** host ns of the store loop (mmap return → exit_group entry) */
+  ns: number;
+  faults: number;
+  instructions: number;
+  simulated_ns: number;
+  events: number;
+  dropped: number;
+  /** host ns of the whole Machine.run() (startup + loop + exit teardown) */
+  run_ns: number;
+}
+
+interface Mark {
+  hr: bigint;
+  minflt: number;
+  executed: number;
+  clock: number;
+  events: number;
+  charged: number;
+}
+
+/**
+ * One model run of touch.S with `pages` pages in memcg /bench.  `onMachine` may inspect the
+ * machine after the run (before close); used by bench/tracing.ts to format the trace.
+ */
+export function runTouch(prog: TouchProgram, pages: number, trace: boolean, onMachine?: (m: Machine, window: { from: number; to: number }) => void): ModelRun {
+  const { arch } = prog;
+  const m = new Machine({ arch, kernel: '6.1', memBytes: MEM_BYTES, trace, machine: 'bare' });
+  try {
+    // Collect every event of the big runs (see the header).
+    if (trace) (m.tracer as unknown as { limit: number }).limit = Number.MAX_SAFE_INTEGER;
+    m.addProgram(PROG, prog.elf);
+    const cg = m.k.memcg.create(MEMCG);
+    const w = m.sys.vfs.lookup(`/sys/fs/cgroup/${MEMCG}/memory.max`, null)?.write?.(String(MEMCG_MAX));
+    if (w === undefined || w < 0) throw new Error(`cannot set memory.max (${w})`);
+    const t: Task = m.spawn({ path: PROG, argv: [PROG, String(pages)], cgroup: MEMCG });
+    const marks: Mark[] = [];
+    const mark = (): void => {
+      marks.push({ hr: process.hrtime.bigint(), minflt: t.minFlt, executed: m.sys.totalExecuted, clock: m.k.clock, events: m.tracer.events.length, charged: cg.memory.usage });
+    };
+    const handle = m.syscalls.handle.bind(m.syscalls);
+    m.syscalls.handle = (task: Task): void => {
+      if (task === t) mark();
+      handle(task);
+      if (task === t) mark();
+    };
+    const t0 = process.hrtime.bigint();
+    const end = m.run();
+    const runNs = Number(process.hrtime.bigint() - t0);
+    const label = `${arch}/${pages} pages/trace ${trace ? 'on' : 'off'}`;
+    if (end.kind !== 'exited') throw new Error(`${label}: run ended with ${JSON.stringify(end)}`);
+    if (t.exitCode !== 0 || t.termSignal) throw new Error(`${label}: touch exited with ${t.exitCode} signal ${t.termSignal}`);
+    // marks: [0] mmap entry, [1] mmap return, [2] exit_group entry (exit_group does not return)
+    if (marks.length < 3) throw new Error(`${label}: expected 2 system calls, saw ${marks.length / 2}`);
+    const a = marks[1]!;
+    const b = marks[2]!;
+    const faults = b.minflt - a.minflt;
+    if (faults !== pages) throw new Error(`${label}: ${faults} minor faults in the loop, expected ${pages}`);
+    // memory.current also counts the page-table pages (__GFP_ACCOUNT) and moves in charge batches
+    // of MEMCG_CHARGE_BATCH (64) pages through the per-cpu stock.
+    const charged = b.charged - a.charged;
+    if (charged < pages || charged > pages + Math.ceil(pages / 512) + 2 * 64) throw new Error(`${label}: memcg charged ${charged} pages in the loop, expected ${pages} (+ page tables, charge batch)`);
+    if (cg.events.max || cg.events.oom || cg.events.oom_kill) throw new Error(`${label}: memcg events fired: ${JSON.stringify(cg.events)}`);
+    if (trace) {
+      const counts = new Map<string, number>();
+      for (let i = a.events; i < b.events; i++) {
+        const e = m.tracer.events[i]!;
+        if (e.kind === 'enter') counts.set(e.fn, (counts.get(e.fn) ?? 0) + 1);
+      }
+      for (const fn of [ARCH_ENTRY[arch], ...PATH_FUNCTIONS]) {
+        // __alloc_pages also allocates the page-table pages (one PTE table per 512 pages).
+        const extra = fn === '__alloc_pages' ? Math.ceil(pages / 512) + 3 : 0;
+        const n = counts.get(fn) ?? 0;
+        if (n < pages || n > pages + extra) throw new Error(`${label}: ${n} calls of ${fn} in the loop, expected ${pages}${extra ? `..${pages + extra}` : ''}`);
+      }
+    }
+    onMachine?.(m, { from: a.events, to: b.events });
+    return {
+      ns: Number(b.hr - a.hr),
+      faults,
+      instructions: b.executed - a.executed,
+      simulated_ns: b.clock - a.clock,
+      events: b.events - a.events,
+      dropped: m.tracer.dropped,
+      run_ns: runNs,
+    };
+  } finally {
+    m.close();
+  }
+}
+
+/** The same store loop on the raw engine; returns host ns for `pages` stores (cold and warm buffer). */
+export function runRaw(prog: TouchProgram, pages: number): { cold: number; warm: number } {
+  const { arch } = prog;
+  const cpu = new Cpu(arch);
+  try {
+    // The first PT_LOAD maps the file from offset 0 at 0x400000 (ELF header, then .text).
+    const base = 0x400000;
+    const textLen = Math.ceil((prog.done + 64 - base) / PAGE) * PAGE;
+    const text = Buffer.alloc(textLen);
+    Buffer.from(prog.elf.buffer, prog.elf.byteOffset, Math.min(prog.elf.length, textLen)).copy(text);
+    cpu.mapRaw(base, text);
+    const DATA = 0x10000000;
+    const data = Buffer.alloc(pages * PAGE);
+    cpu.mapRaw(DATA, data);
+    const ptr = arch === 'aarch64' ? 'x1' : 'rdi'; // the exit sequence after the loop clears rdi
+    const count = arch === 'aarch64' ? 'x3' : 'rcx';
+    const go = (n: number): number => {
+      cpu.setPc(prog.loop);
+      cpu.setReg(ptr, DATA);
+      cpu.setReg(count, n);
+      if (arch === 'aarch64') cpu.setReg('x2', 1);
+      data[(n - 1) * PAGE] = 0;
+      const t0 = process.hrtime.bigint();
+      const { reason } = cpu.run(Number.MAX_SAFE_INTEGER);
+      const ns = Number(process.hrtime.bigint() - t0);
+      if (reason.kind !== 'syscall') throw new Error(`${arch}/raw: loop ended with ${reason.kind}`);
+      if (data[(n - 1) * PAGE] !== 1) throw new Error(`${arch}/raw: the last store is missing`);
+      return ns;
+    };
+    // Translate the loop on a short count first; that touches only the first 8 data pages.
+    go(Math.min(8, pages));
+    const cold = go(pages);
+    const warm = go(pages);
+    return { cold, warm };
+  } finally {
+    cpu.close();
+  }
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export interface FaultRow {
+  arch: Arch;
+  pages: number;
+  trace: boolean;
+  ns_per_fault: number;
+  faults_per_s: number;
+  instructions: number;
+  simulated_ns_per_fault: number;
+  events_per_fault: number;
+  dropped: number;
+  raw_cold_ns_per_page: number;
+  raw_warm_ns_per_page: number;
+  ratio_model_over_raw: number;
+  ratio_model_over_raw_warm: number;
+  runs: number;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const rows: FaultRow[] = [];
+  for (const arch of ARCHES) {
+    const prog = await touchProgram(arch);
+    runTouch(prog, 256, false); // warm up the JIT and the FFI paths
+    runTouch(prog, 256, true);
+    for (const pages of SIZES) {
+      let rawCold = Infinity;
+      let rawWarm = Infinity;
+      for (let i = 0; i < RAW_REPEAT; i++) {
+        const r = runRaw(prog, pages);
+        rawCold = Math.min(rawCold, r.cold);
+        rawWarm = Math.min(rawWarm, r.warm);
+      }
+      for (const trace of [false, true]) {
+        let best: ModelRun | null = null;
+        const n = REPEAT[pages] ?? 1;
+        for (let i = 0; i < n; i++) {
+          const r = runTouch(prog, pages, trace);
+          if (!best || r.ns < best.ns) best = r;
+        }
+        const b = best!;
+        const nsPer = b.ns / pages;
+        rows.push({
+          arch,
+          pages,
+          trace,
+          ns_per_fault: round(nsPer, 1),
+          faults_per_s: Math.round(1e9 / nsPer),
+          instructions: b.instructions,
+          simulated_ns_per_fault: round(b.simulated_ns / pages, 1),
+          events_per_fault: round(b.events / pages, 2),
+          dropped: b.dropped,
+          raw_cold_ns_per_page: round(rawCold / pages, 1),
+          raw_warm_ns_per_page: round(rawWarm / pages, 1),
+          ratio_model_over_raw: round(b.ns / rawCold, 1),
+          ratio_model_over_raw_warm: round(b.ns / rawWarm, 1),
+          runs: n,
+        });
+        const last = rows[rows.length - 1]!;
+        process.stderr.write(`  ${arch} ${String(pages).padStart(5)} pages trace ${trace ? 'on ' : 'off'}: ${last.ns_per_fault} ns/fault\n`);
+      }
+    }
+  }
+
+  const flat: Record<string, number> = {};
+  for (const arch of ARCHES) {
+    for (const trace of [false, true]) {
+      const at = (p: number) => rows.find((r) => r.arch === arch && r.trace === trace && r.pages === p)!.ns_per_fault;
+      flat[`${arch}/trace-${trace ? 'on' : 'off'}`] = round(at(65536) / at(1024));
+    }
+  }
+  const traceCost: Record<string, number> = {};
+  for (const arch of ARCHES) {
+    const on = rows.filter((r) => r.arch === arch && r.trace && r.pages === 16384)[0]!;
+    const off = rows.filter((r) => r.arch === arch && !r.trace && r.pages === 16384)[0]!;
+    traceCost[arch] = round(on.ns_per_fault / off.ns_per_fault);
+  }
+
+  const table = formatTable(rows, flat);
+  console.log(table);
+  const seconds = round((Date.now() - started) / 1000, 1);
+  const out = {
+    benchmark: 'faults',
+    workload: 'touch.S: mmap N anonymous pages, one byte store per page (N minor faults), kernel 6.1, machine bare, 1 GiB RAM, memcg /bench memory.max 512 MiB',
+    timed: 'host wall clock of the store loop only: mmap return -> exit_group entry',
+    sizes: SIZES,
+    columns: {
+      ns_per_fault: 'host ns per fault through the model (best run)',
+      faults_per_s: '1e9 / ns_per_fault',
+      instructions: 'guest instructions executed in the loop',
+      simulated_ns_per_fault: "the model's simulated time per fault (k.clock)",
+      events_per_fault: 'trace events collected per fault (trace on)',
+      raw_cold_ns_per_page: 'the same loop on Cpu.mapRaw, fresh buffer (host first-touch faults included)',
+      raw_warm_ns_per_page: 'the same loop on Cpu.mapRaw, buffer already touched',
+      ratio_model_over_raw: 'model ns / raw_cold ns',
+      ratio_model_over_raw_warm: 'model ns / raw_warm ns',
+    },
+    node: process.version,
+    host: `${process.platform}-${process.arch}`,
+    results: rows,
+    flatness_64k_over_1k: flat,
+    trace_on_over_off_16k: traceCost,
+    seconds,
+  };
+  const file = join(HERE, 'results', 'faults.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nflat (ns/fault 64k ÷ 1k): ${Object.entries(flat).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  console.log(`trace on ÷ off (16k): ${Object.entries(traceCost).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  console.log(`wrote ${file} (${seconds} s)`);
+}
+
+export function formatTable(rows: FaultRow[], flat: Record<string, number>): string {
+  const head = ['arch', 'pages', 'trace', 'faults/s', 'ns/fault', 'vs 1k', 'ev/fault', 'raw ns/page (cold/warm)', 'model/raw (cold/warm)'];
+  const lines = rows.map((r) => {
+    const base = rows.find((x) => x.arch === r.arch && x.trace === r.trace && x.pages === 1024)!;
+    return [
+      r.arch,
+      String(r.pages),
+      r.trace ? 'on' : 'off',
+      r.faults_per_s.toLocaleString('en-US'),
+      r.ns_per_fault.toFixed(0),
+      (r.ns_per_fault / base.ns_per_fault).toFixed(2),
+      r.trace ? r.events_per_fault.toFixed(1) : '-',
+      `${r.raw_cold_ns_per_page.toFixed(1)} / ${r.raw_warm_ns_per_page.toFixed(1)}`,
+      `${r.ratio_model_over_raw.toFixed(0)} / ${r.ratio_model_over_raw_warm.toFixed(0)}`,
+    ];
+  });
+  void flat;
+  const all = [head, ...lines];
+  const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
+  const fmt = (l: string[]) => '| ' + l.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [fmt(head), '|' + widths.map((w, i) => (i < 3 ? ':' : '-') + '-'.repeat(w) + (i < 3 ? '-' : ':')).join('|') + '|', ...lines.map(fmt)].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
