@@ -432,7 +432,9 @@ function dumpStack(k: Kernel, oc: OomControl, p: Task | null): string[] {
   if (k.arch === 'aarch64') {
     lines.push('Call trace:', ...frames.map((f) => ` ${f}`));
   } else {
-    lines.push('Call Trace:', ' <TASK>', ...frames.map((f) => ` ${f}`), ...k.archUserRegsForOops(), ' </TASK>');
+    // The <TASK> markers around x86 stack dumps date from 5.13.
+    const task = k.profile.version === '6.1';
+    lines.push('Call Trace:', ...(task ? [' <TASK>'] : []), ...frames.map((f) => ` ${f}`), ...k.archUserRegsForOops(), ...(task ? [' </TASK>'] : []));
   }
   return lines;
 }
