@@ -425,7 +425,7 @@ export class Kernel {
     return shrinkLists(this, nrToReclaim, scope);
   }
 
-  outOfMemory(oc: Omit<OomControl, 'chosen' | 'totalpages' | 'constraint' | 'chosenPoints'>): boolean {
+  outOfMemory(oc: Omit<OomControl, 'chosen' | 'totalpages' | 'constraint' | 'chosenPoints'> & { inline?: boolean }): boolean {
     return outOfMemory(this, oc);
   }
 

@@ -467,7 +467,7 @@ export function memCgroupOutOfMemory(k: Kernel, memcg: MemCgroup, gfp: number, o
       const cur = k.current;
       if (cur && taskIsDying(cur)) return true;
     }
-    return k.outOfMemory({ memcg, gfp, order, nodemask: null });
+    return k.outOfMemory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
   }, (r) => String(r));
 }
 

@@ -129,8 +129,10 @@ function checkPanicOnOom(k: Kernel, oc: OomControl): void {
 }
 
 /** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
-export function outOfMemory(k: Kernel, input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null }): boolean {
-  const oc: OomControl = { ...input, totalpages: 0, constraint: 'CONSTRAINT_NONE', chosen: null, chosenPoints: LONG_MIN };
+export function outOfMemory(k: Kernel, input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null; inline?: boolean }): boolean {
+  const oc: OomControl = { memcg: input.memcg, gfp: input.gfp, order: input.order, nodemask: null, totalpages: 0, constraint: 'CONSTRAINT_NONE', chosen: null, chosenPoints: LONG_MIN };
+  // 3.12's mem_cgroup_out_of_memory() runs its own select-and-kill loop (no out_of_memory frame).
+  if (input.inline) return outOfMemoryBody(k, oc);
   return k.tracer.call('out_of_memory', { memcg: oc.memcg?.path ?? '(global)', gfp_mask: `0x${oc.gfp.toString(16)}`, order: oc.order }, () => outOfMemoryBody(k, oc), (r) => String(r));
 }
 

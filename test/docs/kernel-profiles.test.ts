@@ -81,7 +81,7 @@ describe('kernel profiles: one memcg OOM, three kernels', () => {
         const text = chain.join(' ');
         if (kernel === '3.12') {
           // deferred: the charge only records the OOM; the kill runs at the end of the fault
-          expect(text).toMatch(/pagefault_out_of_memory mem_cgroup_oom_synchronize mem_cgroup_out_of_memory out_of_memory/);
+          expect(text).toMatch(/pagefault_out_of_memory mem_cgroup_oom_synchronize mem_cgroup_out_of_memory select_bad_process/);
           expect(log).toContain('invoked oom-killer: gfp_mask=0xd0, order=0');
         } else {
           expect(text).toMatch(/mem_cgroup_oom mem_cgroup_out_of_memory out_of_memory/);
