@@ -50,8 +50,8 @@ export class Tracer {
 
   enter(fn: string, args?: Record<string, ArgValue>): void {
     this.stack.push(fn);
-    this.ctx.advance?.(FUNCTION_COST_NS);
     if (this.collecting) this.push('enter', NOINSTR_FUNCTIONS.has(fn) ? { fn, args, noinstr: true } : { fn, args });
+    this.ctx.advance?.(FUNCTION_COST_NS);
   }
 
   exit(fn: string, ret?: string): void {
