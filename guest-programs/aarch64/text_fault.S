@@ -1,8 +1,8 @@
-// text_fault: call a function 64 KiB into .text: its first execution takes an instruction abort / fetch fault (a minor fault from the page cache)
+// text_fault: call a function 64 KiB further into .text: its first execution takes an instruction abort / fetch fault (a minor fault from the page cache)
 // Why 64 KiB and not the next page: a read fault on a file mapping also maps
 // the page-cache pages around it (do_fault_around, fault_around_bytes = 64 KiB,
 // aligned window), so on Linux the entry fault at 0x400000 already maps
-// 0x400000-0x40ffff.  far_func sits at 0x410000, outside that window.
+// 0x400000-0x40ffff.  far_func sits on page 0x410000, outside that window.
 // arm64: IABT (lower EL) level 3 translation fault; x86: error 0x14 (I, U).
 // Exit 0 when far_func returned 42.
         .include "common.inc"
@@ -19,8 +19,11 @@ main:
         cset    w0, ne
         b       sys_exit_group
 
-        .balign PAGE_SIZE               // 0x401000 ...
-        .skip   15 * PAGE_SIZE          // ... 0x410000: the next fault-around window
+        // 64 KiB of padding: far_func lands on page 0x410000, in the next
+        // fault-around window.  (Not `.balign 65536`: faultpath's assembler
+        // does not take alignments above the page size.)
+        .skip   0x10000
+        .balign 16
 far_func:
         mov     x0, #42
         ret

@@ -372,6 +372,8 @@ interface Parsed {
   panic: string | null;
   noKillable: boolean;
   alreadyExiting: string | null;
+  /** the lines after the task table that belong to the kill, in log order */
+  killEvents: { type: 'selection' | 'killed' | 'group' | 'reaped' | 'panic' | 'nokill' | 'exiting'; line: string }[];
 }
 
 function parseReport(lines: Line[]): Parsed | null {
@@ -421,6 +423,7 @@ function parseReport(lines: Line[]): Parsed | null {
     panic: null,
     noKillable: false,
     alreadyExiting: null,
+    killEvents: [],
   };
   let inTrace = false;
   let inTable = false;
@@ -503,7 +506,7 @@ function parseReport(lines: Line[]): Parsed | null {
     if (RE_TASKS_STATE.test(t)) { p.tasksHeaderSeen = true; continue; }
     if ((m = RE_TASKS_COLS.exec(t))) { p.tasksColumn = m[1] as 'pgtables_bytes' | 'nr_ptes'; inTable = true; continue; }
     if (!p.summaryLine && (m = RE_SUMMARY.exec(t))) { p.summaryLine = t; p.summary = parseSummary(m[1]!); continue; }
-    if (!p.selection && (m = RE_KILL_419.exec(t))) { p.selection = { message: m[1] ?? null, pid: num(m[2]), comm: m[3]!, score: num(m[4]) }; continue; }
+    if (!p.selection && (m = RE_KILL_419.exec(t))) { p.selection = { message: m[1] ?? null, pid: num(m[2]), comm: m[3]!, score: num(m[4]) }; p.killEvents.push({ type: 'selection', line: t }); continue; }
     if ((m = RE_KILLED.exec(t))) {
       p.killed.push({
         message: m[1] ?? null,
@@ -518,13 +521,14 @@ function parseReport(lines: Line[]): Parsed | null {
         oomScoreAdj: m[10] === undefined ? null : num(m[10]),
         line: t,
       });
+      p.killEvents.push({ type: 'killed', line: t });
       continue;
     }
-    if (!p.oomGroup && (m = RE_GROUP.exec(t))) { p.oomGroup = m[1]!; continue; }
-    if (RE_REAPED.test(t)) { p.reaped.push(t); continue; }
-    if (!p.panic && (m = RE_PANIC.exec(t))) { p.panic = t; continue; }
-    if (RE_NO_KILLABLE.test(t)) { p.noKillable = true; continue; }
-    if (!p.alreadyExiting && RE_ALREADY_EXITING.test(t)) { p.alreadyExiting = t; continue; }
+    if (!p.oomGroup && (m = RE_GROUP.exec(t))) { p.oomGroup = m[1]!; p.killEvents.push({ type: 'group', line: t }); continue; }
+    if (RE_REAPED.test(t)) { p.reaped.push(t); p.killEvents.push({ type: 'reaped', line: t }); continue; }
+    if (!p.panic && (m = RE_PANIC.exec(t))) { p.panic = t; p.killEvents.push({ type: 'panic', line: t }); continue; }
+    if (RE_NO_KILLABLE.test(t)) { p.noKillable = true; p.killEvents.push({ type: 'nokill', line: t }); continue; }
+    if (!p.alreadyExiting && RE_ALREADY_EXITING.test(t)) { p.alreadyExiting = t; p.killEvents.push({ type: 'exiting', line: t }); continue; }
   }
   // Which layout: 4.19 prints nodemask= in the header, a "<comm> cpuset=" line and "Kill process …
   // or sacrifice child"; 3.12 prints the mask without %pGg and an nr_ptes column; 6.1 (and 5.x)
@@ -862,22 +866,32 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   // ----- kill lines ---------------------------------------------------------------------------
   say('7. The kill');
   const victim = p.killed[0] ?? null;
-  if (p.selection) {
-    say(`   > ${p.selection.message ? p.selection.message + ': ' : ''}Kill process ${p.selection.pid} (${p.selection.comm}) score ${p.selection.score} or sacrifice child`);
-    say(`     oom_kill_process() (${v}): the selected process; score = chosen_points × 1000 / totalpages (normalised 0…1000). Before killing, one child with a different mm and the highest oom_badness() (> 0) would be sacrificed instead.`);
-  }
-  for (const [i, k] of p.killed.entries()) {
-    say(`   > ${k.line}`);
-    if (i === 0) {
-      say(`     __oom_kill_process(): SIGKILL sent. All sizes here are in kB: total-vm ${k.totalVmKb}kB = ${kbToPages(k.totalVmKb)} pages; rss anon ${k.anonRssKb} + file ${k.fileRssKb} + shmem ${k.shmemRssKb ?? 0} = ${k.anonRssKb + k.fileRssKb + (k.shmemRssKb ?? 0)}kB = ${kbToPages(k.anonRssKb + k.fileRssKb + (k.shmemRssKb ?? 0))} pages${k.pgtablesKb !== null ? `; pgtables ${k.pgtablesKb}kB (mm_pgtables_bytes() >> 10)` : ''}.`);
-      if (k.message?.includes('oom_kill_allocating_task')) say('     "(oom_kill_allocating_task)": vm.oom_kill_allocating_task=1, so out_of_memory() killed the invoking task itself without select_bad_process().');
+  let killedSeen = 0;
+  for (const e of p.killEvents) {
+    say(`   > ${e.line}`);
+    if (e.type === 'selection') {
+      say(`     oom_kill_process() (${v}): the selected process; score = chosen_points × 1000 / totalpages (normalised 0…1000). Before killing, a child with a different mm and the highest oom_badness() (> 0) would be sacrificed instead.`);
+    } else if (e.type === 'killed') {
+      const k = p.killed[killedSeen++]!;
+      if (killedSeen === 1) {
+        const rssKb = k.anonRssKb + k.fileRssKb + (k.shmemRssKb ?? 0);
+        say(`     __oom_kill_process(): SIGKILL sent. All sizes here are in kB: total-vm ${k.totalVmKb}kB = ${kbToPages(k.totalVmKb)} pages; rss anon ${k.anonRssKb} + file ${k.fileRssKb} + shmem ${k.shmemRssKb ?? 0} = ${rssKb}kB = ${kbToPages(rssKb)} pages${k.pgtablesKb !== null ? `; pgtables ${k.pgtablesKb}kB (mm_pgtables_bytes() >> 10)` : ''}.`);
+        if (k.message?.includes('oom_kill_allocating_task')) say('     "(oom_kill_allocating_task)": vm.oom_kill_allocating_task=1, so out_of_memory() killed the invoking task itself without select_bad_process().');
+      } else if (p.oomGroup) {
+        say('     memory.oom.group member (mem_cgroup_scan_tasks(oom_group, oom_kill_memcg_member)).');
+      }
+    } else if (e.type === 'group') {
+      say('     memory.oom.group=1 (mem_cgroup_get_oom_group()): after the victim, every task of that memcg except oom_score_adj −1000 is killed too, and the victim\'s line is printed again.');
+    } else if (e.type === 'reaped') {
+      say('     the OOM reaper unmapped the victim\'s anonymous memory (6.1: after the 2 s OOM_REAPER_DELAY).');
+    } else if (e.type === 'panic') {
+      say('     check_panic_on_oom(): vm.panic_on_oom is set (1: CONSTRAINT_NONE only; 2: always); dump_header(oc, NULL) ran and nobody was killed.');
+    } else if (e.type === 'nokill') {
+      say('     select_bad_process() found no eligible task (all oom_score_adj −1000, kernel threads, or init).');
+    } else {
+      say('     find_lock_task_mm() found no thread with an mm: the victim was already exiting.');
     }
   }
-  if (p.oomGroup) say(`   > Tasks in ${p.oomGroup} are going to be killed due to memory.oom.group set\n     memory.oom.group=1: after the victim, every task of that memcg (except oom_score_adj −1000) is killed too — the victim's line is printed again.`);
-  for (const r of p.reaped) say(`   > ${r}\n     the OOM reaper unmapped the victim's anonymous memory (6.1: after a 2 s delay).`);
-  if (p.panic) say(`   > ${p.panic}\n     check_panic_on_oom(): vm.panic_on_oom is set (1: CONSTRAINT_NONE only; 2: always); dump_header(oc, NULL) ran, nobody was killed.`);
-  if (p.noKillable) say('   > Out of memory and no killable processes...\n     select_bad_process() found no eligible task (all oom_score_adj −1000, kernel threads, or init).');
-  if (p.alreadyExiting) say(`   > ${p.alreadyExiting}`);
   if (!p.killed.length && !p.selection && !p.panic && !p.noKillable && !p.alreadyExiting) {
     say('   (no kill line found: the log may be truncated)');
     notes.push('no "Killed process" line after this report (truncated log?)');

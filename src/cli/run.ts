@@ -46,7 +46,7 @@ export function scenarioFromFlags(prog: string, args: string[], f: RunFlags): Sc
   const cg = f.cgroup?.replace(/^\/+/, '');
   return {
     name: `run ${prog}`,
-    machine: { arch: f.arch, kernel: f.kernel, mem: f.mem, swap: f.swap, rootfs: f.rootfs, sysctls: parseSysctls(f.sysctl) },
+    machine: { arch: f.arch, kernel: f.kernel, mem: f.mem, swap: f.swap, rootfs: f.rootfs, sysctls: parseSysctls(f.sysctl), machine: f.machine, oom_notifiers: [] },
     cgroups: cg ? [{ path: cg, ...(f.memoryMax ? { 'memory.max': f.memoryMax } : {}) }] : [],
     processes: [{ id: 'main', program: prog, args, ...(cg ? { cgroup: cg } : {}), ...(f.oomScoreAdj !== undefined ? { oom_score_adj: f.oomScoreAdj } : {}), start: 'immediate', wait: true }],
     actions: [],

@@ -9,6 +9,7 @@ import { x86Ops } from '../../arch/x86/mm/fault.js';
 import { parseElf } from '../loader/elf.js';
 import { syncMmRss } from '../mm/memory.js';
 import { exitMmap } from '../mm/mmap.js';
+import { PageKind } from '../mm/page_alloc.js';
 import { moomCallback } from '../mm/oom_kill.js';
 import { Tracer } from '../trace/tracer.js';
 import type { ArchOps } from './arch.js';
@@ -33,6 +34,8 @@ export interface MachineOptions {
   /** boot-time memory model (src/kernel/machine-profile.ts) */
   machine?: MachineKind;
   maxProcesses?: number;
+  /** OOM notifiers (register_oom_notifier), each owning `pages` kernel pages it can free */
+  oomNotifiers?: { name: string; pages: number }[];
 }
 
 export interface SpawnOptions {
@@ -97,6 +100,7 @@ export class Machine {
       if (r < 0) throw new Error(`invalid value ${v} for sysctl '${key}'`);
     }
     this.sys.vfs.sysrqHandler = () => this.sysrqF();
+    for (const n of opts.oomNotifiers ?? []) this.registerOomNotifier(n.name, n.pages);
   }
 
   /**
@@ -172,6 +176,26 @@ export class Machine {
     // exit_mmap of the image replaced by exec
     exitMmap(this.k, old);
     this.sys.procs.deadCpus.push(old.cpu);
+  }
+
+  /**
+   * A notifier on oom_notify_list that owns `pages` kernel pages (taken now, like a balloon) and
+   * gives them all back the first time out_of_memory() calls it.
+   */
+  registerOomNotifier(name: string, pages: number): void {
+    const k = this.k;
+    const held: number[] = [];
+    for (let i = 0; i < pages; i++) {
+      const pfn = k.phys.takeFrame(PageKind.Kernel);
+      if (pfn < 0) throw new Error(`oom notifier ${name}: cannot reserve ${pages} pages`);
+      held.push(pfn);
+    }
+    k.oomNotifiers.push(() => {
+      const n = held.length;
+      while (held.length) k.phys.freeFrame(held.pop()!);
+      if (n) k.log(6, `faultpath: oom notifier ${name} freed ${n} pages`);
+      return n;
+    });
   }
 
   /** sysrq-f at the current simulated time (scenario action or /proc/sysrq-trigger). */

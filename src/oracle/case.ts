@@ -78,7 +78,7 @@ export function caseToScenario(c: OracleCase, arch: 'aarch64' | 'x86_64'): Scena
   return {
     name: c.name,
     description: c.description,
-    machine: { arch, kernel: '6.1', mem: machineMemory(c), swap: 0, rootfs: 'tmpfs', sysctls },
+    machine: { arch, kernel: '6.1', mem: machineMemory(c), swap: 0, rootfs: 'tmpfs', sysctls, machine: 'qemu-virt', oom_notifiers: [] },
     cgroups: c.cgroups.map((g) => {
       const out: Record<string, unknown> = { path: String(g.path) };
       for (const key of ['memory.max', 'memory.swap.max', 'memory.high', 'memory.low', 'memory.min']) if (g[key] !== undefined) out[key] = String(g[key]);

@@ -12,7 +12,7 @@ import type { Task } from '../kernel/types.js';
 import { MEMCG_EVENTS } from '../mm/memcontrol.js';
 import { trueMmCounter } from '../mm/memory.js';
 import { Printk } from '../kernel/printk.js';
-import { sizeBytes, type Scenario } from './schema.js';
+import { scenarioSchema, sizeBytes, type Scenario, type ScenarioInput } from './schema.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -79,7 +79,9 @@ export interface RunOptions {
   onProgress?: (m: Machine) => void;
 }
 
-export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunResult> {
+export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions = {}): Promise<RunResult> {
+  // Fills in defaults (and validates objects built in code, which did not come from YAML).
+  const s: Scenario = scenarioSchema.parse(input);
   const arch = s.machine.arch;
   const programs = o.programs ?? new Map<string, { path: string; bytes: Uint8Array }>();
   for (const p of s.processes) if (!programs.has(p.program)) programs.set(p.program, await loadProgram(p.program, arch, o.baseDir ?? process.cwd()));
@@ -93,6 +95,8 @@ export async function runScenario(s: Scenario, o: RunOptions = {}): Promise<RunR
     budget: o.budget ?? s.machine.budget ?? 2_000_000_000,
     seed: s.machine.seed ?? 1,
     rootfs: s.machine.rootfs,
+    machine: s.machine.machine ?? 'qemu-virt',
+    oomNotifiers: s.machine.oom_notifiers ?? [],
   });
   for (const p of programs.values()) m.addProgram(p.path, p.bytes);
   for (const cg of s.cgroups) {

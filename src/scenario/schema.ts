@@ -90,6 +90,12 @@ export const scenarioSchema = z
         sysctls: z.record(z.string(), z.number().int()).default({}),
         budget: z.number().int().positive().optional(),
         seed: z.number().int().optional(),
+        machine: z.enum(['qemu-virt', 'bare']).default('qemu-virt'),
+        /**
+         * register_oom_notifier() callbacks, e.g. a balloon driver holding `pages` pages it can
+         * give back: each global OOM first asks them, and freed memory ends the OOM.
+         */
+        oom_notifiers: z.array(z.object({ name: z.string(), pages: z.number().int().positive() }).strict()).default([]),
       })
       .strict(),
     cgroups: z.array(cgroupSchema).default([]),
@@ -100,6 +106,8 @@ export const scenarioSchema = z
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
+/** What callers may write: defaults filled in by scenarioSchema.parse. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioProcess = z.infer<typeof processSchema>;
 
 export class ScenarioError extends Error {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/assemble.js';
 import { runScenario } from '../../src/scenario/run.js';
-import type { Scenario } from '../../src/scenario/schema.js';
+import type { ScenarioInput as Scenario } from '../../src/scenario/schema.js';
 import { summarize } from '../../src/trace/index.js';
 import { REPO_ROOT } from '../helpers/oracle.js';
 

@@ -1,0 +1,580 @@
+/**
+ * CONFIG_DEBUG_VM for the model: a consistency checker over the whole memory-management state
+ * (frames, page tables, reverse maps, RSS counters, swap, commit accounting, memcg counters and
+ * statistics), and a way to run it automatically while a Machine runs.
+ *
+ * checkInvariants(k) returns one message per violation (empty = consistent).  Every message
+ * starts with the id of the invariant it breaks in brackets, e.g. "[rmap.match] ...", so a test
+ * can tolerate a known, separately reported model bug by id without hiding anything else.
+ *
+ * What is checked (the ids):
+ *
+ *  frames.*    every page frame is exactly one of reserved (incl. the zero page), boot kernel
+ *              (PageKind.Kernel, taken once at boot), page table, anon, page cache (file or
+ *              shmem) or free; the PhysMem.counts / nrFree tallies equal a recount of
+ *              PhysMem.kind; the boot-kernel count never changes; a free frame carries no
+ *              state (refcount, mapcount, memcg, lru, rmap, mapping).
+ *  pagecache.* page-cache pages are exactly the File/Shmem frames, each found again by
+ *              pageCacheLookup(file, index).
+ *  pgtable.*   the PageTable frames are exactly the table pages of the live mms (pgd, extra pgd
+ *              pages, pud/pmd/pte tables), none shared between mms, and PageTable.nr[] counts
+ *              them per level (pgtables_bytes).
+ *  lru.*       anon and shmem pages sit on an anon LRU list, file pages on a file list, nothing
+ *              else on any list; PhysMem.lru agrees with list membership.
+ *  pte.*       every present PTE of a live mm maps a user frame (anon/file/shmem) or, as a
+ *              special PTE, the zero page; PTEs (present or swap) only exist inside VMAs.
+ *  rmap.*      the reverse map equals the PTEs exactly: for every frame, the (mm, address)
+ *              entries are the present non-special PTEs mapping it, mapcount is their number,
+ *              and no entry names an mm that is gone.
+ *  refcount.*  anon frames: refcount == mapcount; page-cache frames: 1 (the cache) + mapcount.
+ *  rss.*       MM_ANONPAGES / MM_FILEPAGES / MM_SHMEMPAGES / MM_SWAPENTS of each mm (synced
+ *              counter plus every thread's SPLIT_RSS cache, trueMmCounter) equal the PTE counts.
+ *  swap.*      every used swap slot is referenced by exactly one swap PTE (the model has no
+ *              swap_map reference counts) and the number of used slots equals the swap PTEs.
+ *  mm.*        tasks reference live mms only; mm->users equals the tasks using the mm.
+ *  commit.*    vm_committed_as equals the sum of the live mms' committed pages, and each mm's
+ *              committed pages equal its VM_ACCOUNT VMAs' sizes.
+ *  memcg.*     every charged frame (PhysMem.memcg != 0) names an existing memcg; for every
+ *              non-root memcg, memory.current == charged frames of its subtree + accounted
+ *              slab pages of its subtree + the per-CPU stock if it caches a charge of the
+ *              subtree; the root's counter is the sum of its children; memory.swap.current
+ *              equals the swap entries of the subtree's mms (by the mm owner's memcg, which is
+ *              where the model charges and uncharges swap).
+ *  memcg.stat.* the memory.stat counters of each non-root memcg (anon, file, shmem, kernel,
+ *              pagetables, file_mapped, the four LRU counters, slab_unreclaimable) equal what the
+ *              frames, tables and slab objects charged to it say.
+ *  idle.*      once no mm is alive (all processes exited): no anon or page-table frame, no
+ *              mapping, no swap, no commit; free == nrPages - reserved - boot kernel - page
+ *              cache; every non-root memcg is charged for its page cache and the stock only.
+ *
+ * Slab: the model charges accounted slab objects (mm_struct, vm_area_struct) to the memcg by
+ * bytes per mm, rounded up to whole pages per mm (Kernel.slabCharge), without taking frames.
+ * So slab memory appears in memcg counters (kernel, memory.current) but not in any frame kind;
+ * the frame identity therefore has no slab term, and the memcg identity adds
+ * ceil(mm.slab.bytes / PAGE_SIZE) for every live mm whose slab is charged to the memcg.
+ *
+ * enableDebugVm(m) runs the checks after every user fault (arch entry returning), after every
+ * task exit that happens outside the fault path, after a system call when an exit inside it was
+ * deferred, and from System.onProgress; it needs no change to the model's sources: the machine's
+ * System gets a Proxy in place of its ArchOps (per machine, the shared arch object is not
+ * touched), and the exitTask / Syscalls.handle methods are wrapped on the instances.
+ */
+import type { Kernel } from '../kernel/kernel.js';
+import type { Machine } from '../kernel/machine.js';
+import type { ArchOps } from '../kernel/arch.js';
+import type { System } from '../kernel/system.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_ACCOUNT, type MmStruct, type Task } from '../kernel/types.js';
+import type { MemCgroup } from './memcontrol.js';
+import { trueMmCounter } from './memory.js';
+import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
+
+/** Upper end of the user address range walked for PTEs (arm64 TASK_SIZE_64; covers x86 too). */
+const USER_TOP = 2 ** 48;
+const MAX_MESSAGES_PER_ID = 8;
+
+/** Boot-kernel frame count per kernel, recorded the first time a kernel is checked. */
+const bootKernel = new WeakMap<Kernel, number>();
+
+/** Records the boot-time baseline (idle kernel frames); call right after creating the machine. */
+export function recordBaseline(k: Kernel): void {
+  if (!bootKernel.has(k)) bootKernel.set(k, countKind(k, PageKind.Kernel));
+}
+
+function countKind(k: Kernel, kind: PageKind): number {
+  let n = 0;
+  const a = k.phys.kind;
+  for (let i = 0; i < a.length; i++) if (a[i] === kind) n++;
+  return n;
+}
+
+const KIND_NAMES: Record<number, string> = { 0: 'Free', 1: 'Reserved', 2: 'PageTable', 3: 'Anon', 4: 'File', 5: 'Shmem', 6: 'Kernel', 7: 'Zero' };
+const hex = (n: number) => '0x' + n.toString(16);
+
+class Report {
+  readonly out: string[] = [];
+  private readonly perId = new Map<string, number>();
+  add(id: string, msg: string): void {
+    const n = (this.perId.get(id) ?? 0) + 1;
+    this.perId.set(id, n);
+    if (n <= MAX_MESSAGES_PER_ID) this.out.push(`[${id}] ${msg}`);
+    else if (n === MAX_MESSAGES_PER_ID + 1) this.out.push(`[${id}] ... (further violations of this invariant not listed)`);
+  }
+  eq(id: string, what: string, actual: number, expected: number): void {
+    if (actual !== expected) this.add(id, `${what}: ${actual}, expected ${expected}`);
+  }
+}
+
+interface MmScan {
+  mm: MmStruct;
+  anon: number;
+  file: number;
+  shmem: number;
+  swap: number;
+  tables: { pfn: number; level: number }[];
+}
+
+/**
+ * Checks every invariant listed in the header.  Read-only: it never changes model state, so it
+ * may run at any point where the model is between operations (not inside a fault).
+ */
+export function checkInvariants(k: Kernel): string[] {
+  recordBaseline(k);
+  const r = new Report();
+  const p = k.phys;
+  const N = p.nrPages;
+
+  // ------------------------------------------------------------------ frames
+  const cnt = new Array<number>(8).fill(0);
+  for (let pfn = 0; pfn < N; pfn++) {
+    const kind = p.kind[pfn]!;
+    if (kind > 7) {
+      r.add('frames.kind', `pfn ${pfn} has unknown kind ${kind}`);
+      continue;
+    }
+    cnt[kind]!++;
+    if (pfn < p.reservedPages && kind !== PageKind.Reserved && kind !== PageKind.Zero) r.add('frames.reserved', `pfn ${pfn} below reservedPages is ${KIND_NAMES[kind]}`);
+    if (pfn >= p.reservedPages && (kind === PageKind.Reserved || kind === PageKind.Zero)) r.add('frames.reserved', `pfn ${pfn} above reservedPages is ${KIND_NAMES[kind]}`);
+    if (kind === PageKind.Free) {
+      if (p.refcount[pfn] || p.mapcount[pfn] || p.memcg[pfn] || p.lru[pfn] || p.rmap.has(pfn) || p.mapping.has(pfn)) {
+        r.add('frames.free-state', `free pfn ${pfn} still has refcount ${p.refcount[pfn]} mapcount ${p.mapcount[pfn]} memcg ${p.memcg[pfn]} lru ${p.lru[pfn]} rmap ${p.rmap.has(pfn)} mapping ${p.mapping.has(pfn)}`);
+      }
+    }
+  }
+  r.eq('frames.count', 'reserved frames (incl. zero page)', cnt[PageKind.Reserved]! + cnt[PageKind.Zero]!, p.reservedPages);
+  r.eq('frames.count', 'free frames vs nrFree', cnt[PageKind.Free]!, p.nrFree);
+  r.eq('frames.count', 'anon frames vs counts.anon', cnt[PageKind.Anon]!, p.counts.anon);
+  r.eq('frames.count', 'file frames vs counts.file', cnt[PageKind.File]!, p.counts.file);
+  r.eq('frames.count', 'shmem frames vs counts.shmem', cnt[PageKind.Shmem]!, p.counts.shmem);
+  r.eq('frames.count', 'page-table frames vs counts.pagetable', cnt[PageKind.PageTable]!, p.counts.pagetable);
+  r.eq('frames.count', 'kernel frames vs counts.kernel', cnt[PageKind.Kernel]!, p.counts.kernel);
+  const boot = bootKernel.get(k)!;
+  r.eq('frames.boot-kernel', 'boot kernel frames (allocated once at boot)', cnt[PageKind.Kernel]!, boot);
+  const sum = p.reservedPages + boot + p.counts.pagetable + p.counts.anon + p.counts.file + p.counts.shmem + (p.counts.kernel - boot) + p.nrFree;
+  r.eq('frames.sum', 'reserved + boot kernel + page tables + anon + page cache + kernel + free', sum, N);
+
+  // ------------------------------------------------------------------ page cache
+  r.eq('pagecache.count', 'page-cache pages vs File+Shmem frames', k.pageCachePages, p.counts.file + p.counts.shmem);
+  for (let pfn = 0; pfn < N; pfn++) {
+    const kind = p.kind[pfn];
+    if (kind !== PageKind.File && kind !== PageKind.Shmem) continue;
+    const m = p.mapping.get(pfn);
+    if (!m) r.add('pagecache.mapping', `page-cache pfn ${pfn} has no mapping`);
+    else if (k.pageCacheLookup(m.file, m.index) !== pfn) r.add('pagecache.mapping', `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${k.pageCacheLookup(m.file, m.index)})`);
+  }
+
+  // ------------------------------------------------------------------ LRU
+  for (const list of [Lru.InactiveAnon, Lru.ActiveAnon, Lru.InactiveFile, Lru.ActiveFile]) {
+    for (const pfn of p.lists[list]) if (p.lru[pfn] !== list) r.add('lru.list', `pfn ${pfn} is on list ${Lru[list]} but lru[] says ${Lru[p.lru[pfn] as Lru]}`);
+  }
+  for (let pfn = 0; pfn < N; pfn++) {
+    const kind = p.kind[pfn] as PageKind;
+    const l = p.lru[pfn] as Lru;
+    if (l !== Lru.None && !p.lists[l].has(pfn)) r.add('lru.list', `pfn ${pfn} says lru ${Lru[l]} but is not on that list`);
+    const anonList = l === Lru.InactiveAnon || l === Lru.ActiveAnon;
+    const fileList = l === Lru.InactiveFile || l === Lru.ActiveFile;
+    if ((kind === PageKind.Anon || kind === PageKind.Shmem) && !anonList) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
+    else if (kind === PageKind.File && !fileList) r.add('lru.kind', `File pfn ${pfn} is on LRU ${Lru[l]}`);
+    else if (kind !== PageKind.Anon && kind !== PageKind.Shmem && kind !== PageKind.File && l !== Lru.None) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
+  }
+
+  // ------------------------------------------------------------------ page tables, PTEs, rmap
+  const tableOwner = new Map<number, number>();
+  const tableLevel = new Map<number, number>();
+  const expectRmap = new Map<number, string[]>();
+  const slotRefs = new Map<number, number>();
+  const scans: MmScan[] = [];
+  for (const mm of k.mms.values()) {
+    const s: MmScan = { mm, anon: 0, file: 0, shmem: 0, swap: 0, tables: mm.pgtable.allTables() };
+    scans.push(s);
+    const perLevel = [0, 0, 0, 0];
+    for (const { pfn, level } of [...s.tables, ...mm.pgdExtra.map((pfn) => ({ pfn, level: 0 }))]) {
+      if (tableOwner.has(pfn)) r.add('pgtable.shared', `table pfn ${pfn} belongs to mm ${tableOwner.get(pfn)} and mm ${mm.id}`);
+      tableOwner.set(pfn, mm.id);
+      tableLevel.set(pfn, level);
+      perLevel[level]!++;
+      if (p.kind[pfn] !== PageKind.PageTable) r.add('pgtable.kind', `mm ${mm.id} level-${level} table pfn ${pfn} is a ${KIND_NAMES[p.kind[pfn]!]} frame`);
+    }
+    for (let level = 1; level <= 3; level++) r.eq('pgtable.nr', `mm ${mm.id} PageTable.nr[${level}]`, mm.pgtable.nr[level]!, perLevel[level]!);
+    const fmt = mm.pgtable.fmt;
+    const vmas = mm.vmas;
+    mm.pgtable.forEachPte(0, USER_TOP, (address, lo, hi) => {
+      const v = fmt.view(lo, hi);
+      const inVma = vmas.some((x) => x.start <= address && address < x.end);
+      if (!inVma) r.add('pte.outside-vma', `mm ${mm.id} has a ${v.valid ? 'present' : 'swap'} PTE at ${hex(address)} outside every VMA`);
+      if (!v.valid) {
+        if (v.swapSlot === null) return;
+        s.swap++;
+        slotRefs.set(v.swapSlot, (slotRefs.get(v.swapSlot) ?? 0) + 1);
+        return;
+      }
+      if (v.special) {
+        if (v.pfn !== p.zeroPfn) r.add('pte.special', `mm ${mm.id} special PTE at ${hex(address)} maps pfn ${v.pfn}, not the zero page`);
+        return;
+      }
+      if (v.pfn < 0 || v.pfn >= N) {
+        r.add('pte.pfn', `mm ${mm.id} PTE at ${hex(address)} maps pfn ${v.pfn} outside RAM`);
+        return;
+      }
+      const kind = p.kind[v.pfn] as PageKind;
+      if (kind === PageKind.Anon) s.anon++;
+      else if (kind === PageKind.File) s.file++;
+      else if (kind === PageKind.Shmem) s.shmem++;
+      else {
+        r.add('pte.pfn', `mm ${mm.id} PTE at ${hex(address)} maps a ${KIND_NAMES[kind]} frame (pfn ${v.pfn})`);
+        return;
+      }
+      let l = expectRmap.get(v.pfn);
+      if (!l) expectRmap.set(v.pfn, (l = []));
+      l.push(`${mm.id}:${address}`);
+    });
+    r.eq('rss.anon', `mm ${mm.id} MM_ANONPAGES`, trueMmCounter(k, mm, MM_ANONPAGES), s.anon);
+    r.eq('rss.file', `mm ${mm.id} MM_FILEPAGES`, trueMmCounter(k, mm, MM_FILEPAGES), s.file);
+    r.eq('rss.shmem', `mm ${mm.id} MM_SHMEMPAGES`, trueMmCounter(k, mm, MM_SHMEMPAGES), s.shmem);
+    r.eq('rss.swap', `mm ${mm.id} MM_SWAPENTS`, trueMmCounter(k, mm, MM_SWAPENTS), s.swap);
+  }
+  for (let pfn = 0; pfn < N; pfn++) {
+    if (p.kind[pfn] === PageKind.PageTable && !tableOwner.has(pfn)) r.add('pgtable.leak', `page-table frame ${pfn} belongs to no live mm`);
+  }
+  // rmap == PTEs
+  for (const [pfn, want] of expectRmap) {
+    const have = (p.rmap.get(pfn) ?? []).map((e) => `${e.mmId}:${e.address}`);
+    const a = [...have].sort().join(',');
+    const b = [...want].sort().join(',');
+    if (a !== b) r.add('rmap.match', `pfn ${pfn} (${KIND_NAMES[p.kind[pfn]!]}): rmap [${fmtEntries(have)}] but PTEs [${fmtEntries(want)}]`);
+    r.eq('rmap.mapcount', `pfn ${pfn} mapcount`, p.mapcount[pfn]!, want.length);
+  }
+  for (const [pfn, entries] of p.rmap) {
+    if (!expectRmap.has(pfn) && entries.length) r.add('rmap.match', `pfn ${pfn} (${KIND_NAMES[p.kind[pfn]!]}) has rmap [${fmtEntries(entries.map((e) => `${e.mmId}:${e.address}`))}] but no PTE maps it`);
+    for (const e of entries) if (!k.mms.has(e.mmId)) r.add('rmap.dead-mm', `pfn ${pfn} rmap entry names mm ${e.mmId}, which is gone`);
+  }
+  for (let pfn = 0; pfn < N; pfn++) {
+    const kind = p.kind[pfn] as PageKind;
+    if (!expectRmap.has(pfn) && p.mapcount[pfn] !== 0 && kind !== PageKind.Free) r.add('rmap.mapcount', `pfn ${pfn} (${KIND_NAMES[kind]}) mapcount ${p.mapcount[pfn]} but no PTE maps it`);
+    if (kind === PageKind.Anon) r.eq('refcount.anon', `anon pfn ${pfn} refcount`, p.refcount[pfn]!, p.mapcount[pfn]!);
+    else if (kind === PageKind.File || kind === PageKind.Shmem) r.eq('refcount.pagecache', `page-cache pfn ${pfn} refcount`, p.refcount[pfn]!, 1 + p.mapcount[pfn]!);
+  }
+
+  // ------------------------------------------------------------------ swap
+  let swapPtes = 0;
+  for (const [slot, n] of slotRefs) {
+    swapPtes += n;
+    if (n !== 1) r.add('swap.shared-slot', `swap slot ${slot} is referenced by ${n} swap PTEs (the model keeps no swap_map count)`);
+  }
+  r.eq('swap.used', 'used swap slots vs distinct slots in swap PTEs', k.swapUsedPages(), slotRefs.size);
+  void swapPtes;
+
+  // ------------------------------------------------------------------ tasks and mms
+  const users = new Map<number, number>();
+  for (const t of k.tasks.values()) {
+    if (!t.mm) continue;
+    if (t.state === 'Z' || t.state === 'X') r.add('mm.dead-task', `${t.state} task ${t.pid} still holds mm ${t.mm.id}`);
+    if (!k.mms.has(t.mm.id) || k.mms.get(t.mm.id) !== t.mm) r.add('mm.gone', `task ${t.pid} uses mm ${t.mm.id}, which is not a live mm`);
+    users.set(t.mm.id, (users.get(t.mm.id) ?? 0) + 1);
+  }
+  for (const mm of k.mms.values()) r.eq('mm.users', `mm ${mm.id} users`, mm.users, users.get(mm.id) ?? 0);
+
+  // ------------------------------------------------------------------ commit accounting
+  let committed = 0;
+  for (const mm of k.mms.values()) {
+    committed += mm.committed;
+    let acct = 0;
+    for (const v of mm.vmas) if (v.flags & VM_ACCOUNT) acct += (v.end - v.start) / PAGE_SIZE;
+    r.eq('commit.mm', `mm ${mm.id} committed pages vs VM_ACCOUNT VMA pages`, mm.committed, acct);
+  }
+  r.eq('commit.total', 'vm_committed_as vs sum of live mms', k.vmCommittedAs, committed);
+
+  // ------------------------------------------------------------------ memcg
+  checkMemcg(k, r, tableLevel, scans);
+
+  // ------------------------------------------------------------------ idle
+  if (k.mms.size === 0) {
+    r.eq('idle.anon', 'anon frames with no process alive', p.counts.anon, 0);
+    r.eq('idle.pgtable', 'page-table frames with no process alive', p.counts.pagetable, 0);
+    r.eq('idle.rmap', 'frames with rmap entries with no process alive', p.rmap.size, 0);
+    r.eq('idle.swap', 'used swap slots with no process alive', k.swapUsedPages(), 0);
+    r.eq('idle.commit', 'vm_committed_as with no process alive', k.vmCommittedAs, 0);
+    r.eq('idle.free', 'free frames with no process alive (nrPages - reserved - boot kernel - page cache)', p.nrFree, N - p.reservedPages - boot - k.pageCachePages);
+  }
+  return r.out;
+}
+
+function fmtEntries(e: string[]): string {
+  return e.map((x) => {
+    const [mm, a] = x.split(':');
+    return `mm ${mm} @${hex(Number(a))}`;
+  }).join(', ');
+}
+
+function checkMemcg(k: Kernel, r: Report, tableLevel: Map<number, number>, scans: MmScan[]): void {
+  const p = k.phys;
+  const all = k.memcg.all();
+  const known = new Map<number, MemCgroup>();
+  for (const m of all) known.set(m.id, m);
+  interface Tally {
+    pages: number;
+    anon: number;
+    file: number;
+    shmem: number;
+    tables: number;
+    pagetables: number;
+    inactiveAnon: number;
+    activeAnon: number;
+    inactiveFile: number;
+    activeFile: number;
+    fileMapped: number;
+    slabPages: number;
+    slabBytes: number;
+    swap: number;
+  }
+  const tally = new Map<number, Tally>();
+  const T = (id: number): Tally => {
+    let t = tally.get(id);
+    if (!t) tally.set(id, (t = { pages: 0, anon: 0, file: 0, shmem: 0, tables: 0, pagetables: 0, inactiveAnon: 0, activeAnon: 0, inactiveFile: 0, activeFile: 0, fileMapped: 0, slabPages: 0, slabBytes: 0, swap: 0 }));
+    return t;
+  };
+  for (let pfn = 0; pfn < p.nrPages; pfn++) {
+    const id = p.memcg[pfn]!;
+    if (!id) continue;
+    let m = known.get(id);
+    if (!m) {
+      try {
+        m = k.memcg.get(id); // removed (rmdir'ed) memcgs still exist while charged
+      } catch {
+        r.add('memcg.exists', `pfn ${pfn} is charged to memcg id ${id}, which does not exist`);
+        continue;
+      }
+    }
+    const kind = p.kind[pfn] as PageKind;
+    const t = T(id);
+    t.pages++;
+    if (kind === PageKind.Anon) t.anon++;
+    else if (kind === PageKind.File) t.file++;
+    else if (kind === PageKind.Shmem) {
+      t.file++;
+      t.shmem++;
+    } else if (kind === PageKind.PageTable) {
+      t.tables++;
+      if ((tableLevel.get(pfn) ?? 0) >= 2) t.pagetables++;
+    } else r.add('memcg.kind', `pfn ${pfn} (${KIND_NAMES[kind]}) is charged to memcg ${m.path}`);
+    const l = p.lru[pfn] as Lru;
+    if (l === Lru.InactiveAnon) t.inactiveAnon++;
+    else if (l === Lru.ActiveAnon) t.activeAnon++;
+    else if (l === Lru.InactiveFile) t.inactiveFile++;
+    else if (l === Lru.ActiveFile) t.activeFile++;
+    if (kind === PageKind.File || kind === PageKind.Shmem) t.fileMapped += p.mapcount[pfn]!;
+  }
+  for (const s of scans) {
+    const mm = s.mm;
+    if (mm.slab.bytes > 0) {
+      const t = T(mm.slab.memcgId);
+      t.slabPages += Math.ceil(mm.slab.bytes / PAGE_SIZE);
+      t.slabBytes += mm.slab.bytes;
+    }
+    if (s.swap) T(ownerMemcgId(k, mm)).swap += s.swap;
+  }
+  const stock = k.memcg.stock;
+  const sub = (m: MemCgroup, f: (t: Tally) => number): number => {
+    let n = 0;
+    for (const d of m.subtree()) n += f(tally.get(d.id) ?? T(d.id));
+    return n;
+  };
+  for (const m of all) {
+    if (m.isRoot) continue;
+    const stockPages = stock.memcg && stock.memcg.isDescendantOf(m) ? stock.nrPages : 0;
+    const frames = sub(m, (t) => t.pages);
+    const slab = sub(m, (t) => t.slabPages);
+    r.eq('memcg.usage', `${m.path} memory.current pages (= ${frames} charged frames + ${slab} slab pages + ${stockPages} stock)`, m.memory.usage, frames + slab + stockPages);
+    r.eq('memcg.swap', `${m.path} memory.swap.current pages vs swap entries of its mms`, m.swap.usage, sub(m, (t) => t.swap));
+    if (m.memory.usage < 0) r.add('memcg.negative', `${m.path} memory.current is negative (${m.memory.usage})`);
+    const t = tally.get(m.id) ?? T(m.id);
+    const s = m.stat;
+    r.eq('memcg.stat.anon', `${m.path} stat anon`, s.anon, t.anon);
+    r.eq('memcg.stat.file', `${m.path} stat file`, s.file, t.file);
+    r.eq('memcg.stat.shmem', `${m.path} stat shmem`, s.shmem, t.shmem);
+    r.eq('memcg.stat.kernel', `${m.path} stat kernel (page tables + slab pages)`, s.kernel, t.tables + t.slabPages);
+    r.eq('memcg.stat.pagetables', `${m.path} stat pagetables (pmd + pte tables)`, s.pagetables, t.pagetables);
+    r.eq('memcg.stat.lru', `${m.path} stat inactive_anon`, s.inactive_anon, t.inactiveAnon);
+    r.eq('memcg.stat.lru', `${m.path} stat active_anon`, s.active_anon, t.activeAnon);
+    r.eq('memcg.stat.lru', `${m.path} stat inactive_file`, s.inactive_file, t.inactiveFile);
+    r.eq('memcg.stat.lru', `${m.path} stat active_file`, s.active_file, t.activeFile);
+    r.eq('memcg.stat.file_mapped', `${m.path} stat file_mapped`, s.file_mapped, t.fileMapped);
+    r.eq('memcg.stat.slab', `${m.path} stat slab_unreclaimable bytes`, s.slab_unreclaimable, t.slabBytes);
+  }
+  const root = k.memcg.root;
+  let childSum = 0;
+  for (const c of root.children) childSum += c.memory.usage;
+  r.eq('memcg.root', 'root memcg counter vs sum of its children', root.memory.usage, childSum);
+  // cgroups removed while charged are no longer children of their parent but keep their charge
+  if (k.mms.size === 0) {
+    for (const m of all) {
+      if (m.isRoot) continue;
+      const stockPages = stock.memcg && stock.memcg.isDescendantOf(m) ? stock.nrPages : 0;
+      const cache = sub(m, (t) => t.file);
+      r.eq('idle.memcg', `${m.path} memory.current pages with no process alive (= page cache ${cache} + stock ${stockPages})`, m.memory.usage, cache + stockPages);
+    }
+  }
+}
+
+/** The memcg the model charges an mm's swap entries to (mmMemcg of the owner task). */
+function ownerMemcgId(k: Kernel, mm: MmStruct): number {
+  const t = k.tasks.get(mm.ownerPid);
+  return t ? t.memcgId : k.memcg.root.id;
+}
+
+// =================================================================================================
+// Running the checks while a machine runs
+// =================================================================================================
+
+export interface Violation {
+  /** what triggered the check: 'fault', 'exit', 'syscall', 'progress', 'manual' */
+  when: string;
+  pid: number | null;
+  clock: number;
+  messages: string[];
+}
+
+export interface DebugVmOptions {
+  /** check after every n-th user fault (default 1: every fault) */
+  everyNthFault?: number;
+  /** invariant ids (without brackets, prefix match) whose violations are recorded separately as known */
+  ignore?: string[];
+  /** also check after every system call (default false: only when an exit inside it was deferred) */
+  afterSyscalls?: boolean;
+}
+
+export interface DebugVm {
+  /** number of checks run */
+  checks: number;
+  faultChecks: number;
+  exitChecks: number;
+  violations: Violation[];
+  /** violations of ignored ids (known model bugs) */
+  known: Violation[];
+  /** run a check now */
+  check(when?: string): string[];
+  /** throws with every recorded violation */
+  assertClean(): void;
+  disable(): void;
+}
+
+/** Faults in progress on the tracer stack: an exit seen there is checked once the fault is done. */
+const FAULT_FRAMES = new Set(['handle_mm_fault', '__alloc_pages', 'do_page_fault', 'do_user_addr_fault', 'exc_page_fault', 'do_mem_abort', 'out_of_memory', 'mem_cgroup_out_of_memory', 'shrink_node']);
+
+/**
+ * Runs checkInvariants after every fault and every exit of the machine's tasks (and from
+ * onProgress), recording violations.  See the header for the mechanism.
+ */
+export function enableDebugVm(m: Machine, opts: DebugVmOptions = {}): DebugVm {
+  const k = m.k;
+  const sys = m.sys;
+  recordBaseline(k);
+  const every = Math.max(1, opts.everyNthFault ?? 1);
+  const ignore = opts.ignore ?? [];
+  let enabled = true;
+  let depth = 0;
+  let faults = 0;
+  let pending: string | null = null;
+  const state: DebugVm = {
+    checks: 0,
+    faultChecks: 0,
+    exitChecks: 0,
+    violations: [],
+    known: [],
+    check: (when = 'manual') => run(when),
+    assertClean() {
+      if (state.violations.length) {
+        const v = state.violations[0]!;
+        throw new Error(`debug_vm: ${state.violations.length} failed check(s); first after ${v.when} (pid ${v.pid}, t=${v.clock}):\n${v.messages.join('\n')}`);
+      }
+    },
+    disable() {
+      enabled = false;
+    },
+  };
+  const isIgnored = (msg: string) => ignore.some((id) => msg.startsWith(`[${id}`));
+  function run(when: string): string[] {
+    state.checks++;
+    const msgs = checkInvariants(k);
+    const bad = msgs.filter((x) => !isIgnored(x));
+    const known = msgs.filter(isIgnored);
+    const rec = (list: Violation[], ms: string[]) => {
+      if (ms.length) list.push({ when, pid: k.current?.pid ?? null, clock: k.clock, messages: ms });
+    };
+    rec(state.violations, bad);
+    rec(state.known, known);
+    return msgs;
+  }
+  const insideFault = () => depth > 0 || k.tracer.stack.some((f) => FAULT_FRAMES.has(f));
+
+  // 1. the arch entry for user faults: a per-machine Proxy over the shared ArchOps object
+  const origArch = sys.arch;
+  const archProxy = new Proxy(origArch, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop !== 'userFault' || typeof v !== 'function') return v;
+      const userFault = v as ArchOps['userFault'];
+      return (kk: Kernel, t: Task, address: bigint, access: Parameters<ArchOps['userFault']>[3], pc: bigint) => {
+        depth++;
+        let out;
+        try {
+          out = userFault.call(target, kk, t, address, access, pc);
+        } finally {
+          depth--;
+        }
+        if (enabled && depth === 0 && !insideFault()) {
+          faults++;
+          if (faults % every === 0 || pending) {
+            state.faultChecks++;
+            run(pending ? `${pending}+fault` : 'fault');
+            pending = null;
+          }
+        }
+        return out;
+      };
+    },
+  });
+  Object.defineProperty(sys, 'arch', { value: archProxy, configurable: true, writable: true });
+
+  // 2. task exit
+  const origExit = sys.exitTask.bind(sys);
+  (sys as { exitTask: System['exitTask'] }).exitTask = (t, status) => {
+    origExit(t, status);
+    if (!enabled) return;
+    if (insideFault()) {
+      pending = 'exit';
+      return;
+    }
+    state.exitChecks++;
+    run('exit');
+  };
+
+  // 3. system calls (exits deferred inside one, optionally every call)
+  const sc = m.syscalls;
+  const origHandle = sc.handle.bind(sc);
+  sc.handle = (t: Task) => {
+    origHandle(t);
+    if (!enabled || insideFault()) return;
+    if (pending || opts.afterSyscalls) {
+      run(pending ? `${pending}+syscall` : 'syscall');
+      pending = null;
+    }
+  };
+
+  // 4. onProgress: chained with whatever handler is (or later gets) installed
+  let user: System['onProgress'] = sys.onProgress;
+  const hook = (s: System) => {
+    if (enabled && pending && !insideFault()) {
+      run(`${pending}+progress`);
+      pending = null;
+    }
+    user?.(s);
+  };
+  Object.defineProperty(sys, 'onProgress', {
+    configurable: true,
+    get: () => hook,
+    set: (f: System['onProgress']) => {
+      user = f;
+    },
+  });
+  return state;
+}
