@@ -40,8 +40,13 @@
  * small buffers from already-touched heap, big ones from fresh mmap), leaving what the model
  * itself costs per fault.  Ratio model/raw: model ns per page over raw ns per page.
  *
+ * Host memory: the bench re-executes itself with MALLOC_MMAP_THRESHOLD_=131072 so that every VMA
+ * buffer is fresh host memory whatever its size (see reexecWithFixedMalloc); --default-malloc
+ * keeps glibc's dynamic policy.
+ *
  * Writes bench/results/faults.json and prints a table.  Run: npx tsx bench/faults.ts
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +69,31 @@ const RAW_REPEAT = 5;
 /** the arch entry function that appears once per user fault in the trace */
 const ARCH_ENTRY: Record<Arch, string> = { aarch64: 'do_mem_abort', x86_64: 'do_user_addr_fault' };
 const PATH_FUNCTIONS = ['handle_mm_fault', 'do_anonymous_page', '__alloc_pages', '__mem_cgroup_charge'];
+
+/**
+ * Host memory policy.  The model backs each VMA with a Buffer, which Node gets from glibc malloc.
+ * By default glibc's mmap threshold is dynamic: after big buffers are freed, later ones of a few
+ * MiB come from already-touched heap, bigger ones from fresh mmap whose every page costs the
+ * host a first-touch fault (~2 µs per page on the reference VM).  Whether a run pays that then
+ * depends on the GC history and the size, not on the model.  With MALLOC_MMAP_THRESHOLD_ fixed
+ * at 128 KiB every VMA buffer is a fresh mmap, so every size pays the same host cost and the
+ * per-fault numbers compare.  main() re-executes itself with that setting unless it is already
+ * set or --default-malloc is given.  Returns true if it re-executed (the caller then stops).
+ */
+export function reexecWithFixedMalloc(): boolean {
+  if (process.env.MALLOC_MMAP_THRESHOLD_ !== undefined || process.argv.includes('--default-malloc')) return false;
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: String(128 * 1024) },
+  });
+  process.exitCode = r.status ?? 1;
+  return true;
+}
+
+export function mallocPolicy(): string {
+  const v = process.env.MALLOC_MMAP_THRESHOLD_;
+  return v === undefined ? 'glibc default (dynamic mmap threshold)' : `MALLOC_MMAP_THRESHOLD_=${v}`;
+}
 
 export interface TouchProgram {
   arch: Arch;
@@ -237,6 +267,7 @@ export interface FaultRow {
 }
 
 async function main(): Promise<void> {
+  if (reexecWithFixedMalloc()) return;
   const started = Date.now();
   const rows: FaultRow[] = [];
   for (const arch of ARCHES) {
@@ -323,6 +354,7 @@ async function main(): Promise<void> {
     },
     node: process.version,
     host: `${process.platform}-${process.arch}`,
+    malloc: mallocPolicy(),
     results: rows,
     flatness_64k_over_1k: flat,
     flatness_net_64k_over_1k: flatNet,

@@ -250,6 +250,12 @@ export class System {
 
   /** cond_resched() from the running task: SIGKILLed tasks that are not running exit now. */
   private exitDyingTasks(): void {
+    // A woken oom_reaper (4.19 wakes it at once; 6.1 after OOM_REAPER_DELAY) gets the CPU at the
+    // same scheduling point, before the victims it was woken for have finished exiting.
+    for (const tm of this.timers.filter((x) => x.what.startsWith('oom_reaper') && x.at <= this.k.clock)) {
+      this.timers.splice(this.timers.indexOf(tm), 1);
+      tm.fn();
+    }
     for (const t of [...this.k.tasks.values()]) {
       if (t === this.running || t === this.k.current) continue;
       if (t.state === 'Z' || t.state === 'X' || t.isKthread) continue;

@@ -122,62 +122,9 @@ export function checkInvariants(k: Kernel): string[] {
   const r = new Report();
   const p = k.phys;
   const N = p.nrPages;
-
-  // ------------------------------------------------------------------ frames
-  const cnt = new Array<number>(8).fill(0);
-  for (let pfn = 0; pfn < N; pfn++) {
-    const kind = p.kind[pfn]!;
-    if (kind > 7) {
-      r.add('frames.kind', `pfn ${pfn} has unknown kind ${kind}`);
-      continue;
-    }
-    cnt[kind]!++;
-    if (pfn < p.reservedPages && kind !== PageKind.Reserved && kind !== PageKind.Zero) r.add('frames.reserved', `pfn ${pfn} below reservedPages is ${KIND_NAMES[kind]}`);
-    if (pfn >= p.reservedPages && (kind === PageKind.Reserved || kind === PageKind.Zero)) r.add('frames.reserved', `pfn ${pfn} above reservedPages is ${KIND_NAMES[kind]}`);
-    if (kind === PageKind.Free) {
-      if (p.refcount[pfn] || p.mapcount[pfn] || p.memcg[pfn] || p.lru[pfn] || p.rmap.has(pfn) || p.mapping.has(pfn)) {
-        r.add('frames.free-state', `free pfn ${pfn} still has refcount ${p.refcount[pfn]} mapcount ${p.mapcount[pfn]} memcg ${p.memcg[pfn]} lru ${p.lru[pfn]} rmap ${p.rmap.has(pfn)} mapping ${p.mapping.has(pfn)}`);
-      }
-    }
-  }
-  r.eq('frames.count', 'reserved frames (incl. zero page)', cnt[PageKind.Reserved]! + cnt[PageKind.Zero]!, p.reservedPages);
-  r.eq('frames.count', 'free frames vs nrFree', cnt[PageKind.Free]!, p.nrFree);
-  r.eq('frames.count', 'anon frames vs counts.anon', cnt[PageKind.Anon]!, p.counts.anon);
-  r.eq('frames.count', 'file frames vs counts.file', cnt[PageKind.File]!, p.counts.file);
-  r.eq('frames.count', 'shmem frames vs counts.shmem', cnt[PageKind.Shmem]!, p.counts.shmem);
-  r.eq('frames.count', 'page-table frames vs counts.pagetable', cnt[PageKind.PageTable]!, p.counts.pagetable);
-  r.eq('frames.count', 'kernel frames vs counts.kernel', cnt[PageKind.Kernel]!, p.counts.kernel);
   const boot = bootKernel.get(k)!;
-  r.eq('frames.boot-kernel', 'boot kernel frames (allocated once at boot)', cnt[PageKind.Kernel]!, boot);
-  const sum = p.reservedPages + boot + p.counts.pagetable + p.counts.anon + p.counts.file + p.counts.shmem + (p.counts.kernel - boot) + p.nrFree;
-  r.eq('frames.sum', 'reserved + boot kernel + page tables + anon + page cache + kernel + free', sum, N);
 
-  // ------------------------------------------------------------------ page cache
-  r.eq('pagecache.count', 'page-cache pages vs File+Shmem frames', k.pageCachePages, p.counts.file + p.counts.shmem);
-  for (let pfn = 0; pfn < N; pfn++) {
-    const kind = p.kind[pfn];
-    if (kind !== PageKind.File && kind !== PageKind.Shmem) continue;
-    const m = p.mapping.get(pfn);
-    if (!m) r.add('pagecache.mapping', `page-cache pfn ${pfn} has no mapping`);
-    else if (k.pageCacheLookup(m.file, m.index) !== pfn) r.add('pagecache.mapping', `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${k.pageCacheLookup(m.file, m.index)})`);
-  }
-
-  // ------------------------------------------------------------------ LRU
-  for (const list of [Lru.InactiveAnon, Lru.ActiveAnon, Lru.InactiveFile, Lru.ActiveFile]) {
-    for (const pfn of p.lists[list]) if (p.lru[pfn] !== list) r.add('lru.list', `pfn ${pfn} is on list ${Lru[list]} but lru[] says ${Lru[p.lru[pfn] as Lru]}`);
-  }
-  for (let pfn = 0; pfn < N; pfn++) {
-    const kind = p.kind[pfn] as PageKind;
-    const l = p.lru[pfn] as Lru;
-    if (l !== Lru.None && !p.lists[l].has(pfn)) r.add('lru.list', `pfn ${pfn} says lru ${Lru[l]} but is not on that list`);
-    const anonList = l === Lru.InactiveAnon || l === Lru.ActiveAnon;
-    const fileList = l === Lru.InactiveFile || l === Lru.ActiveFile;
-    if ((kind === PageKind.Anon || kind === PageKind.Shmem) && !anonList) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
-    else if (kind === PageKind.File && !fileList) r.add('lru.kind', `File pfn ${pfn} is on LRU ${Lru[l]}`);
-    else if (kind !== PageKind.Anon && kind !== PageKind.Shmem && kind !== PageKind.File && l !== Lru.None) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
-  }
-
-  // ------------------------------------------------------------------ page tables, PTEs, rmap
+  // ------------------------------------------------------------------ page tables, PTEs
   const tableOwner = new Map<number, number>();
   const tableLevel = new Map<number, number>();
   const expectRmap = new Map<number, string[]>();
@@ -232,10 +179,67 @@ export function checkInvariants(k: Kernel): string[] {
     r.eq('rss.shmem', `mm ${mm.id} MM_SHMEMPAGES`, trueMmCounter(k, mm, MM_SHMEMPAGES), s.shmem);
     r.eq('rss.swap', `mm ${mm.id} MM_SWAPENTS`, trueMmCounter(k, mm, MM_SWAPENTS), s.swap);
   }
+
+  // ------------------------------------------------------------------ one pass over the frames
+  const cnt = new Array<number>(8).fill(0);
   for (let pfn = 0; pfn < N; pfn++) {
-    if (p.kind[pfn] === PageKind.PageTable && !tableOwner.has(pfn)) r.add('pgtable.leak', `page-table frame ${pfn} belongs to no live mm`);
+    const kind = p.kind[pfn]! as PageKind;
+    if (kind > 7) {
+      r.add('frames.kind', `pfn ${pfn} has unknown kind ${kind}`);
+      continue;
+    }
+    cnt[kind]!++;
+    const reservedRange = pfn < p.reservedPages;
+    const reservedKind = kind === PageKind.Reserved || kind === PageKind.Zero;
+    if (reservedRange !== reservedKind) r.add('frames.reserved', `pfn ${pfn} (${reservedRange ? 'below' : 'above'} reservedPages) is ${KIND_NAMES[kind]}`);
+    const l = p.lru[pfn] as Lru;
+    if (kind === PageKind.Free) {
+      if (p.refcount[pfn] || p.mapcount[pfn] || p.memcg[pfn] || l) r.add('frames.free-state', `free pfn ${pfn} still has refcount ${p.refcount[pfn]} mapcount ${p.mapcount[pfn]} memcg ${p.memcg[pfn]} lru ${l}`);
+      continue;
+    }
+    // LRU placement
+    if (l !== Lru.None && !p.lists[l].has(pfn)) r.add('lru.list', `pfn ${pfn} says lru ${Lru[l]} but is not on that list`);
+    const anonList = l === Lru.InactiveAnon || l === Lru.ActiveAnon;
+    const fileList = l === Lru.InactiveFile || l === Lru.ActiveFile;
+    if (kind === PageKind.Anon || kind === PageKind.Shmem) {
+      if (!anonList) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
+    } else if (kind === PageKind.File) {
+      if (!fileList) r.add('lru.kind', `File pfn ${pfn} is on LRU ${Lru[l]}`);
+    } else if (l !== Lru.None) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
+    // page cache identity, mapcount, refcount
+    const mapped = expectRmap.get(pfn)?.length ?? 0;
+    if (mapped === 0 && p.mapcount[pfn] !== 0) r.add('rmap.mapcount', `pfn ${pfn} (${KIND_NAMES[kind]}) mapcount ${p.mapcount[pfn]} but no PTE maps it`);
+    if (kind === PageKind.Anon) {
+      if (p.refcount[pfn] !== p.mapcount[pfn]) r.add('refcount.anon', `anon pfn ${pfn} refcount ${p.refcount[pfn]}, expected mapcount ${p.mapcount[pfn]}`);
+    } else if (kind === PageKind.File || kind === PageKind.Shmem) {
+      if (p.refcount[pfn] !== 1 + p.mapcount[pfn]!) r.add('refcount.pagecache', `page-cache pfn ${pfn} refcount ${p.refcount[pfn]}, expected 1 + mapcount ${p.mapcount[pfn]}`);
+      const m = p.mapping.get(pfn);
+      if (!m) r.add('pagecache.mapping', `page-cache pfn ${pfn} has no mapping`);
+      else if (k.pageCacheLookup(m.file, m.index) !== pfn) r.add('pagecache.mapping', `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${k.pageCacheLookup(m.file, m.index)})`);
+    } else if (kind === PageKind.PageTable) {
+      if (!tableOwner.has(pfn)) r.add('pgtable.leak', `page-table frame ${pfn} belongs to no live mm`);
+    }
   }
-  // rmap == PTEs
+  r.eq('frames.count', 'reserved frames (incl. zero page)', cnt[PageKind.Reserved]! + cnt[PageKind.Zero]!, p.reservedPages);
+  r.eq('frames.count', 'free frames vs nrFree', cnt[PageKind.Free]!, p.nrFree);
+  r.eq('frames.count', 'anon frames vs counts.anon', cnt[PageKind.Anon]!, p.counts.anon);
+  r.eq('frames.count', 'file frames vs counts.file', cnt[PageKind.File]!, p.counts.file);
+  r.eq('frames.count', 'shmem frames vs counts.shmem', cnt[PageKind.Shmem]!, p.counts.shmem);
+  r.eq('frames.count', 'page-table frames vs counts.pagetable', cnt[PageKind.PageTable]!, p.counts.pagetable);
+  r.eq('frames.count', 'kernel frames vs counts.kernel', cnt[PageKind.Kernel]!, p.counts.kernel);
+  r.eq('frames.boot-kernel', 'boot kernel frames (allocated once at boot)', cnt[PageKind.Kernel]!, boot);
+  const sum = p.reservedPages + boot + cnt[PageKind.PageTable]! + cnt[PageKind.Anon]! + cnt[PageKind.File]! + cnt[PageKind.Shmem]! + (cnt[PageKind.Kernel]! - boot) + cnt[PageKind.Free]!;
+  r.eq('frames.sum', 'reserved + boot kernel + page tables + anon + page cache + kernel + free', sum, N);
+  r.eq('pagecache.count', 'page-cache pages vs File+Shmem frames', k.pageCachePages, p.counts.file + p.counts.shmem);
+  for (const list of [Lru.InactiveAnon, Lru.ActiveAnon, Lru.InactiveFile, Lru.ActiveFile]) {
+    for (const pfn of p.lists[list]) if (p.lru[pfn] !== list) r.add('lru.list', `pfn ${pfn} is on list ${Lru[list]} but lru[] says ${Lru[p.lru[pfn] as Lru]}`);
+  }
+  for (const pfn of p.mapping.keys()) {
+    const kind = p.kind[pfn];
+    if (kind !== PageKind.File && kind !== PageKind.Shmem) r.add('pagecache.mapping', `${KIND_NAMES[kind!]} pfn ${pfn} has a page-cache mapping`);
+  }
+
+  // ------------------------------------------------------------------ rmap == PTEs
   for (const [pfn, want] of expectRmap) {
     const have = (p.rmap.get(pfn) ?? []).map((e) => `${e.mmId}:${e.address}`);
     const a = [...have].sort().join(',');
@@ -244,24 +248,16 @@ export function checkInvariants(k: Kernel): string[] {
     r.eq('rmap.mapcount', `pfn ${pfn} mapcount`, p.mapcount[pfn]!, want.length);
   }
   for (const [pfn, entries] of p.rmap) {
+    if (p.kind[pfn] === PageKind.Free) r.add('frames.free-state', `free pfn ${pfn} has rmap entries`);
     if (!expectRmap.has(pfn) && entries.length) r.add('rmap.match', `pfn ${pfn} (${KIND_NAMES[p.kind[pfn]!]}) has rmap [${fmtEntries(entries.map((e) => `${e.mmId}:${e.address}`))}] but no PTE maps it`);
     for (const e of entries) if (!k.mms.has(e.mmId)) r.add('rmap.dead-mm', `pfn ${pfn} rmap entry names mm ${e.mmId}, which is gone`);
   }
-  for (let pfn = 0; pfn < N; pfn++) {
-    const kind = p.kind[pfn] as PageKind;
-    if (!expectRmap.has(pfn) && p.mapcount[pfn] !== 0 && kind !== PageKind.Free) r.add('rmap.mapcount', `pfn ${pfn} (${KIND_NAMES[kind]}) mapcount ${p.mapcount[pfn]} but no PTE maps it`);
-    if (kind === PageKind.Anon) r.eq('refcount.anon', `anon pfn ${pfn} refcount`, p.refcount[pfn]!, p.mapcount[pfn]!);
-    else if (kind === PageKind.File || kind === PageKind.Shmem) r.eq('refcount.pagecache', `page-cache pfn ${pfn} refcount`, p.refcount[pfn]!, 1 + p.mapcount[pfn]!);
-  }
 
   // ------------------------------------------------------------------ swap
-  let swapPtes = 0;
   for (const [slot, n] of slotRefs) {
-    swapPtes += n;
     if (n !== 1) r.add('swap.shared-slot', `swap slot ${slot} is referenced by ${n} swap PTEs (the model keeps no swap_map count)`);
   }
   r.eq('swap.used', 'used swap slots vs distinct slots in swap PTEs', k.swapUsedPages(), slotRefs.size);
-  void swapPtes;
 
   // ------------------------------------------------------------------ tasks and mms
   const users = new Map<number, number>();

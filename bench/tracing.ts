@@ -1,0 +1,156 @@
+/**
+ * Tracing benchmark: what trace collection and each output format cost on the fault path.
+ *
+ * Workload: bench/programs/<arch>/touch.S with 16384 pages (16k minor anonymous faults through
+ * the whole modeled path, memcg /bench, machine 'bare'; see bench/faults.ts, whose runner this
+ * reuses), both architectures.
+ *
+ *   off:         Machine({ trace: false }); faults/s of the store loop;
+ *   collect:     Machine({ trace: true }): events collected in memory, nothing formatted;
+ *   <format>:    the events of that same collecting run formatted with formatTrace(events,
+ *                format) for function_graph, jsonl, perfetto and dmesg; faults/s counts the
+ *                loop plus formatting the whole trace of the run (what `faultpath run --trace
+ *                <format> --trace-out F` does minus the file write).  dmesg keeps only printk
+ *                records, so its output is small whatever the fault count.
+ *
+ * Each number is the best of REPEAT runs.  Writes bench/results/tracing.json and prints a table.
+ * Run: npx tsx bench/tracing.ts   (re-executes itself with a fixed malloc mmap threshold like
+ * bench/faults.ts; --default-malloc keeps glibc's default)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Arch } from '../src/cpu/cpu.js';
+import { formatTrace, TRACE_FORMATS, type TraceFormat } from '../src/trace/index.js';
+import { mallocPolicy, reexecWithFixedMalloc, runTouch, touchProgram } from './faults.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PAGES = 16384;
+const REPEAT = 3;
+const ARCHES: Arch[] = ['aarch64', 'x86_64'];
+
+type Mode = 'off' | 'collect' | TraceFormat;
+
+interface Row {
+  arch: Arch;
+  mode: Mode;
+  /** host ns of the store loop (best run) */
+  loop_ns: number;
+  /** host ns formatting the run's whole trace (formats only) */
+  format_ns: number;
+  faults_per_s: number;
+  ns_per_fault: number;
+  /** cost relative to tracing off */
+  vs_off: number;
+  events: number;
+  output_bytes: number;
+  output_lines: number;
+  format_ns_per_event: number;
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+async function main(): Promise<void> {
+  if (reexecWithFixedMalloc()) return;
+  const started = Date.now();
+  const rows: Row[] = [];
+  for (const arch of ARCHES) {
+    const prog = await touchProgram(arch);
+    for (let i = 0; i < 2; i++) {
+      runTouch(prog, 2048, false);
+      runTouch(prog, 2048, true, (m) => {
+        for (const f of TRACE_FORMATS) formatTrace(m.tracer.events, f);
+      });
+    }
+    let off = Infinity;
+    let collect = Infinity;
+    let events = 0;
+    const fmt = new Map<TraceFormat, { ns: number; bytes: number; lines: number }>();
+    for (let i = 0; i < REPEAT; i++) {
+      off = Math.min(off, runTouch(prog, PAGES, false).ns);
+      const r = runTouch(prog, PAGES, true, (m) => {
+        events = m.tracer.events.length;
+        for (const f of TRACE_FORMATS) {
+          const t0 = process.hrtime.bigint();
+          const text = formatTrace(m.tracer.events, f);
+          const ns = Number(process.hrtime.bigint() - t0);
+          const prev = fmt.get(f);
+          if (!prev || ns < prev.ns) {
+            let lines = 0;
+            for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) lines++;
+            fmt.set(f, { ns, bytes: Buffer.byteLength(text), lines });
+          }
+        }
+      });
+      collect = Math.min(collect, r.ns);
+    }
+    const row = (mode: Mode, loop: number, format: number, bytes: number, lines: number): Row => ({
+      arch,
+      mode,
+      loop_ns: loop,
+      format_ns: format,
+      faults_per_s: Math.round((PAGES * 1e9) / (loop + format)),
+      ns_per_fault: round((loop + format) / PAGES, 1),
+      vs_off: round((loop + format) / off),
+      events,
+      output_bytes: bytes,
+      output_lines: lines,
+      format_ns_per_event: round(format / events, 1),
+    });
+    rows.push(row('off', off, 0, 0, 0), row('collect', collect, 0, 0, 0));
+    for (const f of TRACE_FORMATS) {
+      const x = fmt.get(f)!;
+      rows.push(row(f, collect, x.ns, x.bytes, x.lines));
+    }
+    process.stderr.write(`  ${arch}: done\n`);
+  }
+  const table = formatTable(rows);
+  console.log(table);
+  const seconds = round((Date.now() - started) / 1000, 1);
+  const out = {
+    benchmark: 'tracing',
+    workload: `touch.S ${PAGES} pages: ${PAGES} minor anonymous faults, kernel 6.1, machine bare, memcg /bench (best of ${REPEAT})`,
+    modes: {
+      off: 'trace: false',
+      collect: 'trace: true, events collected, not formatted',
+      function_graph: 'collect + formatTrace(events, "function_graph") of the whole run',
+      jsonl: 'collect + formatTrace(events, "jsonl")',
+      perfetto: 'collect + formatTrace(events, "perfetto")',
+      dmesg: 'collect + formatTrace(events, "dmesg") (printk records only)',
+    },
+    node: process.version,
+    host: `${process.platform}-${process.arch}`,
+    malloc: mallocPolicy(),
+    results: rows,
+    seconds,
+  };
+  const file = join(HERE, 'results', 'tracing.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  console.log(`wrote ${file} (${seconds} s)`);
+}
+
+function formatTable(rows: Row[]): string {
+  const head = ['arch', 'mode', 'faults/s', 'ns/fault', 'vs off', 'format ms', 'ns/event', 'output'];
+  const size = (b: number) => (b === 0 ? '-' : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+  const lines = rows.map((r) => [
+    r.arch,
+    r.mode,
+    r.faults_per_s.toLocaleString('en-US'),
+    r.ns_per_fault.toFixed(0),
+    r.vs_off.toFixed(2),
+    r.format_ns ? (r.format_ns / 1e6).toFixed(1) : '-',
+    r.format_ns ? r.format_ns_per_event.toFixed(0) : '-',
+    r.output_bytes ? `${size(r.output_bytes)}, ${r.output_lines.toLocaleString('en-US')} lines` : '-',
+  ]);
+  const all = [head, ...lines];
+  const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
+  const left = (i: number) => i < 2 || i === 7;
+  const fmt = (l: string[]) => '| ' + l.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [fmt(head), '|' + widths.map((w, i) => (left(i) ? ':' : '-') + '-'.repeat(w) + (left(i) ? '-' : ':')).join('|') + '|', ...lines.map(fmt)].join('\n');
+}
+
+await main();
