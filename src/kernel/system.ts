@@ -395,8 +395,18 @@ export class System {
     }
   }
 
+  private lastRun: Task | null = null;
+
   private runTask(t: Task, handleSyscall: (t: Task) => void): void {
     const k = this.k;
+    if (this.lastRun !== t) {
+      const prev = this.lastRun;
+      const prevState = !prev ? 'R' : prev.state === 'Z' || prev.state === 'X' ? 'X' : prev.state;
+      k.current = prev;
+      k.emit('sched_switch', { prevPid: prev?.pid ?? 0, prevState, nextPid: t.pid, nextComm: t.comm });
+      // formatted as sched:sched_switch by the trace formatters
+      this.lastRun = t;
+    }
     if (this.returnToUser(t)) return;
     this.switchTo(t);
     const cpu = t.mm!.cpu;

@@ -5,6 +5,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/types.js';
+import { formatGfpFlags } from './gfp.js';
 import { PAGE_SIZE } from './page_alloc.js';
 
 export const PAGE_COUNTER_MAX = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE); // LONG_MAX/PAGE_SIZE, see below
@@ -393,7 +394,10 @@ export function memCgroupHandleOverHigh(k: Kernel, t: Task): number {
 /** try_to_free_mem_cgroup_pages(): reclaim within the subtree (src/mm/vmscan.ts). */
 function tryToFreeMemCgroupPages(k: Kernel, memcg: MemCgroup, nrPages: number, gfp: number): number {
   return k.tracer.call('try_to_free_mem_cgroup_pages', { memcg: memcg.path, nr_pages: nrPages }, () => {
+    const flags = formatGfpFlags(gfp, k.profile.version);
+    k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_memcg_reclaim_begin', fields: { order: 0, gfp_flags: flags }, text: `order=0 gfp_flags=${flags}` });
     const n = k.reclaim(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
+    k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_memcg_reclaim_end', fields: { nr_reclaimed: n }, text: `nr_reclaimed=${n}` });
     // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
     k.condResched();
     return n;

@@ -3,6 +3,7 @@
  * (mm/page_alloc.c, kernel-reference §5).  Order-0 only: the model never needs higher orders.
  */
 import type { Kernel } from '../kernel/kernel.js';
+import { formatGfpFlags } from './gfp.js';
 import { PageKind } from './page_alloc.js';
 
 export interface AllocContext {
@@ -42,7 +43,10 @@ function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ctx: AllocCon
       if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
       if (!(gfp & G.DIRECT_RECLAIM)) return -1;
       const reclaimed = k.tracer.call('__alloc_pages_direct_reclaim', undefined, () => {
+        const flags = formatGfpFlags(gfp, k.profile.version);
+        k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_direct_reclaim_begin', fields: { order, gfp_flags: flags }, text: `order=${order} gfp_flags=${flags}` });
         const n = k.reclaim(32, { memcg: null, gfp, maySwap: true });
+        k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_direct_reclaim_end', fields: { nr_reclaimed: n }, text: `nr_reclaimed=${n}` });
         k.condResched();
         return n;
       }, (n) => String(n));
@@ -83,8 +87,8 @@ function shouldReclaimRetry(k: Kernel, progress: boolean, noProgressLoops: numbe
   k.emit('tracepoint', {
     system: 'oom',
     name: 'reclaim_retry_zone',
-    fields: { node: 0, zone: 'Normal', order: 0, reclaimable, available: k.phys.nrFree + reclaimable, min_wmark: k.phys.wmark.min, no_progress_loops: loops, wmark_check: ok ? 1 : 0 },
-    text: `node=0 zone=Normal   order=0 reclaimable=${reclaimable} available=${k.phys.nrFree + reclaimable} min_wmark=${k.phys.wmark.min} no_progress_loops=${loops} wmark_check=${ok ? 1 : 0}`,
+    fields: { node: 0, zone: k.arch === 'aarch64' ? 'DMA' : 'DMA32', order: 0, reclaimable, available: k.phys.nrFree + reclaimable, min_wmark: k.phys.wmark.min, no_progress_loops: loops, wmark_check: ok ? 1 : 0 },
+    text: `node=0 zone=${(k.arch === 'aarch64' ? 'DMA' : 'DMA32').padEnd(8, ' ')} order=0 reclaimable=${reclaimable} available=${k.phys.nrFree + reclaimable} min_wmark=${k.phys.wmark.min} no_progress_loops=${loops} wmark_check=${ok ? 1 : 0}`,
   });
   return ok && progress;
 }
