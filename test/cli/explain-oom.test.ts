@@ -371,7 +371,7 @@ describe('4.19 format', () => {
 [ 88.000026] [    310]     0   310    40000    30000   262144        0          -999 sshd
 [ 88.000027] [    900]  1000   900    30000    20000   196608        0           500 a.out
 [ 88.000028] [    901]  1000   901    10000     5000    65536        0           500 helper
-[ 88.000029] Out of memory: Kill process 900 (a.out) score 1311 or sacrifice child
+[ 88.000029] Out of memory: Kill process 900 (a.out) score 823 or sacrifice child
 [ 88.000030] Killed process 901 (helper) total-vm:40000kB, anon-rss:19996kB, file-rss:4kB, shmem-rss:0kB`;
     const r = explainOomReport(g);
     const rep = r.reports[0]!;

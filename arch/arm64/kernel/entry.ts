@@ -33,6 +33,14 @@ export function arm64FaultStatus(k: Kernel, t: Task, address: bigint, access: Ac
   return fscTranslation(w.level as 0 | 1 | 2 | 3);
 }
 
+/** "6.1.0-56-arm64 #1  Debian 6.1.192-2" → release, version token, distribution suffix */
+export function utsnameParts(full: string): { release: string; version: string; versionSuffix: string } {
+  const [release, ...rest] = full.split(' ');
+  const tail = rest.join(' ');
+  const sp = tail.indexOf(' ');
+  return { release: release!, version: sp < 0 ? tail : tail.slice(0, sp), versionSuffix: sp < 0 ? '' : tail.slice(sp) };
+}
+
 function regsOf(cpu: Cpu): { regs: bigint[]; sp: bigint; pc: bigint; pstate: bigint } {
   const regs = Array.from({ length: 31 }, (_, i) => cpu.reg(i === 29 ? 'x29' : i === 30 ? 'x30' : `x${i}`));
   // PSTATE of an EL0t task as el0 entry saves it (SPSR_EL1): NZCV from the engine, EL0t, SSBS set.
@@ -58,8 +66,7 @@ function reportUserFault(k: Kernel, t: Task, r: UserFaultReport, pc: bigint): vo
       esr: san.esr,
       faultName: r.name,
       vma: file,
-      release: k.profile.release.aarch64.split(' ')[0]!,
-      version: k.profile.release.aarch64.slice(k.profile.release.aarch64.indexOf(' ') + 1),
+      ...utsnameParts(k.profile.release.aarch64),
       hardwareName: k.profile.hardwareName.aarch64,
       regs: regs.regs,
       sp: regs.sp,
