@@ -637,7 +637,7 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
 
   // ----- kind: memcg vs global --------------------------------------------------------------
   const memcgEvidence: string[] = [];
-  if (p.counters.memory) memcgEvidence.push('"memory: usage … limit … failcnt" (mem_cgroup_print_oom_meminfo)');
+  if (p.counters.memory) memcgEvidence.push(`"memory: usage … limit … failcnt" (${v === '6.1' ? 'mem_cgroup_print_oom_meminfo' : 'mem_cgroup_print_oom_info'})`);
   if (p.statsFor.length) memcgEvidence.push(`"Memory cgroup stats for ${p.statsFor[0]}:"`);
   if (p.taskIn419) memcgEvidence.push('"Task in … killed as a result of limit of …" (4.19 mem_cgroup_print_oom_info)');
   if (p.limitReached419) memcgEvidence.push('"Memory limit reached of cgroup …"');
@@ -746,7 +746,7 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     const canReclaim = v === '3.12' ? gfpFlags.includes('__GFP_WAIT') : gfpFlags.includes('__GFP_DIRECT_RECLAIM');
     const fs = gfpFlags.includes('__GFP_FS');
     say(`     For reclaim/OOM: direct reclaim ${canReclaim ? 'allowed' : 'NOT allowed'}; __GFP_FS ${fs ? 'set (a global OOM may kill)' : 'clear (out_of_memory() would not kill for a global OOM)'}${gfpFlags.includes('__GFP_NORETRY') || gfpFlags.includes('__GFP_RETRY_MAYFAIL') ? '; NORETRY/RETRY_MAYFAIL normally keep the OOM killer out' : ''}.`);
-    if (kind === 'memcg' && v !== '3.12') say('     For a memcg OOM this is the charge gfp (mem_cgroup_charge(…, GFP_KERNEL) for a user page), not the page allocation\'s mask.');
+    if (kind === 'memcg' && v !== '3.12') say('     For a memcg OOM this is the gfp of the failed charge (GFP_KERNEL when a user page is charged), not the page allocation\'s mask.');
   }
   say('');
 
@@ -754,7 +754,7 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   say('2. Memory cgroup OOM or global OOM?');
   if (kind === 'memcg') {
     say(`   Memory-cgroup OOM: ${kindEvidence.join('; ')}.`);
-    say('   dump_header() prints the memcg counters and memory.stat of the OOM memcg instead of show_mem()\'s "Mem-Info:"; the scan covers only that memcg\'s subtree (mem_cgroup_scan_tasks()); totalpages = the memcg limit (mem_cgroup_get_max()).');
+    say('   dump_header() prints the memcg counters and stats of the OOM memcg instead of show_mem()\'s "Mem-Info:"; only tasks of that memcg\'s subtree are candidates (mem_cgroup_scan_tasks()); totalpages = the memcg limit (mem_cgroup_get_max()).');
   } else {
     say(`   Global OOM: ${kindEvidence.length ? kindEvidence.join('; ') : 'no memcg lines in the report'}.`);
     say('   oc->memcg is NULL: the whole machine ran out (after reclaim), dump_header() calls show_mem() ("Mem-Info:"), every process is a candidate (for_each_process()), totalpages = totalram_pages + total_swap_pages (constrained_alloc()).');
@@ -793,7 +793,7 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     };
     line('memory', 'page_counter "memory" (memory.current / memory.max): user pages plus kernel memory (page tables, slab, stacks) and up to 64 pages of per-CPU charge stock per CPU');
     line('swap', 'cgroup v2 swap counter (memory.swap.current / memory.swap.max)');
-    line('memory+swap', 'memsw counter (cgroup v1 memory.memsw.*)');
+    line('memory+swap', `memsw counter (cgroup v1 memory.memsw.*${v === '6.1' ? '' : '; 4.19 prints it on cgroup v2 too'})`);
     line('kmem', 'kernel-memory counter (cgroup v1 memory.kmem.*)');
     if (c.memory && c.memory.usageKb > c.memory.limitKb) inc.push(`memcg usage ${c.memory.usageKb}kB exceeds its limit ${c.memory.limitKb}kB (only forced charges — __GFP_NOFAIL, dying tasks — or a limit lowered below usage can do that)`);
     if (p.statsFor.length) {
@@ -861,6 +861,12 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     say('');
   } else if (v === '6.1') {
     if (p.killed.length) notes.push('6.1 report without the "oom-kill:constraint=" summary line (truncated log?)');
+  } else {
+    say(`6. Constraint summary — not printed by ${v} (dump_oom_summary() came with 5.0)`);
+    say(kind === 'memcg'
+      ? '   constrained_alloc() returned CONSTRAINT_MEMCG (oc->memcg is set).'
+      : `   Global OOM: CONSTRAINT_NONE unless a cpuset or mempolicy restricted the allocation${p.header.nodemask && p.header.nodemask !== '(null)' ? ` — the header's nodemask=${p.header.nodemask} indicates CONSTRAINT_MEMORY_POLICY` : ' (nodemask=(null) in the header rules out MEMORY_POLICY)'}.`);
+    say('');
   }
 
   // ----- kill lines ---------------------------------------------------------------------------

@@ -4,8 +4,12 @@ import { dirname } from 'node:path';
 import { checkExpectations } from '../scenario/expect.js';
 import { runScenario, type RunResult } from '../scenario/run.js';
 import { parseScenario, type Scenario } from '../scenario/schema.js';
-import { applyFilters, formatTrace, summarize, type TraceFormat } from '../trace/index.js';
-import type { EventKind } from '../trace/events.js';
+import { applyFilters, formatTrace, summarize, type TraceFilters, type TraceFormat } from '../trace/index.js';
+import type { EventKind, TraceEvent } from '../trace/events.js';
+import type { Machine } from '../kernel/machine.js';
+
+/** Bad usage the user can fix (flags, files): main() prints it and exits 2. */
+export class UsageError extends Error {}
 
 export interface RunFlags {
   arch: 'aarch64' | 'x86_64';
@@ -35,7 +39,7 @@ function parseSysctls(list: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of list) {
     const m = /^([a-z0-9_.\-/]+)=(-?\d+)$/i.exec(s);
-    if (!m) throw new Error(`invalid --sysctl '${s}' (expected key=integer, e.g. vm.panic_on_oom=1)`);
+    if (!m) throw new UsageError(`invalid --sysctl '${s}' (expected key=integer, e.g. vm.panic_on_oom=1)`);
     out[m[1]!.replace(/\//g, '.')] = Number(m[2]);
   }
   return out;
@@ -84,23 +88,100 @@ function tracing(f: RunFlags): boolean {
   return !!(f.trace || f.summary);
 }
 
-/** Prints the requested views; returns the formatted trace text (for expectations). */
+/** The --filter-* / --max-depth / --only-fatal flags as TraceFilters; null when none is given. */
+function traceFilters(f: RunFlags): TraceFilters | null {
+  const t: TraceFilters = {
+    ...(f.filterFunc?.length ? { functions: f.filterFunc } : {}),
+    ...(f.filterTask?.length ? { tasks: f.filterTask.map((x) => (/^\d+$/.test(x) ? Number(x) : x)) } : {}),
+    ...(f.filterKind?.length ? { kinds: f.filterKind as EventKind[] } : {}),
+    ...(f.maxDepth !== undefined ? { maxDepth: f.maxDepth } : {}),
+    ...(f.onlyFatal ? { onlyFatal: true } : {}),
+  };
+  return Object.keys(t).length ? t : null;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* progress on long runs (stderr is a terminal only, so piped/redirected output stays exact)  */
+/* ------------------------------------------------------------------------------------------ */
+
+export interface ProgressSample {
+  instructions: number;
+  faults: number;
+  simulatedNs: number;
+}
+
+/** 999, 1.2K, 12.3M, 4.0G */
+export function humanCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}K`;
+  return String(n);
+}
+
+/** `[faultpath] 12.3M instructions, 4096 faults, simulated 0.35s` */
+export function formatProgress(p: ProgressSample): string {
+  return `[faultpath] ${humanCount(p.instructions)} instructions, ${p.faults} faults, simulated ${(p.simulatedNs / 1e9).toFixed(2)}s`;
+}
+
+export function progressSample(m: Machine): ProgressSample {
+  return { instructions: m.sys.totalExecuted, faults: m.k.vmEvents.pgfault, simulatedNs: m.k.clock };
+}
+
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(s: string): unknown;
+}
+
+export interface ProgressReporter {
+  /** for runScenario's onProgress option; undefined when progress is off (stream is not a TTY) */
+  onProgress?: (m: Machine) => void;
+  /** erases the progress line (call before printing anything else) */
+  done(): void;
+}
+
+/**
+ * Every `intervalMs` (default 250) of wall time, rewrites one status line on `stream` with
+ * `\r`.  Does nothing at all unless `stream.isTTY`, so output redirected to a file or a pipe is
+ * byte-for-byte the same as without progress.  A run shorter than one interval prints nothing.
+ */
+export function progressReporter(stream: ProgressStream = process.stderr, opts: { intervalMs?: number; now?: () => number; sample?: (m: Machine) => ProgressSample } = {}): ProgressReporter {
+  if (!stream.isTTY) return { done() {} };
+  const interval = opts.intervalMs ?? 250;
+  const now = opts.now ?? (() => performance.now());
+  const sample = opts.sample ?? progressSample;
+  let next = now() + interval;
+  let shown = false;
+  return {
+    onProgress(m: Machine) {
+      const t = now();
+      if (t < next) return;
+      next = t + interval;
+      stream.write(`\r${formatProgress(sample(m))}\x1b[K`);
+      shown = true;
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+/**
+ * Prints the requested views and returns the formatted trace (empty without --trace).  The
+ * filters apply to the trace and the summary alike (see src/trace/filter.ts), never to --dmesg
+ * (the kernel log) or --json.
+ */
 export function emitOutputs(r: RunResult, f: RunFlags): string {
-  const events = r.machine.tracer.events;
+  const events: readonly TraceEvent[] = r.machine.tracer.events;
+  const filters = traceFilters(f);
+  const kept = filters && tracing(f) ? applyFilters(events, filters) : events;
   let traceText = '';
   if (f.trace) {
-    const filtered = applyFilters(events, {
-      ...(f.filterFunc.length ? { functions: f.filterFunc } : {}),
-      ...(f.filterTask.length ? { tasks: f.filterTask.map((t) => (/^\d+$/.test(t) ? Number(t) : t)) } : {}),
-      ...(f.filterKind.length ? { kinds: f.filterKind as EventKind[] } : {}),
-      ...(f.maxDepth !== undefined ? { maxDepth: f.maxDepth } : {}),
-      ...(f.onlyFatal ? { onlyFatal: true } : {}),
-    });
-    traceText = formatTrace(filtered, f.trace);
+    traceText = formatTrace(kept, f.trace);
     if (f.traceOut) writeFileSync(f.traceOut, traceText);
-    else process.stdout.write(traceText.endsWith('\n') ? traceText : traceText + '\n');
+    else if (traceText) process.stdout.write(traceText.endsWith('\n') ? traceText : traceText + '\n');
   }
-  if (f.summary) process.stdout.write(summarize(events) + '\n');
+  if (f.summary) process.stdout.write(summarize(kept) + '\n');
   if (f.dmesg) process.stdout.write(r.dmesg.join('\n') + (r.dmesg.length ? '\n' : ''));
   if (f.json) process.stdout.write(JSON.stringify(resultJson(r), null, 2) + '\n');
   if (!f.trace && !f.summary && !f.dmesg && !f.json) {
@@ -112,7 +193,7 @@ export function emitOutputs(r: RunResult, f: RunFlags): string {
     }
   }
   if (r.end.kind !== 'exited') process.stderr.write(`faultpath: ${describeEnd(r)}\n`);
-  return traceText || (events.length ? formatTrace(events, 'jsonl') : '');
+  return traceText;
 }
 
 export function resultJson(r: RunResult): object {
@@ -130,21 +211,43 @@ export function resultJson(r: RunResult): object {
 }
 
 export async function runCommand(prog: string, args: string[], f: RunFlags): Promise<number> {
+  if (f.memoryMax !== undefined && !f.cgroup) throw new UsageError('--memory-max needs --cgroup (the cgroup whose memory.max it sets)');
   const s = scenarioFromFlags(prog, args, f);
-  const r = await runScenario(s, { trace: tracing(f), ...(f.budget ? { budget: f.budget } : {}) });
-  emitOutputs(r, f);
-  r.machine.close();
+  const progress = progressReporter();
+  let r: RunResult;
+  try {
+    r = await runScenario(s, { trace: tracing(f), ...(f.budget !== undefined ? { budget: f.budget } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  } finally {
+    progress.done();
+  }
+  try {
+    emitOutputs(r, f);
+  } finally {
+    r.machine.close();
+  }
   return endCode(r);
 }
 
 export async function scenarioCommand(file: string, f: RunFlags & { check?: boolean }): Promise<number> {
   const s = parseScenario(readFileSync(file, 'utf8'), file);
   const wantTrace = tracing(f) || !!s.expect?.trace_contains?.length;
-  const r = await runScenario(s, { trace: wantTrace, baseDir: dirname(file), ...(f.budget ? { budget: f.budget } : {}) });
-  const traceText = emitOutputs(r, f);
-  r.machine.close();
+  const progress = progressReporter();
+  let r: RunResult;
+  try {
+    r = await runScenario(s, { trace: wantTrace, baseDir: dirname(file), ...(f.budget !== undefined ? { budget: f.budget } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  } finally {
+    progress.done();
+  }
+  let fails: string[] = [];
+  try {
+    emitOutputs(r, f);
+    // trace_contains is matched against the whole function_graph trace, whatever --trace,
+    // --filter-* or --only-fatal select for display: the verdict must not depend on the view.
+    if (f.check) fails = checkExpectations(s, r, s.expect?.trace_contains?.length ? formatTrace(r.machine.tracer.events, 'function_graph') : '');
+  } finally {
+    r.machine.close();
+  }
   if (f.check) {
-    const fails = checkExpectations(s, r, traceText || formatTrace(r.machine.tracer.events, 'function_graph'));
     for (const x of fails) process.stderr.write(`FAIL ${x}\n`);
     if (fails.length) return 1;
     process.stderr.write(`faultpath: ${file}: all expectations met\n`);

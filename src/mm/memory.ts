@@ -181,6 +181,21 @@ function installPte(k: Kernel, vmf: VmFault, pfn: number, prot: { write: boolean
   k.emit('pte', { address: hex(vmf.address), level: 3, old: mm.pgtable.fmt.hex(old[0], old[1]), new: mm.pgtable.fmt.hex(lo, hi), why });
 }
 
+/**
+ * The user-page allocation + mem_cgroup_charge(GFP_KERNEL) pair every anonymous fault path
+ * does (do_anonymous_page, wp_page_copy, do_cow_fault, do_swap_page): null means VM_FAULT_OOM.
+ */
+function allocChargedUserPage(k: Kernel, vmf: VmFault, zeroed: boolean): { pfn: number; memcg: MemCgroup } | null {
+  const pfn = k.allocUserPage(vmf.vma, vmf.address, zeroed);
+  if (pfn < 0) return null;
+  const memcg = mmMemcg(k, vmf.mm.ownerPid);
+  if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
+    k.freeUserPage(pfn);
+    return null;
+  }
+  return { pfn, memcg };
+}
+
 /** do_anonymous_page() (§4.5). */
 function doAnonymousPage(k: Kernel, vmf: VmFault): number {
   return k.tracer.call('do_anonymous_page', undefined, () => {
@@ -192,13 +207,9 @@ function doAnonymousPage(k: Kernel, vmf: VmFault): number {
       installPte(k, vmf, k.phys.zeroPfn, { write: false, exec: (vma.flags & VM_EXEC) !== 0, dirty: false, special: true }, 'do_anonymous_page: zero page');
       return 0;
     }
-    const pfn = k.allocUserPage(vmf.vma, vmf.address, true);
-    if (pfn < 0) return VM_FAULT_OOM;
-    const memcg = mmMemcg(k, mm.ownerPid);
-    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
-      k.freeUserPage(pfn);
-      return VM_FAULT_OOM;
-    }
+    const got = allocChargedUserPage(k, vmf, true);
+    if (!got) return VM_FAULT_OOM;
+    const { pfn, memcg } = got;
     k.commitAnonPage(pfn, memcg, mm, vmf.address);
     vma.mem.fill(0, vmf.address - vma.start, vmf.address - vma.start + PAGE_SIZE);
     addMmCounterFast(k, mm, MM_ANONPAGES, 1);
@@ -229,13 +240,9 @@ function doWpPage(k: Kernel, vmf: VmFault, oldPfn: number, special: boolean): nu
 function wpPageCopy(k: Kernel, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
   return k.tracer.call('wp_page_copy', undefined, () => {
     const { vma, mm } = vmf;
-    const pfn = k.allocUserPage(vma, vmf.address, fromZero);
-    if (pfn < 0) return VM_FAULT_OOM;
-    const memcg = mmMemcg(k, mm.ownerPid);
-    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
-      k.freeUserPage(pfn);
-      return VM_FAULT_OOM;
-    }
+    const got = allocChargedUserPage(k, vmf, fromZero);
+    if (!got) return VM_FAULT_OOM;
+    const { pfn, memcg } = got;
     k.commitAnonPage(pfn, memcg, mm, vmf.address);
     // The bytes already sit in this mm's backing memory (copied at fork / read from the file).
     const oldKind = k.phys.kind[oldPfn] as PageKind;
@@ -315,13 +322,9 @@ function doReadFault(k: Kernel, vmf: VmFault): number {
 function doCowFault(k: Kernel, vmf: VmFault): number {
   return k.tracer.call('do_cow_fault', undefined, () => {
     const { vma, mm } = vmf;
-    const pfn = k.allocUserPage(vma, vmf.address, false);
-    if (pfn < 0) return VM_FAULT_OOM;
-    const memcg = mmMemcg(k, mm.ownerPid);
-    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
-      k.freeUserPage(pfn);
-      return VM_FAULT_OOM;
-    }
+    const got = allocChargedUserPage(k, vmf, false);
+    if (!got) return VM_FAULT_OOM;
+    const { pfn, memcg } = got;
     const { ret } = __doFault(k, vmf);
     if (ret & VM_FAULT_ERROR) {
       k.uncommitAnon(pfn, memcg);
@@ -365,13 +368,9 @@ function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
     const { vma, mm } = vmf;
     const data = k.swapRead(slot);
     if (!data) return VM_FAULT_SIGBUS;
-    const pfn = k.allocUserPage(vma, vmf.address, false);
-    if (pfn < 0) return VM_FAULT_OOM;
-    const memcg = mmMemcg(k, mm.ownerPid);
-    if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
-      k.freeUserPage(pfn);
-      return VM_FAULT_OOM;
-    }
+    const got = allocChargedUserPage(k, vmf, false);
+    if (!got) return VM_FAULT_OOM;
+    const { pfn, memcg } = got;
     k.commitAnonPage(pfn, memcg, mm, vmf.address);
     vma.mem.set(data, vmf.address - vma.start);
     k.swapFree(slot, memcg);
