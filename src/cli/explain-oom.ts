@@ -181,7 +181,7 @@ function normalise(raw: string): Line {
 
 const RE_HEADER = /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)? order=(-?\d+), oom_score_adj=(-?\d+)/;
 const RE_CPUSET = /^(.*) cpuset=(\S*) mems_allowed=(\S*)\s*$/;
-const RE_CPU = /^CPU: (\d+) PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)/;
+const RE_CPU = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)/;
 const RE_CALL_TRACE = /^Call [Tt]race:/;
 const RE_FRAME = /^\s*(\?\s+)?(?:\[<[0-9a-fA-F]+>\]\s+)?(?:\?\s+)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+\/0x[0-9a-fA-F]+/;
 const RE_COUNTER = /^(memory|swap|memory\+swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
@@ -374,6 +374,10 @@ interface Parsed {
   alreadyExiting: string | null;
   /** the lines after the task table that belong to the kill, in log order */
   killEvents: { type: 'selection' | 'killed' | 'group' | 'reaped' | 'panic' | 'nokill' | 'exiting'; line: string }[];
+  /** kill lines after this report's kill that belong to later OOM kills whose dump_header() was ratelimited */
+  laterKills: string[];
+  /** the segment contained a second task table (the next report's header line is missing) */
+  secondTable: boolean;
 }
 
 function parseReport(lines: Line[]): Parsed | null {
@@ -424,6 +428,8 @@ function parseReport(lines: Line[]): Parsed | null {
     noKillable: false,
     alreadyExiting: null,
     killEvents: [],
+    laterKills: [],
+    secondTable: false,
   };
   let inTrace = false;
   let inTable = false;
@@ -504,8 +510,15 @@ function parseReport(lines: Line[]): Parsed | null {
     }
     if (p.memInfoSeen && !p.freeLine && /^\s*free:\d+ free_pcp:/.test(t)) { p.freeLine = trimmed; continue; }
     if (RE_TASKS_STATE.test(t)) { p.tasksHeaderSeen = true; continue; }
+    if (p.tasksColumn && RE_TASKS_COLS.test(t)) { p.secondTable = true; break; }
     if ((m = RE_TASKS_COLS.exec(t))) { p.tasksColumn = m[1] as 'pgtables_bytes' | 'nr_ptes'; inTable = true; continue; }
     if (!p.summaryLine && (m = RE_SUMMARY.exec(t))) { p.summaryLine = t; p.summary = parseSummary(m[1]!); continue; }
+    // oom_kill_process() prints its kill lines even when dump_header() is ratelimited (oom_rs:
+    // 10 reports per 5 s), so kill lines of later OOMs can follow this report without a header.
+    // Only the first kill (plus the memory.oom.group members after the "Tasks in" line) is ours.
+    if (p.laterKills.length && (RE_KILL_419.test(t) || RE_KILLED.test(t))) { p.laterKills.push(t); continue; }
+    if (p.selection && RE_KILL_419.test(t)) { p.laterKills.push(t); continue; }
+    if (p.killed.length && !p.oomGroup && RE_KILLED.test(t)) { p.laterKills.push(t); continue; }
     if (!p.selection && (m = RE_KILL_419.exec(t))) { p.selection = { message: m[1] ?? null, pid: num(m[2]), comm: m[3]!, score: num(m[4]) }; p.killEvents.push({ type: 'selection', line: t }); continue; }
     if ((m = RE_KILLED.exec(t))) {
       p.killed.push({
@@ -898,6 +911,11 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
       say('     find_lock_task_mm() found no thread with an mm: the victim was already exiting.');
     }
   }
+  if (p.laterKills.length) {
+    say(`   (${p.laterKills.length} later kill line(s) without their own report follow — dump_header() is ratelimited to 10 reports per 5 s (oom_rs) — not checked here)`);
+    notes.push(`${p.laterKills.length} later kill line(s) without a report (ratelimited dump_header()), first: ${p.laterKills[0]}`);
+  }
+  if (p.secondTable) notes.push('a second task table follows without its "invoked oom-killer" header line; parsing of this report stopped there');
   if (!p.killed.length && !p.selection && !p.panic && !p.noKillable && !p.alreadyExiting) {
     say('   (no kill line found: the log may be truncated)');
     notes.push('no "Killed process" line after this report (truncated log?)');
@@ -988,7 +1006,7 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     say(`   Recomputed victim: pid ${recomputed.pid} (${recomputed.name}) with ${recomputed.points} points.`);
     if (v !== '6.1' && totalpages.value) {
       const score = Math.floor((recomputed.points! * 1000) / totalpages.value);
-      say(`   Its 4.19-style score: points × 1000 / totalpages = ${score}${p.selection ? ` (printed: ${p.selection.score})` : ''}.`);
+      say(`   Its normalised score (4.19/3.12 "score"): points × 1000 / totalpages = ${score}${p.selection ? ` (printed: ${p.selection.score})` : ''}.`);
       // Tolerance: the rss lag of one task (64 pages) in score units, plus rounding.
       if (p.selection && p.selection.pid === recomputed.pid && Math.abs(score - p.selection.score) > Math.ceil((SPLIT_RSS_LAG * 1000) / totalpages.value) + 1) {
         inc.push(`"Kill process ${p.selection.pid}" prints score ${p.selection.score}, but its recomputed points ${recomputed.points} × 1000 / totalpages ${totalpages.value} = ${score}${totalpages.exact ? '' : ' (totalpages is an estimate)'}`);

@@ -18,14 +18,22 @@ import { asmCommand } from './asm.js';
 import { explainEsr, explainPf } from './explain.js';
 import { listCommand } from './list.js';
 import { oracleCommand } from './oracle.js';
-import { runCommand, scenarioCommand, type RunFlags } from './run.js';
+import type { EventKind } from '../trace/events.js';
+import { runCommand, scenarioCommand, UsageError, type RunFlags } from './run.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** A memory.max-style size: bytes, K/M/G suffix, or `max`. */
 function parseSize(v: string): string {
-  if (!/^\d+[KMGkmg]?$/.test(v) && v !== 'max') throw new InvalidArgumentError(`'${v}' is not a size (use e.g. 64M, 4096, 1G)`);
+  if (!/^\d+[KMGkmg]?$/.test(v) && v !== 'max') throw new InvalidArgumentError(`'${v}' is not a size (use e.g. 64M, 4096, 1G, or max)`);
+  return v;
+}
+
+/** A machine size (--mem, --swap): `max` means nothing there. */
+function parseMachineSize(v: string): string {
+  if (!/^\d+[KMGkmg]?$/.test(v)) throw new InvalidArgumentError(`'${v}' is not a size (use e.g. 64M, 4096, 1G)`);
   return v;
 }
 
@@ -33,6 +41,45 @@ function parseIntArg(v: string): number {
   if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`'${v}' is not an integer`);
   return Number(v);
 }
+
+/** /proc/PID/oom_score_adj accepts OOM_SCORE_ADJ_MIN..OOM_SCORE_ADJ_MAX; the kernel returns EINVAL otherwise. */
+function parseOomScoreAdj(v: string): number {
+  const n = parseIntArg(v);
+  if (n < -1000 || n > 1000) throw new InvalidArgumentError(`'${v}' is out of range (oom_score_adj is -1000..1000)`);
+  return n;
+}
+
+function parseNonNegative(v: string): number {
+  const n = parseIntArg(v);
+  if (n < 0) throw new InvalidArgumentError(`'${v}' must not be negative`);
+  return n;
+}
+
+function parsePositive(v: string): number {
+  const n = parseIntArg(v);
+  if (n <= 0) throw new InvalidArgumentError(`'${v}' must be a positive number of instructions`);
+  return n;
+}
+
+/** Every trace event kind (src/trace/events.ts); the type check below fails when one is added there. */
+const EVENT_KINDS = ['enter', 'exit', 'tracepoint', 'exception', 'pte', 'alloc', 'charge', 'reclaim', 'oom', 'signal', 'sched_switch', 'syscall', 'printk'] as const satisfies readonly EventKind[];
+type MissingKind = Exclude<EventKind, (typeof EVENT_KINDS)[number]>;
+const allKindsListed: [MissingKind] extends [never] ? true : MissingKind = true;
+void allKindsListed;
+
+function collectKind(v: string, prev: string[]): string[] {
+  if (!(EVENT_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`'${v}' is not an event kind (one of ${EVENT_KINDS.join(', ')})`);
+  return [...prev, v];
+}
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  the run completed (or a --check scenario met every expectation)
+  1  an expectation or oracle comparison failed
+  2  bad usage: unknown flag, bad scenario/case file, bad assembly or ELF, missing program
+  3  the modeled kernel panicked (panic_on_oom, "System is deadlocked on memory")
+  4  the run did not finish: instruction budget exhausted, livelock, or every task blocked
+  5  internal error (a bug in faultpath; please report it)`;
 
 function traceOptions(c: Command): Command {
   return c
@@ -43,10 +90,18 @@ function traceOptions(c: Command): Command {
     .option('--json', 'print the run result as JSON (processes, cgroup counters, kernel log)')
     .option('--filter-func <glob>', 'trace only these functions and their callees (repeatable)', collect, [])
     .option('--filter-task <pid|comm>', 'trace only these tasks (repeatable)', collect, [])
-    .option('--filter-kind <kind>', 'keep only these event kinds (repeatable)', collect, [])
-    .option('--max-depth <n>', 'hide function nesting deeper than N', parseIntArg)
+    .option('--filter-kind <kind>', `keep only these event kinds (repeatable): ${EVENT_KINDS.join(', ')}`, collectKind, [])
+    .option('--max-depth <n>', 'hide function nesting deeper than N (like max_graph_depth; 0 = unlimited)', parseNonNegative)
     .option('--only-fatal', 'keep only fault episodes that ended in an OOM kill or a fatal signal')
-    .option('--budget <instructions>', 'stop after this many guest instructions (runaway guard)', parseIntArg);
+    .option('--budget <instructions>', 'stop after this many guest instructions (runaway guard; exit code 4)', parsePositive)
+    .addHelpText(
+      'after',
+      `
+The --filter-* flags, --max-depth and --only-fatal select what --trace shows; --filter-task
+and --only-fatal also select the fault episodes --summary counts.  --dmesg and --json always
+cover the whole run.  While a long run is going, a progress line
+is printed on stderr when (and only when) stderr is a terminal.`,
+    );
 }
 
 export function buildProgram(): Command {
@@ -54,7 +109,8 @@ export function buildProgram(): Command {
   program
     .name('faultpath')
     .description('Run AArch64 / x86-64 guest programs on Unicorn and follow every page fault through a model of the Linux kernel: exception entry, do_mem_abort / exc_page_fault, handle_mm_fault, memcg charging, VM_FAULT_OOM and the OOM killer.')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
   traceOptions(
@@ -65,15 +121,26 @@ export function buildProgram(): Command {
       .argument('[args...]', 'arguments passed to the program')
       .addOption(new Option('--arch <arch>', 'guest architecture').choices(['aarch64', 'x86_64']).default('aarch64'))
       .addOption(new Option('--kernel <version>', 'modeled kernel version').choices(['6.1', '4.19', '3.12']).default('6.1'))
-      .option('--mem <size>', 'machine RAM', parseSize, '256M')
-      .option('--swap <size>', 'swap area size', parseSize, '0')
+      .option('--mem <size>', 'machine RAM', parseMachineSize, '256M')
+      .option('--swap <size>', 'swap area size', parseMachineSize, '0')
       .option('--cgroup <path>', 'run the program in this cgroup (created if missing)')
-      .option('--memory-max <size>', 'memory.max of --cgroup', parseSize)
-      .option('--oom-score-adj <n>', 'oom_score_adj of the program', parseIntArg)
+      .option('--memory-max <size>', 'memory.max of --cgroup (needs --cgroup)', parseSize)
+      .option('--oom-score-adj <n>', 'oom_score_adj of the program (-1000..1000)', parseOomScoreAdj)
       .option('--sysctl <key=value>', 'set a sysctl, e.g. vm.panic_on_oom=1 (repeatable)', collect, [])
       .addOption(new Option('--machine <kind>', 'boot memory model').choices(['qemu-virt', 'bare']).default('qemu-virt'))
       .addOption(new Option('--rootfs <kind>', 'tmpfs (files are shmem, like the oracle) or disk (page cache is reclaimable)').choices(['tmpfs', 'disk']).default('tmpfs')),
-  ).action(async (prog: string, args: string[], flags: RunFlags) => {
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  faultpath run hello --arch x86_64
+  faultpath run hog --cgroup t --memory-max 8M --dmesg              # memcg OOM, kernel log
+  faultpath run hog --cgroup t --memory-max 8M --trace function_graph --only-fatal
+  faultpath run hog --cgroup t --memory-max 8M --trace perfetto --trace-out hog.json
+  faultpath run hog --cgroup t --memory-max 8M --sysctl vm.panic_on_oom=2   # exit code 3`,
+    )
+    .action(async (prog: string, args: string[], flags: RunFlags) => {
     process.exitCode = await runCommand(prog, args, flags);
   });
 
@@ -83,7 +150,17 @@ export function buildProgram(): Command {
       .description('run a scenario file (YAML: machine, cgroups, processes, actions, expectations)')
       .argument('<file>')
       .option('--check', 'exit 1 when an expectation fails, naming it'),
-  ).action(async (file: string, flags: RunFlags & { check?: boolean }) => {
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  faultpath scenario memcg-oom.yaml --check --summary --dmesg
+
+Errors in the file are reported as FILE:LINE: field: message (exit code 2); with --check a
+failed expectation is printed as "FAIL <expectation>: …" and the exit code is 1.`,
+    )
+    .action(async (file: string, flags: RunFlags & { check?: boolean }) => {
     process.exitCode = await scenarioCommand(file, flags);
   });
 
@@ -153,7 +230,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+    // `faultpath` or `faultpath explain` without a command prints the help as an error (exit code 1 in commander)
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return err.exitCode ? 2 : 0;
     if (err.code?.startsWith('commander.')) return 2;
     if (e instanceof AsmError || e instanceof ElfError || e instanceof ScenarioError || e instanceof UsageError) {
       process.stderr.write(`faultpath: ${err.message}\n`);
@@ -163,7 +241,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`faultpath: ${err.message}\n`);
       return 2;
     }
-    if (e instanceof CpuError || /not found|no such|cannot|invalid|unknown/i.test(err.message)) {
+    // Plain Errors about the user's input (a missing file, an unknown sysctl); never TypeError
+    // and the like, whose "Cannot read properties of undefined" is a bug (exit code 5).
+    if (e instanceof CpuError || (e instanceof Error && e.constructor === Error && /not found|no such|cannot|invalid|unknown/i.test(err.message))) {
       process.stderr.write(`faultpath: ${err.message}\n`);
       return 2;
     }

@@ -167,21 +167,24 @@ export function progressReporter(stream: ProgressStream = process.stderr, opts: 
 }
 
 /**
- * Prints the requested views and returns the formatted trace (empty without --trace).  The
- * filters apply to the trace and the summary alike (see src/trace/filter.ts), never to --dmesg
- * (the kernel log) or --json.
+ * Prints the requested views and returns the formatted trace (empty without --trace).  All the
+ * filters apply to --trace; --summary counts whole fault episodes, so only the episode-level
+ * ones (--filter-task, --only-fatal) apply to it (a function or kind filter would cut the
+ * exception events episodes are found by).  --dmesg and --json always cover the whole run.
  */
 export function emitOutputs(r: RunResult, f: RunFlags): string {
   const events: readonly TraceEvent[] = r.machine.tracer.events;
   const filters = traceFilters(f);
-  const kept = filters && tracing(f) ? applyFilters(events, filters) : events;
   let traceText = '';
   if (f.trace) {
-    traceText = formatTrace(kept, f.trace);
+    traceText = formatTrace(filters ? applyFilters(events, filters) : events, f.trace);
     if (f.traceOut) writeFileSync(f.traceOut, traceText);
     else if (traceText) process.stdout.write(traceText.endsWith('\n') ? traceText : traceText + '\n');
   }
-  if (f.summary) process.stdout.write(summarize(kept) + '\n');
+  if (f.summary) {
+    const episodeFilters: TraceFilters = { ...(filters?.tasks ? { tasks: filters.tasks } : {}), ...(filters?.onlyFatal ? { onlyFatal: true } : {}) };
+    process.stdout.write(summarize(Object.keys(episodeFilters).length ? applyFilters(events, episodeFilters) : events) + '\n');
+  }
   if (f.dmesg) process.stdout.write(r.dmesg.join('\n') + (r.dmesg.length ? '\n' : ''));
   if (f.json) process.stdout.write(JSON.stringify(resultJson(r), null, 2) + '\n');
   if (!f.trace && !f.summary && !f.dmesg && !f.json) {

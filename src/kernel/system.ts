@@ -5,6 +5,7 @@
  * throttling), the OOM reaper kernel thread, and timed actions.
  */
 import type { Access, Cpu, StopReason } from '../cpu/cpu.js';
+import { isX86MemoryRmw } from '../cpu/x86-length.js';
 import { memCgroupHandleOverHigh } from '../mm/memcontrol.js';
 import { getMmCounter, handleMmFault, syncMmRss, zapPageRange } from '../mm/memory.js';
 import { expandStack } from '../mm/mmap.js';
@@ -147,8 +148,10 @@ export class System {
     const t = this.running;
     if (!t || t.mm !== mm) return false;
     const pc = access === 'fetch' ? BigInt(address) : mm.cpu.pc();
+    // x86 read-modify-write instructions load with write intent: the #PF reports a write.
+    const faultAccess = access === 'read' && mm.arch === 'x86_64' && this.isRmwAt(mm, pc) ? 'write' : access;
     for (;;) {
-      const out = this.enterFault(t, BigInt(address), access, pc);
+      const out = this.enterFault(t, BigInt(address), faultAccess, pc);
       if (out === 'stop') {
         mm.cpu.stop({ kind: 'requested' });
         return false;
@@ -164,6 +167,11 @@ export class System {
       }
       if (t.refaults.address !== address) t.refaults = { address, count: 1 };
     }
+  }
+
+  private isRmwAt(mm: MmStruct, pc: bigint): boolean {
+    const bytes = mm.cpu.peek(Number(pc), 15) ?? mm.cpu.peek(Number(pc), 1);
+    return !!bytes && isX86MemoryRmw(bytes);
   }
 
   /**

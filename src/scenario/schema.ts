@@ -90,12 +90,12 @@ export const scenarioSchema = z
         sysctls: z.record(z.string(), z.number().int()).default({}),
         budget: z.number().int().positive().optional(),
         seed: z.number().int().optional(),
-        machine: z.enum(['qemu-virt', 'bare']).default('qemu-virt'),
+        machine: z.enum(['qemu-virt', 'bare']).optional(),
         /**
          * register_oom_notifier() callbacks, e.g. a balloon driver holding `pages` pages it can
          * give back: each global OOM first asks them, and freed memory ends the OOM.
          */
-        oom_notifiers: z.array(z.object({ name: z.string(), pages: z.number().int().positive() }).strict()).default([]),
+        oom_notifiers: z.array(z.object({ name: z.string(), pages: z.number().int().positive() }).strict()).optional(),
       })
       .strict(),
     cgroups: z.array(cgroupSchema).default([]),

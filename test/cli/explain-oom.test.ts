@@ -172,6 +172,14 @@ describe('6.1 parsing and explanation', () => {
     expect(r.text).toContain('1 duplicate with identical timestamp skipped');
   });
 
+  it('kill lines of later, ratelimited OOMs (no header of their own) are not checked against this report', () => {
+    const later = `${MEMCG_61}\nMemory cgroup out of memory: Killed process 121 (holder) total-vm:9999kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:8kB oom_score_adj:0`;
+    const r = explainOomReport(later);
+    expect(r.inconsistencies).toEqual([]);
+    expect(r.reports[0]!.killed).toHaveLength(1);
+    expect(r.reports[0]!.notes.join('\n')).toMatch(/1 later kill line\(s\) without a report \(ratelimited dump_header\(\)\)/);
+  });
+
   it('6.1 tie rule: of equal points the later task in the table is chosen', () => {
     const tie = MEMCG_61
       .replace('[    121]     0   121     1065      990    36864', '[    121]     0   121     2089     2046    45056')
