@@ -183,7 +183,8 @@ const RE_HEADER = /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)
 const RE_CPUSET = /^(.*) cpuset=(\S*) mems_allowed=(\S*)\s*$/;
 const RE_CPU = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)/;
 const RE_CALL_TRACE = /^Call [Tt]race:/;
-const RE_FRAME = /^\s*(\?\s+)?(?:\[<[0-9a-fA-F]+>\]\s+)?(?:\?\s+)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+\/0x[0-9a-fA-F]+/;
+// faultpath's own reports print bare function names (offsets are not modeled): accept both.
+const RE_FRAME = /^\s*(\?\s+)?(?:\[<[0-9a-fA-F]+>\]\s+)?(?:\?\s+)?([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+\/0x[0-9a-fA-F]+|\s*$)/;
 const RE_COUNTER = /^(memory|swap|memory\+swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
 const RE_STATS_FOR = /^Memory cgroup stats for (.*?):(.*)$/;
 const RE_STAT_LINE = /^([a-z_]+) (\d+)$/;

@@ -120,7 +120,7 @@ export function humanCount(n: number): string {
 
 /** `[faultpath] 12.3M instructions, 4096 faults, simulated 0.35s` */
 export function formatProgress(p: ProgressSample): string {
-  return `[faultpath] ${humanCount(p.instructions)} instructions, ${p.faults} faults, simulated ${(p.simulatedNs / 1e9).toFixed(2)}s`;
+  return `[faultpath] ${humanCount(p.instructions)} instructions, ${p.faults} faults, simulated ${(p.simulatedNs / 1e9).toFixed(3)}s`;
 }
 
 export function progressSample(m: Machine): ProgressSample {

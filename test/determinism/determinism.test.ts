@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/assemble.js';
 import { resultJson } from '../../src/cli/run.js';
 import { REPO_ROOT, runScenario, type RunResult } from '../../src/scenario/run.js';
-import type { Scenario } from '../../src/scenario/schema.js';
+import { scenarioSchema, type Scenario } from '../../src/scenario/schema.js';
 import { formatTrace, TRACE_FORMATS } from '../../src/trace/index.js';
 
 type Arch = 'aarch64' | 'x86_64';
@@ -77,19 +77,19 @@ function expectIdentical(a: Outputs, b: Outputs): void {
   expect(diffs, diffs.join('\n')).toEqual([]);
 }
 
+// Scenarios go through the schema so its defaults are filled in as for a scenario file.
 function oomScenario(arch: Arch): Scenario {
-  return {
+  return scenarioSchema.parse({
     name: `determinism memcg oom ${arch}`,
-    machine: { arch, kernel: '6.1', mem: '128M', swap: 0, rootfs: 'tmpfs', sysctls: {} },
+    machine: { arch, kernel: '6.1', mem: '128M' },
     cgroups: [{ path: 'hog', 'memory.max': '8M' }],
-    processes: [{ id: 'hog', program: 'worker', args: [4096], cgroup: 'hog', start: 'immediate', wait: true }],
-    actions: [],
-  };
+    processes: [{ id: 'hog', program: 'worker', args: [4096], cgroup: 'hog' }],
+  });
 }
 
 /** 16 workers, 64..1024 pages (34 MiB in all) in a 16M memcg; some sleep, some start later. */
 function sixteenScenario(arch: Arch, seed?: number): Scenario {
-  const processes: Scenario['processes'] = [];
+  const processes: object[] = [];
   for (let i = 0; i < 16; i++) {
     const pages = 64 * (((i * 7) % 16) + 1); // every size 64..1024 once, shuffled
     const sleepMs = [0, 2, 10, 0, 5][i % 5]!;
@@ -100,16 +100,14 @@ function sixteenScenario(arch: Arch, seed?: number): Scenario {
       cgroup: 'work',
       ...(i % 6 === 1 ? { oom_score_adj: 300 } : i % 6 === 4 ? { oom_score_adj: -200 } : {}),
       start: i >= 12 ? { at_ms: i - 11 } : 'immediate',
-      wait: true,
     });
   }
-  return {
+  return scenarioSchema.parse({
     name: `determinism 16 processes ${arch}`,
-    machine: { arch, kernel: '6.1', mem: '128M', swap: 0, rootfs: 'tmpfs', sysctls: {}, ...(seed !== undefined ? { seed } : {}) },
+    machine: { arch, kernel: '6.1', mem: '128M', ...(seed !== undefined ? { seed } : {}) },
     cgroups: [{ path: 'work', 'memory.max': '16M' }],
     processes,
-    actions: [],
-  };
+  });
 }
 
 describe('determinism', () => {
