@@ -133,18 +133,20 @@ async function main(): Promise<void> {
   console.log(`wrote ${file} (${seconds} s)`);
 }
 
+const formatted = (r: Row) => r.mode !== 'off' && r.mode !== 'collect';
+
 function formatTable(rows: Row[]): string {
   const head = ['arch', 'mode', 'faults/s', 'ns/fault', 'vs off', 'format ms', 'ns/event', 'output'];
-  const size = (b: number) => (b === 0 ? '-' : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+  const size = (b: number) => (b < 1024 ? `${b} B` : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
   const lines = rows.map((r) => [
     r.arch,
     r.mode,
     r.faults_per_s.toLocaleString('en-US'),
     r.ns_per_fault.toFixed(0),
     r.vs_off.toFixed(2),
-    r.format_ns ? (r.format_ns / 1e6).toFixed(1) : '-',
-    r.format_ns ? r.format_ns_per_event.toFixed(0) : '-',
-    r.output_bytes ? `${size(r.output_bytes)}, ${r.output_lines.toLocaleString('en-US')} lines` : '-',
+    formatted(r) ? (r.format_ns / 1e6).toFixed(1) : '-',
+    formatted(r) ? r.format_ns_per_event.toFixed(0) : '-',
+    formatted(r) ? `${size(r.output_bytes)}, ${r.output_lines.toLocaleString('en-US')} lines` : '-',
   ]);
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));

@@ -192,7 +192,9 @@ export class Kernel {
     const before = Math.ceil(mm.slab.bytes / PAGE_SIZE);
     mm.slab.bytes += bytes;
     const after = Math.ceil(mm.slab.bytes / PAGE_SIZE);
-    if (memcg.isRoot || after === before) return;
+    if (memcg.isRoot) return;
+    memcg.stat.slab_unreclaimable += bytes;
+    if (after === before) return;
     if (after > before) {
       tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before);
       memcg.stat.kernel += after - before;
@@ -200,7 +202,6 @@ export class Kernel {
       memCgroupUncharge(this, memcg, before - after);
       memcg.stat.kernel -= before - after;
     }
-    memcg.stat.slab_unreclaimable += bytes;
   }
 
   freeMmKernelPages(mm: MmStruct): void {
