@@ -13,11 +13,13 @@
  *                <format> --trace-out F` does minus the file write).  dmesg keeps only printk
  *                records, so its output is small whatever the fault count.
  *
- * Each number is the best of REPEAT runs.  Writes bench/results/tracing.json and prints a table.
+ * Each number is the best of REPEAT runs, on two clocks: host wall clock and the process's CPU
+ * time (process.cpuUsage; comparable when the machine is shared with other work).  Writes bench/results/tracing.json and prints a table.
  * Run: npx tsx bench/tracing.ts   (re-executes itself with a fixed malloc mmap threshold like
  * bench/faults.ts; --default-malloc keeps glibc's default)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Arch } from '../src/cpu/cpu.js';
@@ -38,6 +40,10 @@ interface Row {
   loop_ns: number;
   /** host ns formatting the run's whole trace (formats only) */
   format_ns: number;
+  /** process CPU ns of loop + formatting */
+  cpu_ns: number;
+  cpu_ns_per_fault: number;
+  cpu_vs_off: number;
   faults_per_s: number;
   ns_per_fault: number;
   /** cost relative to tracing off */
@@ -56,6 +62,7 @@ function round(x: number, digits = 2): number {
 async function main(): Promise<void> {
   if (reexecWithFixedMalloc()) return;
   const started = Date.now();
+  const loadStart = loadavg()[0]!;
   const rows: Row[] = [];
   for (const arch of ARCHES) {
     const prog = await touchProgram(arch);
@@ -67,31 +74,40 @@ async function main(): Promise<void> {
     }
     let off = Infinity;
     let collect = Infinity;
+    let offCpu = Infinity;
+    let collectCpu = Infinity;
     let events = 0;
-    const fmt = new Map<TraceFormat, { ns: number; bytes: number; lines: number }>();
+    const fmt = new Map<TraceFormat, { ns: number; cpu: number; bytes: number; lines: number }>();
     for (let i = 0; i < REPEAT; i++) {
-      off = Math.min(off, runTouch(prog, PAGES, false).ns);
+      const o = runTouch(prog, PAGES, false);
+      off = Math.min(off, o.ns);
+      offCpu = Math.min(offCpu, o.cpu_ns);
       const r = runTouch(prog, PAGES, true, (m) => {
         events = m.tracer.events.length;
         for (const f of TRACE_FORMATS) {
+          const c0 = process.cpuUsage();
           const t0 = process.hrtime.bigint();
           const text = formatTrace(m.tracer.events, f);
           const ns = Number(process.hrtime.bigint() - t0);
+          const c1 = process.cpuUsage(c0);
+          const cpu = (c1.user + c1.system) * 1000;
           const prev = fmt.get(f);
-          if (!prev || ns < prev.ns) {
-            let lines = 0;
-            for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) lines++;
-            fmt.set(f, { ns, bytes: Buffer.byteLength(text), lines });
-          }
+          let lines = 0;
+          for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) lines++;
+          fmt.set(f, { ns: Math.min(ns, prev?.ns ?? Infinity), cpu: Math.min(cpu, prev?.cpu ?? Infinity), bytes: Buffer.byteLength(text), lines });
         }
       });
       collect = Math.min(collect, r.ns);
+      collectCpu = Math.min(collectCpu, r.cpu_ns);
     }
-    const row = (mode: Mode, loop: number, format: number, bytes: number, lines: number): Row => ({
+    const row = (mode: Mode, loop: number, format: number, cpu: number, bytes: number, lines: number): Row => ({
       arch,
       mode,
       loop_ns: loop,
       format_ns: format,
+      cpu_ns: cpu,
+      cpu_ns_per_fault: round(cpu / PAGES, 1),
+      cpu_vs_off: round(cpu / offCpu),
       faults_per_s: Math.round((PAGES * 1e9) / (loop + format)),
       ns_per_fault: round((loop + format) / PAGES, 1),
       vs_off: round((loop + format) / off),
@@ -100,10 +116,10 @@ async function main(): Promise<void> {
       output_lines: lines,
       format_ns_per_event: round(format / events, 1),
     });
-    rows.push(row('off', off, 0, 0, 0), row('collect', collect, 0, 0, 0));
+    rows.push(row('off', off, 0, offCpu, 0, 0), row('collect', collect, 0, collectCpu, 0, 0));
     for (const f of TRACE_FORMATS) {
       const x = fmt.get(f)!;
-      rows.push(row(f, collect, x.ns, x.bytes, x.lines));
+      rows.push(row(f, collect, x.ns, collectCpu + x.cpu, x.bytes, x.lines));
     }
     process.stderr.write(`  ${arch}: done\n`);
   }
@@ -124,19 +140,22 @@ async function main(): Promise<void> {
     node: process.version,
     host: `${process.platform}-${process.arch}`,
     malloc: mallocPolicy(),
+    cpus: cpus().length,
+    loadavg_1min: { start: round(loadStart), end: round(loadavg()[0]!) },
     results: rows,
     seconds,
   };
   const file = join(HERE, 'results', 'tracing.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  console.log(`load average ${out.loadavg_1min.start} → ${out.loadavg_1min.end} on ${out.cpus} CPUs${out.loadavg_1min.start > out.cpus / 2 ? ' (machine busy: compare the cpu columns)' : ''}`);
   console.log(`wrote ${file} (${seconds} s)`);
 }
 
 const formatted = (r: Row) => r.mode !== 'off' && r.mode !== 'collect';
 
 function formatTable(rows: Row[]): string {
-  const head = ['arch', 'mode', 'faults/s', 'ns/fault', 'vs off', 'format ms', 'ns/event', 'output'];
+  const head = ['arch', 'mode', 'faults/s', 'ns/fault', 'vs off', 'cpu ns/fault', 'cpu vs off', 'format ms', 'ns/event', 'output'];
   const size = (b: number) => (b < 1024 ? `${b} B` : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
   const lines = rows.map((r) => [
     r.arch,
@@ -144,13 +163,15 @@ function formatTable(rows: Row[]): string {
     r.faults_per_s.toLocaleString('en-US'),
     r.ns_per_fault.toFixed(0),
     r.vs_off.toFixed(2),
+    r.cpu_ns_per_fault.toFixed(0),
+    r.cpu_vs_off.toFixed(2),
     formatted(r) ? (r.format_ns / 1e6).toFixed(1) : '-',
     formatted(r) ? r.format_ns_per_event.toFixed(0) : '-',
     formatted(r) ? `${size(r.output_bytes)}, ${r.output_lines.toLocaleString('en-US')} lines` : '-',
   ]);
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
-  const left = (i: number) => i < 2 || i === 7;
+  const left = (i: number) => i < 2 || i === 9;
   const fmt = (l: string[]) => '| ' + l.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
   return [fmt(head), '|' + widths.map((w, i) => (left(i) ? ':' : '-') + '-'.repeat(w) + (left(i) ? '-' : ':')).join('|') + '|', ...lines.map(fmt)].join('\n');
 }

@@ -311,7 +311,7 @@ export class Vfs {
         return memcg.isRoot ? undefined : { read: () => `${memcg.oomGroup ? 1 : 0}\n`, write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.oomGroup = d.trim() === '1'), d.length) : -EINVAL) };
       // cgroup v1 memory controller knobs (legacy files)
       case 'memory.limit_in_bytes':
-        return { read: () => `${memcg.memory.max === null ? 9223372036854771712n : BigInt(memcg.memory.max * 4096)}\n`, write: (d) => { if (memcg.isRoot) return -EINVAL; const s = d.trim(); const v = s === '-1' ? null : memparse(s); if (v === undefined || (v !== null && Number.isNaN(v))) return -EINVAL; memcg.memory.max = v === null ? null : Math.floor(v / 4096); this.limitLowered(memcg); memcgOomRecover(k, memcg); return d.length; } };
+        return { read: () => `${memcg.memory.max === null ? 9223372036854771712n : BigInt(memcg.memory.max * 4096)}\n`, write: (d) => { if (memcg.isRoot) return -EINVAL; const s = d.trim(); const v = s === '-1' ? null : memparse(s); if (v === undefined || (v !== null && Number.isNaN(v))) return -EINVAL; this.resizeMax(memcg, v === null ? null : Math.floor(v / 4096)); return d.length; } };
       case 'memory.usage_in_bytes':
         return { read: () => `${memcg.memory.usage * 4096}\n` };
       case 'memory.max_usage_in_bytes':
@@ -353,26 +353,40 @@ export class Vfs {
   }
 
   /**
-   * memory_max_write(): after lowering the limit, reclaim to get under it; when reclaim fails,
-   * raise MEMCG_OOM and invoke the OOM killer (in the writer's context).
+   * memory_max_write() (cgroup v2, 6.1): set the limit, then while usage is above it drain the
+   * charge stock once, reclaim (MAX_RECLAIM_RETRIES failed rounds), and finally raise MEMCG_OOM
+   * and run the OOM killer in the writer's context.  It does not call memcg_oom_recover():
+   * sleepers in mem_cgroup_oom_synchronize wake on the next uncharge.
    */
   private limitLowered(memcg: MemCgroup): void {
     const k = this.k;
-    if (memcg.memory.max === null) {
-      memcgOomRecover(k, memcg);
-      return;
-    }
-    drainStock(k);
-    for (let i = 0; i < 16 && memcg.memory.usage > memcg.memory.max; i++) {
-      const n = k.reclaim(memcg.memory.usage - memcg.memory.max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true });
-      if (n === 0) {
-        memcgMemoryEvent(k, memcg, 'oom');
-        if (!memCgroupOutOfMemory(k, memcg, k.profile.gfp.GFP_KERNEL, 0)) break;
-        k.condResched();
+    const max = memcg.memory.max;
+    let drained = false;
+    let nrReclaims = 16;
+    for (let guard = 0; guard < 10_000 && max !== null && memcg.memory.usage > max; guard++) {
+      if (!drained) {
+        if (k.memcg.stock.memcg?.isDescendantOf(memcg)) drainStock(k);
+        drained = true;
+        continue;
       }
+      if (nrReclaims) {
+        if (!k.reclaim(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true })) nrReclaims--;
+        continue;
+      }
+      memcgMemoryEvent(k, memcg, 'oom');
+      if (!memCgroupOutOfMemory(k, memcg, k.profile.gfp.GFP_KERNEL, 0)) break;
+      k.condResched();
     }
-    memcgOomRecover(k, memcg);
     this.onLimitLowered(memcg);
+  }
+
+  /** mem_cgroup_resize_max() (v1 memory.limit_in_bytes): an enlarged limit wakes OOM waiters. */
+  private resizeMax(memcg: MemCgroup, pages: number | null): void {
+    const old = memcg.memory.max;
+    memcg.memory.max = pages;
+    const enlarge = pages === null || (old !== null && pages > old);
+    if (!enlarge) this.limitLowered(memcg);
+    else memcgOomRecover(this.k, memcg);
   }
 }
 

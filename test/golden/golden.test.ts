@@ -47,6 +47,7 @@ export function goldenScenarioYaml(arch: Arch): string {
     'processes:',
     '  - id: main',
     `    program: test/cli/programs/${arch}/hog.S`,
+    '    cgroup: t',
     '',
   ].join('\n');
 }

@@ -76,6 +76,17 @@ export const A64_MACROS = `
   b.ne 7b
 8:
 .endm
+// sync_rss: 70 zero-page read faults on a fresh mapping.  Afterwards the task's SPLIT_RSS cache
+// is flushed into the mm (check_sync_rss_stat flushes at most 65 faults apart and read faults of
+// the zero page change no counter), so get_mm_counter() equals the true counters and /proc
+// values are exact on Linux too.  Clobbers x0-x5, x8, x10-x13.
+.macro sync_rss
+  mov x13, #70
+  lsl x13, x13, #12
+  mmap_anon x13
+  mov x13, #70
+  touch_r x0, x13
+.endm
 // sleep_s secs_reg: nanosleep({secs, 0})
 .macro sleep_s secreg
   sub sp, sp, #16
@@ -241,3 +252,21 @@ export function onSyscall(m: Machine, fn: (t: Task, name: string) => void): void
 export function dmesg(m: Machine): string[] {
   return m.k.printk.records.map((r) => r.text);
 }
+
+/**
+ * The boundary of __vm_enough_memory() in mode 2 (§9), from /proc (admin: CAP_SYS_ADMIN, else
+ * admin_reserve_kbytes/4 is subtracted too):
+ * allowed = CommitLimit - min(total_vm/32, user_reserve_kbytes/4); success iff
+ * Committed_AS + pages < allowed.
+ */
+export function overcommitBoundary(m: Machine, t: Task, admin: boolean): { ok: number; fail: number } {
+  const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+  const totalVm = kb(proc(m, t.pid, 'status')).VmSize! / 4;
+  const userReserve = Number(m.sys.vfs.lookup('/proc/sys/vm/user_reserve_kbytes', null)!.read());
+  const adminReserve = Number(m.sys.vfs.lookup('/proc/sys/vm/admin_reserve_kbytes', null)!.read());
+  let allowed = mi.CommitLimit! / 4 - Math.min(Math.floor(totalVm / 32), Math.floor(userReserve / 4));
+  if (!admin) allowed -= Math.floor(adminReserve / 4);
+  const committed = mi.Committed_AS! / 4;
+  return { ok: allowed - committed - 1, fail: allowed - committed };
+}
+

@@ -1,17 +1,35 @@
 import { it } from 'vitest';
 import { runGuest } from './harness.js';
-it('dbg', async () => {
-  const r = await runGuest('x86_64', { steps: [
-        { sys: 'mmap', args: [0, 0x2000, 3, 0x21, -1, 0], save: 1, out: 'shared' },
-        { store: { slot: 1 }, value: 0x11 },
-        { sys: 'clone', args: [17, 0, 0, 0, 0], save: 3, out: 'clone' },
-        { br: 'eqz', slot: 3, to: 'child' },
-        { sys: 'wait4', args: [{ slot: 3 }, 0, 0, 0], out: 'waited' },
-        { load: { slot: 1 }, out: 'shared0' },
-        { exit: 0 },
-        { label: 'child' },
-        { load: { slot: 1 }, out: 'child_sees_shared' },
-        { exit: 5 },
-  ]});
-  console.log(r.end, r.tasks, [...r.m.k.tasks.values()].map(t => [t.pid, t.state, t.comm]), r.m.output_);
+for (const arch of ['x86_64', 'aarch64'] as const) {
+it(`${arch} offend`, async () => {
+  const src = arch === 'x86_64' ? '.text\n.globl _start\n_start:\n nop\n .p2align 12\n' : '.text\n.globl _start\n_start:\n nop\n .p2align 12\n';
+  const r = await runGuest(arch, src, { trace: true });
+  const sig = r.m.tracer.events.filter(e => e.kind === 'signal' || e.kind === 'exception');
+  console.log(arch, 'offend', r.end, r.main.outcome, r.dmesg, JSON.stringify(sig));
+  r.m.close();
 });
+it(`${arch} hugemmap`, async () => {
+  const t0 = Date.now();
+  const r = await runGuest(arch, { steps: [
+    { sys: 'mmap', args: [0, 2**45, 3, 0x4022, -1, 0], out: 'huge' },
+    { sys: 'mmap', args: [0, 2**33, 3, 0x4022, -1, 0], out: 'g8' },
+    { sys: 'mmap', args: [0, 2**32 + 4096, 3, 0x4022, -1, 0], out: 'g4' },
+  ] });
+  console.log(arch, 'hugemmap', Date.now() - t0, r.end, r.main.outcome, r.main.out, r.dmesg);
+  r.m.close();
+});
+it(`${arch} mmaploop`, async () => {
+  const t0 = Date.now();
+  const r = await runGuest(arch, { steps: [
+    { label: 'loop' },
+    { sys: 'mmap', args: [0, 4096, 3, 0x22, -1, 0], save: 0 },
+    { br: 'ltz', slot: 0, to: 'done' },
+    { store: { slot: 0 }, value: 1 },
+    { goto: 'loop' },
+    { label: 'done' },
+    { out: 'err', slot: 0 },
+  ] }).catch(e => { console.log('ERR', e); throw e; });
+  console.log(arch, 'mmaploop', Date.now() - t0, r.end, r.main.outcome, r.main.out, r.task.mm?.vmas.length, r.dmesg);
+  r.m.close();
+});
+}

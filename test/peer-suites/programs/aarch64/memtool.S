@@ -7,9 +7,10 @@
 //   a <bytes>        alloc_anon: mmap <bytes> anonymous, write 0 to one byte per 4 KiB page
 //                    (mmap failure: prints "a <ret>" and exits 1)
 //   u                free(): munmap the last `a` buffer
-//   f <path> <bytes> alloc_pagecache: bring <bytes> of <path> into the page cache one page at a
-//                    time (mmap it read-only, read one byte per page, then MADV_DONTNEED that
-//                    page so it stays only in the page cache, as after read(2))
+//   f <path> <bytes> alloc_pagecache: bring <bytes> of <path> into the page cache (mmap it
+//                    read-only, read one byte per page, and after every 32 pages MADV_DONTNEED
+//                    those pages, so they stay only in the page cache, as after read(2) into a
+//                    128 KiB buffer)
 //   c <path>         cat: prints ">>> <path>", the file's content, then "<<<"
 //                    (open failure: prints "!open <ret>" inside the block)
 //   w <path> <str>   write <str> to <path> (one write(2)); prints "w <ret>"
@@ -20,7 +21,9 @@
 //   M <bytes>        alloc_anon_mlock: mmap, mlock(buf, size), munmap; prints "M <mlock ret>"
 //   P <bytes>        like M, but populating with MAP_POPULATE instead of mlock
 //   l <bytes>        LTP child_alloc(lite): exit(alloc_mem(bytes))
+//   k <bytes>        like l with testcase MLOCK (mlock before touching)
 //   L <bytes>        LTP child_alloc_thread: while (!(ret = alloc_mem(bytes))); exit(ret)
+//                    (prints "L <bytes>" before each alloc_mem, like its "allocating" TINFO)
 //   K <bytes>        like L with testcase MLOCK (mlock before touching)
 //   F ... /          LTP oom(): fork; the child runs the ops up to "/" and exits 0 there; the
 //                    parent skips them, waitpid(-1, &status, 0), prints "F <status>", goes on
@@ -53,6 +56,7 @@
         .set O_WRONLY,        1
         .set SIGCHLD,         17
         .set PAGE_SIZE,       4096
+        .set PAGECACHE_CHUNK, 0x20000   // 32 pages: the read(2) buffer `f` emulates
 
 .macro  la reg, sym
         adrp    \reg, \sym
@@ -95,6 +99,8 @@ next_op:
         b.eq    op_P
         cmp     w1, #'l'
         b.eq    op_l
+        cmp     w1, #'k'
+        b.eq    op_k
         cmp     w1, #'L'
         b.eq    op_L
         cmp     w1, #'K'
@@ -171,13 +177,20 @@ op_f:
         mov     x28, #0                 // offset
 1:      cmp     x28, x25
         b.hs    2f
-        add     x0, x27, x28
-        ldrb    w1, [x0]
-        mov     x1, #PAGE_SIZE
+        add     x20, x28, #PAGECACHE_CHUNK
+        cmp     x20, x25
+        csel    x20, x20, x25, ls       // chunk end = min(offset + chunk, bytes)
+        mov     x3, x28
+3:      ldrb    w1, [x27, x3]           // read one byte per page
+        add     x3, x3, #PAGE_SIZE
+        cmp     x3, x20
+        b.lo    3b
+        add     x0, x27, x28            // then drop the chunk's mappings
+        sub     x1, x20, x28
         mov     x2, #MADV_DONTNEED
         mov     x8, #SYS_madvise
         svc     #0
-        add     x28, x28, #PAGE_SIZE
+        mov     x28, x20
         b       1b
 2:      mov     x0, x27
         mov     x1, x25
@@ -356,10 +369,18 @@ op_l:
         mov     x1, #0
         bl      alloc_mem
         b       sys_exit
+op_k:
+        bl      next_num
+        mov     x1, #1
+        bl      alloc_mem
+        b       sys_exit
 op_L:
         bl      next_num
         mov     x25, x0
-1:      mov     x0, x25
+1:      mov     w0, #'L'                // tst_res(TINFO, "allocating %zu bytes.")
+        mov     x1, x25
+        bl      print_op_num
+        mov     x0, x25
         mov     x1, #0
         bl      alloc_mem
         cbz     x0, 1b
@@ -367,7 +388,10 @@ op_L:
 op_K:
         bl      next_num
         mov     x25, x0
-1:      mov     x0, x25
+1:      mov     w0, #'K'
+        mov     x1, x25
+        bl      print_op_num
+        mov     x0, x25
         mov     x1, #1
         bl      alloc_mem
         cbz     x0, 1b

@@ -29,6 +29,7 @@
         .set O_RDONLY,        0
         .set O_WRONLY,        1
         .set PAGE_SIZE,       4096
+        .set PAGECACHE_CHUNK, 0x20000   // 32 pages: the read(2) buffer `f` emulates
 
         .text
         .globl _start
@@ -68,6 +69,8 @@ next_op:
         je      op_P
         cmp     eax, 'l'
         je      op_l
+        cmp     eax, 'k'
+        je      op_k
         cmp     eax, 'L'
         je      op_L
         cmp     eax, 'K'
@@ -150,13 +153,21 @@ op_f:
         add     rbp, rax                // end
 1:      cmp     rbx, rbp
         jae     2f
-        movzx   eax, byte ptr [rbx]
-        mov     rdi, rbx
-        mov     esi, PAGE_SIZE
+        lea     r8, [rbx + PAGECACHE_CHUNK]
+        cmp     r8, rbp
+        cmova   r8, rbp                 // chunk end = min(cursor + chunk, end)
+        mov     rcx, rbx
+3:      movzx   eax, byte ptr [rcx]     // read one byte per page
+        add     rcx, PAGE_SIZE
+        cmp     rcx, r8
+        jb      3b
+        mov     rdi, rbx                // then drop the chunk's mappings
+        mov     rsi, r8
+        sub     rsi, rbx
         mov     edx, MADV_DONTNEED
         mov     eax, SYS_madvise
         syscall
-        add     rbx, PAGE_SIZE
+        mov     rbx, r8
         jmp     1b
 2:      pop     rdi                     // base
         mov     rsi, rbp
@@ -350,10 +361,20 @@ op_l:
         call    alloc_mem
         mov     rdi, rax
         jmp     sys_exit
+op_k:
+        call    next_num
+        mov     rdi, rax
+        mov     esi, 1
+        call    alloc_mem
+        mov     rdi, rax
+        jmp     sys_exit
 op_L:
         call    next_num
         mov     rbp, rax
-1:      mov     rdi, rbp
+1:      mov     edi, 'L'                // tst_res(TINFO, "allocating %zu bytes.")
+        mov     rsi, rbp
+        call    print_op_num
+        mov     rdi, rbp
         xor     esi, esi
         call    alloc_mem
         test    rax, rax
@@ -363,7 +384,10 @@ op_L:
 op_K:
         call    next_num
         mov     rbp, rax
-1:      mov     rdi, rbp
+1:      mov     edi, 'K'
+        mov     rsi, rbp
+        call    print_op_num
+        mov     rdi, rbp
         mov     esi, 1
         call    alloc_mem
         test    rax, rax
