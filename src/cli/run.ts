@@ -255,5 +255,6 @@ export async function scenarioCommand(file: string, f: RunFlags & { check?: bool
     if (fails.length) return 1;
     process.stderr.write(`faultpath: ${file}: all expectations met\n`);
   }
-  return s.expect?.panic ? 0 : endCode(r);
+  // A scenario that expects the panic it got succeeded; any other end keeps its own exit code.
+  return s.expect?.panic && r.end.kind === 'panic' ? 0 : endCode(r);
 }

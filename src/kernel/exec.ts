@@ -9,7 +9,7 @@ import type { ElfImage } from '../loader/elf.js';
 import { handleMmFault } from '../mm/memory.js';
 import { doBrk, doMmap, exitMmap, MAP_FIXED, MAP_PRIVATE, MAP_ANONYMOUS, mmapBase, pageAlign, pageDown, PROT_EXEC, PROT_READ, PROT_WRITE, setupStackVma, STACK_TOP } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../mm/page_alloc.js';
-import type { Kernel } from './kernel.js';
+import { SLAB_VM_AREA_STRUCT, type Kernel } from './kernel.js';
 import type { ModelFile, MmStruct, Task, Vma } from './types.js';
 
 export const AT = {
@@ -186,7 +186,7 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
     const vvarAddr = doMmap(k, mm, { addr: 0, len: (vd.vvar + vd.vdso) * PAGE_SIZE, prot: PROT_READ, flags: MAP_PRIVATE | MAP_ANONYMOUS, name: '[vvar]', special: true });
     if (vvarAddr < 0) throw new ExecError('cannot map the vdso');
     const vdsoAddr = vvarAddr + vd.vvar * PAGE_SIZE;
-    splitSpecial(mm, vdsoAddr);
+    splitSpecial(k, mm, vdsoAddr);
 
     // --- create_elf_tables().
     const tbl = k.arch;
@@ -243,7 +243,8 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
   }
 }
 
-function splitSpecial(mm: MmStruct, vdsoAddr: number): void {
+function splitSpecial(k: Kernel, mm: MmStruct, vdsoAddr: number): void {
+  k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
   const v = mm.vmas.find((x) => x.start < vdsoAddr && x.end > vdsoAddr)!;
   const tail: Vma = { ...v, start: vdsoAddr, name: '[vdso]', flags: v.flags | 0x4, mem: v.mem.subarray(vdsoAddr - v.start) };
   v.end = vdsoAddr;

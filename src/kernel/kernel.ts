@@ -68,7 +68,7 @@ export class Kernel {
   private readonly pageCache = new Map<number, Map<number, number>>();
   private readonly pageCacheSeen = new Set<string>();
   /** swap area: slot -> page bytes */
-  private readonly swapSlots = new Map<number, Buffer>();
+  private readonly swapSlots = new Map<number, { data: Buffer; refs: number; memcgId: number }>();
   private readonly swapFreeSlots: number[] = [];
   readonly swapPages: number;
   private nextSwapSlot = 0;
@@ -142,7 +142,11 @@ export class Kernel {
       const pfn = this.allocKernelPage(PageKind.PageTable);
       if (pfn < 0) throw new Error('out of memory allocating a pgd');
       if (accounted && !memcg.isRoot) {
-        tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, 1);
+        if (tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, 1) !== 0) {
+          this.phys.freeFrame(pfn);
+          for (const p of pgds) this.freePgdPage(p);
+          throw new Error('out of memory: cannot charge the pgd to the memory cgroup');
+        }
         this.phys.memcg[pfn] = memcg.id;
         memcg.stat.kernel++;
       }
@@ -187,35 +191,39 @@ export class Kernel {
    * whole pages and keeps the remainder in the per-CPU obj stock, so the memcg's kernel usage
    * grows by ceil(bytes / PAGE_SIZE).
    */
-  slabCharge(mm: MmStruct, bytes: number): void {
+  slabCharge(mm: MmStruct, bytes: number): boolean {
     const memcg = this.memcg.get(mm.slab.memcgId);
     const before = Math.ceil(mm.slab.bytes / PAGE_SIZE);
+    const after = Math.ceil((mm.slab.bytes + bytes) / PAGE_SIZE);
+    if (memcg.isRoot || !this.profile.kmemAccounting) {
+      mm.slab.bytes += bytes;
+      return true;
+    }
+    if (after > before && tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before) !== 0) return false;
     mm.slab.bytes += bytes;
-    const after = Math.ceil(mm.slab.bytes / PAGE_SIZE);
-    if (memcg.isRoot) return;
     memcg.stat.slab_unreclaimable += bytes;
-    if (after === before) return;
-    if (after > before) {
-      tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before);
-      memcg.stat.kernel += after - before;
-    } else {
+    if (after > before) memcg.stat.kernel += after - before;
+    else if (after < before) {
       memCgroupUncharge(this, memcg, before - after);
       memcg.stat.kernel -= before - after;
     }
+    return true;
   }
 
   freeMmKernelPages(mm: MmStruct): void {
-    for (const pfn of [mm.pgtable.pgd, ...mm.pgdExtra]) {
-      const id = this.phys.memcg[pfn]!;
-      if (id) {
-        const m = this.memcg.get(id);
-        m.stat.kernel--;
-        memCgroupUncharge(this, m, 1);
-        this.phys.memcg[pfn] = 0;
-      }
-      this.phys.freeFrame(pfn);
-    }
+    for (const pfn of [mm.pgtable.pgd, ...mm.pgdExtra]) this.freePgdPage(pfn);
     this.slabCharge(mm, -mm.slab.bytes);
+  }
+
+  private freePgdPage(pfn: number): void {
+    const id = this.phys.memcg[pfn]!;
+    if (id) {
+      const m = this.memcg.get(id);
+      m.stat.kernel--;
+      memCgroupUncharge(this, m, 1);
+      this.phys.memcg[pfn] = 0;
+    }
+    this.phys.freeFrame(pfn);
   }
 
   flushTlbPage(mm: MmStruct, address: number): void {
@@ -305,7 +313,7 @@ export class Kernel {
 
   /** mem_cgroup_commit / page_add_new_anon_rmap / lru_cache_add_inactive_or_unevictable. */
   commitAnonPage(pfn: number, memcg: MemCgroup, mm: MmStruct, address: number): void {
-    this.phys.memcg[pfn] = memcg.isRoot ? 0 : memcg.id;
+    this.phys.memcg[pfn] = memcg.id;
     this.phys.rmapAdd(pfn, { mmId: mm.id, address });
     this.phys.lruAdd(pfn, Lru.InactiveAnon);
     memcg.stat.anon++;
@@ -314,7 +322,7 @@ export class Kernel {
 
   /** Undo a charge for a page that never got mapped. */
   uncommitAnon(pfn: number, memcg: MemCgroup): void {
-    this.phys.memcg[pfn] = memcg.isRoot ? 0 : memcg.id;
+    this.phys.memcg[pfn] = memcg.id;
     this.phys.setKind(pfn, PageKind.Anon);
     memcg.stat.anon++;
     unchargePage(this, pfn);
@@ -341,6 +349,13 @@ export class Kernel {
 
   // ---------------------------------------------------------------- page cache
 
+  private nextAnonShmem = 0;
+
+  /** shmem_zero_setup(): the tmpfs object behind a MAP_SHARED|MAP_ANONYMOUS mapping. */
+  anonShmemFile(len: number): ModelFile {
+    return { id: -++this.nextAnonShmem, path: '/dev/zero (deleted)', bytes: new Uint8Array(0), shmem: true };
+  }
+
   pageCacheLookup(fileId: number, index: number): number {
     return this.pageCache.get(fileId)?.get(index) ?? -1;
   }
@@ -359,7 +374,7 @@ export class Kernel {
       this.phys.freeFrame(pfn);
       return -1;
     }
-    this.phys.memcg[pfn] = memcg.isRoot ? 0 : memcg.id;
+    this.phys.memcg[pfn] = memcg.id;
     memcg.stat.file++;
     if (file.shmem) memcg.stat.shmem++;
     this.phys.mapping.set(pfn, { file: file.id, index });
@@ -399,10 +414,14 @@ export class Kernel {
     return this.swapSlots.size;
   }
 
-  swapWrite(data: Buffer): number {
+  /**
+   * add_to_swap(): a slot holding the page's bytes, charged to `memcgId` (memory.swap.current),
+   * referenced once per PTE that will point at it (swap_duplicate for the others).
+   */
+  swapWrite(data: Buffer, memcgId: number, refs: number): number {
     if (this.swapSlots.size >= this.swapPages) return -1;
     const slot = this.swapFreeSlots.pop() ?? ++this.nextSwapSlot;
-    this.swapSlots.set(slot, Buffer.from(data));
+    this.swapSlots.set(slot, { data: Buffer.from(data), refs, memcgId });
     this.vmEvents.pswpout++;
     return slot;
   }
@@ -410,14 +429,23 @@ export class Kernel {
   swapRead(slot: number): Buffer | undefined {
     const d = this.swapSlots.get(slot);
     if (d) this.vmEvents.pswpin++;
-    return d;
+    return d?.data;
   }
 
-  swapFree(slot: number, memcg: MemCgroup): void {
-    if (this.swapSlots.delete(slot)) {
-      this.swapFreeSlots.push(slot);
-      if (!memcg.isRoot) for (let c: MemCgroup | null = memcg; c; c = c.parent) c.swap.usage--;
-    }
+  /** swap_duplicate(): fork copied a swap PTE. */
+  swapDup(slot: number): void {
+    const d = this.swapSlots.get(slot);
+    if (d) d.refs++;
+  }
+
+  /** swap_free() of one reference; the slot (and its swap charge) go with the last one. */
+  swapFree(slot: number): void {
+    const d = this.swapSlots.get(slot);
+    if (!d || --d.refs > 0) return;
+    this.swapSlots.delete(slot);
+    this.swapFreeSlots.push(slot);
+    const memcg = this.memcg.get(d.memcgId);
+    if (!memcg.isRoot) for (let c: MemCgroup | null = memcg; c; c = c.parent) c.swap.usage--;
   }
 
   // ---------------------------------------------------------------- reclaim, OOM, scheduling points

@@ -131,7 +131,8 @@ export class Machine {
     const init = k.tasks.get(1)!;
     const t = this.sys.procs.newTask(o.path.split('/').pop()!, init, memcg.id);
     t.oomScoreAdj = o.oomScoreAdj ?? 0;
-    t.oomScoreAdjMin = Math.min(0, t.oomScoreAdj);
+    // written by the (root) runner before exec: __set_oom_adj() also sets oom_score_adj_min
+    t.oomScoreAdjMin = t.oomScoreAdj;
     t.uid = o.uid ?? 0;
     if (o.label) t.label = o.label;
     this.execInto(t, file, o.argv ?? [o.path], o.envp ?? DEFAULT_ENV);

@@ -8,7 +8,7 @@ import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { syncMmRss } from '../mm/memory.js';
 import { exitMmap } from '../mm/mmap.js';
 import { Lru, PageKind } from '../mm/page_alloc.js';
-import type { Kernel } from './kernel.js';
+import { SLAB_VM_AREA_STRUCT, type Kernel } from './kernel.js';
 import { VM_SHARED, VM_WRITE, type MmStruct, type Task } from './types.js';
 
 export const SIGNAL_NAMES: Record<number, string> = {
@@ -116,10 +116,27 @@ export class ProcessTable {
    * the host memory), and copy_page_range(): PTEs copied, private writable ones write-protected
    * in both parent and child so the first write takes the COW fault.
    */
-  dupMm(parent: MmStruct): MmStruct {
+  dupMm(parent: MmStruct, childPid: number): MmStruct {
     const k = this.k;
     const cpu = new Cpu(parent.arch);
     const mm = k.newMm(cpu);
+    // The child's page tables and vm_area_structs are charged to the forking task's memcg.
+    mm.ownerPid = childPid;
+    try {
+      this.copyMm(parent, mm);
+    } catch (e) {
+      k.mms.delete(mm.id);
+      exitMmap(k, mm);
+      cpu.close();
+      throw e;
+    }
+    return mm;
+  }
+
+  /** dup_mmap(): VMAs (each a vm_area_struct), then copy_page_range() for those that need it. */
+  private copyMm(parent: MmStruct, mm: MmStruct): void {
+    const k = this.k;
+    const cpu = mm.cpu;
     Object.assign(mm, {
       totalVm: parent.totalVm, stackVm: parent.stackVm, dataVm: parent.dataVm, execVm: parent.execVm,
       startBrk: parent.startBrk, brk: parent.brk, startStack: parent.startStack, mmapBase: parent.mmapBase,
@@ -138,9 +155,12 @@ export class ProcessTable {
         if (parent.vmas.some((x) => x.regionBase === r.begin && x.flags & 4)) cpu.addCodeRange(r.begin, r.end);
       }
       mm.vmas.push({ ...v, mem: mem.subarray(v.start - r.begin, v.end - r.begin) });
+      k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
     }
     const fmt = parent.pgtable.fmt;
     for (const v of parent.vmas) {
+      // vma_needs_copy(): only VMAs with an anon_vma; file and shared pages refault from the cache.
+      if (!v.anonVma) continue;
       parent.pgtable.forEachPte(v.start, v.end, (address, lo, hi) => {
         const pv = fmt.view(lo, hi);
         for (let level = mm.pgtable.walk(address).tables.length; level <= 3; level++) {
@@ -149,8 +169,12 @@ export class ProcessTable {
           mm.pgtable.populate(address, level - 1, pfn);
         }
         if (!pv.valid) {
+          // copy_nonpresent_pte(): the child's swap PTE takes its own reference on the slot
           mm.pgtable.setPte(address, lo, hi);
-          if (pv.swapSlot !== null) mm.rss[2]!++;
+          if (pv.swapSlot !== null) {
+            k.swapDup(pv.swapSlot);
+            mm.rss[2]!++;
+          }
           return;
         }
         let [nlo, nhi] = [lo, hi];
@@ -174,7 +198,6 @@ export class ProcessTable {
         }
       });
     }
-    return mm;
   }
 
   /** Sends a signal (send_signal / do_send_sig_info); SIGKILL wakes sleepers. */

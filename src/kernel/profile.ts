@@ -39,6 +39,8 @@ export interface KernelProfile {
   pgtableAccounted: Record<GuestArch, boolean>;
   /** pages of a pgd: x86 with CONFIG_PAGE_TABLE_ISOLATION allocates order 1 */
   pgdPages: Record<GuestArch, number>;
+  /** SLAB_ACCOUNT objects are charged to the memcg (3.12: only once a kmem limit is set) */
+  kmemAccounting: boolean;
   /** §4.2 (3.12): __handle_mm_fault allocates the pte table before handle_pte_fault */
   pteAllocInHandleMmFault: boolean;
   /** §9: vm_enough_memory heuristic mode 0 */
@@ -118,6 +120,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: true, x86_64: true },
     pgdPages: { aarch64: 1, x86_64: 2 },
+    kmemAccounting: true,
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: true,
     minFreeKbytesMax: 262144,
@@ -148,6 +151,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: true },
     pgdPages: { aarch64: 1, x86_64: 2 },
+    kmemAccounting: true,
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: false,
     minFreeKbytesMax: 65536,
@@ -178,6 +182,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: false },
     pgdPages: { aarch64: 1, x86_64: 1 },
+    kmemAccounting: false,
     pteAllocInHandleMmFault: true,
     overcommitGuessIsTotal: false,
     minFreeKbytesMax: 65536,

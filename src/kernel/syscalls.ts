@@ -469,14 +469,13 @@ export class Syscalls {
       t.mm!.users++;
     } else {
       try {
-        child.mm = m.sys.procs.dupMm(t.mm!);
+        child.mm = m.sys.procs.dupMm(t.mm!, child.pid);
       } catch (e) {
         k.tasks.delete(child.pid);
         k.memcg.get(child.memcgId).procs.delete(child.pid);
         t.children = t.children.filter((c) => c !== child);
         return -BigInt(E.ENOMEM);
       }
-      child.mm.ownerPid = child.pid;
       m.sys.attachMm(child.mm);
     }
     // The child starts with the parent's registers, returning 0 from the syscall.

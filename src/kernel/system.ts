@@ -20,7 +20,7 @@ const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */
 export const QUANTUM = 20_000;
 /** consecutive faults on one address without progress before the run is declared livelocked */
-export const REFAULT_LIMIT = 10_000;
+export const REFAULT_LIMIT = 200;
 
 export interface Timer {
   at: number;

@@ -51,6 +51,7 @@ export interface Vma {
   mem: Buffer;
   /** begin address of the engine region holding `mem` (a VMA may sit inside a larger region) */
   regionBase: number;
+  /** vma->anon_vma: set by anon_vma_prepare() once the VMA holds an anonymous page (fork copies only such VMAs' PTEs) */
   anonVma: boolean;
 }
 

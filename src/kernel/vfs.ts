@@ -5,7 +5,7 @@
  * /sys/fs/cgroup.  Writes validate like the kernel's handlers and return its errno.
  */
 import { drainStock, MEMCG_EVENTS, memCgroupOutOfMemory, memcgMemoryEvent, memcgOomRecover, memoryStatValues, PAGE_COUNTER_MAX_KB, type MemCgroup } from '../mm/memcontrol.js';
-import { trueMmCounter } from '../mm/memory.js';
+import { getMmCounter } from '../mm/memory.js';
 import { vmCommitLimit } from '../mm/mmap.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, procOomScore } from '../mm/oom_kill.js';
 import type { Kernel } from './kernel.js';
@@ -150,8 +150,8 @@ export class Vfs {
         return { read: () => {
           const mm = t.mm;
           if (!mm) return '0 0 0 0 0 0 0\n';
-          const shared = trueMmCounter(k, mm, MM_FILEPAGES) + trueMmCounter(k, mm, MM_SHMEMPAGES);
-          const rss = shared + trueMmCounter(k, mm, MM_ANONPAGES);
+          const shared = getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES);
+          const rss = shared + getMmCounter(mm, MM_ANONPAGES);
           return `${mm.totalVm} ${rss} ${shared} ${mm.execVm} 0 ${mm.dataVm + mm.stackVm} 0\n`;
         } };
       }
@@ -180,9 +180,9 @@ export class Vfs {
     const lines = [`Name:\t${t.comm}`, `State:\t${{ R: 'R (running)', S: 'S (sleeping)', D: 'D (disk sleep)', Z: 'Z (zombie)', X: 'X (dead)' }[t.state]}`, `Tgid:\t${t.tgid}`, `Pid:\t${t.pid}`, `PPid:\t${t.parent?.pid ?? 0}`];
     if (mm) {
       const kb = (n: number) => `${String(n * 4).padStart(8, ' ')} kB`;
-      const anon = trueMmCounter(k, mm, MM_ANONPAGES);
-      const file = trueMmCounter(k, mm, MM_FILEPAGES);
-      const shmem = trueMmCounter(k, mm, MM_SHMEMPAGES);
+      const anon = getMmCounter(mm, MM_ANONPAGES);
+      const file = getMmCounter(mm, MM_FILEPAGES);
+      const shmem = getMmCounter(mm, MM_SHMEMPAGES);
       lines.push(
         `VmPeak:\t${kb(mm.totalVm)}`,
         `VmSize:\t${kb(mm.totalVm)}`,
@@ -198,7 +198,7 @@ export class Vfs {
         `VmExe:\t${kb(mm.execVm)}`,
         `VmLib:\t${kb(0)}`,
         `VmPTE:\t${String(mm.pgtable.pgtablesBytes >> 10).padStart(8, ' ')} kB`,
-        `VmSwap:\t${kb(trueMmCounter(k, mm, MM_SWAPENTS))}`,
+        `VmSwap:\t${kb(getMmCounter(mm, MM_SWAPENTS))}`,
       );
     }
     return lines.join('\n') + '\n';

@@ -149,7 +149,8 @@ function handlePteFault(k: Kernel, vmf: VmFault): number {
     const { mm } = vmf;
     const pte = mm.pgtable.getPte(vmf.address);
     if (!pte || (pte[0] === 0 && pte[1] === 0)) {
-      if (vmf.vma.anonVma && !vmf.vma.file) return doAnonymousPage(k, vmf);
+      // vma_is_anonymous(): no vm_ops, i.e. no backing file
+      if (!vmf.vma.file) return doAnonymousPage(k, vmf);
       return doFault(k, vmf);
     }
     const v = mm.pgtable.fmt.view(pte[0], pte[1]);
@@ -186,6 +187,8 @@ function installPte(k: Kernel, vmf: VmFault, pfn: number, prot: { write: boolean
  * does (do_anonymous_page, wp_page_copy, do_cow_fault, do_swap_page): null means VM_FAULT_OOM.
  */
 function allocChargedUserPage(k: Kernel, vmf: VmFault, zeroed: boolean): { pfn: number; memcg: MemCgroup } | null {
+  // anon_vma_prepare(): the VMA now has anonymous pages (fork will copy its PTEs)
+  vmf.vma.anonVma = true;
   const pfn = k.allocUserPage(vmf.vma, vmf.address, zeroed);
   if (pfn < 0) return null;
   const memcg = mmMemcg(k, vmf.mm.ownerPid);
@@ -283,20 +286,22 @@ function fillFromFile(vma: Vma, address: number, index: number): void {
 }
 
 /** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (§4.7). */
-function __doFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number } {
+function __doFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   return k.tracer.call('__do_fault', undefined, () => {
-    if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1 };
+    if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
     return filemapFault(k, vmf);
   }, (r) => vmFaultName(r.ret));
 }
 
-function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number } {
+/** `fresh`: the page entered the page cache in this fault (its bytes come from the file). */
+function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   const fn = vmf.vma.file!.shmem ? 'shmem_fault' : 'filemap_fault';
   return k.tracer.call(fn, { index: fileIndex(vmf.vma, vmf.address) }, () => {
     const file = vmf.vma.file!;
     const index = fileIndex(vmf.vma, vmf.address);
     let pfn = k.pageCacheLookup(file.id, index);
     let ret = 0;
+    const fresh = pfn < 0;
     if (pfn < 0) {
       if (!file.shmem || k.pageCacheEverHad(file.id, index)) {
         ret |= VM_FAULT_MAJOR;
@@ -304,17 +309,17 @@ function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number } {
         mmMemcg(k, vmf.mm.ownerPid).stat.pgmajfault++;
       }
       pfn = k.pageCacheAdd(file, index, mmMemcg(k, vmf.mm.ownerPid));
-      if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1 };
+      if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
     }
-    return { ret, pfn };
+    return { ret, pfn, fresh };
   }, (r) => vmFaultName(r.ret));
 }
 
 function doReadFault(k: Kernel, vmf: VmFault): number {
   return k.tracer.call('do_read_fault', undefined, () => {
-    const { ret, pfn } = __doFault(k, vmf);
+    const { ret, pfn, fresh } = __doFault(k, vmf);
     if (ret & VM_FAULT_ERROR) return ret;
-    const fin = finishFault(k, vmf, pfn, false);
+    const fin = finishFault(k, vmf, pfn, false, fresh);
     return ret | fin;
   }, vmFaultName);
 }
@@ -340,17 +345,19 @@ function doCowFault(k: Kernel, vmf: VmFault): number {
 
 function doSharedFault(k: Kernel, vmf: VmFault): number {
   return k.tracer.call('do_shared_fault', undefined, () => {
-    const { ret, pfn } = __doFault(k, vmf);
+    const { ret, pfn, fresh } = __doFault(k, vmf);
     if (ret & VM_FAULT_ERROR) return ret;
-    return ret | finishFault(k, vmf, pfn, true);
+    return ret | finishFault(k, vmf, pfn, true, fresh);
   }, vmFaultName);
 }
 
 /** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
-function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean): number {
+function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
   return k.tracer.call('finish_fault', undefined, () => {
     const { vma, mm } = vmf;
-    fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+    // A shared mapping's bytes are the page-cache page's: only a page new to the cache is read
+    // from the file; a private mapping holds its own copy of the file data.
+    if (!(vma.flags & VM_SHARED) || fresh) fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
     const shmem = k.phys.kind[pfn] === PageKind.Shmem;
     addMmCounterFast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
     k.phys.rmapAdd(pfn, { mmId: mm.id, address: vmf.address });
@@ -373,7 +380,7 @@ function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
     const { pfn, memcg } = got;
     k.commitAnonPage(pfn, memcg, mm, vmf.address);
     vma.mem.set(data, vmf.address - vma.start);
-    k.swapFree(slot, memcg);
+    k.swapFree(slot);
     addMmCounterFast(k, mm, MM_SWAPENTS, -1);
     addMmCounterFast(k, mm, MM_ANONPAGES, 1);
     k.vmEvents.pgmajfault++;
@@ -395,8 +402,8 @@ export function zapPageRange(k: Kernel, mm: MmStruct, vma: Vma, start: number, e
     const v = fmt.view(lo, hi);
     if (!v.valid) {
       if (v.swapSlot !== null) {
-        k.swapFree(v.swapSlot, mmMemcg(k, mm.ownerPid));
-        addMmCounterFast(k, mm, MM_SWAPENTS, -1);
+        k.swapFree(v.swapSlot);
+        mm.rss[MM_SWAPENTS]!--;
         mm.pgtable.setPte(address, 0, 0);
       }
       return;
@@ -408,8 +415,9 @@ export function zapPageRange(k: Kernel, mm: MmStruct, vma: Vma, start: number, e
     const kind = k.phys.kind[v.pfn] as PageKind;
     if (opts.anonOnly && kind !== PageKind.Anon) return;
     mm.pgtable.setPte(address, 0, 0);
-    if (kind === PageKind.Anon) addMmCounterFast(k, mm, MM_ANONPAGES, -1);
-    else addMmCounterFast(k, mm, kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+    // zap_pte_range() batches into add_mm_rss_vec(): the mm's counters, not the task cache
+    if (kind === PageKind.Anon) mm.rss[MM_ANONPAGES]!--;
+    else mm.rss[kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES]!--;
     k.putPageMapping(v.pfn, mm, address);
     freed++;
   });

@@ -130,8 +130,8 @@ export function getUnmappedArea(mm: MmStruct, len: number): number {
   return top - len >= PAGE_SIZE * 16 ? top - len : -ENOMEM;
 }
 
-function insertVma(k: Kernel, mm: MmStruct, v: Vma): void {
-  k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
+/** Links a VMA whose vm_area_struct the caller has already charged (vm_area_alloc). */
+function insertVma(mm: MmStruct, v: Vma): void {
   mm.vmas.push(v);
   mm.vmas.sort((a, b) => a.start - b.start);
   const pages = (v.end - v.start) / PAGE_SIZE;
@@ -174,6 +174,33 @@ export interface MmapRequest {
   special?: boolean;
 }
 
+function vmaFree(mm: MmStruct, start: number, end: number): boolean {
+  return !mm.vmas.some((v) => start < v.end && v.start < end);
+}
+
+/**
+ * Host memory for a new VMA: a fresh engine region, or — where a partial munmap left a hole in
+ * a region that other VMAs still use — that hole, cleared.  null when the engine cannot hold it.
+ */
+function vmaMemory(k: Kernel, mm: MmStruct, start: number, end: number, exec: boolean): { mem: Buffer; regionBase: number } | null {
+  const r = mm.cpu.regionAt(start);
+  if (r) {
+    if (end > r.end) return null;
+    const mem = r.mem.subarray(start - r.begin, end - r.begin);
+    mem.fill(0);
+    if (exec) mm.cpu.addCodeRange(r.begin, r.end);
+    return { mem, regionBase: r.begin };
+  }
+  for (const o of regionsOf(mm)) if (start < o.end && o.begin < end) return null;
+  const mem = mapRegion(k, mm, start, end, exec);
+  return mem ? { mem, regionBase: start } : null;
+}
+
+/** The tasks whose mm this is may use the admin reserve when they are root (cap_sys_admin). */
+function capSysAdmin(k: Kernel): boolean {
+  return (k.current?.uid ?? 0) === 0;
+}
+
 /** do_mmap() + mmap_region(): returns the address or -errno. */
 export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
   if (req.len <= 0) return -EINVAL;
@@ -187,11 +214,10 @@ export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
   if (fixed) {
     addr = req.addr;
     if (addr + len > TASK_SIZE[mm.arch] || addr < PAGE_SIZE * 16) return -ENOMEM;
-    if (!rangeFree(mm, addr, addr + len)) {
+    if (!vmaFree(mm, addr, addr + len)) {
       if (req.flags & MAP_FIXED_NOREPLACE) return -17; // EEXIST
       const r = doMunmap(k, mm, addr, len);
       if (r < 0) return r;
-      if (!rangeFree(mm, addr, addr + len)) return -ENOMEM;
     }
   } else {
     addr = req.addr && req.addr + len <= mm.mmapBase && rangeFree(mm, req.addr, req.addr + len) ? req.addr : getUnmappedArea(mm, len);
@@ -203,21 +229,32 @@ export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
   const overcommit = k.sysctl.get('vm.overcommit_memory');
   if (req.flags & MAP_NORESERVE && overcommit !== 2) flags |= VM_NORESERVE;
   const pages = len / PAGE_SIZE;
-  if (!req.special && (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) {
-    if (!vmEnoughMemory(k, mm, pages, true)) return -ENOMEM;
-    flags |= VM_ACCOUNT;
-    mm.committed += pages;
-  }
-  const mem = mapRegion(k, mm, addr, addr + len, (flags & VM_EXEC) !== 0);
-  if (!mem) {
+  const unaccount = () => {
     if (flags & VM_ACCOUNT) {
       k.vmCommittedAs -= pages;
       mm.committed -= pages;
     }
+  };
+  if (!req.special && (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) {
+    if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
+    flags |= VM_ACCOUNT;
+    mm.committed += pages;
+  }
+  // vm_area_alloc(): the vm_area_struct is an accounted slab object.
+  if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) {
+    unaccount();
     return -ENOMEM;
   }
-  const vma: Vma = { start: addr, end: addr + len, flags, pgoff: req.pgoff ?? 0, file: req.file, name: req.name, special: req.special, mem, regionBase: addr, anonVma: !req.file };
-  insertVma(k, mm, vma);
+  const where = vmaMemory(k, mm, addr, addr + len, (flags & VM_EXEC) !== 0);
+  if (!where) {
+    unaccount();
+    k.slabCharge(mm, -SLAB_VM_AREA_STRUCT);
+    return -ENOMEM;
+  }
+  // shmem_zero_setup(): shared anonymous memory is a tmpfs object of its own.
+  const file = req.file ?? (shared && !req.special ? k.anonShmemFile(len) : undefined);
+  const vma: Vma = { start: addr, end: addr + len, flags, pgoff: req.file ? (req.pgoff ?? 0) : 0, file, name: req.name, special: req.special, mem: where.mem, regionBase: where.regionBase, anonVma: false };
+  insertVma(mm, vma);
   if (req.flags & MAP_POPULATE) populate(k, mm, vma);
   return addr;
 }
@@ -231,13 +268,14 @@ function populate(k: Kernel, mm: MmStruct, vma: Vma): void {
 }
 
 /** Splits v at `at` (both halves share the host Buffer and engine region). */
-function splitVma(k: Kernel, mm: MmStruct, v: Vma, at: number): Vma {
+function splitVma(k: Kernel, mm: MmStruct, v: Vma, at: number): Vma | null {
+  // vm_area_dup(): the new half is a vm_area_struct of its own (may fail: -ENOMEM)
+  if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
   const tail: Vma = { ...v, start: at, pgoff: v.file ? v.pgoff + (at - v.start) / PAGE_SIZE : v.pgoff, mem: v.mem.subarray(at - v.start) };
   v.end = at;
   v.mem = v.mem.subarray(0, at - v.start);
   mm.vmas.push(tail);
   mm.vmas.sort((a, b) => a.start - b.start);
-  k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
   return tail;
 }
 
@@ -247,11 +285,11 @@ export function doMunmap(k: Kernel, mm: MmStruct, start: number, len: number): n
   const end = start + pageAlign(len);
   for (const v of [...mm.vmas]) {
     if (v.end <= start || v.start >= end) continue;
-    if (v.start < start) splitVma(k, mm, v, start);
+    if (v.start < start && !splitVma(k, mm, v, start)) return -ENOMEM;
   }
   for (const v of [...mm.vmas]) {
     if (v.end <= start || v.start >= end) continue;
-    if (v.end > end) splitVma(k, mm, v, end);
+    if (v.end > end && !splitVma(k, mm, v, end)) return -ENOMEM;
   }
   const victims = mm.vmas.filter((v) => v.start >= start && v.end <= end);
   for (const v of victims) removeVma(k, mm, v);
@@ -311,14 +349,14 @@ export function doMprotect(k: Kernel, mm: MmStruct, start: number, len: number, 
     if (!v) return -ENOMEM;
     a = v.end;
   }
-  for (const v of [...mm.vmas]) if (v.start < start && v.end > start) splitVma(k, mm, v, start);
-  for (const v of [...mm.vmas]) if (v.start < end && v.end > end) splitVma(k, mm, v, end);
+  for (const v of [...mm.vmas]) if (v.start < start && v.end > start && !splitVma(k, mm, v, start)) return -ENOMEM;
+  for (const v of [...mm.vmas]) if (v.start < end && v.end > end && !splitVma(k, mm, v, end)) return -ENOMEM;
   for (const v of mm.vmas) {
     if (v.start < start || v.end > end) continue;
     const newFlags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | protToVmFlags(prot);
     if ((newFlags & (VM_WRITE | VM_SHARED | VM_ACCOUNT | VM_NORESERVE)) === VM_WRITE && !(v.flags & VM_ACCOUNT) && !v.file) {
       const pages = (v.end - v.start) / PAGE_SIZE;
-      if (!vmEnoughMemory(k, mm, pages, true)) return -ENOMEM;
+      if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
       v.flags |= VM_ACCOUNT;
       mm.committed += pages;
     }
@@ -371,7 +409,7 @@ export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number):
   const region = mm.cpu.regionAt(vma.regionBase);
   if (!region || newStart < region.begin) return false;
   const pages = (vma.start - newStart) / PAGE_SIZE;
-  if (!vmEnoughMemory(k, mm, pages, true)) return false;
+  if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return false;
   mm.committed += pages;
   vma.mem = region.mem.subarray(newStart - region.begin, vma.end - region.begin);
   vma.start = newStart;
@@ -389,8 +427,9 @@ export function setupStackVma(k: Kernel, mm: MmStruct, vmaStart: number): Vma | 
   const pages = (top - vmaStart) / PAGE_SIZE;
   k.vmCommittedAs += pages;
   mm.committed += pages;
-  const vma: Vma = { start: vmaStart, end: top, flags, pgoff: 0, name: '[stack]', mem: mem.subarray(vmaStart - base), regionBase: base, anonVma: true };
-  insertVma(k, mm, vma);
+  const vma: Vma = { start: vmaStart, end: top, flags, pgoff: 0, name: '[stack]', mem: mem.subarray(vmaStart - base), regionBase: base, anonVma: false };
+  if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
+  insertVma(mm, vma);
   return vma;
 }
 

@@ -8,7 +8,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../kernel/types.js';
 import { memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
-import { addMmCounterFast, unchargePage } from './memory.js';
+import { unchargePage } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
 
 export interface ReclaimScope {
@@ -118,7 +118,7 @@ function reclaimPage(k: Kernel, pfn: number, scope: ReclaimScope): boolean {
       return false;
     }
     const data = vma0.mem.subarray(first!.address - vma0.start, first!.address - vma0.start + PAGE_SIZE);
-    const slot = k.swapWrite(data);
+    const slot = k.swapWrite(data, memcg.id, rm.length);
     if (slot < 0) return false;
     unmapAll(k, pfn, slot);
     unchargePage(k, pfn);
@@ -142,14 +142,13 @@ function unmapAll(k: Kernel, pfn: number, slot: number | null): void {
       if (vma) vma.mem.fill(0, e.address - vma.start, e.address - vma.start + PAGE_SIZE);
     }
     k.flushTlbPage(mm, e.address);
-    // The owning thread's counters: reclaim runs in another context (kswapd or a different task),
-    // so add_mm_counter goes straight to the mm unless the mm is current's.
+    // try_to_unmap_one(): dec_mm_counter / inc_mm_counter on the mm itself
     const kind = k.phys.kind[pfn] as PageKind;
     if (kind === PageKind.Anon) {
-      addMmCounterFast(k, mm, MM_ANONPAGES, -1);
-      addMmCounterFast(k, mm, MM_SWAPENTS, 1);
+      mm.rss[MM_ANONPAGES]!--;
+      mm.rss[MM_SWAPENTS]!++;
     } else {
-      addMmCounterFast(k, mm, kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+      mm.rss[kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES]!--;
     }
     k.phys.rmapDel(pfn, mm.id, e.address);
     const id = k.phys.memcg[pfn]!;

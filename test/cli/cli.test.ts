@@ -312,6 +312,23 @@ describe('scenario', () => {
     expect(r.stderr).not.toContain('all expectations met');
   });
 
+  const panicScenario = () =>
+    tmpFile('panic.yaml', `machine: {arch: x86_64, mem: 256M, sysctls: {vm.panic_on_oom: 2}}\ncgroups: [{path: t, memory.max: 1M}]\nprocesses: [{id: hog, program: ${hogAbs}, cgroup: t}]\nexpect: {panic: true, dmesg_contains: ["compulsory panic_on_oom"]}\n`);
+
+  it('expect.panic: the expected panic is success (exit 0, not 3)', () => {
+    const file = panicScenario();
+    const r = cli(['scenario', file, '--check']);
+    expectCode(r, 0);
+    expect(r.stderr).toContain('faultpath: the kernel panicked: Out of memory: compulsory panic_on_oom is enabled\n');
+    expect(r.stderr).toMatch(/all expectations met\n$/);
+  });
+
+  it('expect.panic does not hide a run that never got there (--budget: exit 4)', () => {
+    const r = cli(['scenario', panicScenario(), '--budget', '500']);
+    expectCode(r, 4);
+    expect(r.stderr).toMatch(/instruction budget exhausted after \d+ instructions/);
+  });
+
   it('a bad size names the file, the YAML line and the field (exit 2)', () => {
     const file = tmpFile('bad-size.yaml', 'name: bad size\nmachine:\n  arch: aarch64\ncgroups:\n  - path: t\n    memory.max: 8Q\nprocesses:\n  - id: hog\n    program: hog\n');
     const r = cli(['scenario', file]);

@@ -8,8 +8,8 @@
  * anonymous pages in two halves with a nanosleep after each, prints "done").
  *
  *   (a) memcg OOM, both arches: one worker touching 16 MiB in a cgroup with memory.max 8M;
- *   (b) 16 workers of different sizes (64..1024 pages), some sleeping, some starting later,
- *       different oom_score_adj, in a 16M memcg that goes OOM several times: full traces;
+ *   (b) 16 workers of different sizes (32..512 pages), some sleeping, some starting later,
+ *       different oom_score_adj, in an 8M memcg that goes OOM several times: full traces;
  *   (c) seeds 1 and 2 on workload (b): outputs equal once the random hex is masked, and the
  *       random bytes themselves differ (the seed does reach them);
  *   (d) the CLI in two separate processes: --json --dmesg output and the --trace-out file.
@@ -87,11 +87,11 @@ function oomScenario(arch: Arch): Scenario {
   });
 }
 
-/** 16 workers, 64..1024 pages (34 MiB in all) in a 16M memcg; some sleep, some start later. */
+/** 16 workers, 32..512 pages (17 MiB in all) in an 8M memcg; some sleep, some start later. */
 function sixteenScenario(arch: Arch, seed?: number): Scenario {
   const processes: object[] = [];
   for (let i = 0; i < 16; i++) {
-    const pages = 64 * (((i * 7) % 16) + 1); // every size 64..1024 once, shuffled
+    const pages = 32 * (((i * 7) % 16) + 1); // every size 32..512 once, shuffled
     const sleepMs = [0, 2, 10, 0, 5][i % 5]!;
     processes.push({
       id: `w${i}`,
@@ -105,7 +105,7 @@ function sixteenScenario(arch: Arch, seed?: number): Scenario {
   return scenarioSchema.parse({
     name: `determinism 16 processes ${arch}`,
     machine: { arch, kernel: '6.1', mem: '128M', ...(seed !== undefined ? { seed } : {}) },
-    cgroups: [{ path: 'work', 'memory.max': '16M' }],
+    cgroups: [{ path: 'work', 'memory.max': '8M' }],
     processes,
   });
 }
@@ -143,7 +143,7 @@ describe('determinism', () => {
         expect(done.length).toBeGreaterThanOrEqual(2);
         expect(killed.length + done.length).toBe(16);
         expect(new Set(ps.map((p) => p.pid)).size).toBe(16);
-        expect(a.out['trace.jsonl']!.split('\n').length).toBeGreaterThan(100_000);
+        expect(a.out['trace.jsonl']!.split('\n').length).toBeGreaterThan(50_000);
         expectIdentical(a.out, b.out);
       });
     }
@@ -168,8 +168,9 @@ describe('determinism', () => {
       const b = await runOnce(sixteenScenario('aarch64', 2));
       const ra = randoms(a.r);
       const rb = randoms(b.r);
-      expect(ra).toHaveLength(32); // 16 processes × (AT_RANDOM, getrandom)
-      expect(rb).toHaveLength(32);
+      // AT_RANDOM and getrandom of every worker that got to print (one is killed before it does)
+      expect(ra.length).toBeGreaterThanOrEqual(24);
+      expect(rb).toHaveLength(ra.length);
       // the seed reaches every random value ...
       for (let i = 0; i < ra.length; i++) expect(rb[i], `random value ${i}`).not.toBe(ra[i]);
       // ... and nothing else

@@ -97,8 +97,8 @@ describe('checkInvariants', () => {
       })).toEqual(expect.arrayContaining(['pte.pfn', 'rmap.match']));
       // a swap slot that no PTE references
       expect(inject(() => {
-        const slot = k.swapWrite(Buffer.alloc(4096));
-        return () => k.swapFree(slot, k.memcg.root);
+        const slot = k.swapWrite(Buffer.alloc(4096), k.memcg.root.id, 1);
+        return () => k.swapFree(slot);
       })).toEqual(['swap.used']);
       // commit accounting drift
       expect(inject(() => (k.vmCommittedAs++, () => k.vmCommittedAs--))).toEqual(['commit.total']);

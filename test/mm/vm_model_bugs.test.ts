@@ -61,7 +61,7 @@ async function atForkChild(fn: (child: Task, parent: Task, m: ReturnType<typeof 
 
 describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
   /*
-   * BUG: a private anonymous page that is swapped out when the process forks is lost for the
+   * FIXED in the model (this is now a regression test). Was: a private anonymous page that is swapped out when the process forks is lost for the
    * parent once the child exits.  dupMm() copies the swap PTE into the child
    * (`mm.pgtable.setPte(address, lo, hi); mm.rss[2]++`) without taking a reference on the swap
    * slot, and the model keeps no per-slot count: the child's exit (zapPageRange →
@@ -74,7 +74,7 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * swap_duplicate(entry) (swap_map count + 1) for a swap PTE; zap_pte_range() →
    * free_swap_and_cache() only drops one reference.
    */
-  it.fails('a swapped-out page survives fork + child exit (swap_duplicate)', async () => {
+  it('a swapped-out page survives fork + child exit (swap_duplicate)', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20, swapBytes: 16 << 20 }, { ignore: ['memcg.stat.slab', 'swap', 'memcg.swap'] });
     m.addProgram('/prog/fs', await a64(`
   mov x19, #512
@@ -125,7 +125,7 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
   });
 
   /*
-   * BUG: the page tables dupMm() builds for the child are charged to the root memcg, not to the
+   * FIXED in the model (this is now a regression test). Was: the page tables dupMm() builds for the child are charged to the root memcg, not to the
    * forking task's memcg.  dupMm() calls k.allocPgtablePage(mm, level) while the new mm's
    * ownerPid is still 0 (clone() sets `child.mm.ownerPid = child.pid` only after dupMm returns),
    * so Kernel.allocPgtablePage → mmMemcg(k, 0) → root (phys.memcg = root id, root.stat.kernel++).
@@ -134,7 +134,7 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * charged to current's memcg via __memcg_kmem_charge_page; include/asm-generic/pgalloc.h,
    * mm/memory.c copy_p4d_range → __pud_alloc/__pmd_alloc/__pte_alloc).  Actual: unchanged (0).
    */
-  it.fails('the child\'s page tables built by fork are charged to the forking task\'s memcg', async () => {
+  it('the child\'s page tables built by fork are charged to the forking task\'s memcg', async () => {
     await atForkChild((child, _parent, m, before) => {
       const after = kv(cgRead(m, 'g', 'memory.stat')).pagetables!;
       const childTables = child.mm!.pgtable.nr[2]! + child.mm!.pgtable.nr[3]!;
@@ -152,14 +152,14 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * process with N VMAs.  Expected: child slab bytes == parent slab bytes (same mm_struct + N
    * vm_area_structs; kernel/fork.c dup_mmap()).  Actual: 1152 vs 1152 + 152*k.
    */
-  it.fails('fork charges the child\'s copied vm_area_structs (slab) like the parent\'s', async () => {
+  it('fork charges the child\'s copied vm_area_structs (slab) like the parent\'s', async () => {
     await atForkChild((child, parent) => {
       expect(child.mm!.slab.bytes).toBe(parent.mm!.slab.bytes);
     });
   });
 
   /*
-   * BUG: dupMm() copies the PTEs of every VMA, including private file mappings that never got an
+   * FIXED in the model (this is now a regression test). Was: dupMm() copies the PTEs of every VMA, including private file mappings that never got an
    * anon_vma (the program text).  Linux copies page tables at fork only when
    * vma_needs_copy() says so: VM_HUGETLB/VM_PFNMAP/VM_MIXEDMAP, uffd-wp, or src_vma->anon_vma
    * (mm/memory.c copy_page_range; the same test was inline in 4.19 and 3.12).  Otherwise "a page
@@ -169,7 +169,7 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * PTEs also make the child's pgtables_bytes / RssFile|RssShmem differ from Linux right after
    * fork.
    */
-  it.fails('fork does not copy the text PTEs (no anon_vma): the child refaults its text page', async () => {
+  it('fork does not copy the text PTEs (no anon_vma): the child refaults its text page', async () => {
     await atForkChild((child) => {
       expect(child.minFlt).toBe(1);
     });
@@ -220,7 +220,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
    * 0 after exit.  Actual: all 24 mmaps succeed and memory.current reads -4096 after exit
    * (checker ids [memcg.usage], [memcg.negative]).
    */
-  it.fails('a vm_area_struct whose memcg charge fails makes mmap fail; memory.current never goes negative', async () => {
+  it('a vm_area_struct whose memcg charge fails makes mmap fail; memory.current never goes negative', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 }, { ignore: ['memcg'] });
     m.addProgram('/prog/v', await a64(`
   marker 1
@@ -241,7 +241,9 @@ describe('model bugs: memcg accounting of kernel objects', () => {
     let mapped = -1n;
     onMarker(m, (t, id) => {
       if (id === 1) {
-        cgWrite(m, 'g', 'memory.max', cgRead(m, 'g', 'memory.current').trim()); // drains the stock
+        // memory_max_write() drains the per-CPU stock only while usage is over the new limit:
+        // one page below forces the drain, then the limit is set to the stock-free usage.
+        cgWrite(m, 'g', 'memory.max', String(Number(cgRead(m, 'g', 'memory.current').trim()) - 4096));
         cgWrite(m, 'g', 'memory.max', cgRead(m, 'g', 'memory.current').trim());
       } else mapped = t.mm!.cpu.reg('x21');
     });
@@ -253,7 +255,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   });
 
   /*
-   * BUG: the root memcg's memory.stat only grows.  Kernel.commitAnonPage() records root-charged
+   * FIXED in the model (this is now a regression test). Was: the root memcg's memory.stat only grows.  Kernel.commitAnonPage() records root-charged
    * pages with phys.memcg = 0 but still does root.stat.anon++ / inactive_anon++; unchargePage()
    * (src/mm/memory.ts) finds no memcg for phys.memcg 0 and never decrements them.  Input: three
    * runs of a root-cgroup program touching 100 pages.  Expected: /sys/fs/cgroup/memory.stat anon
@@ -261,7 +263,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
    * its lruvec stats on both sides; mm/memcontrol.c commit_charge / uncharge_folio).  Actual:
    * anon = 1241088 (303 pages) with nothing running.
    */
-  it.fails('root memcg memory.stat anon returns to 0 after root-cgroup processes exit', async () => {
+  it('root memcg memory.stat anon returns to 0 after root-cgroup processes exit', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/r', await a64(`
   mov x19, #100
@@ -280,14 +282,14 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   });
 
   /*
-   * BUG: the 3.12 profile charges accounted slab objects to the memcg.  Kernel.slabCharge()
+   * FIXED in the model (this is now a regression test). Was: the 3.12 profile charges accounted slab objects to the memcg.  Kernel.slabCharge()
    * charges mm_struct/vm_area_struct pages for every version; 3.12 has no SLAB_ACCOUNT (4.5+) and
    * kmem accounting is only active for a memcg with a kmem limit (memcg_kmem_is_active(),
    * mm/memcontrol.c 3.12), so a default 3.12 memcg never charges them.  Input: 3.12, hog in /g at
    * memory.max=8M.  Expected report: "kmem: usage 0kB, ..." (kernel-reference §11 3.12 skeleton)
    * and rss up to the full 8192KB.  Actual: "kmem: usage 4kB, ..." (one slab page).
    */
-  it.fails('3.12: no kmem charge without a kmem limit ("kmem: usage 0kB")', async () => {
+  it('3.12: no kmem charge without a kmem limit ("kmem: usage 0kB")', async () => {
     const { m } = machine({ arch: 'aarch64', kernel: '3.12', memBytes: 256 << 20 }, { everyNthFault: 512, ignore: ['memcg.stat.slab'] });
     m.addProgram('/prog/hog', await a64(`
   mov x19, #16384
@@ -308,7 +310,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
 
 describe('model bugs: /proc', () => {
   /*
-   * BUG: /proc/<pid>/status (and statm) read the *true* RSS (trueMmCounter: mm counter + every
+   * FIXED in the model (this is now a regression test). Was: /proc/<pid>/status (and statm) read the *true* RSS (trueMmCounter: mm counter + every
    * thread's unsynced SPLIT_RSS cache, src/kernel/vfs.ts status()/statm), while the OOM killer,
    * dump_tasks and /proc/<pid>/oom_score read get_mm_counter() (synced counter only).  In Linux
    * 6.1 task_mem() and task_statm() use get_mm_counter() too (fs/proc/task_mmu.c), so the two
@@ -320,7 +322,7 @@ describe('model bugs: /proc', () => {
    * includes the 40 anon + 1 shmem pages still in the task's cache (RssAnon 164 kB vs 4 kB
    * synced), so the recomputed oom_score is higher than the file's.
    */
-  it.fails('/proc/<pid>/status RSS agrees with /proc/<pid>/oom_score (both get_mm_counter)', async () => {
+  it('/proc/<pid>/status RSS agrees with /proc/<pid>/oom_score (both get_mm_counter)', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 16 << 20, machine: 'bare' });
     m.addProgram('/prog/ts', await a64(TOUCH_SLEEP_A64, 'touch_sleep.S'));
     let checked = false;
@@ -342,7 +344,7 @@ describe('model bugs: /proc', () => {
   });
 
   /*
-   * BUG: page-table zaps count RSS into the running task's SPLIT_RSS cache.  zapPageRange()
+   * FIXED in the model (this is now a regression test). Was: page-table zaps count RSS into the running task's SPLIT_RSS cache.  zapPageRange()
    * (src/mm/memory.ts; munmap, MADV_DONTNEED, exit) and the reclaim unmap (vmscan.ts unmapAll)
    * use addMmCounterFast(), which adds to current->rss_stat when current->mm is the mm.  Linux
    * applies these directly to mm->rss_stat: zap_pte_range() ends with add_mm_rss_vec(mm, rss)
@@ -353,7 +355,7 @@ describe('model bugs: /proc', () => {
    * 'bare' machine.  Expected: /proc/<pid>/oom_score drops (720 → 668 here).  Actual: it stays 720
    * because the -300 sits in the task's cache until 66 more faults happen.
    */
-  it.fails('MADV_DONTNEED lowers /proc/<pid>/oom_score at once (zap counts go straight to the mm)', async () => {
+  it('MADV_DONTNEED lowers /proc/<pid>/oom_score at once (zap counts go straight to the mm)', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 16 << 20, machine: 'bare' });
     m.addProgram('/prog/d', await a64(`
   mov x19, #300
@@ -399,7 +401,7 @@ describe('model bugs: /proc', () => {
    * uid: 1000}); the task writes 0 to its oom_score_adj.  Expected: -EACCES.  Actual: accepted
    * (min is 0).
    */
-  it.fails('spawn({oomScoreAdj: 500, uid: 1000}): the task cannot lower its oom_score_adj below 500', async () => {
+  it('spawn({oomScoreAdj: 500, uid: 1000}): the task cannot lower its oom_score_adj below 500', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/ts', await a64(TOUCH_SLEEP_A64, 'touch_sleep.S'));
     const t = m.spawn({ path: '/prog/ts', argv: ['/prog/ts', '1', '1'], uid: 1000, oomScoreAdj: 500 });
@@ -409,7 +411,7 @@ describe('model bugs: /proc', () => {
 
 describe('model bugs: mmap', () => {
   /*
-   * BUG: __vm_enough_memory() is always called with cap_sys_admin = true: doMmap(),
+   * FIXED in the model (this is now a regression test). Was: __vm_enough_memory() is always called with cap_sys_admin = true: doMmap(),
    * doMprotect() and expandStack() (src/mm/mmap.ts) pass `true` whatever the task's uid, so
    * admin_reserve_kbytes is never subtracted for unprivileged tasks (mode 2; also the 4.19/3.12
    * mode-0 heuristic).  Input: overcommit_memory=2, a uid-1000 task mmaps exactly the first size
@@ -417,7 +419,7 @@ describe('model bugs: mmap', () => {
    * (!cap_sys_admin) allowed -= sysctl_admin_reserve_kbytes >> (PAGE_SHIFT - 10);`, cap from
    * security_vm_enough_memory_mm → cap_vm_enough_memory → CAP_SYS_ADMIN).  Actual: it succeeds.
    */
-  it.fails('overcommit_memory=2: an unprivileged task does not get the admin reserve', async () => {
+  it('overcommit_memory=2: an unprivileged task does not get the admin reserve', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20, sysctls: { 'vm.overcommit_memory': 2 } });
     m.addProgram('/prog/oc', await a64(`
   marker 1
@@ -444,7 +446,7 @@ describe('model bugs: mmap', () => {
   });
 
   /*
-   * BUG: MAP_SHARED|MAP_ANONYMOUS memory cannot be used: the first write gets SIGBUS.  doMmap()
+   * FIXED in the model (this is now a regression test). Was: MAP_SHARED|MAP_ANONYMOUS memory cannot be used: the first write gets SIGBUS.  doMmap()
    * (src/mm/mmap.ts) creates a plain anonymous VMA with VM_SHARED and doAnonymousPage()
    * (src/mm/memory.ts) returns VM_FAULT_SIGBUS for VM_SHARED.  Linux backs a shared anonymous
    * mapping with shmem (mm/mmap.c mmap_region → shmem_zero_setup), so it has vm_ops and never
@@ -452,7 +454,7 @@ describe('model bugs: mmap', () => {
    * RW, MAP_SHARED|MAP_ANONYMOUS), store a byte, exit 0.  Expected: exit status 0.  Actual:
    * SIGBUS (wait status 135), "level 2 translation fault".
    */
-  it.fails('MAP_SHARED|MAP_ANONYMOUS memory is writable (shmem-backed)', async () => {
+  it('MAP_SHARED|MAP_ANONYMOUS memory is writable (shmem-backed)', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/sh', await a64(`
   mov x0, #0
@@ -527,7 +529,7 @@ ${body}
   });
 
   /*
-   * BUG: after munmap() of the middle of a mapping, a later mmap() without an address fails
+   * FIXED in the model (this is now a regression test). Was: after munmap() of the middle of a mapping, a later mmap() without an address fails
    * with -ENOMEM.  getUnmappedArea() (src/mm/mmap.ts) merges VMAs and engine regions into one
    * "occupied" list but its single top-down pass returns the munmapped hole, which still lies
    * inside the original engine region (the region is only unmapped when no VMA uses it);
@@ -535,7 +537,7 @@ ${body}
    * munmap pages 16..31, mmap 16 pages.  Expected: a valid address (mm/mmap.c
    * get_unmapped_area finds the hole or another gap).  Actual: -12.
    */
-  it.fails('mmap after munmap of a hole in a mapping succeeds', async () => {
+  it('mmap after munmap of a hole in a mapping succeeds', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/h', await a64(`
   mov x19, #64
@@ -561,7 +563,7 @@ ${body}
   });
 
   /*
-   * BUG: mmap(MAP_FIXED) over part of an existing mapping fails with -ENOMEM *after* unmapping
+   * FIXED in the model (this is now a regression test). Was: mmap(MAP_FIXED) over part of an existing mapping fails with -ENOMEM *after* unmapping
    * the old pages.  doMmap() (src/mm/mmap.ts) calls doMunmap() for the range and then re-checks
    * rangeFree(), which also requires the range to be free of engine regions; the old region
    * still covers it, so it returns -ENOMEM: the caller lost its mapping and got no new one.
@@ -569,7 +571,7 @@ ${body}
    * Expected: returns A + 64K (mm/mmap.c mmap_region: do_mas_munmap of the overlap, then the new
    * VMA).  Actual: -12 and [A+64K, A+128K) is unmapped.
    */
-  it.fails('MAP_FIXED over part of an existing mapping replaces it', async () => {
+  it('MAP_FIXED over part of an existing mapping replaces it', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/f', await a64(`
   mov x19, #64
