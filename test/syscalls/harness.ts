@@ -359,6 +359,8 @@ export interface RunOpts extends Partial<MachineOptions> {
   oomScoreAdj?: number;
   cgroup?: string;
   uid?: number;
+  /** called after spawn, before the run (hooks, inspection) */
+  setup?: (m: Machine, t: Task) => void;
 }
 
 /** Runs a program (a description, assembly source, or ELF bytes) as the only process of a fresh machine. */
@@ -369,6 +371,7 @@ export async function runGuest(arch: Arch, p: Program | string | Uint8Array, o: 
   m.addProgram(path, elf);
   for (const [fp, bytes] of Object.entries(o.files ?? {})) m.addProgram(fp, bytes);
   const t = m.spawn({ path, argv: o.argv ?? [path], ...(o.envp ? { envp: o.envp } : {}), oomScoreAdj: o.oomScoreAdj, cgroup: o.cgroup, uid: o.uid });
+  o.setup?.(m, t);
   const end = m.run();
   const tasks = [...m.k.tasks.values()].filter((x) => !x.isKthread && x.pid >= 100).sort((a, b) => a.pid - b.pid).map((x) => taskResult(m, x));
   const dmesg = m.k.printk.records.map((r) => r.text);

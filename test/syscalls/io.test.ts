@@ -38,7 +38,7 @@ const strings = {
 };
 
 describe.each(ARCHES)('%s', (arch) => {
-  it('write: tty, len 0, bad fd (EBADF), bad buffer (EFAULT), negative count (EINVAL); read: bad fd, tty EOF', async () => {
+  it('write: tty, len 0, bad fd (EBADF), bad buffer (EFAULT); read: bad fd, tty EOF; close: bad fd', async () => {
     const r = await run(arch, {
       strings,
       bss: { buf: 4096 },
@@ -50,7 +50,6 @@ describe.each(ARCHES)('%s', (arch) => {
         { sys: 'write', args: [-1, { sym: 'msg' }, 5], out: 'w_negfd' },
         { sys: 'write', args: [1, 0x10, 5], out: 'w_null' },
         { sys: 'write', args: [1, 0x7ff000000000, 5], out: 'w_unmapped' },
-        { sys: 'write', args: [1, { sym: 'msg' }, -1], out: 'w_negcount' },
         { sys: 'read', args: [77, { sym: 'buf' }, 16], out: 'r_badfd' },
         { sys: 'read', args: [0, { sym: 'buf' }, 16], out: 'r_tty' },
         { sys: 'close', args: [77], out: 'close_bad' },
@@ -58,9 +57,26 @@ describe.each(ARCHES)('%s', (arch) => {
     });
     expect(r.end.kind).toBe('exited');
     expect(r.main.stdout.startsWith('hello, tty\n')).toBe(true);
-    expect(r.main.out).toMatchObject({ w_ok: 11n, w_zero: 0n, w_stderr: 5n, w_badfd: neg(E.EBADF), w_negfd: neg(E.EBADF), w_null: neg(E.EFAULT), w_unmapped: neg(E.EFAULT), w_negcount: neg(E.EINVAL), r_badfd: neg(E.EBADF), r_tty: 0n, close_bad: neg(E.EBADF) });
+    expect(r.main.out).toMatchObject({ w_ok: 11n, w_zero: 0n, w_stderr: 5n, w_badfd: neg(E.EBADF), w_negfd: neg(E.EBADF), w_null: neg(E.EFAULT), w_unmapped: neg(E.EFAULT), r_badfd: neg(E.EBADF), r_tty: 0n, close_bad: neg(E.EBADF) });
     expect(r.m.output_.filter((o) => o.fd === 2).map((o) => o.text).join('')).toBe('hello');
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
+  });
+
+  // MODEL BUG: write() rejects a count with the top bit set with -EINVAL, and read() of the tty
+  // returns 0 / of a virtual file returns 0 bytes for it.  Linux 6.1 vfs_read / vfs_write check
+  // access_ok(buf, count) before rw_verify_area(): buf + (size_t)-1 wraps, so both return
+  // -EFAULT.
+  it.fails('read / write with count = (size_t)-1 are EFAULT (access_ok fails first) [model bug: EINVAL / 0]', async () => {
+    const r = await run(arch, {
+      strings,
+      bss: { buf: 4096 },
+      steps: [
+        { sys: 'write', args: [1, { sym: 'msg' }, -1], out: 'w' },
+        { sys: 'openat', args: [AT_FDCWD, { sym: 'p_status' }, O_RDONLY, 0], save: 1 },
+        { sys: 'read', args: [{ slot: 1 }, { sym: 'buf' }, -1], out: 'r' },
+      ],
+    });
+    expect(r.main.out).toMatchObject({ w: neg(E.EFAULT), r: neg(E.EFAULT) });
   });
 
   it('/proc/self/oom_score_adj: open, read "0\\n", write 500 / "500\\n" / -1000, range and syntax errors (EINVAL), lseek, close, EBADF after close', async () => {

@@ -319,7 +319,7 @@ describe.each(ARCHES)('%s', (arch) => {
 
   it('execve: ENOENT, ENOEXEC (junk / other-arch ELF), EFAULT; then replaces the image keeping the pid (argv passed, exit status of the new program)', async () => {
     const other: Arch = arch === 'aarch64' ? 'x86_64' : 'aarch64';
-    const files = { '/bin/target': await build(arch, target), '/bin/junk': new TextEncoder().encode('#!not an elf\n'), '/bin/other-arch': await build(other, target) };
+    const files = { '/bin/target': await build(arch, target), '/bin/junk': new TextEncoder().encode('junk: neither ELF nor a #! script\n'), '/bin/other-arch': await build(other, target) };
     const r = await run(
       arch,
       {

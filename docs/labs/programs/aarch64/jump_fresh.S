@@ -1,7 +1,7 @@
 // jump_fresh: mmap a fresh read/write page and call it without ever touching it (lab 6
-// solution).  Unlike exec_rw, nothing is mapped yet: the fetch takes a *translation* fault,
-// and do_page_fault() refuses it only because the VMA lacks VM_EXEC (VM_FAULT_BADACCESS ->
-// SIGSEGV, SEGV_ACCERR).  arm64: IABT translation fault; x86-64: error 0x14 (not 0x15).
+// solution).  Unlike exec_rw, nothing is mapped yet: the fetch takes an IABT *translation*
+// fault, and __do_page_fault() refuses it at once because the VMA lacks VM_EXEC
+// (VM_FAULT_BADACCESS -> SIGSEGV, SEGV_ACCERR).  One fault; nothing gets mapped.
         .include "../../../../guest-programs/aarch64/common.inc"
         .text
         .globl main

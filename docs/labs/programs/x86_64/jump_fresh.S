@@ -1,7 +1,8 @@
 // jump_fresh: mmap a fresh read/write page and call it without ever touching it (lab 6
-// solution).  Unlike exec_rw, nothing is mapped yet: the fetch takes a *not-present* fault,
-// and access_error() refuses it only because the VMA lacks VM_EXEC (bad_area_access_error ->
-// SIGSEGV, SEGV_ACCERR).  arm64: IABT translation fault; x86-64: error 0x14 (not 0x15).
+// solution).  Unlike exec_rw, nothing is mapped yet.  x86 access_error() does not look at
+// VM_EXEC: the not-present fetch (error 0x14) is handled like a read and maps the zero page
+// (NX); the retried fetch then faults on a present NX page (error 0x15) and that one is refused
+// (bad_area_access_error -> SIGSEGV, SEGV_ACCERR).  Two faults.
         .include "../../../../guest-programs/x86_64/common.inc"
         .text
         .globl main
