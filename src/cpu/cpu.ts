@@ -52,6 +52,7 @@ export const MAX_REGIONS: Record<Arch, number> = { aarch64: 1000, x86_64: 4000 }
 /** Highest guest address + 1 the engine can hold without an MMU: user space of each arch. */
 export const ADDRESS_LIMIT: Record<Arch, number> = { aarch64: 2 ** 48, x86_64: 2 ** 47 };
 const PAGE = 4096;
+const NEVER_PC = 0x8000000000000001n;
 
 interface Region {
   begin: number;
@@ -292,6 +293,11 @@ export class Cpu {
     return undefined;
   }
 
+  /** The mapped engine regions, in address order. */
+  regionList(): { begin: number; end: number }[] {
+    return this.regions.map((r) => ({ begin: r.begin, end: r.end }));
+  }
+
   get regionCount(): number {
     return this.regions.length;
   }
@@ -412,12 +418,14 @@ export class Cpu {
     this.budget = Math.max(1, budget);
     this.aheadPage = undefined;
     this.straddler = undefined;
-    // until = 0 never matches a real user PC (page 0 is never mapped), so only hooks stop us.
-    let err = this.lib.uc_emu_start(this.uc, this.pc(), 0, 0, 0);
+    // `until` must never equal a PC the guest can reach, or uc_emu_start returns at once without
+    // running anything (a jump to 0 would spin forever).  An odd non-canonical address is neither
+    // a valid arm64 PC (4-byte aligned) nor an x86-64 one (canonical addresses only).
+    let err = this.lib.uc_emu_start(this.uc, this.pc(), NEVER_PC, 0, 0);
     while (this.aheadPage !== undefined && !this.pending) {
       err = this.runToPage(this.aheadPage);
       if (this.pending) break;
-      err = this.lib.uc_emu_start(this.uc, this.pc(), 0, 0, 0);
+      err = this.lib.uc_emu_start(this.uc, this.pc(), NEVER_PC, 0, 0);
     }
     this.aheadPage = undefined;
     if (this.thrown !== undefined) {

@@ -135,7 +135,15 @@ export class Machine {
     t.oomScoreAdjMin = t.oomScoreAdj;
     t.uid = o.uid ?? 0;
     if (o.label) t.label = o.label;
-    this.execInto(t, file, o.argv ?? [o.path], o.envp ?? DEFAULT_ENV);
+    try {
+      this.execInto(t, file, o.argv ?? [o.path], o.envp ?? DEFAULT_ENV);
+    } catch (e) {
+      // A failed exec leaves nothing behind: no half-made task for the scheduler to find.
+      k.tasks.delete(t.pid);
+      memcg.procs.delete(t.pid);
+      init.children = init.children.filter((c) => c !== t);
+      throw e;
+    }
     this.sys.makeRunnable(t);
     return t;
   }

@@ -96,23 +96,7 @@ function rangeFree(mm: MmStruct, start: number, end: number): boolean {
 }
 
 function regionsOf(mm: MmStruct): { begin: number; end: number }[] {
-  const out: { begin: number; end: number }[] = [];
-  for (let a = 0; ; ) {
-    const r = nextRegion(mm, a);
-    if (!r) break;
-    out.push(r);
-    a = r.end;
-  }
-  return out;
-}
-
-function nextRegion(mm: MmStruct, from: number): { begin: number; end: number } | undefined {
-  let best: { begin: number; end: number } | undefined;
-  for (const v of mm.vmas) {
-    const r = mm.cpu.regionAt(v.regionBase);
-    if (r && r.begin >= from && (!best || r.begin < best.begin)) best = { begin: r.begin, end: r.end };
-  }
-  return best;
+  return mm.cpu.regionList();
 }
 
 /** arch_get_unmapped_area_topdown(): highest gap below mmap_base that fits. */
@@ -149,8 +133,14 @@ function vmStatAccount(mm: MmStruct, v: Vma, pages: number): void {
 }
 
 /** Maps a fresh engine region (host memory the model owns) for [start, end). */
+/** Largest single engine region (host Buffer) the model will allocate. */
+export const MAX_REGION_BYTES = 2 ** 31;
+
 function mapRegion(k: Kernel, mm: MmStruct, start: number, end: number, exec: boolean): Buffer | null {
   if (mm.cpu.regionCount >= MAX_REGIONS[mm.arch] - 2) return null;
+  // The model backs every byte of a VMA with host memory: a mapping beyond what Node can
+  // allocate in one Buffer fails like any mmap the machine cannot hold (-ENOMEM).
+  if (end - start > MAX_REGION_BYTES) return null;
   const mem = Buffer.alloc(end - start);
   try {
     mm.cpu.map(start, mem);
@@ -332,8 +322,13 @@ export function doBrk(k: Kernel, mm: MmStruct, newBrk: number): number {
     mm.brk = newBrk;
     return newBrk;
   }
-  // check_brk_limits + the stack guard gap to the next mapping.
-  if (!rangeFree(mm, oldEnd, newEnd + STACK_GUARD_GAP)) return old;
+  // brk(): the new break must stay a page below vm_start_gap() of the next mapping (the stack
+  // guard gap only applies when that mapping grows down).
+  const next = mm.vmas.find((v) => v.end > oldEnd);
+  if (next) {
+    const gap = next.flags & VM_GROWSDOWN ? next.start - STACK_GUARD_GAP : next.start;
+    if (newEnd + PAGE_SIZE > gap) return old;
+  }
   const addr = doMmap(k, mm, { addr: oldEnd, len: newEnd - oldEnd, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, name: '[heap]' });
   if (addr < 0) return old;
   mm.brk = newBrk;

@@ -160,6 +160,13 @@ function outOfMemoryBody(k: Kernel, oc: OomControl): boolean {
   }
   selectBadProcess(k, oc);
   if (oc.chosen === null) {
+    if (k.profile.version === '3.12') {
+      // 3.12: a memcg OOM with nothing to kill returns silently; a global one panics (the
+      // report and "System is deadlocked" came with 4.19's "print proper OOM header").
+      if (oc.memcg) return false;
+      dumpHeader(k, oc, null);
+      k.panic('Out of memory and no killable processes...');
+    }
     dumpHeader(k, oc, null);
     k.log(4, 'Out of memory and no killable processes...');
     if (!isSysrq(oc) && !oc.memcg) k.panic('System is deadlocked on memory');
@@ -436,7 +443,9 @@ function dumpStack(k: Kernel, oc: OomControl, p: Task | null): string[] {
   } else {
     // The <TASK> markers around x86 stack dumps date from 5.13.
     const task = k.profile.version === '6.1';
-    lines.push('Call Trace:', ...(task ? [' <TASK>'] : []), ...frames.map((f) => ` ${f}`), ...k.archUserRegsForOops(), ...(task ? [' </TASK>'] : []));
+    // The user-mode register block after the frames (show_regs of the entry pt_regs) is 4.x+.
+    const regs = k.profile.version === '3.12' ? [] : k.archUserRegsForOops();
+    lines.push('Call Trace:', ...(task ? [' <TASK>'] : []), ...frames.map((f) => ` ${f}`), ...regs, ...(task ? [' </TASK>'] : []));
   }
   return lines;
 }
