@@ -188,14 +188,17 @@ export function emitOutputs(r: RunResult, f: RunFlags): string {
   if (f.dmesg) process.stdout.write(r.dmesg.join('\n') + (r.dmesg.length ? '\n' : ''));
   if (f.json) process.stdout.write(JSON.stringify(resultJson(r), null, 2) + '\n');
   if (!f.trace && !f.summary && !f.dmesg && !f.json) {
+    // Everything the guests wrote to stdout/stderr, in order — forked children included.
+    for (const c of r.machine.output_) (c.fd === 2 ? process.stderr : process.stdout).write(c.text);
     for (const p of r.processes) {
-      if (p.stdout) process.stdout.write(p.stdout);
       const o = p.outcome;
       const what = o.kind === 'signal' ? `killed by ${o.name}${p.oom_killed ? ' (OOM killer)' : ''}` : o.kind === 'exit' ? `exited with status ${o.code}` : o.kind;
       process.stderr.write(`faultpath: ${p.comm || p.id}[${p.pid ?? '-'}] ${what}; minflt ${p.minflt}, majflt ${p.majflt}\n`);
     }
   }
   if (r.end.kind !== 'exited') process.stderr.write(`faultpath: ${describeEnd(r)}\n`);
+  const dropped = r.machine.tracer.dropped;
+  if (dropped && (f.trace || f.summary)) process.stderr.write(`faultpath: warning: the trace is incomplete: ${dropped} events past the ${r.machine.tracer.limit}-event limit were dropped (use --filter-* or a smaller run)\n`);
   return traceText;
 }
 
@@ -210,6 +213,7 @@ export function resultJson(r: RunResult): object {
     processes: r.processes,
     cgroups: r.cgroups,
     dmesg: r.dmesg,
+    output: r.output,
   };
 }
 

@@ -51,6 +51,8 @@ export interface RunResult {
   processes: ProcessResult[];
   cgroups: Record<string, CgroupResult>;
   dmesg: string[];
+  /** every write of every guest task to fd 1/2, in order */
+  output: { pid: number; fd: number; text: string }[];
   machine: Machine;
 }
 
@@ -240,6 +242,7 @@ function collect(s: Scenario, m: Machine, tasks: Map<string, Task>, end: RunEnd)
     processes,
     cgroups,
     dmesg: k.printk.records.map((r) => `${Printk.stamp(r.ts)} ${r.text}`),
+    output: m.output_.map((c) => ({ pid: c.pid, fd: c.fd, text: c.text })),
     machine: m,
   };
 }

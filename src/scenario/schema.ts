@@ -141,18 +141,19 @@ export function parseScenario(text: string, file: string): Scenario {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? null;
+    const line = e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : null);
     throw new ScenarioError(file, '', line, `YAML syntax error: ${e.message.split('\n')[0]}`);
   }
   const data = doc.toJS();
   const r = scenarioSchema.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0]!;
+    const message = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'required field is missing' : issue.message;
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
     const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
     const node = nodeAt(doc.contents as YamlNode, path as (string | number)[]);
     const line = node?.range ? lc.linePos(node.range[0]).line : null;
-    throw new ScenarioError(file, field || '(top level)', line, issue.message);
+    throw new ScenarioError(file, field || '(top level)', line, message);
   }
   const s = r.data;
   const ids = new Set<string>();
