@@ -514,7 +514,7 @@ class Expander {
   private include(loc: Loc, args: string, depth: number): void {
     const m = /^"([^"]*)"$/.exec(args);
     if (!m) throw locError(loc, '.include needs a quoted file name');
-    const target = path.join(path.dirname(loc.file), m[1]!);
+    const target = path.isAbsolute(m[1]!) ? m[1]! : path.join(path.dirname(loc.file), m[1]!);
     if (this.including.includes(path.resolve(target))) throw locError(loc, `\`${target}\` includes itself`);
     let text: string;
     try {

@@ -210,9 +210,10 @@ export function writeElf(input: ElfWriterInput): Uint8Array {
     prevEnd = seg.vaddr + seg.memsz;
     if (i === 0) {
       // The first PT_LOAD starts at the page holding the ELF header (file offset 0).
-      const pVaddr = pageDown(seg.vaddr);
+      // When the first section is page aligned, the headers take the page before it (like ld).
+      let pVaddr = pageDown(seg.vaddr);
+      if (Number(seg.vaddr - pVaddr) < headers) pVaddr = pageDown(seg.vaddr - BigInt(headers));
       const lead = Number(seg.vaddr - pVaddr);
-      if (lead < headers) throw new Error('elf-writer: no room for the headers before the first segment');
       placed.push({
         seg,
         pVaddr,

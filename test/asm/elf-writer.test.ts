@@ -73,9 +73,11 @@ describe('writeElf', () => {
     expect(ev.getUint32(shoff + 4 * 64 + 44, true)).toBe(4);
   });
 
-  it('refuses a first segment without room for the headers', () => {
-    expect(() =>
-      writeElf({ machine: 'x86_64', entry: 0x400010n, segments: [{ vaddr: 0x400010n, data: text, memsz: 4n, flags: PF_R | PF_X }], sections: [], symbols: [] }),
-    ).toThrow('elf-writer: no room for the headers before the first segment');
+  it('puts the headers on the page before a first segment that leaves no room for them (like ld)', () => {
+    const elf = writeElf({ machine: 'x86_64', entry: 0x401000n, segments: [{ vaddr: 0x401000n, data: text, memsz: 4n, flags: PF_R | PF_X }], sections: [], symbols: [] });
+    const img = parseElf(elf, 'aligned');
+    expect(img.loads[0]!.vaddr).toBe(0x400000);
+    expect(img.loads[0]!.offset).toBe(0);
+    expect(img.entry).toBe(0x401000);
   });
 });
