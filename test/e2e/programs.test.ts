@@ -99,14 +99,14 @@ describe('the guest-program library', () => {
   });
 
   /*
-   * ASSEMBLER BUG: `.balign 4096` inside .text (e.g. to put a function on its own text page, as
+   * FIXED (regression test). Was an assembler bug: `.balign 4096` inside .text (e.g. to put a function on its own text page, as
    * text_fault wanted) makes .text page-aligned; the layout then starts .text at 0x400000 and
    * writeElf throws a plain Error "elf-writer: no room for the headers before the first segment"
    * (src/asm/elf-writer.ts), which the CLI reports as "internal error" (exit 5).  GNU ld places
    * such a .text at the next page (ALIGN(0x400000 + SIZEOF_HEADERS, 4096) = 0x401000) with the
    * headers alone on the first page.  Same on both arches.
    */
-  it.fails.each(ARCHES)('ASSEMBLER BUG (%s): `.balign 4096` in .text assembles, like GNU as + ld', async (arch) => {
+  it.each(ARCHES)('FIXED (%s): `.balign 4096` in .text assembles, like GNU as + ld', async (arch) => {
     const src = arch === 'aarch64' ? '_start:\n mov x0, #0\n b f\n .balign 4096\nf:\n mov x8, #94\n svc #0\n' : '_start:\n xor edi, edi\n jmp f\n .balign 4096\nf:\n mov eax, 231\n syscall\n';
     const r = await assemble(arch, src, 'balign.S');
     expect(r.symbols.get('f')!.address % 4096).toBe(0);
@@ -398,7 +398,7 @@ describe.each(ARCHES)('%s', (arch) => {
    * `faultpath run fork_write 8` never shows "fork_write: child wrote pages 8" although the
    * model recorded it (Machine.output_).  A terminal would show both processes' lines.
    */
-  it.fails('CLI BUG: `faultpath run fork_write 8` shows the forked child\'s output too', T, async () => {
+  it('FIXED: `faultpath run fork_write 8` shows the forked child\'s output too', T, async () => {
     const flags: RunFlags = { arch, kernel: '6.1', mem: '256M', swap: '0', sysctl: [], machine: 'qemu-virt', rootfs: 'tmpfs', filterFunc: [], filterTask: [], filterKind: [] };
     let out = '';
     const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
