@@ -181,7 +181,7 @@ describe('flagship scenarios', () => {
      * dump_stack() — show_trace_log_lvl walking only kernel stacks — did not print the user
      * RIP/RSP/register block at all; that block came with the ORC-era unwinder, 4.14+.)
      */
-    it.fails('MODEL BUG: the 3.12 x86 OOM report has no empty line', T, async () => {
+    it('FIXED: the 3.12 x86 OOM report has no empty line', T, async () => {
       const r = await runSpec(load('kernel-3.12'));
       expect(log(r).filter((l) => l.trim() === '')).toEqual([]);
     });
