@@ -228,6 +228,7 @@ export class ProcessTable {
   fatalPending(t: Task): number | null {
     if (t.pending.includes(9)) return 9;
     for (const sig of t.pending) {
+      if (t.sigmask & (1n << BigInt(sig - 1))) continue; // blocked: stays pending
       const act = t.sigactions.get(sig);
       if (act && act.handler !== 0n) continue;
       if (!IGNORE_SIGNALS.has(sig)) return sig;

@@ -24,6 +24,9 @@ const CLONE_THREAD = 0x10000;
 const CLONE_SETTLS = 0x80000;
 const SIGCHLD = 17;
 const WNOHANG = 1;
+const CLONE_SIGHAND = 0x800;
+/** user addresses end here on both arches (the larger, arm64 48-bit); access_ok() bound */
+const TASK_SIZE_LIMIT = 2 ** 48;
 
 export class Syscalls {
   private readonly m: Machine;
@@ -147,9 +150,11 @@ export class Syscalls {
       case 'write':
       case 'pwrite64': {
         const f = this.fdTable(t).get(n(0));
-        if (!f) return err(E.EBADF);
-        const len = Math.min(n(2), 1 << 20);
-        if (len < 0) return err(E.EINVAL);
+        if (!f || (f.flags & 3) === 0) return err(E.EBADF); // FMODE_WRITE
+        // access_ok(): the whole user range must lie below TASK_SIZE; then rw_verify_area's
+        // MAX_RW_COUNT clamp (the model moves at most 1 MiB per call: a short write).
+        if (a[2]! > BigInt(TASK_SIZE_LIMIT) || a[1]! + a[2]! > BigInt(TASK_SIZE_LIMIT)) return err(E.EFAULT);
+        const len = Math.min(Number(a[2]!), 1 << 20);
         const data = this.readUser(t, a[1]!, len);
         if (!data) return err(E.EFAULT);
         if (f.kind === 'tty') {
@@ -178,12 +183,14 @@ export class Syscalls {
       case 'read':
       case 'pread64': {
         const f = this.fdTable(t).get(n(0));
-        if (!f) return err(E.EBADF);
+        if (!f || (f.flags & 3) === 1) return err(E.EBADF); // FMODE_READ
+        if (a[2]! > BigInt(TASK_SIZE_LIMIT) || a[1]! + a[2]! > BigInt(TASK_SIZE_LIMIT)) return err(E.EFAULT);
         if (f.kind === 'tty') return 0n;
         const vf = m.sys.vfs.lookup(f.path, t);
-        if (!vf) return err(E.ENOENT);
-        const content = Buffer.from(vf.read(), 'utf8');
-        const chunk = content.subarray(f.pos, f.pos + Math.max(0, n(2)));
+        const file = vf ? undefined : m.sys.vfs.getFile(f.path);
+        if (!vf && !file && f.path !== '/dev/null') return err(E.ENOENT);
+        const content = vf ? Buffer.from(vf.read(), 'utf8') : Buffer.from(file?.bytes ?? new Uint8Array(0));
+        const chunk = content.subarray(f.pos, f.pos + Math.min(Number(a[2]!), 1 << 20));
         if (!this.writeUser(t, a[1]!, chunk)) return err(E.EFAULT);
         f.pos += chunk.length;
         return BigInt(chunk.length);
@@ -241,6 +248,10 @@ export class Syscalls {
       case 'mmap': {
         const len = n(1);
         const flags = n(3);
+        // do_mmap(): len 0 → EINVAL; PAGE_ALIGN overflowing → ENOMEM; MAP_FIXED needs alignment.
+        if (a[1] === 0n) return err(E.EINVAL);
+        if (a[1]! > 2n ** 48n) return err(E.ENOMEM);
+        if (flags & 0x10 && a[0]! % 4096n) return err(E.EINVAL);
         if (!(flags & MAP_ANONYMOUS) && n(4) !== -1) {
           const f = this.fdTable(t).get(n(4));
           if (!f) return err(E.EBADF);
@@ -250,6 +261,7 @@ export class Syscalls {
           return BigInt(r);
         }
         if (len <= 0) return err(E.EINVAL);
+        // a non-fixed hint is only a hint: rounded down to a page
         const r = doMmap(k, mm, { addr: Number(a[0]! & ~0xfffn), len, prot: n(2), flags: flags | MAP_ANONYMOUS });
         return BigInt(r);
       }
@@ -283,7 +295,8 @@ export class Syscalls {
       }
       case 'clock_gettime': {
         const clk = n(0);
-        if (clk < 0 || clk > 11) return err(E.EINVAL);
+        // 10 was CLOCK_SGI_CYCLE, removed: posix_get_clock() has no entry for it.
+        if (clk < 0 || clk > 11 || clk === 10) return err(E.EINVAL);
         const base = clk === 0 ? 1_700_000_000 * 1e9 : 0;
         const now = base + k.clock;
         const buf = Buffer.alloc(16);
@@ -305,6 +318,9 @@ export class Syscalls {
         return this.writeUser(t, a[0]!, buf) ? 0n : err(E.EFAULT);
       }
       case 'getrandom': {
+        const fl = n(2);
+        // GRND_NONBLOCK 1, GRND_RANDOM 2, GRND_INSECURE 4; INSECURE with RANDOM is invalid
+        if (fl & ~7 || (fl & 6) === 6) return err(E.EINVAL);
         const len = Math.min(n(1), 33554431);
         if (len < 0) return err(E.EINVAL);
         const buf = Buffer.from(Array.from({ length: len }, () => this.nextRandom()));
@@ -312,19 +328,23 @@ export class Syscalls {
       }
       case 'rt_sigaction': {
         const sig = n(0);
-        if (sig < 1 || sig > 64 || sig === 9 || sig === 19) return err(E.EINVAL);
+        if (a[3] !== 8n) return err(E.EINVAL); // sigsetsize
+        if (sig < 1 || sig > 64) return err(E.EINVAL);
+        // do_sigaction(): SIGKILL/SIGSTOP may be queried but not changed
+        if ((sig === 9 || sig === 19) && a[1] !== 0n) return err(E.EINVAL);
+        // struct sigaction as both arches pass it: handler, flags, restorer, mask (SA_RESTORER)
         if (a[2] !== 0n) {
           const old = t.sigactions.get(sig);
           const buf = Buffer.alloc(32);
           buf.writeBigUInt64LE(old?.handler ?? 0n, 0);
           buf.writeBigUInt64LE(old?.flags ?? 0n, 8);
+          buf.writeBigUInt64LE(old?.mask ?? 0n, 24);
           if (!this.writeUser(t, a[2]!, buf)) return err(E.EFAULT);
         }
         if (a[1] !== 0n) {
-          const act = this.readUser(t, a[1]!, 24);
+          const act = this.readUser(t, a[1]!, 32);
           if (!act) return err(E.EFAULT);
-          // arm64 struct sigaction: handler, flags, mask; x86 kernel_sigaction: handler, flags, restorer, mask
-          t.sigactions.set(sig, { handler: act.readBigUInt64LE(0), flags: act.readBigUInt64LE(8), mask: act.readBigUInt64LE(16) });
+          t.sigactions.set(sig, { handler: act.readBigUInt64LE(0), flags: act.readBigUInt64LE(8), mask: act.readBigUInt64LE(24) });
         }
         return 0n;
       }
@@ -372,11 +392,19 @@ export class Syscalls {
         const pid = name === 'tgkill' ? n(1) : n(0);
         const sig = name === 'tgkill' ? n(2) : n(1);
         if (sig < 0 || sig > 64) return err(E.EINVAL);
-        const targets = pid > 0 ? [k.tasks.get(pid)].filter((x): x is Task => !!x && x.state !== 'X' && x.state !== 'Z') : pid === -1 ? [...k.tasks.values()].filter((x) => x.pid > 1 && !x.isKthread && x.tgid !== t.tgid && x.state !== 'Z' && x.state !== 'X') : [];
+        if (name === 'tgkill') {
+          if (n(0) <= 0 || pid <= 0) return err(E.EINVAL);
+          const tk = k.tasks.get(pid);
+          if (!tk || tk.tgid !== n(0) || tk.state === 'Z' || tk.state === 'X') return err(E.ESRCH);
+        }
+        // pid 0: the caller's process group; every guest process runs in one group here.
+        const live = (x: Task) => x.state !== 'X' && x.state !== 'Z' && !x.isKthread;
+        const targets = pid > 0 ? [k.tasks.get(pid)].filter((x): x is Task => !!x && live(x)) : pid === -1 ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.tgid !== t.tgid) : pid === 0 ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.pid === x.tgid) : [];
         if (!targets.length) return err(E.ESRCH);
         if (sig === 0) return 0n;
         for (const tg of targets) {
-          if (tg.pid === 1 || tg.isKthread) return err(E.EPERM);
+          // init (and kernel threads) ignore signals they have no handler for: success, no effect
+          if (tg.pid === 1 || tg.isKthread) continue;
           m.sys.procs.sendSignal(tg, sig);
         }
         return 0n;
@@ -427,16 +455,18 @@ export class Syscalls {
   private wait4(t: Task, pid: number, statusAddr: bigint, options: number): bigint | null {
     const m = this.m;
     if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000)) return -BigInt(E.EINVAL);
-    const kids = t.children.filter((c) => c.state !== 'X' && (pid === -1 || pid === 0 || c.tgid === pid || (pid < -1 && true)));
+    // Threads (CLONE_THREAD) are not children anyone waits for.
+    const kids = t.children.filter((c) => c.state !== 'X' && c.pid === c.tgid && (pid === -1 || pid === 0 || c.tgid === pid || pid < -1));
     if (!kids.length) return -BigInt(E.ECHILD);
     const z = kids.find((c) => c.state === 'Z');
     if (z) {
+      // wait_task_zombie(): the child is released, then the status is copied out (-EFAULT after)
+      m.sys.procs.reap(z);
       if (statusAddr !== 0n) {
         const b = Buffer.alloc(4);
         b.writeInt32LE(z.exitStatus ?? 0, 0);
         if (!this.writeUser(t, statusAddr, b)) return -BigInt(E.EFAULT);
       }
-      m.sys.procs.reap(z);
       return BigInt(z.pid);
     }
     if (options & WNOHANG) return 0n;
@@ -455,7 +485,9 @@ export class Syscalls {
       if (k.printk.ratelimit('fork_limit', 5_000_000_000, 1)) k.log(4, `faultpath: fork refused: ${m.sys.procs.maxProcesses} processes (RLIMIT_NPROC) reached by ${t.comm}[${t.pid}]`);
       return -BigInt(E.EAGAIN);
     }
-    if (flags & CLONE_THREAD && !(flags & CLONE_VM)) return -BigInt(E.EINVAL);
+    // copy_process(): threads share signal handlers, and shared handlers need a shared mm
+    if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -BigInt(E.EINVAL);
+    if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -BigInt(E.EINVAL);
     m.sys.procs.saveRegs(t);
     const child = m.sys.procs.newTask(t.comm, t, t.memcgId);
     child.oomScoreAdj = t.oomScoreAdj;

@@ -386,7 +386,8 @@ export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, a
     }
     return covered ? 0 : -ENOMEM;
   }
-  if ([MADV_NORMAL, 1, 2, MADV_WILLNEED, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 100, 101].includes(advice)) return 0;
+  // madvise_behavior_valid() (6.1); the other valid advice values are hints the model accepts
+  if ([MADV_NORMAL, 1, 2, MADV_WILLNEED, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 100, 101].includes(advice)) return 0;
   return -EINVAL;
 }
 

@@ -93,7 +93,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // k.tasks in state 'R' with no mm.  A later run() never sees all guests gone and ends with
   // { kind: 'deadlock', blocked: [] } although every real process exited.  (Linux has no such
   // state: a failed execve leaves the caller running the old image.)
-  it.fails('a failed spawn leaves no task behind: the next run ends "exited" [model bug: deadlock with no blocked task]', async () => {
+  it('a failed spawn leaves no task behind: the next run ends "exited" [fixed; was: deadlock with no blocked task]', async () => {
     const m = machine(arch);
     m.addProgram('/bin/good', await hello(arch));
     m.addProgram('/bin/trunc', (await hello(arch)).subarray(0, 40));

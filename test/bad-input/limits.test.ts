@@ -219,7 +219,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // run dies instead of the guest getting an error.  The header of mmap.ts promises that engine
   // limits are checked first so such an mmap fails with -ENOMEM.  (Linux itself accepts a
   // 32 TiB MAP_NORESERVE mapping; -ENOMEM is the model's documented limitation.)
-  it.fails('a 32 TiB MAP_NORESERVE mmap fails with -ENOMEM (host limit) instead of throwing out of run() [model bug: RangeError]', async () => {
+  it('a 32 TiB MAP_NORESERVE mmap fails with -ENOMEM (host limit) instead of throwing out of run() [fixed; was: RangeError]', async () => {
     const r = await run(arch, {
       steps: [
         { sys: 'mmap', args: [0, 2 ** 45, RW, ANON | MAP_NORESERVE, -1, 0], out: 'huge' },

@@ -66,7 +66,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // returns 0 / of a virtual file returns 0 bytes for it.  Linux 6.1 vfs_read / vfs_write check
   // access_ok(buf, count) before rw_verify_area(): buf + (size_t)-1 wraps, so both return
   // -EFAULT.
-  it.fails('read / write with count = (size_t)-1 are EFAULT (access_ok fails first) [model bug: EINVAL / 0]', async () => {
+  it('read / write with count = (size_t)-1 are EFAULT (access_ok fails first) [fixed; was: EINVAL / 0]', async () => {
     const r = await run(arch, {
       strings,
       bss: { buf: 4096 },
@@ -209,7 +209,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // Linux (fs/read_write.c vfs_read/vfs_write): !(file->f_mode & FMODE_READ/FMODE_WRITE) → -EBADF.
   // The model lets write() through an O_RDONLY fd change oom_score_adj (returns 3) and read()
   // through an O_WRONLY fd return data.
-  it.fails('write on an O_RDONLY fd and read on an O_WRONLY fd are EBADF [model bug]', async () => {
+  it('write on an O_RDONLY fd and read on an O_WRONLY fd are EBADF [fixed]', async () => {
     const r = await run(arch, {
       strings,
       bss: { buf: 4096 },
@@ -226,7 +226,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: read() on a regular rootfs file (a program added with addProgram, which openat
   // accepts) looks only at virtual files (vfs.lookup) and returns -ENOENT from an open fd.
   // Linux returns the file's bytes (here the ELF magic).
-  it.fails('read() of a regular rootfs file returns its bytes [model bug: -ENOENT]', async () => {
+  it('read() of a regular rootfs file returns its bytes [fixed; was: -ENOENT]', async () => {
     const r = await run(arch, {
       strings: { ...strings, p_self: '/bin/guest' },
       bss: { buf: 4096 },

@@ -82,7 +82,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // [heap] VMA but keeps its engine region mapped (other half still uses it); the next growth
   // checks rangeFree() against engine regions too, sees the old region, and refuses: brk()
   // returns the old break.  Linux (mm/mmap.c brk → do_brk_flags) grows the heap again.
-  it.fails('brk: grow, shrink, grow again succeeds [model bug: second growth refused]', async () => {
+  it('brk: grow, shrink, grow again succeeds [fixed; was: second growth refused]', async () => {
     const r = await run(arch, {
       steps: [
         { sys: 'brk', args: [0], save: 0 },
@@ -100,7 +100,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // — one page of gap, plus stack_guard_gap only when `next` is a VM_GROWSDOWN stack.  A heap
   // growing to 512 KiB below an ordinary mapping succeeds in Linux; the model returns the old
   // break.
-  it.fails('brk may grow up to a page below an ordinary (non-stack) mapping [model bug: demands a 1 MiB gap]', async () => {
+  it('brk may grow up to a page below an ordinary (non-stack) mapping [fixed; was: demands a 1 MiB gap]', async () => {
     const r = await run(arch, {
       steps: [
         { sys: 'brk', args: [0], save: 0 },
@@ -157,7 +157,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: the anonymous path of the mmap syscall rounds the address down
   // (`a[0] & ~0xfff`) before do_mmap, so MAP_FIXED with an unaligned address succeeds at the
   // page below.  Linux (get_unmapped_area: offset_in_page(addr) for MAP_FIXED) returns -EINVAL.
-  it.fails('mmap MAP_FIXED with an unaligned address is EINVAL [model bug: maps the page below]', async () => {
+  it('mmap MAP_FIXED with an unaligned address is EINVAL [fixed; was: maps the page below]', async () => {
     const r = await run(arch, { steps: [{ sys: 'mmap', args: [FIXED + 0x800, PAGE, RW, ANON | MAP_FIXED, -1, 0], out: 'unaligned_fixed' }] });
     expect(r.main.out.unaligned_fixed).toBe(neg(E.EINVAL));
   });
@@ -165,7 +165,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: mmap's length is converted to a signed number and `len <= 0` is rejected with
   // EINVAL.  Linux do_mmap: len != 0, then PAGE_ALIGN(len) overflows to 0 → -ENOMEM for
   // len = (size_t)-1 (and anything above TASK_SIZE is -ENOMEM as well).
-  it.fails('mmap with len = (size_t)-1 is ENOMEM [model bug: EINVAL]', async () => {
+  it('mmap with len = (size_t)-1 is ENOMEM [fixed; was: EINVAL]', async () => {
     const r = await run(arch, { steps: [{ sys: 'mmap', args: [0, -1, RW, ANON, -1, 0], out: 'len_max' }] });
     expect(r.main.out.len_max).toBe(neg(E.ENOMEM));
   });
@@ -458,7 +458,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // 6.1 (madvise_behavior_valid): MADV_DOFORK (11), MADV_COLD (20), MADV_PAGEOUT (21),
   // MADV_POPULATE_READ (22), MADV_POPULATE_WRITE (23), MADV_DONTNEED_LOCKED (24).  The model
   // returns -EINVAL; Linux returns 0 for these on private anonymous memory.
-  it.fails('madvise accepts MADV_DOFORK / MADV_COLD / MADV_PAGEOUT / MADV_POPULATE_WRITE [model bug: EINVAL]', async () => {
+  it('madvise accepts MADV_DOFORK / MADV_COLD / MADV_PAGEOUT / MADV_POPULATE_WRITE [fixed; was: EINVAL]', async () => {
     const r = await run(arch, {
       steps: [mmapAnon(PAGE, 0), ...[11, 20, 21, 23].map((adv) => ({ sys: 'madvise', args: [{ slot: 0 }, PAGE, adv], out: `adv${adv}` }))],
     });

@@ -80,7 +80,7 @@ describe.each(ARCHES)('%s', (arch) => {
 
   // MODEL BUG: clock_gettime accepts every clock id 0..11.  Linux 6.1 has no clock 10
   // (CLOCK_SGI_CYCLE was removed; posix_clocks[10] is NULL → clockid_to_kclock → -EINVAL).
-  it.fails('clock_gettime(10 /* removed CLOCK_SGI_CYCLE */) is EINVAL [model bug: returns 0]', async () => {
+  it('clock_gettime(10 /* removed CLOCK_SGI_CYCLE */) is EINVAL [fixed; was: returns 0]', async () => {
     const r = await run(arch, { bss: { ts: 16 }, steps: [{ sys: 'clock_gettime', args: [10, { sym: 'ts' }], out: 'sgi_cycle' }] });
     expect(r.main.out.sgi_cycle).toBe(neg(E.EINVAL));
   });
@@ -154,7 +154,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // do_sigaction: `act && sig_kernel_only(sig)` → -EINVAL; querying (act == NULL) returns 0
   // with SIG_DFL in oldact.  Also the sigsetsize argument is not checked (Linux:
   // sigsetsize != sizeof(sigset_t) → -EINVAL).
-  it.fails('rt_sigaction: querying SIGKILL is allowed; sigsetsize != 8 → EINVAL [model bug]', async () => {
+  it('rt_sigaction: querying SIGKILL is allowed; sigsetsize != 8 → EINVAL [fixed]', async () => {
     const r = await run(arch, {
       data: { act: [0x401000, 0, 0, 0] },
       bss: { old: 32 },
@@ -195,7 +195,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // process as soon as it is sent.  Linux keeps it pending while blocked (the guest goes on)
   // and delivers it when it is unblocked (rt_sigprocmask(SIG_UNBLOCK) → default action).
   // (Also unchecked: sigsetsize != 8 → EINVAL.)
-  it.fails('a blocked signal stays pending until unblocked [model bug: delivered while blocked]', async () => {
+  it('a blocked signal stays pending until unblocked [fixed; was: delivered while blocked]', async () => {
     const r = await run(arch, {
       data: { set_usr1: [1n << BigInt(SIGUSR1 - 1)] },
       steps: [
@@ -276,7 +276,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: getrandom ignores its flags.  Linux 6.1 (drivers/char/random.c):
   // flags & ~(GRND_NONBLOCK|GRND_RANDOM|GRND_INSECURE) → -EINVAL, and GRND_INSECURE together
   // with GRND_RANDOM → -EINVAL.  The model fills the buffer and returns the length.
-  it.fails('getrandom with unknown flags is EINVAL [model bug: returns the length]', async () => {
+  it('getrandom with unknown flags is EINVAL [fixed; was: returns the length]', async () => {
     const r = await run(arch, {
       bss: { rnd: 16 },
       steps: [

@@ -142,7 +142,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: kill(0, sig) (the caller's process group) finds no targets in the model and
   // returns -ESRCH.  Linux (kill_something_info → __kill_pgrp_info) signals the caller's own
   // process group, which contains the caller: kill(0, 0) returns 0.
-  it.fails('kill(0, 0) probes the own process group and returns 0 [model bug: ESRCH]', async () => {
+  it('kill(0, 0) probes the own process group and returns 0 [fixed; was: ESRCH]', async () => {
     const r = await run(arch, { steps: [{ sys: 'kill', args: [0, 0], out: 'pgrp' }] });
     expect(r.main.out.pgrp).toBe(0n);
   });
@@ -150,7 +150,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: kill(1, SIGKILL) returns -EPERM in the model.  Linux: root passes
   // check_kill_permission; sig_task_ignored() drops SIGKILL/SIGSTOP for the global init and
   // send_signal returns 0, so kill() returns 0 (and init survives).
-  it.fails('kill(1, SIGKILL) as root returns 0 and init survives [model bug: EPERM]', async () => {
+  it('kill(1, SIGKILL) as root returns 0 and init survives [fixed; was: EPERM]', async () => {
     const r = await run(arch, { steps: [{ sys: 'kill', args: [1, SIGKILL], out: 'kill_init' }] });
     expect(r.m.k.tasks.get(1)!.state).not.toBe('Z');
     expect(r.main.out.kill_init).toBe(0n);
@@ -178,7 +178,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // tgid <= 0 or tid <= 0 → -EINVAL; a thread that exists but is not in thread group `tgid`
   // → -ESRCH.  The model returns 0 for tgkill(0, tid, 0) and tgkill(tid + 1000, tid, 0), and
   // -ESRCH (instead of -EINVAL) for tgkill(-1, -1, 0).
-  it.fails('tgkill validates the tgid: tgid 0 / -1 → EINVAL, a tgid the thread is not in → ESRCH [model bug]', async () => {
+  it('tgkill validates the tgid: tgid 0 / -1 → EINVAL, a tgid the thread is not in → ESRCH [fixed]', async () => {
     const r = await run(arch, {
       steps: [
         { sys: 'gettid', save: 1 },
@@ -256,7 +256,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // the thread's parent is the creator's parent (copy_process, CLONE_THREAD), its
   // exit_signal is -1 and it is released at once (exit_notify → autoreap); the creating
   // process has no children, so wait4 returns -ECHILD.
-  it.fails('an exited thread is not a waitable child: wait4 → ECHILD [model bug: wait4 returns the thread\'s tid]', async () => {
+  it('an exited thread is not a waitable child: wait4 → ECHILD [fixed; was: wait4 returns the thread\'s tid]', async () => {
     const flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
     const r = await run(arch, {
       bss: { tstack: 16384 },
@@ -282,7 +282,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: clone() only checks CLONE_THREAD ⇒ CLONE_VM.  Linux copy_process():
   // CLONE_THREAD without CLONE_SIGHAND → -EINVAL (and CLONE_SIGHAND without CLONE_VM → -EINVAL).
   // The model creates a thread for clone(CLONE_VM|CLONE_THREAD) and returns its tid.
-  it.fails('clone(CLONE_VM|CLONE_THREAD) without CLONE_SIGHAND is EINVAL [model bug: creates the thread]', async () => {
+  it('clone(CLONE_VM|CLONE_THREAD) without CLONE_SIGHAND is EINVAL [fixed; was: creates the thread]', async () => {
     const r = await run(arch, {
       bss: { tstack: 4096 },
       steps: [
@@ -300,7 +300,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: wait4 with an unwritable status pointer returns -EFAULT without reaping the
   // child.  Linux (kernel_wait4 → do_wait → wait_task_zombie) reaps the zombie first and only
   // then fails put_user(status) with -EFAULT: the child is gone, a second wait4 gives -ECHILD.
-  it.fails('wait4 with a bad status pointer: EFAULT, and the child is reaped anyway [model bug: child still waitable]', async () => {
+  it('wait4 with a bad status pointer: EFAULT, and the child is reaped anyway [fixed; was: child still waitable]', async () => {
     const r = await run(arch, {
       data,
       steps: [
