@@ -271,7 +271,20 @@ export class Syscalls {
         return BigInt(doMprotect(k, mm, Number(a[0]), n(1), n(2) & 7));
       case 'madvise':
         return BigInt(doMadvise(k, mm, Number(a[0]), n(1), n(2)));
-      case 'mlock':
+      case 'mlock': {
+        // mlock() populates the range in one kernel entry (__mm_populate): every page is
+        // faulted in and charged now.  (The pages are not made unevictable in the model.)
+        const start = Number(a[0]! & ~0xfffn);
+        const end = Number(a[0]!) + n(1);
+        for (let addr = start; addr < end; addr += PAGE_SIZE) {
+          const v = k.findVma(mm, addr);
+          if (!v || v.start > addr) return err(E.ENOMEM);
+          const r = m.sys.faultInKernel(mm, v, addr, (v.flags & 2) !== 0);
+          if (r === -12) return err(E.ENOMEM);
+          if (t.pending.includes(9)) return err(E.EINTR);
+        }
+        return 0n;
+      }
       case 'munlock':
       case 'mlockall':
       case 'munlockall':

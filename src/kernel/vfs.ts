@@ -276,7 +276,9 @@ export class Vfs {
             const pid = Number(d.trim());
             const t = k.tasks.get(pid);
             if (!t || t.state === 'Z' || t.state === 'X') return -ESRCH;
-            if (memcg.children.length && !memcg.isRoot) return -EBUSY; // no internal processes (v2)
+            // cgroup v2 "no internal processes": only a cgroup that enables controllers for its
+            // children refuses processes (cgroup_migrate_vet_dst)
+            if (memcg.subtreeControl.size && memcg.children.some((c) => !c.removed) && !memcg.isRoot) return -EBUSY;
             this.moveTask(t, memcg);
             return d.length;
           },
@@ -284,7 +286,10 @@ export class Vfs {
       case 'cgroup.subtree_control':
         return { read: () => [...memcg.subtreeControl].join(' ') + '\n', write: (d) => { for (const w of d.trim().split(/\s+/)) { if (w === '+memory') memcg.subtreeControl.add('memory'); else if (w === '-memory') memcg.subtreeControl.delete('memory'); else if (w) return -EINVAL; } return d.length; } };
       case 'cgroup.controllers':
-        return { read: () => 'memory\n' };
+        // the controllers the parent enables for this cgroup (the root has them all)
+        return { read: () => (memcg.isRoot || memcg.parent!.subtreeControl.has('memory') ? 'memory\n' : '\n') };
+      case 'memory.swap.events':
+        return memcg.isRoot ? undefined : { read: () => `high ${memcg.swapEvents.high}\nmax ${memcg.swapEvents.max}\nfail ${memcg.swapEvents.fail}\n` };
       case 'memory.current':
         return memcg.isRoot ? undefined : { read: () => `${memcg.memory.usage * 4096}\n` };
       case 'memory.peak':

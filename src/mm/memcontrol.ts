@@ -58,6 +58,8 @@ export class MemCgroup {
   readonly swap = newCounter();
   readonly events: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
   readonly eventsLocal: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
+  /** memory.swap.events */
+  readonly swapEvents = { high: 0, max: 0, fail: 0 };
   readonly stat: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0, slab_unreclaimable: 0 };
   oomGroup = false;
   oomKillDisable = false;
@@ -147,7 +149,6 @@ export class MemcgTree {
         c = new MemCgroup(this.nextId++, p, m);
         c.useHierarchy = true;
         m.children.push(c);
-        m.subtreeControl.add('memory');
         this.byId.set(c.id, c);
       }
       m = c;
@@ -362,10 +363,20 @@ function nomem(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): numbe
 }
 
 function noteOverHigh(k: Kernel, memcg: MemCgroup): void {
+  let over = 0;
   for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) {
-    if (m.memory.high !== null && m.memory.usage > m.memory.high && k.current) {
-      k.current.flags.add('TIF_NOTIFY_RESUME_HIGH');
-      return;
+    if (m.memory.high !== null && m.memory.usage > m.memory.high) over = Math.max(over, m.memory.usage - m.memory.high);
+  }
+  if (!over || !k.current) return;
+  k.current.flags.add('TIF_NOTIFY_RESUME_HIGH');
+  // try_charge_memcg(): far over memory.high (more than a charge batch) and able to block, the
+  // task reclaims right here instead of only on the way back to user mode.
+  if (over > k.profile.memcgChargeBatch && k.profile.version === '6.1' && !k.current.flags.has('IN_HIGH_RECLAIM')) {
+    k.current.flags.add('IN_HIGH_RECLAIM');
+    try {
+      memCgroupHandleOverHigh(k, k.current);
+    } finally {
+      k.current.flags.delete('IN_HIGH_RECLAIM');
     }
   }
 }
@@ -544,10 +555,20 @@ export function memCgroupTryChargeSwap(k: Kernel, memcg: MemCgroup, nr: number):
   if (memcg.isRoot) return true;
   const over = pageCounterTryCharge(memcg, nr, 'swap');
   if (over) {
-    memcgMemoryEvent(k, over, 'max');
+    // __mem_cgroup_try_charge_swap(): MEMCG_SWAP_MAX / MEMCG_SWAP_FAIL (memory.swap.events)
+    for (let m: MemCgroup | null = over; m && !m.isRoot; m = m.parent) m.swapEvents.max++;
+    for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) m.swapEvents.fail++;
+    void k;
     return false;
   }
   return true;
+}
+
+/** mem_cgroup_get_nr_swap_pages(): swap a memcg may still use (min over the path to the root). */
+export function memCgroupSwapHeadroom(memcg: MemCgroup): number {
+  let room = Infinity;
+  for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) if (m.swap.max !== null) room = Math.min(room, Math.max(0, m.swap.max - m.swap.usage));
+  return room;
 }
 
 export function memCgroupUnchargeSwap(memcg: MemCgroup, nr: number): void {

@@ -7,7 +7,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../kernel/types.js';
-import { memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
+import { memCgroupSwapHeadroom, memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
 import { unchargePage } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
 
@@ -18,14 +18,49 @@ export interface ReclaimScope {
   maySwap: boolean;
 }
 
-function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boolean): { protect: boolean; lowHit: MemCgroup | null } {
+/**
+ * mem_cgroup_calculate_protection() / effective_protection() (6.1, without the
+ * memory_recursiveprot mount option): a memcg's effective min/low is its own setting capped by
+ * its usage, scaled down when the siblings together claim more than the parent's effective
+ * protection.  The reclaim root itself is never protected.
+ */
+function effectiveProtection(k: Kernel, scopeRoot: MemCgroup): Map<MemCgroup, { emin: number; elow: number }> {
+  const out = new Map<MemCgroup, { emin: number; elow: number }>();
+  const ep = (usage: number, setting: number, parentEffective: number, siblingsProtected: number) => {
+    const prot = Math.min(usage, setting);
+    if (siblingsProtected > parentEffective) return Math.floor((prot * parentEffective) / siblingsProtected);
+    return prot;
+  };
+  const visit = (m: MemCgroup, parentE: { emin: number; elow: number } | null) => {
+    for (const c of m.children) {
+      if (c.removed) continue;
+      let e: { emin: number; elow: number };
+      if (!parentE) e = { emin: Math.min(c.memory.min, c.memory.usage), elow: Math.min(c.memory.low, c.memory.usage) };
+      else {
+        const sibMin = m.children.reduce((n, x) => n + (x.removed ? 0 : Math.min(x.memory.usage, x.memory.min)), 0);
+        const sibLow = m.children.reduce((n, x) => n + (x.removed ? 0 : Math.min(x.memory.usage, x.memory.low)), 0);
+        e = { emin: ep(c.memory.usage, c.memory.min, parentE.emin, sibMin), elow: ep(c.memory.usage, c.memory.low, parentE.elow, sibLow) };
+      }
+      out.set(c, e);
+      visit(c, e);
+    }
+  };
+  void k;
+  visit(scopeRoot, null);
+  return out;
+}
+
+function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boolean, eff: Map<MemCgroup, { emin: number; elow: number }>): { protect: boolean; lowHit: MemCgroup | null } {
   const id = k.phys.memcg[pfn]!;
   if (!id) return { protect: false, lowHit: null };
   const m = k.memcg.get(id);
   if (scope.memcg && !m.isDescendantOf(scope.memcg)) return { protect: true, lowHit: null };
+  // mem_cgroup_below_min / below_low on the page's memcg and its ancestors up to the root
   for (let c: MemCgroup | null = m; c && c !== scope.memcg && !c.isRoot; c = c.parent) {
-    if (c.memory.usage <= c.memory.min) return { protect: true, lowHit: null };
-    if (c.memory.usage <= c.memory.low) return ignoreLow ? { protect: false, lowHit: c } : { protect: true, lowHit: null };
+    const e = eff.get(c);
+    if (!e) continue;
+    if (c.memory.usage <= e.emin) return { protect: true, lowHit: null };
+    if (c.memory.usage <= e.elow) return ignoreLow ? { protect: false, lowHit: c } : { protect: true, lowHit: null };
   }
   return { protect: false, lowHit: null };
 }
@@ -43,14 +78,15 @@ export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope)
 
 function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreLow: boolean): number {
   let reclaimed = 0;
-  const swapOk = scope.maySwap && k.swapUsedPages() < k.swapTotalPages();
+  const eff = effectiveProtection(k, scope.memcg ?? k.memcg.root);
+  const swapOk = scope.maySwap && k.swapUsedPages() < k.swapTotalPages() && (!scope.memcg || memCgroupSwapHeadroom(scope.memcg) > 0);
   const lists: Lru[] = swapOk ? [Lru.InactiveFile, Lru.InactiveAnon, Lru.ActiveFile, Lru.ActiveAnon] : [Lru.InactiveFile, Lru.ActiveFile];
   const lowHits = new Set<MemCgroup>();
   for (const list of lists) {
     for (const pfn of [...k.phys.lists[list]]) {
       if (reclaimed >= nrToReclaim) break;
       k.vmEvents.pgscan++;
-      const { protect, lowHit } = protectedBy(k, pfn, scope, ignoreLow);
+      const { protect, lowHit } = protectedBy(k, pfn, scope, ignoreLow, eff);
       if (protect) continue;
       if (referenced(k, pfn) && (list === Lru.InactiveFile || list === Lru.InactiveAnon)) {
         rotate(k, pfn, list === Lru.InactiveFile ? Lru.ActiveFile : Lru.ActiveAnon);
@@ -108,6 +144,8 @@ function reclaimPage(k: Kernel, pfn: number, scope: ReclaimScope): boolean {
     if (!scope.maySwap || k.swapUsedPages() >= k.swapTotalPages()) return false;
     const id = k.phys.memcg[pfn]!;
     const memcg = id ? k.memcg.get(id) : k.memcg.root;
+    // can_reclaim_anon_pages(): no swap left for this memcg → anon pages are not scanned
+    if (memCgroupSwapHeadroom(memcg) <= 0) return false;
     if (!memCgroupTryChargeSwap(k, memcg, 1)) return false;
     const rm = k.phys.rmap.get(pfn) ?? [];
     const first = rm[0];

@@ -81,6 +81,8 @@ export function caseToScenario(c: OracleCase, arch: 'aarch64' | 'x86_64'): Scena
     machine: { arch, kernel: '6.1', mem: machineMemory(c), swap: 0, rootfs: 'tmpfs', sysctls, machine: 'qemu-virt', oom_notifiers: [] },
     cgroups: c.cgroups.map((g) => {
       const out: Record<string, unknown> = { path: String(g.path) };
+      // the oracle's init writes "+memory" into every parent's cgroup.subtree_control
+      if (c.cgroups.some((o) => String(o.path).startsWith(`${String(g.path)}/`))) out['cgroup.subtree_control'] = '+memory';
       for (const key of ['memory.max', 'memory.swap.max', 'memory.high', 'memory.low', 'memory.min']) if (g[key] !== undefined) out[key] = String(g[key]);
       if (g['memory.oom.group'] !== undefined) out['memory.oom.group'] = Number(g['memory.oom.group']);
       return out;

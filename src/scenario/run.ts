@@ -103,6 +103,8 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
   for (const p of programs.values()) m.addProgram(p.path, p.bytes);
   for (const cg of s.cgroups) {
     const memcg = m.k.memcg.create(cg.path);
+    // "+memory" in this cgroup's cgroup.subtree_control (the oracle runner enables it on every parent)
+    if (cg['cgroup.subtree_control']) for (const w of cg['cgroup.subtree_control'].split(/\s+/)) if (w === '+memory') memcg.subtreeControl.add('memory');
     const w = (file: string, v: string | number | undefined) => {
       if (v === undefined) return;
       const vf = m.sys.vfs.lookup(`/sys/fs/cgroup${memcg.path}/${file}`, null);

@@ -32,6 +32,8 @@ export const processSchema = z
 export const cgroupSchema = z
   .object({
     path: z.string().min(1),
+    /** e.g. "+memory": enable controllers for this cgroup's children */
+    'cgroup.subtree_control': z.string().optional(),
     'memory.max': size.optional(),
     'memory.high': size.optional(),
     'memory.low': size.optional(),

@@ -76,7 +76,6 @@ suite.row({
   name: 'test_memcg_min',
   checks: 'A (max 200M, swap.max 0) / B (min 50M) / C,D,E with 50M page cache each (min 75M, 25M, 0) and F (min 500M, empty); 148M anon in A/G: B ≈ 50M, C ≈ 29M (±15%), D ≈ 21M (±20%), F == 0; then 170M in A/G must be OOM-killed and B stays ≈ 50M',
   notModeled: protNotModeled,
-  bug: 'no effective protection: src/mm/vmscan.ts `protectedBy()` compares each memcg\'s raw usage with its own memory.min/low and stops at the first protected memcg, so child_memcg_0 (min 75M, usage 50M) is fully protected although its parent has only min 50M. 6.1 computes effective protection (mem_cgroup_calculate_protection → effective_protection()): a child\'s protection is capped by the parent\'s effective protection and, when the children claim more than the parent has, the parent\'s protection is split in proportion to each child\'s protected usage (min(usage, min)), which yields C ≈ 29M, D ≈ 21M, B ≈ 50M. The model keeps B ≈ 75M (C 50M + D 25M), so the 148M allocation in A/G finds no reclaimable memory and is OOM-killed',
 });
 parity('test_memcg_min', protection(true));
 suite.row({
