@@ -370,7 +370,7 @@ parity('test_memcg_oom_group_leaf_events', async (arch) => {
 suite.row({
   name: 'test_memcg_oom_group_parent_events',
   checks: 'parent memory.max = 80M, swap.max = 0, oom.group = 1; 60M noexit in the parent, two 1M noexit in the child (which has no memory controller): alloc_anon(100M) in the child is killed and both cgroup.procs empty',
-  notModeled: 'creating a cgroup in faultpath always enables the memory controller for it (MemcgTree.create adds `memory` to the parent\'s subtree_control), so the child is its own memcg instead of being charged to the parent directly; the observable kill set is the same',
+  notModeled: 'the memory controller accounts every cgroup of the tree: the child (whose parent did not enable +memory) is still its own memcg, charged hierarchically to the parent, rather than charged to the parent directly; the observable kill set is the same',
 });
 parity('test_memcg_oom_group_parent_events', async (arch) => {
   const c = new Checks();

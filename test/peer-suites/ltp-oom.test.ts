@@ -152,7 +152,7 @@ parity('oom01: overcommit_memory=0', async (arch) => {
 suite.row({
   name: 'oom01: overcommit_memory=1 (testoom)',
   checks: 'testoom(0, 0, ENOMEM, 1): oom(NORMAL) and oom(MLOCK) with unlimited overcommit; each child is OOM-killed (or fails with ENOMEM); oom(KSM) is skipped when /sys/kernel/mm/ksm is absent',
-  notModeled: 'mlock() is accepted but not modeled (no VM_LOCKED/unevictable pages, no populate), so oom(MLOCK) behaves like oom(NORMAL); KSM is not modeled (/sys/kernel/mm/ksm is absent, and LTP skips oom(KSM) then)',
+  notModeled: 'mlock() populates the range but does not make pages unevictable (no VM_LOCKED), so oom(MLOCK) behaves like oom(NORMAL) plus an eager fault-in; KSM is not modeled (/sys/kernel/mm/ksm is absent, and LTP skips oom(KSM) then)',
 });
 parity('oom01: overcommit_memory=1 (testoom)', async (arch) => {
   const c = new Checks();
@@ -231,7 +231,7 @@ const oom03v2 = memo((arch) =>
 suite.row({
   name: 'oom03 (cgroup v2: memory.max)',
   checks: 'the test process joins a memory cgroup with memory.max = TESTMEM; testoom(0, 0, ENOMEM, 1): NORMAL and MLOCK children looping LENGTH allocations are memcg-OOM-killed; with memory.swap.max = 1M, testoom(0, 1, ENOMEM, 1): one 2·TESTMEM+1M allocation is killed; the -1000 parent in the same memcg survives',
-  notModeled: 'mlock() is not modeled (MLOCK behaves like NORMAL); KSM is absent (skipped, as LTP does for lite=1 anyway); the MPOL_* part needs ≥ 2 NUMA nodes',
+  notModeled: 'mlock() populates but pages are not unevictable (MLOCK behaves like NORMAL); KSM is absent (skipped, as LTP does for lite=1 anyway); the MPOL_* part needs ≥ 2 NUMA nodes',
 });
 parity('oom03 (cgroup v2: memory.max)', async (arch) => {
   const c = new Checks();
