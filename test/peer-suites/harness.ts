@@ -424,5 +424,17 @@ function writeDoc(): void {
     suites.push({ ...f, order: f.order ?? [] });
   }
   mkdirSync(dirname(DOC_PATH), { recursive: true });
-  atomicWrite(DOC_PATH, renderDoc(suites));
+  const doc = renderDoc(suites);
+  atomicWrite(DOC_PATH, doc);
+  // The README carries the same tables between its peer-suites markers.
+  const readme = join(dirname(DOC_PATH), '..', 'README.md');
+  if (existsSync(readme)) {
+    const text = readFileSync(readme, 'utf8');
+    const start = '<!-- peer-suites:start -->';
+    const end = '<!-- peer-suites:end -->';
+    const i = text.indexOf(start);
+    const j = text.indexOf(end);
+    const tables = doc.split('\n').filter((l) => l.startsWith('|') || l.startsWith('## ') || l === '').join('\n').replace(/^## /gm, '#### ').replace(/\n{3,}/g, '\n\n').trim();
+    if (i >= 0 && j > i) atomicWrite(readme, `${text.slice(0, i + start.length)}\n${tables}\n\nDetails and the original assertions: [docs/peer-suites.md](docs/peer-suites.md).\n${text.slice(j)}`);
+  }
 }
