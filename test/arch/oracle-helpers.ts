@@ -6,10 +6,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../..');
-export const ORACLE_DIR = resolve(REPO_ROOT, '../shared/oracle');
+export const ORACLE_DIR = FOUND_ORACLE ?? resolve(REPO_ROOT, '../shared/oracle');
 export const ORACLE_RESULTS = join(ORACLE_DIR, 'results');
 export const haveOracle = existsSync(ORACLE_RESULTS);
 

@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
 import { parseElf } from '../../src/loader/elf.js';
 import { elfSections, hex, readMem } from './helpers.js';
+import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const oracle = path.resolve(repo, '../shared/oracle');
+const oracle = FOUND_ORACLE ?? path.resolve(repo, '../shared/oracle');
 const programs = path.join(oracle, 'programs/aarch64');
 const names = fs.existsSync(programs) ? fs.readdirSync(programs).filter((f) => f.endsWith('.s')).map((f) => f.slice(0, -2)) : [];
 

@@ -14,6 +14,7 @@ import type { Machine } from '../../src/kernel/machine.js';
 import { loadProgram, runScenario, type RunResult } from '../../src/scenario/run.js';
 import { parseScenario, type Scenario } from '../../src/scenario/schema.js';
 import type { TraceEvent } from '../../src/trace/events.js';
+import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 
 export const ARCHES = ['aarch64', 'x86_64'] as const;
 export type Arch = (typeof ARCHES)[number];
@@ -21,7 +22,7 @@ export type Arch = (typeof ARCHES)[number];
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PROGRAMS_DIR = join(REPO, 'guest-programs');
 export const SCENARIOS_DIR = join(PROGRAMS_DIR, 'scenarios');
-export const ORACLE = resolve(REPO, '../shared/oracle');
+export const ORACLE = FOUND_ORACLE ?? resolve(REPO, '../shared/oracle');
 export const haveOracleResults = existsSync(join(ORACLE, 'results'));
 export const haveOracleBins = existsSync(join(ORACLE, 'bin'));
 
