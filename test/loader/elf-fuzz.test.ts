@@ -136,7 +136,7 @@ describe('parseElf fuzzing', () => {
           expect(e.reason).not.toMatch(/^malformed ELF file/);
           rejected++;
         }
-        expect(performance.now() - t0).toBeLessThan(250);
+        expect(performance.now() - t0).toBeLessThan(5000) // catches a hang or a blow-up, not scheduling noise;
         if (img) {
           checkInvariants(img, bytes);
           accepted++;
