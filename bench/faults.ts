@@ -37,7 +37,9 @@
  *                      it are included (the model's VMA buffers pay them too);
  *                      raw_warm: the same buffer again (pure engine).
  *
- * Each point is the best of a few runs (fewer for the big sizes).  Flatness: ns/fault at 64k
+ * Each point is the best of a few runs (fewer for the big sizes).  All trace-off points are
+ * measured before any trace-on run, so no trace-off run collects a trace-on run's garbage (a
+ * full gc() before each run was tried instead: it makes the next run slower, by up to 2x).  Flatness: ns/fault at 64k
  * pages divided by ns/fault at 1k pages (1.00 = perfectly flat); "net" subtracts raw_cold ns per
  * page first (the host's first-touch cost of a fresh buffer grows with the region: glibc serves
  * small buffers from already-touched heap, big ones from fresh mmap), leaving what the model
@@ -295,19 +297,24 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadStart = loadavg()[0]!;
   const rows: FaultRow[] = [];
-  for (const arch of ARCHES) {
-    const prog = await touchProgram(arch);
-    for (let i = 0; i < 2; i++) {
-      runTouch(prog, 2048, false); // warm up the JIT and the FFI paths
-      runTouch(prog, 2048, true);
-    }
-    for (const pages of SIZES) {
-      const raw = { cold: Infinity, warm: Infinity, coldCpu: Infinity, warmCpu: Infinity };
-      for (let i = 0; i < RAW_REPEAT; i++) {
-        const r = runRaw(prog, pages);
-        for (const k of ['cold', 'warm', 'coldCpu', 'warmCpu'] as const) raw[k] = Math.min(raw[k], r[k]);
-      }
-      for (const trace of [false, true]) {
+  const progs = new Map<Arch, TouchProgram>();
+  for (const arch of ARCHES) progs.set(arch, await touchProgram(arch));
+  const raws = new Map<string, { cold: number; warm: number; coldCpu: number; warmCpu: number }>();
+  // Phase 1: raw and trace off, both arches; phase 2: trace on (see the header on garbage).
+  for (const trace of [false, true]) {
+    for (const arch of ARCHES) {
+      const prog = progs.get(arch)!;
+      for (let i = 0; i < 2; i++) runTouch(prog, 2048, trace); // warm up the JIT and the FFI paths
+      for (const pages of SIZES) {
+        if (!trace) {
+          const raw = { cold: Infinity, warm: Infinity, coldCpu: Infinity, warmCpu: Infinity };
+          for (let i = 0; i < RAW_REPEAT; i++) {
+            const r = runRaw(prog, pages);
+            for (const k of ['cold', 'warm', 'coldCpu', 'warmCpu'] as const) raw[k] = Math.min(raw[k], r[k]);
+          }
+          raws.set(`${arch}/${pages}`, raw);
+        }
+        const raw = raws.get(`${arch}/${pages}`)!;
         let best: ModelRun | null = null;
         let bestCpu = Infinity;
         const n = REPEAT[pages] ?? 1;
@@ -346,6 +353,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  rows.sort((x, y) => ARCHES.indexOf(x.arch) - ARCHES.indexOf(y.arch) || x.pages - y.pages || Number(x.trace) - Number(y.trace));
 
   const key = (arch: Arch, trace: boolean) => `${arch}/trace-${trace ? 'on' : 'off'}`;
   const at = (arch: Arch, trace: boolean, p: number) => rows.find((r) => r.arch === arch && r.trace === trace && r.pages === p)!;

@@ -10,11 +10,13 @@
  *   <format>:    the events of that same collecting run formatted with formatTrace(events,
  *                format) for function_graph, jsonl, perfetto and dmesg; faults/s counts the
  *                loop plus formatting the whole trace of the run (what `faultpath run --trace
- *                <format> --trace-out F` does minus the file write).  dmesg keeps only printk
- *                records, so its output is small whatever the fault count.
+ *                <format> --trace-out F` does minus the file write).
  *
- * Each number is the best of REPEAT runs, on two clocks: host wall clock and the process's CPU
- * time (process.cpuUsage; comparable when the machine is shared with other work).  Writes bench/results/tracing.json and prints a table.
+ * Each number is the best of REPEAT runs (the trace-off runs of both arches first, before any
+ * trace exists), on two clocks: host wall clock and the process's CPU time (process.cpuUsage;
+ * comparable when the machine is shared with other work).  dmesg keeps only printk records and
+ * this run logs none, so its row is collection alone.
+ * Writes bench/results/tracing.json and prints a table.
  * Run: npx tsx bench/tracing.ts   (re-executes itself with a fixed malloc mmap threshold like
  * bench/faults.ts; --default-malloc keeps glibc's default)
  */
@@ -24,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Arch } from '../src/cpu/cpu.js';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from '../src/trace/index.js';
-import { mallocPolicy, reexecWithFixedMalloc, runTouch, touchProgram } from './faults.js';
+import { mallocPolicy, reexecWithFixedMalloc, runTouch, touchProgram, type TouchProgram } from './faults.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGES = 16384;
@@ -64,24 +66,36 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadStart = loadavg()[0]!;
   const rows: Row[] = [];
+  const progs = new Map<Arch, TouchProgram>();
+  for (const arch of ARCHES) progs.set(arch, await touchProgram(arch));
+  // Phase 1: tracing off, both arches, before any trace exists (a trace-on run leaves hundreds
+  // of MiB of garbage that a later run would collect on its clock).
+  const offs = new Map<Arch, { ns: number; cpu: number }>();
   for (const arch of ARCHES) {
-    const prog = await touchProgram(arch);
+    const prog = progs.get(arch)!;
+    for (let i = 0; i < 2; i++) runTouch(prog, 2048, false);
+    const best = { ns: Infinity, cpu: Infinity };
+    for (let i = 0; i < REPEAT; i++) {
+      const o = runTouch(prog, PAGES, false);
+      best.ns = Math.min(best.ns, o.ns);
+      best.cpu = Math.min(best.cpu, o.cpu_ns);
+    }
+    offs.set(arch, best);
+  }
+  // Phase 2: collect, then each formatter on the collected events of that same run.
+  for (const arch of ARCHES) {
+    const prog = progs.get(arch)!;
     for (let i = 0; i < 2; i++) {
-      runTouch(prog, 2048, false);
       runTouch(prog, 2048, true, (m) => {
         for (const f of TRACE_FORMATS) formatTrace(m.tracer.events, f);
       });
     }
-    let off = Infinity;
+    const { ns: off, cpu: offCpu } = offs.get(arch)!;
     let collect = Infinity;
-    let offCpu = Infinity;
     let collectCpu = Infinity;
     let events = 0;
     const fmt = new Map<TraceFormat, { ns: number; cpu: number; bytes: number; lines: number }>();
     for (let i = 0; i < REPEAT; i++) {
-      const o = runTouch(prog, PAGES, false);
-      off = Math.min(off, o.ns);
-      offCpu = Math.min(offCpu, o.cpu_ns);
       const r = runTouch(prog, PAGES, true, (m) => {
         events = m.tracer.events.length;
         for (const f of TRACE_FORMATS) {

@@ -85,6 +85,7 @@ export class ProcessTable {
       stdout: [],
       startTime: this.k.clock,
       refaults: { address: -1, count: 0 },
+      highDelayNs: 0,
       isKthread: false,
     };
     this.k.tasks.set(pid, t);

@@ -282,6 +282,16 @@ export class Syscalls {
           const r = m.sys.faultInKernel(mm, v, addr, (v.flags & 2) !== 0);
           if (r === -12) return err(E.ENOMEM);
           if (t.pending.includes(9)) return err(E.EINTR);
+          if (t.highDelayNs > 0) {
+            // Throttled over memory.high inside the call: sleep the penalty, then restart the
+            // system call (pages already populated are not faulted again).
+            const delay = t.highDelayNs;
+            t.highDelayNs = 0;
+            m.sys.sleep(t, 'memory.high throttle', k.clock + delay);
+            const cpu = mm.cpu;
+            cpu.setPc(cpu.pc() - (k.arch === 'aarch64' ? 4n : 2n));
+            return null;
+          }
         }
         return 0n;
       }

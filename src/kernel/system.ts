@@ -437,7 +437,8 @@ export class System {
     k.current = t;
     try {
       if (this.deliverSignals(t)) return true;
-      const delay = memCgroupHandleOverHigh(k, t);
+      const delay = memCgroupHandleOverHigh(k, t) + t.highDelayNs;
+      t.highDelayNs = 0;
       if (delay > 0) {
         this.sleep(t, 'memory.high throttle', k.clock + delay);
         return true;

@@ -147,6 +147,8 @@ export interface Task {
   startTime: number;
   /** consecutive re-faults on the same address without progress (runaway guard) */
   refaults: { address: number; count: number };
+  /** memory.high penalty (ns) owed from a synchronous over-high reclaim, slept before returning to user */
+  highDelayNs: number;
   /** user-facing id from a scenario (oracle "process_id") */
   label?: string;
   isKthread: boolean;

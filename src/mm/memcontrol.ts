@@ -374,7 +374,8 @@ function noteOverHigh(k: Kernel, memcg: MemCgroup): void {
   if (over > k.profile.memcgChargeBatch && k.profile.version === '6.1' && !k.current.flags.has('IN_HIGH_RECLAIM')) {
     k.current.flags.add('IN_HIGH_RECLAIM');
     try {
-      memCgroupHandleOverHigh(k, k.current);
+      // the penalty sleep (schedule_timeout_killable) is owed and taken when the task can sleep
+      k.current.highDelayNs += memCgroupHandleOverHigh(k, k.current);
     } finally {
       k.current.flags.delete('IN_HIGH_RECLAIM');
     }

@@ -254,6 +254,9 @@ function populate(k: Kernel, mm: MmStruct, vma: Vma): void {
   for (let a = vma.start; a < vma.end; a += PAGE_SIZE) {
     const ok = k.populateHook(mm, vma, a, (vma.flags & VM_WRITE) !== 0);
     if (!ok) break;
+    // Throttled over memory.high: __mm_populate() is best effort; the model stops here (the
+    // penalty is slept on return to user, the remaining pages fault in on first use).
+    if (k.current && k.current.highDelayNs > 0) break;
   }
 }
 

@@ -50,19 +50,19 @@ function effectiveProtection(k: Kernel, scopeRoot: MemCgroup): Map<MemCgroup, { 
   return out;
 }
 
-function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boolean, eff: Map<MemCgroup, { emin: number; elow: number }>): { protect: boolean; lowHit: MemCgroup | null } {
+function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boolean, eff: Map<MemCgroup, { emin: number; elow: number }>): boolean {
   const id = k.phys.memcg[pfn]!;
-  if (!id) return { protect: false, lowHit: null };
+  if (!id) return false;
   const m = k.memcg.get(id);
-  if (scope.memcg && !m.isDescendantOf(scope.memcg)) return { protect: true, lowHit: null };
+  if (scope.memcg && !m.isDescendantOf(scope.memcg)) return true;
   // mem_cgroup_below_min / below_low on the page's memcg and its ancestors up to the root
   for (let c: MemCgroup | null = m; c && c !== scope.memcg && !c.isRoot; c = c.parent) {
     const e = eff.get(c);
     if (!e) continue;
-    if (c.memory.usage <= e.emin) return { protect: true, lowHit: null };
-    if (c.memory.usage <= e.elow) return ignoreLow ? { protect: false, lowHit: c } : { protect: true, lowHit: null };
+    if (c.memory.usage <= e.emin) return true;
+    if (c.memory.usage <= e.elow && !ignoreLow) return true;
   }
-  return { protect: false, lowHit: null };
+  return false;
 }
 
 export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope): number {
@@ -79,26 +79,28 @@ export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope)
 function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreLow: boolean): number {
   let reclaimed = 0;
   const eff = effectiveProtection(k, scope.memcg ?? k.memcg.root);
+  if (ignoreLow) {
+    // shrink_node_memcgs(): in the memcg_low_reclaim pass every memcg below its effective low
+    // (and above its min) is visited and raises MEMCG_LOW, whatever it then gives back.
+    for (const [m, e] of eff) {
+      if (m.memory.usage <= e.emin) continue;
+      if (m.memory.usage <= e.elow) memcgMemoryEvent(k, m, 'low');
+    }
+  }
   const swapOk = scope.maySwap && k.swapUsedPages() < k.swapTotalPages() && (!scope.memcg || memCgroupSwapHeadroom(scope.memcg) > 0);
   const lists: Lru[] = swapOk ? [Lru.InactiveFile, Lru.InactiveAnon, Lru.ActiveFile, Lru.ActiveAnon] : [Lru.InactiveFile, Lru.ActiveFile];
-  const lowHits = new Set<MemCgroup>();
   for (const list of lists) {
     for (const pfn of [...k.phys.lists[list]]) {
       if (reclaimed >= nrToReclaim) break;
       k.vmEvents.pgscan++;
-      const { protect, lowHit } = protectedBy(k, pfn, scope, ignoreLow, eff);
-      if (protect) continue;
+      if (protectedBy(k, pfn, scope, ignoreLow, eff)) continue;
       if (referenced(k, pfn) && (list === Lru.InactiveFile || list === Lru.InactiveAnon)) {
         rotate(k, pfn, list === Lru.InactiveFile ? Lru.ActiveFile : Lru.ActiveAnon);
         continue;
       }
-      if (reclaimPage(k, pfn, scope)) {
-        reclaimed++;
-        if (lowHit) lowHits.add(lowHit);
-      }
+      if (reclaimPage(k, pfn, scope)) reclaimed++;
     }
   }
-  for (const m of lowHits) memcgMemoryEvent(k, m, 'low');
   return reclaimed;
 }
 

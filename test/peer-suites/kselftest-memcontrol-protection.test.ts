@@ -82,7 +82,6 @@ suite.row({
   name: 'test_memcg_low',
   checks: 'as test_memcg_min with memory.low: B ≈ 50M, C ≈ 29M, D ≈ 21M, F == 0; 170M in A/G succeeds and B ≈ 30M; low events in C and D, none in E and F; no oom events',
   notModeled: protNotModeled,
-  bug: 'same root cause as test_memcg_min (no effective low protection in src/mm/vmscan.ts `protectedBy()`), plus the low-ignoring second pass (`shrinkPass(…, ignoreLow = true)`) reclaims in global LRU order, so it drains child_memcg_0 (oldest pages) first and never touches child_memcg_1, whose usage stays exactly at its raw memory.low (25M): memory.events low of child_memcg_1 stays 0. In 6.1 both children are below their effective low (≈ 29M/21M) and the memcg_low_reclaim pass scans each protected memcg in proportion to its size, raising MEMCG_LOW on both',
 });
 parity('test_memcg_low', protection(false));
 

@@ -200,7 +200,6 @@ suite.row({
   name: 'test_memcg_high_sync',
   checks: 'memory.high = 30M, max = 140M, swap.max = 0; a single mlock() of a 200M mapping must raise memory.events high before max ever moves (the over-high throttle runs inside the one kernel entry)',
   notModeled: '–',
-  bug: 'two gaps. (1) mlock()/mlockall() are no-ops returning 0 (src/kernel/syscalls.ts, case `mlock`): 6.1 sets VM_LOCKED and populates the range (__mm_populate) inside the one system call, so 200M are charged before mlock returns; in the model nothing is charged and memory.events never changes. (2) see the MAP_POPULATE variant: memory.high is only enforced on return to user mode (memCgroupHandleOverHigh from System.returnToUser), never inside the charge path',
 });
 parity('test_memcg_high_sync', highSync('mlock'));
 
@@ -208,7 +207,6 @@ suite.row({
   name: 'test_memcg_high_sync [variant: MAP_POPULATE]',
   checks: 'not in the selftest: the same single-entry allocation populated by mmap(MAP_POPULATE) instead of mlock(), to separate "mlock does not populate" from "no over-high throttling inside the charge path"',
   notModeled: '–',
-  bug: 'memory.high is enforced only on return to user mode (noteOverHigh sets a flag, System.returnToUser → memCgroupHandleOverHigh). Since 5.19, 6.1\'s try_charge_memcg() also calls mem_cgroup_handle_over_high() synchronously once `current->memcg_nr_pages_over_high > MEMCG_CHARGE_BATCH` ("memcg: synchronously enforce memory.high for large overcharges"), so a single kernel entry that charges 200M (mlock, MAP_POPULATE, a large read) is reclaimed/throttled at memory.high and raises `high` long before memory.max (140M). In the model the populate runs to memory.max: `max` moves, `high` stays 0 and the task is OOM-killed',
 });
 parity('test_memcg_high_sync [variant: MAP_POPULATE]', highSync('MAP_POPULATE'));
 
