@@ -18,18 +18,19 @@
  * the exit teardown are not in the numbers.  Two clocks: host wall clock (process.hrtime: the
  * headline faults/s) and the process's CPU time (process.cpuUsage, user + system, all threads
  * including V8's GC helpers).  On a machine shared with other work the wall clock includes time
- * spent waiting for a CPU; the CPU-time columns stay comparable (the load average is recorded).  Checked for every
- * measured run: the loop took exactly N minor faults, the memcg was charged N pages, no
- * memory.events (max/oom) fired (memory.current grew by N plus page tables, within one charge batch), and with tracing the window holds exactly N calls of each of the
- * arch entry, handle_mm_fault, do_anonymous_page and __mem_cgroup_charge, and N plus the
- * page-table pages of __alloc_pages.
+ * spent waiting for a CPU; the CPU-time columns stay comparable (the load average is recorded).
+ *
+ * Checked for every measured run: the loop took exactly N minor faults; memory.current grew by
+ * N pages plus the page tables, within one charge batch; no memory.events fired; with tracing,
+ * the loop's trace holds exactly N calls of each of the arch entry, handle_mm_fault,
+ * do_anonymous_page and __mem_cgroup_charge, and N plus the page-table pages of __alloc_pages.
  *
  *   model, trace off:  Machine({ trace: false })
  *   model, trace on:   Machine({ trace: true }): every event collected in memory (no formatting;
  *                      bench/tracing.ts measures the formatters).  The Tracer's default cap of
- *                      2,000,000 events would drop events of the 64k-page run (~33 events per
- *                      fault), so the bench lifts the cap to collect all of them (reported as
- *                      `events` / `dropped`).
+ *                      2,000,000 events would drop events of the 64k-page aarch64 run (39 events
+ *                      per fault), so the bench lifts the cap to collect all of them (reported
+ *                      as `events` / `dropped`).
  *   raw:               the same loop (touch_loop..touch_done of the same ELF) on a Cpu with text
  *                      and data mapped by Cpu.mapRaw (UC_PROT_ALL, no MMU callback, no precise-PC
  *                      hook; Cpu's block hook remains), like bench/engine.ts mode (a).
@@ -39,11 +40,10 @@
  *
  * Each point is the best of a few runs (fewer for the big sizes).  All trace-off points are
  * measured before any trace-on run, so no trace-off run collects a trace-on run's garbage (a
- * full gc() before each run was tried instead: it makes the next run slower, by up to 2x).  Flatness: ns/fault at 64k
- * pages divided by ns/fault at 1k pages (1.00 = perfectly flat); "net" subtracts raw_cold ns per
- * page first (the host's first-touch cost of a fresh buffer grows with the region: glibc serves
- * small buffers from already-touched heap, big ones from fresh mmap), leaving what the model
- * itself costs per fault.  Ratio model/raw: model ns per page over raw ns per page.
+ * full gc() before each run was tried instead: it makes the next run slower, by up to 2x).
+ * Flatness: ns/fault at 64k pages divided by ns/fault at 1k pages (1.00 = perfectly flat);
+ * "net" subtracts raw_cold ns per page first, leaving what the model itself costs per fault.
+ * Ratio model/raw: model ns per page over raw ns per page.
  *
  * Host memory: the bench re-executes itself with MALLOC_MMAP_THRESHOLD_=131072 so that every VMA
  * buffer is fresh host memory whatever its size (see reexecWithFixedMalloc); --default-malloc

@@ -145,8 +145,8 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
       const lo = Math.min(...img.loads.map((s: { vaddr: number }) => pageDown(s.vaddr)));
       const hi = Math.max(...img.loads.map((s: { vaddr: number; memsz: number }) => s.vaddr + s.memsz));
       const span = pageAlign(hi) - lo;
-      loadBias = mm.mmapBase - span - lo - 16 * PAGE_SIZE;
-      loadBias = pageDown(loadBias);
+      // the first (topmost) free area below mmap_base: the vdso is mapped after the binary
+      loadBias = pageDown(mm.mmapBase - span - lo);
     }
     let elfBss = 0;
     let elfBrk = 0;

@@ -5,7 +5,10 @@
  */
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, MAP_ANONYMOUS } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../mm/page_alloc.js';
-import { ExecError } from './exec.js';
+import { ExecError, MAX_ARG_BYTES } from './exec.js';
+
+/** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
+const MAX_ARG_STRLEN = 32 * 4096;
 import type { Machine } from './machine.js';
 import type { Task } from './types.js';
 
@@ -81,29 +84,45 @@ export class Syscalls {
   }
 
   private readString(t: Task, addr: bigint, max = 4096): string | null {
+    const s = this.strncpyFromUser(t, addr, max);
+    return typeof s === 'object' ? s.str : null;
+  }
+
+  /** strncpy_from_user(): the string, a fault, or an overrun (no NUL within `max` bytes). */
+  private strncpyFromUser(t: Task, addr: bigint, max: number): { str: string } | 'fault' | 'overrun' {
     const parts: number[] = [];
     for (let i = 0; i < max; i++) {
       const b = this.readUser(t, addr + BigInt(i), 1);
-      if (!b) return null;
-      if (b[0] === 0) return Buffer.from(parts).toString('utf8');
+      if (!b) return 'fault';
+      if (b[0] === 0) return { str: Buffer.from(parts).toString('utf8') };
       parts.push(b[0]!);
     }
-    return null;
+    return 'overrun';
   }
 
-  private readStringArray(t: Task, addr: bigint): string[] | null {
+  /**
+   * copy_strings() for execve: each string is bounded by MAX_ARG_STRLEN (32 pages) and the
+   * whole argv+envp, pointers included, by the stack/4 rule (MAX_ARG_BYTES, bprm_stack_limits);
+   * either overrun is -E2BIG, an unreadable pointer -EFAULT.  `budget` carries the bytes left
+   * across argv and envp.
+   */
+  private readStringArray(t: Task, addr: bigint, budget: { left: number }): string[] | number {
     const out: string[] = [];
     if (addr === 0n) return out;
-    for (let i = 0; i < 4096; i++) {
+    for (let i = 0; ; i++) {
+      budget.left -= 8;
+      if (budget.left < 0) return E.E2BIG;
       const p = this.readUser(t, addr + BigInt(i * 8), 8);
-      if (!p) return null;
+      if (!p) return E.EFAULT;
       const v = p.readBigUInt64LE(0);
       if (v === 0n) return out;
-      const s = this.readString(t, v, 131072);
-      if (s === null) return null;
-      out.push(s);
+      const s = this.strncpyFromUser(t, v, MAX_ARG_STRLEN);
+      if (s === 'fault') return E.EFAULT;
+      if (s === 'overrun') return E.E2BIG;
+      budget.left -= Buffer.byteLength(s.str) + 1;
+      if (budget.left < 0) return E.E2BIG;
+      out.push(s.str);
     }
-    return null;
   }
 
   private nextRandom(): number {
@@ -361,13 +380,14 @@ export class Syscalls {
           const buf = Buffer.alloc(32);
           buf.writeBigUInt64LE(old?.handler ?? 0n, 0);
           buf.writeBigUInt64LE(old?.flags ?? 0n, 8);
+          buf.writeBigUInt64LE(old?.restorer ?? 0n, 16);
           buf.writeBigUInt64LE(old?.mask ?? 0n, 24);
           if (!this.writeUser(t, a[2]!, buf)) return err(E.EFAULT);
         }
         if (a[1] !== 0n) {
           const act = this.readUser(t, a[1]!, 32);
           if (!act) return err(E.EFAULT);
-          t.sigactions.set(sig, { handler: act.readBigUInt64LE(0), flags: act.readBigUInt64LE(8), mask: act.readBigUInt64LE(24) });
+          t.sigactions.set(sig, { handler: act.readBigUInt64LE(0), flags: act.readBigUInt64LE(8), restorer: act.readBigUInt64LE(16), mask: act.readBigUInt64LE(24) });
         }
         return 0n;
       }
@@ -552,9 +572,11 @@ export class Syscalls {
     const m = this.m;
     const path = this.readString(t, pathAddr);
     if (path === null) return -BigInt(E.EFAULT);
-    const argv = this.readStringArray(t, argvAddr);
-    const envp = this.readStringArray(t, envAddr);
-    if (!argv || !envp) return -BigInt(E.EFAULT);
+    const budget = { left: MAX_ARG_BYTES };
+    const argv = this.readStringArray(t, argvAddr, budget);
+    if (typeof argv === 'number') return -BigInt(argv);
+    const envp = this.readStringArray(t, envAddr, budget);
+    if (typeof envp === 'number') return -BigInt(envp);
     const file = m.sys.vfs.getFile(path);
     if (!file) return -BigInt(E.ENOENT);
     try {

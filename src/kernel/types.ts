@@ -102,6 +102,7 @@ export interface SavedRegs {
 export interface SigAction {
   handler: bigint;
   flags: bigint;
+  restorer?: bigint;
   mask: bigint;
 }
 

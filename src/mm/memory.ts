@@ -421,7 +421,9 @@ export function zapPageRange(k: Kernel, mm: MmStruct, vma: Vma, start: number, e
     k.putPageMapping(v.pfn, mm, address);
     freed++;
   });
-  if (vma.mem.length) {
+  // Private memory is gone: the next touch sees zeros.  A shared mapping's bytes belong to the
+  // shmem/page-cache object, which outlives this mapping.
+  if (vma.mem.length && !(vma.flags & VM_SHARED)) {
     const s = Math.max(start, vma.start) - vma.start;
     const e = Math.min(end, vma.end) - vma.start;
     if (!opts.anonOnly) vma.mem.fill(0, s, e);

@@ -69,10 +69,10 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
   });
 
-  // MODEL BUG: Syscalls.readString() gives up after 131072 bytes and execve then returns
+  // Was a model bug: Syscalls.readString() gave up after 131072 bytes and execve then returned
   // -EFAULT.  Linux (fs/exec.c copy_strings): strnlen_user(str, MAX_ARG_STRLEN) finds no NUL,
   // valid_arg_len() fails → -E2BIG for a single argument longer than MAX_ARG_STRLEN (32 pages).
-  it.fails('execve with one argv string longer than MAX_ARG_STRLEN (128 KiB) returns -E2BIG [model bug: EFAULT]', async () => {
+  it('execve with one argv string longer than MAX_ARG_STRLEN (128 KiB) returns -E2BIG [fixed; was: EFAULT]', async () => {
     const r = await run(arch, {
       strings: { p_self: '/bin/guest' },
       data: { argv: [0, 0], envp: [0] },
@@ -82,10 +82,10 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.out.e2big).toBe(neg(E.E2BIG));
   });
 
-  // MODEL BUG: Syscalls.readStringArray() stops after 4096 entries and execve returns -EFAULT.
+  // Was a model bug: Syscalls.readStringArray() stopped after 4096 entries (execve -EFAULT).
   // Linux has no such cap (MAX_ARG_STRINGS is 0x7fffffff); only the total size counts, so an
   // argv of 5000 one-byte strings (~50 KB with the pointers) executes normally.
-  it.fails('execve with 5000 argv entries runs the program [model bug: EFAULT after 4096 entries]', async () => {
+  it('execve with 5000 argv entries runs the program [fixed; was: EFAULT after 4096 entries]', async () => {
     const n = 5000;
     const target = await build(arch, { steps: [{ asm: { aarch64: '        ldr x0, [sp]\n        adrp x16, slots\n        add x16, x16, :lo12:slots\n        str x0, [x16]', x86_64: '        mov rax, qword ptr [rsp]\n        mov qword ptr [rip + slots], rax' } }, { out: 'argc', slot: 0 }] });
     const r = await run(

@@ -261,12 +261,12 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
   });
 
-  // MODEL BUG: zapPageRange() (src/mm/memory.ts) clears the VMA's host bytes
-  // (vma.mem.fill(0)) for every mapping it zaps.  For MAP_SHARED memory those bytes are the
+  // Was a model bug: zapPageRange() (src/mm/memory.ts) cleared the VMA's host bytes
+  // (vma.mem.fill(0)) for every mapping it zapped.  For MAP_SHARED memory those bytes are the
   // host buffer every sharer maps (dupMm shares it), so when the child exits (exit_mmap), or
   // munmaps / MADV_DONTNEEDs its copy, the parent's shared memory reads back as zeros.
   // Linux: the data lives in the shmem object; zapping one process's PTEs does not touch it.
-  it.fails('mmap MAP_SHARED|MAP_ANONYMOUS: the child\'s writes survive the child\'s exit [model bug: exit_mmap zeroes the shared memory]', async () => {
+  it('mmap MAP_SHARED|MAP_ANONYMOUS: the child\'s writes survive the child\'s exit [fixed; was: exit_mmap zeroed the shared memory]', async () => {
     const r = await run(arch, {
       steps: [
         mmapAnon(2 * PAGE, 1, 'shared', MAP_SHARED | MAP_ANONYMOUS),
@@ -287,10 +287,9 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.out).toMatchObject({ shared0: 0x22n, shared1: 0x33n });
   });
 
-  // MODEL BUG (same root cause): MADV_DONTNEED on MAP_SHARED anonymous memory only drops the
-  // PTEs in Linux; the next read faults the shmem page back in with its data.  The model's
-  // zap zeroes the bytes.
-  it.fails('madvise MADV_DONTNEED on MAP_SHARED anonymous memory keeps the data [model bug: zeroed]', async () => {
+  // Was a model bug (same root cause): MADV_DONTNEED on MAP_SHARED anonymous memory only drops
+  // the PTEs in Linux; the next read faults the shmem page back in with its data.
+  it('madvise MADV_DONTNEED on MAP_SHARED anonymous memory keeps the data [fixed; was: zeroed]', async () => {
     const r = await run(arch, {
       steps: [
         mmapAnon(PAGE, 0, undefined, MAP_SHARED | MAP_ANONYMOUS),

@@ -131,12 +131,12 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.task.sigactions.get(SIGUSR1)?.handler).toBe(1n);
   });
 
-  // MODEL BUG: the kernel's struct sigaction is {handler, flags, restorer, mask} on *both*
+  // Was a model bug: the kernel's struct sigaction is {handler, flags, restorer, mask} on *both*
   // arches (arm64 defines SA_RESTORER for AArch32 compatibility, so __ARCH_HAS_SA_RESTORER).
-  // The model reads the mask from offset 16 (the restorer) and writes back only handler and
-  // flags (restorer and mask read back as 0).  Linux returns the installed restorer at +16 and
+  // The model read the mask from offset 16 (the restorer) and wrote back only handler and
+  // flags.  Linux returns the installed restorer at +16 and
   // mask at +24 in oldact.
-  it.fails('rt_sigaction oldact returns sa_restorer (+16) and sa_mask (+24) [model bug: both 0]', async () => {
+  it('rt_sigaction oldact returns sa_restorer (+16) and sa_mask (+24) [fixed; was: both 0]', async () => {
     const r = await run(arch, {
       data: { act: [0x401000, SA_SIGINFO | SA_RESTART, 0x402000, 1n << BigInt(SIGUSR1 - 1)] },
       bss: { old: 32 },
