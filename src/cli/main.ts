@@ -55,10 +55,12 @@ function parseNonNegative(v: string): number {
   return n;
 }
 
-function parsePositive(v: string): number {
-  const n = parseIntArg(v);
-  if (n <= 0) throw new InvalidArgumentError(`'${v}' must be a positive number of instructions`);
-  return n;
+function parsePositive(what: string): (v: string) => number {
+  return (v) => {
+    const n = parseIntArg(v);
+    if (n <= 0) throw new InvalidArgumentError(`'${v}' must be a positive number of ${what}`);
+    return n;
+  };
 }
 
 /** Every trace event kind (src/trace/events.ts); the type check below fails when one is added there. */
@@ -93,7 +95,8 @@ function traceOptions(c: Command): Command {
     .option('--filter-kind <kind>', `keep only these event kinds (repeatable): ${EVENT_KINDS.join(', ')}`, collectKind, [])
     .option('--max-depth <n>', 'hide function nesting deeper than N (like max_graph_depth; 0 = unlimited)', parseNonNegative)
     .option('--only-fatal', 'keep only fault episodes that ended in an OOM kill or a fatal signal')
-    .option('--budget <instructions>', 'stop after this many guest instructions (runaway guard; exit code 4)', parsePositive)
+    .option('--trace-limit <events>', 'store at most this many trace events (default 2000000); the rest are counted as dropped', parsePositive('events'))
+    .option('--budget <instructions>', 'stop after this many guest instructions (runaway guard; exit code 4)', parsePositive('instructions'))
     .addHelpText(
       'after',
       `

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkExpectations } from '../scenario/expect.js';
-import { runScenario, type RunResult } from '../scenario/run.js';
+import { runScenario, type RunOptions, type RunResult } from '../scenario/run.js';
 import { parseScenario, type Scenario } from '../scenario/schema.js';
 import { applyFilters, formatTrace, summarize, type TraceFilters, type TraceFormat } from '../trace/index.js';
 import type { EventKind, TraceEvent } from '../trace/events.js';
@@ -33,6 +33,7 @@ export interface RunFlags {
   maxDepth?: number;
   onlyFatal?: boolean;
   budget?: number;
+  traceLimit?: number;
 }
 
 function parseSysctls(list: string[]): Record<string, number> {
@@ -198,7 +199,7 @@ export function emitOutputs(r: RunResult, f: RunFlags): string {
   }
   if (r.end.kind !== 'exited') process.stderr.write(`faultpath: ${describeEnd(r)}\n`);
   const dropped = r.machine.tracer.dropped;
-  if (dropped && (f.trace || f.summary)) process.stderr.write(`faultpath: warning: the trace is incomplete: ${dropped} events past the ${r.machine.tracer.limit}-event limit were dropped (use --filter-* or a smaller run)\n`);
+  if (dropped && (f.trace || f.summary)) process.stderr.write(`faultpath: warning: the trace is incomplete: ${dropped} events past the ${r.machine.tracer.limit}-event limit were dropped (raise --trace-limit; the --filter-* flags apply after collection)\n`);
   return traceText;
 }
 
@@ -217,13 +218,22 @@ export function resultJson(r: RunResult): object {
   };
 }
 
+/** The RunOptions both `run` and `scenario` take from their flags. */
+function runOptions(f: RunFlags, progress: ReturnType<typeof progressReporter>): RunOptions {
+  return {
+    ...(f.budget !== undefined ? { budget: f.budget } : {}),
+    ...(f.traceLimit !== undefined ? { traceLimit: f.traceLimit } : {}),
+    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+  };
+}
+
 export async function runCommand(prog: string, args: string[], f: RunFlags): Promise<number> {
   if (f.memoryMax !== undefined && !f.cgroup) throw new UsageError('--memory-max needs --cgroup (the cgroup whose memory.max it sets)');
   const s = scenarioFromFlags(prog, args, f);
   const progress = progressReporter();
   let r: RunResult;
   try {
-    r = await runScenario(s, { trace: tracing(f), ...(f.budget !== undefined ? { budget: f.budget } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    r = await runScenario(s, { trace: tracing(f), ...runOptions(f, progress) });
   } finally {
     progress.done();
   }
@@ -241,7 +251,7 @@ export async function scenarioCommand(file: string, f: RunFlags & { check?: bool
   const progress = progressReporter();
   let r: RunResult;
   try {
-    r = await runScenario(s, { trace: wantTrace, baseDir: dirname(file), ...(f.budget !== undefined ? { budget: f.budget } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    r = await runScenario(s, { trace: wantTrace, baseDir: dirname(file), ...runOptions(f, progress) });
   } finally {
     progress.done();
   }

@@ -28,6 +28,8 @@ export interface MachineOptions {
   swapBytes?: number;
   sysctls?: Record<string, number>;
   trace?: boolean;
+  /** events the tracer stores before it counts the rest as dropped (default 2,000,000) */
+  traceLimit?: number;
   budget?: number;
   seed?: number;
   rootfs?: 'tmpfs' | 'disk';
@@ -77,7 +79,7 @@ export class Machine {
     const profile = getProfile(opts.kernel ?? '6.1');
     const memBytes = opts.memBytes ?? 128 * 1024 * 1024;
     const boot = bootMemory(opts.machine ?? 'qemu-virt', opts.arch, Math.floor(memBytes / 4096));
-    this.tracer = new Tracer(opts.trace ?? false);
+    this.tracer = new Tracer(opts.trace ?? false, opts.traceLimit);
     this.k = new Kernel({
       arch: opts.arch,
       profile,

@@ -74,6 +74,7 @@ export async function loadProgram(program: string, arch: string, baseDir: string
 
 export interface RunOptions {
   trace?: boolean;
+  traceLimit?: number;
   baseDir?: string;
   budget?: number;
   /** replaces program resolution (the oracle runner passes its own binaries) */
@@ -94,6 +95,7 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
     swapBytes: sizeBytes(s.machine.swap) ?? 0,
     sysctls: s.machine.sysctls,
     trace: o.trace ?? false,
+    ...(o.traceLimit !== undefined ? { traceLimit: o.traceLimit } : {}),
     budget: o.budget ?? s.machine.budget ?? 2_000_000_000,
     seed: s.machine.seed ?? 1,
     rootfs: s.machine.rootfs,

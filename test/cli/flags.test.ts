@@ -40,6 +40,7 @@ describe('flag validation: exit 2 before anything runs', () => {
     [['run', 'hello', '--mem', 'max'], "error: option '--mem <size>' argument 'max' is invalid. 'max' is not a size (use e.g. 64M, 4096, 1G)"],
     [['run', 'hello', '--memory-max', '8Q', '--cgroup', 't'], "error: option '--memory-max <size>' argument '8Q' is invalid. '8Q' is not a size (use e.g. 64M, 4096, 1G, or max)"],
     [['run', 'hello', '--budget', '0'], "error: option '--budget <instructions>' argument '0' is invalid. '0' must be a positive number of instructions"],
+    [['run', 'hello', '--trace-limit', '0'], "error: option '--trace-limit <events>' argument '0' is invalid. '0' must be a positive number of events"],
     [['run', 'hello', '--max-depth', '-1'], "error: option '--max-depth <n>' argument '-1' is invalid. '-1' must not be negative"],
     [['run', 'hello', '--arch', 'mips'], "error: option '--arch <arch>' argument 'mips' is invalid. Allowed choices are aarch64, x86_64."],
     [['run', 'hello', '--trace', 'pprof'], "error: option '--trace <format>' argument 'pprof' is invalid. Allowed choices are function_graph, jsonl, perfetto, dmesg."],
@@ -70,6 +71,19 @@ describe('flag validation: exit 2 before anything runs', () => {
   it('--help exits 0', async () => {
     expect(await main(['explain', 'esr', '--help'])).toBe(0);
     expect(stdout).toContain('Usage: faultpath explain esr');
+  });
+});
+
+describe('--trace-limit: the tracer stores that many events and reports the rest as dropped', () => {
+  it('a capped trace has exactly the limit, and stderr says how many were dropped', async () => {
+    expect(await main(['run', 'hello', '--trace', 'jsonl'])).toBe(0);
+    const full = stdout.trim().split('\n').length;
+    expect(stderr).toBe('');
+    expect(full).toBeGreaterThan(60);
+    stdout = '';
+    expect(await main(['run', 'hello', '--trace', 'jsonl', '--trace-limit', '50'])).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(50);
+    expect(stderr).toBe(`faultpath: warning: the trace is incomplete: ${full - 50} events past the 50-event limit were dropped (raise --trace-limit; the --filter-* flags apply after collection)\n`);
   });
 });
 
