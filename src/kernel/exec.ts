@@ -38,8 +38,6 @@ export interface ExecArgs {
   image: ElfImage;
   argv: string[];
   envp: string[];
-  /** seed for AT_RANDOM bytes (deterministic) */
-  seed: number;
 }
 
 /** Total size limit of argv+envp strings (MAX_ARG_STRLEN-ish; the kernel's stack/4 rule). */
@@ -76,18 +74,6 @@ function copyToUser(k: Kernel, t: Task, mm: MmStruct, address: number, data: Uin
     vma.mem.set(data.subarray(off, off + n), a - vma.start);
     off += n;
   }
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s & 0xff;
-  };
 }
 
 /**
@@ -198,10 +184,9 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
     p -= plat.length;
     const platAddr = p;
     copyToUser(k, t, mm, platAddr, plat);
-    const rnd = prng(a.seed);
     p -= 16;
     const randAddr = p;
-    copyToUser(k, t, mm, randAddr, Uint8Array.from({ length: 16 }, rnd));
+    copyToUser(k, t, mm, randAddr, k.random.bytes(16));
     const phdrAddr = (img.phdrAddr ?? 0) + (img.phdrAddr === null ? 0 : loadBias);
     const aux: [number, bigint][] = [
       [AT.SYSINFO_EHDR, BigInt(vdsoAddr)],

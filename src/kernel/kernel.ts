@@ -3,6 +3,7 @@
  * the memcg tree, the task list, sysctls, the log) and the small memory-management primitives
  * the mm/ files share.  Behaviour with a kernel name lives in the file mirroring its kernel file.
  */
+import { Crng } from './random.js';
 import { Cpu } from '../cpu/cpu.js';
 import { __allocPages, type AllocContext } from '../mm/page_alloc_path.js';
 import { memCgroupUncharge, MemcgTree, mmMemcg, tryCharge, type MemCgroup } from '../mm/memcontrol.js';
@@ -31,6 +32,8 @@ export interface KernelOptions {
   rootfs: 'tmpfs' | 'disk';
   /** kernel pages in use at idle after boot (slab, stacks, percpu, initramfs cache) */
   idleKernelPages?: number;
+  /** seeds the CRNG (AT_RANDOM, getrandom) */
+  seed?: number;
 }
 
 /** A thrown TaskKilled unwinds the modeled call chain when the running task must stop. */
@@ -54,6 +57,8 @@ export class Kernel {
   readonly tracer: Tracer;
   readonly printk: Printk;
   readonly sysctl: Sysctl;
+  /** get_random_bytes() (drivers/char/random.c) */
+  readonly random: Crng;
   readonly memcg = new MemcgTree();
   readonly tasks = new Map<number, Task>();
   readonly mms = new Map<number, MmStruct>();
@@ -115,6 +120,7 @@ export class Kernel {
     for (let i = 0; i < (o.idleKernelPages ?? 0); i++) this.phys.takeFrame(PageKind.Kernel);
     this.printk = new Printk(() => this.clock);
     this.sysctl = new Sysctl(this);
+    this.random = new Crng(o.seed ?? 1);
     this.tracer.setContext({ now: () => this.clock, advance: (ns) => (this.clock += ns), pid: () => this.current?.pid ?? 0, comm: () => this.current?.comm ?? 'swapper/0' });
   }
 

@@ -72,7 +72,6 @@ export class Machine {
   readonly opts: MachineOptions;
   readonly tracer: Tracer;
   readonly output_: OutputChunk[] = [];
-  private seed: number;
 
   constructor(opts: MachineOptions) {
     this.opts = opts;
@@ -90,12 +89,12 @@ export class Machine {
       tracer: this.tracer,
       pgtableFormat: opts.arch === 'aarch64' ? arm64Pgtable : x86Pgtable,
       rootfs: opts.rootfs ?? 'tmpfs',
+      seed: opts.seed ?? 1,
     });
     this.arch = opts.arch === 'aarch64' ? arm64Ops : x86Ops;
     this.sys = new System(this.k, this.arch, opts.budget ?? 2_000_000_000);
     if (opts.maxProcesses) this.sys.procs.maxProcesses = opts.maxProcesses;
     this.syscalls = new Syscalls(this);
-    this.seed = opts.seed ?? 1;
     for (const [key, v] of Object.entries(opts.sysctls ?? {})) {
       const r = this.k.sysctl.set(key, v);
       if (r === -2) throw new Error(`unknown sysctl '${key}' (known: ${this.k.sysctl.names().join(', ')})`);
@@ -157,7 +156,7 @@ export class Machine {
     const prev = k.current;
     k.current = t;
     try {
-      const { mm, entry, sp } = loadElfBinary(k, t, { file, image, argv, envp, seed: this.seed++ });
+      const { mm, entry, sp } = loadElfBinary(k, t, { file, image, argv, envp });
       const old = t.mm;
       if (old) {
         syncMmRss(t);

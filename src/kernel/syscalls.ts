@@ -34,11 +34,9 @@ const TASK_SIZE_LIMIT = 2 ** 48;
 export class Syscalls {
   private readonly m: Machine;
   private readonly fds = new Map<number, Map<number, OpenFile>>();
-  private rng: number;
 
   constructor(m: Machine) {
     this.m = m;
-    this.rng = (m.opts.seed ?? 1) >>> 0 || 1;
   }
 
   fdTable(t: Task): Map<number, OpenFile> {
@@ -123,17 +121,6 @@ export class Syscalls {
       if (budget.left < 0) return E.E2BIG;
       out.push(s.str);
     }
-  }
-
-  private nextRandom(): number {
-    let s = this.rng;
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    this.rng = s;
-    return s & 0xff;
   }
 
   /** Entry from the scheduler on a syscall stop (el0_svc / entry_SYSCALL_64). */
@@ -365,7 +352,7 @@ export class Syscalls {
         if (fl & ~7 || (fl & 6) === 6) return err(E.EINVAL);
         const len = Math.min(n(1), 33554431);
         if (len < 0) return err(E.EINVAL);
-        const buf = Buffer.from(Array.from({ length: len }, () => this.nextRandom()));
+        const buf = this.m.k.random.bytes(len);
         return this.writeUser(t, a[0]!, buf) ? BigInt(len) : err(E.EFAULT);
       }
       case 'rt_sigaction': {

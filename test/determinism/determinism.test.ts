@@ -171,6 +171,10 @@ describe('determinism', () => {
       // AT_RANDOM and getrandom of every worker that got to print (one is killed before it does)
       expect(ra.length).toBeGreaterThanOrEqual(24);
       expect(rb).toHaveLength(ra.length);
+      // one CRNG stream: no draw repeats another, within a run or across the two seeds
+      // (was: getrandom replayed AT_RANDOM, and seed 2's process k got seed 1's process k+1)
+      const all = [...ra, ...rb];
+      for (let i = 0; i < all.length; i++) for (let j = 0; j < all.length; j++) if (i !== j) expect(all[i]!.startsWith(all[j]!.slice(0, 8)), `random values ${i} and ${j}`).toBe(false);
       // the seed reaches every random value ...
       for (let i = 0; i < ra.length; i++) expect(rb[i], `random value ${i}`).not.toBe(ra[i]);
       // ... and nothing else
