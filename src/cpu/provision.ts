@@ -86,7 +86,11 @@ export function locateUnicorn(steps: ProvisionSteps, opts: { allowDownload: bool
   } catch (e) {
     throw new UnicornUnavailableError(`Could not download ${DEB_PACKAGE}: ${(e as Error).message}\n${INSTALL_HELP}`);
   }
-  steps.extract(deb, CACHE_DIR);
+  try {
+    steps.extract(deb, CACHE_DIR);
+  } catch (e) {
+    throw new UnicornUnavailableError(`Could not unpack ${deb}: ${(e as Error).message}\n${INSTALL_HELP}`);
+  }
   const found = steps.find(CACHE_DIR);
   if (!found || !steps.canLoad(found)) {
     throw new UnicornUnavailableError(`Unpacked ${deb} but libunicorn.so.2 does not load.\n${INSTALL_HELP}`);

@@ -197,7 +197,17 @@ describe('locateUnicorn', () => {
     expect(calls.download).toEqual([]);
   });
 
-  it.todo('an extract failure (dpkg-deb missing) should also become UnicornUnavailableError with install help (today the raw error escapes)');
+  it('extract failure (dpkg-deb missing): UnicornUnavailableError with install help', () => {
+    const { s } = steps({
+      download: () => 'x.deb',
+      extract: () => {
+        throw new Error('spawnSync dpkg-deb ENOENT');
+      },
+    });
+    const e = thrown(() => locateUnicorn(s, { allowDownload: true }));
+    installHelpIn(e);
+    expect((e as Error).message).toContain('Could not unpack x.deb: spawnSync dpkg-deb ENOENT');
+  });
 });
 
 describe('debianArch', () => {
