@@ -66,6 +66,7 @@ export class ProcessTable {
       pending: [],
       sigactions: new Map(),
       sigmask: 0n,
+      rlimits: new Map(),
       oomScoreAdj: parent?.oomScoreAdj ?? 0,
       oomScoreAdjMin: parent?.oomScoreAdjMin ?? 0,
       memcgId,

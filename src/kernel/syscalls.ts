@@ -6,6 +6,7 @@
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, MAP_ANONYMOUS } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../mm/page_alloc.js';
 import { ExecError, MAX_ARG_BYTES } from './exec.js';
+import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, taskRlimit } from './resource.js';
 
 /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
 const MAX_ARG_STRLEN = 32 * 4096;
@@ -214,7 +215,7 @@ export class Syscalls {
         const table = this.fdTable(t);
         let fd = 0;
         while (table.has(fd)) fd++;
-        if (fd >= 1024) return err(E.EMFILE);
+        if (BigInt(fd) >= taskRlimit(t, RLIMIT_NOFILE, m.sys.procs.maxProcesses)[0]) return err(E.EMFILE);
         table.set(fd, { path, pos: 0, kind: 'virtual', flags });
         return BigInt(fd);
       }
@@ -403,15 +404,30 @@ export class Syscalls {
         return name === 'rseq' ? err(E.ENOSYS) : 0n;
       case 'prlimit64':
       case 'getrlimit': {
-        const res = n(name === 'prlimit64' ? 1 : 0);
-        const old = name === 'prlimit64' ? a[3]! : a[1]!;
-        if (res < 0 || res > 15) return err(E.EINVAL);
+        // kernel/sys.c prlimit64() / getrlimit(): look up the task, read the new limit, then
+        // do_prlimit() returns the old one and installs the new.
+        const prl = name === 'prlimit64';
+        const res = n(prl ? 1 : 0);
+        const old = prl ? a[3]! : a[1]!;
+        const target = prl && n(0) !== 0 ? k.tasks.get(n(0)) : t;
+        if (!target || target.state === 'X' || target.isKthread) return err(E.ESRCH);
+        let next: [bigint, bigint] | null = null;
+        if (prl && a[2] !== 0n) {
+          const nb = this.readUser(t, a[2]!, 16);
+          if (!nb) return err(E.EFAULT);
+          next = [nb.readBigUInt64LE(0), nb.readBigUInt64LE(8)];
+        }
+        if (res < 0 || res >= RLIM_NLIMITS) return err(E.EINVAL);
+        const max = m.sys.procs.maxProcesses;
+        const cur = taskRlimit(target, res, max);
+        if (next) {
+          const r = setRlimit(target, res, next, max);
+          if (r < 0) return BigInt(r);
+        }
         if (old !== 0n) {
           const b = Buffer.alloc(16);
-          const lim = res === 3 ? 8n * 1024n * 1024n : res === 6 ? BigInt(m.sys.procs.maxProcesses) : 0xffffffffffffffffn;
-          const max = res === 3 || res === 6 ? (res === 6 ? lim : 0xffffffffffffffffn) : 0xffffffffffffffffn;
-          b.writeBigUInt64LE(lim, 0);
-          b.writeBigUInt64LE(max, 8);
+          b.writeBigUInt64LE(cur[0], 0);
+          b.writeBigUInt64LE(cur[1], 8);
           if (!this.writeUser(t, old, b)) return err(E.EFAULT);
         }
         return 0n;
@@ -524,6 +540,7 @@ export class Syscalls {
     child.oomScoreAdjMin = t.oomScoreAdjMin;
     child.uid = t.uid;
     child.sigactions = new Map(t.sigactions);
+    child.rlimits = flags & CLONE_THREAD ? t.rlimits : new Map(t.rlimits);
     child.label = undefined;
     if (flags & CLONE_THREAD) child.tgid = t.tgid;
     if (flags & CLONE_VM) {

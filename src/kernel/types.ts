@@ -122,6 +122,8 @@ export interface Task {
   pending: number[];
   sigactions: Map<number, SigAction>;
   sigmask: bigint;
+  /** signal->rlim, as overrides of INIT_RLIMITS (src/kernel/resource.ts) */
+  rlimits: Map<number, readonly [bigint, bigint]>;
   oomScoreAdj: number;
   oomScoreAdjMin: number;
   memcgId: number;

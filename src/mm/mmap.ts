@@ -8,6 +8,7 @@
 import { CpuError, MAX_REGIONS } from '../cpu/cpu.js';
 import { SLAB_VM_AREA_STRUCT, type Kernel } from '../kernel/kernel.js';
 import { VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, type ModelFile, type MmStruct, type Vma } from '../kernel/types.js';
+import { RLIMIT_STACK as RLIMIT_STACK_RESOURCE, taskRlimit } from '../kernel/resource.js';
 import { zapPageRange } from './memory.js';
 import { PAGE_SIZE } from './page_alloc.js';
 
@@ -402,7 +403,11 @@ export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, a
 export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number): boolean {
   const newStart = pageDown(address);
   if (!(vma.flags & VM_GROWSDOWN) || newStart >= vma.start) return false;
-  if (vma.end - newStart > RLIMIT_STACK) return false;
+  // acct_stack_growth(): the size may not pass rlimit(RLIMIT_STACK); the engine region only
+  // holds the default, so a raised limit still stops there.
+  const cur = k.current ? taskRlimit(k.current, RLIMIT_STACK_RESOURCE, 0)[0] : BigInt(RLIMIT_STACK);
+  const rlim = cur < BigInt(RLIMIT_STACK) ? Number(cur) : RLIMIT_STACK;
+  if (vma.end - newStart > rlim) return false;
   const prev = [...mm.vmas].reverse().find((v) => v.end <= vma.start && v !== vma);
   if (prev && newStart - prev.end < STACK_GUARD_GAP && !(prev.flags & VM_GROWSDOWN)) return false;
   const region = mm.cpu.regionAt(vma.regionBase);

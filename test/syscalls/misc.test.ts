@@ -229,11 +229,11 @@ describe.each(ARCHES)('%s', (arch) => {
     if (arch === 'x86_64') expect(r.main.out).toMatchObject({ getrlimit: 0n, g_cur: 8n * 1024n * 1024n });
   });
 
-  // MODEL BUG: prlimit64 ignores its pid and new-limit arguments and reports RLIM_INFINITY for
-  // most resources.  Linux: an unknown pid → -ESRCH; a new limit is stored (a later query
+  // Was a model bug: prlimit64 ignored its pid and new-limit arguments and reported
+  // RLIM_INFINITY for most resources.  Linux: an unknown pid → -ESRCH; a new limit is stored (a later query
   // returns it); RLIMIT_NOFILE defaults to 1024 soft / 4096 hard (INIT_RLIMITS INR_OPEN_CUR /
   // INR_OPEN_MAX) — the model itself refuses fds past 1024 with EMFILE.
-  it.fails('prlimit64: ESRCH for a missing pid, set-then-get round trip, RLIMIT_NOFILE 1024/4096 [model bug]', async () => {
+  it('prlimit64: ESRCH for a missing pid, set-then-get round trip, RLIMIT_NOFILE 1024/4096 [fixed]', async () => {
     const r = await run(arch, {
       data: { newlim: [4 * 1024 * 1024, RLIM_INFINITY] },
       bss: { old: 16 },
@@ -248,6 +248,26 @@ describe.each(ARCHES)('%s', (arch) => {
       ],
     });
     expect(r.main.out).toEqual({ no_pid: neg(E.ESRCH), set: 0n, stack_cur: 4n * 1024n * 1024n, nofile_cur: 1024n, nofile_max: 4096n });
+  });
+
+  it('prlimit64: cur > max → EINVAL; NOFILE above nr_open → EPERM; a lowered RLIMIT_NOFILE makes openat fail with EMFILE; own pid works like 0', async () => {
+    const r = await run(arch, {
+      strings: { p: '/proc/self/status' },
+      data: { bad: [8, 4], huge: [2048, 2 * 1024 * 1024], four: [4, 4096] },
+      bss: { old: 16 },
+      steps: [
+        { sys: 'prlimit64', args: [0, RLIMIT_NOFILE, { sym: 'bad' }, 0], out: 'cur_gt_max' },
+        { sys: 'prlimit64', args: [0, RLIMIT_NOFILE, { sym: 'huge' }, 0], out: 'above_nr_open' },
+        { sys: 'prlimit64', args: [0, RLIMIT_NOFILE, { sym: 'four' }, { sym: 'old' }], out: 'set' },
+        { load: { sym: 'old' }, out: 'was' },
+        { sys: 'openat', args: [-100, { sym: 'p' }, 0, 0], out: 'fd3' },
+        { sys: 'openat', args: [-100, { sym: 'p' }, 0, 0], out: 'fd4' },
+        { sys: 'getpid', save: 0 },
+        { sys: 'prlimit64', args: [{ slot: 0 }, RLIMIT_NOFILE, 0, { sym: 'old' }], out: 'by_pid' },
+        { load: { sym: 'old' }, out: 'now' },
+      ],
+    });
+    expect(r.main.out).toEqual({ cur_gt_max: neg(E.EINVAL), above_nr_open: neg(E.EPERM), set: 0n, was: 1024n, fd3: 3n, fd4: neg(E.EMFILE), by_pid: 0n, now: 4n });
   });
 
   it('getrandom: returns the length, fills the buffer, is deterministic per machine seed; bad buffer → EFAULT', async () => {
