@@ -11,6 +11,7 @@ import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type Task, type Vma } from '.
 import { handleMmFault, hex, VM_FAULT_ERROR, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from '../../../src/mm/memory.js';
 import { expandStack } from '../../../src/mm/mmap.js';
 import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
+import { x86UserTrap } from '../kernel/traps.js';
 import { decodePf, formatShowOpcodes, formatX86Segfault, sanitize_error_code, X86_PF_INSTR, X86_PF_PK, X86_PF_PROT, X86_PF_USER, X86_PF_WRITE, X86_TASK_SIZE_MAX, type OpcodeDump } from '../include/asm/trap_pf.js';
 import { X86_64_SYSCALLS } from '../entry/syscall_64.js';
 
@@ -174,13 +175,7 @@ function x86OopsRegs(k: Kernel, t: Task): string[] {
 
 export const x86Ops: ArchOps = {
   userFault: x86UserFault,
-  otherException(_k, _t, intno) {
-    // do_int3 → SIGTRAP; #UD → SIGILL/ILL_ILLOPN; #GP from user → SIGSEGV/SI_KERNEL; #DE → SIGFPE.
-    if (intno === 3) return { sig: 5, code: 'SI_KERNEL' };
-    if (intno === 6) return { sig: 4, code: 'ILL_ILLOPN' };
-    if (intno === 0) return { sig: 8, code: 'FPE_INTDIV' };
-    return { sig: 11, code: 'SI_KERNEL' };
-  },
+  otherException: x86UserTrap,
   syscall: {
     nr: (cpu) => Number(cpu.reg('rax')),
     arg: (cpu, i) => cpu.reg(['rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'][i]!),

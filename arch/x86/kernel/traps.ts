@@ -1,0 +1,42 @@
+/**
+ * The user-mode side of arch/x86/kernel/traps.c for the non-#PF exceptions the engine raises:
+ * the signal each vector sends and show_signal()'s "traps: …" line.
+ */
+import type { Kernel } from '../../../src/kernel/kernel.js';
+import type { Task } from '../../../src/kernel/types.js';
+import { formatVmaAddr } from '../include/asm/trap_pf.js';
+
+interface X86Trap {
+  /** show_signal()'s `type`: "trap " from do_trap(), "" from gp_user_force_sig_segv() */
+  type: string;
+  desc: string;
+  sig: number;
+  code: string;
+}
+
+/** Vector → handler as 6.1 wires them (DEFINE_IDTENTRY* in traps.c). */
+const TRAPS: Record<number, X86Trap> = {
+  0: { type: 'trap ', desc: 'divide error', sig: 8, code: 'FPE_INTDIV' }, // exc_divide_error
+  3: { type: 'trap ', desc: 'int3', sig: 5, code: 'SI_KERNEL' }, // exc_int3 → do_int3_user
+  6: { type: 'trap ', desc: 'invalid opcode', sig: 4, code: 'ILL_ILLOPN' }, // exc_invalid_op
+  13: { type: '', desc: 'general protection fault', sig: 11, code: 'SI_KERNEL' }, // exc_general_protection
+};
+
+/**
+ * do_trap() / gp_user_force_sig_segv(): prints show_signal()'s line when the signal is
+ * unhandled (SIG_DFL/SIG_IGN, or init), exception-trace (show_unhandled_signals) is on and
+ * printk_ratelimit() allows, then returns the signal to force.
+ */
+export function x86UserTrap(k: Kernel, t: Task, intno: number, pc: bigint): { sig: number; code: string } {
+  const trap = TRAPS[intno] ?? TRAPS[13]!;
+  const act = t.sigactions.get(trap.sig);
+  const unhandled = t.pid === 1 || !act || act.handler === 0n || act.handler === 1n;
+  if (k.sysctl.get('debug.exception-trace') && unhandled && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
+    const sp = t.mm!.cpu.reg('rsp');
+    const vma = k.findVma(t.mm!, Number(pc));
+    // print_vma_addr(): only for a file-backed VMA containing ip
+    const where = vma && vma.start <= Number(pc) && vma.file ? formatVmaAddr({ name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }) : '';
+    k.log(6, `traps: ${t.comm.slice(0, 15)}[${t.pid}] ${trap.type}${trap.desc} ip:${pc.toString(16)} sp:${sp.toString(16)} error:0${where}`);
+  }
+  return { sig: trap.sig, code: trap.code };
+}
