@@ -195,26 +195,32 @@ describe.each(ARCHES)('%s', (arch) => {
       }
     });
 
-    // MODEL BUG: a non-canonical address (bits 63..47 not all equal) is not a page fault on
-    // x86-64: the CPU raises #GP.  Linux 6.1 exc_general_protection → gp_user_force_sig_segv:
+    // Was a model bug: a non-canonical address (bits 63..47 not all equal) is not a page fault
+    // on x86-64: the CPU raises #GP.  Linux 6.1 exc_general_protection → gp_user_force_sig_segv:
     // "traps: guest[pid] general protection fault ip:… sp:… error:0 in guest[…]" and SIGSEGV
     // with si_code SI_KERNEL (si_addr 0).  The model treats it as #PF: "segfault at
     // 8000000000000000 … error 5" and SEGV_MAPERR with the address.
-    it.fails('a non-canonical address (0x8000000000000000) raises #GP: "general protection fault" in the log, SI_KERNEL [model bug: reported as a page fault]', async () => {
+    it('a non-canonical address (0x8000000000000000) raises #GP: "general protection fault" in the log, SI_KERNEL [fixed; was: reported as a page fault]', async () => {
       const r = await run(arch, asm(arch, { x86_64: '        movabs rax, 0x8000000000000000\n        mov rax, qword ptr [rax]' }));
       expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
       expect(r.dmesg.some((l) => /^traps: guest\[\d+\] general protection fault ip:4[0-9a-f]+ sp:[0-9a-f]+ error:0/.test(l))).toBe(true);
       expect(signals(r).some((e) => e.sig === 11 && e.code.startsWith('SI_KERNEL'))).toBe(true);
     });
 
-    // MODEL BUG (trace only): 0xffff800000000000 lies in the 8 TB guard hole below the kernel
+    // Was a model bug (trace only): 0xffff800000000000 lies in the 8 TB guard hole below the kernel
     // direct map; nothing is mapped there, so the *hardware* error code of the #PF is 4 (read,
     // not present) — only the reported one is sanitized to 5.  The model sets PROT for every
     // kernel address in the hardware code, so exceptions:page_fault_user shows error_code=0x5.
-    it.fails('exceptions:page_fault_user for the unmapped kernel guard hole shows the hardware error code 0x4 [model bug: 0x5]', async () => {
+    it('exceptions:page_fault_user for the unmapped kernel guard hole shows the hardware error code 0x4 [fixed; was: 0x5]', async () => {
       const r = await run(arch, asm(arch, { x86_64: '        movabs rax, 0xffff800000000000\n        mov rax, qword ptr [rax]' }));
       const tp = r.m.tracer.events.find((e) => e.kind === 'tracepoint' && (e as { name: string }).name === 'page_fault_user' && (e.fields as { address: string }).address === '0xffff800000000000');
       expect(((tp as Extract<TraceEvent, { kind: 'tracepoint' }>).fields as { error_code: string }).error_code).toBe('0x4');
+    });
+
+    it('exceptions:page_fault_user for the direct map (0xffff888000000000, present, supervisor-only) shows 0x5', async () => {
+      const r = await run(arch, asm(arch, { x86_64: '        movabs rax, 0xffff888000000000\n        mov rax, qword ptr [rax]' }));
+      const tp = r.m.tracer.events.find((e) => e.kind === 'tracepoint' && (e as { name: string }).name === 'page_fault_user' && (e.fields as { address: string }).address === '0xffff888000000000');
+      expect(((tp as Extract<TraceEvent, { kind: 'tracepoint' }>).fields as { error_code: string }).error_code).toBe('0x5');
     });
   }
 });

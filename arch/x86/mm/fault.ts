@@ -23,11 +23,33 @@ export function x86ErrorCode(k: Kernel, t: Task, address: bigint, access: Access
   if (address < X86_TASK_SIZE_MAX + 4096n) {
     const w = t.mm!.pgtable.walk(Number(address));
     if (w.level === 4) code |= X86_PF_PROT;
-  } else {
-    // Kernel addresses are mapped supervisor-only: a present page, protection violation.
+  } else if (kernelMapped(k, address)) {
+    // Mapped kernel pages are supervisor-only: a present page, protection violation.
     code |= X86_PF_PROT;
   }
   return code;
+}
+
+/** page_offset_base without KASLR (4-level paging) and the kernel image mapping (__START_KERNEL_map). */
+const PAGE_OFFSET_BASE = 0xffff888000000000n;
+const START_KERNEL_MAP = 0xffffffff80000000n;
+const KERNEL_IMAGE_SIZE = 1024n * 1024n * 1024n;
+
+/**
+ * Is a kernel address backed by a present PTE (Documentation/x86/x86_64/mm.rst)?  The direct
+ * map of RAM and the kernel image are; the guard hole, the gaps and unused ranges are not, so a
+ * user access there has a hardware error code without PROT (sanitize_error_code() adds it to
+ * the reported one).
+ */
+function kernelMapped(k: Kernel, address: bigint): boolean {
+  if (address >= PAGE_OFFSET_BASE && address < PAGE_OFFSET_BASE + BigInt(k.phys.nrPages * 4096)) return true;
+  return address >= START_KERNEL_MAP && address < START_KERNEL_MAP + KERNEL_IMAGE_SIZE;
+}
+
+/** Bits 63..47 all equal: anything else is not translated at all but raises #GP. */
+function isCanonical(address: bigint): boolean {
+  const top = BigInt.asUintN(64, address) >> 47n;
+  return top === 0n || top === 0x1ffffn;
 }
 
 interface Ctx {
@@ -39,6 +61,7 @@ interface Ctx {
 }
 
 export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
+  if (!isCanonical(address)) return excGeneralProtection(k, t, address, pc);
   const errorCode = x86ErrorCode(k, t, address, access);
   const c: Ctx = { k, t, address, errorCode, pc };
   k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_page_fault (IDT vector 14, #PF)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: `0x${errorCode.toString(16)}`, decoded: decodePf(errorCode, k.profile.version).names.join('|') });
@@ -53,6 +76,18 @@ export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access
     return address >= X86_TASK_SIZE_MAX ? doKernAddrFault(c) : doUserAddrFault(c);
   };
   return inner(0);
+}
+
+/** exc_general_protection() from user mode for a non-canonical access: no CR2, error code 0. */
+function excGeneralProtection(k: Kernel, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
+  // `address` is what the instruction tried to reach; the kernel never sees it (no CR2 for #GP).
+  k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_general_protection (IDT vector 13, #GP)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: '0x0', decoded: 'non-canonical address' });
+  return k.tracer.call('exc_general_protection', { error_code: '0x0' }, () => {
+    const { sig, code } = x86UserTrap(k, t, 13, pc);
+    k.emit('signal', { sig, name: 'SIGSEGV', code, target: t.pid });
+    k.forceSigFault(t, sig, code, 0n);
+    return { kind: 'signal' as const };
+  }, (o) => o.kind);
 }
 
 function doKernAddrFault(c: Ctx): ArchFaultOutcome {
