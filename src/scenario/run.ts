@@ -170,15 +170,18 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
       } else i++;
     }
   };
+  // Set once every waited process has ended: nothing starts after that, the rest get SIGTERM.
+  let terminated = false;
   for (const p of [...pending]) {
     if (typeof p.start === 'object' && 'at_ms' in p.start) {
       pending.splice(pending.indexOf(p), 1);
-      m.sys.addTimer(p.start.at_ms * 1e6, `start ${p.id}`, () => startProc(p));
+      m.sys.addTimer(p.start.at_ms * 1e6, `start ${p.id}`, () => {
+        if (!terminated) startProc(p);
+      });
     }
   }
   startReady();
   m.sys.pendingWork = () => pending.length > 0 && pending.some((p) => typeof p.start === 'object' && 'after_ready' in p.start ? !exited(p.start.after_ready) : true);
-  let terminated = false;
   m.sys.onProgress = () => {
     startReady();
     if (!terminated && s.processes.filter((p) => p.wait).every((p) => exited(p.id))) {

@@ -102,6 +102,17 @@ describe('flagship scenarios', () => {
     expect(proc(r, 'touch').outcome).toEqual({ kind: 'exit', code: 0 });
   });
 
+  it('an at_ms start due after every waited process ended never starts (was: started later and never got SIGTERM, hanging the run)', T, async () => {
+    const s = parseScenario(
+      ['machine:', '  arch: aarch64', 'processes:', '  - id: main', '    program: hello', '  - id: late', '    program: holder', '    args: [4]', '    wait: false', '    start: { at_ms: 100 }'].join('\n'),
+      'late-start.yaml',
+    );
+    const r = await runSpec(s);
+    expect(r.end.kind).toBe('exited');
+    expect(proc(r, 'main').outcome).toEqual({ kind: 'exit', code: 0 });
+    expect(proc(r, 'late').outcome.kind).toBe('not-started');
+  });
+
   it('oom-kill-disable without the action: the task stays asleep (the run ends blocked, nobody killed)', T, async () => {
     const s = load('oom-kill-disable');
     s.actions = [];
