@@ -4,7 +4,7 @@
  */
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import type { Task } from '../../../src/kernel/types.js';
-import { formatVmaAddr } from '../include/asm/trap_pf.js';
+import { formatVmaAddr, type VmaAddr } from '../include/asm/trap_pf.js';
 
 interface X86Trap {
   /** show_signal()'s `type`: "trap " from do_trap(), "" from gp_user_force_sig_segv() */
@@ -22,6 +22,18 @@ const TRAPS: Record<number, X86Trap> = {
   13: { type: '', desc: 'general protection fault', sig: 11, code: 'SI_KERNEL' }, // exc_general_protection
 };
 
+/** unhandled_signal(): init, or the signal's action is SIG_DFL / SIG_IGN. */
+export function unhandledSignal(t: Task, sig: number): boolean {
+  const act = t.sigactions.get(sig);
+  return t.pid === 1 || !act || act.handler === 0n || act.handler === 1n;
+}
+
+/** What print_vma_addr() names for `ip`: the file-backed VMA containing it, or nothing. */
+export function vmaAddrOf(k: Kernel, t: Task, ip: bigint): VmaAddr | null {
+  const vma = k.findVma(t.mm!, Number(ip));
+  return vma && vma.start <= Number(ip) && vma.file ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) } : null;
+}
+
 /**
  * do_trap() / gp_user_force_sig_segv(): prints show_signal()'s line when the signal is
  * unhandled (SIG_DFL/SIG_IGN, or init), exception-trace (show_unhandled_signals) is on and
@@ -29,14 +41,9 @@ const TRAPS: Record<number, X86Trap> = {
  */
 export function x86UserTrap(k: Kernel, t: Task, intno: number, pc: bigint): { sig: number; code: string } {
   const trap = TRAPS[intno] ?? TRAPS[13]!;
-  const act = t.sigactions.get(trap.sig);
-  const unhandled = t.pid === 1 || !act || act.handler === 0n || act.handler === 1n;
-  if (k.sysctl.get('debug.exception-trace') && unhandled && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
+  if (k.sysctl.get('debug.exception-trace') && unhandledSignal(t, trap.sig) && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
     const sp = t.mm!.cpu.reg('rsp');
-    const vma = k.findVma(t.mm!, Number(pc));
-    // print_vma_addr(): only for a file-backed VMA containing ip
-    const where = vma && vma.start <= Number(pc) && vma.file ? formatVmaAddr({ name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }) : '';
-    k.log(6, `traps: ${t.comm.slice(0, 15)}[${t.pid}] ${trap.type}${trap.desc} ip:${pc.toString(16)} sp:${sp.toString(16)} error:0${where}`);
+    k.log(6, `traps: ${t.comm.slice(0, 15)}[${t.pid}] ${trap.type}${trap.desc} ip:${pc.toString(16)} sp:${sp.toString(16)} error:0${formatVmaAddr(vmaAddrOf(k, t, pc))}`);
   }
   return { sig: trap.sig, code: trap.code };
 }

@@ -11,7 +11,7 @@ import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type Task, type Vma } from '.
 import { handleMmFault, hex, VM_FAULT_ERROR, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from '../../../src/mm/memory.js';
 import { expandStack } from '../../../src/mm/mmap.js';
 import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
-import { x86UserTrap } from '../kernel/traps.js';
+import { unhandledSignal, vmaAddrOf, x86UserTrap } from '../kernel/traps.js';
 import { decodePf, formatShowOpcodes, formatX86Segfault, sanitize_error_code, X86_PF_INSTR, X86_PF_PK, X86_PF_PROT, X86_PF_USER, X86_PF_WRITE, X86_TASK_SIZE_MAX, type OpcodeDump } from '../include/asm/trap_pf.js';
 import { X86_64_SYSCALLS } from '../entry/syscall_64.js';
 
@@ -161,14 +161,9 @@ function badAreaNosemaphore(c: Ctx, code: string): ArchFaultOutcome {
   const { k, t } = c;
   return k.tracer.call('__bad_area_nosemaphore', { si_code: code }, () => {
     const ec = sanitize_error_code(c.address, c.errorCode);
-    const act = t.sigactions.get(11);
-    const unhandled = t.pid === 1 || !act || act.handler === 0n || act.handler === 1n;
-    if (k.sysctl.get('debug.exception-trace') && unhandled && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
-      const cpu = t.mm!.cpu;
+    if (k.sysctl.get('debug.exception-trace') && unhandledSignal(t, 11) && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
       const ip = c.pc;
-      const vma = k.findVma(t.mm!, Number(ip));
-      const file = vma && vma.start <= Number(ip) && vma.file ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) } : null;
-      const lines = formatX86Segfault({ comm: t.comm, pid: t.pid, address: c.address, ip, sp: cpu.reg('rsp'), errorCode: ec, vma: file, code: opcodeBytes(k, t, ip) }, k.profile.version);
+      const lines = formatX86Segfault({ comm: t.comm, pid: t.pid, address: c.address, ip, sp: t.mm!.cpu.reg('rsp'), errorCode: ec, vma: vmaAddrOf(k, t, ip), code: opcodeBytes(k, t, ip) }, k.profile.version);
       for (const l of lines) k.log(t.pid > 1 ? 6 : 0, l);
     }
     k.emit('signal', { sig: 11, name: 'SIGSEGV', code, target: t.pid, address: `0x${c.address.toString(16)}` });
