@@ -31,6 +31,8 @@ export interface KernelProfile {
   sacrificeChild: boolean;
   /** §7.9 OOM reaper delay in simulated ns (6.1: 2*HZ), or null when the version has no reaper */
   oomReaperDelayNs: number | null;
+  /** fault_around_bytes (mm/memory.c): the read-fault window filemap_map_pages() fills; 4096 = no fault-around (before 3.15) */
+  faultAroundBytes: number;
   /** §1.10 default of debug.exception-trace on arm64 (x86 is always 1) */
   arm64ExceptionTraceDefault: number;
   /** §4.8: SPLIT_RSS_COUNTING threshold (TASK_RSS_EVENTS_THRESH) */
@@ -116,6 +118,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     badness: { clampToOne: false, rootBonus: false, pgtablesFromBytes: true, tieKeepsEarlierLeader: false },
     sacrificeChild: false,
     oomReaperDelayNs: 2_000_000_000,
+    faultAroundBytes: 65536,
     arm64ExceptionTraceDefault: 0,
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: true, x86_64: true },
@@ -147,6 +150,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     badness: { clampToOne: true, rootBonus: false, pgtablesFromBytes: true, tieKeepsEarlierLeader: true },
     sacrificeChild: true,
     oomReaperDelayNs: 0,
+    faultAroundBytes: 65536,
     arm64ExceptionTraceDefault: 0,
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: true },
@@ -178,6 +182,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     badness: { clampToOne: true, rootBonus: true, pgtablesFromBytes: false, tieKeepsEarlierLeader: false },
     sacrificeChild: true,
     oomReaperDelayNs: null,
+    faultAroundBytes: 4096,
     arm64ExceptionTraceDefault: 1,
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: false },

@@ -315,8 +315,60 @@ function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fres
   }, (r) => vmFaultName(r.ret));
 }
 
+/** PTRS_PER_PTE of both arches' 4 KiB-granule tables */
+const PTRS_PER_PTE = 512;
+
+/**
+ * do_fault_around(): the fault_around_bytes-aligned window around the fault, clipped to the VMA
+ * and to the faulting page table, handed to ->map_pages (filemap_map_pages, which shmem uses
+ * too).  VM_FAULT_NOPAGE when the faulting page itself got mapped.
+ */
+function doFaultAround(k: Kernel, vmf: VmFault): number {
+  return k.tracer.call('do_fault_around', undefined, () => {
+    const { vma } = vmf;
+    const nrPages = k.profile.faultAroundBytes / PAGE_SIZE;
+    const window = nrPages * PAGE_SIZE;
+    const address = Math.max(Math.floor(vmf.address / window) * window, vma.start);
+    const off = ((vmf.address - address) / PAGE_SIZE) & (PTRS_PER_PTE - 1);
+    const startPgoff = fileIndex(vma, vmf.address) - off;
+    let endPgoff = startPgoff - ((address / PAGE_SIZE) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
+    endPgoff = Math.min(endPgoff, (vma.end - vma.start) / PAGE_SIZE + vma.pgoff - 1, startPgoff + nrPages - 1);
+    if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
+    return filemapMapPages(k, vmf, startPgoff, endPgoff);
+  }, vmFaultName);
+}
+
+/**
+ * filemap_map_pages(): map every page of [start, end] that is already in the page cache, below
+ * EOF and whose PTE is still none — without reading anything in.  Each mapping is a do_set_pte()
+ * like finish_fault's.
+ */
+function filemapMapPages(k: Kernel, vmf: VmFault, startPgoff: number, endPgoff: number): number {
+  return k.tracer.call('filemap_map_pages', { start_pgoff: startPgoff, end_pgoff: endPgoff }, () => {
+    const { vma, mm } = vmf;
+    const file = vma.file!;
+    const maxIdx = Math.ceil(file.bytes.length / PAGE_SIZE);
+    let ret = 0;
+    for (let index = startPgoff; index <= endPgoff && index < maxIdx; index++) {
+      const pfn = k.pageCacheLookup(file.id, index);
+      if (pfn < 0) continue;
+      const address = vma.start + (index - vma.pgoff) * PAGE_SIZE;
+      const old = mm.pgtable.getPte(address);
+      if (old && (old[0] !== 0 || old[1] !== 0)) continue;
+      setFilePte(k, { ...vmf, address }, pfn, false, false, 'filemap_map_pages');
+      if (address === vmf.address) ret = VM_FAULT_NOPAGE;
+    }
+    return ret;
+  }, vmFaultName);
+}
+
 function doReadFault(k: Kernel, vmf: VmFault): number {
   return k.tracer.call('do_read_fault', undefined, () => {
+    // fault_around_bytes >> PAGE_SHIFT > 1: try to map the neighbourhood from the cache first
+    if (k.profile.faultAroundBytes / PAGE_SIZE > 1) {
+      const around = doFaultAround(k, vmf);
+      if (around) return around;
+    }
     const { ret, pfn, fresh } = __doFault(k, vmf);
     if (ret & VM_FAULT_ERROR) return ret;
     const fin = finishFault(k, vmf, pfn, false, fresh);
@@ -354,19 +406,24 @@ function doSharedFault(k: Kernel, vmf: VmFault): number {
 /** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
 function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
   return k.tracer.call('finish_fault', undefined, () => {
-    const { vma, mm } = vmf;
-    // A shared mapping's bytes are the page-cache page's: only a page new to the cache is read
-    // from the file; a private mapping holds its own copy of the file data.
-    if (!(vma.flags & VM_SHARED) || fresh) fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
-    const shmem = k.phys.kind[pfn] === PageKind.Shmem;
-    addMmCounterFast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
-    k.phys.rmapAdd(pfn, { mmId: mm.id, address: vmf.address });
-    k.phys.refcount[pfn]!++;
-    const memcgId = k.phys.memcg[pfn]!;
-    if (memcgId) k.memcg.get(memcgId).stat.file_mapped++;
-    installPte(k, vmf, pfn, protOf(vma, write, write), 'finish_fault');
+    setFilePte(k, vmf, pfn, write, fresh, 'finish_fault');
     return 0;
   }, vmFaultName);
+}
+
+/** do_set_pte() for a page-cache page: file or shmem counter, rmap, NR_FILE_MAPPED. */
+function setFilePte(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh: boolean, why: string): void {
+  const { vma, mm } = vmf;
+  // A shared mapping's bytes are the page-cache page's: only a page new to the cache is read
+  // from the file; a private mapping holds its own copy of the file data.
+  if (!(vma.flags & VM_SHARED) || fresh) fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+  const shmem = k.phys.kind[pfn] === PageKind.Shmem;
+  addMmCounterFast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
+  k.phys.rmapAdd(pfn, { mmId: mm.id, address: vmf.address });
+  k.phys.refcount[pfn]!++;
+  const memcgId = k.phys.memcg[pfn]!;
+  if (memcgId) k.memcg.get(memcgId).stat.file_mapped++;
+  installPte(k, vmf, pfn, protOf(vma, write, write), why);
 }
 
 /** do_swap_page(): bring an anonymous page back from the modeled swap area. */

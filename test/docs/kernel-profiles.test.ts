@@ -104,13 +104,17 @@ anonymous memory forever in a cgroup with \`memory.max=4M\`. What differs (kerne
   (\`current->memcg_oom\`) and fails; the fault returns \`VM_FAULT_OOM\`; the arch handler calls
   \`pagefault_out_of_memory\`, whose \`mem_cgroup_oom_synchronize(true)\` takes the memcg OOM
   lock and kills. Report: \`gfp_mask=0xd0\` without flag names, \`nr_ptes\` column, "Kill process
-  … score … or sacrifice child".
+  … score … or sacrifice child".  No fault-around (added in 3.15): the text fault goes
+  through \`__do_fault\` → \`shmem_fault\` → \`finish_fault\`.
 * **4.19** — the kill happens inside the charge (\`try_charge\` → \`mem_cgroup_oom\` →
   \`mem_cgroup_out_of_memory\`), 5 reclaim retries, batch 32; the header has \`nodemask=(null)\`
   and a \`cpuset=\` line; only \`oom_kill_disable\` defers to \`mem_cgroup_oom_synchronize\`.
 * **6.1** — the kill happens in \`try_charge_memcg\` (16 retries, batch 64); the report ends
   with the \`oom-kill:constraint=…\` summary and "Killed process … UID:0 pgtables:…kB
   oom_score_adj:0"; \`pagefault_out_of_memory\` never calls the OOM killer any more.
+* **4.19 and 6.1** — a read fault on a file first tries \`do_fault_around\`: the
+  \`fault_around_bytes\` (64 KiB) window is mapped from the page cache by
+  \`filemap_map_pages\`, which returns \`VM_FAULT_NOPAGE\` when it mapped the faulting page.
 
 ${sections.join('\n')}`;
     writeFileSync(join(REPO_ROOT, 'docs', 'kernel-profiles.md'), doc);
