@@ -3,6 +3,7 @@
  * → exit_mmap), zombies and reaping, signal sending and the default actions of fatal signals
  * (kernel/fork.c, kernel/exit.c, kernel/signal.c).
  */
+import { EAGAIN } from './errno.js';
 import { Cpu } from '../cpu/cpu.js';
 import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { syncMmRss } from '../mm/memory.js';
@@ -39,7 +40,7 @@ export class ProcessTable {
       this.nextPid = this.nextPid + 1 >= max ? FIRST_GUEST_PID : this.nextPid + 1;
       if (!this.k.tasks.has(pid)) return pid;
     }
-    return -11; // -EAGAIN
+    return -EAGAIN;
   }
 
   liveCount(): number {

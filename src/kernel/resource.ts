@@ -4,6 +4,7 @@
  * the thread group, copied at fork, kept across exec — which Task.rlimits models as overrides
  * of the defaults.
  */
+import { EINVAL, EPERM } from './errno.js';
 import type { Task } from './types.js';
 
 export const RLIM_INFINITY = 0xffffffffffffffffn;
@@ -11,6 +12,9 @@ export const RLIM_NLIMITS = 16;
 export const RLIMIT_STACK = 3;
 export const RLIMIT_NPROC = 6;
 export const RLIMIT_NOFILE = 7;
+
+/** _STK_LIM: the default stack soft limit, 8 MiB. */
+export const STK_LIM = 8 * 1024 * 1024;
 
 /** sysctl fs.nr_open default (1024 * 1024): the ceiling of RLIMIT_NOFILE. */
 const NR_OPEN = 1024n * 1024n;
@@ -20,7 +24,7 @@ const INIT_RLIMITS: readonly (readonly [bigint, bigint])[] = [
   [RLIM_INFINITY, RLIM_INFINITY], // RLIMIT_CPU
   [RLIM_INFINITY, RLIM_INFINITY], // RLIMIT_FSIZE
   [RLIM_INFINITY, RLIM_INFINITY], // RLIMIT_DATA
-  [8n * 1024n * 1024n, RLIM_INFINITY], // RLIMIT_STACK: _STK_LIM
+  [BigInt(STK_LIM), RLIM_INFINITY], // RLIMIT_STACK: _STK_LIM
   [0n, RLIM_INFINITY], // RLIMIT_CORE
   [RLIM_INFINITY, RLIM_INFINITY], // RLIMIT_RSS
   [0n, 0n], // RLIMIT_NPROC (replaced by the machine's process limit)
@@ -49,10 +53,10 @@ export function taskRlimit(t: Task, resource: number, maxProcesses: number): rea
  */
 export function setRlimit(t: Task, resource: number, lim: readonly [bigint, bigint], maxProcesses: number): number {
   const [cur, max] = lim;
-  if (cur > max) return -22;
-  if (resource === RLIMIT_NOFILE && max > NR_OPEN) return -1;
+  if (cur > max) return -EINVAL;
+  if (resource === RLIMIT_NOFILE && max > NR_OPEN) return -EPERM;
   const old = taskRlimit(t, resource, maxProcesses);
-  if (max > old[1] && t.uid !== 0) return -1;
+  if (max > old[1] && t.uid !== 0) return -EPERM;
   t.rlimits.set(resource, [cur, max]);
   return 0;
 }

@@ -5,15 +5,14 @@
  */
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, MAP_ANONYMOUS } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../mm/page_alloc.js';
+import * as E from './errno.js';
 import { ExecError, MAX_ARG_BYTES } from './exec.js';
 import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, taskRlimit } from './resource.js';
-
-/** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
-const MAX_ARG_STRLEN = 32 * 4096;
 import type { Machine } from './machine.js';
 import type { Task } from './types.js';
 
-const E = { EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EINVAL: 22, EMFILE: 24, ENOSYS: 38, ENAMETOOLONG: 36, E2BIG: 7, ENOEXEC: 8 } as const;
+/** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
+const MAX_ARG_STRLEN = 32 * 4096;
 
 interface OpenFile {
   path: string;

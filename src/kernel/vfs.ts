@@ -11,12 +11,7 @@ import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, procOomScore } from '../mm/oom_ki
 import type { Kernel } from './kernel.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type ModelFile, type Task } from './types.js';
 
-export const ENOENT = 2;
-export const EACCES = 13;
-export const EBUSY = 16;
-export const EINVAL = 22;
-export const EPERM = 1;
-export const ESRCH = 3;
+import { EACCES, EBUSY, EINVAL, ENOENT, EPERM, ESRCH } from './errno.js';
 
 export interface VirtualFile {
   read(): string;

@@ -3,6 +3,7 @@
  * try_charge_memcg (6.1) / try_charge (4.19) / __mem_cgroup_try_charge (3.12) driven by profile
  * data, mem_cgroup_oom, mem_cgroup_oom_synchronize, memory.events and the OOM report lines.
  */
+import { ENOMEM } from '../kernel/errno.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/types.js';
 import { formatGfpFlags } from './gfp.js';
@@ -359,7 +360,7 @@ function nomem(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): numbe
     return 0;
   }
   k.emit('charge', { memcg: memcg.path, pages: nrPages, ok: false, usage: memcg.memory.usage, max: memcg.memory.max ?? 'max' });
-  return -12;
+  return -ENOMEM;
 }
 
 function noteOverHigh(k: Kernel, memcg: MemCgroup): void {

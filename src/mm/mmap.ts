@@ -8,13 +8,11 @@
 import { CpuError, MAX_REGIONS } from '../cpu/cpu.js';
 import { SLAB_VM_AREA_STRUCT, type Kernel } from '../kernel/kernel.js';
 import { VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, type ModelFile, type MmStruct, type Vma } from '../kernel/types.js';
-import { RLIMIT_STACK as RLIMIT_STACK_RESOURCE, taskRlimit } from '../kernel/resource.js';
+import { RLIMIT_STACK, STK_LIM, taskRlimit } from '../kernel/resource.js';
+import { EACCES, EEXIST, EINVAL, ENOMEM } from '../kernel/errno.js';
 import { zapPageRange } from './memory.js';
 import { PAGE_SIZE } from './page_alloc.js';
 
-export const ENOMEM = 12;
-export const EINVAL = 22;
-export const EACCES = 13;
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -34,12 +32,11 @@ export const MADV_WILLNEED = 3;
 /** STACK_TOP for a 64-bit task: arm64 TASK_SIZE_64 (48-bit VA), x86 TASK_SIZE_MAX. */
 export const STACK_TOP = { aarch64: 2 ** 48, x86_64: 2 ** 47 - PAGE_SIZE } as const;
 export const TASK_SIZE = STACK_TOP;
-/** RLIMIT_STACK default (8 MiB) and stack_guard_gap (256 pages). */
-export const RLIMIT_STACK = 8 * 1024 * 1024;
+/** stack_guard_gap (256 pages); the stack rlimit default is _STK_LIM (src/kernel/resource.ts). */
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** mmap_base(): gap = rlimit + guard gap, at least 128 MiB (no randomization). */
 export function mmapBase(arch: 'aarch64' | 'x86_64'): number {
-  let gap = RLIMIT_STACK + STACK_GUARD_GAP;
+  let gap = STK_LIM + STACK_GUARD_GAP;
   if (gap < 128 * 1024 * 1024) gap = 128 * 1024 * 1024;
   return STACK_TOP[arch] - gap;
 }
@@ -206,7 +203,7 @@ export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
     addr = req.addr;
     if (addr + len > TASK_SIZE[mm.arch] || addr < PAGE_SIZE * 16) return -ENOMEM;
     if (!vmaFree(mm, addr, addr + len)) {
-      if (req.flags & MAP_FIXED_NOREPLACE) return -17; // EEXIST
+      if (req.flags & MAP_FIXED_NOREPLACE) return -EEXIST;
       const r = doMunmap(k, mm, addr, len);
       if (r < 0) return r;
     }
@@ -398,15 +395,15 @@ export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, a
 /**
  * expand_stack() (6.1 semantics): grow a VM_GROWSDOWN VMA down to `address` if the stack
  * rlimit and the guard gap to the previous VMA allow it.  The stack's engine region is
- * reserved up to RLIMIT_STACK at exec, so growth never maps new engine memory.
+ * reserved up to _STK_LIM at exec, so growth never maps new engine memory.
  */
 export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number): boolean {
   const newStart = pageDown(address);
   if (!(vma.flags & VM_GROWSDOWN) || newStart >= vma.start) return false;
   // acct_stack_growth(): the size may not pass rlimit(RLIMIT_STACK); the engine region only
   // holds the default, so a raised limit still stops there.
-  const cur = k.current ? taskRlimit(k.current, RLIMIT_STACK_RESOURCE, 0)[0] : BigInt(RLIMIT_STACK);
-  const rlim = cur < BigInt(RLIMIT_STACK) ? Number(cur) : RLIMIT_STACK;
+  const cur = k.current ? taskRlimit(k.current, RLIMIT_STACK, 0)[0] : BigInt(STK_LIM);
+  const rlim = cur < BigInt(STK_LIM) ? Number(cur) : STK_LIM;
   if (vma.end - newStart > rlim) return false;
   const prev = [...mm.vmas].reverse().find((v) => v.end <= vma.start && v !== vma);
   if (prev && newStart - prev.end < STACK_GUARD_GAP && !(prev.flags & VM_GROWSDOWN)) return false;
@@ -421,10 +418,10 @@ export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number):
   return true;
 }
 
-/** Reserves the stack's engine region (RLIMIT_STACK below STACK_TOP) and creates its VMA. */
+/** Reserves the stack's engine region (_STK_LIM below STACK_TOP) and creates its VMA. */
 export function setupStackVma(k: Kernel, mm: MmStruct, vmaStart: number): Vma | null {
   const top = STACK_TOP[mm.arch];
-  const base = top - RLIMIT_STACK;
+  const base = top - STK_LIM;
   const mem = mapRegion(k, mm, base, top, false);
   if (!mem) return null;
   const flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT;

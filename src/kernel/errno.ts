@@ -1,0 +1,19 @@
+/** The errno values the model returns (include/uapi/asm-generic/errno-base.h, errno.h). */
+export const EPERM = 1;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const EINTR = 4;
+export const E2BIG = 7;
+export const ENOEXEC = 8;
+export const EBADF = 9;
+export const ECHILD = 10;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EFAULT = 14;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const EINVAL = 22;
+export const EMFILE = 24;
+export const ENAMETOOLONG = 36;
+export const ENOSYS = 38;
