@@ -83,7 +83,7 @@ function pgtableAlloc(k: Kernel, mm: MmStruct, address: number, level: number): 
     const pfn = k.allocPgtablePage(mm, level);
     if (pfn < 0) return false;
     mm.pgtable.populate(address, level - 1, pfn);
-    k.emit('pte', { address: hex(address), level: level - 1, old: '0', new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)), why: name });
+    if (k.tracer.collecting) k.emit('pte', { address: hex(address), level: level - 1, old: '0', new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)), why: name });
     return true;
   }, (ok) => (ok ? '0' : '-ENOMEM'));
 }
@@ -175,11 +175,12 @@ function protOf(vma: Vma, write: boolean, dirty: boolean) {
 
 function installPte(k: Kernel, vmf: VmFault, pfn: number, prot: { write: boolean; exec: boolean; dirty: boolean; special?: boolean }, why: string): void {
   const { mm } = vmf;
-  const old = mm.pgtable.getPte(vmf.address) ?? [0, 0];
+  // The old PTE and the payload strings only when tracing: this runs on every fault.
+  const old = k.tracer.collecting ? (mm.pgtable.getPte(vmf.address) ?? [0, 0]) : null;
   const [lo, hi] = mm.pgtable.fmt.mkPte(pfn, prot);
   mm.pgtable.setPte(vmf.address, lo, hi);
   k.flushTlbPage(mm, vmf.address);
-  k.emit('pte', { address: hex(vmf.address), level: 3, old: mm.pgtable.fmt.hex(old[0], old[1]), new: mm.pgtable.fmt.hex(lo, hi), why });
+  if (old) k.emit('pte', { address: hex(vmf.address), level: 3, old: mm.pgtable.fmt.hex(old[0], old[1]), new: mm.pgtable.fmt.hex(lo, hi), why });
 }
 
 /**

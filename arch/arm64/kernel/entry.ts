@@ -91,7 +91,7 @@ export function arm64UserFault(k: Kernel, t: Task, address: bigint, access: Acce
   const far = address;
   const is61 = k.profile.version === '6.1';
   const vector = k.profile.arm64Entry.vector;
-  k.emit('exception', { arch: 'aarch64', vector: `${vector} (VBAR_EL1+0x${VECTOR_EL0_SYNC.toString(16)})`, address: `0x${far.toString(16)}`, pc: `0x${pc.toString(16)}`, esr: `0x${esr.toString(16).padStart(8, '0')}`, decoded: `${esr_get_class_string(esr, k.profile.version)}, ${access}, FSC 0x${fsc.toString(16).padStart(2, '0')}` });
+  if (k.tracer.collecting) k.emit('exception', { arch: 'aarch64', vector: `${vector} (VBAR_EL1+0x${VECTOR_EL0_SYNC.toString(16)})`, address: `0x${far.toString(16)}`, pc: `0x${pc.toString(16)}`, esr: `0x${esr.toString(16).padStart(8, '0')}`, decoded: `${esr_get_class_string(esr, k.profile.version)}, ${access}, FSC 0x${fsc.toString(16).padStart(2, '0')}` });
   const tr = k.tracer;
   const report = (r: UserFaultReport) => reportUserFault(k, t, r, pc);
   const body = () => {

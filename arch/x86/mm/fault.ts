@@ -64,7 +64,7 @@ export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access
   if (!isCanonical(address)) return excGeneralProtection(k, t, address, pc);
   const errorCode = x86ErrorCode(k, t, address, access);
   const c: Ctx = { k, t, address, errorCode, pc };
-  k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_page_fault (IDT vector 14, #PF)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: `0x${errorCode.toString(16)}`, decoded: decodePf(errorCode, k.profile.version).names.join('|') });
+  if (k.tracer.collecting) k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_page_fault (IDT vector 14, #PF)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: `0x${errorCode.toString(16)}`, decoded: decodePf(errorCode, k.profile.version).names.join('|') });
   if (k.tracer.collecting) {
     // trace_page_fault_user(): exceptions:page_fault_user with the kernel's TP_printk format.
     k.emit('tracepoint', { system: 'exceptions', name: 'page_fault_user', fields: { address: `0x${address.toString(16)}`, ip: `0x${pc.toString(16)}`, error_code: `0x${errorCode.toString(16)}` }, text: `address=0x${address.toString(16)} ip=0x${pc.toString(16)} error_code=0x${errorCode.toString(16)}` });
