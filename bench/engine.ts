@@ -34,7 +34,10 @@ const WARMUP = 20_000;
 const REPEAT = 3;
 
 interface Ks {
-  Keystone: new (arch: number, mode: number) => { asm(src: string, address: number): { mc: Uint8Array; failed: boolean } };
+  Keystone: new (
+    arch: number,
+    mode: number,
+  ) => { asm(src: string, address: number): { mc: Uint8Array; failed: boolean } };
   ARCH_ARM64: number;
   ARCH_X86: number;
   MODE_LITTLE_ENDIAN: number;
@@ -53,7 +56,10 @@ const REG: Record<Arch, { ptr: string; count: string; value: string }> = {
 };
 
 function assemble(arch: Arch): Buffer {
-  const k = arch === 'aarch64' ? new ks.Keystone(ks.ARCH_ARM64, ks.MODE_LITTLE_ENDIAN) : new ks.Keystone(ks.ARCH_X86, ks.MODE_64);
+  const k =
+    arch === 'aarch64'
+      ? new ks.Keystone(ks.ARCH_ARM64, ks.MODE_LITTLE_ENDIAN)
+      : new ks.Keystone(ks.ARCH_X86, ks.MODE_64);
   const r = k.asm(LOOP[arch], TEXT);
   if (r.failed) throw new Error(`cannot assemble the ${arch} loop`);
   return Buffer.from(r.mc);
@@ -65,7 +71,14 @@ type Mode = 'engine-only' | 'raw' | 'mmu-hook';
 function measureEngineOnly(arch: Arch): number {
   const lib = loadUnicorn();
   const out: unknown[] = [null];
-  if (lib.uc_open(arch === 'aarch64' ? U.UC_ARCH_ARM64 : U.UC_ARCH_X86, arch === 'aarch64' ? U.UC_MODE_ARM : U.UC_MODE_64, out) !== U.UC_ERR_OK) throw new Error('uc_open');
+  if (
+    lib.uc_open(
+      arch === 'aarch64' ? U.UC_ARCH_ARM64 : U.UC_ARCH_X86,
+      arch === 'aarch64' ? U.UC_MODE_ARM : U.UC_MODE_64,
+      out,
+    ) !== U.UC_ERR_OK
+  )
+    throw new Error('uc_open');
   const uc = out[0];
   const text = Buffer.alloc(PAGE);
   assemble(arch).copy(text);
@@ -113,7 +126,8 @@ function measure(arch: Arch, mode: Mode): number {
     // A page table: page number -> permissions.
     const table = new Map<number, { read: boolean; write: boolean; exec: boolean }>();
     table.set(TEXT / PAGE, { read: true, write: false, exec: true });
-    for (let p = DATA / PAGE; p < (DATA + data.length) / PAGE; p++) table.set(p, { read: true, write: true, exec: false });
+    for (let p = DATA / PAGE; p < (DATA + data.length) / PAGE; p++)
+      table.set(p, { read: true, write: true, exec: false });
     cpu.setMmu((address, _size, access) => {
       const pte = table.get(Math.floor(address / PAGE));
       if (!pte) return false;
@@ -129,13 +143,17 @@ function measure(arch: Arch, mode: Mode): number {
     const t0 = process.hrtime.bigint();
     const { reason } = cpu.run(Number.MAX_SAFE_INTEGER);
     const ns = Number(process.hrtime.bigint() - t0);
-    if (reason.kind !== 'exception') throw new Error(`${arch}/${mode}: loop ended with ${JSON.stringify(reason, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`);
+    if (reason.kind !== 'exception')
+      throw new Error(
+        `${arch}/${mode}: loop ended with ${JSON.stringify(reason, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`,
+      );
     if (Number(cpu.reg(r.ptr)) !== DATA + count * 8) throw new Error(`${arch}/${mode}: wrong final pointer`);
     return ns;
   };
   go(WARMUP); // translate the loop, warm up the JS callback
   const ns = go(ACCESSES);
-  if (data.readBigUInt64LE((ACCESSES - 1) * 8) !== 0x1122334455667788n) throw new Error(`${arch}/${mode}: stores missing`);
+  if (data.readBigUInt64LE((ACCESSES - 1) * 8) !== 0x1122334455667788n)
+    throw new Error(`${arch}/${mode}: stores missing`);
   cpu.close();
   return ns / ACCESSES;
 }
@@ -143,7 +161,9 @@ function measure(arch: Arch, mode: Mode): number {
 function unicornVersion(): string {
   const lib = loadUnicorn();
   try {
-    const v = koffi.load(lib.path.path).func('unsigned int uc_version(_Out_ unsigned int *major, _Out_ unsigned int *minor)')([0], [0]) as number;
+    const v = koffi
+      .load(lib.path.path)
+      .func('unsigned int uc_version(_Out_ unsigned int *major, _Out_ unsigned int *minor)')([0], [0]) as number;
     return `${(v >>> 24) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}`;
   } catch {
     return lib.version;
@@ -156,13 +176,23 @@ const started = Date.now();
 for (const arch of ['aarch64', 'x86_64'] as Arch[]) {
   const best: Record<Mode, number> = { 'engine-only': Infinity, raw: Infinity, 'mmu-hook': Infinity };
   // Interleave the modes so drift in machine load affects both alike; keep the best of REPEAT.
-  for (let i = 0; i < REPEAT; i++) for (const mode of ['engine-only', 'raw', 'mmu-hook'] as Mode[]) best[mode] = Math.min(best[mode], measure(arch, mode));
+  for (let i = 0; i < REPEAT; i++)
+    for (const mode of ['engine-only', 'raw', 'mmu-hook'] as Mode[])
+      best[mode] = Math.min(best[mode], measure(arch, mode));
   const ratio = best['mmu-hook'] / best.raw;
   ratios[arch] = round(ratio);
   results.push({ arch, mode: 'engine-only', accesses: ACCESSES, ns_per_access: round(best['engine-only']) });
   results.push({ arch, mode: 'raw', accesses: ACCESSES, ns_per_access: round(best.raw) });
-  results.push({ arch, mode: 'mmu-hook', accesses: ACCESSES, ns_per_access: round(best['mmu-hook']), ratio: round(ratio) });
-  console.log(`${arch.padEnd(8)} (engine-only ${best['engine-only'].toFixed(1)})  raw ${best.raw.toFixed(1).padStart(7)} ns/access   mmu-hook ${best['mmu-hook'].toFixed(1).padStart(7)} ns/access   ratio (b)/(a) = ${ratio.toFixed(2)}`);
+  results.push({
+    arch,
+    mode: 'mmu-hook',
+    accesses: ACCESSES,
+    ns_per_access: round(best['mmu-hook']),
+    ratio: round(ratio),
+  });
+  console.log(
+    `${arch.padEnd(8)} (engine-only ${best['engine-only'].toFixed(1)})  raw ${best.raw.toFixed(1).padStart(7)} ns/access   mmu-hook ${best['mmu-hook'].toFixed(1).padStart(7)} ns/access   ratio (b)/(a) = ${ratio.toFixed(2)}`,
+  );
 }
 
 function round(x: number): number {
@@ -174,7 +204,7 @@ const out = {
   workload: `${ACCESSES} sequential 8-byte stores in a loop (best of ${REPEAT})`,
   modes: {
     'engine-only': 'bare Unicorn through the FFI, no hooks (reference)',
-    raw: '(a) Cpu, regions mapped with Cpu.mapRaw (UC_PROT_ALL), no precise-PC hook, no MMU callback; includes Cpu\'s block hook',
+    raw: "(a) Cpu, regions mapped with Cpu.mapRaw (UC_PROT_ALL), no precise-PC hook, no MMU callback; includes Cpu's block hook",
     'mmu-hook': '(b) Cpu.map (UC_PROT_NONE) + precise-PC hook + MMU callback doing a Map lookup',
   },
   unicorn: unicornVersion(),

@@ -148,7 +148,12 @@ interface Mark {
  * One model run of touch.S with `pages` pages in memcg /bench.  `onMachine` may inspect the
  * machine after the run (before close); used by bench/tracing.ts to format the trace.
  */
-export function runTouch(prog: TouchProgram, pages: number, trace: boolean, onMachine?: (m: Machine, window: { from: number; to: number }) => void): ModelRun {
+export function runTouch(
+  prog: TouchProgram,
+  pages: number,
+  trace: boolean,
+  onMachine?: (m: Machine, window: { from: number; to: number }) => void,
+): ModelRun {
   const { arch } = prog;
   const m = new Machine({ arch, kernel: '6.1', memBytes: MEM_BYTES, trace, machine: 'bare' });
   try {
@@ -161,7 +166,15 @@ export function runTouch(prog: TouchProgram, pages: number, trace: boolean, onMa
     const t: Task = m.spawn({ path: PROG, argv: [PROG, String(pages)], cgroup: MEMCG });
     const marks: Mark[] = [];
     const mark = (): void => {
-      marks.push({ hr: process.hrtime.bigint(), cpu: process.cpuUsage(), minflt: t.minFlt, executed: m.sys.totalExecuted, clock: m.k.clock, events: m.tracer.events.length, charged: cg.memory.usage });
+      marks.push({
+        hr: process.hrtime.bigint(),
+        cpu: process.cpuUsage(),
+        minflt: t.minFlt,
+        executed: m.sys.totalExecuted,
+        clock: m.k.clock,
+        events: m.tracer.events.length,
+        charged: cg.memory.usage,
+      });
     };
     const handle = m.syscalls.handle.bind(m.syscalls);
     m.syscalls.handle = (task: Task): void => {
@@ -174,7 +187,8 @@ export function runTouch(prog: TouchProgram, pages: number, trace: boolean, onMa
     const runNs = Number(process.hrtime.bigint() - t0);
     const label = `${arch}/${pages} pages/trace ${trace ? 'on' : 'off'}`;
     if (end.kind !== 'exited') throw new Error(`${label}: run ended with ${JSON.stringify(end)}`);
-    if (t.exitCode !== 0 || t.termSignal) throw new Error(`${label}: touch exited with ${t.exitCode} signal ${t.termSignal}`);
+    if (t.exitCode !== 0 || t.termSignal)
+      throw new Error(`${label}: touch exited with ${t.exitCode} signal ${t.termSignal}`);
     // marks: [0] mmap entry, [1] mmap return, [2] exit_group entry (exit_group does not return)
     if (marks.length < 3) throw new Error(`${label}: expected 2 system calls, saw ${marks.length / 2}`);
     const a = marks[1]!;
@@ -184,8 +198,12 @@ export function runTouch(prog: TouchProgram, pages: number, trace: boolean, onMa
     // memory.current also counts the page-table pages (__GFP_ACCOUNT) and moves in charge batches
     // of MEMCG_CHARGE_BATCH (64) pages through the per-cpu stock.
     const charged = b.charged - a.charged;
-    if (charged < pages || charged > pages + Math.ceil(pages / 512) + 2 * 64) throw new Error(`${label}: memcg charged ${charged} pages in the loop, expected ${pages} (+ page tables, charge batch)`);
-    if (cg.events.max || cg.events.oom || cg.events.oom_kill) throw new Error(`${label}: memcg events fired: ${JSON.stringify(cg.events)}`);
+    if (charged < pages || charged > pages + Math.ceil(pages / 512) + 2 * 64)
+      throw new Error(
+        `${label}: memcg charged ${charged} pages in the loop, expected ${pages} (+ page tables, charge batch)`,
+      );
+    if (cg.events.max || cg.events.oom || cg.events.oom_kill)
+      throw new Error(`${label}: memcg events fired: ${JSON.stringify(cg.events)}`);
     if (trace) {
       const counts = new Map<string, number>();
       for (let i = a.events; i < b.events; i++) {
@@ -196,7 +214,10 @@ export function runTouch(prog: TouchProgram, pages: number, trace: boolean, onMa
         // __alloc_pages also allocates the page-table pages (one PTE table per 512 pages).
         const extra = fn === '__alloc_pages' ? Math.ceil(pages / 512) + 3 : 0;
         const n = counts.get(fn) ?? 0;
-        if (n < pages || n > pages + extra) throw new Error(`${label}: ${n} calls of ${fn} in the loop, expected ${pages}${extra ? `..${pages + extra}` : ''}`);
+        if (n < pages || n > pages + extra)
+          throw new Error(
+            `${label}: ${n} calls of ${fn} in the loop, expected ${pages}${extra ? `..${pages + extra}` : ''}`,
+          );
       }
     }
     onMachine?.(m, { from: a.events, to: b.events });
@@ -220,7 +241,10 @@ function cpuNs(a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number {
 }
 
 /** The same store loop on the raw engine: host ns (wall and CPU) for `pages` stores, cold and warm buffer. */
-export function runRaw(prog: TouchProgram, pages: number): { cold: number; warm: number; coldCpu: number; warmCpu: number } {
+export function runRaw(
+  prog: TouchProgram,
+  pages: number,
+): { cold: number; warm: number; coldCpu: number; warmCpu: number } {
   const { arch } = prog;
   const cpu = new Cpu(arch);
   try {
@@ -349,34 +373,46 @@ async function main(): Promise<void> {
           runs,
         });
         const last = rows[rows.length - 1]!;
-        process.stderr.write(`  ${arch} ${String(pages).padStart(5)} pages trace ${trace ? 'on ' : 'off'}: ${last.ns_per_fault} ns/fault (cpu ${last.cpu_ns_per_fault})\n`);
+        process.stderr.write(
+          `  ${arch} ${String(pages).padStart(5)} pages trace ${trace ? 'on ' : 'off'}: ${last.ns_per_fault} ns/fault (cpu ${last.cpu_ns_per_fault})\n`,
+        );
       }
     }
   }
-  rows.sort((x, y) => ARCHES.indexOf(x.arch) - ARCHES.indexOf(y.arch) || x.pages - y.pages || Number(x.trace) - Number(y.trace));
+  rows.sort(
+    (x, y) => ARCHES.indexOf(x.arch) - ARCHES.indexOf(y.arch) || x.pages - y.pages || Number(x.trace) - Number(y.trace),
+  );
 
   const key = (arch: Arch, trace: boolean) => `${arch}/trace-${trace ? 'on' : 'off'}`;
-  const at = (arch: Arch, trace: boolean, p: number) => rows.find((r) => r.arch === arch && r.trace === trace && r.pages === p)!;
+  const at = (arch: Arch, trace: boolean, p: number) =>
+    rows.find((r) => r.arch === arch && r.trace === trace && r.pages === p)!;
   const flat: Record<string, number> = {};
   const flatCpu: Record<string, number> = {};
   const flatNet: Record<string, number> = {};
   for (const arch of ARCHES) {
     for (const trace of [false, true]) {
       flat[key(arch, trace)] = round(at(arch, trace, 65536).ns_per_fault / at(arch, trace, 1024).ns_per_fault);
-      flatCpu[key(arch, trace)] = round(at(arch, trace, 65536).cpu_ns_per_fault / at(arch, trace, 1024).cpu_ns_per_fault);
-      flatNet[key(arch, trace)] = round(at(arch, trace, 65536).net_ns_per_fault / at(arch, trace, 1024).net_ns_per_fault);
+      flatCpu[key(arch, trace)] = round(
+        at(arch, trace, 65536).cpu_ns_per_fault / at(arch, trace, 1024).cpu_ns_per_fault,
+      );
+      flatNet[key(arch, trace)] = round(
+        at(arch, trace, 65536).net_ns_per_fault / at(arch, trace, 1024).net_ns_per_fault,
+      );
     }
   }
   const traceCost: Record<string, number> = {};
-  for (const arch of ARCHES) traceCost[arch] = round(at(arch, true, 16384).ns_per_fault / at(arch, false, 16384).ns_per_fault);
+  for (const arch of ARCHES)
+    traceCost[arch] = round(at(arch, true, 16384).ns_per_fault / at(arch, false, 16384).ns_per_fault);
 
   console.log(formatTable(rows));
   const seconds = round((Date.now() - started) / 1000, 1);
   const loadEnd = loadavg()[0]!;
   const out = {
     benchmark: 'faults',
-    workload: 'touch.S: mmap N anonymous pages, one byte store per page (N minor faults), kernel 6.1, machine bare, 1 GiB RAM, memcg /bench memory.max 512 MiB',
-    timed: 'the store loop only: mmap return -> exit_group entry; wall clock (process.hrtime) and process CPU time (process.cpuUsage)',
+    workload:
+      'touch.S: mmap N anonymous pages, one byte store per page (N minor faults), kernel 6.1, machine bare, 1 GiB RAM, memcg /bench memory.max 512 MiB',
+    timed:
+      'the store loop only: mmap return -> exit_group entry; wall clock (process.hrtime) and process CPU time (process.cpuUsage)',
     sizes: SIZES,
     columns: {
       ns_per_fault: 'host wall-clock ns per fault through the model (best run)',
@@ -406,17 +442,34 @@ async function main(): Promise<void> {
   const file = join(HERE, 'results', 'faults.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  const show = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const show = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ');
   console.log(`\nflat, ns/fault 64k ÷ 1k:  wall ${show(flat)}`);
   console.log(`                          cpu  ${show(flatCpu)}`);
   console.log(`                          wall net of raw cold ${show(flatNet)}`);
   console.log(`trace on ÷ off (16k, wall): ${show(traceCost)}`);
-  console.log(`load average ${loadStart.toFixed(1)} → ${loadEnd.toFixed(1)} on ${cpus().length} CPUs${loadStart > cpus().length + 1 ? ' (machine busy: compare the cpu columns)' : ''}`);
+  console.log(
+    `load average ${loadStart.toFixed(1)} → ${loadEnd.toFixed(1)} on ${cpus().length} CPUs${loadStart > cpus().length + 1 ? ' (machine busy: compare the cpu columns)' : ''}`,
+  );
   console.log(`wrote ${file} (${seconds} s)`);
 }
 
 export function formatTable(rows: FaultRow[]): string {
-  const head = ['arch', 'pages', 'trace', 'faults/s', 'ns/fault', 'vs 1k', 'cpu ns/fault', 'cpu vs 1k', 'ev/fault', 'raw ns/page cold/warm', 'model/raw cold/warm'];
+  const head = [
+    'arch',
+    'pages',
+    'trace',
+    'faults/s',
+    'ns/fault',
+    'vs 1k',
+    'cpu ns/fault',
+    'cpu vs 1k',
+    'ev/fault',
+    'raw ns/page cold/warm',
+    'model/raw cold/warm',
+  ];
   const lines = rows.map((r) => {
     const base = rows.find((x) => x.arch === r.arch && x.trace === r.trace && x.pages === 1024)!;
     return [
@@ -435,8 +488,13 @@ export function formatTable(rows: FaultRow[]): string {
   });
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
-  const fmt = (l: string[]) => '| ' + l.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
-  return [fmt(head), '|' + widths.map((w, i) => (i < 3 ? ':' : '-') + '-'.repeat(w) + (i < 3 ? '-' : ':')).join('|') + '|', ...lines.map(fmt)].join('\n');
+  const fmt = (l: string[]) =>
+    '| ' + l.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [
+    fmt(head),
+    '|' + widths.map((w, i) => (i < 3 ? ':' : '-') + '-'.repeat(w) + (i < 3 ? '-' : ':')).join('|') + '|',
+    ...lines.map(fmt),
+  ].join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -108,7 +108,12 @@ async function main(): Promise<void> {
           const prev = fmt.get(f);
           let lines = 0;
           for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) lines++;
-          fmt.set(f, { ns: Math.min(ns, prev?.ns ?? Infinity), cpu: Math.min(cpu, prev?.cpu ?? Infinity), bytes: Buffer.byteLength(text), lines });
+          fmt.set(f, {
+            ns: Math.min(ns, prev?.ns ?? Infinity),
+            cpu: Math.min(cpu, prev?.cpu ?? Infinity),
+            bytes: Buffer.byteLength(text),
+            lines,
+          });
         }
       });
       collect = Math.min(collect, r.ns);
@@ -162,15 +167,29 @@ async function main(): Promise<void> {
   const file = join(HERE, 'results', 'tracing.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  console.log(`load average ${out.loadavg_1min.start} → ${out.loadavg_1min.end} on ${out.cpus} CPUs${out.loadavg_1min.start > out.cpus + 1 ? ' (machine busy: compare the cpu columns)' : ''}`);
+  console.log(
+    `load average ${out.loadavg_1min.start} → ${out.loadavg_1min.end} on ${out.cpus} CPUs${out.loadavg_1min.start > out.cpus + 1 ? ' (machine busy: compare the cpu columns)' : ''}`,
+  );
   console.log(`wrote ${file} (${seconds} s)`);
 }
 
 const formatted = (r: Row) => r.mode !== 'off' && r.mode !== 'collect';
 
 function formatTable(rows: Row[]): string {
-  const head = ['arch', 'mode', 'faults/s', 'ns/fault', 'vs off', 'cpu ns/fault', 'cpu vs off', 'format ms', 'ns/event', 'output'];
-  const size = (b: number) => (b < 1024 ? `${b} B` : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`);
+  const head = [
+    'arch',
+    'mode',
+    'faults/s',
+    'ns/fault',
+    'vs off',
+    'cpu ns/fault',
+    'cpu vs off',
+    'format ms',
+    'ns/event',
+    'output',
+  ];
+  const size = (b: number) =>
+    b < 1024 ? `${b} B` : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
   const lines = rows.map((r) => [
     r.arch,
     r.mode,
@@ -186,8 +205,13 @@ function formatTable(rows: Row[]): string {
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
   const left = (i: number) => i < 2 || i === 9;
-  const fmt = (l: string[]) => '| ' + l.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
-  return [fmt(head), '|' + widths.map((w, i) => (left(i) ? ':' : '-') + '-'.repeat(w) + (left(i) ? '-' : ':')).join('|') + '|', ...lines.map(fmt)].join('\n');
+  const fmt = (l: string[]) =>
+    '| ' + l.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  return [
+    fmt(head),
+    '|' + widths.map((w, i) => (left(i) ? ':' : '-') + '-'.repeat(w) + (left(i) ? '-' : ':')).join('|') + '|',
+    ...lines.map(fmt),
+  ].join('\n');
 }
 
 await main();

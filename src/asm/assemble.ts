@@ -149,8 +149,14 @@ export const TEXT_BASE = 0x400000n;
  * @param file used for error messages (`file:line: …`) and to resolve `.include`.
  * @throws AsmError for every problem in the source.
  */
-export async function assemble(arch: AsmArch, source: string, file: string, options: AsmOptions = {}): Promise<AsmResult> {
-  if (arch !== 'aarch64' && arch !== 'x86_64') throw new AsmError(file, 0, `unsupported architecture \`${String(arch)}\``);
+export async function assemble(
+  arch: AsmArch,
+  source: string,
+  file: string,
+  options: AsmOptions = {},
+): Promise<AsmResult> {
+  if (arch !== 'aarch64' && arch !== 'x86_64')
+    throw new AsmError(file, 0, `unsupported architecture \`${String(arch)}\``);
   const readFile = options.readFile ?? ((f: string) => fs.readFileSync(f, 'utf8'));
   const expander = new Expander(arch, readFile);
   expander.expandFile(file, source, 0);
@@ -201,14 +207,20 @@ async function keystoneEngine(arch: AsmArch): Promise<KsEngine> {
     // The typings in src/types declare a no-argument factory; Emscripten factories accept a
     // Module object, used here to capture stdout/stderr instead of printing them.
     const factory = MKeystone as unknown as (m: object) => Promise<KsModule>;
-    const mod = await factory({ print: (s: string) => ksDiagnostics.push(s), printErr: (s: string) => ksDiagnostics.push(s) });
+    const mod = await factory({
+      print: (s: string) => ksDiagnostics.push(s),
+      printErr: (s: string) => ksDiagnostics.push(s),
+    });
     ksState = { mod, engines: {} };
   }
   const state = ksState;
   let engine = state.engines[arch];
   if (!engine) {
     const { mod } = state;
-    engine = arch === 'aarch64' ? new mod.Keystone(mod.ARCH_ARM64, mod.MODE_LITTLE_ENDIAN) : new mod.Keystone(mod.ARCH_X86, mod.MODE_64);
+    engine =
+      arch === 'aarch64'
+        ? new mod.Keystone(mod.ARCH_ARM64, mod.MODE_LITTLE_ENDIAN)
+        : new mod.Keystone(mod.ARCH_X86, mod.MODE_64);
     if (arch === 'x86_64') engine.option(mod.OPT_SYNTAX, mod.OPT_SYNTAX_INTEL);
     state.engines[arch] = engine;
   }
@@ -230,10 +242,16 @@ export async function keystoneEncode(arch: AsmArch, text: string, address: bigin
     // unknown afterwards: drop it, the next call instantiates a fresh one.
     process.exitCode = savedExitCode;
     if (ksState === state) ksState = null;
-    const diag = ksDiagnostics.join(' ').replace(/^LLVM ERROR:\s*/, '').trim();
+    const diag = ksDiagnostics
+      .join(' ')
+      .replace(/^LLVM ERROR:\s*/, '')
+      .trim();
     return { ok: false, code: -1, detail: diag || (e instanceof Error ? e.message : String(e)) };
   }
-  const diag = ksDiagnostics.filter((d) => /error/i.test(d)).join(' ').trim();
+  const diag = ksDiagnostics
+    .filter((d) => /error/i.test(d))
+    .join(' ')
+    .trim();
   if (out.failed) {
     const code = engine.errno();
     return { ok: false, code, detail: diag || state?.mod.strerror(code) || `keystone error ${code}` };
@@ -397,12 +415,17 @@ class Expander {
   }
 
   private emit(s: RawStmt): void {
-    if (this.out.length >= MAX_STATEMENTS) throw locError(s.loc, `program too large (more than ${MAX_STATEMENTS} statements after expansion)`);
+    if (this.out.length >= MAX_STATEMENTS)
+      throw locError(s.loc, `program too large (more than ${MAX_STATEMENTS} statements after expansion)`);
     this.out.push(s);
   }
 
   private process(stmts: RawStmt[], depth: number): void {
-    if (depth > MAX_NESTING) throw locError(stmts[0]?.loc ?? { file: '?', line: 0 }, `.include/.macro/.rept nested more than ${MAX_NESTING} levels deep`);
+    if (depth > MAX_NESTING)
+      throw locError(
+        stmts[0]?.loc ?? { file: '?', line: 0 },
+        `.include/.macro/.rept nested more than ${MAX_NESTING} levels deep`,
+      );
     for (let i = 0; i < stmts.length; i++) {
       const s = stmts[i]!;
       let text = s.text;
@@ -431,7 +454,8 @@ class Expander {
         i = end;
         continue;
       }
-      if (name === '.endm' || name === '.endr') throw locError(s.loc, `\`${name}\` without a matching \`${name === '.endm' ? '.macro' : '.rept'}\``);
+      if (name === '.endm' || name === '.endr')
+        throw locError(s.loc, `\`${name}\` without a matching \`${name === '.endm' ? '.macro' : '.rept'}\``);
       if (name === '.include') {
         this.include(s.loc, args, depth);
         continue;
@@ -497,7 +521,10 @@ class Expander {
     });
     const last = macro.params[macro.params.length - 1];
     if (args.length > macro.params.length && !last?.vararg) {
-      throw locError(call.loc, `too many arguments for macro \`${macro.name}\` (expected ${macro.params.length}, got ${args.length})`);
+      throw locError(
+        call.loc,
+        `too many arguments for macro \`${macro.name}\` (expected ${macro.params.length}, got ${args.length})`,
+      );
     }
     const id = String(this.counter++);
     const body = macro.body.map((b) => ({
@@ -520,7 +547,12 @@ class Expander {
     try {
       text = this.readFile(target);
     } catch (e) {
-      const why = e instanceof Error && 'code' in e ? String((e as NodeJS.ErrnoException).code) : e instanceof Error ? e.message : String(e);
+      const why =
+        e instanceof Error && 'code' in e
+          ? String((e as NodeJS.ErrnoException).code)
+          : e instanceof Error
+            ? e.message
+            : String(e);
       throw locError(loc, `cannot read include file \`${target}\` (${why})`);
     }
     this.expandFile(target, text, depth + 1);
@@ -528,10 +560,14 @@ class Expander {
 
   private noteConst(name: string, expr: string): void {
     try {
-      const v = evaluate(expr, (n) => {
-        const c = this.consts.get(n);
-        return c === undefined ? undefined : { v: c, addr: false };
-      }, null);
+      const v = evaluate(
+        expr,
+        (n) => {
+          const c = this.consts.get(n);
+          return c === undefined ? undefined : { v: c, addr: false };
+        },
+        null,
+      );
       if (!v.addr) this.consts.set(name, v.v);
     } catch {
       this.consts.delete(name); // not a constant known at this point
@@ -540,14 +576,21 @@ class Expander {
 
   private constValue(expr: string, loc: Loc, what: string): bigint {
     try {
-      const v = evaluate(expr, (n) => {
-        const c = this.consts.get(n);
-        return c === undefined ? undefined : { v: c, addr: false };
-      }, null);
+      const v = evaluate(
+        expr,
+        (n) => {
+          const c = this.consts.get(n);
+          return c === undefined ? undefined : { v: c, addr: false };
+        },
+        null,
+      );
       if (v.addr) throw new ExprError(`${what} must be a constant`);
       return v.v;
     } catch (e) {
-      throw locError(loc, `${what}: ${e instanceof Error ? e.message : String(e)} (it must use numbers and earlier .set constants)`);
+      throw locError(
+        loc,
+        `${what}: ${e instanceof Error ? e.message : String(e)} (it must use numbers and earlier .set constants)`,
+      );
     }
   }
 }
@@ -598,7 +641,19 @@ function parseCharConst(text: string, i: number): { value: number; end: number }
 function parseEscape(text: string, i: number): { value: number; end: number } {
   const c = text[i + 1];
   if (c === undefined) throw new ExprError('backslash at end of string', 'syntax');
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, b: 8, f: 12, v: 11, a: 7, e: 27, '\\': 92, '"': 34, "'": 39 };
+  const simple: Record<string, number> = {
+    n: 10,
+    t: 9,
+    r: 13,
+    b: 8,
+    f: 12,
+    v: 11,
+    a: 7,
+    e: 27,
+    '\\': 92,
+    '"': 34,
+    "'": 39,
+  };
   if (c in simple) return { value: simple[c]!, end: i + 2 };
   if (c === 'x' || c === 'X') {
     const m = /^[0-9a-fA-F]+/.exec(text.slice(i + 2));
@@ -624,7 +679,8 @@ function tokenize(text: string): Tok[] {
       if (!m) throw new ExprError(`bad number \`${/^[\w.$]+/.exec(text.slice(i))?.[0] ?? c}\``, 'syntax');
       const s = m[0];
       let v: bigint;
-      if (/^0[0-7]+$/.test(s)) v = BigInt('0o' + s.slice(1)); // GNU as: a leading 0 means octal
+      if (/^0[0-7]+$/.test(s))
+        v = BigInt('0o' + s.slice(1)); // GNU as: a leading 0 means octal
       else if (/^0\d+$/.test(s)) throw new ExprError(`bad octal number \`${s}\``, 'syntax');
       else v = BigInt(s);
       toks.push({ t: 'num', v });
@@ -660,7 +716,13 @@ function tokenize(text: string): Tok[] {
 }
 
 // GNU as precedence (as(1) "Infix Operators"), loosest first.
-const PRECEDENCE: string[][] = [['||'], ['&&'], ['+', '-', '==', '!=', '<', '>', '<=', '>='], ['|', '&', '^'], ['*', '/', '%', '<<', '>>']];
+const PRECEDENCE: string[][] = [
+  ['||'],
+  ['&&'],
+  ['+', '-', '==', '!=', '<', '>', '<=', '>='],
+  ['|', '&', '^'],
+  ['*', '/', '%', '<<', '>>'],
+];
 
 const wrap = (v: bigint): bigint => BigInt.asIntN(64, v);
 
@@ -768,7 +830,8 @@ function evaluate(text: string, lookup: Lookup, dot: bigint | null): Val {
 
   const v = level(0);
   const rest = peek();
-  if (rest) throw new ExprError(`unexpected \`${rest.t === 'num' ? rest.v.toString() : rest.s}\` in expression`, 'syntax');
+  if (rest)
+    throw new ExprError(`unexpected \`${rest.t === 'num' ? rest.v.toString() : rest.s}\` in expression`, 'syntax');
   return v;
 }
 
@@ -846,10 +909,33 @@ interface Program {
 
 const DATA_WIDTH: Record<AsmArch, Record<string, 1 | 2 | 4 | 8>> = {
   aarch64: {
-    '.byte': 1, '.2byte': 2, '.short': 2, '.hword': 2, '.word': 4, '.4byte': 4, '.long': 4, '.int': 4,
-    '.inst': 4, '.8byte': 8, '.quad': 8, '.xword': 8, '.dword': 8,
+    '.byte': 1,
+    '.2byte': 2,
+    '.short': 2,
+    '.hword': 2,
+    '.word': 4,
+    '.4byte': 4,
+    '.long': 4,
+    '.int': 4,
+    '.inst': 4,
+    '.8byte': 8,
+    '.quad': 8,
+    '.xword': 8,
+    '.dword': 8,
   },
-  x86_64: { '.byte': 1, '.2byte': 2, '.short': 2, '.hword': 2, '.value': 2, '.word': 2, '.4byte': 4, '.long': 4, '.int': 4, '.8byte': 8, '.quad': 8 },
+  x86_64: {
+    '.byte': 1,
+    '.2byte': 2,
+    '.short': 2,
+    '.hword': 2,
+    '.value': 2,
+    '.word': 2,
+    '.4byte': 4,
+    '.long': 4,
+    '.int': 4,
+    '.8byte': 8,
+    '.quad': 8,
+  },
 };
 
 /** Directives accepted and ignored (debug info, CPU selection, syntax selection). */
@@ -892,13 +978,17 @@ function parseProgram(arch: AsmArch, stmts: RawStmt[]): Program {
         items.push({ ...body, loc, sec: 'text' });
         return;
       }
-      throw locError(loc, 'a .note/.comment section cannot hold code, data or labels (only .text, .rodata, .data and .bss are loaded)');
+      throw locError(
+        loc,
+        'a .note/.comment section cannot hold code, data or labels (only .text, .rodata, .data and .bss are loaded)',
+      );
     }
     items.push({ ...body, loc, sec });
   };
   const defineCheck = (loc: Loc, name: string, label: boolean): void => {
     const prev = labels.get(name);
-    if (prev) throw locError(loc, `symbol \`${displayName(name)}\` is already defined at ${prev.loc.file}:${prev.loc.line}`);
+    if (prev)
+      throw locError(loc, `symbol \`${displayName(name)}\` is already defined at ${prev.loc.file}:${prev.loc.line}`);
     if (label && sets.has(name)) {
       const at = setLocs.get(name)!;
       throw locError(loc, `symbol \`${name}\` is already defined at ${at.file}:${at.line}`);
@@ -992,7 +1082,8 @@ function parseProgram(arch: AsmArch, stmts: RawStmt[]): Program {
       case '.space':
       case '.zero': {
         const a = argv();
-        if (a.length < 1 || a.length > (name === '.zero' ? 1 : 2)) throw locError(loc, `\`${name}\` takes ${name === '.zero' ? 'a size' : 'a size and an optional fill byte'}`);
+        if (a.length < 1 || a.length > (name === '.zero' ? 1 : 2))
+          throw locError(loc, `\`${name}\` takes ${name === '.zero' ? 'a size' : 'a size and an optional fill byte'}`);
         push(loc, { k: 'skip', count: a[0]!, fill: a[1] ?? null });
         break;
       }
@@ -1015,7 +1106,8 @@ function parseProgram(arch: AsmArch, stmts: RawStmt[]): Program {
       case '.equ':
       case '.equiv': {
         const a = argv();
-        if (a.length !== 2 || !/^[A-Za-z_.$][\w.$]*$/.test(a[0]!)) throw locError(loc, `\`${name}\` takes a symbol name and a value`);
+        if (a.length !== 2 || !/^[A-Za-z_.$][\w.$]*$/.test(a[0]!))
+          throw locError(loc, `\`${name}\` takes a symbol name and a value`);
         const sym = a[0]!;
         if (name === '.equiv' && sets.has(sym)) {
           const at = setLocs.get(sym)!;
@@ -1036,8 +1128,12 @@ function parseProgram(arch: AsmArch, stmts: RawStmt[]): Program {
         break;
       case '.type': {
         const a = argv();
-        const kind = (a[1] ?? '').replace(/^[@%#]/, '').replace(/^STT_/i, '').toLowerCase();
-        if (a.length !== 2 || !['function', 'func', 'object', 'notype'].includes(kind)) throw locError(loc, '`.type` takes a symbol and %function, %object or %notype');
+        const kind = (a[1] ?? '')
+          .replace(/^[@%#]/, '')
+          .replace(/^STT_/i, '')
+          .toLowerCase();
+        if (a.length !== 2 || !['function', 'func', 'object', 'notype'].includes(kind))
+          throw locError(loc, '`.type` takes a symbol and %function, %object or %notype');
         types.set(a[0]!, kind === 'object' ? 'object' : kind === 'notype' ? 'notype' : 'func');
         break;
       }
@@ -1055,7 +1151,8 @@ function parseProgram(arch: AsmArch, stmts: RawStmt[]): Program {
       case '.end':
         return finishProgram(items, labels, sets, globals, types);
       case '.att_syntax':
-        if (arch === 'x86_64') throw locError(loc, 'AT&T syntax is not supported: x86-64 guest programs are written in Intel syntax');
+        if (arch === 'x86_64')
+          throw locError(loc, 'AT&T syntax is not supported: x86-64 guest programs are written in Intel syntax');
         throw locError(loc, `unknown directive \`${name}\``);
       default:
         if (ignoredDirective(arch, name, args)) break;
@@ -1106,11 +1203,19 @@ function finishProgram(
           const list = defs.get(n) ?? [];
           let k = -1;
           if (dir === 'b') {
-            for (let j = list.length - 1; j >= 0; j--) if (list[j]! < idx) { k = j; break; }
+            for (let j = list.length - 1; j >= 0; j--)
+              if (list[j]! < idx) {
+                k = j;
+                break;
+              }
           } else {
             k = list.findIndex((d) => d > idx);
           }
-          if (k < 0) throw locError(it.loc, `undefined local label \`${n}${dir}\` (no \`${n}:\` ${dir === 'b' ? 'before' : 'after'} this line)`);
+          if (k < 0)
+            throw locError(
+              it.loc,
+              `undefined local label \`${n}${dir}\` (no \`${n}:\` ${dir === 'b' ? 'before' : 'after'} this line)`,
+            );
           return internal(n, k);
         }),
       );
@@ -1176,7 +1281,11 @@ const X86_BRANCH =
  * Replace identifier tokens (outside strings/char constants/numbers) via `fn` (null = keep).
  * With `numbers`, integer literals are also rewritten via that function (null = keep).
  */
-function mapIdentifiers(text: string, fn: (id: string) => string | null, numbers?: (num: string) => string | null): string {
+function mapIdentifiers(
+  text: string,
+  fn: (id: string) => string | null,
+  numbers?: (num: string) => string | null,
+): string {
   return mapCode(text, (code) => {
     let out = '';
     let i = 0;
@@ -1316,7 +1425,8 @@ class Assembler {
       if (!this.defined.has(g)) throw locError(loc, `\`.globl ${g}\`: symbol \`${g}\` is never defined`);
     }
     const start = prog.labels.get('_start');
-    if (start && start.sec !== 'text') throw locError(start.loc, `\`_start\` is in ${SEC_NAME[start.sec]}; the entry point must be in .text`);
+    if (start && start.sec !== 'text')
+      throw locError(start.loc, `\`_start\` is in ${SEC_NAME[start.sec]}; the entry point must be in .text`);
 
     // Pass 0 starts from a layout with empty sections; every pass re-lays out from the sizes of
     // the previous one until no symbol, section base or literal-pool slot changes.
@@ -1325,7 +1435,11 @@ class Assembler {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const r = await this.pass(pass, bases, prev);
       const next = layout(r.sizes, r.aligns);
-      const stable = prev !== null && sameVals(r.values, prev.values) && sameBases(next, bases) && sameMap(r.poolSlots, prev.poolSlots);
+      const stable =
+        prev !== null &&
+        sameVals(r.values, prev.values) &&
+        sameBases(next, bases) &&
+        sameMap(r.poolSlots, prev.poolSlots);
       if (stable) {
         if (r.error) throw r.error;
         return this.finish(r, bases);
@@ -1345,7 +1459,12 @@ class Assembler {
     const bufs = { text: new SectionBuffer(), rodata: new SectionBuffer(), data: new SectionBuffer() };
     const itemSizes: number[] = [];
     const poolSlots = new Map<number, bigint>();
-    const pending: Record<Sec, { item: number; value: bigint; width: 4 | 8 }[]> = { text: [], rodata: [], data: [], bss: [] };
+    const pending: Record<Sec, { item: number; value: bigint; width: 4 | 8 }[]> = {
+      text: [],
+      rodata: [],
+      data: [],
+      bss: [],
+    };
     const symSizes = new Map<string, bigint>();
     let error: AsmError | null = null;
 
@@ -1430,14 +1549,18 @@ class Assembler {
             const out = new Uint8Array(Number(repeat * size));
             if (out.length > 0) {
               out.set(unit, 0);
-              for (let have = unit.length; have < out.length; have *= 2) out.copyWithin(have, 0, Math.min(have, out.length - have));
+              for (let have = unit.length; have < out.length; have *= 2)
+                out.copyWithin(have, 0, Math.min(have, out.length - have));
             }
             emitted = out;
             break;
           }
           case 'align': {
             const amount = evConst(it.amount, 'the alignment');
-            if (amount < 0n || (it.pow2 && amount > 12n)) throw new ExprError(`alignment ${it.pow2 ? `2^${amount}` : amount} is out of range (at most the page size, 4096)`);
+            if (amount < 0n || (it.pow2 && amount > 12n))
+              throw new ExprError(
+                `alignment ${it.pow2 ? `2^${amount}` : amount} is out of range (at most the page size, 4096)`,
+              );
             const a = it.pow2 ? 1n << amount : amount === 0n ? 1n : amount;
             if ((a & (a - 1n)) !== 0n) throw new ExprError(`alignment ${a} is not a power of two`);
             if (a > BigInt(PAGE_SIZE)) throw new ExprError(`alignment ${a} is larger than the page size (4096)`);
@@ -1494,7 +1617,10 @@ class Assembler {
             let size = bytes.length;
             if (passNo >= GROW_ONLY_PASS) size = Math.max(size, this.floors.get(idx) ?? 0);
             this.floors.set(idx, size);
-            emitted = size === bytes.length ? bytes : [...bytes, ...nopFill(arch, addr + BigInt(bytes.length), size - bytes.length)];
+            emitted =
+              size === bytes.length
+                ? bytes
+                : [...bytes, ...nopFill(arch, addr + BigInt(bytes.length), size - bytes.length)];
             break;
           }
         }
@@ -1572,11 +1698,14 @@ class Assembler {
       if (unknown) throw locError(it.loc, `undefined symbol \`${unknown}\``);
     }
     if (r.code === KS_ERR_ASM_MNEMONICFAIL) throw locError(it.loc, `unknown instruction \`${m}\``);
-    if (r.code === KS_ERR_ASM_INVALIDOPERAND || r.code > KS_ERR_ASM_MNEMONICFAIL) throw locError(it.loc, `invalid operands for \`${m}\`: \`${original}\``);
-    if (r.code === KS_ERR_ASM_MISSINGFEATURE) throw locError(it.loc, `\`${original}\` needs a CPU feature the assembler does not enable`);
+    if (r.code === KS_ERR_ASM_INVALIDOPERAND || r.code > KS_ERR_ASM_MNEMONICFAIL)
+      throw locError(it.loc, `invalid operands for \`${m}\`: \`${original}\``);
+    if (r.code === KS_ERR_ASM_MISSINGFEATURE)
+      throw locError(it.loc, `\`${original}\` needs a CPU feature the assembler does not enable`);
     // Keystone fails silently (no error number, no bytes) on some malformed statements.
     if (r.code === -2 && r.detail === 'no bytes produced') throw locError(it.loc, `syntax error in \`${original}\``);
-    if (r.code >= 128 && r.code < 512) throw locError(it.loc, `syntax error in \`${original}\` (${r.detail.replace(/\s*\(KS_ERR_\w+\)/, '')})`);
+    if (r.code >= 128 && r.code < 512)
+      throw locError(it.loc, `syntax error in \`${original}\` (${r.detail.replace(/\s*\(KS_ERR_\w+\)/, '')})`);
     throw locError(it.loc, `cannot assemble \`${original}\` (${r.detail.replace(/\s*\(KS_ERR_\w+\)/, '')})`);
   }
 
@@ -1590,7 +1719,9 @@ class Assembler {
    * so no decimal literal may reach it.
    */
   private substitute(text: string, lookup: Lookup, addr: bigint, onAddress?: (id: string) => void): string {
-    const hexified = mapCode(text, (code) => code.replace(/'(\\.|[^\\'])'?/g, (c) => fmt(BigInt(parseCharConst(c, 0).value))));
+    const hexified = mapCode(text, (code) =>
+      code.replace(/'(\\.|[^\\'])'?/g, (c) => fmt(BigInt(parseCharConst(c, 0).value))),
+    );
     return mapIdentifiers(
       hexified,
       (id) => {
@@ -1629,7 +1760,8 @@ class Assembler {
     if ((m === 'ldr' || m === 'ldrsw') && ops.length === 2 && ops[1]!.startsWith('=')) {
       const value = ev(ops[1]!.slice(1)).v;
       const w: 4 | 8 = /^[ws]/i.test(ops[0]!) ? 4 : 8;
-      if (w === 4 && (value < -(1n << 31n) || value >= 1n << 32n)) throw new ExprError(`literal ${fmt(value)} does not fit in 32 bits`);
+      if (w === 4 && (value < -(1n << 31n) || value >= 1n << 32n))
+        throw new ExprError(`literal ${fmt(value)} does not fit in 32 bits`);
       pool.push({ item: idx, value, width: w });
       const slot = prev?.poolSlots.get(idx) ?? addr;
       const word = await this.ks(it, `${m} ${ops[0]}, .`, addr);
@@ -1673,7 +1805,8 @@ class Assembler {
       else if (g) {
         const shift = 16n * BigInt(g[1]!);
         const part = (BigInt.asUintN(64, v) >> shift) & 0xffffn;
-        if (!g[2] && g[1] !== '3' && BigInt.asUintN(64, v) >> (shift + 16n) !== 0n) throw new ExprError(`value ${fmt(v)} does not fit :${mod}: (use :${mod}_nc:)`);
+        if (!g[2] && g[1] !== '3' && BigInt.asUintN(64, v) >> (shift + 16n) !== 0n)
+          throw new ExprError(`value ${fmt(v)} does not fit :${mod}: (use :${mod}_nc:)`);
         rep = `#${fmt(part)}, lsl #${shift}`;
       } else throw new ExprError(`unsupported relocation operator \`:${m[1]}:\``);
       text = text.slice(0, m.index) + rep + text.slice(end);
@@ -1710,9 +1843,14 @@ class Assembler {
     if (bytes.length !== 4) throw locError(it.loc, `internal error: \`${m}\` encoded to ${bytes.length} bytes`);
     let w = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
     const off = target - pc;
-    const rangeErr = (span: string): AsmError => locError(it.loc, `target ${hex(BigInt.asUintN(64, target))} is out of range for \`${m}\` (${span} from ${hex(pc)})`);
+    const rangeErr = (span: string): AsmError =>
+      locError(
+        it.loc,
+        `target ${hex(BigInt.asUintN(64, target))} is out of range for \`${m}\` (${span} from ${hex(pc)})`,
+      );
     const field = (bits: number, shift: number, span: string): void => {
-      if (off % 4n !== 0n) throw locError(it.loc, `target ${hex(BigInt.asUintN(64, target))} of \`${m}\` is not 4-byte aligned`);
+      if (off % 4n !== 0n)
+        throw locError(it.loc, `target ${hex(BigInt.asUintN(64, target))} of \`${m}\` is not 4-byte aligned`);
       const q = off >> 2n;
       if (q < -(1n << BigInt(bits - 1)) || q >= 1n << BigInt(bits - 1)) throw rangeErr(span);
       const mask = ((1 << bits) - 1) >>> 0;
@@ -1725,13 +1863,20 @@ class Assembler {
     };
     const is = (mask: number, value: number): boolean => (w & mask) >>> 0 === value;
     // Encodings: Arm ARM C4.1 (branches, exception generating; loads and stores; data processing).
-    if (is(0x7c000000, 0x14000000)) field(26, 0, '±128 MiB'); // B, BL
-    else if (is(0xff000010, 0x54000000)) field(19, 5, '±1 MiB'); // B.cond
-    else if (is(0x7e000000, 0x34000000)) field(19, 5, '±1 MiB'); // CBZ, CBNZ
-    else if (is(0x7e000000, 0x36000000)) field(14, 5, '±32 KiB'); // TBZ, TBNZ
-    else if (is(0x3b000000, 0x18000000)) field(19, 5, '±1 MiB'); // LDR (literal), LDRSW, PRFM
-    else if (is(0x9f000000, 0x10000000)) adrField(off, '±1 MiB'); // ADR
-    else if (is(0x9f000000, 0x90000000)) adrField((target >> 12n) - (pc >> 12n), '±4 GiB'); // ADRP: page delta
+    if (is(0x7c000000, 0x14000000))
+      field(26, 0, '±128 MiB'); // B, BL
+    else if (is(0xff000010, 0x54000000))
+      field(19, 5, '±1 MiB'); // B.cond
+    else if (is(0x7e000000, 0x34000000))
+      field(19, 5, '±1 MiB'); // CBZ, CBNZ
+    else if (is(0x7e000000, 0x36000000))
+      field(14, 5, '±32 KiB'); // TBZ, TBNZ
+    else if (is(0x3b000000, 0x18000000))
+      field(19, 5, '±1 MiB'); // LDR (literal), LDRSW, PRFM
+    else if (is(0x9f000000, 0x10000000))
+      adrField(off, '±1 MiB'); // ADR
+    else if (is(0x9f000000, 0x90000000))
+      adrField((target >> 12n) - (pc >> 12n), '±4 GiB'); // ADRP: page delta
     else throw locError(it.loc, `internal error: unexpected encoding ${hex(w)} for \`${m}\``);
     const out = new Uint8Array(4);
     new DataView(out.buffer).setUint32(0, w, true);
@@ -1771,7 +1916,10 @@ class Assembler {
         if (hasRip) {
           // [rip + expr]: GNU semantics — an address means "that address, rip-relative"; a plain
           // number is the raw displacement.  Remove the `rip` term to get the expression.
-          const rest = inner.replace(/^\s*rip\s*(?=[+-]|$)/i, '').replace(/[+]\s*rip\s*(?=[+-]|$)/i, '').trim();
+          const rest = inner
+            .replace(/^\s*rip\s*(?=[+-]|$)/i, '')
+            .replace(/[+]\s*rip\s*(?=[+-]|$)/i, '')
+            .trim();
           rip.expr = rest === '' ? '0' : rest.startsWith('+') || rest.startsWith('-') ? `0 ${rest}` : rest;
           newInner = 'rip + RIPDISP';
         } else {
@@ -1789,9 +1937,11 @@ class Assembler {
     // rip-relative displacements are always 32 bits, so the length does not depend on them.
     const first = await this.ks(it, join(0n), addr);
     const disp = e.v - (addr + BigInt(first.length));
-    if (disp < -(1n << 31n) || disp >= 1n << 31n) throw locError(it.loc, `rip-relative target ${hex(BigInt.asUintN(64, e.v))} is out of range (±2 GiB)`);
+    if (disp < -(1n << 31n) || disp >= 1n << 31n)
+      throw locError(it.loc, `rip-relative target ${hex(BigInt.asUintN(64, e.v))} is out of range (±2 GiB)`);
     const bytes = await this.ks(it, join(disp), addr);
-    if (bytes.length !== first.length) throw locError(it.loc, 'internal error: rip-relative instruction changed length');
+    if (bytes.length !== first.length)
+      throw locError(it.loc, 'internal error: rip-relative instruction changed length');
     return bytes;
   }
 
@@ -1804,7 +1954,14 @@ class Assembler {
   private checkX86Immediate(m: string, ops: string[], ev: (t: string) => Val): void {
     const checked = /^(?:mov|add|sub|and|or|xor|cmp|test|adc|sbb|imul|push)$/.test(m);
     const imm = ops[ops.length - 1];
-    if (!checked || imm === undefined || (m !== 'push' && ops.length < 2) || /[[\]:]|\bptr\b|\boffset\b/i.test(imm) || X86_RESERVED.test(imm)) return;
+    if (
+      !checked ||
+      imm === undefined ||
+      (m !== 'push' && ops.length < 2) ||
+      /[[\]:]|\bptr\b|\boffset\b/i.test(imm) ||
+      X86_RESERVED.test(imm)
+    )
+      return;
     let v: Val;
     try {
       v = ev(imm);
@@ -1824,7 +1981,10 @@ class Assembler {
     if (bits === 0 || bits === 64) return;
     const lo = -(1n << BigInt(bits - 1));
     const hi = m === 'push' ? 1n << 31n : 1n << BigInt(bits);
-    if (v.v < lo || v.v >= hi) throw new ExprError(`immediate ${v.v} (${fmt(v.v)}) does not fit in ${bits === 8 ? 'an' : 'a'} ${bits}-bit operand`);
+    if (v.v < lo || v.v >= hi)
+      throw new ExprError(
+        `immediate ${v.v} (${fmt(v.v)}) does not fit in ${bits === 8 ? 'an' : 'a'} ${bits}-bit operand`,
+      );
   }
 
   /** Operand text outside brackets: constants become numbers; labels are ambiguous in Intel syntax. */
@@ -1845,7 +2005,11 @@ class Assembler {
     const num = (v: bigint): number => Number(v);
     const present = (s: Sec): boolean => s === 'text' || r.sizes[s] > 0n;
 
-    const sections: AsmSectionInfo[] = SECS.filter(present).map((s) => ({ name: SEC_NAME[s], address: num(bases[s]), size: num(r.sizes[s]) }));
+    const sections: AsmSectionInfo[] = SECS.filter(present).map((s) => ({
+      name: SEC_NAME[s],
+      address: num(bases[s]),
+      size: num(r.sizes[s]),
+    }));
     const symbols = new Map<string, AsmSymbol>();
     const writerSyms: WriterSymbol[] = [];
     for (const [name, item] of prog.labels) {
@@ -1856,7 +2020,14 @@ class Assembler {
       if (name.startsWith('.L')) continue; // assembler-local, as in GNU as
       // A label in a section that has no bytes (and so no section header) becomes absolute.
       const section = present(item.sec) ? SEC_NAME[item.sec] : null;
-      writerSyms.push({ name, value: v, size: r.symSizes.get(name) ?? 0n, type: prog.types.get(name) ?? 'notype', global, section });
+      writerSyms.push({
+        name,
+        value: v,
+        size: r.symSizes.get(name) ?? 0n,
+        type: prog.types.get(name) ?? 'notype',
+        global,
+        section,
+      });
     }
     const constants = new Map<string, bigint>();
     for (const name of prog.sets) {
@@ -1864,20 +2035,52 @@ class Assembler {
       if (v) constants.set(name, v.v);
     }
 
-    const segments: WriterSegment[] = [{ vaddr: bases.text, data: r.bytes.text, memsz: r.sizes.text, flags: PF_R | PF_X }];
+    const segments: WriterSegment[] = [
+      { vaddr: bases.text, data: r.bytes.text, memsz: r.sizes.text, flags: PF_R | PF_X },
+    ];
     const wsections: WriterSection[] = [
-      { name: '.text', nobits: false, flags: SHF_ALLOC | SHF_EXECINSTR, addr: bases.text, size: r.sizes.text, align: r.aligns.text },
+      {
+        name: '.text',
+        nobits: false,
+        flags: SHF_ALLOC | SHF_EXECINSTR,
+        addr: bases.text,
+        size: r.sizes.text,
+        align: r.aligns.text,
+      },
     ];
     if (present('rodata')) {
       segments.push({ vaddr: bases.rodata, data: r.bytes.rodata, memsz: r.sizes.rodata, flags: PF_R });
-      wsections.push({ name: '.rodata', nobits: false, flags: SHF_ALLOC, addr: bases.rodata, size: r.sizes.rodata, align: r.aligns.rodata });
+      wsections.push({
+        name: '.rodata',
+        nobits: false,
+        flags: SHF_ALLOC,
+        addr: bases.rodata,
+        size: r.sizes.rodata,
+        align: r.aligns.rodata,
+      });
     }
     if (present('data') || present('bss')) {
       const start = present('data') ? bases.data : bases.bss;
       const end = present('bss') ? bases.bss + r.sizes.bss : bases.data + r.sizes.data;
       segments.push({ vaddr: start, data: r.bytes.data, memsz: end - start, flags: PF_R | PF_W });
-      if (present('data')) wsections.push({ name: '.data', nobits: false, flags: SHF_ALLOC | SHF_WRITE, addr: bases.data, size: r.sizes.data, align: r.aligns.data });
-      if (present('bss')) wsections.push({ name: '.bss', nobits: true, flags: SHF_ALLOC | SHF_WRITE, addr: bases.bss, size: r.sizes.bss, align: r.aligns.bss });
+      if (present('data'))
+        wsections.push({
+          name: '.data',
+          nobits: false,
+          flags: SHF_ALLOC | SHF_WRITE,
+          addr: bases.data,
+          size: r.sizes.data,
+          align: r.aligns.data,
+        });
+      if (present('bss'))
+        wsections.push({
+          name: '.bss',
+          nobits: true,
+          flags: SHF_ALLOC | SHF_WRITE,
+          addr: bases.bss,
+          size: r.sizes.bss,
+          align: r.aligns.bss,
+        });
     }
     const entry = r.values.get('_start')?.v ?? bases.text;
     // The loader requires the entry point to be inside the executable segment.
@@ -1886,7 +2089,14 @@ class Assembler {
       if (start) throw locError(start.loc, '`_start` is at the end of .text: no instruction follows it');
       throw new AsmError(this.file, 0, 'the program has no instructions (.text is empty)');
     }
-    const elf = writeElf({ machine: arch, entry, segments, sections: wsections, symbols: writerSyms, sourceFile: path.basename(this.file) });
+    const elf = writeElf({
+      machine: arch,
+      entry,
+      segments,
+      sections: wsections,
+      symbols: writerSyms,
+      sourceFile: path.basename(this.file),
+    });
     return { arch, file: this.file, elf, entry: num(entry), sections, symbols, constants };
   }
 }
@@ -1932,7 +2142,17 @@ function nopFill(arch: AsmArch, addr: bigint, n: number): number[] {
  */
 function checkX86Branch(it: Item & { k: 'insn' }, b: Uint8Array, pc: bigint, target: bigint, m: string): void {
   let i = 0;
-  while (i < b.length && (b[i] === 0x66 || b[i] === 0x67 || b[i] === 0xf2 || b[i] === 0xf3 || b[i] === 0x2e || b[i] === 0x3e || (b[i]! & 0xf0) === 0x40)) i++;
+  while (
+    i < b.length &&
+    (b[i] === 0x66 ||
+      b[i] === 0x67 ||
+      b[i] === 0xf2 ||
+      b[i] === 0xf3 ||
+      b[i] === 0x2e ||
+      b[i] === 0x3e ||
+      (b[i]! & 0xf0) === 0x40)
+  )
+    i++;
   const op = b[i];
   let at = -1;
   let size = 0;
@@ -1942,7 +2162,10 @@ function checkX86Branch(it: Item & { k: 'insn' }, b: Uint8Array, pc: bigint, tar
   } else if (op === 0xe8 || op === 0xe9) {
     at = i + 1;
     size = 4;
-  } else if ((op === 0x0f && b[i + 1] !== undefined && b[i + 1]! >= 0x80 && b[i + 1]! <= 0x8f) || (op === 0xc7 && b[i + 1] === 0xf8)) {
+  } else if (
+    (op === 0x0f && b[i + 1] !== undefined && b[i + 1]! >= 0x80 && b[i + 1]! <= 0x8f) ||
+    (op === 0xc7 && b[i + 1] === 0xf8)
+  ) {
     at = i + 2;
     size = 4;
   }
@@ -1951,7 +2174,10 @@ function checkX86Branch(it: Item & { k: 'insn' }, b: Uint8Array, pc: bigint, tar
   const disp = size === 1 ? view.getInt8(at) : view.getInt32(at, true);
   const reached = BigInt.asUintN(64, pc + BigInt(b.length) + BigInt(disp));
   if (reached !== BigInt.asUintN(64, target)) {
-    throw locError(it.loc, `branch target ${hex(BigInt.asUintN(64, target))} is out of range for \`${m}\` (±2 GiB from ${hex(pc)})`);
+    throw locError(
+      it.loc,
+      `branch target ${hex(BigInt.asUintN(64, target))} is out of range for \`${m}\` (±2 GiB from ${hex(pc)})`,
+    );
   }
 }
 

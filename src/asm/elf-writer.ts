@@ -228,7 +228,14 @@ export function writeElf(input: ElfWriterInput): Uint8Array {
       const want = Number(seg.vaddr % BigInt(PAGE_SIZE));
       let off = fileEnd - (fileEnd % PAGE_SIZE) + want;
       if (off < fileEnd) off += PAGE_SIZE;
-      placed.push({ seg, pVaddr: seg.vaddr, pOffset: off, pFilesz: BigInt(seg.data.length), pMemsz: seg.memsz, dataOffset: off });
+      placed.push({
+        seg,
+        pVaddr: seg.vaddr,
+        pOffset: off,
+        pFilesz: BigInt(seg.data.length),
+        pMemsz: seg.memsz,
+        dataOffset: off,
+      });
       fileEnd = off + seg.data.length;
     }
   });
@@ -302,7 +309,11 @@ export function writeElf(input: ElfWriterInput): Uint8Array {
   const shnum = shstrtabIdx + 1;
 
   // ELF header (gABI "ELF Header").
-  out.bytes(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2 /* ELFCLASS64 */, 1 /* ELFDATA2LSB */, 1 /* EV_CURRENT */, 0 /* ELFOSABI_SYSV */]));
+  out.bytes(
+    new Uint8Array([
+      0x7f, 0x45, 0x4c, 0x46, 2 /* ELFCLASS64 */, 1 /* ELFDATA2LSB */, 1 /* EV_CURRENT */, 0 /* ELFOSABI_SYSV */,
+    ]),
+  );
   out.padTo(16);
   out.u16(2); // e_type ET_EXEC
   out.u16(input.machine === 'aarch64' ? EM_AARCH64 : EM_X86_64);
@@ -370,7 +381,18 @@ export function writeElf(input: ElfWriterInput): Uint8Array {
   };
   shdr(0, 0, 0, 0n, 0, 0, 0, 0, 0, 0);
   input.sections.forEach((s, i) => {
-    shdr(sectionNames[i] ?? 0, s.nobits ? SHT_NOBITS : SHT_PROGBITS, s.flags, s.addr, offsetOf(s.addr), s.size, 0, 0, s.align, 0);
+    shdr(
+      sectionNames[i] ?? 0,
+      s.nobits ? SHT_NOBITS : SHT_PROGBITS,
+      s.flags,
+      s.addr,
+      offsetOf(s.addr),
+      s.size,
+      0,
+      0,
+      s.align,
+      0,
+    );
   });
   shdr(symtabName, SHT_SYMTAB, 0, 0n, symtabOff, symBytes.length, strtabIdx, firstGlobal, 8, SYM_SIZE);
   shdr(strtabName, SHT_STRTAB, 0, 0n, strtabOff, strBytes.length, 0, 0, 1, 0);

@@ -42,7 +42,11 @@ export function inferArch(file: string, arch?: string): AsmArch {
     const a = ARCH_ALIASES[p.toLowerCase()];
     if (a) return a;
   }
-  throw new AsmError(file, 0, 'cannot tell the architecture from the path (no aarch64/ or x86_64/ directory); pass --arch aarch64 or --arch x86_64');
+  throw new AsmError(
+    file,
+    0,
+    'cannot tell the architecture from the path (no aarch64/ or x86_64/ directory); pass --arch aarch64 or --arch x86_64',
+  );
 }
 
 /** Default output path: FILE.S → FILE.elf. */
@@ -77,6 +81,8 @@ export async function asmCommand(file: string, opts: AsmCommandOptions = {}): Pr
     const seg = image.loads.find((l) => s.address >= l.vaddr && s.address < l.vaddr + Math.max(l.memsz, 1));
     perms.set(s.name, seg ? segmentPerms(seg.flags) : '---');
   }
-  const sections = result.sections.map((s) => `${s.name} 0x${s.address.toString(16)} ${perms.get(s.name)} ${s.size} B`).join(', ');
+  const sections = result.sections
+    .map((s) => `${s.name} 0x${s.address.toString(16)} ${perms.get(s.name)} ${s.size} B`)
+    .join(', ');
   return `wrote ${out}: ${arch} static executable, ${result.elf.length} bytes, entry 0x${result.entry.toString(16)}; ${sections}`;
 }

@@ -90,7 +90,15 @@ export interface ExplainedReport {
   kind: 'memcg' | 'global';
   /** why `kind` was decided (which lines were seen) */
   kindEvidence: string[];
-  invoker: { comm: string; pid: number | null; gfpMask: number; gfpText: string | null; order: number; oomScoreAdj: number; nodemask: string | null };
+  invoker: {
+    comm: string;
+    pid: number | null;
+    gfpMask: number;
+    gfpText: string | null;
+    order: number;
+    oomScoreAdj: number;
+    nodemask: string | null;
+  };
   /** the set single-bit flags of the gfp mask, by kernel name */
   gfpFlags: string[];
   /** the path classification of the call trace, e.g. "page fault (x86: asm_exc_page_fault)" */
@@ -106,7 +114,12 @@ export interface ExplainedReport {
     kmem: MemcgCounterLine | null;
     stats: Record<string, number>;
   } | null;
-  memInfo: { pagesRam: number | null; pagesReserved: number | null; totalSwapKb: number | null; freeSwapKb: number | null } | null;
+  memInfo: {
+    pagesRam: number | null;
+    pagesReserved: number | null;
+    totalSwapKb: number | null;
+    freeSwapKb: number | null;
+  } | null;
   /** the 6.1 dump_oom_summary() fields */
   summary: Record<string, string> | null;
   tasks: OomTaskRow[];
@@ -152,7 +165,8 @@ interface Line {
   ts: string | null;
 }
 
-const SYSLOG_PREFIX = /^(?:[A-Z][a-z]{2}\s+\d{1,2}\s+\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+\S+\s+kernel:\s?/;
+const SYSLOG_PREFIX =
+  /^(?:[A-Z][a-z]{2}\s+\d{1,2}\s+\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+\S+\s+kernel:\s?/;
 const DMESG_LEVEL_PREFIX = /^(?:kern|user|daemon|syslog)\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)\s*:\s?/;
 const PRIO_PREFIX = /^<\d{1,3}>/;
 const TS_PREFIX = /^\[\s*(\d+\.\d+)\](?:\s?\[\s*[TC]\d+\])? ?/;
@@ -179,12 +193,14 @@ function normalise(raw: string): Line {
 // Line patterns (formats of mm/oom_kill.c, mm/memcontrol.c, lib/show_mem.c; kernel-reference §6.8, §7.7, §7.8)
 // ---------------------------------------------------------------------------------------------
 
-const RE_HEADER = /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)? order=(-?\d+), oom_score_adj=(-?\d+)/;
+const RE_HEADER =
+  /^(.*?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)? order=(-?\d+), oom_score_adj=(-?\d+)/;
 const RE_CPUSET = /^(.*) cpuset=(\S*) mems_allowed=(\S*)\s*$/;
 const RE_CPU = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)/;
 const RE_CALL_TRACE = /^Call [Tt]race:/;
 // faultpath's own reports print bare function names (offsets are not modeled): accept both.
-const RE_FRAME = /^\s*(\?\s+)?(?:\[<[0-9a-fA-F]+>\]\s+)?(?:\?\s+)?([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+\/0x[0-9a-fA-F]+|\s*$)/;
+const RE_FRAME =
+  /^\s*(\?\s+)?(?:\[<[0-9a-fA-F]+>\]\s+)?(?:\?\s+)?([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+\/0x[0-9a-fA-F]+|\s*$)/;
 const RE_COUNTER = /^(memory|swap|memory\+swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
 const RE_STATS_FOR = /^Memory cgroup stats for (.*?):(.*)$/;
 const RE_STAT_LINE = /^([a-z_]+) (\d+)$/;
@@ -197,17 +213,31 @@ const RE_TOTAL_SWAP = /^Total swap = (\d+)kB/;
 const RE_FREE_SWAP = /^Free swap\s+= (\d+)kB/;
 const RE_ZONE = /^Node (\d+) (\S+) free:(\d+)kB .*?\bmin:(\d+)kB low:(\d+)kB high:(\d+)kB.*?\bmanaged:(\d+)kB/;
 const RE_TASKS_STATE = /^Tasks state \(memory values in pages\):/;
-const RE_TASKS_COLS = /^\[\s*pid\s*\]\s+uid\s+tgid\s+total_vm\s+rss\s+(pgtables_bytes|nr_ptes)\s+swapents\s+oom_score_adj\s+name/;
+const RE_TASKS_COLS =
+  /^\[\s*pid\s*\]\s+uid\s+tgid\s+total_vm\s+rss\s+(pgtables_bytes|nr_ptes)\s+swapents\s+oom_score_adj\s+name/;
 const RE_TASK_ROW = /^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\d+)\s+(-?\d+)\s(.*)$/;
 const RE_SUMMARY = /^oom-kill:(.*)$/;
 const RE_KILL_419 = /^(?:(.*?): )?Kill process (\d+) \((.*)\) score (-?\d+) or sacrifice child/;
-const RE_KILLED = /^(?:(.*?): )?Killed process (\d+) \((.*)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?(?:,? UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+))?/;
+const RE_KILLED =
+  /^(?:(.*?): )?Killed process (\d+) \((.*)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?(?:,? UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+))?/;
 const RE_GROUP = /^Tasks in (.*) are going to be killed due to memory\.oom\.group set/;
-const RE_REAPED = /^oom_reaper: reaped process (\d+) \((.*)\), now anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB/;
+const RE_REAPED =
+  /^oom_reaper: reaped process (\d+) \((.*)\), now anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB/;
 const RE_PANIC = /^Kernel panic - not syncing: (Out of memory.*|System is deadlocked on memory.*)$/;
 const RE_NO_KILLABLE = /^Out of memory and no killable processes/;
 const RE_ALREADY_EXITING = /OOM victim (\d+) \((.*)\) is already exiting\. Skip killing the task/;
-const SUMMARY_KEYS = ['constraint', 'nodemask', 'cpuset', 'mems_allowed', 'oom_memcg', 'global_oom', 'task_memcg', 'task', 'pid', 'uid'];
+const SUMMARY_KEYS = [
+  'constraint',
+  'nodemask',
+  'cpuset',
+  'mems_allowed',
+  'oom_memcg',
+  'global_oom',
+  'task_memcg',
+  'task',
+  'pid',
+  'uid',
+];
 
 // ---------------------------------------------------------------------------------------------
 // gfp flag meanings (for reclaim and OOM: mm/page_alloc.c __alloc_pages_slowpath,
@@ -222,21 +252,26 @@ const GFP_MEANING: Record<string, string> = {
   __GFP_RECLAIMABLE: 'reclaimable slab object (MIGRATE_RECLAIMABLE)',
   __GFP_HIGH: 'high priority: may use part of the min-watermark reserve (ALLOC_HIGH)',
   __GFP_IO: 'reclaim may start physical I/O (e.g. swap out anonymous pages)',
-  __GFP_FS: 'reclaim may call into filesystems; out_of_memory() only kills for a global OOM if __GFP_FS is set (a non-zero mask without it returns "progress" without killing; 4.19 applies this to memcg OOMs too)',
+  __GFP_FS:
+    'reclaim may call into filesystems; out_of_memory() only kills for a global OOM if __GFP_FS is set (a non-zero mask without it returns "progress" without killing; 4.19 applies this to memcg OOMs too)',
   __GFP_ZERO: 'return zeroed memory',
   __GFP_ATOMIC: 'caller cannot sleep and is high priority (ALLOC_HARDER)',
-  __GFP_DIRECT_RECLAIM: 'caller may sleep and reclaim synchronously; without it __alloc_pages_slowpath() gives up before __alloc_pages_may_oom() and try_charge_memcg() returns -ENOMEM instead of calling mem_cgroup_oom()',
+  __GFP_DIRECT_RECLAIM:
+    'caller may sleep and reclaim synchronously; without it __alloc_pages_slowpath() gives up before __alloc_pages_may_oom() and try_charge_memcg() returns -ENOMEM instead of calling mem_cgroup_oom()',
   __GFP_KSWAPD_RECLAIM: 'wake kswapd to reclaim in the background when the low watermark is reached',
   __GFP_WRITE: 'caller intends to dirty the page (spreads dirty page cache over zones)',
   __GFP_NOWARN: 'suppress the "page allocation failure" warning (warn_alloc)',
-  __GFP_RETRY_MAYFAIL: 'retry hard but allowed to fail: __alloc_pages_may_oom() and the memcg charge skip the OOM killer',
-  __GFP_NOFAIL: 'must not fail: the allocator loops forever (OOM killer as last resort), a memcg charge is forced over the limit',
+  __GFP_RETRY_MAYFAIL:
+    'retry hard but allowed to fail: __alloc_pages_may_oom() and the memcg charge skip the OOM killer',
+  __GFP_NOFAIL:
+    'must not fail: the allocator loops forever (OOM killer as last resort), a memcg charge is forced over the limit',
   __GFP_NORETRY: 'fail after one light reclaim round; never invokes the OOM killer',
   __GFP_MEMALLOC: 'may use all memory reserves (ALLOC_NO_WATERMARKS)',
   __GFP_COMP: 'compound page / folio metadata for order > 0',
   __GFP_NOMEMALLOC: 'never use the emergency reserves',
   __GFP_HARDWALL: 'enforce the cpuset memory-node restriction (hardwall)',
-  __GFP_THISNODE: 'this node only, no fallback: __alloc_pages_may_oom() skips the OOM killer; constrained_alloc() gives CONSTRAINT_NONE',
+  __GFP_THISNODE:
+    'this node only, no fallback: __alloc_pages_may_oom() skips the OOM killer; constrained_alloc() gives CONSTRAINT_NONE',
   __GFP_ACCOUNT: 'charge the page to the current memcg as kernel memory (kmem accounting)',
   __GFP_ZEROTAGS: 'arm64 MTE: zero the allocation tags together with the data',
   // 3.12
@@ -260,14 +295,16 @@ const FRAME_MEANING: Record<string, string> = {
   out_of_memory: 'mm/oom_kill.c: constrained_alloc(), check_panic_on_oom(), select_bad_process()',
   mem_cgroup_out_of_memory: 'mm/memcontrol.c: out_of_memory() with oc->memcg set (memcg OOM)',
   mem_cgroup_oom: 'mm/memcontrol.c: the memcg OOM decision inside the charge',
-  mem_cgroup_oom_synchronize: 'mm/memcontrol.c: memcg OOM deferred to the end of the page fault (oom_kill_disable or 3.12)',
+  mem_cgroup_oom_synchronize:
+    'mm/memcontrol.c: memcg OOM deferred to the end of the page fault (oom_kill_disable or 3.12)',
   try_charge_memcg: 'mm/memcontrol.c: the charge hit memory.max; reclaim retries exhausted → mem_cgroup_oom()',
   try_charge: 'mm/memcontrol.c (4.19): the charge hit the limit; reclaim retries exhausted → mem_cgroup_oom()',
   charge_memcg: 'mm/memcontrol.c: charge a new folio to the memcg',
   __mem_cgroup_charge: 'mm/memcontrol.c: mem_cgroup_charge() of a newly allocated user page',
   mem_cgroup_try_charge: 'mm/memcontrol.c (4.19): charge of a newly allocated page',
   mem_cgroup_try_charge_delay: 'mm/memcontrol.c (4.19): charge of a newly allocated page',
-  __alloc_pages_slowpath: 'mm/page_alloc.c: free pages below the watermarks, reclaim/compaction retries exhausted → __alloc_pages_may_oom() (inlined)',
+  __alloc_pages_slowpath:
+    'mm/page_alloc.c: free pages below the watermarks, reclaim/compaction retries exhausted → __alloc_pages_may_oom() (inlined)',
   __alloc_pages_may_oom: 'mm/page_alloc.c: takes oom_lock, last-chance allocation, then out_of_memory()',
   __alloc_pages: 'mm/page_alloc.c: page allocator entry (6.1)',
   __alloc_pages_nodemask: 'mm/page_alloc.c: page allocator entry (4.19)',
@@ -343,7 +380,15 @@ function isDescendant(child: string, parent: string): boolean {
 interface Parsed {
   format: OomFormat;
   formatEvidence: string[];
-  header: { comm: string; gfpMask: number; gfpText: string | null; nodemask: string | null; order: number; oomScoreAdj: number; line: string };
+  header: {
+    comm: string;
+    gfpMask: number;
+    gfpText: string | null;
+    nodemask: string | null;
+    order: number;
+    oomScoreAdj: number;
+    line: string;
+  };
   cpusetLine: string | null;
   cpu: { pid: number; comm: string; line: string } | null;
   callTraceSeen: boolean;
@@ -359,7 +404,15 @@ interface Parsed {
   pagesReserved: number | null;
   totalSwapKb: number | null;
   freeSwapKb: number | null;
-  zones: { node: number; name: string; freeKb: number; minKb: number; lowKb: number; highKb: number; managedKb: number }[];
+  zones: {
+    node: number;
+    name: string;
+    freeKb: number;
+    minKb: number;
+    lowKb: number;
+    highKb: number;
+    managedKb: number;
+  }[];
   freeLine: string | null;
   tasksHeaderSeen: boolean;
   tasksColumn: 'pgtables_bytes' | 'nr_ptes' | null;
@@ -446,7 +499,11 @@ function parseReport(lines: Line[]): Parsed | null {
         p.frames.push((m[1] ? '? ' : '') + m[2]!);
         continue;
       }
-      if (/^(?:<\/?(?:TASK|IRQ|NMI|EOI)>|RIP:|Code:|RSP:|R[A-Z0-9]{2}:|FS:|CS:|CR2:|\[<)/.test(trimmed) || trimmed === '') continue;
+      if (
+        /^(?:<\/?(?:TASK|IRQ|NMI|EOI)>|RIP:|Code:|RSP:|R[A-Z0-9]{2}:|FS:|CS:|CR2:|\[<)/.test(trimmed) ||
+        trimmed === ''
+      )
+        continue;
       inTrace = false;
     }
     if (inStats) {
@@ -477,9 +534,19 @@ function parseReport(lines: Line[]): Parsed | null {
       }
       inTable = false;
     }
-    if (!p.cpusetLine && (m = RE_CPUSET.exec(t)) && !t.startsWith('oom-kill:')) { p.cpusetLine = t; continue; }
-    if (!p.cpu && (m = RE_CPU.exec(t))) { p.cpu = { pid: num(m[2]), comm: m[3]!, line: t }; continue; }
-    if (!p.callTraceSeen && RE_CALL_TRACE.test(t)) { p.callTraceSeen = true; inTrace = true; continue; }
+    if (!p.cpusetLine && (m = RE_CPUSET.exec(t)) && !t.startsWith('oom-kill:')) {
+      p.cpusetLine = t;
+      continue;
+    }
+    if (!p.cpu && (m = RE_CPU.exec(t))) {
+      p.cpu = { pid: num(m[2]), comm: m[3]!, line: t };
+      continue;
+    }
+    if (!p.callTraceSeen && RE_CALL_TRACE.test(t)) {
+      p.callTraceSeen = true;
+      inTrace = true;
+      continue;
+    }
     if ((m = RE_COUNTER.exec(t))) {
       const key = m[1] as 'memory' | 'swap' | 'memory+swap' | 'kmem';
       if (!p.counters[key]) p.counters[key] = { usageKb: num(m[2]), limitKb: num(m[3]), failcnt: num(m[4]) };
@@ -492,35 +559,97 @@ function parseReport(lines: Line[]): Parsed | null {
       const rest = m[2]!.trim();
       if (rest) {
         // 4.19/3.12: " cache:0KB rss:10240KB ..." on the same line (values in KiB); first memcg only.
-        if (p.statsFor.length === 1) for (const kv of rest.matchAll(/([a-z_]+):(\d+)KB/g)) p.stats[kv[1]!] = num(kv[2]) * 1024;
+        if (p.statsFor.length === 1)
+          for (const kv of rest.matchAll(/([a-z_]+):(\d+)KB/g)) p.stats[kv[1]!] = num(kv[2]) * 1024;
       } else if (p.statsFor.length === 1) {
         inStats = true;
       }
       continue;
     }
-    if ((m = RE_TASK_IN_419.exec(t))) { p.taskIn419 = { task: m[1]!, limit: m[2]! }; p.memcgLines.push(t); continue; }
-    if ((m = RE_LIMIT_REACHED_419.exec(t))) { p.limitReached419 = m[1]!; p.memcgLines.push(t); continue; }
-    if (RE_MEMINFO.test(t)) { p.memInfoSeen = true; continue; }
-    if ((m = RE_PAGES_RAM.exec(t))) { p.pagesRam = num(m[1]); continue; }
-    if ((m = RE_PAGES_RESERVED.exec(t))) { p.pagesReserved = num(m[1]); continue; }
-    if ((m = RE_TOTAL_SWAP.exec(t))) { p.totalSwapKb = num(m[1]); continue; }
-    if ((m = RE_FREE_SWAP.exec(t))) { p.freeSwapKb = num(m[1]); continue; }
-    if ((m = RE_ZONE.exec(t))) {
-      p.zones.push({ node: num(m[1]), name: m[2]!, freeKb: num(m[3]), minKb: num(m[4]), lowKb: num(m[5]), highKb: num(m[6]), managedKb: num(m[7]) });
+    if ((m = RE_TASK_IN_419.exec(t))) {
+      p.taskIn419 = { task: m[1]!, limit: m[2]! };
+      p.memcgLines.push(t);
       continue;
     }
-    if (p.memInfoSeen && !p.freeLine && /^\s*free:\d+ free_pcp:/.test(t)) { p.freeLine = trimmed; continue; }
-    if (RE_TASKS_STATE.test(t)) { p.tasksHeaderSeen = true; continue; }
-    if (p.tasksColumn && RE_TASKS_COLS.test(t)) { p.secondTable = true; break; }
-    if ((m = RE_TASKS_COLS.exec(t))) { p.tasksColumn = m[1] as 'pgtables_bytes' | 'nr_ptes'; inTable = true; continue; }
-    if (!p.summaryLine && (m = RE_SUMMARY.exec(t))) { p.summaryLine = t; p.summary = parseSummary(m[1]!); continue; }
+    if ((m = RE_LIMIT_REACHED_419.exec(t))) {
+      p.limitReached419 = m[1]!;
+      p.memcgLines.push(t);
+      continue;
+    }
+    if (RE_MEMINFO.test(t)) {
+      p.memInfoSeen = true;
+      continue;
+    }
+    if ((m = RE_PAGES_RAM.exec(t))) {
+      p.pagesRam = num(m[1]);
+      continue;
+    }
+    if ((m = RE_PAGES_RESERVED.exec(t))) {
+      p.pagesReserved = num(m[1]);
+      continue;
+    }
+    if ((m = RE_TOTAL_SWAP.exec(t))) {
+      p.totalSwapKb = num(m[1]);
+      continue;
+    }
+    if ((m = RE_FREE_SWAP.exec(t))) {
+      p.freeSwapKb = num(m[1]);
+      continue;
+    }
+    if ((m = RE_ZONE.exec(t))) {
+      p.zones.push({
+        node: num(m[1]),
+        name: m[2]!,
+        freeKb: num(m[3]),
+        minKb: num(m[4]),
+        lowKb: num(m[5]),
+        highKb: num(m[6]),
+        managedKb: num(m[7]),
+      });
+      continue;
+    }
+    if (p.memInfoSeen && !p.freeLine && /^\s*free:\d+ free_pcp:/.test(t)) {
+      p.freeLine = trimmed;
+      continue;
+    }
+    if (RE_TASKS_STATE.test(t)) {
+      p.tasksHeaderSeen = true;
+      continue;
+    }
+    if (p.tasksColumn && RE_TASKS_COLS.test(t)) {
+      p.secondTable = true;
+      break;
+    }
+    if ((m = RE_TASKS_COLS.exec(t))) {
+      p.tasksColumn = m[1] as 'pgtables_bytes' | 'nr_ptes';
+      inTable = true;
+      continue;
+    }
+    if (!p.summaryLine && (m = RE_SUMMARY.exec(t))) {
+      p.summaryLine = t;
+      p.summary = parseSummary(m[1]!);
+      continue;
+    }
     // oom_kill_process() prints its kill lines even when dump_header() is ratelimited (oom_rs:
     // 10 reports per 5 s), so kill lines of later OOMs can follow this report without a header.
     // Only the first kill (plus the memory.oom.group members after the "Tasks in" line) is ours.
-    if (p.laterKills.length && (RE_KILL_419.test(t) || RE_KILLED.test(t))) { p.laterKills.push(t); continue; }
-    if (p.selection && RE_KILL_419.test(t)) { p.laterKills.push(t); continue; }
-    if (p.killed.length && !p.oomGroup && RE_KILLED.test(t)) { p.laterKills.push(t); continue; }
-    if (!p.selection && (m = RE_KILL_419.exec(t))) { p.selection = { message: m[1] ?? null, pid: num(m[2]), comm: m[3]!, score: num(m[4]) }; p.killEvents.push({ type: 'selection', line: t }); continue; }
+    if (p.laterKills.length && (RE_KILL_419.test(t) || RE_KILLED.test(t))) {
+      p.laterKills.push(t);
+      continue;
+    }
+    if (p.selection && RE_KILL_419.test(t)) {
+      p.laterKills.push(t);
+      continue;
+    }
+    if (p.killed.length && !p.oomGroup && RE_KILLED.test(t)) {
+      p.laterKills.push(t);
+      continue;
+    }
+    if (!p.selection && (m = RE_KILL_419.exec(t))) {
+      p.selection = { message: m[1] ?? null, pid: num(m[2]), comm: m[3]!, score: num(m[4]) };
+      p.killEvents.push({ type: 'selection', line: t });
+      continue;
+    }
     if ((m = RE_KILLED.exec(t))) {
       p.killed.push({
         message: m[1] ?? null,
@@ -538,11 +667,31 @@ function parseReport(lines: Line[]): Parsed | null {
       p.killEvents.push({ type: 'killed', line: t });
       continue;
     }
-    if (!p.oomGroup && (m = RE_GROUP.exec(t))) { p.oomGroup = m[1]!; p.killEvents.push({ type: 'group', line: t }); continue; }
-    if (RE_REAPED.test(t)) { p.reaped.push(t); p.killEvents.push({ type: 'reaped', line: t }); continue; }
-    if (!p.panic && (m = RE_PANIC.exec(t))) { p.panic = t; p.killEvents.push({ type: 'panic', line: t }); continue; }
-    if (RE_NO_KILLABLE.test(t)) { p.noKillable = true; p.killEvents.push({ type: 'nokill', line: t }); continue; }
-    if (!p.alreadyExiting && RE_ALREADY_EXITING.test(t)) { p.alreadyExiting = t; p.killEvents.push({ type: 'exiting', line: t }); continue; }
+    if (!p.oomGroup && (m = RE_GROUP.exec(t))) {
+      p.oomGroup = m[1]!;
+      p.killEvents.push({ type: 'group', line: t });
+      continue;
+    }
+    if (RE_REAPED.test(t)) {
+      p.reaped.push(t);
+      p.killEvents.push({ type: 'reaped', line: t });
+      continue;
+    }
+    if (!p.panic && (m = RE_PANIC.exec(t))) {
+      p.panic = t;
+      p.killEvents.push({ type: 'panic', line: t });
+      continue;
+    }
+    if (RE_NO_KILLABLE.test(t)) {
+      p.noKillable = true;
+      p.killEvents.push({ type: 'nokill', line: t });
+      continue;
+    }
+    if (!p.alreadyExiting && RE_ALREADY_EXITING.test(t)) {
+      p.alreadyExiting = t;
+      p.killEvents.push({ type: 'exiting', line: t });
+      continue;
+    }
   }
   // Which layout: 4.19 prints nodemask= in the header, a "<comm> cpuset=" line and "Kill process …
   // or sacrifice child"; 3.12 prints the mask without %pGg and an nr_ptes column; 6.1 (and 5.x)
@@ -557,11 +706,23 @@ function parseReport(lines: Line[]): Parsed | null {
   if (p.header.gfpText === null) ev312.push('gfp_mask without the %pGg flag names');
   if (p.tasksColumn === 'nr_ptes') ev312.push('the nr_ptes column of dump_tasks()');
   if (p.summary) ev61.push('the "oom-kill:constraint=" summary line');
-  if (p.killed.some((k) => k.uid !== null)) ev61.push('"UID:… pgtables:…kB oom_score_adj:…" in the Killed process line');
-  if (ev312.length && (p.header.gfpText === null || p.tasksColumn === 'nr_ptes')) { p.format = '3.12'; p.formatEvidence = ev312; }
-  else if (ev419.length && !ev61.length) { p.format = '4.19'; p.formatEvidence = ev419; }
-  else if (ev61.length) { p.format = '6.1'; p.formatEvidence = ev61; }
-  else { p.format = '6.1'; p.formatEvidence = ['no "nodemask=" in the header line and no "cpuset=" line (6.1 moved both into the oom-kill: summary)']; }
+  if (p.killed.some((k) => k.uid !== null))
+    ev61.push('"UID:… pgtables:…kB oom_score_adj:…" in the Killed process line');
+  if (ev312.length && (p.header.gfpText === null || p.tasksColumn === 'nr_ptes')) {
+    p.format = '3.12';
+    p.formatEvidence = ev312;
+  } else if (ev419.length && !ev61.length) {
+    p.format = '4.19';
+    p.formatEvidence = ev419;
+  } else if (ev61.length) {
+    p.format = '6.1';
+    p.formatEvidence = ev61;
+  } else {
+    p.format = '6.1';
+    p.formatEvidence = [
+      'no "nodemask=" in the header line and no "cpuset=" line (6.1 moved both into the oom-kill: summary)',
+    ];
+  }
   return p;
 }
 
@@ -570,12 +731,35 @@ function parseReport(lines: Line[]): Parsed | null {
 // ---------------------------------------------------------------------------------------------
 
 function badness(format: OomFormat, row: OomTaskRow, totalpages: number): OomCandidate {
-  const pgtablePages = format === '3.12' ? (row.nrPtes ?? Math.floor(row.pgtablesBytes / 4096)) : Math.floor(row.pgtablesBytes / 4096);
-  const base = { pid: row.pid, tgid: row.tgid, name: row.name, rss: row.rss, swapents: row.swapents, pgtablePages, oomScoreAdj: row.oomScoreAdj };
+  const pgtablePages =
+    format === '3.12' ? (row.nrPtes ?? Math.floor(row.pgtablesBytes / 4096)) : Math.floor(row.pgtablesBytes / 4096);
+  const base = {
+    pid: row.pid,
+    tgid: row.tgid,
+    name: row.name,
+    rss: row.rss,
+    swapents: row.swapents,
+    pgtablePages,
+    oomScoreAdj: row.oomScoreAdj,
+  };
   // oom_unkillable_task(): global init is never chosen (dump_tasks() does not print it either).
-  if (row.pid === 1) return { ...base, effectiveAdj: row.oomScoreAdj, adjPoints: 0, points: null, excluded: 'global init (oom_unkillable_task)' };
+  if (row.pid === 1)
+    return {
+      ...base,
+      effectiveAdj: row.oomScoreAdj,
+      adjPoints: 0,
+      points: null,
+      excluded: 'global init (oom_unkillable_task)',
+    };
   // oom_badness(): "adj == OOM_SCORE_ADJ_MIN" → LONG_MIN (6.1) / 0 (4.19, 3.12): never selected.
-  if (row.oomScoreAdj === OOM_SCORE_ADJ_MIN) return { ...base, effectiveAdj: row.oomScoreAdj, adjPoints: 0, points: null, excluded: 'oom_score_adj -1000 (OOM_SCORE_ADJ_MIN)' };
+  if (row.oomScoreAdj === OOM_SCORE_ADJ_MIN)
+    return {
+      ...base,
+      effectiveAdj: row.oomScoreAdj,
+      adjPoints: 0,
+      points: null,
+      excluded: 'oom_score_adj -1000 (OOM_SCORE_ADJ_MIN)',
+    };
   let adj = row.oomScoreAdj;
   // 3.12 oom_badness(): root (CAP_SYS_ADMIN) processes get 3% off; uid 0 is taken as CAP_SYS_ADMIN.
   if (format === '3.12' && row.uid === 0) adj -= 30;
@@ -621,23 +805,44 @@ function classifyPath(frames: string[], gfpMask: number, order: number): string[
   const names = new Set(frames.map(baseName));
   const has = (...f: string[]) => f.filter((x) => names.has(x));
   const out: string[] = [];
-  if (order === -1 || has('moom_callback', 'sysrq_handle_moom').length) out.push('SysRq-f manual OOM (moom_callback(), order=-1): no allocation failed');
+  if (order === -1 || has('moom_callback', 'sysrq_handle_moom').length)
+    out.push('SysRq-f manual OOM (moom_callback(), order=-1): no allocation failed');
   const x86pf = has('asm_exc_page_fault', 'exc_page_fault', 'do_user_addr_fault', 'page_fault', '__do_page_fault');
   const armpf = has('el0_da', 'el0_ia', 'do_mem_abort', 'do_translation_fault');
   if (armpf.length) out.push(`user page fault (arm64: ${armpf.join(' / ')} → do_page_fault → handle_mm_fault)`);
   else if (x86pf.length) out.push(`user page fault (x86: ${x86pf.join(' / ')} → handle_mm_fault)`);
-  else if (has('handle_mm_fault').length) out.push('page fault (handle_mm_fault; the entry frames are not in the trace)');
+  else if (has('handle_mm_fault').length)
+    out.push('page fault (handle_mm_fault; the entry frames are not in the trace)');
   const sys = has('do_syscall_64', 'entry_SYSCALL_64_after_hwframe', 'el0_svc', 'invoke_syscall');
   if (sys.length) out.push(`system call (${sys.join(' / ')}): a kernel allocation on behalf of a syscall`);
-  if (has('pagefault_out_of_memory').length) out.push(gfpMask === 0
-    ? 'pagefault_out_of_memory(): VM_FAULT_OOM reached the arch handler and no memcg OOM was pending → global out_of_memory() with gfp_mask 0 (4.19; removed in 5.16/6.1)'
-    : 'pagefault_out_of_memory(): deferred OOM at the end of the fault');
-  if (has('mem_cgroup_oom_synchronize').length) out.push('mem_cgroup_oom_synchronize(): memcg OOM deferred to the end of the fault');
+  if (has('pagefault_out_of_memory').length)
+    out.push(
+      gfpMask === 0
+        ? 'pagefault_out_of_memory(): VM_FAULT_OOM reached the arch handler and no memcg OOM was pending → global out_of_memory() with gfp_mask 0 (4.19; removed in 5.16/6.1)'
+        : 'pagefault_out_of_memory(): deferred OOM at the end of the fault',
+    );
+  if (has('mem_cgroup_oom_synchronize').length)
+    out.push('mem_cgroup_oom_synchronize(): memcg OOM deferred to the end of the fault');
   const charge = has('try_charge_memcg', 'try_charge', 'mem_cgroup_out_of_memory');
-  if (charge.length) out.push(`memcg charge failed (${charge.join(' → ')}): the memory cgroup hit its limit and reclaim could not make room`);
+  if (charge.length)
+    out.push(
+      `memcg charge failed (${charge.join(' → ')}): the memory cgroup hit its limit and reclaim could not make room`,
+    );
   const alloc = has('__alloc_pages_slowpath', '__alloc_pages_may_oom', '__alloc_pages', '__alloc_pages_nodemask');
-  if (alloc.length) out.push(`page allocator (${alloc.join(' → ')}): free memory below the min watermark, reclaim retries exhausted → __alloc_pages_may_oom() → out_of_memory()`);
-  const what = has('alloc_zeroed_user_highpage_movable', 'vma_alloc_folio', 'alloc_pages_vma', 'do_anonymous_page', 'wp_page_copy', 'do_cow_fault', '__pte_alloc', 'pte_alloc_one');
+  if (alloc.length)
+    out.push(
+      `page allocator (${alloc.join(' → ')}): free memory below the min watermark, reclaim retries exhausted → __alloc_pages_may_oom() → out_of_memory()`,
+    );
+  const what = has(
+    'alloc_zeroed_user_highpage_movable',
+    'vma_alloc_folio',
+    'alloc_pages_vma',
+    'do_anonymous_page',
+    'wp_page_copy',
+    'do_cow_fault',
+    '__pte_alloc',
+    'pte_alloc_one',
+  );
   if (what.length) out.push(`allocating: ${what.join(', ')}`);
   return out;
 }
@@ -651,7 +856,10 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
 
   // ----- kind: memcg vs global --------------------------------------------------------------
   const memcgEvidence: string[] = [];
-  if (p.counters.memory) memcgEvidence.push(`"memory: usage … limit … failcnt" (${v === '6.1' ? 'mem_cgroup_print_oom_meminfo' : 'mem_cgroup_print_oom_info'})`);
+  if (p.counters.memory)
+    memcgEvidence.push(
+      `"memory: usage … limit … failcnt" (${v === '6.1' ? 'mem_cgroup_print_oom_meminfo' : 'mem_cgroup_print_oom_info'})`,
+    );
   if (p.statsFor.length) memcgEvidence.push(`"Memory cgroup stats for ${p.statsFor[0]}:"`);
   if (p.taskIn419) memcgEvidence.push('"Task in … killed as a result of limit of …" (4.19 mem_cgroup_print_oom_info)');
   if (p.limitReached419) memcgEvidence.push('"Memory limit reached of cgroup …"');
@@ -660,7 +868,12 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   if (p.summary?.global_oom) globalEvidence.push('",global_oom" in the oom-kill: summary');
   const constraint = p.summary?.constraint ?? null;
   const summaryMemcg = constraint === 'CONSTRAINT_MEMCG' || p.summary?.oom_memcg !== undefined;
-  const kind: 'memcg' | 'global' = memcgEvidence.length || (summaryMemcg && !globalEvidence.length) || (p.selection?.message ?? p.killed[0]?.message ?? '').startsWith('Memory cgroup') ? 'memcg' : 'global';
+  const kind: 'memcg' | 'global' =
+    memcgEvidence.length ||
+    (summaryMemcg && !globalEvidence.length) ||
+    (p.selection?.message ?? p.killed[0]?.message ?? '').startsWith('Memory cgroup')
+      ? 'memcg'
+      : 'global';
   const kindEvidence = kind === 'memcg' ? [...memcgEvidence] : [...globalEvidence];
   if (constraint) kindEvidence.push(`constraint=${constraint}`);
   const killMsg = p.killed[0]?.message ?? p.selection?.message ?? null;
@@ -671,7 +884,11 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   if (kind === 'memcg') {
     const mem = p.counters.memory;
     if (!mem) {
-      totalpages = { value: null, exact: false, how: 'memcg OOM but no "memory: usage … limit …" line: totalpages (mem_cgroup_get_max()) unknown' };
+      totalpages = {
+        value: null,
+        exact: false,
+        how: 'memcg OOM but no "memory: usage … limit …" line: totalpages (mem_cgroup_get_max()) unknown',
+      };
     } else {
       const limitPages = kbToPages(mem.limitKb);
       let value = limitPages;
@@ -682,7 +899,8 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
       if (v === '6.1' && sw) {
         if (sw.limitKb >= UNLIMITED_KB) {
           exact = false;
-          how += ' + min(swap.max = max, total_swap_pages): total_swap_pages is not printed in a memcg report, assumed 0 (no swap device)';
+          how +=
+            ' + min(swap.max = max, total_swap_pages): total_swap_pages is not printed in a memcg report, assumed 0 (no swap device)';
         } else if (sw.limitKb > 0) {
           value += kbToPages(sw.limitKb);
           exact = false;
@@ -700,7 +918,10 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
           how += ` + swap allowed by memory+swap limit ${msw.limitKb}kB → ${value} pages (capped by total_swap_pages in the kernel; assumes enough swap)`;
         }
       }
-      if (value === 0) { value = 1; how += '; "?: 1" makes a zero limit 1'; }
+      if (value === 0) {
+        value = 1;
+        how += '; "?: 1" makes a zero limit 1';
+      }
       how += ' (constrained_alloc(): CONSTRAINT_MEMCG; swap only counts when the memcg swappiness is not 0)';
       totalpages = { value, exact, how };
     }
@@ -710,13 +931,18 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     let how = `estimate of totalram_pages + total_swap_pages = "${p.pagesRam} pages RAM" − "${p.pagesReserved} pages reserved" + Total swap ${p.totalSwapKb ?? 0}kB/4 = ${value}. It is an estimate: totalram_pages counts managed pages, and __show_mem() prints "reserved" as present − managed summed over all zones`;
     if (p.zones.length) {
       const managed = p.zones.reduce((a, z) => a + kbToPages(z.managedKb), 0);
-      how += `; the printed zones' managed: sum to ${managed} pages${managed === p.pagesRam - p.pagesReserved ? ' (agrees)' : ' (show_free_areas() may omit zones above the allocation\'s highest zone)'}`;
+      how += `; the printed zones' managed: sum to ${managed} pages${managed === p.pagesRam - p.pagesReserved ? ' (agrees)' : " (show_free_areas() may omit zones above the allocation's highest zone)"}`;
     }
     if (p.totalSwapKb === null) how += '; no "Total swap" line: swap assumed 0';
-    if (constraint === 'CONSTRAINT_CPUSET' || constraint === 'CONSTRAINT_MEMORY_POLICY') how += `; ${constraint}: the kernel used only the pages of the allowed nodes (+ swap), which the report does not give — the figure above is too large`;
+    if (constraint === 'CONSTRAINT_CPUSET' || constraint === 'CONSTRAINT_MEMORY_POLICY')
+      how += `; ${constraint}: the kernel used only the pages of the allowed nodes (+ swap), which the report does not give — the figure above is too large`;
     totalpages = { value, exact: false, how };
   } else {
-    totalpages = { value: null, exact: false, how: 'global OOM without "pages RAM"/"pages reserved" lines: totalpages unknown' };
+    totalpages = {
+      value: null,
+      exact: false,
+      how: 'global OOM without "pages RAM"/"pages reserved" lines: totalpages unknown',
+    };
   }
 
   // ----- header -------------------------------------------------------------------------------
@@ -728,21 +954,41 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   say('1. Header — dump_header() (mm/oom_kill.c)');
   say(`   > ${p.header.line}`);
   const invokerPid = p.cpu?.pid ?? null;
-  say(`   Invoking task: ${p.header.comm}${invokerPid !== null ? ` (PID ${invokerPid}, from the "CPU: … PID: … Comm:" line of dump_stack())` : ''} — "current", whose allocation or charge failed. It is not necessarily the victim.`);
-  say(`   oom_score_adj=${p.header.oomScoreAdj} is the invoking task's own current->signal->oom_score_adj (−1000…1000), printed for context.`);
-  if (p.header.order === -1) say('   order=-1: SysRq-f (moom_callback()); no allocation failed, the OOM killer was forced.');
-  else say(`   order=${p.header.order}: the failed request was 2^${p.header.order} = ${2 ** Math.max(0, p.header.order)} contiguous page(s) (${PAGE_KB * 2 ** Math.max(0, p.header.order)} kB). Orders above PAGE_ALLOC_COSTLY_ORDER (3) never reach the OOM killer (__alloc_pages_may_oom(), mem_cgroup_oom()).`);
-  if (p.header.nodemask !== null) say(`   nodemask=${p.header.nodemask}: 4.19 prints oc->nodemask, which is (null) unless constrained_alloc() found CONSTRAINT_MEMORY_POLICY.`);
-  if (p.cpusetLine) say(`   > ${p.cpusetLine}\n     cpuset_print_current_mems_allowed(): the invoking task's cpuset and allowed memory nodes.`);
+  say(
+    `   Invoking task: ${p.header.comm}${invokerPid !== null ? ` (PID ${invokerPid}, from the "CPU: … PID: … Comm:" line of dump_stack())` : ''} — "current", whose allocation or charge failed. It is not necessarily the victim.`,
+  );
+  say(
+    `   oom_score_adj=${p.header.oomScoreAdj} is the invoking task's own current->signal->oom_score_adj (−1000…1000), printed for context.`,
+  );
+  if (p.header.order === -1)
+    say('   order=-1: SysRq-f (moom_callback()); no allocation failed, the OOM killer was forced.');
+  else
+    say(
+      `   order=${p.header.order}: the failed request was 2^${p.header.order} = ${2 ** Math.max(0, p.header.order)} contiguous page(s) (${PAGE_KB * 2 ** Math.max(0, p.header.order)} kB). Orders above PAGE_ALLOC_COSTLY_ORDER (3) never reach the OOM killer (__alloc_pages_may_oom(), mem_cgroup_oom()).`,
+    );
+  if (p.header.nodemask !== null)
+    say(
+      `   nodemask=${p.header.nodemask}: 4.19 prints oc->nodemask, which is (null) unless constrained_alloc() found CONSTRAINT_MEMORY_POLICY.`,
+    );
+  if (p.cpusetLine)
+    say(
+      `   > ${p.cpusetLine}\n     cpuset_print_current_mems_allowed(): the invoking task's cpuset and allowed memory nodes.`,
+    );
   // gfp mask, flag by flag
   const prof = GFP_PROFILES[v];
   const gfpFlags: string[] = [];
-  say(`   gfp_mask=${hex(p.header.gfpMask)}${p.header.gfpText !== null ? `(${p.header.gfpText})` : ''} decoded with the ${v} bit values:`);
+  say(
+    `   gfp_mask=${hex(p.header.gfpMask)}${p.header.gfpText !== null ? `(${p.header.gfpText})` : ''} decoded with the ${v} bit values:`,
+  );
   if (p.header.gfpMask === 0) {
-    say('     0: no allocation context. pagefault_out_of_memory() (4.19/3.12) and SysRq-f call out_of_memory() with gfp_mask 0; out_of_memory()\'s "!__GFP_FS → no kill" test only applies to a non-zero mask, so a kill is allowed.');
+    say(
+      '     0: no allocation context. pagefault_out_of_memory() (4.19/3.12) and SysRq-f call out_of_memory() with gfp_mask 0; out_of_memory()\'s "!__GFP_FS → no kill" test only applies to a non-zero mask, so a kill is allowed.',
+    );
   } else {
     let rest = p.header.gfpMask;
-    const bits = Object.entries(prof.bits).filter(([, b]) => b !== 0).sort((a, b) => a[1] - b[1]);
+    const bits = Object.entries(prof.bits)
+      .filter(([, b]) => b !== 0)
+      .sort((a, b) => a[1] - b[1]);
     for (const [name, bit] of bits) {
       if ((p.header.gfpMask & bit) >>> 0 !== bit) continue;
       gfpFlags.push(name);
@@ -752,15 +998,26 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     if (rest) say(`     ${padEnd(hex(rest), 9)} (unknown bits in ${v})`);
     const rendered = formatGfpFlags(p.header.gfpMask, v);
     if (p.header.gfpText !== null) {
-      if (rendered === p.header.gfpText) say(`     %pGg renders the composite names first (format_flags() over gfpflag_names[]): ${rendered} — matches the printed text.`);
-      else notes.push(`gfp_mask ${hex(p.header.gfpMask)} renders as "${rendered}" with the ${v} name table, the report printed "${p.header.gfpText}" (config-dependent flags such as KASAN/LOCKDEP bits, or another kernel version)`);
+      if (rendered === p.header.gfpText)
+        say(
+          `     %pGg renders the composite names first (format_flags() over gfpflag_names[]): ${rendered} — matches the printed text.`,
+        );
+      else
+        notes.push(
+          `gfp_mask ${hex(p.header.gfpMask)} renders as "${rendered}" with the ${v} name table, the report printed "${p.header.gfpText}" (config-dependent flags such as KASAN/LOCKDEP bits, or another kernel version)`,
+        );
     } else {
       say(`     (3.12 prints no flag names; the tracepoint names would be ${rendered})`);
     }
     const canReclaim = v === '3.12' ? gfpFlags.includes('__GFP_WAIT') : gfpFlags.includes('__GFP_DIRECT_RECLAIM');
     const fs = gfpFlags.includes('__GFP_FS');
-    say(`     For reclaim/OOM: direct reclaim ${canReclaim ? 'allowed' : 'NOT allowed'}; __GFP_FS ${fs ? 'set (a global OOM may kill)' : 'clear (out_of_memory() would not kill for a global OOM)'}${gfpFlags.includes('__GFP_NORETRY') || gfpFlags.includes('__GFP_RETRY_MAYFAIL') ? '; NORETRY/RETRY_MAYFAIL normally keep the OOM killer out' : ''}.`);
-    if (kind === 'memcg' && v !== '3.12') say('     For a memcg OOM this is the gfp of the failed charge (GFP_KERNEL when a user page is charged), not the page allocation\'s mask.');
+    say(
+      `     For reclaim/OOM: direct reclaim ${canReclaim ? 'allowed' : 'NOT allowed'}; __GFP_FS ${fs ? 'set (a global OOM may kill)' : 'clear (out_of_memory() would not kill for a global OOM)'}${gfpFlags.includes('__GFP_NORETRY') || gfpFlags.includes('__GFP_RETRY_MAYFAIL') ? '; NORETRY/RETRY_MAYFAIL normally keep the OOM killer out' : ''}.`,
+    );
+    if (kind === 'memcg' && v !== '3.12')
+      say(
+        "     For a memcg OOM this is the gfp of the failed charge (GFP_KERNEL when a user page is charged), not the page allocation's mask.",
+      );
   }
   say('');
 
@@ -768,10 +1025,14 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   say('2. Memory cgroup OOM or global OOM?');
   if (kind === 'memcg') {
     say(`   Memory-cgroup OOM: ${kindEvidence.join('; ')}.`);
-    say('   dump_header() prints the memcg counters and stats of the OOM memcg instead of show_mem()\'s "Mem-Info:"; only tasks of that memcg\'s subtree are candidates (mem_cgroup_scan_tasks()); totalpages = the memcg limit (mem_cgroup_get_max()).');
+    say(
+      '   dump_header() prints the memcg counters and stats of the OOM memcg instead of show_mem()\'s "Mem-Info:"; only tasks of that memcg\'s subtree are candidates (mem_cgroup_scan_tasks()); totalpages = the memcg limit (mem_cgroup_get_max()).',
+    );
   } else {
     say(`   Global OOM: ${kindEvidence.length ? kindEvidence.join('; ') : 'no memcg lines in the report'}.`);
-    say('   oc->memcg is NULL: the whole machine ran out (after reclaim), dump_header() calls show_mem() ("Mem-Info:"), every process is a candidate (for_each_process()), totalpages = totalram_pages + total_swap_pages (constrained_alloc()).');
+    say(
+      '   oc->memcg is NULL: the whole machine ran out (after reclaim), dump_header() calls show_mem() ("Mem-Info:"), every process is a candidate (for_each_process()), totalpages = totalram_pages + total_swap_pages (constrained_alloc()).',
+    );
   }
   say('');
 
@@ -782,7 +1043,9 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     const unreliable = f.startsWith('? ');
     const b = baseName(f);
     const suffix = /\.cold\b/.test(f) ? ' (.cold: compiler-outlined unlikely part)' : '';
-    say(`   ${padEnd(f, 42)} ${unreliable ? 'unreliable x86 unwinder entry ("? "), not a real caller' : (FRAME_MEANING[b] ?? '')}${unreliable ? '' : suffix}`);
+    say(
+      `   ${padEnd(f, 42)} ${unreliable ? 'unreliable x86 unwinder entry ("? "), not a real caller' : (FRAME_MEANING[b] ?? '')}${unreliable ? '' : suffix}`,
+    );
   }
   const path = classifyPath(p.frames, p.header.gfpMask, p.header.order);
   if (path.length) {
@@ -790,42 +1053,76 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     for (const x of path) say(`   - ${x}`);
   }
   const fr = new Set(p.frames.map(baseName));
-  if (fr.has('out_of_memory') && !fr.has('oom_kill_process')) say('   out_of_memory() printed the header itself (no oom_kill_process() frame): dump_header(oc, NULL) before a panic or "no killable processes".');
+  if (fr.has('out_of_memory') && !fr.has('oom_kill_process'))
+    say(
+      '   out_of_memory() printed the header itself (no oom_kill_process() frame): dump_header(oc, NULL) before a panic or "no killable processes".',
+    );
   say('');
 
   // ----- memcg / Mem-Info ---------------------------------------------------------------------
   let memcgInfo: ExplainedReport['memcg'] = null;
   if (kind === 'memcg' || p.memcgLines.length) {
     say('4. Memory cgroup usage — mem_cgroup_print_oom_meminfo() (6.1) / mem_cgroup_print_oom_info() (4.19)');
-    if (p.taskIn419) say(`   > Task in ${p.taskIn419.task} killed as a result of limit of ${p.taskIn419.limit}\n     the victim's memcg and the memcg whose limit was hit (the OOM domain).`);
+    if (p.taskIn419)
+      say(
+        `   > Task in ${p.taskIn419.task} killed as a result of limit of ${p.taskIn419.limit}\n     the victim's memcg and the memcg whose limit was hit (the OOM domain).`,
+      );
     const c = p.counters;
     const line = (k: 'memory' | 'swap' | 'memory+swap' | 'kmem', what: string) => {
       const x = c[k];
       if (!x) return;
       say(`   > ${k}: usage ${x.usageKb}kB, limit ${x.limitKb}kB, failcnt ${x.failcnt}`);
-      say(`     ${what}: usage ${fmtKb(x.usageKb)}, limit ${fmtKb(x.limitKb)}; failcnt ${x.failcnt} = how many charges found the counter at its limit.`);
+      say(
+        `     ${what}: usage ${fmtKb(x.usageKb)}, limit ${fmtKb(x.limitKb)}; failcnt ${x.failcnt} = how many charges found the counter at its limit.`,
+      );
     };
-    line('memory', 'page_counter "memory" (memory.current / memory.max): user pages plus kernel memory (page tables, slab, stacks) and up to 64 pages of per-CPU charge stock per CPU');
+    line(
+      'memory',
+      'page_counter "memory" (memory.current / memory.max): user pages plus kernel memory (page tables, slab, stacks) and up to 64 pages of per-CPU charge stock per CPU',
+    );
     line('swap', 'cgroup v2 swap counter (memory.swap.current / memory.swap.max)');
-    line('memory+swap', `memsw counter (cgroup v1 memory.memsw.*${v === '6.1' ? '' : '; 4.19 prints it on cgroup v2 too'})`);
+    line(
+      'memory+swap',
+      `memsw counter (cgroup v1 memory.memsw.*${v === '6.1' ? '' : '; 4.19 prints it on cgroup v2 too'})`,
+    );
     line('kmem', 'kernel-memory counter (cgroup v1 memory.kmem.*)');
-    if (c.memory && c.memory.usageKb > c.memory.limitKb) inc.push(`memcg usage ${c.memory.usageKb}kB exceeds its limit ${c.memory.limitKb}kB (only forced charges — __GFP_NOFAIL, dying tasks — or a limit lowered below usage can do that)`);
+    if (c.memory && c.memory.usageKb > c.memory.limitKb)
+      inc.push(
+        `memcg usage ${c.memory.usageKb}kB exceeds its limit ${c.memory.limitKb}kB (only forced charges — __GFP_NOFAIL, dying tasks — or a limit lowered below usage can do that)`,
+      );
     if (p.statsFor.length) {
-      say(`   > Memory cgroup stats for ${p.statsFor[0]}:${p.statsFor.length > 1 ? ` (and ${p.statsFor.length - 1} descendant memcg(s))` : ''}`);
+      say(
+        `   > Memory cgroup stats for ${p.statsFor[0]}:${p.statsFor.length > 1 ? ` (and ${p.statsFor.length - 1} descendant memcg(s))` : ''}`,
+      );
       const s = p.stats;
       const pg = (b: number | undefined) => (b === undefined ? '?' : `${b} bytes = ${Math.floor(b / 4096)} pages`);
       if (v === '6.1') {
-        say(`     memory.stat of the OOM memcg, values in BYTES: anon ${pg(s.anon)}, file ${pg(s.file)}, kernel ${pg(s.kernel)}, pagetables ${pg(s.pagetables)}, shmem ${pg(s.shmem)}.`);
+        say(
+          `     memory.stat of the OOM memcg, values in BYTES: anon ${pg(s.anon)}, file ${pg(s.file)}, kernel ${pg(s.kernel)}, pagetables ${pg(s.pagetables)}, shmem ${pg(s.shmem)}.`,
+        );
         if (s.anon !== undefined && s.kernel !== undefined && c.memory) {
           const sum = s.anon + (s.file ?? 0) + s.kernel;
-          say(`     anon + file + kernel = ${sum} bytes = ${Math.floor(sum / 1024)}kB vs usage ${c.memory.usageKb}kB (the difference is per-CPU stock, sock, and stat flush lag).`);
+          say(
+            `     anon + file + kernel = ${sum} bytes = ${Math.floor(sum / 1024)}kB vs usage ${c.memory.usageKb}kB (the difference is per-CPU stock, sock, and stat flush lag).`,
+          );
         }
-        say('     (6.1 prints memory.stat with one printk of ~1 KiB, so the list is often cut short after the workingset_* entries.)');
+        say(
+          '     (6.1 prints memory.stat with one printk of ~1 KiB, so the list is often cut short after the workingset_* entries.)',
+        );
       } else {
-        say(`     4.19/3.12 format: "name:valueKB" (KiB), e.g. rss ${s.rss !== undefined ? pg(s.rss) : '?'}, cache ${s.cache !== undefined ? pg(s.cache) : '?'}.`);
+        say(
+          `     4.19/3.12 format: "name:valueKB" (KiB), e.g. rss ${s.rss !== undefined ? pg(s.rss) : '?'}, cache ${s.cache !== undefined ? pg(s.cache) : '?'}.`,
+        );
       }
     }
-    memcgInfo = { statsFor: p.statsFor[0] ?? p.taskIn419?.limit ?? p.limitReached419 ?? null, memory: c.memory ?? null, swap: c.swap ?? null, memsw: c['memory+swap'] ?? null, kmem: c.kmem ?? null, stats: { ...p.stats } };
+    memcgInfo = {
+      statsFor: p.statsFor[0] ?? p.taskIn419?.limit ?? p.limitReached419 ?? null,
+      memory: c.memory ?? null,
+      swap: c.swap ?? null,
+      memsw: c['memory+swap'] ?? null,
+      kmem: c.kmem ?? null,
+      stats: { ...p.stats },
+    };
     say('');
   }
   let memInfo: ExplainedReport['memInfo'] = null;
@@ -833,10 +1130,20 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     say(`${kind === 'memcg' ? '4b' : '4'}. System memory — show_mem() ("Mem-Info:")`);
     if (p.freeLine) say(`   > ${p.freeLine}\n     free pages on the whole machine (pages).`);
     for (const z of p.zones) {
-      say(`   Node ${z.node} ${z.name}: free ${z.freeKb}kB, watermarks min ${z.minKb}kB / low ${z.lowKb}kB / high ${z.highKb}kB, managed ${z.managedKb}kB — ${z.freeKb < z.minKb ? 'below min: only ALLOC_HIGH/ALLOC_OOM/no-watermark allocations could succeed' : z.freeKb < z.lowKb ? 'below low (kswapd is woken)' : 'above low (not the limiting zone, or lowmem_reserve protects it)'}`);
+      say(
+        `   Node ${z.node} ${z.name}: free ${z.freeKb}kB, watermarks min ${z.minKb}kB / low ${z.lowKb}kB / high ${z.highKb}kB, managed ${z.managedKb}kB — ${z.freeKb < z.minKb ? 'below min: only ALLOC_HIGH/ALLOC_OOM/no-watermark allocations could succeed' : z.freeKb < z.lowKb ? 'below low (kswapd is woken)' : 'above low (not the limiting zone, or lowmem_reserve protects it)'}`,
+      );
     }
-    if (p.pagesRam !== null) say(`   "${p.pagesRam} pages RAM" (present pages), "${p.pagesReserved ?? '?'} pages reserved" (present − managed), Total swap ${p.totalSwapKb ?? '?'}kB, Free swap ${p.freeSwapKb ?? '?'}kB.`);
-    memInfo = { pagesRam: p.pagesRam, pagesReserved: p.pagesReserved, totalSwapKb: p.totalSwapKb, freeSwapKb: p.freeSwapKb };
+    if (p.pagesRam !== null)
+      say(
+        `   "${p.pagesRam} pages RAM" (present pages), "${p.pagesReserved ?? '?'} pages reserved" (present − managed), Total swap ${p.totalSwapKb ?? '?'}kB, Free swap ${p.freeSwapKb ?? '?'}kB.`,
+      );
+    memInfo = {
+      pagesRam: p.pagesRam,
+      pagesReserved: p.pagesReserved,
+      totalSwapKb: p.totalSwapKb,
+      freeSwapKb: p.freeSwapKb,
+    };
     say('');
   }
 
@@ -846,11 +1153,19 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     say('   (no task table: vm.oom_dump_tasks=0, or the log is truncated)');
   } else {
     if (p.tasksColumn === 'nr_ptes') say('   Units: total_vm, rss, nr_ptes and swapents are in PAGES (4 KiB).');
-    else say('   Units: total_vm, rss and swapents are in PAGES (4 KiB each); pgtables_bytes is in BYTES. rss = anon + file + shmem pages (get_mm_rss()).');
-    say(`   ${padEnd('pid', 8)} ${padEnd('name', 16)} ${pad('total_vm', 18)} ${pad('rss', 18)} ${pad(p.tasksColumn === 'nr_ptes' ? 'nr_ptes' : 'page tables', 24)} ${pad('swapents', 8)} ${pad('adj', 6)}`);
+    else
+      say(
+        '   Units: total_vm, rss and swapents are in PAGES (4 KiB each); pgtables_bytes is in BYTES. rss = anon + file + shmem pages (get_mm_rss()).',
+      );
+    say(
+      `   ${padEnd('pid', 8)} ${padEnd('name', 16)} ${pad('total_vm', 18)} ${pad('rss', 18)} ${pad(p.tasksColumn === 'nr_ptes' ? 'nr_ptes' : 'page tables', 24)} ${pad('swapents', 8)} ${pad('adj', 6)}`,
+    );
     for (const t of p.tasks) {
-      const pt = p.tasksColumn === 'nr_ptes' ? `${t.nrPtes} pages` : `${t.pgtablesBytes} B = ${t.pgtablesBytes / 1024}kB`;
-      say(`   ${padEnd(t.pid, 8)} ${padEnd(t.name, 16)} ${pad(`${t.totalVm}p=${t.totalVm * PAGE_KB}kB`, 18)} ${pad(`${t.rss}p=${t.rss * PAGE_KB}kB`, 18)} ${pad(pt, 24)} ${pad(t.swapents, 8)} ${pad(t.oomScoreAdj, 6)}`);
+      const pt =
+        p.tasksColumn === 'nr_ptes' ? `${t.nrPtes} pages` : `${t.pgtablesBytes} B = ${t.pgtablesBytes / 1024}kB`;
+      say(
+        `   ${padEnd(t.pid, 8)} ${padEnd(t.name, 16)} ${pad(`${t.totalVm}p=${t.totalVm * PAGE_KB}kB`, 18)} ${pad(`${t.rss}p=${t.rss * PAGE_KB}kB`, 18)} ${pad(pt, 24)} ${pad(t.swapents, 8)} ${pad(t.oomScoreAdj, 6)}`,
+      );
     }
     if (p.tasksHeaderSeen && !p.tasks.length) say('   (the table is empty)');
   }
@@ -863,23 +1178,31 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     const s = p.summary;
     const cmean: Record<string, string> = {
       CONSTRAINT_NONE: 'no restriction: the whole machine is out of memory',
-      CONSTRAINT_CPUSET: 'the allocating task\'s cpuset nodes are exhausted',
+      CONSTRAINT_CPUSET: "the allocating task's cpuset nodes are exhausted",
       CONSTRAINT_MEMORY_POLICY: 'an mbind/set_mempolicy nodemask is exhausted',
       CONSTRAINT_MEMCG: 'a memory cgroup reached its limit',
     };
     say(`   constraint=${s.constraint} (constrained_alloc()): ${cmean[s.constraint ?? ''] ?? 'unknown constraint'}.`);
-    say(`   nodemask=${s.nodemask ?? '?'} (oc->nodemask, (null) unless MEMORY_POLICY), cpuset=${s.cpuset ?? '?'} mems_allowed=${s.mems_allowed ?? '?'} (of the invoking task).`);
-    if (s.oom_memcg !== undefined) say(`   oom_memcg=${s.oom_memcg}: the memcg whose limit was hit; task_memcg=${s.task_memcg ?? '?'}: the victim's memcg (mem_cgroup_print_oom_context()).`);
-    else if (s.global_oom) say(`   global_oom: no OOM memcg; task_memcg=${s.task_memcg ?? '?'} is just the victim's cgroup.`);
+    say(
+      `   nodemask=${s.nodemask ?? '?'} (oc->nodemask, (null) unless MEMORY_POLICY), cpuset=${s.cpuset ?? '?'} mems_allowed=${s.mems_allowed ?? '?'} (of the invoking task).`,
+    );
+    if (s.oom_memcg !== undefined)
+      say(
+        `   oom_memcg=${s.oom_memcg}: the memcg whose limit was hit; task_memcg=${s.task_memcg ?? '?'}: the victim's memcg (mem_cgroup_print_oom_context()).`,
+      );
+    else if (s.global_oom)
+      say(`   global_oom: no OOM memcg; task_memcg=${s.task_memcg ?? '?'} is just the victim's cgroup.`);
     say(`   task=${s.task ?? '?'},pid=${s.pid ?? '?'},uid=${s.uid ?? '?'}: the chosen victim.`);
     say('');
   } else if (v === '6.1') {
     if (p.killed.length) notes.push('6.1 report without the "oom-kill:constraint=" summary line (truncated log?)');
   } else {
     say(`6. Constraint summary — not printed by ${v} (dump_oom_summary() came with 5.0)`);
-    say(kind === 'memcg'
-      ? '   constrained_alloc() returned CONSTRAINT_MEMCG (oc->memcg is set).'
-      : `   Global OOM: CONSTRAINT_NONE unless a cpuset or mempolicy restricted the allocation${p.header.nodemask && p.header.nodemask !== '(null)' ? ` — the header's nodemask=${p.header.nodemask} indicates CONSTRAINT_MEMORY_POLICY` : ' (nodemask=(null) in the header rules out MEMORY_POLICY)'}.`);
+    say(
+      kind === 'memcg'
+        ? '   constrained_alloc() returned CONSTRAINT_MEMCG (oc->memcg is set).'
+        : `   Global OOM: CONSTRAINT_NONE unless a cpuset or mempolicy restricted the allocation${p.header.nodemask && p.header.nodemask !== '(null)' ? ` — the header's nodemask=${p.header.nodemask} indicates CONSTRAINT_MEMORY_POLICY` : ' (nodemask=(null) in the header rules out MEMORY_POLICY)'}.`,
+    );
     say('');
   }
 
@@ -890,22 +1213,33 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
   for (const e of p.killEvents) {
     say(`   > ${e.line}`);
     if (e.type === 'selection') {
-      say(`     oom_kill_process() (${v}): the selected process; score = chosen_points × 1000 / totalpages (normalised 0…1000). Before killing, a child with a different mm and the highest oom_badness() (> 0) would be sacrificed instead.`);
+      say(
+        `     oom_kill_process() (${v}): the selected process; score = chosen_points × 1000 / totalpages (normalised 0…1000). Before killing, a child with a different mm and the highest oom_badness() (> 0) would be sacrificed instead.`,
+      );
     } else if (e.type === 'killed') {
       const k = p.killed[killedSeen++]!;
       if (killedSeen === 1) {
         const rssKb = k.anonRssKb + k.fileRssKb + (k.shmemRssKb ?? 0);
-        say(`     __oom_kill_process(): SIGKILL sent. All sizes here are in kB: total-vm ${k.totalVmKb}kB = ${kbToPages(k.totalVmKb)} pages; rss anon ${k.anonRssKb} + file ${k.fileRssKb} + shmem ${k.shmemRssKb ?? 0} = ${rssKb}kB = ${kbToPages(rssKb)} pages${k.pgtablesKb !== null ? `; pgtables ${k.pgtablesKb}kB (mm_pgtables_bytes() >> 10)` : ''}.`);
-        if (k.message?.includes('oom_kill_allocating_task')) say('     "(oom_kill_allocating_task)": vm.oom_kill_allocating_task=1, so out_of_memory() killed the invoking task itself without select_bad_process().');
+        say(
+          `     __oom_kill_process(): SIGKILL sent. All sizes here are in kB: total-vm ${k.totalVmKb}kB = ${kbToPages(k.totalVmKb)} pages; rss anon ${k.anonRssKb} + file ${k.fileRssKb} + shmem ${k.shmemRssKb ?? 0} = ${rssKb}kB = ${kbToPages(rssKb)} pages${k.pgtablesKb !== null ? `; pgtables ${k.pgtablesKb}kB (mm_pgtables_bytes() >> 10)` : ''}.`,
+        );
+        if (k.message?.includes('oom_kill_allocating_task'))
+          say(
+            '     "(oom_kill_allocating_task)": vm.oom_kill_allocating_task=1, so out_of_memory() killed the invoking task itself without select_bad_process().',
+          );
       } else if (p.oomGroup) {
         say('     memory.oom.group member (mem_cgroup_scan_tasks(oom_group, oom_kill_memcg_member)).');
       }
     } else if (e.type === 'group') {
-      say('     memory.oom.group=1 (mem_cgroup_get_oom_group()): after the victim, every task of that memcg except oom_score_adj −1000 is killed too, and the victim\'s line is printed again.');
+      say(
+        "     memory.oom.group=1 (mem_cgroup_get_oom_group()): after the victim, every task of that memcg except oom_score_adj −1000 is killed too, and the victim's line is printed again.",
+      );
     } else if (e.type === 'reaped') {
-      say('     the OOM reaper unmapped the victim\'s anonymous memory (6.1: after the 2 s OOM_REAPER_DELAY).');
+      say("     the OOM reaper unmapped the victim's anonymous memory (6.1: after the 2 s OOM_REAPER_DELAY).");
     } else if (e.type === 'panic') {
-      say('     check_panic_on_oom(): vm.panic_on_oom is set (1: CONSTRAINT_NONE only; 2: always); dump_header(oc, NULL) ran and nobody was killed.');
+      say(
+        '     check_panic_on_oom(): vm.panic_on_oom is set (1: CONSTRAINT_NONE only; 2: always); dump_header(oc, NULL) ran and nobody was killed.',
+      );
     } else if (e.type === 'nokill') {
       say('     select_bad_process() found no eligible task (all oom_score_adj −1000, kernel threads, or init).');
     } else {
@@ -913,10 +1247,17 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     }
   }
   if (p.laterKills.length) {
-    say(`   (${p.laterKills.length} later kill line(s) without their own report follow — dump_header() is ratelimited to 10 reports per 5 s (oom_rs) — not checked here)`);
-    notes.push(`${p.laterKills.length} later kill line(s) without a report (ratelimited dump_header()), first: ${p.laterKills[0]}`);
+    say(
+      `   (${p.laterKills.length} later kill line(s) without their own report follow — dump_header() is ratelimited to 10 reports per 5 s (oom_rs) — not checked here)`,
+    );
+    notes.push(
+      `${p.laterKills.length} later kill line(s) without a report (ratelimited dump_header()), first: ${p.laterKills[0]}`,
+    );
   }
-  if (p.secondTable) notes.push('a second task table follows without its "invoked oom-killer" header line; parsing of this report stopped there');
+  if (p.secondTable)
+    notes.push(
+      'a second task table follows without its "invoked oom-killer" header line; parsing of this report stopped there',
+    );
   if (!p.killed.length && !p.selection && !p.panic && !p.noKillable && !p.alreadyExiting) {
     say('   (no kill line found: the log may be truncated)');
     notes.push('no "Killed process" line after this report (truncated log?)');
@@ -932,57 +1273,108 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     seen.add(key);
     const row = rowOf(k.pid);
     if (!row) {
-      if (p.tasks.length) notes.push(`killed process ${k.pid} (${k.comm}) is not in the task table${v !== '6.1' ? ' (4.19: a sacrificed child outside the scanned set?)' : ''}`);
+      if (p.tasks.length)
+        notes.push(
+          `killed process ${k.pid} (${k.comm}) is not in the task table${v !== '6.1' ? ' (4.19: a sacrificed child outside the scanned set?)' : ''}`,
+        );
       continue;
     }
-    if (k.totalVmKb !== row.totalVm * PAGE_KB) inc.push(`Killed process ${k.pid} (${k.comm}): total-vm ${k.totalVmKb}kB != task table total_vm ${row.totalVm} pages × 4 = ${row.totalVm * PAGE_KB}kB`);
+    if (k.totalVmKb !== row.totalVm * PAGE_KB)
+      inc.push(
+        `Killed process ${k.pid} (${k.comm}): total-vm ${k.totalVmKb}kB != task table total_vm ${row.totalVm} pages × 4 = ${row.totalVm * PAGE_KB}kB`,
+      );
     const rssPages = kbToPages(k.anonRssKb + k.fileRssKb + (k.shmemRssKb ?? 0));
-    if (Math.abs(rssPages - row.rss) > SPLIT_RSS_LAG) inc.push(`Killed process ${k.pid} (${k.comm}): anon+file+shmem rss = ${rssPages} pages but the task table says rss ${row.rss} pages (difference ${rssPages - row.rss} exceeds the SPLIT_RSS_COUNTING lag of ${SPLIT_RSS_LAG} pages)`);
-    if (k.pgtablesKb !== null && p.tasksColumn === 'pgtables_bytes' && k.pgtablesKb !== Math.floor(row.pgtablesBytes / 1024)) inc.push(`Killed process ${k.pid} (${k.comm}): pgtables ${k.pgtablesKb}kB != task table pgtables_bytes ${row.pgtablesBytes} / 1024 = ${Math.floor(row.pgtablesBytes / 1024)}kB`);
-    if (k.uid !== null && k.uid !== row.uid) inc.push(`Killed process ${k.pid} (${k.comm}): UID ${k.uid} != task table uid ${row.uid}`);
-    if (k.oomScoreAdj !== null && k.oomScoreAdj !== row.oomScoreAdj) inc.push(`Killed process ${k.pid} (${k.comm}): oom_score_adj ${k.oomScoreAdj} != task table ${row.oomScoreAdj}`);
+    if (Math.abs(rssPages - row.rss) > SPLIT_RSS_LAG)
+      inc.push(
+        `Killed process ${k.pid} (${k.comm}): anon+file+shmem rss = ${rssPages} pages but the task table says rss ${row.rss} pages (difference ${rssPages - row.rss} exceeds the SPLIT_RSS_COUNTING lag of ${SPLIT_RSS_LAG} pages)`,
+      );
+    if (
+      k.pgtablesKb !== null &&
+      p.tasksColumn === 'pgtables_bytes' &&
+      k.pgtablesKb !== Math.floor(row.pgtablesBytes / 1024)
+    )
+      inc.push(
+        `Killed process ${k.pid} (${k.comm}): pgtables ${k.pgtablesKb}kB != task table pgtables_bytes ${row.pgtablesBytes} / 1024 = ${Math.floor(row.pgtablesBytes / 1024)}kB`,
+      );
+    if (k.uid !== null && k.uid !== row.uid)
+      inc.push(`Killed process ${k.pid} (${k.comm}): UID ${k.uid} != task table uid ${row.uid}`);
+    if (k.oomScoreAdj !== null && k.oomScoreAdj !== row.oomScoreAdj)
+      inc.push(`Killed process ${k.pid} (${k.comm}): oom_score_adj ${k.oomScoreAdj} != task table ${row.oomScoreAdj}`);
     if (k.comm !== row.name) notes.push(`Killed process ${k.pid}: comm "${k.comm}" vs task table name "${row.name}"`);
   }
 
   // ----- summary vs memcg lines vs kill -------------------------------------------------------
   const hasMemcgLines = memcgEvidence.length > 0;
-  if (constraint === 'CONSTRAINT_MEMCG' && !hasMemcgLines) inc.push('constraint=CONSTRAINT_MEMCG but the report has no memcg lines ("memory: usage … limit …", "Memory cgroup stats for …")');
-  if (constraint && constraint !== 'CONSTRAINT_MEMCG' && hasMemcgLines) inc.push(`constraint=${constraint} but the report has memcg lines (${memcgEvidence.join(', ')}), which dump_header() prints only for a memcg OOM`);
+  if (constraint === 'CONSTRAINT_MEMCG' && !hasMemcgLines)
+    inc.push(
+      'constraint=CONSTRAINT_MEMCG but the report has no memcg lines ("memory: usage … limit …", "Memory cgroup stats for …")',
+    );
+  if (constraint && constraint !== 'CONSTRAINT_MEMCG' && hasMemcgLines)
+    inc.push(
+      `constraint=${constraint} but the report has memcg lines (${memcgEvidence.join(', ')}), which dump_header() prints only for a memcg OOM`,
+    );
   if (p.summary?.global_oom && hasMemcgLines) inc.push('the summary says global_oom but the report has memcg lines');
-  if (constraint === 'CONSTRAINT_MEMCG' && p.memInfoSeen) inc.push('constraint=CONSTRAINT_MEMCG but the report has "Mem-Info:" (show_mem() is printed only for a global OOM)');
-  if (hasMemcgLines && p.memInfoSeen) inc.push('the report has both memcg lines and "Mem-Info:" (dump_header() prints one or the other)');
+  if (constraint === 'CONSTRAINT_MEMCG' && p.memInfoSeen)
+    inc.push(
+      'constraint=CONSTRAINT_MEMCG but the report has "Mem-Info:" (show_mem() is printed only for a global OOM)',
+    );
+  if (hasMemcgLines && p.memInfoSeen)
+    inc.push('the report has both memcg lines and "Mem-Info:" (dump_header() prints one or the other)');
   if (p.summary?.oom_memcg !== undefined) {
     const om = p.summary.oom_memcg;
-    if (p.statsFor.length && p.statsFor[0] !== om) inc.push(`summary oom_memcg=${om} but the stats header says "Memory cgroup stats for ${p.statsFor[0]}:" (both name the OOM memcg)`);
-    if (p.summary.task_memcg !== undefined && !isDescendant(p.summary.task_memcg, om)) inc.push(`summary task_memcg=${p.summary.task_memcg} is not inside oom_memcg=${om} (a memcg OOM only scans the OOM memcg's subtree)`);
+    if (p.statsFor.length && p.statsFor[0] !== om)
+      inc.push(
+        `summary oom_memcg=${om} but the stats header says "Memory cgroup stats for ${p.statsFor[0]}:" (both name the OOM memcg)`,
+      );
+    if (p.summary.task_memcg !== undefined && !isDescendant(p.summary.task_memcg, om))
+      inc.push(
+        `summary task_memcg=${p.summary.task_memcg} is not inside oom_memcg=${om} (a memcg OOM only scans the OOM memcg's subtree)`,
+      );
   }
   if (p.taskIn419) {
-    if (p.statsFor.length && p.statsFor[0] !== p.taskIn419.limit) inc.push(`"limit of ${p.taskIn419.limit}" but the first stats header is "Memory cgroup stats for ${p.statsFor[0]}:"`);
-    if (!isDescendant(p.taskIn419.task, p.taskIn419.limit)) inc.push(`"Task in ${p.taskIn419.task}" is not inside the OOM memcg ${p.taskIn419.limit}`);
+    if (p.statsFor.length && p.statsFor[0] !== p.taskIn419.limit)
+      inc.push(
+        `"limit of ${p.taskIn419.limit}" but the first stats header is "Memory cgroup stats for ${p.statsFor[0]}:"`,
+      );
+    if (!isDescendant(p.taskIn419.task, p.taskIn419.limit))
+      inc.push(`"Task in ${p.taskIn419.task}" is not inside the OOM memcg ${p.taskIn419.limit}`);
   }
-  if (p.summary?.pid !== undefined && victim && num(p.summary.pid) !== victim.pid) inc.push(`summary pid=${p.summary.pid} but Killed process ${victim.pid} (dump_oom_summary() names the victim that __oom_kill_process() kills)`);
-  if (p.summary?.task !== undefined && victim && p.summary.task !== victim.comm) notes.push(`summary task=${p.summary.task} vs Killed process comm ${victim.comm}`);
-  if (p.selection && v === '4.19' && p.killed.length && victim && victim.pid !== p.selection.pid) notes.push(`Kill process ${p.selection.pid} but Killed process ${victim.pid}: a child was sacrificed (4.19 oom_kill_process() "prefer children over parent")`);
+  if (p.summary?.pid !== undefined && victim && num(p.summary.pid) !== victim.pid)
+    inc.push(
+      `summary pid=${p.summary.pid} but Killed process ${victim.pid} (dump_oom_summary() names the victim that __oom_kill_process() kills)`,
+    );
+  if (p.summary?.task !== undefined && victim && p.summary.task !== victim.comm)
+    notes.push(`summary task=${p.summary.task} vs Killed process comm ${victim.comm}`);
+  if (p.selection && v === '4.19' && p.killed.length && victim && victim.pid !== p.selection.pid)
+    notes.push(
+      `Kill process ${p.selection.pid} but Killed process ${victim.pid}: a child was sacrificed (4.19 oom_kill_process() "prefer children over parent")`,
+    );
 
   // ----- recompute the victim -----------------------------------------------------------------
   say('8. Recomputing the victim — oom_badness() / select_bad_process() (mm/oom_kill.c)');
-  const formula = v === '3.12'
-    ? 'points = rss + nr_ptes + swapents + (oom_score_adj − 30 if root) × (totalpages / 1000), clamped to ≥ 1'
-    : `points = rss + swapents + pgtables_bytes/4096 + oom_score_adj × (totalpages / 1000)${v === '4.19' ? ', clamped to ≥ 1' : ' (6.1: not clamped, may be ≤ 0)'}`;
+  const formula =
+    v === '3.12'
+      ? 'points = rss + nr_ptes + swapents + (oom_score_adj − 30 if root) × (totalpages / 1000), clamped to ≥ 1'
+      : `points = rss + swapents + pgtables_bytes/4096 + oom_score_adj × (totalpages / 1000)${v === '4.19' ? ', clamped to ≥ 1' : ' (6.1: not clamped, may be ≤ 0)'}`;
   say(`   ${formula}; integer divisions; oom_score_adj −1000 is never chosen.`);
   say(`   totalpages = ${totalpages.value ?? 'unknown'}: ${totalpages.how}.`);
   const tp = totalpages.value ?? 0;
   const candidates = p.tasks.map((r) => badness(v, r, tp));
   const ranked = candidates.filter((c) => c.points !== null).sort((a, b) => b.points! - a.points!);
-  ranked.forEach((c, i) => { c.rank = i + 1; });
+  ranked.forEach((c, i) => {
+    c.rank = i + 1;
+  });
   const recomputed = p.tasks.length ? selectVictim(v, candidates) : null;
-  const tieRule = v === '6.1'
-    ? '6.1 tie rule: oom_evaluate_task() skips only "points < chosen_points", so of equal scores the LATER task in the table wins'
-    : v === '4.19'
-      ? '4.19 tie rule: on equal points a chosen thread-group leader is kept (the EARLIER leader wins)'
-      : '3.12: strictly greater wins (the earlier task keeps a tie)';
+  const tieRule =
+    v === '6.1'
+      ? '6.1 tie rule: oom_evaluate_task() skips only "points < chosen_points", so of equal scores the LATER task in the table wins'
+      : v === '4.19'
+        ? '4.19 tie rule: on equal points a chosen thread-group leader is kept (the EARLIER leader wins)'
+        : '3.12: strictly greater wins (the earlier task keeps a tie)';
   if (candidates.length) {
-    say(`   ${pad('rank', 4)} ${padEnd('pid', 8)} ${padEnd('name', 16)} ${pad('rss', 8)} ${pad('swapents', 8)} ${pad(v === '3.12' ? 'nr_ptes' : 'pgtbl/4096', 10)} ${pad('adj', 6)} ${pad('adj×(tp/1000)', 14)} ${pad('points', 10)}`);
+    say(
+      `   ${pad('rank', 4)} ${padEnd('pid', 8)} ${padEnd('name', 16)} ${pad('rss', 8)} ${pad('swapents', 8)} ${pad(v === '3.12' ? 'nr_ptes' : 'pgtbl/4096', 10)} ${pad('adj', 6)} ${pad('adj×(tp/1000)', 14)} ${pad('points', 10)}`,
+    );
     const order = [...ranked, ...candidates.filter((c) => c.points === null)];
     for (const c of order) {
       const marks: string[] = [];
@@ -991,32 +1383,52 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
       else if (!victim && p.selection && c.pid === p.selection.pid) marks.push('← selected');
       if (c.excluded) marks.push(`excluded: ${c.excluded}`);
       const adjText = c.effectiveAdj !== c.oomScoreAdj ? `${c.effectiveAdj}*` : String(c.effectiveAdj);
-      say(`   ${pad(c.rank ?? '-', 4)} ${padEnd(c.pid, 8)} ${padEnd(c.name, 16)} ${pad(c.rss, 8)} ${pad(c.swapents, 8)} ${pad(c.pgtablePages, 10)} ${pad(adjText, 6)} ${pad(c.excluded ? '-' : c.adjPoints, 14)} ${pad(c.points ?? '-', 10)}  ${marks.join(' ')}`);
+      say(
+        `   ${pad(c.rank ?? '-', 4)} ${padEnd(c.pid, 8)} ${padEnd(c.name, 16)} ${pad(c.rss, 8)} ${pad(c.swapents, 8)} ${pad(c.pgtablePages, 10)} ${pad(adjText, 6)} ${pad(c.excluded ? '-' : c.adjPoints, 14)} ${pad(c.points ?? '-', 10)}  ${marks.join(' ')}`,
+      );
     }
-    if (candidates.some((c) => c.effectiveAdj !== c.oomScoreAdj)) say('   (* 3.12 root bonus: adj − 30 for CAP_SYS_ADMIN, assumed for uid 0)');
+    if (candidates.some((c) => c.effectiveAdj !== c.oomScoreAdj))
+      say('   (* 3.12 root bonus: adj − 30 for CAP_SYS_ADMIN, assumed for uid 0)');
     say(`   ${tieRule}.`);
-    if (v === '4.19' && kind === 'memcg') say('   (4.19 memcg OOM: select_bad_process() iterates the memcg\'s threads while dump_tasks() walks for_each_process(), so the table order may differ from the scan order — only matters for ties.)');
+    if (v === '4.19' && kind === 'memcg')
+      say(
+        "   (4.19 memcg OOM: select_bad_process() iterates the memcg's threads while dump_tasks() walks for_each_process(), so the table order may differ from the scan order — only matters for ties.)",
+      );
   } else {
     say('   (no task rows to recompute from)');
   }
 
   const allocatingTask = !!victim?.message?.includes('oom_kill_allocating_task');
   const adjMatters = candidates.some((c) => c.points !== null && c.effectiveAdj !== 0);
-  const selectedPid = v === '6.1' ? (victim?.pid ?? (p.summary?.pid !== undefined ? num(p.summary.pid) : null)) : (p.selection?.pid ?? victim?.pid ?? null);
+  const selectedPid =
+    v === '6.1'
+      ? (victim?.pid ?? (p.summary?.pid !== undefined ? num(p.summary.pid) : null))
+      : (p.selection?.pid ?? victim?.pid ?? null);
   if (recomputed) {
     say(`   Recomputed victim: pid ${recomputed.pid} (${recomputed.name}) with ${recomputed.points} points.`);
     if (v !== '6.1' && totalpages.value) {
       const score = Math.floor((recomputed.points! * 1000) / totalpages.value);
-      say(`   Its normalised score (4.19/3.12 "score"): points × 1000 / totalpages = ${score}${p.selection ? ` (printed: ${p.selection.score})` : ''}.`);
+      say(
+        `   Its normalised score (4.19/3.12 "score"): points × 1000 / totalpages = ${score}${p.selection ? ` (printed: ${p.selection.score})` : ''}.`,
+      );
       // Tolerance: the rss lag of one task (64 pages) in score units, plus rounding.
-      if (p.selection && p.selection.pid === recomputed.pid && Math.abs(score - p.selection.score) > Math.ceil((SPLIT_RSS_LAG * 1000) / totalpages.value) + 1) {
-        inc.push(`"Kill process ${p.selection.pid}" prints score ${p.selection.score}, but its recomputed points ${recomputed.points} × 1000 / totalpages ${totalpages.value} = ${score}${totalpages.exact ? '' : ' (totalpages is an estimate)'}`);
+      if (
+        p.selection &&
+        p.selection.pid === recomputed.pid &&
+        Math.abs(score - p.selection.score) > Math.ceil((SPLIT_RSS_LAG * 1000) / totalpages.value) + 1
+      ) {
+        inc.push(
+          `"Kill process ${p.selection.pid}" prints score ${p.selection.score}, but its recomputed points ${recomputed.points} × 1000 / totalpages ${totalpages.value} = ${score}${totalpages.exact ? '' : ' (totalpages is an estimate)'}`,
+        );
       }
     }
   }
   if (allocatingTask) {
     say('   Selection was bypassed (oom_kill_allocating_task): the victim is the invoking task, whatever its points.');
-    if (victim && invokerPid !== null && victim.pid !== invokerPid) inc.push(`"(oom_kill_allocating_task)" kill of pid ${victim.pid}, but the invoking task is pid ${invokerPid} (that sysctl kills current)`);
+    if (victim && invokerPid !== null && victim.pid !== invokerPid)
+      inc.push(
+        `"(oom_kill_allocating_task)" kill of pid ${victim.pid}, but the invoking task is pid ${invokerPid} (that sysctl kills current)`,
+      );
   } else if (selectedPid !== null && recomputed) {
     if (recomputed.pid === selectedPid) {
       say(`   The kernel ${p.selection ? 'selected' : 'killed'} pid ${selectedPid}: matches the recomputation.`);
@@ -1025,7 +1437,9 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
       const tie = actual?.points !== null && actual?.points === recomputed.points;
       const close = actual?.points != null && Math.abs(recomputed.points! - actual.points) <= SPLIT_RSS_LAG;
       if (totalpages.value === null && adjMatters) {
-        notes.push(`the kernel chose pid ${selectedPid}, the recomputation pid ${recomputed.pid}, but totalpages is unknown and some oom_score_adj are non-zero, so the comparison is not conclusive`);
+        notes.push(
+          `the kernel chose pid ${selectedPid}, the recomputation pid ${recomputed.pid}, but totalpages is unknown and some oom_score_adj are non-zero, so the comparison is not conclusive`,
+        );
         say('   The kernel chose a different process, but totalpages is unknown: not conclusive.');
       } else {
         const caveat = tie
@@ -1033,21 +1447,35 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
           : close
             ? `the difference (${recomputed.points! - actual!.points!} points) is within the ${SPLIT_RSS_LAG}-page SPLIT_RSS_COUNTING lag: the rss counters the selection read may have lagged the ones printed`
             : `caveats: the rss counters used for selection lag the real counts by up to ${SPLIT_RSS_LAG} pages per task, and the table does not show MMF_OOM_SKIP (already reaped victims), in-vfork or oom_task_origin (swapoff/KSM) tasks${totalpages.exact ? '' : ', and totalpages is an estimate'}`;
-        const actualTxt = actual ? `pid ${selectedPid} (${actual.name}, ${actual.points ?? 'excluded'}${actual.points !== null ? ' points' : ''})` : `pid ${selectedPid} (not in the task table)`;
-        inc.push(`recomputed victim pid ${recomputed.pid} (${recomputed.name}, ${recomputed.points} points) differs from the ${p.selection ? 'selected' : 'killed'} process ${actualTxt}; ${caveat}`);
+        const actualTxt = actual
+          ? `pid ${selectedPid} (${actual.name}, ${actual.points ?? 'excluded'}${actual.points !== null ? ' points' : ''})`
+          : `pid ${selectedPid} (not in the task table)`;
+        inc.push(
+          `recomputed victim pid ${recomputed.pid} (${recomputed.name}, ${recomputed.points} points) differs from the ${p.selection ? 'selected' : 'killed'} process ${actualTxt}; ${caveat}`,
+        );
         say(`   The kernel chose ${actualTxt}: DIFFERENT from the recomputation (see inconsistencies).`);
       }
     }
   } else if (recomputed && (p.panic || p.noKillable)) {
-    say(`   Nobody was killed${p.panic ? ' (panic_on_oom)' : ''}; select_bad_process() would have picked pid ${recomputed.pid} (${recomputed.name}).`);
+    say(
+      `   Nobody was killed${p.panic ? ' (panic_on_oom)' : ''}; select_bad_process() would have picked pid ${recomputed.pid} (${recomputed.name}).`,
+    );
   }
-  if (p.noKillable && recomputed) inc.push(`"Out of memory and no killable processes" but the task table has an eligible task: pid ${recomputed.pid} (${recomputed.name})`);
-  if (!adjMatters && candidates.length) say('   All eligible tasks have oom_score_adj 0, so totalpages does not affect the choice: the largest rss + swap + page tables wins.');
+  if (p.noKillable && recomputed)
+    inc.push(
+      `"Out of memory and no killable processes" but the task table has an eligible task: pid ${recomputed.pid} (${recomputed.name})`,
+    );
+  if (!adjMatters && candidates.length)
+    say(
+      '   All eligible tasks have oom_score_adj 0, so totalpages does not affect the choice: the largest rss + swap + page tables wins.',
+    );
   say('');
 
   // ----- verdict ------------------------------------------------------------------------------
   say('9. Consistency checks');
-  say('   Checked: victim = recomputed maximum; Killed-line rss (kB/4) vs table rss (±64 pages, SPLIT_RSS lag); total-vm kB = total_vm × 4; pgtables kB = pgtables_bytes/1024; memcg usage ≤ limit; oom_memcg/task_memcg vs the stats header; constraint vs memcg/Mem-Info lines.');
+  say(
+    '   Checked: victim = recomputed maximum; Killed-line rss (kB/4) vs table rss (±64 pages, SPLIT_RSS lag); total-vm kB = total_vm × 4; pgtables kB = pgtables_bytes/1024; memcg usage ≤ limit; oom_memcg/task_memcg vs the stats header; constraint vs memcg/Mem-Info lines.',
+  );
   if (!inc.length) say('   No inconsistencies.');
   for (const x of inc) say(`   ! ${x}`);
   for (const x of notes) say(`   note: ${x}`);
@@ -1057,7 +1485,15 @@ function explainOne(index: number, p: Parsed): ExplainedReport {
     format: v,
     kind,
     kindEvidence,
-    invoker: { comm: p.header.comm, pid: invokerPid, gfpMask: p.header.gfpMask, gfpText: p.header.gfpText, order: p.header.order, oomScoreAdj: p.header.oomScoreAdj, nodemask: p.header.nodemask },
+    invoker: {
+      comm: p.header.comm,
+      pid: invokerPid,
+      gfpMask: p.header.gfpMask,
+      gfpText: p.header.gfpText,
+      order: p.header.order,
+      oomScoreAdj: p.header.oomScoreAdj,
+      nodemask: p.header.nodemask,
+    },
     gfpFlags,
     path,
     callTrace: [...p.frames],
@@ -1094,7 +1530,9 @@ export function explainOomReport(text: string): ExplainOomResult {
     if (typeof text !== 'string' || !text.includes('invoked oom-killer')) return none;
     const lines = text.split('\n').map(normalise);
     const starts: number[] = [];
-    lines.forEach((l, i) => { if (RE_HEADER.test(l.text)) starts.push(i); });
+    lines.forEach((l, i) => {
+      if (RE_HEADER.test(l.text)) starts.push(i);
+    });
     if (!starts.length) return none;
     const reports: ExplainedReport[] = [];
     const texts: string[] = [];
@@ -1105,7 +1543,10 @@ export function explainOomReport(text: string): ExplainOomResult {
       const head = lines[start]!;
       if (head.ts !== null) {
         const key = `${head.ts} ${head.text}`;
-        if (seenHeaders.has(key)) { skipped++; continue; }
+        if (seenHeaders.has(key)) {
+          skipped++;
+          continue;
+        }
         seenHeaders.add(key);
       }
       const seg = lines.slice(start, starts[si + 1] ?? lines.length);

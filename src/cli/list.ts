@@ -20,12 +20,18 @@ export function listCommand(root = REPO_ROOT): string {
     const dir = join(root, 'guest-programs', arch);
     if (!existsSync(dir)) continue;
     out.push(`guest programs (${arch}):`);
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.S')).sort()) out.push(`  ${f.replace(/\.S$/, '').padEnd(22)} ${firstComment(join(dir, f))}`);
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.S'))
+      .sort())
+      out.push(`  ${f.replace(/\.S$/, '').padEnd(22)} ${firstComment(join(dir, f))}`);
   }
   const sdir = join(root, 'guest-programs', 'scenarios');
   if (existsSync(sdir)) {
     out.push('scenarios:');
-    for (const f of readdirSync(sdir).filter((x) => /\.ya?ml$/.test(x)).sort()) out.push(`  ${join('guest-programs/scenarios', f).padEnd(48)} ${firstComment(join(sdir, f))}`);
+    for (const f of readdirSync(sdir)
+      .filter((x) => /\.ya?ml$/.test(x))
+      .sort())
+      out.push(`  ${join('guest-programs/scenarios', f).padEnd(48)} ${firstComment(join(sdir, f))}`);
   }
   return out.join('\n') + '\n';
 }

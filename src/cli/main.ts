@@ -27,7 +27,8 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** A memory.max-style size: bytes, K/M/G suffix, or `max`. */
 function parseSize(v: string): string {
-  if (!/^\d+[KMGkmg]?$/.test(v) && v !== 'max') throw new InvalidArgumentError(`'${v}' is not a size (use e.g. 64M, 4096, 1G, or max)`);
+  if (!/^\d+[KMGkmg]?$/.test(v) && v !== 'max')
+    throw new InvalidArgumentError(`'${v}' is not a size (use e.g. 64M, 4096, 1G, or max)`);
   return v;
 }
 
@@ -64,13 +65,28 @@ function parsePositive(what: string): (v: string) => number {
 }
 
 /** Every trace event kind (src/trace/events.ts); the type check below fails when one is added there. */
-const EVENT_KINDS = ['enter', 'exit', 'tracepoint', 'exception', 'pte', 'alloc', 'charge', 'reclaim', 'oom', 'signal', 'sched_switch', 'syscall', 'printk'] as const satisfies readonly EventKind[];
+const EVENT_KINDS = [
+  'enter',
+  'exit',
+  'tracepoint',
+  'exception',
+  'pte',
+  'alloc',
+  'charge',
+  'reclaim',
+  'oom',
+  'signal',
+  'sched_switch',
+  'syscall',
+  'printk',
+] as const satisfies readonly EventKind[];
 type MissingKind = Exclude<EventKind, (typeof EVENT_KINDS)[number]>;
 const allKindsListed: [MissingKind] extends [never] ? true : MissingKind = true;
 void allKindsListed;
 
 function collectKind(v: string, prev: string[]): string[] {
-  if (!(EVENT_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`'${v}' is not an event kind (one of ${EVENT_KINDS.join(', ')})`);
+  if (!(EVENT_KINDS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`'${v}' is not an event kind (one of ${EVENT_KINDS.join(', ')})`);
   return [...prev, v];
 }
 
@@ -85,18 +101,42 @@ Exit codes:
 
 function traceOptions(c: Command): Command {
   return c
-    .addOption(new Option('--trace <format>', 'write a trace: function_graph | jsonl | perfetto | dmesg').choices(['function_graph', 'jsonl', 'perfetto', 'dmesg']))
+    .addOption(
+      new Option('--trace <format>', 'write a trace: function_graph | jsonl | perfetto | dmesg').choices([
+        'function_graph',
+        'jsonl',
+        'perfetto',
+        'dmesg',
+      ]),
+    )
     .option('--trace-out <file>', 'write the trace to FILE instead of stdout')
     .option('--summary', 'print a tree of the distinct fault paths with hit counts')
     .option('--dmesg', 'print the modeled kernel log')
     .option('--json', 'print the run result as JSON (processes, cgroup counters, kernel log)')
     .option('--filter-func <glob>', 'trace only these functions and their callees (repeatable)', collect, [])
     .option('--filter-task <pid|comm>', 'trace only these tasks (repeatable)', collect, [])
-    .option('--filter-kind <kind>', `keep only these event kinds (repeatable): ${EVENT_KINDS.join(', ')}`, collectKind, [])
-    .option('--max-depth <n>', 'hide function nesting deeper than N (like max_graph_depth; 0 = unlimited)', parseNonNegative)
+    .option(
+      '--filter-kind <kind>',
+      `keep only these event kinds (repeatable): ${EVENT_KINDS.join(', ')}`,
+      collectKind,
+      [],
+    )
+    .option(
+      '--max-depth <n>',
+      'hide function nesting deeper than N (like max_graph_depth; 0 = unlimited)',
+      parseNonNegative,
+    )
     .option('--only-fatal', 'keep only fault episodes that ended in an OOM kill or a fatal signal')
-    .option('--trace-limit <events>', 'store at most this many trace events (default 2000000); the rest are counted as dropped', parsePositive('events'))
-    .option('--budget <instructions>', 'stop after this many guest instructions (runaway guard; exit code 4)', parsePositive('instructions'))
+    .option(
+      '--trace-limit <events>',
+      'store at most this many trace events (default 2000000); the rest are counted as dropped',
+      parsePositive('events'),
+    )
+    .option(
+      '--budget <instructions>',
+      'stop after this many guest instructions (runaway guard; exit code 4)',
+      parsePositive('instructions'),
+    )
     .addHelpText(
       'after',
       `
@@ -111,7 +151,9 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('faultpath')
-    .description('Run AArch64 / x86-64 guest programs on Unicorn and follow every page fault through a model of the Linux kernel: exception entry, do_mem_abort / exc_page_fault, handle_mm_fault, memcg charging, VM_FAULT_OOM and the OOM killer.')
+    .description(
+      'Run AArch64 / x86-64 guest programs on Unicorn and follow every page fault through a model of the Linux kernel: exception entry, do_mem_abort / exc_page_fault, handle_mm_fault, memcg charging, VM_FAULT_OOM and the OOM killer.',
+    )
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
@@ -123,15 +165,23 @@ export function buildProgram(): Command {
       .argument('<program>', 'e.g. hog, guest-programs/aarch64/hello.S, ./a.out')
       .argument('[args...]', 'arguments passed to the program')
       .addOption(new Option('--arch <arch>', 'guest architecture').choices(['aarch64', 'x86_64']).default('aarch64'))
-      .addOption(new Option('--kernel <version>', 'modeled kernel version').choices(['6.1', '4.19', '3.12']).default('6.1'))
+      .addOption(
+        new Option('--kernel <version>', 'modeled kernel version').choices(['6.1', '4.19', '3.12']).default('6.1'),
+      )
       .option('--mem <size>', 'machine RAM', parseMachineSize, '256M')
       .option('--swap <size>', 'swap area size', parseMachineSize, '0')
       .option('--cgroup <path>', 'run the program in this cgroup (created if missing)')
       .option('--memory-max <size>', 'memory.max of --cgroup (needs --cgroup)', parseSize)
       .option('--oom-score-adj <n>', 'oom_score_adj of the program (-1000..1000)', parseOomScoreAdj)
       .option('--sysctl <key=value>', 'set a sysctl, e.g. vm.panic_on_oom=1 (repeatable)', collect, [])
-      .addOption(new Option('--machine <kind>', 'boot memory model').choices(['qemu-virt', 'bare']).default('qemu-virt'))
-      .addOption(new Option('--rootfs <kind>', 'tmpfs (files are shmem, like the oracle) or disk (page cache is reclaimable)').choices(['tmpfs', 'disk']).default('tmpfs')),
+      .addOption(
+        new Option('--machine <kind>', 'boot memory model').choices(['qemu-virt', 'bare']).default('qemu-virt'),
+      )
+      .addOption(
+        new Option('--rootfs <kind>', 'tmpfs (files are shmem, like the oracle) or disk (page cache is reclaimable)')
+          .choices(['tmpfs', 'disk'])
+          .default('tmpfs'),
+      ),
   )
     .addHelpText(
       'after',
@@ -144,8 +194,8 @@ Examples:
   faultpath run hog --cgroup t --memory-max 8M --sysctl vm.panic_on_oom=2   # exit code 3`,
     )
     .action(async (prog: string, args: string[], flags: RunFlags) => {
-    process.exitCode = await runCommand(prog, args, flags);
-  });
+      process.exitCode = await runCommand(prog, args, flags);
+    });
 
   traceOptions(
     program
@@ -164,10 +214,12 @@ Errors in the file are reported as FILE:LINE: field: message (exit code 2); with
 failed expectation is printed as "FAIL <expectation>: …" and the exit code is 1.`,
     )
     .action(async (file: string, flags: RunFlags & { check?: boolean }) => {
-    process.exitCode = await scenarioCommand(file, flags);
-  });
+      process.exitCode = await scenarioCommand(file, flags);
+    });
 
-  const explain = program.command('explain').description('decode kernel values: an arm64 ESR, an x86 page-fault error code, or an OOM report');
+  const explain = program
+    .command('explain')
+    .description('decode kernel values: an arm64 ESR, an x86 page-fault error code, or an OOM report');
   explain
     .command('esr')
     .argument('<value>', 'ESR_EL1 value, e.g. 0x92000046')
@@ -234,7 +286,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
     // `faultpath` or `faultpath explain` without a command prints the help as an error (exit code 1 in commander)
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return err.exitCode ? 2 : 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')
+      return err.exitCode ? 2 : 0;
     if (err.code?.startsWith('commander.')) return 2;
     if (e instanceof AsmError || e instanceof ElfError || e instanceof ScenarioError || e instanceof UsageError) {
       process.stderr.write(`faultpath: ${err.message}\n`);
@@ -246,7 +299,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Plain Errors about the user's input (a missing file, an unknown sysctl); never TypeError
     // and the like, whose "Cannot read properties of undefined" is a bug (exit code 5).
-    if (e instanceof CpuError || (e instanceof Error && e.constructor === Error && /not found|no such|cannot|invalid|unknown/i.test(err.message))) {
+    if (
+      e instanceof CpuError ||
+      (e instanceof Error && e.constructor === Error && /not found|no such|cannot|invalid|unknown/i.test(err.message))
+    ) {
       process.stderr.write(`faultpath: ${err.message}\n`);
       return 2;
     }

@@ -51,9 +51,28 @@ export function scenarioFromFlags(prog: string, args: string[], f: RunFlags): Sc
   const cg = f.cgroup?.replace(/^\/+/, '');
   return {
     name: `run ${prog}`,
-    machine: { arch: f.arch, kernel: f.kernel, mem: f.mem, swap: f.swap, rootfs: f.rootfs, sysctls: parseSysctls(f.sysctl), machine: f.machine, oom_notifiers: [] },
+    machine: {
+      arch: f.arch,
+      kernel: f.kernel,
+      mem: f.mem,
+      swap: f.swap,
+      rootfs: f.rootfs,
+      sysctls: parseSysctls(f.sysctl),
+      machine: f.machine,
+      oom_notifiers: [],
+    },
     cgroups: cg ? [{ path: cg, ...(f.memoryMax ? { 'memory.max': f.memoryMax } : {}) }] : [],
-    processes: [{ id: 'main', program: prog, args, ...(cg ? { cgroup: cg } : {}), ...(f.oomScoreAdj !== undefined ? { oom_score_adj: f.oomScoreAdj } : {}), start: 'immediate', wait: true }],
+    processes: [
+      {
+        id: 'main',
+        program: prog,
+        args,
+        ...(cg ? { cgroup: cg } : {}),
+        ...(f.oomScoreAdj !== undefined ? { oom_score_adj: f.oomScoreAdj } : {}),
+        start: 'immediate',
+        wait: true,
+      },
+    ],
     actions: [],
   };
 }
@@ -145,7 +164,10 @@ export interface ProgressReporter {
  * `\r`.  Does nothing at all unless `stream.isTTY`, so output redirected to a file or a pipe is
  * byte-for-byte the same as without progress.  A run shorter than one interval prints nothing.
  */
-export function progressReporter(stream: ProgressStream = process.stderr, opts: { intervalMs?: number; now?: () => number; sample?: (m: Machine) => ProgressSample } = {}): ProgressReporter {
+export function progressReporter(
+  stream: ProgressStream = process.stderr,
+  opts: { intervalMs?: number; now?: () => number; sample?: (m: Machine) => ProgressSample } = {},
+): ProgressReporter {
   if (!stream.isTTY) return { done() {} };
   const interval = opts.intervalMs ?? 250;
   const now = opts.now ?? (() => performance.now());
@@ -183,8 +205,13 @@ export function emitOutputs(r: RunResult, f: RunFlags): string {
     else if (traceText) process.stdout.write(traceText.endsWith('\n') ? traceText : traceText + '\n');
   }
   if (f.summary) {
-    const episodeFilters: TraceFilters = { ...(filters?.tasks ? { tasks: filters.tasks } : {}), ...(filters?.onlyFatal ? { onlyFatal: true } : {}) };
-    process.stdout.write(summarize(Object.keys(episodeFilters).length ? applyFilters(events, episodeFilters) : events) + '\n');
+    const episodeFilters: TraceFilters = {
+      ...(filters?.tasks ? { tasks: filters.tasks } : {}),
+      ...(filters?.onlyFatal ? { onlyFatal: true } : {}),
+    };
+    process.stdout.write(
+      summarize(Object.keys(episodeFilters).length ? applyFilters(events, episodeFilters) : events) + '\n',
+    );
   }
   if (f.dmesg) process.stdout.write(r.dmesg.join('\n') + (r.dmesg.length ? '\n' : ''));
   if (f.json) process.stdout.write(JSON.stringify(resultJson(r), null, 2) + '\n');
@@ -193,13 +220,23 @@ export function emitOutputs(r: RunResult, f: RunFlags): string {
     for (const c of r.machine.output_) (c.fd === 2 ? process.stderr : process.stdout).write(c.text);
     for (const p of r.processes) {
       const o = p.outcome;
-      const what = o.kind === 'signal' ? `killed by ${o.name}${p.oom_killed ? ' (OOM killer)' : ''}` : o.kind === 'exit' ? `exited with status ${o.code}` : o.kind;
-      process.stderr.write(`faultpath: ${p.comm || p.id}[${p.pid ?? '-'}] ${what}; minflt ${p.minflt}, majflt ${p.majflt}\n`);
+      const what =
+        o.kind === 'signal'
+          ? `killed by ${o.name}${p.oom_killed ? ' (OOM killer)' : ''}`
+          : o.kind === 'exit'
+            ? `exited with status ${o.code}`
+            : o.kind;
+      process.stderr.write(
+        `faultpath: ${p.comm || p.id}[${p.pid ?? '-'}] ${what}; minflt ${p.minflt}, majflt ${p.majflt}\n`,
+      );
     }
   }
   if (r.end.kind !== 'exited') process.stderr.write(`faultpath: ${describeEnd(r)}\n`);
   const dropped = r.machine.tracer.dropped;
-  if (dropped && (f.trace || f.summary)) process.stderr.write(`faultpath: warning: the trace is incomplete: ${dropped} events past the ${r.machine.tracer.limit}-event limit were dropped (raise --trace-limit; the --filter-* flags apply after collection)\n`);
+  if (dropped && (f.trace || f.summary))
+    process.stderr.write(
+      `faultpath: warning: the trace is incomplete: ${dropped} events past the ${r.machine.tracer.limit}-event limit were dropped (raise --trace-limit; the --filter-* flags apply after collection)\n`,
+    );
   return traceText;
 }
 
@@ -228,7 +265,8 @@ function runOptions(f: RunFlags, progress: ReturnType<typeof progressReporter>):
 }
 
 export async function runCommand(prog: string, args: string[], f: RunFlags): Promise<number> {
-  if (f.memoryMax !== undefined && !f.cgroup) throw new UsageError('--memory-max needs --cgroup (the cgroup whose memory.max it sets)');
+  if (f.memoryMax !== undefined && !f.cgroup)
+    throw new UsageError('--memory-max needs --cgroup (the cgroup whose memory.max it sets)');
   const s = scenarioFromFlags(prog, args, f);
   const progress = progressReporter();
   let r: RunResult;
@@ -260,7 +298,12 @@ export async function scenarioCommand(file: string, f: RunFlags & { check?: bool
     emitOutputs(r, f);
     // trace_contains is matched against the whole function_graph trace, whatever --trace,
     // --filter-* or --only-fatal select for display: the verdict must not depend on the view.
-    if (f.check) fails = checkExpectations(s, r, s.expect?.trace_contains?.length ? formatTrace(r.machine.tracer.events, 'function_graph') : '');
+    if (f.check)
+      fails = checkExpectations(
+        s,
+        r,
+        s.expect?.trace_contains?.length ? formatTrace(r.machine.tracer.events, 'function_graph') : '',
+      );
   } finally {
     r.machine.close();
   }

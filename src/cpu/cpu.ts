@@ -130,7 +130,14 @@ export class Cpu {
     this.mmu = cb;
   }
 
-  private hook(type: number, proto: keyof U.UnicornLib['protos'], fn: (...a: never[]) => unknown, begin: number | bigint = 1, end: number | bigint = 0, ...extra: unknown[]): number | bigint {
+  private hook(
+    type: number,
+    proto: keyof U.UnicornLib['protos'],
+    fn: (...a: never[]) => unknown,
+    begin: number | bigint = 1,
+    end: number | bigint = 0,
+    ...extra: unknown[]
+  ): number | bigint {
     const cb = this.lib.register(fn, this.lib.protos[proto]);
     this.callbacks.push(cb);
     const hh: (number | bigint)[] = [0];
@@ -141,16 +148,22 @@ export class Cpu {
 
   private installHooks(): void {
     const accessOf = (t: number): Access =>
-      t === U.UC_MEM_WRITE_PROT || t === U.UC_MEM_WRITE_UNMAPPED ? 'write' : t === U.UC_MEM_FETCH_PROT || t === U.UC_MEM_FETCH_UNMAPPED ? 'fetch' : 'read';
+      t === U.UC_MEM_WRITE_PROT || t === U.UC_MEM_WRITE_UNMAPPED
+        ? 'write'
+        : t === U.UC_MEM_FETCH_PROT || t === U.UC_MEM_FETCH_UNMAPPED
+          ? 'fetch'
+          : 'read';
     const onProt = (_uc: unknown, type: number, address: number | bigint, size: number): boolean => {
       // Once an access has been refused in this run, refuse everything until the engine stops:
       // Unicorn keeps calling this hook for the remaining bytes of a split store (see below), and
       // the first refusal is the fault; no later byte may be let through or overwrite the report.
       if (this.stopping()) return false;
       const access = accessOf(type);
-      const unmapped = type === U.UC_MEM_READ_UNMAPPED || type === U.UC_MEM_WRITE_UNMAPPED || type === U.UC_MEM_FETCH_UNMAPPED;
+      const unmapped =
+        type === U.UC_MEM_READ_UNMAPPED || type === U.UC_MEM_WRITE_UNMAPPED || type === U.UC_MEM_FETCH_UNMAPPED;
       // koffi hands uint64 values as signed Number when they fit, BigInt otherwise.
-      if (access === 'fetch' && typeof address === 'number' && address >= 0 && this.fetchAhead(address + size - 1)) return false;
+      if (access === 'fetch' && typeof address === 'number' && address >= 0 && this.fetchAhead(address + size - 1))
+        return false;
       if (typeof address === 'number' && address >= 0 && !unmapped) {
         // An access that crosses a page boundary is checked page by page before any byte moves:
         // Unicorn would otherwise write the bytes on the first page one by one before asking about
@@ -171,7 +184,12 @@ export class Cpu {
         } catch (e) {
           // Re-thrown by run() once the engine has stopped: exceptions must not unwind through C.
           this.thrown = e;
-          this.pending = { kind: 'error', code: -1, message: `MMU callback threw: ${(e as Error).message ?? e}`, pc: this.pc() };
+          this.pending = {
+            kind: 'error',
+            code: -1,
+            message: `MMU callback threw: ${(e as Error).message ?? e}`,
+            pc: this.pc(),
+          };
           this.lib.uc_emu_stop(this.uc);
           return false;
         }
@@ -203,11 +221,19 @@ export class Cpu {
     this.hook(U.UC_HOOK_INTR, 'intr', onIntr as never);
 
     if (this.arch === 'x86_64') {
-      this.hook(U.UC_HOOK_INSN, 'insn', ((): void => {
-        if (this.pending) return;
-        this.pending = { kind: 'syscall', pc: this.pc() };
-        this.lib.uc_emu_stop(this.uc);
-      }) as never, 1, 0, 'int', UC_X86_INS_SYSCALL);
+      this.hook(
+        U.UC_HOOK_INSN,
+        'insn',
+        ((): void => {
+          if (this.pending) return;
+          this.pending = { kind: 'syscall', pc: this.pc() };
+          this.lib.uc_emu_stop(this.uc);
+        }) as never,
+        1,
+        0,
+        'int',
+        UC_X86_INS_SYSCALL,
+      );
     }
     this.hook(U.UC_HOOK_INSN_INVALID, 'invalid', ((): boolean => {
       if (!this.pending) this.pending = { kind: 'exception', intno: 6, pc: this.pc(), what: X86_EXCEPTIONS[6]! };
@@ -321,10 +347,19 @@ export class Cpu {
 
   private mapWith(begin: number, mem: Buffer, perms: number): void {
     const end = begin + mem.length;
-    if (!Number.isSafeInteger(begin) || begin % PAGE || mem.length % PAGE || mem.length === 0) throw new CpuError(`map: unaligned region 0x${begin.toString(16)}+0x${mem.length.toString(16)}`);
-    if (end > ADDRESS_LIMIT[this.arch] || begin < 0) throw new CpuError(`map: region 0x${begin.toString(16)}-0x${end.toString(16)} is outside the ${this.arch} user address range`);
-    if (this.regions.length >= MAX_REGIONS[this.arch]) throw new CpuError(`map: engine region limit reached (${MAX_REGIONS[this.arch]} regions on ${this.arch}); refusing before Unicorn would abort`);
-    for (const r of this.regions) if (begin < r.end && r.begin < end) throw new CpuError(`map: 0x${begin.toString(16)} overlaps an existing region`);
+    if (!Number.isSafeInteger(begin) || begin % PAGE || mem.length % PAGE || mem.length === 0)
+      throw new CpuError(`map: unaligned region 0x${begin.toString(16)}+0x${mem.length.toString(16)}`);
+    if (end > ADDRESS_LIMIT[this.arch] || begin < 0)
+      throw new CpuError(
+        `map: region 0x${begin.toString(16)}-0x${end.toString(16)} is outside the ${this.arch} user address range`,
+      );
+    if (this.regions.length >= MAX_REGIONS[this.arch])
+      throw new CpuError(
+        `map: engine region limit reached (${MAX_REGIONS[this.arch]} regions on ${this.arch}); refusing before Unicorn would abort`,
+      );
+    for (const r of this.regions)
+      if (begin < r.end && r.begin < end)
+        throw new CpuError(`map: 0x${begin.toString(16)} overlaps an existing region`);
     const err = this.lib.uc_mem_map_ptr(this.uc, begin, mem.length, perms, mem);
     if (err !== U.UC_ERR_OK) throw new CpuError(`uc_mem_map_ptr failed: ${this.lib.uc_strerror(err)}`);
     this.regions.push({ begin, end, mem });
@@ -447,7 +482,10 @@ export class Cpu {
       }
     }
     if (!reason) {
-      reason = err === U.UC_ERR_OK ? { kind: 'requested' } : { kind: 'error', code: err, message: this.lib.uc_strerror(err), pc: this.pc() };
+      reason =
+        err === U.UC_ERR_OK
+          ? { kind: 'requested' }
+          : { kind: 'error', code: err, message: this.lib.uc_strerror(err), pc: this.pc() };
     }
     this.pending = undefined;
     return { reason, executed: this.executed };

@@ -37,7 +37,9 @@ export const INSTALL_HELP = [
 
 /** Maps Node's host architecture to Debian's; undefined means unsupported. */
 export function debianArch(nodeArch: string): string | undefined {
-  return ({ x64: 'amd64', arm64: 'arm64', ia32: 'i386', ppc64: 'ppc64el', s390x: 's390x' } as Record<string, string>)[nodeArch];
+  return ({ x64: 'amd64', arm64: 'arm64', ia32: 'i386', ppc64: 'ppc64el', s390x: 's390x' } as Record<string, string>)[
+    nodeArch
+  ];
 }
 
 export interface ProvisionSteps {
@@ -78,7 +80,9 @@ export function locateUnicorn(steps: ProvisionSteps, opts: { allowDownload: bool
     throw new UnicornUnavailableError(`Unsupported host architecture '${steps.arch}'.\n${INSTALL_HELP}`);
   }
   if (!opts.allowDownload) {
-    throw new UnicornUnavailableError(`libunicorn.so.2 is not installed and not provisioned yet (run \`npm install\`).\n${INSTALL_HELP}`);
+    throw new UnicornUnavailableError(
+      `libunicorn.so.2 is not installed and not provisioned yet (run \`npm install\`).\n${INSTALL_HELP}`,
+    );
   }
   let deb: string;
   try {
@@ -103,7 +107,9 @@ function findLib(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   for (const ent of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (ent.name === 'libunicorn.so.2' || ent.name === 'libunicorn.2.dylib') {
-      const parent = (ent as unknown as { parentPath?: string; path?: string }).parentPath ?? (ent as unknown as { path: string }).path;
+      const parent =
+        (ent as unknown as { parentPath?: string; path?: string }).parentPath ??
+        (ent as unknown as { path: string }).path;
       return join(parent, ent.name);
     }
   }
@@ -119,7 +125,9 @@ function downloadDeb(dir: string, debArch: string): string {
   } catch {
     // apt without package lists (fresh container) or no apt at all: take the file from the archive.
     const file = `${DEB_PACKAGE}_${DEB_POOL_VERSION.replace(/:/g, '%3a')}_${debArch}.deb`;
-    execFileSync('curl', ['-fsSL', '-o', join(dir, file), `${DEB_POOL_BASE}/${file.replace('+', '%2b')}`], { stdio: 'pipe' });
+    execFileSync('curl', ['-fsSL', '-o', join(dir, file), `${DEB_POOL_BASE}/${file.replace('+', '%2b')}`], {
+      stdio: 'pipe',
+    });
   }
   const got = debs();
   if (got.length === 0) throw new Error('no .deb file was fetched');

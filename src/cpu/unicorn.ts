@@ -67,7 +67,16 @@ export interface UnicornLib {
   uc_mem_unmap(uc: Ptr, address: number | bigint, size: number): number;
   uc_reg_read(uc: Ptr, regid: number, value: Buffer): number;
   uc_reg_write(uc: Ptr, regid: number, value: Buffer): number;
-  uc_hook_add(uc: Ptr, out: bigint[] | number[], type: number, cb: Ptr, user: null, begin: number | bigint, end: number | bigint, ...variadic: unknown[]): number;
+  uc_hook_add(
+    uc: Ptr,
+    out: bigint[] | number[],
+    type: number,
+    cb: Ptr,
+    user: null,
+    begin: number | bigint,
+    end: number | bigint,
+    ...variadic: unknown[]
+  ): number;
   uc_hook_del(uc: Ptr, hh: number | bigint): number;
   uc_ctl(uc: Ptr, control: number, ...variadic: unknown[]): number;
   protos: {
@@ -113,13 +122,17 @@ export function loadUnicorn(): UnicornLib {
     uc_open: lib.func('int uc_open(int arch, int mode, _Out_ void **uc)'),
     uc_close: lib.func('int uc_close(void *uc)'),
     uc_strerror: lib.func('const char *uc_strerror(int code)'),
-    uc_emu_start: lib.func('int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)'),
+    uc_emu_start: lib.func(
+      'int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)',
+    ),
     uc_emu_stop: lib.func('int uc_emu_stop(void *uc)'),
     uc_mem_map_ptr: lib.func('int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, void *ptr)'),
     uc_mem_unmap: lib.func('int uc_mem_unmap(void *uc, uint64_t address, size_t size)'),
     uc_reg_read: lib.func('int uc_reg_read(void *uc, int regid, void *value)'),
     uc_reg_write: lib.func('int uc_reg_write(void *uc, int regid, void *value)'),
-    uc_hook_add: lib.func('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user_data, uint64_t begin, uint64_t end, ...)'),
+    uc_hook_add: lib.func(
+      'int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user_data, uint64_t begin, uint64_t end, ...)',
+    ),
     uc_hook_del: lib.func('int uc_hook_del(void *uc, size_t hh)'),
     uc_ctl: lib.func('int uc_ctl(void *uc, int control, ...)'),
     protos,

@@ -30,7 +30,35 @@ interface CsInsnText {
 }
 
 /** Read-modify-write instructions whose first (destination) operand may be memory. */
-const RMW = new Set(['add', 'adc', 'sub', 'sbb', 'and', 'or', 'xor', 'inc', 'dec', 'neg', 'not', 'shl', 'shr', 'sal', 'sar', 'rol', 'ror', 'rcl', 'rcr', 'xchg', 'xadd', 'cmpxchg', 'btc', 'btr', 'bts', 'shld', 'shrd']);
+const RMW = new Set([
+  'add',
+  'adc',
+  'sub',
+  'sbb',
+  'and',
+  'or',
+  'xor',
+  'inc',
+  'dec',
+  'neg',
+  'not',
+  'shl',
+  'shr',
+  'sal',
+  'sar',
+  'rol',
+  'ror',
+  'rcl',
+  'rcr',
+  'xchg',
+  'xadd',
+  'cmpxchg',
+  'btc',
+  'btr',
+  'bts',
+  'shld',
+  'shrd',
+]);
 
 /**
  * Whether the instruction in `bytes` reads and writes a memory destination.  The CPU checks such

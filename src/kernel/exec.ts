@@ -7,14 +7,48 @@
 import { Cpu } from '../cpu/cpu.js';
 import type { ElfImage } from '../loader/elf.js';
 import { handleMmFault } from '../mm/memory.js';
-import { doBrk, doMmap, exitMmap, MAP_FIXED, MAP_PRIVATE, MAP_ANONYMOUS, mmapBase, pageAlign, pageDown, PROT_EXEC, PROT_READ, PROT_WRITE, setupStackVma, STACK_TOP } from '../mm/mmap.js';
+import {
+  doBrk,
+  doMmap,
+  exitMmap,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  MAP_ANONYMOUS,
+  mmapBase,
+  pageAlign,
+  pageDown,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  setupStackVma,
+  STACK_TOP,
+} from '../mm/mmap.js';
 import { PAGE_SIZE } from '../mm/page_alloc.js';
 import { SLAB_VM_AREA_STRUCT, type Kernel } from './kernel.js';
 import type { ModelFile, MmStruct, Task, Vma } from './types.js';
 
 export const AT = {
-  NULL: 0, PHDR: 3, PHENT: 4, PHNUM: 5, PAGESZ: 6, BASE: 7, FLAGS: 8, ENTRY: 9, UID: 11, EUID: 12, GID: 13, EGID: 14,
-  PLATFORM: 15, HWCAP: 16, CLKTCK: 17, SECURE: 23, RANDOM: 25, HWCAP2: 26, EXECFN: 31, SYSINFO_EHDR: 33, MINSIGSTKSZ: 51,
+  NULL: 0,
+  PHDR: 3,
+  PHENT: 4,
+  PHNUM: 5,
+  PAGESZ: 6,
+  BASE: 7,
+  FLAGS: 8,
+  ENTRY: 9,
+  UID: 11,
+  EUID: 12,
+  GID: 13,
+  EGID: 14,
+  PLATFORM: 15,
+  HWCAP: 16,
+  CLKTCK: 17,
+  SECURE: 23,
+  RANDOM: 25,
+  HWCAP2: 26,
+  EXECFN: 31,
+  SYSINFO_EHDR: 33,
+  MINSIGSTKSZ: 51,
 } as const;
 
 /** HWCAPs a Neoverse-N1 (arm64) / qemu64 (x86: CPUID.1 EDX) guest reports. */
@@ -82,9 +116,13 @@ function copyToUser(k: Kernel, t: Task, mm: MmStruct, address: number, data: Uin
  */
 export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; entry: number; sp: number } {
   const arch = k.arch;
-  if (a.image.arch !== arch) throw new ExecError(`${a.file.path}: ${a.image.arch} executable cannot run on a ${arch} machine (Exec format error)`);
+  if (a.image.arch !== arch)
+    throw new ExecError(
+      `${a.file.path}: ${a.image.arch} executable cannot run on a ${arch} machine (Exec format error)`,
+    );
   const strBytes = [...a.argv, ...a.envp, a.file.path].reduce((n, s) => n + Buffer.byteLength(s) + 1, 0);
-  if (strBytes > MAX_ARG_BYTES) throw new ExecError(`${a.file.path}: argument list too long (${strBytes} bytes; E2BIG)`);
+  if (strBytes > MAX_ARG_BYTES)
+    throw new ExecError(`${a.file.path}: argument list too long (${strBytes} bytes; E2BIG)`);
   const cpu = new Cpu(arch);
   const mm = k.newMm(cpu);
   mm.ownerPid = t.pid;
@@ -143,7 +181,14 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
       const fileEnd = pageAlign(vaddr + seg.filesz);
       const prot = (seg.flags & 4 ? PROT_READ : 0) | (seg.flags & 2 ? PROT_WRITE : 0) | (seg.flags & 1 ? PROT_EXEC : 0);
       if (fileEnd > start) {
-        const r = doMmap(k, mm, { addr: start, len: fileEnd - start, prot, flags: MAP_PRIVATE | MAP_FIXED, file: a.file, pgoff: off / PAGE_SIZE });
+        const r = doMmap(k, mm, {
+          addr: start,
+          len: fileEnd - start,
+          prot,
+          flags: MAP_PRIVATE | MAP_FIXED,
+          file: a.file,
+          pgoff: off / PAGE_SIZE,
+        });
         if (r < 0) throw new ExecError(`cannot map segment at 0x${start.toString(16)} (errno ${-r})`);
       }
       const segEnd = vaddr + seg.memsz;
@@ -156,7 +201,12 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
           vma.mem.fill(0, fileBytesEnd - vma.start, fileEnd - vma.start);
         }
         if (pageAlign(segEnd) > fileEnd) {
-          const r = doMmap(k, mm, { addr: Math.max(fileEnd, start), len: pageAlign(segEnd) - Math.max(fileEnd, start), prot, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED });
+          const r = doMmap(k, mm, {
+            addr: Math.max(fileEnd, start),
+            len: pageAlign(segEnd) - Math.max(fileEnd, start),
+            prot,
+            flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+          });
           if (r < 0) throw new ExecError(`cannot map bss at 0x${fileEnd.toString(16)} (errno ${-r})`);
         }
       }
@@ -169,7 +219,14 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
 
     // --- arch_setup_additional_pages(): [vvar] then [vdso], top-down below mmap_base.
     const vd = VDSO_PAGES[arch];
-    const vvarAddr = doMmap(k, mm, { addr: 0, len: (vd.vvar + vd.vdso) * PAGE_SIZE, prot: PROT_READ, flags: MAP_PRIVATE | MAP_ANONYMOUS, name: '[vvar]', special: true });
+    const vvarAddr = doMmap(k, mm, {
+      addr: 0,
+      len: (vd.vvar + vd.vdso) * PAGE_SIZE,
+      prot: PROT_READ,
+      flags: MAP_PRIVATE | MAP_ANONYMOUS,
+      name: '[vvar]',
+      special: true,
+    });
     if (vvarAddr < 0) throw new ExecError('cannot map the vdso');
     const vdsoAddr = vvarAddr + vd.vvar * PAGE_SIZE;
     splitSpecial(k, mm, vdsoAddr);
@@ -231,7 +288,13 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
 function splitSpecial(k: Kernel, mm: MmStruct, vdsoAddr: number): void {
   k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
   const v = mm.vmas.find((x) => x.start < vdsoAddr && x.end > vdsoAddr)!;
-  const tail: Vma = { ...v, start: vdsoAddr, name: '[vdso]', flags: v.flags | 0x4, mem: v.mem.subarray(vdsoAddr - v.start) };
+  const tail: Vma = {
+    ...v,
+    start: vdsoAddr,
+    name: '[vdso]',
+    flags: v.flags | 0x4,
+    mem: v.mem.subarray(vdsoAddr - v.start),
+  };
   v.end = vdsoAddr;
   v.mem = v.mem.subarray(0, vdsoAddr - v.start);
   mm.vmas.push(tail);

@@ -48,7 +48,10 @@ export class KernelPanic extends Error {
   }
 }
 
-type Payload<K extends TraceEvent['kind']> = Omit<Extract<TraceEvent, { kind: K }>, 'ts' | 'cpu' | 'pid' | 'comm' | 'kind'>;
+type Payload<K extends TraceEvent['kind']> = Omit<
+  Extract<TraceEvent, { kind: K }>,
+  'ts' | 'cpu' | 'pid' | 'comm' | 'kind'
+>;
 
 export class Kernel {
   readonly arch: GuestArch;
@@ -115,13 +118,22 @@ export class Kernel {
     this.pgtableFormat = o.pgtableFormat;
     this.rootfs = o.rootfs;
     const pages = Math.floor(o.memBytes / PAGE_SIZE);
-    this.phys = new PhysMem(o.memBytes, o.reservedPages ?? Math.max(256, Math.floor(pages * 0.06)), o.profile.minFreeKbytesMax);
+    this.phys = new PhysMem(
+      o.memBytes,
+      o.reservedPages ?? Math.max(256, Math.floor(pages * 0.06)),
+      o.profile.minFreeKbytesMax,
+    );
     this.swapPages = Math.floor(o.swapBytes / PAGE_SIZE);
     for (let i = 0; i < (o.idleKernelPages ?? 0); i++) this.phys.takeFrame(PageKind.Kernel);
     this.printk = new Printk(() => this.clock);
     this.sysctl = new Sysctl(this);
     this.random = new Crng(o.seed ?? 1);
-    this.tracer.setContext({ now: () => this.clock, advance: (ns) => (this.clock += ns), pid: () => this.current?.pid ?? 0, comm: () => this.current?.comm ?? 'swapper/0' });
+    this.tracer.setContext({
+      now: () => this.clock,
+      advance: (ns) => (this.clock += ns),
+      pid: () => this.current?.pid ?? 0,
+      comm: () => this.current?.comm ?? 'swapper/0',
+    });
   }
 
   emit<K extends TraceEvent['kind']>(kind: K, payload: Payload<K>): void {
@@ -205,7 +217,11 @@ export class Kernel {
       mm.slab.bytes += bytes;
       return true;
     }
-    if (after > before && tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before) !== 0) return false;
+    if (
+      after > before &&
+      tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before) !== 0
+    )
+      return false;
     mm.slab.bytes += bytes;
     memcg.stat.slab_unreclaimable += bytes;
     if (after > before) memcg.stat.kernel += after - before;
@@ -460,7 +476,9 @@ export class Kernel {
     return shrinkLists(this, nrToReclaim, scope);
   }
 
-  outOfMemory(oc: Omit<OomControl, 'chosen' | 'totalpages' | 'constraint' | 'chosenPoints'> & { inline?: boolean }): boolean {
+  outOfMemory(
+    oc: Omit<OomControl, 'chosen' | 'totalpages' | 'constraint' | 'chosenPoints'> & { inline?: boolean },
+  ): boolean {
     return outOfMemory(this, oc);
   }
 

@@ -20,9 +20,27 @@ interface Calibration {
 
 const QEMU: Record<GuestArch, Calibration> = {
   // arm64 virt-7.2, neoverse-n1: 160M: MemTotal 126788 kB, MemFree 105632 kB; 256M: 224900 / 204124 kB
-  aarch64: { reserved: [[40960, 9263], [65536, 9311]], idleKernel: [[40960, 5289], [65536, 5194]] },
+  aarch64: {
+    reserved: [
+      [40960, 9263],
+      [65536, 9311],
+    ],
+    idleKernel: [
+      [40960, 5289],
+      [65536, 5194],
+    ],
+  },
   // x86-64 pc-q35-7.2: 160M: MemTotal 107968 kB, MemFree 79824 kB; 256M: 206144 / 178508 kB
-  x86_64: { reserved: [[40960, 13968], [65536, 14000]], idleKernel: [[40960, 7036], [65536, 6909]] },
+  x86_64: {
+    reserved: [
+      [40960, 13968],
+      [65536, 14000],
+    ],
+    idleKernel: [
+      [40960, 7036],
+      [65536, 6909],
+    ],
+  },
 };
 
 function interp(points: [[number, number], [number, number]], x: number): number {
@@ -30,7 +48,11 @@ function interp(points: [[number, number], [number, number]], x: number): number
   return Math.round(y0 + ((y1 - y0) * (x - x0)) / (x1 - x0));
 }
 
-export function bootMemory(kind: MachineKind, arch: GuestArch, ramPages: number): { reserved: number; idleKernel: number } {
+export function bootMemory(
+  kind: MachineKind,
+  arch: GuestArch,
+  ramPages: number,
+): { reserved: number; idleKernel: number } {
   if (kind === 'bare') return { reserved: Math.max(256, Math.floor(ramPages * 0.02)), idleKernel: 0 };
   const c = QEMU[arch];
   const reserved = Math.min(interp(c.reserved, ramPages), Math.floor(ramPages * 0.5));

@@ -128,7 +128,7 @@ export class Machine {
     const k = this.k;
     const file = this.sys.vfs.getFile(o.path);
     if (!file) throw new Error(`no such program: ${o.path}`);
-    const memcg = o.cgroup ? k.memcg.lookup(o.cgroup) ?? k.memcg.create(o.cgroup) : k.memcg.root;
+    const memcg = o.cgroup ? (k.memcg.lookup(o.cgroup) ?? k.memcg.create(o.cgroup)) : k.memcg.root;
     const init = k.tasks.get(1)!;
     const t = this.sys.procs.newTask(o.path.split('/').pop()!, init, memcg.id);
     t.oomScoreAdj = o.oomScoreAdj ?? 0;
@@ -230,4 +230,3 @@ export class Machine {
     this.sys.procs.closeDeadCpus(null);
   }
 }
-

@@ -13,7 +13,25 @@ import { SLAB_VM_AREA_STRUCT, type Kernel } from './kernel.js';
 import { VM_SHARED, VM_WRITE, type MmStruct, type Task } from './types.js';
 
 export const SIGNAL_NAMES: Record<number, string> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP',
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  11: 'SIGSEGV',
+  12: 'SIGUSR2',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+  17: 'SIGCHLD',
+  18: 'SIGCONT',
+  19: 'SIGSTOP',
+  20: 'SIGTSTP',
 };
 /** Signals whose default action dumps core (wait status gets 0x80). */
 const CORE_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
@@ -141,9 +159,19 @@ export class ProcessTable {
     const k = this.k;
     const cpu = mm.cpu;
     Object.assign(mm, {
-      totalVm: parent.totalVm, stackVm: parent.stackVm, dataVm: parent.dataVm, execVm: parent.execVm,
-      startBrk: parent.startBrk, brk: parent.brk, startStack: parent.startStack, mmapBase: parent.mmapBase,
-      argStart: parent.argStart, argEnd: parent.argEnd, envStart: parent.envStart, envEnd: parent.envEnd, exe: parent.exe,
+      totalVm: parent.totalVm,
+      stackVm: parent.stackVm,
+      dataVm: parent.dataVm,
+      execVm: parent.execVm,
+      startBrk: parent.startBrk,
+      brk: parent.brk,
+      startStack: parent.startStack,
+      mmapBase: parent.mmapBase,
+      argStart: parent.argStart,
+      argEnd: parent.argEnd,
+      envStart: parent.envStart,
+      envEnd: parent.envEnd,
+      exe: parent.exe,
     });
     mm.committed = parent.committed;
     k.vmCommittedAs += parent.committed;
@@ -224,7 +252,12 @@ export class ProcessTable {
     if (t.wake?.waitq?.startsWith('memcg_oom:')) memcgOomWaitFinished(this.k, t);
     t.state = 'R';
     t.wake = null;
-    this.k.emit('tracepoint', { system: 'sched', name: 'sched_wakeup', fields: { comm: t.comm, pid: t.pid, reason }, text: `comm=${t.comm} pid=${t.pid} prio=120 target_cpu=000` });
+    this.k.emit('tracepoint', {
+      system: 'sched',
+      name: 'sched_wakeup',
+      fields: { comm: t.comm, pid: t.pid, reason },
+      text: `comm=${t.comm} pid=${t.pid} prio=120 target_cpu=000`,
+    });
   }
 
   /** The first pending signal whose default action terminates, if any (get_signal). */
@@ -285,7 +318,8 @@ export class ProcessTable {
       }
       t.children = [];
       const parent = t.parent;
-      if (parent && parent.state === 'S' && parent.wake?.waitq === `wait:${parent.pid}`) this.wakeTask(parent, 'child exit');
+      if (parent && parent.state === 'S' && parent.wake?.waitq === `wait:${parent.pid}`)
+        this.wakeTask(parent, 'child exit');
       if (!parent || parent.pid === 1) this.autoReap(t);
     });
   }
@@ -316,12 +350,46 @@ export class ProcessTable {
 }
 
 export function gpRegNames(arch: 'aarch64' | 'x86_64'): string[] {
-  if (arch === 'aarch64') return [...Array.from({ length: 29 }, (_, i) => `x${i}`), 'x29', 'x30', 'sp', 'pc', 'nzcv', 'tpidr_el0', 'fpcr', 'fpsr'];
-  return ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags', 'fs_base', 'gs_base'];
+  if (arch === 'aarch64')
+    return [
+      ...Array.from({ length: 29 }, (_, i) => `x${i}`),
+      'x29',
+      'x30',
+      'sp',
+      'pc',
+      'nzcv',
+      'tpidr_el0',
+      'fpcr',
+      'fpsr',
+    ];
+  return [
+    'rax',
+    'rbx',
+    'rcx',
+    'rdx',
+    'rsi',
+    'rdi',
+    'rbp',
+    'rsp',
+    'r8',
+    'r9',
+    'r10',
+    'r11',
+    'r12',
+    'r13',
+    'r14',
+    'r15',
+    'rip',
+    'rflags',
+    'fs_base',
+    'gs_base',
+  ];
 }
 
 export function vecRegNames(arch: 'aarch64' | 'x86_64'): string[] {
-  return arch === 'aarch64' ? Array.from({ length: 32 }, (_, i) => `q${i}`) : Array.from({ length: 16 }, (_, i) => `xmm${i}`);
+  return arch === 'aarch64'
+    ? Array.from({ length: 32 }, (_, i) => `q${i}`)
+    : Array.from({ length: 16 }, (_, i) => `xmm${i}`);
 }
 
 export { Lru };

@@ -13,7 +13,16 @@ export interface KernelProfile {
   buildVersion: string;
   hardwareName: Record<GuestArch, string>;
   /** §4.1 FAULT_FLAG_* bit values and the arch default */
-  faultFlags: { WRITE: number; ALLOW_RETRY: number; KILLABLE: number; TRIED: number; USER: number; INSTRUCTION: number; INTERRUPTIBLE: number; DEFAULT: number };
+  faultFlags: {
+    WRITE: number;
+    ALLOW_RETRY: number;
+    KILLABLE: number;
+    TRIED: number;
+    USER: number;
+    INSTRUCTION: number;
+    INTERRUPTIBLE: number;
+    DEFAULT: number;
+  };
   /** §6.1: memcg charge batch and reclaim retries before OOM */
   memcgChargeBatch: number;
   memcgReclaimRetries: number;
@@ -84,30 +93,92 @@ export interface GfpBits {
 }
 
 function gfp61(): GfpBits {
-  const b = { HIGHMEM: 0x2, MOVABLE: 0x8, HIGH: 0x20, IO: 0x40, FS: 0x80, ZERO: 0x100, DIRECT_RECLAIM: 0x400, KSWAPD_RECLAIM: 0x800, NOWARN: 0x2000, RETRY_MAYFAIL: 0x4000, NOFAIL: 0x8000, NORETRY: 0x10000, COMP: 0x40000, HARDWALL: 0x100000, THISNODE: 0x200000, ACCOUNT: 0x400000 };
+  const b = {
+    HIGHMEM: 0x2,
+    MOVABLE: 0x8,
+    HIGH: 0x20,
+    IO: 0x40,
+    FS: 0x80,
+    ZERO: 0x100,
+    DIRECT_RECLAIM: 0x400,
+    KSWAPD_RECLAIM: 0x800,
+    NOWARN: 0x2000,
+    RETRY_MAYFAIL: 0x4000,
+    NOFAIL: 0x8000,
+    NORETRY: 0x10000,
+    COMP: 0x40000,
+    HARDWALL: 0x100000,
+    THISNODE: 0x200000,
+    ACCOUNT: 0x400000,
+  };
   const kernel = b.DIRECT_RECLAIM | b.KSWAPD_RECLAIM | b.IO | b.FS;
   return { ...b, GFP_KERNEL: kernel, GFP_HIGHUSER_MOVABLE: kernel | b.HARDWALL | b.HIGHMEM | b.MOVABLE };
 }
 function gfp419(): GfpBits {
-  const b = { HIGHMEM: 0x2, MOVABLE: 0x8, HIGH: 0x20, IO: 0x40, FS: 0x80, ZERO: 0x8000, DIRECT_RECLAIM: 0x200000, KSWAPD_RECLAIM: 0x400000, NOWARN: 0x200, RETRY_MAYFAIL: 0x400, NOFAIL: 0x800, NORETRY: 0x1000, COMP: 0x4000, HARDWALL: 0x20000, THISNODE: 0x40000, ACCOUNT: 0x100000 };
+  const b = {
+    HIGHMEM: 0x2,
+    MOVABLE: 0x8,
+    HIGH: 0x20,
+    IO: 0x40,
+    FS: 0x80,
+    ZERO: 0x8000,
+    DIRECT_RECLAIM: 0x200000,
+    KSWAPD_RECLAIM: 0x400000,
+    NOWARN: 0x200,
+    RETRY_MAYFAIL: 0x400,
+    NOFAIL: 0x800,
+    NORETRY: 0x1000,
+    COMP: 0x4000,
+    HARDWALL: 0x20000,
+    THISNODE: 0x40000,
+    ACCOUNT: 0x100000,
+  };
   const kernel = b.DIRECT_RECLAIM | b.KSWAPD_RECLAIM | b.IO | b.FS;
   return { ...b, GFP_KERNEL: kernel, GFP_HIGHUSER_MOVABLE: kernel | b.HARDWALL | b.HIGHMEM | b.MOVABLE };
 }
 function gfp312(): GfpBits {
   // 3.12 has __GFP_WAIT (0x10) instead of the two reclaim bits; DIRECT_RECLAIM stands for it.
-  const b = { HIGHMEM: 0x2, MOVABLE: 0x8, HIGH: 0x20, IO: 0x40, FS: 0x80, ZERO: 0x8000, DIRECT_RECLAIM: 0x10, KSWAPD_RECLAIM: 0, NOWARN: 0x200, RETRY_MAYFAIL: 0x400, NOFAIL: 0x800, NORETRY: 0x1000, COMP: 0x4000, HARDWALL: 0x20000, THISNODE: 0x40000, ACCOUNT: 0 };
+  const b = {
+    HIGHMEM: 0x2,
+    MOVABLE: 0x8,
+    HIGH: 0x20,
+    IO: 0x40,
+    FS: 0x80,
+    ZERO: 0x8000,
+    DIRECT_RECLAIM: 0x10,
+    KSWAPD_RECLAIM: 0,
+    NOWARN: 0x200,
+    RETRY_MAYFAIL: 0x400,
+    NOFAIL: 0x800,
+    NORETRY: 0x1000,
+    COMP: 0x4000,
+    HARDWALL: 0x20000,
+    THISNODE: 0x40000,
+    ACCOUNT: 0,
+  };
   const kernel = b.DIRECT_RECLAIM | b.IO | b.FS;
   return { ...b, GFP_KERNEL: kernel, GFP_HIGHUSER_MOVABLE: kernel | b.HARDWALL | b.HIGHMEM | b.MOVABLE };
 }
-
 
 export const PROFILES: Record<KernelVersion, KernelProfile> = {
   '6.1': {
     version: '6.1',
     release: { aarch64: '6.1.0-56-arm64 #1  Debian 6.1.192-2', x86_64: '6.1.0-56-amd64 #1  Debian 6.1.192-2' },
     buildVersion: '#1 SMP Debian 6.1.192-2 (2026-11-16)',
-    hardwareName: { aarch64: 'linux,dummy-virt (DT)', x86_64: 'QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014' },
-    faultFlags: { WRITE: 0x1, ALLOW_RETRY: 0x4, KILLABLE: 0x10, TRIED: 0x20, USER: 0x40, INSTRUCTION: 0x100, INTERRUPTIBLE: 0x200, DEFAULT: 0x214 },
+    hardwareName: {
+      aarch64: 'linux,dummy-virt (DT)',
+      x86_64: 'QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014',
+    },
+    faultFlags: {
+      WRITE: 0x1,
+      ALLOW_RETRY: 0x4,
+      KILLABLE: 0x10,
+      TRIED: 0x20,
+      USER: 0x40,
+      INSTRUCTION: 0x100,
+      INTERRUPTIBLE: 0x200,
+      DEFAULT: 0x214,
+    },
     memcgChargeBatch: 64,
     memcgReclaimRetries: 16,
     memcgOom: 'in-charge',
@@ -138,8 +209,20 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     version: '4.19',
     release: { aarch64: '4.19.0-27-arm64 #1 Debian 4.19.316-1', x86_64: '4.19.0-27-amd64 #1 Debian 4.19.316-1' },
     buildVersion: '#1 SMP Debian 4.19.316-1 (2024-06-25)',
-    hardwareName: { aarch64: 'linux,dummy-virt (DT)', x86_64: 'QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014' },
-    faultFlags: { WRITE: 0x1, ALLOW_RETRY: 0x4, KILLABLE: 0x10, TRIED: 0x20, USER: 0x40, INSTRUCTION: 0x100, INTERRUPTIBLE: 0, DEFAULT: 0x14 },
+    hardwareName: {
+      aarch64: 'linux,dummy-virt (DT)',
+      x86_64: 'QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014',
+    },
+    faultFlags: {
+      WRITE: 0x1,
+      ALLOW_RETRY: 0x4,
+      KILLABLE: 0x10,
+      TRIED: 0x20,
+      USER: 0x40,
+      INSTRUCTION: 0x100,
+      INTERRUPTIBLE: 0,
+      DEFAULT: 0x14,
+    },
     memcgChargeBatch: 32,
     memcgReclaimRetries: 5,
     memcgOom: 'in-charge',
@@ -170,8 +253,20 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     version: '3.12',
     release: { aarch64: '3.12.0 #1', x86_64: '3.12.0 #1' },
     buildVersion: '#1 SMP',
-    hardwareName: { aarch64: 'linux,dummy-virt (DT)', x86_64: 'QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014' },
-    faultFlags: { WRITE: 0x01, ALLOW_RETRY: 0x08, KILLABLE: 0x20, TRIED: 0x40, USER: 0x80, INSTRUCTION: 0, INTERRUPTIBLE: 0, DEFAULT: 0x28 },
+    hardwareName: {
+      aarch64: 'linux,dummy-virt (DT)',
+      x86_64: 'QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014',
+    },
+    faultFlags: {
+      WRITE: 0x01,
+      ALLOW_RETRY: 0x08,
+      KILLABLE: 0x20,
+      TRIED: 0x40,
+      USER: 0x80,
+      INSTRUCTION: 0,
+      INTERRUPTIBLE: 0,
+      DEFAULT: 0x28,
+    },
     memcgChargeBatch: 32,
     memcgReclaimRetries: 5,
     memcgOom: 'deferred',

@@ -142,7 +142,12 @@ export class Syscalls {
       ret = this.dispatch(t, name, args, nr);
     });
     if (ret !== null && t.mm && t.state !== 'Z' && t.state !== 'X') abi.setReturn(t.mm.cpu, ret);
-    m.k.emit('syscall', { nr, name: name ?? `syscall_${nr}`, args: args.slice(0, 3).map((a) => `0x${a.toString(16)}`), ret: ret === null ? '(no return)' : String(BigInt.asIntN(64, ret)) });
+    m.k.emit('syscall', {
+      nr,
+      name: name ?? `syscall_${nr}`,
+      args: args.slice(0, 3).map((a) => `0x${a.toString(16)}`),
+      ret: ret === null ? '(no return)' : String(BigInt.asIntN(64, ret)),
+    });
   }
 
   /** Returns the value for the return register, or null when the task exited / will resume later. */
@@ -233,7 +238,9 @@ export class Syscalls {
       case 'exit':
       case 'exit_group':
         m.sys.exitTask(t, { code: n(0) & 0xff });
-        if (name === 'exit_group') for (const o of [...k.tasks.values()]) if (o.tgid === t.tgid && o !== t) m.sys.exitTask(o, { code: n(0) & 0xff });
+        if (name === 'exit_group')
+          for (const o of [...k.tasks.values()])
+            if (o.tgid === t.tgid && o !== t) m.sys.exitTask(o, { code: n(0) & 0xff });
         return null;
       case 'getpid':
         return BigInt(t.tgid);
@@ -263,7 +270,14 @@ export class Syscalls {
           if (!f) return err(E.EBADF);
           const file = m.sys.vfs.getFile(f.path);
           if (!file) return err(19); // ENODEV: not a regular file
-          const r = doMmap(k, mm, { addr: Number(a[0]), len, prot: n(2), flags, file, pgoff: Math.floor(n(5) / PAGE_SIZE) });
+          const r = doMmap(k, mm, {
+            addr: Number(a[0]),
+            len,
+            prot: n(2),
+            flags,
+            file,
+            pgoff: Math.floor(n(5) / PAGE_SIZE),
+          });
           return BigInt(r);
         }
         if (len <= 0) return err(E.EINVAL);
@@ -343,7 +357,14 @@ export class Syscalls {
       case 'uname': {
         const f = (s: string) => Buffer.concat([Buffer.from(s), Buffer.alloc(65 - s.length)]);
         const rel = m.k.profile.release[k.arch].split(' ')[0]!;
-        const buf = Buffer.concat([f('Linux'), f('faultpath'), f(rel), f(m.k.profile.buildVersion), f(k.arch), f('(none)')]);
+        const buf = Buffer.concat([
+          f('Linux'),
+          f('faultpath'),
+          f(rel),
+          f(m.k.profile.buildVersion),
+          f(k.arch),
+          f('(none)'),
+        ]);
         return this.writeUser(t, a[0]!, buf) ? 0n : err(E.EFAULT);
       }
       case 'getrandom': {
@@ -374,7 +395,12 @@ export class Syscalls {
         if (a[1] !== 0n) {
           const act = this.readUser(t, a[1]!, 32);
           if (!act) return err(E.EFAULT);
-          t.sigactions.set(sig, { handler: act.readBigUInt64LE(0), flags: act.readBigUInt64LE(8), restorer: act.readBigUInt64LE(16), mask: act.readBigUInt64LE(24) });
+          t.sigactions.set(sig, {
+            handler: act.readBigUInt64LE(0),
+            flags: act.readBigUInt64LE(8),
+            restorer: act.readBigUInt64LE(16),
+            mask: act.readBigUInt64LE(24),
+          });
         }
         return 0n;
       }
@@ -444,7 +470,14 @@ export class Syscalls {
         }
         // pid 0: the caller's process group; every guest process runs in one group here.
         const live = (x: Task) => x.state !== 'X' && x.state !== 'Z' && !x.isKthread;
-        const targets = pid > 0 ? [k.tasks.get(pid)].filter((x): x is Task => !!x && live(x)) : pid === -1 ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.tgid !== t.tgid) : pid === 0 ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.pid === x.tgid) : [];
+        const targets =
+          pid > 0
+            ? [k.tasks.get(pid)].filter((x): x is Task => !!x && live(x))
+            : pid === -1
+              ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.tgid !== t.tgid)
+              : pid === 0
+                ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.pid === x.tgid)
+                : [];
         if (!targets.length) return err(E.ESRCH);
         if (sig === 0) return 0n;
         for (const tg of targets) {
@@ -492,7 +525,12 @@ export class Syscalls {
         }
         return err(E.EINVAL);
       default:
-        k.emit('tracepoint', { system: 'raw_syscalls', name: 'sys_enter_unknown', fields: { nr, name: name ?? 'unknown' }, text: `NR ${nr} (${name ?? 'unknown'}) -> -ENOSYS (not implemented by faultpath)` });
+        k.emit('tracepoint', {
+          system: 'raw_syscalls',
+          name: 'sys_enter_unknown',
+          fields: { nr, name: name ?? 'unknown' },
+          text: `NR ${nr} (${name ?? 'unknown'}) -> -ENOSYS (not implemented by faultpath)`,
+        });
         return err(E.ENOSYS);
     }
   }
@@ -501,7 +539,9 @@ export class Syscalls {
     const m = this.m;
     if (options & ~(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000)) return -BigInt(E.EINVAL);
     // Threads (CLONE_THREAD) are not children anyone waits for.
-    const kids = t.children.filter((c) => c.state !== 'X' && c.pid === c.tgid && (pid === -1 || pid === 0 || c.tgid === pid || pid < -1));
+    const kids = t.children.filter(
+      (c) => c.state !== 'X' && c.pid === c.tgid && (pid === -1 || pid === 0 || c.tgid === pid || pid < -1),
+    );
     if (!kids.length) return -BigInt(E.ECHILD);
     const z = kids.find((c) => c.state === 'Z');
     if (z) {
@@ -527,7 +567,11 @@ export class Syscalls {
     const m = this.m;
     const k = m.k;
     if (m.sys.procs.liveCount() >= m.sys.procs.maxProcesses) {
-      if (k.printk.ratelimit('fork_limit', 5_000_000_000, 1)) k.log(4, `faultpath: fork refused: ${m.sys.procs.maxProcesses} processes (RLIMIT_NPROC) reached by ${t.comm}[${t.pid}]`);
+      if (k.printk.ratelimit('fork_limit', 5_000_000_000, 1))
+        k.log(
+          4,
+          `faultpath: fork refused: ${m.sys.procs.maxProcesses} processes (RLIMIT_NPROC) reached by ${t.comm}[${t.pid}]`,
+        );
       return -BigInt(E.EAGAIN);
     }
     // copy_process(): threads share signal handlers, and shared handlers need a shared mm
@@ -585,11 +629,11 @@ export class Syscalls {
     try {
       m.execInto(t, file, argv, envp);
     } catch (e) {
-      if (e instanceof ExecError) return -BigInt(/too long/.test(e.message) ? E.E2BIG : /format/.test(e.message) ? E.ENOEXEC : E.ENOMEM);
+      if (e instanceof ExecError)
+        return -BigInt(/too long/.test(e.message) ? E.E2BIG : /format/.test(e.message) ? E.ENOEXEC : E.ENOMEM);
       if ((e as Error).name === 'ElfError') return -BigInt(E.ENOEXEC);
       throw e;
     }
     return null;
   }
 }
-

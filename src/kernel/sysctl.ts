@@ -18,7 +18,8 @@ export class Sysctl {
   constructor(k: Kernel) {
     this.k = k;
     const p = k.profile;
-    const def = (name: string, value: number, min: number, max: number, onWrite?: Knob['onWrite']) => this.knobs.set(name, { value, min, max, onWrite });
+    const def = (name: string, value: number, min: number, max: number, onWrite?: Knob['onWrite']) =>
+      this.knobs.set(name, { value, min, max, onWrite });
     def('vm.panic_on_oom', 0, 0, 2);
     def('vm.oom_kill_allocating_task', 0, 0, 2 ** 31 - 1);
     def('vm.oom_dump_tasks', 1, 0, 2 ** 31 - 1);

@@ -10,7 +10,16 @@ import { memCgroupHandleOverHigh } from '../mm/memcontrol.js';
 import { getMmCounter, handleMmFault, syncMmRss, zapPageRange } from '../mm/memory.js';
 import { expandStack } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../mm/page_alloc.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, VM_GROWSDOWN, VM_SHARED, type MmStruct, type Task, type Vma } from './types.js';
+import {
+  MM_ANONPAGES,
+  MM_FILEPAGES,
+  MM_SHMEMPAGES,
+  VM_GROWSDOWN,
+  VM_SHARED,
+  type MmStruct,
+  type Task,
+  type Vma,
+} from './types.js';
 import type { ArchOps } from './arch.js';
 import { KernelPanic, type Kernel } from './kernel.js';
 import { ProcessTable, SIGNAL_NAMES } from './process.js';
@@ -203,7 +212,12 @@ export class System {
     if (v.special) return -14;
     const F = k.profile.faultFlags;
     for (let i = 0; i < 4; i++) {
-      const r = handleMmFault(k, v, address, F.DEFAULT | (write ? F.WRITE : 0) | (this.running?.mm === mm ? F.USER : 0));
+      const r = handleMmFault(
+        k,
+        v,
+        address,
+        F.DEFAULT | (write ? F.WRITE : 0) | (this.running?.mm === mm ? F.USER : 0),
+      );
       if (r & 0x1) return -12;
       if (r & (0x2 | 0x40)) return -14;
       if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
@@ -229,7 +243,12 @@ export class System {
       t.pending = t.pending.filter((s) => {
         const a = t.sigactions.get(s);
         if (a && a.handler > 1n) {
-          this.k.emit('signal', { sig: s, name: SIGNAL_NAMES[s] ?? `sig${s}`, code: 'handler not invoked (signal frames are not modeled)', target: t.pid });
+          this.k.emit('signal', {
+            sig: s,
+            name: SIGNAL_NAMES[s] ?? `sig${s}`,
+            code: 'handler not invoked (signal frames are not modeled)',
+            target: t.pid,
+          });
           return false;
         }
         return true;
@@ -237,9 +256,15 @@ export class System {
       return false;
     }
     const core = sig !== 9 && [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].includes(sig);
-    this.k.emit('signal', { sig, name: SIGNAL_NAMES[sig] ?? `sig${sig}`, code: 'delivered: default action terminates', target: t.pid });
+    this.k.emit('signal', {
+      sig,
+      name: SIGNAL_NAMES[sig] ?? `sig${sig}`,
+      code: 'delivered: default action terminates',
+      target: t.pid,
+    });
     // A fatal signal kills the whole thread group.
-    for (const o of [...this.k.tasks.values()]) if (o.tgid === t.tgid && o !== t) this.exitTask(o, { signal: sig, core });
+    for (const o of [...this.k.tasks.values()])
+      if (o.tgid === t.tgid && o !== t) this.exitTask(o, { signal: sig, core });
     this.exitTask(t, { signal: sig, core });
     return true;
   }
@@ -277,7 +302,12 @@ export class System {
   sleep(t: Task, waitq: string, at?: number): void {
     t.state = 'S';
     t.wake = { waitq, ...(at !== undefined ? { at } : {}) };
-    this.k.emit('tracepoint', { system: 'faultpath', name: 'sleep', fields: { pid: t.pid, waitq }, text: `pid=${t.pid} comm=${t.comm} waitq=${waitq}` });
+    this.k.emit('tracepoint', {
+      system: 'faultpath',
+      name: 'sleep',
+      fields: { pid: t.pid, waitq },
+      text: `pid=${t.pid} comm=${t.comm} waitq=${waitq}`,
+    });
   }
 
   private wakeWaitq(waitq: string, match: (memcgId: number) => boolean): void {
@@ -288,7 +318,8 @@ export class System {
     // wake-ups are keyed per waitq name; memcg waiters use memcg_oom:<id> of their own memcg
     if (waitq.startsWith('memcg_oom:')) {
       for (const t of this.k.tasks.values()) {
-        if (t.state === 'S' && t.wake?.waitq?.startsWith('memcg_oom:') && t.memcgInOom && match(t.memcgInOom.memcgId)) this.procs.wakeTask(t, waitq);
+        if (t.state === 'S' && t.wake?.waitq?.startsWith('memcg_oom:') && t.memcgInOom && match(t.memcgInOom.memcgId))
+          this.procs.wakeTask(t, waitq);
       }
     }
   }
@@ -313,16 +344,35 @@ export class System {
     k.current = this.reaperTask;
     try {
       if (!k.mms.has(mm.id) || mm.flags.has('MMF_OOM_SKIP')) {
-        k.emit('tracepoint', { system: 'oom', name: 'skip_task_reaping', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+        k.emit('tracepoint', {
+          system: 'oom',
+          name: 'skip_task_reaping',
+          fields: { pid: t.pid },
+          text: `pid=${t.pid}`,
+        });
         return;
       }
       k.tracer.call('oom_reaper', undefined, () => {
-        k.emit('tracepoint', { system: 'oom', name: 'start_task_reaping', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+        k.emit('tracepoint', {
+          system: 'oom',
+          name: 'start_task_reaping',
+          fields: { pid: t.pid },
+          text: `pid=${t.pid}`,
+        });
         mm.flags.add('MMF_UNSTABLE');
-        for (const v of mm.vmas) if (!(v.flags & VM_SHARED) && !v.special) zapPageRange(k, mm, v, v.start, v.end, { anonOnly: true });
+        for (const v of mm.vmas)
+          if (!(v.flags & VM_SHARED) && !v.special) zapPageRange(k, mm, v, v.start, v.end, { anonOnly: true });
         const K = (n: number) => n * 4;
-        k.log(6, `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`);
-        k.emit('tracepoint', { system: 'oom', name: 'finish_task_reaping', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+        k.log(
+          6,
+          `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`,
+        );
+        k.emit('tracepoint', {
+          system: 'oom',
+          name: 'finish_task_reaping',
+          fields: { pid: t.pid },
+          text: `pid=${t.pid}`,
+        });
         mm.flags.add('MMF_OOM_SKIP');
       });
     } finally {
@@ -360,17 +410,21 @@ export class System {
       const tm = this.timers.shift()!;
       tm.fn();
     }
-    for (const t of this.k.tasks.values()) if (t.state === 'S' && t.wake?.at !== undefined && t.wake.at <= this.k.clock) this.procs.wakeTask(t, 'timer');
+    for (const t of this.k.tasks.values())
+      if (t.state === 'S' && t.wake?.at !== undefined && t.wake.at <= this.k.clock) this.procs.wakeTask(t, 'timer');
   }
 
   private nextEventTime(): number | null {
     let next: number | null = this.timers.length ? this.timers[0]!.at : null;
-    for (const t of this.k.tasks.values()) if (t.state === 'S' && t.wake?.at !== undefined && !t.isKthread) next = next === null ? t.wake.at : Math.min(next, t.wake.at);
+    for (const t of this.k.tasks.values())
+      if (t.state === 'S' && t.wake?.at !== undefined && !t.isKthread)
+        next = next === null ? t.wake.at : Math.min(next, t.wake.at);
     return next;
   }
 
   private guestAlive(): boolean {
-    for (const t of this.k.tasks.values()) if (t.pid !== 1 && !t.isKthread && t.state !== 'Z' && t.state !== 'X') return true;
+    for (const t of this.k.tasks.values())
+      if (t.pid !== 1 && !t.isKthread && t.state !== 'Z' && t.state !== 'X') return true;
     return false;
   }
 
@@ -383,13 +437,16 @@ export class System {
         this.procs.closeDeadCpus(null);
         if (this.livelock) return this.livelock;
         this.onProgress?.(this);
-        if (!this.guestAlive() && !this.pendingWork() && !this.timers.some((t) => !t.what.startsWith('oom_reaper'))) return { kind: 'exited' };
+        if (!this.guestAlive() && !this.pendingWork() && !this.timers.some((t) => !t.what.startsWith('oom_reaper')))
+          return { kind: 'exited' };
         if (this.totalExecuted >= this.budget) return { kind: 'budget', executed: this.totalExecuted };
         const t = this.pickNext();
         if (!t) {
           const next = this.nextEventTime();
           if (next === null) {
-            const blocked = [...k.tasks.values()].filter((x) => x.state === 'S' && !x.isKthread && x.pid !== 1).map((x) => ({ pid: x.pid, comm: x.comm, waitq: x.wake?.waitq ?? '?' }));
+            const blocked = [...k.tasks.values()]
+              .filter((x) => x.state === 'S' && !x.isKthread && x.pid !== 1)
+              .map((x) => ({ pid: x.pid, comm: x.comm, waitq: x.wake?.waitq ?? '?' }));
             return { kind: 'deadlock', blocked };
           }
           k.clock = Math.max(k.clock, next);
@@ -466,7 +523,12 @@ export class System {
       }
       case 'exception': {
         const { sig, code } = this.arch.otherException(k, t, reason.intno, reason.pc, reason.what);
-        k.emit('signal', { sig, name: SIGNAL_NAMES[sig] ?? `sig${sig}`, code: `${code} (${reason.what} at 0x${reason.pc.toString(16)})`, target: t.pid });
+        k.emit('signal', {
+          sig,
+          name: SIGNAL_NAMES[sig] ?? `sig${sig}`,
+          code: `${code} (${reason.what} at 0x${reason.pc.toString(16)})`,
+          target: t.pid,
+        });
         this.forceSig(t, sig);
         return;
       }

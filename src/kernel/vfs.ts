@@ -4,7 +4,16 @@
  * /proc/meminfo, /proc/vmstat, /proc/sys/..., and the cgroup v2 (+ v1 memory knobs) tree under
  * /sys/fs/cgroup.  Writes validate like the kernel's handlers and return its errno.
  */
-import { drainStock, MEMCG_EVENTS, memCgroupOutOfMemory, memcgMemoryEvent, memcgOomRecover, memoryStatValues, PAGE_COUNTER_MAX_KB, type MemCgroup } from '../mm/memcontrol.js';
+import {
+  drainStock,
+  MEMCG_EVENTS,
+  memCgroupOutOfMemory,
+  memcgMemoryEvent,
+  memcgOomRecover,
+  memoryStatValues,
+  PAGE_COUNTER_MAX_KB,
+  type MemCgroup,
+} from '../mm/memcontrol.js';
 import { getMmCounter } from '../mm/memory.js';
 import { vmCommitLimit } from '../mm/mmap.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, procOomScore } from '../mm/oom_kill.js';
@@ -67,7 +76,13 @@ export class Vfs {
       return this.procPidFile(t, m[2]!, self);
     }
     if (norm === '/proc/meminfo') return { read: () => this.meminfo() };
-    if (norm === '/proc/vmstat') return { read: () => Object.entries(k.vmEvents).map(([a, b]) => `${a} ${b}`).join('\n') + '\n' };
+    if (norm === '/proc/vmstat')
+      return {
+        read: () =>
+          Object.entries(k.vmEvents)
+            .map(([a, b]) => `${a} ${b}`)
+            .join('\n') + '\n',
+      };
     m = /^\/proc\/sys\/(.+)$/.exec(norm);
     if (m && k.sysctl.has(m[1]!)) {
       const name = m[1]!;
@@ -81,7 +96,8 @@ export class Vfs {
         },
       };
     }
-    if (norm === '/proc/sysrq-trigger') return { read: () => '', write: (d) => (d.trim() === 'f' ? (this.sysrq(), d.length) : d.length) };
+    if (norm === '/proc/sysrq-trigger')
+      return { read: () => '', write: (d) => (d.trim() === 'f' ? (this.sysrq(), d.length) : d.length) };
     m = /^\/sys\/fs\/cgroup((?:\/[^/]+)*)\/([^/]+)$/.exec(norm);
     if (m) {
       const memcg = k.memcg.lookup(m[1] || '/');
@@ -131,7 +147,10 @@ export class Vfs {
             if (!this.oomAdjWarned) {
               this.oomAdjWarned = true;
               const cur = self ?? t;
-              k.log(4, `${cur.comm} (${cur.pid}): /proc/${t.pid}/oom_adj is deprecated, please use /proc/${t.pid}/oom_score_adj instead.`);
+              k.log(
+                4,
+                `${cur.comm} (${cur.pid}): /proc/${t.pid}/oom_adj is deprecated, please use /proc/${t.pid}/oom_score_adj instead.`,
+              );
             }
             const r = this.setOomScoreAdj(t, adj, true, privileged);
             return r < 0 ? r : d.length;
@@ -142,16 +161,21 @@ export class Vfs {
       case 'cgroup':
         return { read: () => `0::${k.memcg.get(t.memcgId).path}\n` };
       case 'statm': {
-        return { read: () => {
-          const mm = t.mm;
-          if (!mm) return '0 0 0 0 0 0 0\n';
-          const shared = getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES);
-          const rss = shared + getMmCounter(mm, MM_ANONPAGES);
-          return `${mm.totalVm} ${rss} ${shared} ${mm.execVm} 0 ${mm.dataVm + mm.stackVm} 0\n`;
-        } };
+        return {
+          read: () => {
+            const mm = t.mm;
+            if (!mm) return '0 0 0 0 0 0 0\n';
+            const shared = getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES);
+            const rss = shared + getMmCounter(mm, MM_ANONPAGES);
+            return `${mm.totalVm} ${rss} ${shared} ${mm.execVm} 0 ${mm.dataVm + mm.stackVm} 0\n`;
+          },
+        };
       }
       case 'stat':
-        return { read: () => `${t.pid} (${t.comm}) ${t.state} ${t.parent?.pid ?? 0} ${t.tgid} 0 0 -1 0 ${t.minFlt} 0 ${t.majFlt} 0\n` };
+        return {
+          read: () =>
+            `${t.pid} (${t.comm}) ${t.state} ${t.parent?.pid ?? 0} ${t.tgid} 0 0 -1 0 ${t.minFlt} 0 ${t.majFlt} 0\n`,
+        };
       default:
         return { read: () => this.status(t) };
     }
@@ -164,7 +188,12 @@ export class Vfs {
     if (!legacy && privileged) t.oomScoreAdjMin = v;
     // other threads of the group share signal->oom_score_adj
     for (const o of this.k.tasks.values()) if (o.tgid === t.tgid) o.oomScoreAdj = v;
-    this.k.emit('tracepoint', { system: 'oom', name: 'oom_score_adj_update', fields: { pid: t.pid, comm: t.comm, oom_score_adj: v }, text: `pid=${t.pid} comm=${t.comm} oom_score_adj=${v}` });
+    this.k.emit('tracepoint', {
+      system: 'oom',
+      name: 'oom_score_adj_update',
+      fields: { pid: t.pid, comm: t.comm, oom_score_adj: v },
+      text: `pid=${t.pid} comm=${t.comm} oom_score_adj=${v}`,
+    });
     return 0;
   }
 
@@ -172,7 +201,13 @@ export class Vfs {
   status(t: Task): string {
     const k = this.k;
     const mm = t.mm;
-    const lines = [`Name:\t${t.comm}`, `State:\t${{ R: 'R (running)', S: 'S (sleeping)', D: 'D (disk sleep)', Z: 'Z (zombie)', X: 'X (dead)' }[t.state]}`, `Tgid:\t${t.tgid}`, `Pid:\t${t.pid}`, `PPid:\t${t.parent?.pid ?? 0}`];
+    const lines = [
+      `Name:\t${t.comm}`,
+      `State:\t${{ R: 'R (running)', S: 'S (sleeping)', D: 'D (disk sleep)', Z: 'Z (zombie)', X: 'X (dead)' }[t.state]}`,
+      `Tgid:\t${t.tgid}`,
+      `Pid:\t${t.pid}`,
+      `PPid:\t${t.parent?.pid ?? 0}`,
+    ];
     if (mm) {
       const kb = (n: number) => `${String(n * 4).padStart(8, ' ')} kB`;
       const anon = getMmCounter(mm, MM_ANONPAGES);
@@ -260,13 +295,19 @@ export class Vfs {
     const events = (local: boolean): VirtualFile => ({
       read: () => {
         const src = local ? memcg.eventsLocal : memcg.events;
-        return MEMCG_EVENTS.filter((e) => k.profile.hasOomGroupKill || e !== 'oom_group_kill').map((e) => `${e} ${src[e]}\n`).join('');
+        return MEMCG_EVENTS.filter((e) => k.profile.hasOomGroupKill || e !== 'oom_group_kill')
+          .map((e) => `${e} ${src[e]}\n`)
+          .join('');
       },
     });
     switch (name) {
       case 'cgroup.procs':
         return {
-          read: () => [...memcg.procs].sort((a, b) => a - b).map((p) => `${p}\n`).join(''),
+          read: () =>
+            [...memcg.procs]
+              .sort((a, b) => a - b)
+              .map((p) => `${p}\n`)
+              .join(''),
           write: (d) => {
             const pid = Number(d.trim());
             const t = k.tasks.get(pid);
@@ -279,26 +320,56 @@ export class Vfs {
           },
         };
       case 'cgroup.subtree_control':
-        return { read: () => [...memcg.subtreeControl].join(' ') + '\n', write: (d) => { for (const w of d.trim().split(/\s+/)) { if (w === '+memory') memcg.subtreeControl.add('memory'); else if (w === '-memory') memcg.subtreeControl.delete('memory'); else if (w) return -EINVAL; } return d.length; } };
+        return {
+          read: () => [...memcg.subtreeControl].join(' ') + '\n',
+          write: (d) => {
+            for (const w of d.trim().split(/\s+/)) {
+              if (w === '+memory') memcg.subtreeControl.add('memory');
+              else if (w === '-memory') memcg.subtreeControl.delete('memory');
+              else if (w) return -EINVAL;
+            }
+            return d.length;
+          },
+        };
       case 'cgroup.controllers':
         // the controllers the parent enables for this cgroup (the root has them all)
         return { read: () => (memcg.isRoot || memcg.parent!.subtreeControl.has('memory') ? 'memory\n' : '\n') };
       case 'memory.swap.events':
-        return memcg.isRoot ? undefined : { read: () => `high ${memcg.swapEvents.high}\nmax ${memcg.swapEvents.max}\nfail ${memcg.swapEvents.fail}\n` };
+        return memcg.isRoot
+          ? undefined
+          : {
+              read: () => `high ${memcg.swapEvents.high}\nmax ${memcg.swapEvents.max}\nfail ${memcg.swapEvents.fail}\n`,
+            };
       case 'memory.current':
         return memcg.isRoot ? undefined : { read: () => `${memcg.memory.usage * 4096}\n` };
       case 'memory.peak':
         return memcg.isRoot ? undefined : { read: () => `${memcg.memory.watermark * 4096}\n` };
       case 'memory.max':
-        return limitFile(() => memcg.memory.max, (v) => (memcg.memory.max = v), () => this.limitLowered(memcg));
+        return limitFile(
+          () => memcg.memory.max,
+          (v) => (memcg.memory.max = v),
+          () => this.limitLowered(memcg),
+        );
       case 'memory.high':
-        return limitFile(() => memcg.memory.high, (v) => (memcg.memory.high = v));
+        return limitFile(
+          () => memcg.memory.high,
+          (v) => (memcg.memory.high = v),
+        );
       case 'memory.low':
-        return limitFile(() => memcg.memory.low, (v) => (memcg.memory.low = v ?? Number.MAX_SAFE_INTEGER));
+        return limitFile(
+          () => memcg.memory.low,
+          (v) => (memcg.memory.low = v ?? Number.MAX_SAFE_INTEGER),
+        );
       case 'memory.min':
-        return limitFile(() => memcg.memory.min, (v) => (memcg.memory.min = v ?? Number.MAX_SAFE_INTEGER));
+        return limitFile(
+          () => memcg.memory.min,
+          (v) => (memcg.memory.min = v ?? Number.MAX_SAFE_INTEGER),
+        );
       case 'memory.swap.max':
-        return limitFile(() => memcg.swap.max, (v) => (memcg.swap.max = v));
+        return limitFile(
+          () => memcg.swap.max,
+          (v) => (memcg.swap.max = v),
+        );
       case 'memory.swap.current':
         return memcg.isRoot ? undefined : { read: () => `${memcg.swap.usage * 4096}\n` };
       case 'memory.events':
@@ -306,12 +377,32 @@ export class Vfs {
       case 'memory.events.local':
         return memcg.isRoot || !k.profile.hasEventsLocal ? undefined : events(true);
       case 'memory.stat':
-        return { read: () => memoryStatValues(memcg).map(([a, b]) => `${a} ${b}\n`).join('') };
+        return {
+          read: () =>
+            memoryStatValues(memcg)
+              .map(([a, b]) => `${a} ${b}\n`)
+              .join(''),
+        };
       case 'memory.oom.group':
-        return memcg.isRoot ? undefined : { read: () => `${memcg.oomGroup ? 1 : 0}\n`, write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.oomGroup = d.trim() === '1'), d.length) : -EINVAL) };
+        return memcg.isRoot
+          ? undefined
+          : {
+              read: () => `${memcg.oomGroup ? 1 : 0}\n`,
+              write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.oomGroup = d.trim() === '1'), d.length) : -EINVAL),
+            };
       // cgroup v1 memory controller knobs (legacy files)
       case 'memory.limit_in_bytes':
-        return { read: () => `${memcg.memory.max === null ? 9223372036854771712n : BigInt(memcg.memory.max * 4096)}\n`, write: (d) => { if (memcg.isRoot) return -EINVAL; const s = d.trim(); const v = s === '-1' ? null : memparse(s); if (v === undefined || (v !== null && Number.isNaN(v))) return -EINVAL; this.resizeMax(memcg, v === null ? null : Math.floor(v / 4096)); return d.length; } };
+        return {
+          read: () => `${memcg.memory.max === null ? 9223372036854771712n : BigInt(memcg.memory.max * 4096)}\n`,
+          write: (d) => {
+            if (memcg.isRoot) return -EINVAL;
+            const s = d.trim();
+            const v = s === '-1' ? null : memparse(s);
+            if (v === undefined || (v !== null && Number.isNaN(v))) return -EINVAL;
+            this.resizeMax(memcg, v === null ? null : Math.floor(v / 4096));
+            return d.length;
+          },
+        };
       case 'memory.usage_in_bytes':
         return { read: () => `${memcg.memory.usage * 4096}\n` };
       case 'memory.max_usage_in_bytes':
@@ -319,10 +410,15 @@ export class Vfs {
       case 'memory.failcnt':
         return { read: () => `${memcg.memory.failcnt}\n` };
       case 'memory.use_hierarchy':
-        return { read: () => `${memcg.useHierarchy ? 1 : 0}\n`, write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.useHierarchy = d.trim() === '1'), d.length) : -EINVAL) };
+        return {
+          read: () => `${memcg.useHierarchy ? 1 : 0}\n`,
+          write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.useHierarchy = d.trim() === '1'), d.length) : -EINVAL),
+        };
       case 'memory.oom_control':
         return {
-          read: () => `oom_kill_disable ${memcg.oomKillDisable ? 1 : 0}\nunder_oom ${memcg.underOom > 0 ? 1 : 0}\n` + (k.profile.version !== '3.12' ? `oom_kill ${memcg.events.oom_kill}\n` : ''),
+          read: () =>
+            `oom_kill_disable ${memcg.oomKillDisable ? 1 : 0}\nunder_oom ${memcg.underOom > 0 ? 1 : 0}\n` +
+            (k.profile.version !== '3.12' ? `oom_kill ${memcg.events.oom_kill}\n` : ''),
           write: (d) => {
             if (memcg.isRoot || !/^[01]\s*$/.test(d)) return -EINVAL;
             memcg.oomKillDisable = d.trim() === '1';
@@ -334,9 +430,22 @@ export class Vfs {
         return { read: () => `${memcg.oomNotifications}\n` };
       // Alibaba cloud-kernel priority OOM (not upstream)
       case 'memory.priority':
-        return memcg.isRoot ? undefined : { read: () => `${memcg.priority}\n`, write: (d) => { const v = Number(d.trim()); if (!/^\d+\s*$/.test(d) || v > 12) return -EINVAL; memcg.priority = v; return d.length; } };
+        return memcg.isRoot
+          ? undefined
+          : {
+              read: () => `${memcg.priority}\n`,
+              write: (d) => {
+                const v = Number(d.trim());
+                if (!/^\d+\s*$/.test(d) || v > 12) return -EINVAL;
+                memcg.priority = v;
+                return d.length;
+              },
+            };
       case 'memory.use_priority_oom':
-        return { read: () => `${memcg.usePriorityOom ? 1 : 0}\n`, write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.usePriorityOom = d.trim() === '1'), d.length) : -EINVAL) };
+        return {
+          read: () => `${memcg.usePriorityOom ? 1 : 0}\n`,
+          write: (d) => (/^[01]\s*$/.test(d) ? ((memcg.usePriorityOom = d.trim() === '1'), d.length) : -EINVAL),
+        };
       default:
         return undefined;
     }

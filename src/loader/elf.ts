@@ -153,7 +153,8 @@ function parse(bytes: Uint8Array, file: string): ElfImage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
   // ---- e_ident ---------------------------------------------------------------------------------
-  if (size < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) fail('not an ELF file (bad magic)');
+  if (size < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46)
+    fail('not an ELF file (bad magic)');
   if (size < 16) fail(`truncated ELF header (${size} bytes; the ELF64 header is ${EHDR_SIZE} bytes)`);
   if (bytes[4] !== 2) fail(`not a 64-bit ELF file (EI_CLASS is ${bytes[4]}; only ELFCLASS64 is supported)`);
   if (bytes[5] !== 1) fail(`not a little-endian ELF file (EI_DATA is ${bytes[5]}; only ELFDATA2LSB is supported)`);
@@ -170,21 +171,29 @@ function parse(bytes: Uint8Array, file: string): ElfImage {
   const ePhnum = view.getUint16(56, true);
 
   if (eType !== ET_EXEC && eType !== ET_DYN) {
-    fail(`unsupported ELF type ${eType} (${TYPE_NAMES[eType] ?? 'unknown'}): only static executables (ET_EXEC, or static-PIE ET_DYN) can be run`);
+    fail(
+      `unsupported ELF type ${eType} (${TYPE_NAMES[eType] ?? 'unknown'}): only static executables (ET_EXEC, or static-PIE ET_DYN) can be run`,
+    );
   }
   let arch: ElfArch;
   if (eMachine === EM_X86_64) arch = 'x86_64';
   else if (eMachine === EM_AARCH64) arch = 'aarch64';
-  else return fail(`unsupported machine ${eMachine} (${MACHINE_NAMES[eMachine] ?? 'unknown'}): only EM_X86_64 (62) and EM_AARCH64 (183) are supported`);
+  else
+    return fail(
+      `unsupported machine ${eMachine} (${MACHINE_NAMES[eMachine] ?? 'unknown'}): only EM_X86_64 (62) and EM_AARCH64 (183) are supported`,
+    );
   if (eVersion !== 1) fail(`unsupported ELF version ${eVersion} in e_version (expected 1)`);
 
   // binfmt_elf: e_phentsize must be sizeof(struct elf_phdr); the table must be 1..64 KiB.
   if (ePhentsize !== PHDR_SIZE) fail(`e_phentsize is ${ePhentsize}; ELF64 program headers are ${PHDR_SIZE} bytes`);
   if (ePhnum === 0) fail('no program headers (e_phnum is 0)');
   const tableSize = ePhnum * PHDR_SIZE;
-  if (tableSize > MAX_PHDR_TABLE) fail(`too many program headers (${ePhnum}; at most ${Math.floor(MAX_PHDR_TABLE / PHDR_SIZE)})`);
+  if (tableSize > MAX_PHDR_TABLE)
+    fail(`too many program headers (${ePhnum}; at most ${Math.floor(MAX_PHDR_TABLE / PHDR_SIZE)})`);
   if (ePhoff + BigInt(tableSize) > BigInt(size)) {
-    fail(`program header table (offset ${hex(ePhoff)}, ${tableSize} bytes) extends past the end of the file (${size} bytes)`);
+    fail(
+      `program header table (offset ${hex(ePhoff)}, ${tableSize} bytes) extends past the end of the file (${size} bytes)`,
+    );
   }
   const phoff = Number(ePhoff);
   const limit = USER_ADDRESS_LIMIT[arch];
@@ -215,14 +224,24 @@ function parse(bytes: Uint8Array, file: string): ElfImage {
     const seg = what(pType === PT_LOAD ? 'PT_LOAD' : 'PT_TLS');
     if (pFilesz > pMemsz) fail(`${seg}: p_filesz (${hex(pFilesz)}) is larger than p_memsz (${hex(pMemsz)})`);
     if (pFilesz > 0n && pOffset + pFilesz > BigInt(size)) {
-      fail(`${seg}: file bytes ${hex(pOffset)}-${hex(pOffset + pFilesz)} extend past the end of the file (${size} bytes)`);
+      fail(
+        `${seg}: file bytes ${hex(pOffset)}-${hex(pOffset + pFilesz)} extend past the end of the file (${size} bytes)`,
+      );
     }
     if (pAlign > 1n && (pAlign & (pAlign - 1n)) !== 0n) fail(`${seg}: p_align ${hex(pAlign)} is not a power of two`);
     if (pVaddr + pMemsz > limit) {
-      fail(`${seg}: ${hex(pVaddr)}-${hex(pVaddr + pMemsz)} is outside the ${arch} user address range (below ${hex(limit)})`);
+      fail(
+        `${seg}: ${hex(pVaddr)}-${hex(pVaddr + pMemsz)} is outside the ${arch} user address range (below ${hex(limit)})`,
+      );
     }
     if (pType === PT_TLS) {
-      tls = { vaddr: Number(pVaddr), offset: Number(pOffset), filesz: Number(pFilesz), memsz: Number(pMemsz), align: Number(pAlign) };
+      tls = {
+        vaddr: Number(pVaddr),
+        offset: Number(pOffset),
+        filesz: Number(pFilesz),
+        memsz: Number(pMemsz),
+        align: Number(pAlign),
+      };
       continue;
     }
     // The gABI asks for congruence modulo p_align; mmap needs it modulo the page size.
@@ -251,13 +270,20 @@ function parse(bytes: Uint8Array, file: string): ElfImage {
     const a = loads[k - 1]!;
     const b = loads[k]!;
     const range = (s: ElfLoadSegment): string => `${hex(s.vaddr)}-${hex(s.vaddr + s.memsz)}`;
-    if (b.vaddr < a.vaddr) fail(`PT_LOAD #${b.index} (${hex(b.vaddr)}) comes after PT_LOAD #${a.index} (${hex(a.vaddr)}): PT_LOAD segments must be sorted by p_vaddr`);
-    if (a.memsz > 0 && b.memsz > 0 && b.vaddr < a.vaddr + a.memsz) fail(`PT_LOAD #${b.index} (${range(b)}) overlaps PT_LOAD #${a.index} (${range(a)})`);
+    if (b.vaddr < a.vaddr)
+      fail(
+        `PT_LOAD #${b.index} (${hex(b.vaddr)}) comes after PT_LOAD #${a.index} (${hex(a.vaddr)}): PT_LOAD segments must be sorted by p_vaddr`,
+      );
+    if (a.memsz > 0 && b.memsz > 0 && b.vaddr < a.vaddr + a.memsz)
+      fail(`PT_LOAD #${b.index} (${range(b)}) overlaps PT_LOAD #${a.index} (${range(a)})`);
   }
-  if (total > MAX_IMAGE_MEMORY) fail(`PT_LOAD segments need ${hex(total)} bytes of memory in total (the limit is 1 GiB)`);
+  if (total > MAX_IMAGE_MEMORY)
+    fail(`PT_LOAD segments need ${hex(total)} bytes of memory in total (the limit is 1 GiB)`);
 
   const entry = Number(eEntry);
-  const entrySeg = loads.find((s) => s.executable && eEntry >= BigInt(s.vaddr) && eEntry < BigInt(s.vaddr) + BigInt(s.memsz));
+  const entrySeg = loads.find(
+    (s) => s.executable && eEntry >= BigInt(s.vaddr) && eEntry < BigInt(s.vaddr) + BigInt(s.memsz),
+  );
   if (!entrySeg) fail(`entry point ${hex(eEntry)} is not inside an executable PT_LOAD segment`);
 
   let phdrAddr: number | null = null;

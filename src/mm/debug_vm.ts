@@ -68,7 +68,15 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Machine } from '../kernel/machine.js';
 import type { ArchOps } from '../kernel/arch.js';
 import type { System } from '../kernel/system.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_ACCOUNT, type MmStruct, type Task } from '../kernel/types.js';
+import {
+  MM_ANONPAGES,
+  MM_FILEPAGES,
+  MM_SHMEMPAGES,
+  MM_SWAPENTS,
+  VM_ACCOUNT,
+  type MmStruct,
+  type Task,
+} from '../kernel/types.js';
 import type { MemCgroup } from './memcontrol.js';
 import { trueMmCounter } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
@@ -92,7 +100,16 @@ function countKind(k: Kernel, kind: PageKind): number {
   return n;
 }
 
-const KIND_NAMES: Record<number, string> = { 0: 'Free', 1: 'Reserved', 2: 'PageTable', 3: 'Anon', 4: 'File', 5: 'Shmem', 6: 'Kernel', 7: 'Zero' };
+const KIND_NAMES: Record<number, string> = {
+  0: 'Free',
+  1: 'Reserved',
+  2: 'PageTable',
+  3: 'Anon',
+  4: 'File',
+  5: 'Shmem',
+  6: 'Kernel',
+  7: 'Zero',
+};
 const hex = (n: number) => '0x' + n.toString(16);
 
 class Report {
@@ -102,7 +119,8 @@ class Report {
     const n = (this.perId.get(id) ?? 0) + 1;
     this.perId.set(id, n);
     if (n <= MAX_MESSAGES_PER_ID) this.out.push(`[${id}] ${msg}`);
-    else if (n === MAX_MESSAGES_PER_ID + 1) this.out.push(`[${id}] ... (further violations of this invariant not listed)`);
+    else if (n === MAX_MESSAGES_PER_ID + 1)
+      this.out.push(`[${id}] ... (further violations of this invariant not listed)`);
   }
   eq(id: string, what: string, actual: number, expected: number): void {
     if (actual !== expected) this.add(id, `${what}: ${actual}, expected ${expected}`);
@@ -141,19 +159,26 @@ export function checkInvariants(k: Kernel): string[] {
     scans.push(s);
     const perLevel = [0, 0, 0, 0];
     for (const { pfn, level } of [...s.tables, ...mm.pgdExtra.map((pfn) => ({ pfn, level: 0 }))]) {
-      if (tableOwner.has(pfn)) r.add('pgtable.shared', `table pfn ${pfn} belongs to mm ${tableOwner.get(pfn)} and mm ${mm.id}`);
+      if (tableOwner.has(pfn))
+        r.add('pgtable.shared', `table pfn ${pfn} belongs to mm ${tableOwner.get(pfn)} and mm ${mm.id}`);
       tableOwner.set(pfn, mm.id);
       tableLevel.set(pfn, level);
       perLevel[level]!++;
-      if (p.kind[pfn] !== PageKind.PageTable) r.add('pgtable.kind', `mm ${mm.id} level-${level} table pfn ${pfn} is a ${KIND_NAMES[p.kind[pfn]!]} frame`);
+      if (p.kind[pfn] !== PageKind.PageTable)
+        r.add('pgtable.kind', `mm ${mm.id} level-${level} table pfn ${pfn} is a ${KIND_NAMES[p.kind[pfn]!]} frame`);
     }
-    for (let level = 1; level <= 3; level++) r.eq('pgtable.nr', `mm ${mm.id} PageTable.nr[${level}]`, mm.pgtable.nr[level]!, perLevel[level]!);
+    for (let level = 1; level <= 3; level++)
+      r.eq('pgtable.nr', `mm ${mm.id} PageTable.nr[${level}]`, mm.pgtable.nr[level]!, perLevel[level]!);
     const fmt = mm.pgtable.fmt;
     const vmas = mm.vmas;
     mm.pgtable.forEachPte(0, USER_TOP, (address, lo, hi) => {
       const v = fmt.view(lo, hi);
       const inVma = vmas.some((x) => x.start <= address && address < x.end);
-      if (!inVma) r.add('pte.outside-vma', `mm ${mm.id} has a ${v.valid ? 'present' : 'swap'} PTE at ${hex(address)} outside every VMA`);
+      if (!inVma)
+        r.add(
+          'pte.outside-vma',
+          `mm ${mm.id} has a ${v.valid ? 'present' : 'swap'} PTE at ${hex(address)} outside every VMA`,
+        );
       if (!v.valid) {
         if (v.swapSlot === null) return;
         s.swap++;
@@ -161,7 +186,8 @@ export function checkInvariants(k: Kernel): string[] {
         return;
       }
       if (v.special) {
-        if (v.pfn !== p.zeroPfn) r.add('pte.special', `mm ${mm.id} special PTE at ${hex(address)} maps pfn ${v.pfn}, not the zero page`);
+        if (v.pfn !== p.zeroPfn)
+          r.add('pte.special', `mm ${mm.id} special PTE at ${hex(address)} maps pfn ${v.pfn}, not the zero page`);
         return;
       }
       if (v.pfn < 0 || v.pfn >= N) {
@@ -178,7 +204,11 @@ export function checkInvariants(k: Kernel): string[] {
       }
       ptes[v.pfn]!++;
       const rm = p.rmap.get(v.pfn);
-      if (!rm || !rm.some((e) => e.mmId === mm.id && e.address === address)) r.add('rmap.match', `pfn ${v.pfn} (${KIND_NAMES[kind]}) is mapped by mm ${mm.id} at ${hex(address)} but has no rmap entry for it`);
+      if (!rm || !rm.some((e) => e.mmId === mm.id && e.address === address))
+        r.add(
+          'rmap.match',
+          `pfn ${v.pfn} (${KIND_NAMES[kind]}) is mapped by mm ${mm.id} at ${hex(address)} but has no rmap entry for it`,
+        );
     });
     r.eq('rss.anon', `mm ${mm.id} MM_ANONPAGES`, trueMmCounter(k, mm, MM_ANONPAGES), s.anon);
     r.eq('rss.file', `mm ${mm.id} MM_FILEPAGES`, trueMmCounter(k, mm, MM_FILEPAGES), s.file);
@@ -197,14 +227,23 @@ export function checkInvariants(k: Kernel): string[] {
     cnt[kind]!++;
     const reservedRange = pfn < p.reservedPages;
     const reservedKind = kind === PageKind.Reserved || kind === PageKind.Zero;
-    if (reservedRange !== reservedKind) r.add('frames.reserved', `pfn ${pfn} (${reservedRange ? 'below' : 'above'} reservedPages) is ${KIND_NAMES[kind]}`);
+    if (reservedRange !== reservedKind)
+      r.add(
+        'frames.reserved',
+        `pfn ${pfn} (${reservedRange ? 'below' : 'above'} reservedPages) is ${KIND_NAMES[kind]}`,
+      );
     const l = p.lru[pfn] as Lru;
     if (kind === PageKind.Free) {
-      if (p.refcount[pfn] || p.mapcount[pfn] || p.memcg[pfn] || l) r.add('frames.free-state', `free pfn ${pfn} still has refcount ${p.refcount[pfn]} mapcount ${p.mapcount[pfn]} memcg ${p.memcg[pfn]} lru ${l}`);
+      if (p.refcount[pfn] || p.mapcount[pfn] || p.memcg[pfn] || l)
+        r.add(
+          'frames.free-state',
+          `free pfn ${pfn} still has refcount ${p.refcount[pfn]} mapcount ${p.mapcount[pfn]} memcg ${p.memcg[pfn]} lru ${l}`,
+        );
       continue;
     }
     // LRU placement
-    if (l !== Lru.None && !p.lists[l].has(pfn)) r.add('lru.list', `pfn ${pfn} says lru ${Lru[l]} but is not on that list`);
+    if (l !== Lru.None && !p.lists[l].has(pfn))
+      r.add('lru.list', `pfn ${pfn} says lru ${Lru[l]} but is not on that list`);
     const anonList = l === Lru.InactiveAnon || l === Lru.ActiveAnon;
     const fileList = l === Lru.InactiveFile || l === Lru.ActiveFile;
     if (kind === PageKind.Anon || kind === PageKind.Shmem) {
@@ -213,19 +252,37 @@ export function checkInvariants(k: Kernel): string[] {
       if (!fileList) r.add('lru.kind', `File pfn ${pfn} is on LRU ${Lru[l]}`);
     } else if (l !== Lru.None) r.add('lru.kind', `${KIND_NAMES[kind]} pfn ${pfn} is on LRU ${Lru[l]}`);
     // page cache identity, mapcount, refcount
-    if (p.mapcount[pfn] !== ptes[pfn]) r.add('rmap.mapcount', `pfn ${pfn} (${KIND_NAMES[kind]}) mapcount ${p.mapcount[pfn]} but ${ptes[pfn]} PTE(s) map it`);
+    if (p.mapcount[pfn] !== ptes[pfn])
+      r.add(
+        'rmap.mapcount',
+        `pfn ${pfn} (${KIND_NAMES[kind]}) mapcount ${p.mapcount[pfn]} but ${ptes[pfn]} PTE(s) map it`,
+      );
     if (kind === PageKind.Anon) {
-      if (p.refcount[pfn] !== p.mapcount[pfn]) r.add('refcount.anon', `anon pfn ${pfn} refcount ${p.refcount[pfn]}, expected mapcount ${p.mapcount[pfn]}`);
+      if (p.refcount[pfn] !== p.mapcount[pfn])
+        r.add('refcount.anon', `anon pfn ${pfn} refcount ${p.refcount[pfn]}, expected mapcount ${p.mapcount[pfn]}`);
     } else if (kind === PageKind.File || kind === PageKind.Shmem) {
-      if (p.refcount[pfn] !== 1 + p.mapcount[pfn]!) r.add('refcount.pagecache', `page-cache pfn ${pfn} refcount ${p.refcount[pfn]}, expected 1 + mapcount ${p.mapcount[pfn]}`);
+      if (p.refcount[pfn] !== 1 + p.mapcount[pfn]!)
+        r.add(
+          'refcount.pagecache',
+          `page-cache pfn ${pfn} refcount ${p.refcount[pfn]}, expected 1 + mapcount ${p.mapcount[pfn]}`,
+        );
       const m = p.mapping.get(pfn);
       if (!m) r.add('pagecache.mapping', `page-cache pfn ${pfn} has no mapping`);
-      else if (k.pageCacheLookup(m.file, m.index) !== pfn) r.add('pagecache.mapping', `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${k.pageCacheLookup(m.file, m.index)})`);
+      else if (k.pageCacheLookup(m.file, m.index) !== pfn)
+        r.add(
+          'pagecache.mapping',
+          `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${k.pageCacheLookup(m.file, m.index)})`,
+        );
     } else if (kind === PageKind.PageTable) {
       if (!tableOwner.has(pfn)) r.add('pgtable.leak', `page-table frame ${pfn} belongs to no live mm`);
     }
   }
-  r.eq('frames.count', 'reserved frames (incl. zero page)', cnt[PageKind.Reserved]! + cnt[PageKind.Zero]!, p.reservedPages);
+  r.eq(
+    'frames.count',
+    'reserved frames (incl. zero page)',
+    cnt[PageKind.Reserved]! + cnt[PageKind.Zero]!,
+    p.reservedPages,
+  );
   r.eq('frames.count', 'free frames vs nrFree', cnt[PageKind.Free]!, p.nrFree);
   r.eq('frames.count', 'anon frames vs counts.anon', cnt[PageKind.Anon]!, p.counts.anon);
   r.eq('frames.count', 'file frames vs counts.file', cnt[PageKind.File]!, p.counts.file);
@@ -233,28 +290,48 @@ export function checkInvariants(k: Kernel): string[] {
   r.eq('frames.count', 'page-table frames vs counts.pagetable', cnt[PageKind.PageTable]!, p.counts.pagetable);
   r.eq('frames.count', 'kernel frames vs counts.kernel', cnt[PageKind.Kernel]!, p.counts.kernel);
   r.eq('frames.boot-kernel', 'boot kernel frames (allocated once at boot)', cnt[PageKind.Kernel]!, boot);
-  const sum = p.reservedPages + boot + cnt[PageKind.PageTable]! + cnt[PageKind.Anon]! + cnt[PageKind.File]! + cnt[PageKind.Shmem]! + (cnt[PageKind.Kernel]! - boot) + cnt[PageKind.Free]!;
+  const sum =
+    p.reservedPages +
+    boot +
+    cnt[PageKind.PageTable]! +
+    cnt[PageKind.Anon]! +
+    cnt[PageKind.File]! +
+    cnt[PageKind.Shmem]! +
+    (cnt[PageKind.Kernel]! - boot) +
+    cnt[PageKind.Free]!;
   r.eq('frames.sum', 'reserved + boot kernel + page tables + anon + page cache + kernel + free', sum, N);
   r.eq('pagecache.count', 'page-cache pages vs File+Shmem frames', k.pageCachePages, p.counts.file + p.counts.shmem);
   for (const list of [Lru.InactiveAnon, Lru.ActiveAnon, Lru.InactiveFile, Lru.ActiveFile]) {
-    for (const pfn of p.lists[list]) if (p.lru[pfn] !== list) r.add('lru.list', `pfn ${pfn} is on list ${Lru[list]} but lru[] says ${Lru[p.lru[pfn] as Lru]}`);
+    for (const pfn of p.lists[list])
+      if (p.lru[pfn] !== list)
+        r.add('lru.list', `pfn ${pfn} is on list ${Lru[list]} but lru[] says ${Lru[p.lru[pfn] as Lru]}`);
   }
   for (const pfn of p.mapping.keys()) {
     const kind = p.kind[pfn];
-    if (kind !== PageKind.File && kind !== PageKind.Shmem) r.add('pagecache.mapping', `${KIND_NAMES[kind!]} pfn ${pfn} has a page-cache mapping`);
+    if (kind !== PageKind.File && kind !== PageKind.Shmem)
+      r.add('pagecache.mapping', `${KIND_NAMES[kind!]} pfn ${pfn} has a page-cache mapping`);
   }
 
   // ------------------------------------------------------------------ rmap == PTEs
   // every PTE found its entry above; equal numbers make the match exact
   for (const [pfn, entries] of p.rmap) {
     if (p.kind[pfn] === PageKind.Free) r.add('frames.free-state', `free pfn ${pfn} has rmap entries`);
-    if (entries.length !== ptes[pfn]) r.add('rmap.match', `pfn ${pfn} (${KIND_NAMES[p.kind[pfn]!]}) has ${entries.length} rmap entries [${entries.map((e) => `mm ${e.mmId} @${hex(e.address)}`).join(', ')}] but ${ptes[pfn]} PTE(s) map it`);
-    for (const e of entries) if (!k.mms.has(e.mmId)) r.add('rmap.dead-mm', `pfn ${pfn} rmap entry names mm ${e.mmId}, which is gone`);
+    if (entries.length !== ptes[pfn])
+      r.add(
+        'rmap.match',
+        `pfn ${pfn} (${KIND_NAMES[p.kind[pfn]!]}) has ${entries.length} rmap entries [${entries.map((e) => `mm ${e.mmId} @${hex(e.address)}`).join(', ')}] but ${ptes[pfn]} PTE(s) map it`,
+      );
+    for (const e of entries)
+      if (!k.mms.has(e.mmId)) r.add('rmap.dead-mm', `pfn ${pfn} rmap entry names mm ${e.mmId}, which is gone`);
   }
 
   // ------------------------------------------------------------------ swap
   for (const [slot, n] of slotRefs) {
-    if (n !== 1) r.add('swap.shared-slot', `swap slot ${slot} is referenced by ${n} swap PTEs (the model keeps no swap_map count)`);
+    if (n !== 1)
+      r.add(
+        'swap.shared-slot',
+        `swap slot ${slot} is referenced by ${n} swap PTEs (the model keeps no swap_map count)`,
+      );
   }
   r.eq('swap.used', 'used swap slots vs distinct slots in swap PTEs', k.swapUsedPages(), slotRefs.size);
 
@@ -263,7 +340,8 @@ export function checkInvariants(k: Kernel): string[] {
   for (const t of k.tasks.values()) {
     if (!t.mm) continue;
     if (t.state === 'Z' || t.state === 'X') r.add('mm.dead-task', `${t.state} task ${t.pid} still holds mm ${t.mm.id}`);
-    if (!k.mms.has(t.mm.id) || k.mms.get(t.mm.id) !== t.mm) r.add('mm.gone', `task ${t.pid} uses mm ${t.mm.id}, which is not a live mm`);
+    if (!k.mms.has(t.mm.id) || k.mms.get(t.mm.id) !== t.mm)
+      r.add('mm.gone', `task ${t.pid} uses mm ${t.mm.id}, which is not a live mm`);
     users.set(t.mm.id, (users.get(t.mm.id) ?? 0) + 1);
   }
   for (const mm of k.mms.values()) r.eq('mm.users', `mm ${mm.id} users`, mm.users, users.get(mm.id) ?? 0);
@@ -288,7 +366,12 @@ export function checkInvariants(k: Kernel): string[] {
     r.eq('idle.rmap', 'frames with rmap entries with no process alive', p.rmap.size, 0);
     r.eq('idle.swap', 'used swap slots with no process alive', k.swapUsedPages(), 0);
     r.eq('idle.commit', 'vm_committed_as with no process alive', k.vmCommittedAs, 0);
-    r.eq('idle.free', 'free frames with no process alive (nrPages - reserved - boot kernel - page cache)', p.nrFree, N - p.reservedPages - boot - k.pageCachePages);
+    r.eq(
+      'idle.free',
+      'free frames with no process alive (nrPages - reserved - boot kernel - page cache)',
+      p.nrFree,
+      N - p.reservedPages - boot - k.pageCachePages,
+    );
   }
   return r.out;
 }
@@ -317,7 +400,26 @@ function checkMemcg(k: Kernel, r: Report, tableLevel: Map<number, number>, scans
   const tally = new Map<number, Tally>();
   const T = (id: number): Tally => {
     let t = tally.get(id);
-    if (!t) tally.set(id, (t = { pages: 0, anon: 0, file: 0, shmem: 0, tables: 0, pagetables: 0, inactiveAnon: 0, activeAnon: 0, inactiveFile: 0, activeFile: 0, fileMapped: 0, slabPages: 0, slabBytes: 0, swap: 0 }));
+    if (!t)
+      tally.set(
+        id,
+        (t = {
+          pages: 0,
+          anon: 0,
+          file: 0,
+          shmem: 0,
+          tables: 0,
+          pagetables: 0,
+          inactiveAnon: 0,
+          activeAnon: 0,
+          inactiveFile: 0,
+          activeFile: 0,
+          fileMapped: 0,
+          slabPages: 0,
+          slabBytes: 0,
+          swap: 0,
+        }),
+      );
     return t;
   };
   for (let pfn = 0; pfn < p.nrPages; pfn++) {
@@ -371,8 +473,18 @@ function checkMemcg(k: Kernel, r: Report, tableLevel: Map<number, number>, scans
     const stockPages = stock.memcg && stock.memcg.isDescendantOf(m) ? stock.nrPages : 0;
     const frames = sub(m, (t) => t.pages);
     const slab = sub(m, (t) => t.slabPages);
-    r.eq('memcg.usage', `${m.path} memory.current pages (= ${frames} charged frames + ${slab} slab pages + ${stockPages} stock)`, m.memory.usage, frames + slab + stockPages);
-    r.eq('memcg.swap', `${m.path} memory.swap.current pages vs swap entries of its mms`, m.swap.usage, sub(m, (t) => t.swap));
+    r.eq(
+      'memcg.usage',
+      `${m.path} memory.current pages (= ${frames} charged frames + ${slab} slab pages + ${stockPages} stock)`,
+      m.memory.usage,
+      frames + slab + stockPages,
+    );
+    r.eq(
+      'memcg.swap',
+      `${m.path} memory.swap.current pages vs swap entries of its mms`,
+      m.swap.usage,
+      sub(m, (t) => t.swap),
+    );
     if (m.memory.usage < 0) r.add('memcg.negative', `${m.path} memory.current is negative (${m.memory.usage})`);
     const t = tally.get(m.id) ?? T(m.id);
     const s = m.stat;
@@ -398,7 +510,12 @@ function checkMemcg(k: Kernel, r: Report, tableLevel: Map<number, number>, scans
       if (m.isRoot) continue;
       const stockPages = stock.memcg && stock.memcg.isDescendantOf(m) ? stock.nrPages : 0;
       const cache = sub(m, (t) => t.file);
-      r.eq('idle.memcg', `${m.path} memory.current pages with no process alive (= page cache ${cache} + stock ${stockPages})`, m.memory.usage, cache + stockPages);
+      r.eq(
+        'idle.memcg',
+        `${m.path} memory.current pages with no process alive (= page cache ${cache} + stock ${stockPages})`,
+        m.memory.usage,
+        cache + stockPages,
+      );
     }
   }
 }
@@ -448,7 +565,17 @@ export interface DebugVm {
 }
 
 /** Faults in progress on the tracer stack: an exit seen there is checked once the fault is done. */
-const FAULT_FRAMES = new Set(['handle_mm_fault', '__alloc_pages', 'do_page_fault', 'do_user_addr_fault', 'exc_page_fault', 'do_mem_abort', 'out_of_memory', 'mem_cgroup_out_of_memory', 'shrink_node']);
+const FAULT_FRAMES = new Set([
+  'handle_mm_fault',
+  '__alloc_pages',
+  'do_page_fault',
+  'do_user_addr_fault',
+  'exc_page_fault',
+  'do_mem_abort',
+  'out_of_memory',
+  'mem_cgroup_out_of_memory',
+  'shrink_node',
+]);
 
 /**
  * Runs checkInvariants after every fault and every exit of the machine's tasks (and from
@@ -475,7 +602,9 @@ export function enableDebugVm(m: Machine, opts: DebugVmOptions = {}): DebugVm {
     assertClean() {
       if (state.violations.length) {
         const v = state.violations[0]!;
-        throw new Error(`debug_vm: ${state.violations.length} failed check(s); first after ${v.when} (pid ${v.pid}, t=${v.clock}):\n${v.messages.join('\n')}`);
+        throw new Error(
+          `debug_vm: ${state.violations.length} failed check(s); first after ${v.when} (pid ${v.pid}, t=${v.clock}):\n${v.messages.join('\n')}`,
+        );
       }
     },
     disable() {

@@ -60,7 +60,8 @@ export const GFP_DMA = __GFP_DMA;
 export const GFP_DMA32 = __GFP_DMA32;
 export const GFP_HIGHUSER = GFP_USER | __GFP_HIGHMEM;
 export const GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | __GFP_MOVABLE | __GFP_SKIP_KASAN_POISON | __GFP_SKIP_KASAN_UNPOISON;
-export const GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
+export const GFP_TRANSHUGE_LIGHT =
+  (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
 export const GFP_TRANSHUGE = GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM;
 /** include/asm-generic/pgalloc.h (6.1): user page-table pages */
 export const GFP_PGTABLE_USER = GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT;
@@ -80,7 +81,13 @@ export interface GfpProfile {
   readonly hasPGg: boolean;
 }
 
-function freezeTable(bits: Record<string, number>, masks: Record<string, number>, order: readonly string[], hasPGg: boolean, labels?: Record<string, string>): GfpProfile {
+function freezeTable(
+  bits: Record<string, number>,
+  masks: Record<string, number>,
+  order: readonly string[],
+  hasPGg: boolean,
+  labels?: Record<string, string>,
+): GfpProfile {
   const all: Record<string, number> = { ...bits, ...masks };
   const names = order.map((n) => {
     const mask = all[n];
@@ -92,12 +99,41 @@ function freezeTable(bits: Record<string, number>, masks: Record<string, number>
 
 /** __def_gfpflag_names order shared by 4.19 and 6.1 (6.1 appends __GFP_ZEROTAGS). */
 const ORDER_419 = [
-  'GFP_TRANSHUGE', 'GFP_TRANSHUGE_LIGHT', 'GFP_HIGHUSER_MOVABLE', 'GFP_HIGHUSER', 'GFP_USER',
-  'GFP_KERNEL_ACCOUNT', 'GFP_KERNEL', 'GFP_NOFS', 'GFP_ATOMIC', 'GFP_NOIO', 'GFP_NOWAIT', 'GFP_DMA',
-  '__GFP_HIGHMEM', 'GFP_DMA32', '__GFP_HIGH', '__GFP_ATOMIC', '__GFP_IO', '__GFP_FS', '__GFP_NOWARN',
-  '__GFP_RETRY_MAYFAIL', '__GFP_NOFAIL', '__GFP_NORETRY', '__GFP_COMP', '__GFP_ZERO', '__GFP_NOMEMALLOC',
-  '__GFP_MEMALLOC', '__GFP_HARDWALL', '__GFP_THISNODE', '__GFP_RECLAIMABLE', '__GFP_MOVABLE', '__GFP_ACCOUNT',
-  '__GFP_WRITE', '__GFP_RECLAIM', '__GFP_DIRECT_RECLAIM', '__GFP_KSWAPD_RECLAIM',
+  'GFP_TRANSHUGE',
+  'GFP_TRANSHUGE_LIGHT',
+  'GFP_HIGHUSER_MOVABLE',
+  'GFP_HIGHUSER',
+  'GFP_USER',
+  'GFP_KERNEL_ACCOUNT',
+  'GFP_KERNEL',
+  'GFP_NOFS',
+  'GFP_ATOMIC',
+  'GFP_NOIO',
+  'GFP_NOWAIT',
+  'GFP_DMA',
+  '__GFP_HIGHMEM',
+  'GFP_DMA32',
+  '__GFP_HIGH',
+  '__GFP_ATOMIC',
+  '__GFP_IO',
+  '__GFP_FS',
+  '__GFP_NOWARN',
+  '__GFP_RETRY_MAYFAIL',
+  '__GFP_NOFAIL',
+  '__GFP_NORETRY',
+  '__GFP_COMP',
+  '__GFP_ZERO',
+  '__GFP_NOMEMALLOC',
+  '__GFP_MEMALLOC',
+  '__GFP_HARDWALL',
+  '__GFP_THISNODE',
+  '__GFP_RECLAIMABLE',
+  '__GFP_MOVABLE',
+  '__GFP_ACCOUNT',
+  '__GFP_WRITE',
+  '__GFP_RECLAIM',
+  '__GFP_DIRECT_RECLAIM',
+  '__GFP_KSWAPD_RECLAIM',
 ] as const;
 
 /** The modern (4.19/6.1) composite definitions, evaluated over a bit table. */
@@ -132,35 +168,94 @@ function modernMasks(b: Record<string, number>, skipKasan = 0): Record<string, n
 }
 
 const BITS_61: Record<string, number> = {
-  __GFP_DMA, __GFP_HIGHMEM, __GFP_DMA32, __GFP_MOVABLE, __GFP_RECLAIMABLE, __GFP_HIGH, __GFP_IO, __GFP_FS,
-  __GFP_ZERO, __GFP_ATOMIC, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_WRITE, __GFP_NOWARN,
-  __GFP_RETRY_MAYFAIL, __GFP_NOFAIL, __GFP_NORETRY, __GFP_MEMALLOC, __GFP_COMP, __GFP_NOMEMALLOC,
-  __GFP_HARDWALL, __GFP_THISNODE, __GFP_ACCOUNT, __GFP_ZEROTAGS,
+  __GFP_DMA,
+  __GFP_HIGHMEM,
+  __GFP_DMA32,
+  __GFP_MOVABLE,
+  __GFP_RECLAIMABLE,
+  __GFP_HIGH,
+  __GFP_IO,
+  __GFP_FS,
+  __GFP_ZERO,
+  __GFP_ATOMIC,
+  __GFP_DIRECT_RECLAIM,
+  __GFP_KSWAPD_RECLAIM,
+  __GFP_WRITE,
+  __GFP_NOWARN,
+  __GFP_RETRY_MAYFAIL,
+  __GFP_NOFAIL,
+  __GFP_NORETRY,
+  __GFP_MEMALLOC,
+  __GFP_COMP,
+  __GFP_NOMEMALLOC,
+  __GFP_HARDWALL,
+  __GFP_THISNODE,
+  __GFP_ACCOUNT,
+  __GFP_ZEROTAGS,
 };
 
 /** include/linux/gfp.h (4.19) */
 const BITS_419: Record<string, number> = {
-  __GFP_DMA: 0x01, __GFP_HIGHMEM: 0x02, __GFP_DMA32: 0x04, __GFP_MOVABLE: 0x08, __GFP_RECLAIMABLE: 0x10,
-  __GFP_HIGH: 0x20, __GFP_IO: 0x40, __GFP_FS: 0x80, __GFP_WRITE: 0x100, __GFP_NOWARN: 0x200,
-  __GFP_RETRY_MAYFAIL: 0x400, __GFP_NOFAIL: 0x800, __GFP_NORETRY: 0x1000, __GFP_MEMALLOC: 0x2000,
-  __GFP_COMP: 0x4000, __GFP_ZERO: 0x8000, __GFP_NOMEMALLOC: 0x10000, __GFP_HARDWALL: 0x20000,
-  __GFP_THISNODE: 0x40000, __GFP_ATOMIC: 0x80000, __GFP_ACCOUNT: 0x100000, __GFP_DIRECT_RECLAIM: 0x200000,
+  __GFP_DMA: 0x01,
+  __GFP_HIGHMEM: 0x02,
+  __GFP_DMA32: 0x04,
+  __GFP_MOVABLE: 0x08,
+  __GFP_RECLAIMABLE: 0x10,
+  __GFP_HIGH: 0x20,
+  __GFP_IO: 0x40,
+  __GFP_FS: 0x80,
+  __GFP_WRITE: 0x100,
+  __GFP_NOWARN: 0x200,
+  __GFP_RETRY_MAYFAIL: 0x400,
+  __GFP_NOFAIL: 0x800,
+  __GFP_NORETRY: 0x1000,
+  __GFP_MEMALLOC: 0x2000,
+  __GFP_COMP: 0x4000,
+  __GFP_ZERO: 0x8000,
+  __GFP_NOMEMALLOC: 0x10000,
+  __GFP_HARDWALL: 0x20000,
+  __GFP_THISNODE: 0x40000,
+  __GFP_ATOMIC: 0x80000,
+  __GFP_ACCOUNT: 0x100000,
+  __GFP_DIRECT_RECLAIM: 0x200000,
   __GFP_KSWAPD_RECLAIM: 0x400000,
 };
 
 /** include/linux/gfp.h (3.12): __GFP_WAIT instead of the two reclaim bits */
 const BITS_312: Record<string, number> = {
-  __GFP_DMA: 0x01, __GFP_HIGHMEM: 0x02, __GFP_DMA32: 0x04, __GFP_MOVABLE: 0x08, __GFP_WAIT: 0x10,
-  __GFP_HIGH: 0x20, __GFP_IO: 0x40, __GFP_FS: 0x80, __GFP_COLD: 0x100, __GFP_NOWARN: 0x200,
-  __GFP_REPEAT: 0x400, __GFP_NOFAIL: 0x800, __GFP_NORETRY: 0x1000, __GFP_MEMALLOC: 0x2000,
-  __GFP_COMP: 0x4000, __GFP_ZERO: 0x8000, __GFP_NOMEMALLOC: 0x10000, __GFP_HARDWALL: 0x20000,
-  __GFP_THISNODE: 0x40000, __GFP_RECLAIMABLE: 0x80000, __GFP_KMEMCG: 0x100000, __GFP_NOTRACK: 0x200000,
-  __GFP_NO_KSWAPD: 0x400000, __GFP_OTHER_NODE: 0x800000, __GFP_WRITE: 0x1000000,
+  __GFP_DMA: 0x01,
+  __GFP_HIGHMEM: 0x02,
+  __GFP_DMA32: 0x04,
+  __GFP_MOVABLE: 0x08,
+  __GFP_WAIT: 0x10,
+  __GFP_HIGH: 0x20,
+  __GFP_IO: 0x40,
+  __GFP_FS: 0x80,
+  __GFP_COLD: 0x100,
+  __GFP_NOWARN: 0x200,
+  __GFP_REPEAT: 0x400,
+  __GFP_NOFAIL: 0x800,
+  __GFP_NORETRY: 0x1000,
+  __GFP_MEMALLOC: 0x2000,
+  __GFP_COMP: 0x4000,
+  __GFP_ZERO: 0x8000,
+  __GFP_NOMEMALLOC: 0x10000,
+  __GFP_HARDWALL: 0x20000,
+  __GFP_THISNODE: 0x40000,
+  __GFP_RECLAIMABLE: 0x80000,
+  __GFP_KMEMCG: 0x100000,
+  __GFP_NOTRACK: 0x200000,
+  __GFP_NO_KSWAPD: 0x400000,
+  __GFP_OTHER_NODE: 0x800000,
+  __GFP_WRITE: 0x1000000,
 };
 
 function masks312(): Record<string, number> {
   const b = BITS_312;
-  const W = b.__GFP_WAIT!, IO = b.__GFP_IO!, FS = b.__GFP_FS!, HW = b.__GFP_HARDWALL!;
+  const W = b.__GFP_WAIT!,
+    IO = b.__GFP_IO!,
+    FS = b.__GFP_FS!,
+    HW = b.__GFP_HARDWALL!;
   const ATOMIC = b.__GFP_HIGH!;
   const HIGHUSER_MOVABLE = W | IO | FS | HW | b.__GFP_HIGHMEM! | b.__GFP_MOVABLE!;
   return {
@@ -174,7 +269,8 @@ function masks312(): Record<string, number> {
     GFP_HIGHUSER: W | IO | FS | HW | b.__GFP_HIGHMEM!,
     GFP_HIGHUSER_MOVABLE: HIGHUSER_MOVABLE,
     GFP_IOFS: IO | FS,
-    GFP_TRANSHUGE: HIGHUSER_MOVABLE | b.__GFP_COMP! | b.__GFP_NOMEMALLOC! | b.__GFP_NORETRY! | b.__GFP_NOWARN! | b.__GFP_NO_KSWAPD!,
+    GFP_TRANSHUGE:
+      HIGHUSER_MOVABLE | b.__GFP_COMP! | b.__GFP_NOMEMALLOC! | b.__GFP_NORETRY! | b.__GFP_NOWARN! | b.__GFP_NO_KSWAPD!,
     GFP_DMA: b.__GFP_DMA!,
     GFP_DMA32: b.__GFP_DMA32!,
   };
@@ -185,18 +281,47 @@ function masks312(): Record<string, number> {
  * include/trace/events/gfpflags.h (tracepoint output, names without the leading "__").
  */
 const ORDER_312 = [
-  'GFP_TRANSHUGE', 'GFP_HIGHUSER_MOVABLE', 'GFP_HIGHUSER', 'GFP_USER', 'GFP_TEMPORARY', 'GFP_KERNEL', 'GFP_NOFS',
-  'GFP_ATOMIC', 'GFP_NOIO', '__GFP_HIGH', '__GFP_WAIT', '__GFP_IO', '__GFP_COLD', '__GFP_NOWARN', '__GFP_REPEAT',
-  '__GFP_NOFAIL', '__GFP_NORETRY', '__GFP_COMP', '__GFP_ZERO', '__GFP_NOMEMALLOC', '__GFP_MEMALLOC',
-  '__GFP_HARDWALL', '__GFP_THISNODE', '__GFP_RECLAIMABLE', '__GFP_KMEMCG', '__GFP_MOVABLE', '__GFP_NOTRACK',
-  '__GFP_NO_KSWAPD', '__GFP_OTHER_NODE',
+  'GFP_TRANSHUGE',
+  'GFP_HIGHUSER_MOVABLE',
+  'GFP_HIGHUSER',
+  'GFP_USER',
+  'GFP_TEMPORARY',
+  'GFP_KERNEL',
+  'GFP_NOFS',
+  'GFP_ATOMIC',
+  'GFP_NOIO',
+  '__GFP_HIGH',
+  '__GFP_WAIT',
+  '__GFP_IO',
+  '__GFP_COLD',
+  '__GFP_NOWARN',
+  '__GFP_REPEAT',
+  '__GFP_NOFAIL',
+  '__GFP_NORETRY',
+  '__GFP_COMP',
+  '__GFP_ZERO',
+  '__GFP_NOMEMALLOC',
+  '__GFP_MEMALLOC',
+  '__GFP_HARDWALL',
+  '__GFP_THISNODE',
+  '__GFP_RECLAIMABLE',
+  '__GFP_KMEMCG',
+  '__GFP_MOVABLE',
+  '__GFP_NOTRACK',
+  '__GFP_NO_KSWAPD',
+  '__GFP_OTHER_NODE',
 ] as const;
 const LABELS_312: Record<string, string> = Object.fromEntries(
   ORDER_312.filter((n) => n.startsWith('__')).map((n) => [n, n.slice(2)]),
 );
 
 export const GFP_PROFILES: Readonly<Record<Profile, GfpProfile>> = Object.freeze({
-  '6.1': freezeTable(BITS_61, { ...modernMasks(BITS_61, __GFP_SKIP_KASAN_POISON | __GFP_SKIP_KASAN_UNPOISON), GFP_PGTABLE_USER }, [...ORDER_419, '__GFP_ZEROTAGS'], true),
+  '6.1': freezeTable(
+    BITS_61,
+    { ...modernMasks(BITS_61, __GFP_SKIP_KASAN_POISON | __GFP_SKIP_KASAN_UNPOISON), GFP_PGTABLE_USER },
+    [...ORDER_419, '__GFP_ZEROTAGS'],
+    true,
+  ),
   '4.19': freezeTable(BITS_419, modernMasks(BITS_419), ORDER_419, true),
   '3.12': freezeTable(BITS_312, masks312(), ORDER_312, false, LABELS_312),
 });
@@ -216,7 +341,8 @@ export function gfpMask(names: readonly string[], profile: Profile = '6.1'): num
 }
 
 function checkMask(mask: number): number {
-  if (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff) throw new RangeError(`gfp mask must be a 32-bit unsigned integer, got ${mask}`);
+  if (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff)
+    throw new RangeError(`gfp mask must be a 32-bit unsigned integer, got ${mask}`);
   return mask >>> 0;
 }
 
@@ -235,7 +361,7 @@ export function formatGfpFlags(maskIn: number, profile: Profile = '6.1'): string
   let out = '';
   for (const { mask, name } of p.names) {
     if (!flags) break;
-    if (((flags & mask) >>> 0) !== mask) continue;
+    if ((flags & mask) >>> 0 !== mask) continue;
     out += name;
     flags = (flags & ~mask) >>> 0;
     if (flags) out += '|';

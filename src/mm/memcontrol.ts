@@ -58,10 +58,32 @@ export class MemCgroup {
   readonly memory = newCounter();
   readonly swap = newCounter();
   readonly events: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
-  readonly eventsLocal: Record<MemcgEvent, number> = { low: 0, high: 0, max: 0, oom: 0, oom_kill: 0, oom_group_kill: 0 };
+  readonly eventsLocal: Record<MemcgEvent, number> = {
+    low: 0,
+    high: 0,
+    max: 0,
+    oom: 0,
+    oom_kill: 0,
+    oom_group_kill: 0,
+  };
   /** memory.swap.events */
   readonly swapEvents = { high: 0, max: 0, fail: 0 };
-  readonly stat: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0, slab_unreclaimable: 0 };
+  readonly stat: MemcgStat = {
+    anon: 0,
+    file: 0,
+    kernel: 0,
+    pagetables: 0,
+    shmem: 0,
+    file_mapped: 0,
+    inactive_anon: 0,
+    active_anon: 0,
+    inactive_file: 0,
+    active_file: 0,
+    pgfault: 0,
+    pgmajfault: 0,
+    swapcached: 0,
+    slab_unreclaimable: 0,
+  };
   oomGroup = false;
   oomKillDisable = false;
   underOom = 0;
@@ -161,7 +183,8 @@ export class MemcgTree {
   remove(path: string): void {
     const m = this.lookup(path);
     if (!m || m.isRoot) throw Object.assign(new Error(`no such cgroup ${path}`), { errno: 2 });
-    if (m.procs.size || m.children.some((c) => !c.removed)) throw Object.assign(new Error(`cgroup ${path} is busy`), { errno: 16 });
+    if (m.procs.size || m.children.some((c) => !c.removed))
+      throw Object.assign(new Error(`cgroup ${path} is busy`), { errno: 16 });
     m.removed = true;
     m.parent!.children.splice(m.parent!.children.indexOf(m), 1);
   }
@@ -276,7 +299,12 @@ export function tryCharge(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: num
   if (memcg.isRoot) return 0;
   const tr = k.tracer;
   const fn = k.profile.memcgChargeChain[2]!;
-  return tr.call(fn, { memcg: memcg.path, gfp_mask: `0x${gfp.toString(16)}`, nr_pages: nrPages }, () => tryChargeBody(k, memcg, gfp, nrPages), (r) => (r === 0 ? '0' : '-ENOMEM'));
+  return tr.call(
+    fn,
+    { memcg: memcg.path, gfp_mask: `0x${gfp.toString(16)}`, nr_pages: nrPages },
+    () => tryChargeBody(k, memcg, gfp, nrPages),
+    (r) => (r === 0 ? '0' : '-ENOMEM'),
+  );
 }
 
 function tryChargeBody(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
@@ -294,7 +322,13 @@ function tryChargeBody(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number
     const memOverLimit = pageCounterTryCharge(memcg, batch, 'memory');
     if (!memOverLimit) {
       if (batch > nrPages) refillStock(k, memcg, batch - nrPages);
-      k.emit('charge', { memcg: memcg.path, pages: nrPages, ok: true, usage: memcg.memory.usage, max: memcg.memory.max ?? 'max' });
+      k.emit('charge', {
+        memcg: memcg.path,
+        pages: nrPages,
+        ok: true,
+        usage: memcg.memory.usage,
+        max: memcg.memory.max ?? 'max',
+      });
       noteOverHigh(k, memcg);
       return 0;
     }
@@ -330,7 +364,7 @@ function tryChargeBody(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number
       return nomem(k, memcg, gfp, nrPages);
     }
     if (p.version === '4.19') {
-      if ((gfp & G.RETRY_MAYFAIL) && oomed) return nomem(k, memcg, gfp, nrPages);
+      if (gfp & G.RETRY_MAYFAIL && oomed) return nomem(k, memcg, gfp, nrPages);
       if (gfp & G.NOFAIL) break;
       if (current && current.pending.includes(9)) break;
       memcgMemoryEvent(k, memOverLimit, 'oom');
@@ -359,7 +393,13 @@ function nomem(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): numbe
     pageCounterCharge(memcg, nrPages, 'memory');
     return 0;
   }
-  k.emit('charge', { memcg: memcg.path, pages: nrPages, ok: false, usage: memcg.memory.usage, max: memcg.memory.max ?? 'max' });
+  k.emit('charge', {
+    memcg: memcg.path,
+    pages: nrPages,
+    ok: false,
+    usage: memcg.memory.usage,
+    max: memcg.memory.max ?? 'max',
+  });
   return -ENOMEM;
 }
 
@@ -398,7 +438,11 @@ export function memCgroupHandleOverHigh(k: Kernel, t: Task): number {
       tryToFreeMemCgroupPages(k, m, over, k.profile.gfp.GFP_KERNEL);
       const still = Math.max(0, m.memory.usage - m.memory.high);
       // calculate_high_delay(): penalty grows with the overage, capped at 2 s (MEMCG_MAX_HIGH_DELAY_JIFFIES).
-      if (still > 0) delayNs = Math.max(delayNs, Math.min(2_000_000_000, Math.ceil((still / Math.max(1, m.memory.high)) * 1_000_000_000)));
+      if (still > 0)
+        delayNs = Math.max(
+          delayNs,
+          Math.min(2_000_000_000, Math.ceil((still / Math.max(1, m.memory.high)) * 1_000_000_000)),
+        );
     }
   });
   return delayNs;
@@ -406,48 +450,78 @@ export function memCgroupHandleOverHigh(k: Kernel, t: Task): number {
 
 /** try_to_free_mem_cgroup_pages(): reclaim within the subtree (src/mm/vmscan.ts). */
 function tryToFreeMemCgroupPages(k: Kernel, memcg: MemCgroup, nrPages: number, gfp: number): number {
-  return k.tracer.call('try_to_free_mem_cgroup_pages', { memcg: memcg.path, nr_pages: nrPages }, () => {
-    const flags = formatGfpFlags(gfp, k.profile.version);
-    k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_memcg_reclaim_begin', fields: { order: 0, gfp_flags: flags }, text: `order=0 gfp_flags=${flags}` });
-    const n = k.reclaim(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
-    k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_memcg_reclaim_end', fields: { nr_reclaimed: n }, text: `nr_reclaimed=${n}` });
-    // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
-    k.condResched();
-    return n;
-  }, (n) => String(n));
+  return k.tracer.call(
+    'try_to_free_mem_cgroup_pages',
+    { memcg: memcg.path, nr_pages: nrPages },
+    () => {
+      const flags = formatGfpFlags(gfp, k.profile.version);
+      k.emit('tracepoint', {
+        system: 'vmscan',
+        name: 'mm_vmscan_memcg_reclaim_begin',
+        fields: { order: 0, gfp_flags: flags },
+        text: `order=0 gfp_flags=${flags}`,
+      });
+      const n = k.reclaim(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
+      k.emit('tracepoint', {
+        system: 'vmscan',
+        name: 'mm_vmscan_memcg_reclaim_end',
+        fields: { nr_reclaimed: n },
+        text: `nr_reclaimed=${n}`,
+      });
+      // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
+      k.condResched();
+      return n;
+    },
+    (n) => String(n),
+  );
 }
 
 /** mem_cgroup_oom() (6.1 shape): returns whether the OOM killer made progress. */
 function memCgroupOom(k: Kernel, memcg: MemCgroup, gfp: number, order: number): boolean {
-  return k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
-    if (order > 3) return false;
-    memcgMemoryEvent(k, memcg, 'oom');
-    const cur = k.current;
-    if (memcg.oomKillDisable) {
-      if (cur && cur.inUserFault) cur.memcgInOom = { memcgId: memcg.id, gfp, order };
-      return false;
-    }
-    markUnderOom(memcg, 1);
-    const locked = oomTrylock(memcg);
-    if (locked) oomNotify(memcg);
-    markUnderOom(memcg, -1);
-    const ret = memCgroupOutOfMemory(k, memcg, gfp, order);
-    if (locked) oomUnlock(memcg);
-    return ret;
-  }, (r) => String(r));
+  return k.tracer.call(
+    'mem_cgroup_oom',
+    { memcg: memcg.path, order },
+    () => {
+      if (order > 3) return false;
+      memcgMemoryEvent(k, memcg, 'oom');
+      const cur = k.current;
+      if (memcg.oomKillDisable) {
+        if (cur && cur.inUserFault) cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+        return false;
+      }
+      markUnderOom(memcg, 1);
+      const locked = oomTrylock(memcg);
+      if (locked) oomNotify(memcg);
+      markUnderOom(memcg, -1);
+      const ret = memCgroupOutOfMemory(k, memcg, gfp, order);
+      if (locked) oomUnlock(memcg);
+      return ret;
+    },
+    (r) => String(r),
+  );
 }
 
-function memCgroupOom419(k: Kernel, memcg: MemCgroup, gfp: number, order: number): 'OOM_SUCCESS' | 'OOM_FAILED' | 'OOM_ASYNC' | 'OOM_SKIPPED' {
-  return k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
-    if (order > 3) return 'OOM_SKIPPED' as const;
-    const cur = k.current;
-    if (memcg.oomKillDisable) {
-      if (!cur || !cur.inUserFault) return 'OOM_SKIPPED' as const;
-      cur.memcgInOom = { memcgId: memcg.id, gfp, order };
-      return 'OOM_ASYNC' as const;
-    }
-    return memCgroupOutOfMemory(k, memcg, gfp, order) ? ('OOM_SUCCESS' as const) : ('OOM_FAILED' as const);
-  }, (r) => r);
+function memCgroupOom419(
+  k: Kernel,
+  memcg: MemCgroup,
+  gfp: number,
+  order: number,
+): 'OOM_SUCCESS' | 'OOM_FAILED' | 'OOM_ASYNC' | 'OOM_SKIPPED' {
+  return k.tracer.call(
+    'mem_cgroup_oom',
+    { memcg: memcg.path, order },
+    () => {
+      if (order > 3) return 'OOM_SKIPPED' as const;
+      const cur = k.current;
+      if (memcg.oomKillDisable) {
+        if (!cur || !cur.inUserFault) return 'OOM_SKIPPED' as const;
+        cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+        return 'OOM_ASYNC' as const;
+      }
+      return memCgroupOutOfMemory(k, memcg, gfp, order) ? ('OOM_SUCCESS' as const) : ('OOM_FAILED' as const);
+    },
+    (r) => r,
+  );
 }
 
 function memCgroupOom312(k: Kernel, memcg: MemCgroup, gfp: number, order: number): void {
@@ -478,14 +552,19 @@ function oomNotify(memcg: MemCgroup): void {
 
 /** mem_cgroup_out_of_memory(): 6.1 re-checks the margin under oom_lock before killing. */
 export function memCgroupOutOfMemory(k: Kernel, memcg: MemCgroup, gfp: number, order: number): boolean {
-  return k.tracer.call('mem_cgroup_out_of_memory', { memcg: memcg.path, order }, () => {
-    if (k.profile.version === '6.1') {
-      if (memCgroupMargin(memcg) >= 1 << order) return true;
-      const cur = k.current;
-      if (cur && taskIsDying(cur)) return true;
-    }
-    return k.outOfMemory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
-  }, (r) => String(r));
+  return k.tracer.call(
+    'mem_cgroup_out_of_memory',
+    { memcg: memcg.path, order },
+    () => {
+      if (k.profile.version === '6.1') {
+        if (memCgroupMargin(memcg) >= 1 << order) return true;
+        const cur = k.current;
+        if (cur && taskIsDying(cur)) return true;
+      }
+      return k.outOfMemory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
+    },
+    (r) => String(r),
+  );
 }
 
 /**
@@ -494,35 +573,45 @@ export function memCgroupOutOfMemory(k: Kernel, memcg: MemCgroup, gfp: number, o
  * wait on memcg_oom_waitq until memcg_oom_recover wakes it).
  */
 export function memCgroupOomSynchronize(k: Kernel, handle: boolean): 'none' | 'done' | 'sleep' {
-  return k.tracer.call('mem_cgroup_oom_synchronize', { handle }, () => {
-    const cur = k.current!;
-    const rec = cur.memcgInOom;
-    if (!rec) return 'none' as const;
-    const memcg = k.memcg.get(rec.memcgId);
-    if (!handle) {
-      cur.memcgInOom = null;
-      return 'done' as const;
-    }
-    markUnderOom(memcg, 1);
-    const locked = oomTrylock(memcg);
-    if (locked) oomNotify(memcg);
-    let result: 'done' | 'sleep' = 'done';
-    if (locked && !memcg.oomKillDisable) {
-      markUnderOom(memcg, -1);
-      memCgroupOutOfMemory(k, memcg, rec.gfp, rec.order);
-    } else {
-      // schedule() on memcg_oom_waitq: the scheduler parks the task; under_oom stays marked
-      // until it wakes (memcg_oom_recover) and re-enters here.
-      result = 'sleep';
-      k.emit('tracepoint', { system: 'faultpath', name: 'memcg_oom_wait', fields: { memcg: memcg.path }, text: `memcg=${memcg.path} waiting on memcg_oom_waitq` });
-    }
-    if (locked) {
-      oomUnlock(memcg);
-      memcgOomRecover(k, memcg);
-    }
-    if (result === 'done') cur.memcgInOom = null;
-    return result;
-  }, (r) => r);
+  return k.tracer.call(
+    'mem_cgroup_oom_synchronize',
+    { handle },
+    () => {
+      const cur = k.current!;
+      const rec = cur.memcgInOom;
+      if (!rec) return 'none' as const;
+      const memcg = k.memcg.get(rec.memcgId);
+      if (!handle) {
+        cur.memcgInOom = null;
+        return 'done' as const;
+      }
+      markUnderOom(memcg, 1);
+      const locked = oomTrylock(memcg);
+      if (locked) oomNotify(memcg);
+      let result: 'done' | 'sleep' = 'done';
+      if (locked && !memcg.oomKillDisable) {
+        markUnderOom(memcg, -1);
+        memCgroupOutOfMemory(k, memcg, rec.gfp, rec.order);
+      } else {
+        // schedule() on memcg_oom_waitq: the scheduler parks the task; under_oom stays marked
+        // until it wakes (memcg_oom_recover) and re-enters here.
+        result = 'sleep';
+        k.emit('tracepoint', {
+          system: 'faultpath',
+          name: 'memcg_oom_wait',
+          fields: { memcg: memcg.path },
+          text: `memcg=${memcg.path} waiting on memcg_oom_waitq`,
+        });
+      }
+      if (locked) {
+        oomUnlock(memcg);
+        memcgOomRecover(k, memcg);
+      }
+      if (result === 'done') cur.memcgInOom = null;
+      return result;
+    },
+    (r) => r,
+  );
 }
 
 /** Called when a task waiting in mem_cgroup_oom_synchronize wakes up. */
@@ -533,16 +622,28 @@ export function memcgOomWaitFinished(k: Kernel, t: Task): void {
 
 /** memcg_oom_recover(): wake memcg_oom_waitq sleepers of related memcgs, if under_oom. */
 export function memcgOomRecover(k: Kernel, memcg: MemCgroup): void {
-  if (memcg.underOom > 0) k.wakeUp(`memcg_oom:${memcg.id}`, (waiterId) => {
-    const w = k.memcg.get(waiterId);
-    return w.isDescendantOf(memcg) || memcg.isDescendantOf(w);
-  });
+  if (memcg.underOom > 0)
+    k.wakeUp(`memcg_oom:${memcg.id}`, (waiterId) => {
+      const w = k.memcg.get(waiterId);
+      return w.isDescendantOf(memcg) || memcg.isDescendantOf(w);
+    });
 }
 
 /** mem_cgroup_charge() for a user page: the charge call chain of the profile. */
 export function memCgroupCharge(k: Kernel, memcg: MemCgroup, gfp: number): number {
   const [outer, mid] = k.profile.memcgChargeChain;
-  return k.tracer.call(outer!, { memcg: memcg.path }, () => k.tracer.call(mid!, undefined, () => tryCharge(k, memcg, gfp, 1), (r) => String(r)), (r) => String(r));
+  return k.tracer.call(
+    outer!,
+    { memcg: memcg.path },
+    () =>
+      k.tracer.call(
+        mid!,
+        undefined,
+        () => tryCharge(k, memcg, gfp, 1),
+        (r) => String(r),
+      ),
+    (r) => String(r),
+  );
 }
 
 /** Uncharge one page (uncharge_batch → memcg_oom_recover). */
@@ -569,7 +670,8 @@ export function memCgroupTryChargeSwap(k: Kernel, memcg: MemCgroup, nr: number):
 /** mem_cgroup_get_nr_swap_pages(): swap a memcg may still use (min over the path to the root). */
 export function memCgroupSwapHeadroom(memcg: MemCgroup): number {
   let room = Infinity;
-  for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) if (m.swap.max !== null) room = Math.min(room, Math.max(0, m.swap.max - m.swap.usage));
+  for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent)
+    if (m.swap.max !== null) room = Math.min(room, Math.max(0, m.swap.max - m.swap.usage));
   return room;
 }
 
@@ -599,11 +701,61 @@ export function memCgroupGetOomGroup(k: Kernel, victim: Task, oomDomain: MemCgro
   return group;
 }
 
-const STAT_ORDER = ['anon', 'file', 'kernel', 'kernel_stack', 'pagetables', 'sec_pagetables', 'percpu', 'sock', 'vmalloc', 'shmem', 'zswap', 'zswapped', 'file_mapped', 'file_dirty', 'file_writeback', 'swapcached', 'anon_thp', 'file_thp', 'shmem_thp', 'inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable', 'slab_reclaimable', 'slab_unreclaimable', 'slab', 'workingset_refault_anon', 'workingset_refault_file', 'workingset_activate_anon', 'workingset_activate_file', 'workingset_restore_anon', 'workingset_restore_file', 'workingset_nodereclaim'] as const;
+const STAT_ORDER = [
+  'anon',
+  'file',
+  'kernel',
+  'kernel_stack',
+  'pagetables',
+  'sec_pagetables',
+  'percpu',
+  'sock',
+  'vmalloc',
+  'shmem',
+  'zswap',
+  'zswapped',
+  'file_mapped',
+  'file_dirty',
+  'file_writeback',
+  'swapcached',
+  'anon_thp',
+  'file_thp',
+  'shmem_thp',
+  'inactive_anon',
+  'active_anon',
+  'inactive_file',
+  'active_file',
+  'unevictable',
+  'slab_reclaimable',
+  'slab_unreclaimable',
+  'slab',
+  'workingset_refault_anon',
+  'workingset_refault_file',
+  'workingset_activate_anon',
+  'workingset_activate_file',
+  'workingset_restore_anon',
+  'workingset_restore_file',
+  'workingset_nodereclaim',
+] as const;
 
 /** memory_stat_format(): byte values for the memory.stat keys of 6.1, hierarchical. */
 export function memoryStatValues(memcg: MemCgroup): [string, number][] {
-  const sum: MemcgStat = { anon: 0, file: 0, kernel: 0, pagetables: 0, shmem: 0, file_mapped: 0, inactive_anon: 0, active_anon: 0, inactive_file: 0, active_file: 0, pgfault: 0, pgmajfault: 0, swapcached: 0, slab_unreclaimable: 0 };
+  const sum: MemcgStat = {
+    anon: 0,
+    file: 0,
+    kernel: 0,
+    pagetables: 0,
+    shmem: 0,
+    file_mapped: 0,
+    inactive_anon: 0,
+    active_anon: 0,
+    inactive_file: 0,
+    active_file: 0,
+    pgfault: 0,
+    pgmajfault: 0,
+    swapcached: 0,
+    slab_unreclaimable: 0,
+  };
   for (const m of memcg.subtree()) for (const key of Object.keys(sum) as (keyof MemcgStat)[]) sum[key] += m.stat[key];
   const v = (n: number) => n * PAGE_SIZE;
   const val: Record<string, number> = {

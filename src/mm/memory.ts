@@ -4,8 +4,26 @@
  * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (kernel-reference §4).
  */
 import type { Kernel } from '../kernel/kernel.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, VM_EXEC, VM_SHARED, VM_WRITE, type MmStruct, type Task, type Vma } from '../kernel/types.js';
-import { memCgroupCharge, memCgroupOomSynchronize, memCgroupUncharge, memCgroupUnchargeSwap, mmMemcg, type MemCgroup } from './memcontrol.js';
+import {
+  MM_ANONPAGES,
+  MM_FILEPAGES,
+  MM_SHMEMPAGES,
+  MM_SWAPENTS,
+  VM_EXEC,
+  VM_SHARED,
+  VM_WRITE,
+  type MmStruct,
+  type Task,
+  type Vma,
+} from '../kernel/types.js';
+import {
+  memCgroupCharge,
+  memCgroupOomSynchronize,
+  memCgroupUncharge,
+  memCgroupUnchargeSwap,
+  mmMemcg,
+  type MemCgroup,
+} from './memcontrol.js';
 import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
 
 /** enum vm_fault_reason (6.1 values; 4.19/3.12 share the ones used here) */
@@ -19,7 +37,8 @@ export const VM_FAULT_SIGSEGV = 0x40;
 export const VM_FAULT_NOPAGE = 0x100;
 export const VM_FAULT_RETRY = 0x400;
 export const VM_FAULT_FALLBACK = 0x800;
-export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
+export const VM_FAULT_ERROR =
+  VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
 
 const FAULT_NAMES: [number, string][] = [
   [VM_FAULT_OOM, 'VM_FAULT_OOM'],
@@ -79,13 +98,25 @@ export function trueMmCounter(k: Kernel, mm: MmStruct, member: number): number {
 
 function pgtableAlloc(k: Kernel, mm: MmStruct, address: number, level: number): boolean {
   const name = level === 1 ? '__pud_alloc' : level === 2 ? '__pmd_alloc' : '__pte_alloc';
-  return k.tracer.call(name, { address: hex(address) }, () => {
-    const pfn = k.allocPgtablePage(mm, level);
-    if (pfn < 0) return false;
-    mm.pgtable.populate(address, level - 1, pfn);
-    if (k.tracer.collecting) k.emit('pte', { address: hex(address), level: level - 1, old: '0', new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)), why: name });
-    return true;
-  }, (ok) => (ok ? '0' : '-ENOMEM'));
+  return k.tracer.call(
+    name,
+    { address: hex(address) },
+    () => {
+      const pfn = k.allocPgtablePage(mm, level);
+      if (pfn < 0) return false;
+      mm.pgtable.populate(address, level - 1, pfn);
+      if (k.tracer.collecting)
+        k.emit('pte', {
+          address: hex(address),
+          level: level - 1,
+          old: '0',
+          new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)),
+          why: name,
+        });
+      return true;
+    },
+    (ok) => (ok ? '0' : '-ENOMEM'),
+  );
 }
 
 export function hex(n: number): string {
@@ -98,28 +129,33 @@ export function hex(n: number): string {
  */
 export function handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): number {
   const F = k.profile.faultFlags;
-  return k.tracer.call('handle_mm_fault', { address: hex(address), flags: hex(flags) }, () => {
-    const cur = k.current!;
-    const mm = cur.mm!;
-    k.vmEvents.pgfault++;
-    mmMemcg(k, mm.ownerPid).stat.pgfault++;
-    checkSyncRssStat(k, cur);
-    const user = (flags & F.USER) !== 0;
-    if (user) cur.inUserFault = true;
-    let ret: number;
-    try {
-      ret = __handleMmFault(k, vma, address, flags);
-    } finally {
-      if (user) cur.inUserFault = false;
-    }
-    if (user && cur.memcgInOom && !(ret & VM_FAULT_OOM)) memCgroupOomSynchronize(k, false);
-    // mm_account_fault() (6.1); 4.19/3.12 account in the arch code, same effect for users.
-    if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY))) {
-      if (ret & VM_FAULT_MAJOR || flags & F.TRIED) cur.majFlt++;
-      else cur.minFlt++;
-    }
-    return ret;
-  }, vmFaultName);
+  return k.tracer.call(
+    'handle_mm_fault',
+    { address: hex(address), flags: hex(flags) },
+    () => {
+      const cur = k.current!;
+      const mm = cur.mm!;
+      k.vmEvents.pgfault++;
+      mmMemcg(k, mm.ownerPid).stat.pgfault++;
+      checkSyncRssStat(k, cur);
+      const user = (flags & F.USER) !== 0;
+      if (user) cur.inUserFault = true;
+      let ret: number;
+      try {
+        ret = __handleMmFault(k, vma, address, flags);
+      } finally {
+        if (user) cur.inUserFault = false;
+      }
+      if (user && cur.memcgInOom && !(ret & VM_FAULT_OOM)) memCgroupOomSynchronize(k, false);
+      // mm_account_fault() (6.1); 4.19/3.12 account in the arch code, same effect for users.
+      if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY))) {
+        if (ret & VM_FAULT_MAJOR || flags & F.TRIED) cur.majFlt++;
+        else cur.minFlt++;
+      }
+      return ret;
+    },
+    vmFaultName,
+  );
 }
 
 /** check_sync_rss_stat(): sync when the pre-increment event count exceeds the threshold. */
@@ -128,39 +164,49 @@ function checkSyncRssStat(k: Kernel, t: Task): void {
 }
 
 function __handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): number {
-  return k.tracer.call('__handle_mm_fault', { address: hex(address) }, () => {
-    const mm = k.current!.mm!;
-    const page = Math.floor(address / PAGE_SIZE) * PAGE_SIZE;
-    const w = mm.pgtable.walk(page);
-    // pud_alloc / pmd_alloc: allocate the missing upper levels (p4d is folded into the pgd).
-    for (let level = w.tables.length; level <= 2; level++) {
-      if (!pgtableAlloc(k, mm, page, level)) return VM_FAULT_OOM;
-    }
-    if (k.profile.pteAllocInHandleMmFault && mm.pgtable.walk(page).tables.length < 4) {
-      if (!pgtableAlloc(k, mm, page, 3)) return VM_FAULT_OOM;
-    }
-    const vmf: VmFault = { vma, mm, address: page, flags, write: (flags & k.profile.faultFlags.WRITE) !== 0 };
-    return handlePteFault(k, vmf);
-  }, vmFaultName);
+  return k.tracer.call(
+    '__handle_mm_fault',
+    { address: hex(address) },
+    () => {
+      const mm = k.current!.mm!;
+      const page = Math.floor(address / PAGE_SIZE) * PAGE_SIZE;
+      const w = mm.pgtable.walk(page);
+      // pud_alloc / pmd_alloc: allocate the missing upper levels (p4d is folded into the pgd).
+      for (let level = w.tables.length; level <= 2; level++) {
+        if (!pgtableAlloc(k, mm, page, level)) return VM_FAULT_OOM;
+      }
+      if (k.profile.pteAllocInHandleMmFault && mm.pgtable.walk(page).tables.length < 4) {
+        if (!pgtableAlloc(k, mm, page, 3)) return VM_FAULT_OOM;
+      }
+      const vmf: VmFault = { vma, mm, address: page, flags, write: (flags & k.profile.faultFlags.WRITE) !== 0 };
+      return handlePteFault(k, vmf);
+    },
+    vmFaultName,
+  );
 }
 
 function handlePteFault(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('handle_pte_fault', undefined, () => {
-    const { mm } = vmf;
-    const pte = mm.pgtable.getPte(vmf.address);
-    if (!pte || (pte[0] === 0 && pte[1] === 0)) {
-      // vma_is_anonymous(): no vm_ops, i.e. no backing file
-      if (!vmf.vma.file) return doAnonymousPage(k, vmf);
-      return doFault(k, vmf);
-    }
-    const v = mm.pgtable.fmt.view(pte[0], pte[1]);
-    if (!v.valid) return doSwapPage(k, vmf, v.swapSlot ?? 0);
-    if (vmf.write && !v.write) return doWpPage(k, vmf, v.pfn, v.special);
-    // Spurious fault (e.g. another thread already fixed it): mark young/dirty and retry.
-    const [lo, hi] = mm.pgtable.fmt.hwUpdate(pte[0], pte[1], vmf.write ? 'write' : 'read');
-    mm.pgtable.setPte(vmf.address, lo, hi);
-    return 0;
-  }, vmFaultName);
+  return k.tracer.call(
+    'handle_pte_fault',
+    undefined,
+    () => {
+      const { mm } = vmf;
+      const pte = mm.pgtable.getPte(vmf.address);
+      if (!pte || (pte[0] === 0 && pte[1] === 0)) {
+        // vma_is_anonymous(): no vm_ops, i.e. no backing file
+        if (!vmf.vma.file) return doAnonymousPage(k, vmf);
+        return doFault(k, vmf);
+      }
+      const v = mm.pgtable.fmt.view(pte[0], pte[1]);
+      if (!v.valid) return doSwapPage(k, vmf, v.swapSlot ?? 0);
+      if (vmf.write && !v.write) return doWpPage(k, vmf, v.pfn, v.special);
+      // Spurious fault (e.g. another thread already fixed it): mark young/dirty and retry.
+      const [lo, hi] = mm.pgtable.fmt.hwUpdate(pte[0], pte[1], vmf.write ? 'write' : 'read');
+      mm.pgtable.setPte(vmf.address, lo, hi);
+      return 0;
+    },
+    vmFaultName,
+  );
 }
 
 function ensurePteTable(k: Kernel, vmf: VmFault): boolean {
@@ -173,14 +219,27 @@ function protOf(vma: Vma, write: boolean, dirty: boolean) {
   return { write: write && (vma.flags & VM_WRITE) !== 0, exec: (vma.flags & VM_EXEC) !== 0, dirty };
 }
 
-function installPte(k: Kernel, vmf: VmFault, pfn: number, prot: { write: boolean; exec: boolean; dirty: boolean; special?: boolean }, why: string): void {
+function installPte(
+  k: Kernel,
+  vmf: VmFault,
+  pfn: number,
+  prot: { write: boolean; exec: boolean; dirty: boolean; special?: boolean },
+  why: string,
+): void {
   const { mm } = vmf;
   // The old PTE and the payload strings only when tracing: this runs on every fault.
   const old = k.tracer.collecting ? (mm.pgtable.getPte(vmf.address) ?? [0, 0]) : null;
   const [lo, hi] = mm.pgtable.fmt.mkPte(pfn, prot);
   mm.pgtable.setPte(vmf.address, lo, hi);
   k.flushTlbPage(mm, vmf.address);
-  if (old) k.emit('pte', { address: hex(vmf.address), level: 3, old: mm.pgtable.fmt.hex(old[0], old[1]), new: mm.pgtable.fmt.hex(lo, hi), why });
+  if (old)
+    k.emit('pte', {
+      address: hex(vmf.address),
+      level: 3,
+      old: mm.pgtable.fmt.hex(old[0], old[1]),
+      new: mm.pgtable.fmt.hex(lo, hi),
+      why,
+    });
 }
 
 /**
@@ -202,75 +261,101 @@ function allocChargedUserPage(k: Kernel, vmf: VmFault, zeroed: boolean): { pfn: 
 
 /** do_anonymous_page() (§4.5). */
 function doAnonymousPage(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('do_anonymous_page', undefined, () => {
-    const { vma, mm } = vmf;
-    if (vma.flags & VM_SHARED) return VM_FAULT_SIGBUS;
-    if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
-    if (!vmf.write) {
-      // Read fault: map the shared zero page read-only; no RSS change, no charge.
-      installPte(k, vmf, k.phys.zeroPfn, { write: false, exec: (vma.flags & VM_EXEC) !== 0, dirty: false, special: true }, 'do_anonymous_page: zero page');
+  return k.tracer.call(
+    'do_anonymous_page',
+    undefined,
+    () => {
+      const { vma, mm } = vmf;
+      if (vma.flags & VM_SHARED) return VM_FAULT_SIGBUS;
+      if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
+      if (!vmf.write) {
+        // Read fault: map the shared zero page read-only; no RSS change, no charge.
+        installPte(
+          k,
+          vmf,
+          k.phys.zeroPfn,
+          { write: false, exec: (vma.flags & VM_EXEC) !== 0, dirty: false, special: true },
+          'do_anonymous_page: zero page',
+        );
+        return 0;
+      }
+      const got = allocChargedUserPage(k, vmf, true);
+      if (!got) return VM_FAULT_OOM;
+      const { pfn, memcg } = got;
+      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      vma.mem.fill(0, vmf.address - vma.start, vmf.address - vma.start + PAGE_SIZE);
+      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      installPte(k, vmf, pfn, protOf(vma, true, true), 'do_anonymous_page');
       return 0;
-    }
-    const got = allocChargedUserPage(k, vmf, true);
-    if (!got) return VM_FAULT_OOM;
-    const { pfn, memcg } = got;
-    k.commitAnonPage(pfn, memcg, mm, vmf.address);
-    vma.mem.fill(0, vmf.address - vma.start, vmf.address - vma.start + PAGE_SIZE);
-    addMmCounterFast(k, mm, MM_ANONPAGES, 1);
-    installPte(k, vmf, pfn, protOf(vma, true, true), 'do_anonymous_page');
-    return 0;
-  }, vmFaultName);
+    },
+    vmFaultName,
+  );
 }
 
 /** do_wp_page(): reuse an exclusive anon page, else wp_page_copy (§4.6). */
 function doWpPage(k: Kernel, vmf: VmFault, oldPfn: number, special: boolean): number {
-  return k.tracer.call('do_wp_page', undefined, () => {
-    const { vma } = vmf;
-    if (!(vma.flags & VM_WRITE)) return VM_FAULT_SIGSEGV;
-    const kind = k.phys.kind[oldPfn] as PageKind;
-    if (!special && kind === PageKind.Anon && k.phys.mapcount[oldPfn] === 1) {
-      // wp_page_reuse(): we are the only mapper.
-      installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_reuse');
-      return VM_FAULT_WRITE;
-    }
-    if (vma.flags & VM_SHARED && !special && kind !== PageKind.Anon) {
-      installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_shared');
-      return VM_FAULT_WRITE;
-    }
-    return wpPageCopy(k, vmf, oldPfn, special);
-  }, vmFaultName);
+  return k.tracer.call(
+    'do_wp_page',
+    undefined,
+    () => {
+      const { vma } = vmf;
+      if (!(vma.flags & VM_WRITE)) return VM_FAULT_SIGSEGV;
+      const kind = k.phys.kind[oldPfn] as PageKind;
+      if (!special && kind === PageKind.Anon && k.phys.mapcount[oldPfn] === 1) {
+        // wp_page_reuse(): we are the only mapper.
+        installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_reuse');
+        return VM_FAULT_WRITE;
+      }
+      if (vma.flags & VM_SHARED && !special && kind !== PageKind.Anon) {
+        installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_shared');
+        return VM_FAULT_WRITE;
+      }
+      return wpPageCopy(k, vmf, oldPfn, special);
+    },
+    vmFaultName,
+  );
 }
 
 function wpPageCopy(k: Kernel, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
-  return k.tracer.call('wp_page_copy', undefined, () => {
-    const { vma, mm } = vmf;
-    const got = allocChargedUserPage(k, vmf, fromZero);
-    if (!got) return VM_FAULT_OOM;
-    const { pfn, memcg } = got;
-    k.commitAnonPage(pfn, memcg, mm, vmf.address);
-    // The bytes already sit in this mm's backing memory (copied at fork / read from the file).
-    const oldKind = k.phys.kind[oldPfn] as PageKind;
-    if (fromZero) {
-      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
-    } else if (oldKind !== PageKind.Anon) {
-      addMmCounterFast(k, mm, oldKind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
-      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
-    }
-    if (!fromZero) k.putPageMapping(oldPfn, mm, vmf.address);
-    installPte(k, vmf, pfn, protOf(vma, true, true), 'wp_page_copy');
-    return VM_FAULT_WRITE;
-  }, vmFaultName);
+  return k.tracer.call(
+    'wp_page_copy',
+    undefined,
+    () => {
+      const { vma, mm } = vmf;
+      const got = allocChargedUserPage(k, vmf, fromZero);
+      if (!got) return VM_FAULT_OOM;
+      const { pfn, memcg } = got;
+      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      // The bytes already sit in this mm's backing memory (copied at fork / read from the file).
+      const oldKind = k.phys.kind[oldPfn] as PageKind;
+      if (fromZero) {
+        addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      } else if (oldKind !== PageKind.Anon) {
+        addMmCounterFast(k, mm, oldKind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+        addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      }
+      if (!fromZero) k.putPageMapping(oldPfn, mm, vmf.address);
+      installPte(k, vmf, pfn, protOf(vma, true, true), 'wp_page_copy');
+      return VM_FAULT_WRITE;
+    },
+    vmFaultName,
+  );
 }
 
 /** do_fault(): file-backed VMAs (§4.7). */
 function doFault(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('do_fault', undefined, () => {
-    const { vma } = vmf;
-    if (!vma.file) return VM_FAULT_SIGBUS;
-    if (!vmf.write) return doReadFault(k, vmf);
-    if (!(vma.flags & VM_SHARED)) return doCowFault(k, vmf);
-    return doSharedFault(k, vmf);
-  }, vmFaultName);
+  return k.tracer.call(
+    'do_fault',
+    undefined,
+    () => {
+      const { vma } = vmf;
+      if (!vma.file) return VM_FAULT_SIGBUS;
+      if (!vmf.write) return doReadFault(k, vmf);
+      if (!(vma.flags & VM_SHARED)) return doCowFault(k, vmf);
+      return doSharedFault(k, vmf);
+    },
+    vmFaultName,
+  );
 }
 
 function fileIndex(vma: Vma, address: number): number {
@@ -288,32 +373,42 @@ function fillFromFile(vma: Vma, address: number, index: number): void {
 
 /** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (§4.7). */
 function __doFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
-  return k.tracer.call('__do_fault', undefined, () => {
-    if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
-    return filemapFault(k, vmf);
-  }, (r) => vmFaultName(r.ret));
+  return k.tracer.call(
+    '__do_fault',
+    undefined,
+    () => {
+      if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
+      return filemapFault(k, vmf);
+    },
+    (r) => vmFaultName(r.ret),
+  );
 }
 
 /** `fresh`: the page entered the page cache in this fault (its bytes come from the file). */
 function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   const fn = vmf.vma.file!.shmem ? 'shmem_fault' : 'filemap_fault';
-  return k.tracer.call(fn, { index: fileIndex(vmf.vma, vmf.address) }, () => {
-    const file = vmf.vma.file!;
-    const index = fileIndex(vmf.vma, vmf.address);
-    let pfn = k.pageCacheLookup(file.id, index);
-    let ret = 0;
-    const fresh = pfn < 0;
-    if (pfn < 0) {
-      if (!file.shmem || k.pageCacheEverHad(file.id, index)) {
-        ret |= VM_FAULT_MAJOR;
-        k.vmEvents.pgmajfault++;
-        mmMemcg(k, vmf.mm.ownerPid).stat.pgmajfault++;
+  return k.tracer.call(
+    fn,
+    { index: fileIndex(vmf.vma, vmf.address) },
+    () => {
+      const file = vmf.vma.file!;
+      const index = fileIndex(vmf.vma, vmf.address);
+      let pfn = k.pageCacheLookup(file.id, index);
+      let ret = 0;
+      const fresh = pfn < 0;
+      if (pfn < 0) {
+        if (!file.shmem || k.pageCacheEverHad(file.id, index)) {
+          ret |= VM_FAULT_MAJOR;
+          k.vmEvents.pgmajfault++;
+          mmMemcg(k, vmf.mm.ownerPid).stat.pgmajfault++;
+        }
+        pfn = k.pageCacheAdd(file, index, mmMemcg(k, vmf.mm.ownerPid));
+        if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
       }
-      pfn = k.pageCacheAdd(file, index, mmMemcg(k, vmf.mm.ownerPid));
-      if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
-    }
-    return { ret, pfn, fresh };
-  }, (r) => vmFaultName(r.ret));
+      return { ret, pfn, fresh };
+    },
+    (r) => vmFaultName(r.ret),
+  );
 }
 
 /** PTRS_PER_PTE of both arches' 4 KiB-granule tables */
@@ -325,18 +420,23 @@ const PTRS_PER_PTE = 512;
  * too).  VM_FAULT_NOPAGE when the faulting page itself got mapped.
  */
 function doFaultAround(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('do_fault_around', undefined, () => {
-    const { vma } = vmf;
-    const nrPages = k.profile.faultAroundBytes / PAGE_SIZE;
-    const window = nrPages * PAGE_SIZE;
-    const address = Math.max(Math.floor(vmf.address / window) * window, vma.start);
-    const off = ((vmf.address - address) / PAGE_SIZE) & (PTRS_PER_PTE - 1);
-    const startPgoff = fileIndex(vma, vmf.address) - off;
-    let endPgoff = startPgoff - ((address / PAGE_SIZE) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
-    endPgoff = Math.min(endPgoff, (vma.end - vma.start) / PAGE_SIZE + vma.pgoff - 1, startPgoff + nrPages - 1);
-    if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
-    return filemapMapPages(k, vmf, startPgoff, endPgoff);
-  }, vmFaultName);
+  return k.tracer.call(
+    'do_fault_around',
+    undefined,
+    () => {
+      const { vma } = vmf;
+      const nrPages = k.profile.faultAroundBytes / PAGE_SIZE;
+      const window = nrPages * PAGE_SIZE;
+      const address = Math.max(Math.floor(vmf.address / window) * window, vma.start);
+      const off = ((vmf.address - address) / PAGE_SIZE) & (PTRS_PER_PTE - 1);
+      const startPgoff = fileIndex(vma, vmf.address) - off;
+      let endPgoff = startPgoff - ((address / PAGE_SIZE) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
+      endPgoff = Math.min(endPgoff, (vma.end - vma.start) / PAGE_SIZE + vma.pgoff - 1, startPgoff + nrPages - 1);
+      if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
+      return filemapMapPages(k, vmf, startPgoff, endPgoff);
+    },
+    vmFaultName,
+  );
 }
 
 /**
@@ -345,71 +445,96 @@ function doFaultAround(k: Kernel, vmf: VmFault): number {
  * like finish_fault's.
  */
 function filemapMapPages(k: Kernel, vmf: VmFault, startPgoff: number, endPgoff: number): number {
-  return k.tracer.call('filemap_map_pages', { start_pgoff: startPgoff, end_pgoff: endPgoff }, () => {
-    const { vma, mm } = vmf;
-    const file = vma.file!;
-    const maxIdx = Math.ceil(file.bytes.length / PAGE_SIZE);
-    let ret = 0;
-    for (let index = startPgoff; index <= endPgoff && index < maxIdx; index++) {
-      const pfn = k.pageCacheLookup(file.id, index);
-      if (pfn < 0) continue;
-      const address = vma.start + (index - vma.pgoff) * PAGE_SIZE;
-      const old = mm.pgtable.getPte(address);
-      if (old && (old[0] !== 0 || old[1] !== 0)) continue;
-      setFilePte(k, { ...vmf, address }, pfn, false, false, 'filemap_map_pages');
-      if (address === vmf.address) ret = VM_FAULT_NOPAGE;
-    }
-    return ret;
-  }, vmFaultName);
+  return k.tracer.call(
+    'filemap_map_pages',
+    { start_pgoff: startPgoff, end_pgoff: endPgoff },
+    () => {
+      const { vma, mm } = vmf;
+      const file = vma.file!;
+      const maxIdx = Math.ceil(file.bytes.length / PAGE_SIZE);
+      let ret = 0;
+      for (let index = startPgoff; index <= endPgoff && index < maxIdx; index++) {
+        const pfn = k.pageCacheLookup(file.id, index);
+        if (pfn < 0) continue;
+        const address = vma.start + (index - vma.pgoff) * PAGE_SIZE;
+        const old = mm.pgtable.getPte(address);
+        if (old && (old[0] !== 0 || old[1] !== 0)) continue;
+        setFilePte(k, { ...vmf, address }, pfn, false, false, 'filemap_map_pages');
+        if (address === vmf.address) ret = VM_FAULT_NOPAGE;
+      }
+      return ret;
+    },
+    vmFaultName,
+  );
 }
 
 function doReadFault(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('do_read_fault', undefined, () => {
-    // fault_around_bytes >> PAGE_SHIFT > 1: try to map the neighbourhood from the cache first
-    if (k.profile.faultAroundBytes / PAGE_SIZE > 1) {
-      const around = doFaultAround(k, vmf);
-      if (around) return around;
-    }
-    const { ret, pfn, fresh } = __doFault(k, vmf);
-    if (ret & VM_FAULT_ERROR) return ret;
-    const fin = finishFault(k, vmf, pfn, false, fresh);
-    return ret | fin;
-  }, vmFaultName);
+  return k.tracer.call(
+    'do_read_fault',
+    undefined,
+    () => {
+      // fault_around_bytes >> PAGE_SHIFT > 1: try to map the neighbourhood from the cache first
+      if (k.profile.faultAroundBytes / PAGE_SIZE > 1) {
+        const around = doFaultAround(k, vmf);
+        if (around) return around;
+      }
+      const { ret, pfn, fresh } = __doFault(k, vmf);
+      if (ret & VM_FAULT_ERROR) return ret;
+      const fin = finishFault(k, vmf, pfn, false, fresh);
+      return ret | fin;
+    },
+    vmFaultName,
+  );
 }
 
 function doCowFault(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('do_cow_fault', undefined, () => {
-    const { vma, mm } = vmf;
-    const got = allocChargedUserPage(k, vmf, false);
-    if (!got) return VM_FAULT_OOM;
-    const { pfn, memcg } = got;
-    const { ret } = __doFault(k, vmf);
-    if (ret & VM_FAULT_ERROR) {
-      k.uncommitAnon(pfn, memcg);
+  return k.tracer.call(
+    'do_cow_fault',
+    undefined,
+    () => {
+      const { vma, mm } = vmf;
+      const got = allocChargedUserPage(k, vmf, false);
+      if (!got) return VM_FAULT_OOM;
+      const { pfn, memcg } = got;
+      const { ret } = __doFault(k, vmf);
+      if (ret & VM_FAULT_ERROR) {
+        k.uncommitAnon(pfn, memcg);
+        return ret;
+      }
+      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      installPte(k, vmf, pfn, protOf(vma, true, true), 'do_cow_fault');
       return ret;
-    }
-    k.commitAnonPage(pfn, memcg, mm, vmf.address);
-    fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
-    addMmCounterFast(k, mm, MM_ANONPAGES, 1);
-    installPte(k, vmf, pfn, protOf(vma, true, true), 'do_cow_fault');
-    return ret;
-  }, vmFaultName);
+    },
+    vmFaultName,
+  );
 }
 
 function doSharedFault(k: Kernel, vmf: VmFault): number {
-  return k.tracer.call('do_shared_fault', undefined, () => {
-    const { ret, pfn, fresh } = __doFault(k, vmf);
-    if (ret & VM_FAULT_ERROR) return ret;
-    return ret | finishFault(k, vmf, pfn, true, fresh);
-  }, vmFaultName);
+  return k.tracer.call(
+    'do_shared_fault',
+    undefined,
+    () => {
+      const { ret, pfn, fresh } = __doFault(k, vmf);
+      if (ret & VM_FAULT_ERROR) return ret;
+      return ret | finishFault(k, vmf, pfn, true, fresh);
+    },
+    vmFaultName,
+  );
 }
 
 /** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
 function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
-  return k.tracer.call('finish_fault', undefined, () => {
-    setFilePte(k, vmf, pfn, write, fresh, 'finish_fault');
-    return 0;
-  }, vmFaultName);
+  return k.tracer.call(
+    'finish_fault',
+    undefined,
+    () => {
+      setFilePte(k, vmf, pfn, write, fresh, 'finish_fault');
+      return 0;
+    },
+    vmFaultName,
+  );
 }
 
 /** do_set_pte() for a page-cache page: file or shmem counter, rmap, NR_FILE_MAPPED. */
@@ -429,23 +554,28 @@ function setFilePte(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh:
 
 /** do_swap_page(): bring an anonymous page back from the modeled swap area. */
 function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
-  return k.tracer.call('do_swap_page', { slot }, () => {
-    const { vma, mm } = vmf;
-    const data = k.swapRead(slot);
-    if (!data) return VM_FAULT_SIGBUS;
-    const got = allocChargedUserPage(k, vmf, false);
-    if (!got) return VM_FAULT_OOM;
-    const { pfn, memcg } = got;
-    k.commitAnonPage(pfn, memcg, mm, vmf.address);
-    vma.mem.set(data, vmf.address - vma.start);
-    k.swapFree(slot);
-    addMmCounterFast(k, mm, MM_SWAPENTS, -1);
-    addMmCounterFast(k, mm, MM_ANONPAGES, 1);
-    k.vmEvents.pgmajfault++;
-    memcg.stat.pgmajfault++;
-    installPte(k, vmf, pfn, protOf(vma, vmf.write, vmf.write), 'do_swap_page');
-    return VM_FAULT_MAJOR;
-  }, vmFaultName);
+  return k.tracer.call(
+    'do_swap_page',
+    { slot },
+    () => {
+      const { vma, mm } = vmf;
+      const data = k.swapRead(slot);
+      if (!data) return VM_FAULT_SIGBUS;
+      const got = allocChargedUserPage(k, vmf, false);
+      if (!got) return VM_FAULT_OOM;
+      const { pfn, memcg } = got;
+      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      vma.mem.set(data, vmf.address - vma.start);
+      k.swapFree(slot);
+      addMmCounterFast(k, mm, MM_SWAPENTS, -1);
+      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      k.vmEvents.pgmajfault++;
+      memcg.stat.pgmajfault++;
+      installPte(k, vmf, pfn, protOf(vma, vmf.write, vmf.write), 'do_swap_page');
+      return VM_FAULT_MAJOR;
+    },
+    vmFaultName,
+  );
 }
 
 /**
@@ -453,7 +583,14 @@ function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
  * OOM reaper.  Frees anon pages, drops page-cache mappings, releases swap slots; the page
  * tables themselves stay (free_pgtables is separate).
  */
-export function zapPageRange(k: Kernel, mm: MmStruct, vma: Vma, start: number, end: number, opts: { anonOnly?: boolean } = {}): number {
+export function zapPageRange(
+  k: Kernel,
+  mm: MmStruct,
+  vma: Vma,
+  start: number,
+  end: number,
+  opts: { anonOnly?: boolean } = {},
+): number {
   let freed = 0;
   const fmt = mm.pgtable.fmt;
   mm.pgtable.forEachPte(start, end, (address, lo, hi) => {

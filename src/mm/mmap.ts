@@ -7,12 +7,25 @@
  */
 import { CpuError, MAX_REGIONS } from '../cpu/cpu.js';
 import { SLAB_VM_AREA_STRUCT, type Kernel } from '../kernel/kernel.js';
-import { VM_ACCOUNT, VM_EXEC, VM_GROWSDOWN, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_NORESERVE, VM_READ, VM_SHARED, VM_WRITE, type ModelFile, type MmStruct, type Vma } from '../kernel/types.js';
+import {
+  VM_ACCOUNT,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_MAYREAD,
+  VM_MAYWRITE,
+  VM_MAYEXEC,
+  VM_NORESERVE,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+  type ModelFile,
+  type MmStruct,
+  type Vma,
+} from '../kernel/types.js';
 import { RLIMIT_STACK, STK_LIM, taskRlimit } from '../kernel/resource.js';
 import { EACCES, EEXIST, EINVAL, ENOMEM } from '../kernel/errno.js';
 import { zapPageRange } from './memory.js';
 import { PAGE_SIZE } from './page_alloc.js';
-
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -100,7 +113,9 @@ function regionsOf(mm: MmStruct): { begin: number; end: number }[] {
 /** arch_get_unmapped_area_topdown(): highest gap below mmap_base that fits. */
 export function getUnmappedArea(mm: MmStruct, len: number): number {
   let top = mm.mmapBase;
-  const occupied = [...mm.vmas.map((v) => ({ begin: v.start, end: v.end })), ...regionsOf(mm)].sort((a, b) => b.begin - a.begin);
+  const occupied = [...mm.vmas.map((v) => ({ begin: v.start, end: v.end })), ...regionsOf(mm)].sort(
+    (a, b) => b.begin - a.begin,
+  );
   for (const o of occupied) {
     if (o.begin >= top) {
       top = Math.min(top, o.begin);
@@ -170,7 +185,13 @@ function vmaFree(mm: MmStruct, start: number, end: number): boolean {
  * Host memory for a new VMA: a fresh engine region, or — where a partial munmap left a hole in
  * a region that other VMAs still use — that hole, cleared.  null when the engine cannot hold it.
  */
-function vmaMemory(k: Kernel, mm: MmStruct, start: number, end: number, exec: boolean): { mem: Buffer; regionBase: number } | null {
+function vmaMemory(
+  k: Kernel,
+  mm: MmStruct,
+  start: number,
+  end: number,
+  exec: boolean,
+): { mem: Buffer; regionBase: number } | null {
   const r = mm.cpu.regionAt(start);
   if (r) {
     if (end > r.end) return null;
@@ -208,7 +229,10 @@ export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
       if (r < 0) return r;
     }
   } else {
-    addr = req.addr && req.addr + len <= mm.mmapBase && rangeFree(mm, req.addr, req.addr + len) ? req.addr : getUnmappedArea(mm, len);
+    addr =
+      req.addr && req.addr + len <= mm.mmapBase && rangeFree(mm, req.addr, req.addr + len)
+        ? req.addr
+        : getUnmappedArea(mm, len);
     if (addr < 0) return addr;
   }
   let flags = protToVmFlags(req.prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | (req.vmFlagsExtra ?? 0);
@@ -241,7 +265,18 @@ export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
   }
   // shmem_zero_setup(): shared anonymous memory is a tmpfs object of its own.
   const file = req.file ?? (shared && !req.special ? k.anonShmemFile(len) : undefined);
-  const vma: Vma = { start: addr, end: addr + len, flags, pgoff: req.file ? (req.pgoff ?? 0) : 0, file, name: req.name, special: req.special, mem: where.mem, regionBase: where.regionBase, anonVma: false };
+  const vma: Vma = {
+    start: addr,
+    end: addr + len,
+    flags,
+    pgoff: req.file ? (req.pgoff ?? 0) : 0,
+    file,
+    name: req.name,
+    special: req.special,
+    mem: where.mem,
+    regionBase: where.regionBase,
+    anonVma: false,
+  };
   insertVma(mm, vma);
   if (req.flags & MAP_POPULATE) populate(k, mm, vma);
   return addr;
@@ -262,7 +297,12 @@ function populate(k: Kernel, mm: MmStruct, vma: Vma): void {
 function splitVma(k: Kernel, mm: MmStruct, v: Vma, at: number): Vma | null {
   // vm_area_dup(): the new half is a vm_area_struct of its own (may fail: -ENOMEM)
   if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
-  const tail: Vma = { ...v, start: at, pgoff: v.file ? v.pgoff + (at - v.start) / PAGE_SIZE : v.pgoff, mem: v.mem.subarray(at - v.start) };
+  const tail: Vma = {
+    ...v,
+    start: at,
+    pgoff: v.file ? v.pgoff + (at - v.start) / PAGE_SIZE : v.pgoff,
+    mem: v.mem.subarray(at - v.start),
+  };
   v.end = at;
   v.mem = v.mem.subarray(0, at - v.start);
   mm.vmas.push(tail);
@@ -330,7 +370,13 @@ export function doBrk(k: Kernel, mm: MmStruct, newBrk: number): number {
     const gap = next.flags & VM_GROWSDOWN ? next.start - STACK_GUARD_GAP : next.start;
     if (newEnd + PAGE_SIZE > gap) return old;
   }
-  const addr = doMmap(k, mm, { addr: oldEnd, len: newEnd - oldEnd, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, name: '[heap]' });
+  const addr = doMmap(k, mm, {
+    addr: oldEnd,
+    len: newEnd - oldEnd,
+    prot: PROT_READ | PROT_WRITE,
+    flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+    name: '[heap]',
+  });
   if (addr < 0) return old;
   mm.brk = newBrk;
   return newBrk;
@@ -350,7 +396,11 @@ export function doMprotect(k: Kernel, mm: MmStruct, start: number, len: number, 
   for (const v of mm.vmas) {
     if (v.start < start || v.end > end) continue;
     const newFlags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | protToVmFlags(prot);
-    if ((newFlags & (VM_WRITE | VM_SHARED | VM_ACCOUNT | VM_NORESERVE)) === VM_WRITE && !(v.flags & VM_ACCOUNT) && !v.file) {
+    if (
+      (newFlags & (VM_WRITE | VM_SHARED | VM_ACCOUNT | VM_NORESERVE)) === VM_WRITE &&
+      !(v.flags & VM_ACCOUNT) &&
+      !v.file
+    ) {
       const pages = (v.end - v.start) / PAGE_SIZE;
       if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
       v.flags |= VM_ACCOUNT;
@@ -364,12 +414,21 @@ export function doMprotect(k: Kernel, mm: MmStruct, start: number, len: number, 
     mm.pgtable.forEachPte(v.start, v.end, (a, lo, hi) => {
       const pv = fmt.view(lo, hi);
       if (!pv.valid) return;
-      const [nlo, nhi] = fmt.mkPte(pv.pfn, { write: pv.write && (newFlags & VM_WRITE) !== 0 && (v.flags & VM_SHARED) !== 0 ? true : pv.write && (newFlags & VM_WRITE) !== 0, exec: (newFlags & VM_EXEC) !== 0, dirty: pv.dirty, special: pv.special });
+      const [nlo, nhi] = fmt.mkPte(pv.pfn, {
+        write:
+          pv.write && (newFlags & VM_WRITE) !== 0 && (v.flags & VM_SHARED) !== 0
+            ? true
+            : pv.write && (newFlags & VM_WRITE) !== 0,
+        exec: (newFlags & VM_EXEC) !== 0,
+        dirty: pv.dirty,
+        special: pv.special,
+      });
       mm.pgtable.setPte(a, nlo, nhi);
     });
     k.flushTlbRange(mm, v.start, v.end);
     mm.cpu.invalidateCode(v.start, v.end);
-    if (newFlags & VM_EXEC) mm.cpu.addCodeRange(v.regionBase, v.regionBase + (mm.cpu.regionAt(v.regionBase)!.end - v.regionBase));
+    if (newFlags & VM_EXEC)
+      mm.cpu.addCodeRange(v.regionBase, v.regionBase + (mm.cpu.regionAt(v.regionBase)!.end - v.regionBase));
   }
   return 0;
 }
@@ -388,7 +447,33 @@ export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, a
     return covered ? 0 : -ENOMEM;
   }
   // madvise_behavior_valid() (6.1); the other valid advice values are hints the model accepts
-  if ([MADV_NORMAL, 1, 2, MADV_WILLNEED, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 100, 101].includes(advice)) return 0;
+  if (
+    [
+      MADV_NORMAL,
+      1,
+      2,
+      MADV_WILLNEED,
+      9,
+      10,
+      11,
+      12,
+      13,
+      14,
+      15,
+      16,
+      17,
+      18,
+      19,
+      20,
+      21,
+      22,
+      23,
+      25,
+      100,
+      101,
+    ].includes(advice)
+  )
+    return 0;
   return -EINVAL;
 }
 
@@ -428,7 +513,16 @@ export function setupStackVma(k: Kernel, mm: MmStruct, vmaStart: number): Vma | 
   const pages = (top - vmaStart) / PAGE_SIZE;
   k.vmCommittedAs += pages;
   mm.committed += pages;
-  const vma: Vma = { start: vmaStart, end: top, flags, pgoff: 0, name: '[stack]', mem: mem.subarray(vmaStart - base), regionBase: base, anonVma: false };
+  const vma: Vma = {
+    start: vmaStart,
+    end: top,
+    flags,
+    pgoff: 0,
+    name: '[stack]',
+    mem: mem.subarray(vmaStart - base),
+    regionBase: base,
+    anonVma: false,
+  };
   if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
   insertVma(mm, vma);
   return vma;

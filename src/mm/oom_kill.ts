@@ -8,7 +8,17 @@ import type { Kernel } from '../kernel/kernel.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type Task } from '../kernel/types.js';
 import type { OomCandidate } from '../trace/events.js';
 import { formatGfp } from './gfp.js';
-import { memCgroupGetMax, memCgroupGetOomGroup, memCgroupOomSynchronize, memCgroupPrintOomContext, memCgroupPrintOomMeminfo, memcgMemoryEvent, mmMemcg, taskMemcg, type MemCgroup } from './memcontrol.js';
+import {
+  memCgroupGetMax,
+  memCgroupGetOomGroup,
+  memCgroupOomSynchronize,
+  memCgroupPrintOomContext,
+  memCgroupPrintOomMeminfo,
+  memcgMemoryEvent,
+  mmMemcg,
+  taskMemcg,
+  type MemCgroup,
+} from './memcontrol.js';
 import { getMmCounter } from './memory.js';
 import { showMem } from './show_mem.js';
 
@@ -66,7 +76,11 @@ function pgtablePages(k: Kernel, mm: MmStruct): number {
  * oom_badness(): LONG_MIN (6.1) / 0 (older) for ineligible tasks; rss + swap + page tables,
  * plus oom_score_adj × totalpages/1000 (integer division first, §7.5).
  */
-export function oomBadness(k: Kernel, p: Task, totalpages: number): { points: number | null; excluded?: string; detail?: OomCandidate } {
+export function oomBadness(
+  k: Kernel,
+  p: Task,
+  totalpages: number,
+): { points: number | null; excluded?: string; detail?: OomCandidate } {
   if (oomUnkillableTask(p)) return { points: null, excluded: p.pid === 1 ? 'global init' : 'kernel thread' };
   const t = findLockTaskMm(k, p);
   if (!t || !t.mm) return { points: null, excluded: 'no mm' };
@@ -74,7 +88,8 @@ export function oomBadness(k: Kernel, p: Task, totalpages: number): { points: nu
   let adj = p.oomScoreAdj;
   if (adj === OOM_SCORE_ADJ_MIN) return { points: null, excluded: 'oom_score_adj == -1000' };
   if (k.profile.version !== '3.12' && mm.flags.has('MMF_OOM_SKIP')) return { points: null, excluded: 'MMF_OOM_SKIP' };
-  if (k.profile.version !== '3.12' && t.vforkParent && t.vforkParent.mm === mm) return { points: null, excluded: 'in vfork' };
+  if (k.profile.version !== '3.12' && t.vforkParent && t.vforkParent.mm === mm)
+    return { points: null, excluded: 'in vfork' };
   const pg = pgtablePages(k, mm);
   let points = getMmRss(mm) + getMmCounter(mm, MM_SWAPENTS) + pg;
   if (k.profile.badness.rootBonus && p.uid === 0) adj -= 30;
@@ -129,11 +144,28 @@ function checkPanicOnOom(k: Kernel, oc: OomControl): void {
 }
 
 /** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
-export function outOfMemory(k: Kernel, input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null; inline?: boolean }): boolean {
-  const oc: OomControl = { memcg: input.memcg, gfp: input.gfp, order: input.order, nodemask: null, totalpages: 0, constraint: 'CONSTRAINT_NONE', chosen: null, chosenPoints: LONG_MIN };
+export function outOfMemory(
+  k: Kernel,
+  input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null; inline?: boolean },
+): boolean {
+  const oc: OomControl = {
+    memcg: input.memcg,
+    gfp: input.gfp,
+    order: input.order,
+    nodemask: null,
+    totalpages: 0,
+    constraint: 'CONSTRAINT_NONE',
+    chosen: null,
+    chosenPoints: LONG_MIN,
+  };
   // 3.12's mem_cgroup_out_of_memory() runs its own select-and-kill loop (no out_of_memory frame).
   if (input.inline) return outOfMemoryBody(k, oc);
-  return k.tracer.call('out_of_memory', { memcg: oc.memcg?.path ?? '(global)', gfp_mask: `0x${oc.gfp.toString(16)}`, order: oc.order }, () => outOfMemoryBody(k, oc), (r) => String(r));
+  return k.tracer.call(
+    'out_of_memory',
+    { memcg: oc.memcg?.path ?? '(global)', gfp_mask: `0x${oc.gfp.toString(16)}`, order: oc.order },
+    () => outOfMemoryBody(k, oc),
+    (r) => String(r),
+  );
 }
 
 function outOfMemoryBody(k: Kernel, oc: OomControl): boolean {
@@ -153,7 +185,14 @@ function outOfMemoryBody(k: Kernel, oc: OomControl): boolean {
   if (!oc.memcg && oc.gfp && !(oc.gfp & G.FS)) return true;
   oc.constraint = constrainedAlloc(k, oc);
   checkPanicOnOom(k, oc);
-  if (!oc.memcg && k.sysctl.get('vm.oom_kill_allocating_task') && cur && cur.mm && !oomUnkillableTask(cur) && cur.oomScoreAdj !== OOM_SCORE_ADJ_MIN) {
+  if (
+    !oc.memcg &&
+    k.sysctl.get('vm.oom_kill_allocating_task') &&
+    cur &&
+    cur.mm &&
+    !oomUnkillableTask(cur) &&
+    cur.oomScoreAdj !== OOM_SCORE_ADJ_MIN
+  ) {
     oc.chosen = cur;
     oomKillProcess(k, oc, 'Out of memory (oom_kill_allocating_task)');
     return true;
@@ -209,7 +248,12 @@ function selectBadProcess(k: Kernel, oc: OomControl): void {
       totalpages: oc.totalpages,
       candidates,
       victim,
-      rule: oc.chosen === 'abort' ? 'abort: an earlier victim is still exiting' : k.profile.version === '6.1' ? 'highest points; ties go to the task scanned later' : 'highest points; ties keep an earlier thread-group leader',
+      rule:
+        oc.chosen === 'abort'
+          ? 'abort: an earlier victim is still exiting'
+          : k.profile.version === '6.1'
+            ? 'highest points; ties go to the task scanned later'
+            : 'highest points; ties keep an earlier thread-group leader',
     });
   });
 }
@@ -217,15 +261,31 @@ function selectBadProcess(k: Kernel, oc: OomControl): void {
 /** mem_cgroup_scan_tasks(CSS_TASK_ITER_PROCS): processes of the subtree, pre-order. */
 function memcgProcesses(k: Kernel, memcg: MemCgroup): Task[] {
   const out: Task[] = [];
-  for (const m of memcg.subtree()) for (const pid of [...m.procs].sort((a, b) => a - b)) {
-    const t = k.tasks.get(pid);
-    if (t && t.pid === t.tgid && t.state !== 'X') out.push(t);
-  }
+  for (const m of memcg.subtree())
+    for (const pid of [...m.procs].sort((a, b) => a - b)) {
+      const t = k.tasks.get(pid);
+      if (t && t.pid === t.tgid && t.state !== 'X') out.push(t);
+    }
   return out;
 }
 
 function oomEvaluateTask(k: Kernel, oc: OomControl, t: Task): { abort: boolean; candidate?: OomCandidate } {
-  const skip = (why: string): { abort: boolean; candidate: OomCandidate } => ({ abort: false, candidate: { pid: t.pid, comm: t.comm, rssAnon: 0, rssFile: 0, rssShmem: 0, swapents: 0, pgtablesPages: 0, oomScoreAdj: t.oomScoreAdj, adjPoints: 0, points: null, excluded: why } });
+  const skip = (why: string): { abort: boolean; candidate: OomCandidate } => ({
+    abort: false,
+    candidate: {
+      pid: t.pid,
+      comm: t.comm,
+      rssAnon: 0,
+      rssFile: 0,
+      rssShmem: 0,
+      swapents: 0,
+      pgtablesPages: 0,
+      oomScoreAdj: t.oomScoreAdj,
+      adjPoints: 0,
+      points: null,
+      excluded: why,
+    },
+  });
   if (oomUnkillableTask(t)) return skip(t.pid === 1 ? 'global init' : 'kernel thread');
   if (!isSysrq(oc) && t.oomVictim) {
     if (t.mm?.flags.has('MMF_OOM_SKIP') || !t.mm) return skip('OOM victim, MMF_OOM_SKIP');
@@ -245,7 +305,14 @@ function oomEvaluateTask(k: Kernel, oc: OomControl, t: Task): { abort: boolean; 
   } else {
     if (!b.points || b.points < oc.chosenPoints) return { abort: false, candidate: cand };
     const cur = oc.chosen;
-    if (b.points === oc.chosenPoints && cur && cur !== 'abort' && k.profile.badness.tieKeepsEarlierLeader && cur.pid === cur.tgid) return { abort: false, candidate: cand };
+    if (
+      b.points === oc.chosenPoints &&
+      cur &&
+      cur !== 'abort' &&
+      k.profile.badness.tieKeepsEarlierLeader &&
+      cur.pid === cur.tgid
+    )
+      return { abort: false, candidate: cand };
   }
   oc.chosen = t;
   oc.chosenPoints = b.points;
@@ -351,7 +418,8 @@ function __oomKillProcess(k: Kernel, victim: Task, message: string): void {
   k.tracer.call('__oom_kill_process', { pid: victim.pid }, () => {
     const p = findLockTaskMm(k, victim);
     if (!p || !p.mm) {
-      if (k.profile.version === '6.1') k.log(6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
+      if (k.profile.version === '6.1')
+        k.log(6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
       return;
     }
     const mm = p.mm;
@@ -362,11 +430,17 @@ function __oomKillProcess(k: Kernel, victim: Task, message: string): void {
     const v = k.profile.version;
     const counters = `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`;
     if (v === '6.1') {
-      k.log(3, `${message}: Killed process ${victim.pid} (${victim.comm}) ${counters}, UID:${victim.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${victim.oomScoreAdj}`);
+      k.log(
+        3,
+        `${message}: Killed process ${victim.pid} (${victim.comm}) ${counters}, UID:${victim.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${victim.oomScoreAdj}`,
+      );
     } else if (v === '4.19') {
       k.log(3, `Killed process ${victim.pid} (${victim.comm}) ${counters}`);
     } else {
-      k.log(3, `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES))}kB`);
+      k.log(
+        3,
+        `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES))}kB`,
+      );
     }
     // Other processes sharing the mm (CLONE_VM without CLONE_THREAD) die too.
     for (const t of processes(k)) {
@@ -395,7 +469,10 @@ export function dumpHeader(k: Kernel, oc: OomControl, p: Task | null): void {
       k.log(4, `${comm} invoked oom-killer: gfp_mask=${gfp}, nodemask=(null), order=${oc.order}, oom_score_adj=${adj}`);
       k.log(6, `${comm} cpuset=/ mems_allowed=0`);
     } else {
-      k.log(4, `${comm} invoked oom-killer: gfp_mask=0x${oc.gfp.toString(16)}, order=${oc.order}, oom_score_adj=${adj}`);
+      k.log(
+        4,
+        `${comm} invoked oom-killer: gfp_mask=0x${oc.gfp.toString(16)}, order=${oc.order}, oom_score_adj=${adj}`,
+      );
       k.log(6, `${comm} cpuset=/ mems_allowed=0`);
     }
     for (const line of dumpStack(k, oc, p)) k.log(4, line);
@@ -407,7 +484,10 @@ export function dumpHeader(k: Kernel, oc: OomControl, p: Task | null): void {
     }
     if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dumpTasks(k, oc)) k.log(6, l);
     if (p && v === '6.1') {
-      k.log(6, `oom-kill:constraint=${oc.constraint},nodemask=(null),cpuset=/,mems_allowed=0${memCgroupPrintOomContext(k, oc.memcg, p)},task=${p.comm},pid=${p.pid},uid=${p.uid}`);
+      k.log(
+        6,
+        `oom-kill:constraint=${oc.constraint},nodemask=(null),cpuset=/,mems_allowed=0${memCgroupPrintOomContext(k, oc.memcg, p)},task=${p.comm},pid=${p.pid},uid=${p.uid}`,
+      );
     }
   });
 }
@@ -418,14 +498,22 @@ function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] 
   const kb = (n: number | null) => (n === null ? unlimited : String(n * 4));
   const lines: string[] = [];
   if (p) lines.push(`Task in ${taskMemcg(k, p).path} killed as a result of limit of ${memcg.path}`);
-  lines.push(`memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`);
+  lines.push(
+    `memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`,
+  );
   lines.push(`memory+swap: usage ${kb(memcg.memory.usage + memcg.swap.usage)}kB, limit ${kb(null)}kB, failcnt 0`);
   lines.push(`kmem: usage ${kb(memcg.stat.kernel)}kB, limit ${kb(null)}kB, failcnt 0`);
   for (const m of memcg.subtree()) {
     const s = m.stat;
     const lru = `inactive_anon:${K(s.inactive_anon)}KB active_anon:${K(s.active_anon)}KB inactive_file:${K(s.inactive_file)}KB active_file:${K(s.active_file)}KB unevictable:0KB`;
-    if (k.profile.version === '3.12') lines.push(`Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB mapped_file:${K(s.file_mapped)}KB writeback:0KB ${lru}`);
-    else lines.push(`Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB shmem:${K(s.shmem)}KB mapped_file:${K(s.file_mapped)}KB dirty:0KB writeback:0KB ${lru}`);
+    if (k.profile.version === '3.12')
+      lines.push(
+        `Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB mapped_file:${K(s.file_mapped)}KB writeback:0KB ${lru}`,
+      );
+    else
+      lines.push(
+        `Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB shmem:${K(s.shmem)}KB mapped_file:${K(s.file_mapped)}KB dirty:0KB writeback:0KB ${lru}`,
+      );
   }
   return lines;
 }
@@ -436,7 +524,10 @@ function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] 
  */
 function dumpStack(k: Kernel, oc: OomControl, p: Task | null): string[] {
   const cur = k.current;
-  const lines = [`CPU: 0 PID: ${cur?.pid ?? 0} Comm: ${(cur?.comm ?? 'kworker/0:1').slice(0, 20)} Not tainted ${k.profile.release[k.arch]}`, `Hardware name: ${k.profile.hardwareName[k.arch]}`];
+  const lines = [
+    `CPU: 0 PID: ${cur?.pid ?? 0} Comm: ${(cur?.comm ?? 'kworker/0:1').slice(0, 20)} Not tainted ${k.profile.release[k.arch]}`,
+    `Hardware name: ${k.profile.hardwareName[k.arch]}`,
+  ];
   const frames = callTraceFrames(k, oc, p);
   if (k.arch === 'aarch64') {
     lines.push('Call trace:', ...frames.map((f) => ` ${f}`));
@@ -445,15 +536,48 @@ function dumpStack(k: Kernel, oc: OomControl, p: Task | null): string[] {
     const task = k.profile.version === '6.1';
     // The user-mode register block after the frames (show_regs of the entry pt_regs) is 4.x+.
     const regs = k.profile.version === '3.12' ? [] : k.archUserRegsForOops();
-    lines.push('Call Trace:', ...(task ? [' <TASK>'] : []), ...frames.map((f) => ` ${f}`), ...regs, ...(task ? [' </TASK>'] : []));
+    lines.push(
+      'Call Trace:',
+      ...(task ? [' <TASK>'] : []),
+      ...frames.map((f) => ` ${f}`),
+      ...regs,
+      ...(task ? [' </TASK>'] : []),
+    );
   }
   return lines;
 }
 
 /** Functions the Debian 6.1 build inlines into their callers (absent from real stack dumps). */
 const INLINED: Record<string, ReadonlySet<string>> = {
-  aarch64: new Set(['handle_pte_fault', 'do_anonymous_page', 'mem_cgroup_oom', '__alloc_pages_slowpath', '__alloc_pages_may_oom', '__do_page_fault', 'select_bad_process', '__oom_kill_process', 'do_wp_page', '__pud_alloc', '__pmd_alloc', '__pte_alloc', 'el0t_64_sync_handler_dispatch']),
-  x86_64: new Set(['handle_pte_fault', 'do_anonymous_page', 'mem_cgroup_oom', '__alloc_pages_may_oom', 'handle_page_fault', 'select_bad_process', '__oom_kill_process', 'do_wp_page', '__pud_alloc', '__pmd_alloc', '__pte_alloc', 'alloc_zeroed_user_highpage_movable']),
+  aarch64: new Set([
+    'handle_pte_fault',
+    'do_anonymous_page',
+    'mem_cgroup_oom',
+    '__alloc_pages_slowpath',
+    '__alloc_pages_may_oom',
+    '__do_page_fault',
+    'select_bad_process',
+    '__oom_kill_process',
+    'do_wp_page',
+    '__pud_alloc',
+    '__pmd_alloc',
+    '__pte_alloc',
+    'el0t_64_sync_handler_dispatch',
+  ]),
+  x86_64: new Set([
+    'handle_pte_fault',
+    'do_anonymous_page',
+    'mem_cgroup_oom',
+    '__alloc_pages_may_oom',
+    'handle_page_fault',
+    'select_bad_process',
+    '__oom_kill_process',
+    'do_wp_page',
+    '__pud_alloc',
+    '__pmd_alloc',
+    '__pte_alloc',
+    'alloc_zeroed_user_highpage_movable',
+  ]),
 };
 
 function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
@@ -469,7 +593,10 @@ function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
   };
   // dump_stack() became a wrapper of dump_stack_lvl() in 5.13.
   const lvl = k.profile.version === '6.1' ? ['dump_stack_lvl'] : [];
-  const head = k.arch === 'aarch64' ? ['dump_backtrace', 'show_stack', ...lvl, 'dump_stack', 'dump_header'] : [...(lvl.length ? lvl : ['dump_stack']), 'dump_header'];
+  const head =
+    k.arch === 'aarch64'
+      ? ['dump_backtrace', 'show_stack', ...lvl, 'dump_stack', 'dump_header']
+      : [...(lvl.length ? lvl : ['dump_stack']), 'dump_header'];
   return [...head, ...frames.map(rename)];
 }
 
@@ -477,7 +604,11 @@ function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
 function dumpTasks(k: Kernel, oc: OomControl): string[] {
   const v = k.profile.version;
   const lines = ['Tasks state (memory values in pages):'];
-  lines.push(v === '3.12' ? '[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name' : '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name');
+  lines.push(
+    v === '3.12'
+      ? '[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name'
+      : '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',
+  );
   const tasks = oc.memcg ? memcgProcesses(k, oc.memcg) : processes(k);
   for (const p of tasks) {
     if (oomUnkillableTask(p)) continue;
@@ -486,9 +617,13 @@ function dumpTasks(k: Kernel, oc: OomControl): string[] {
     const mm = t.mm;
     const pad = (n: number | string, w: number) => String(n).padStart(w, ' ');
     if (v === '3.12') {
-      lines.push(`[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`);
+      lines.push(
+        `[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
+      );
     } else {
-      lines.push(`[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`);
+      lines.push(
+        `[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
+      );
     }
   }
   return lines;
@@ -509,24 +644,30 @@ export function moomCallback(k: Kernel): boolean {
  * pending SIGKILL is delivered there, otherwise the instruction runs again).
  */
 export function pagefaultOutOfMemory(k: Kernel): 'retry' | 'sleep' {
-  return k.tracer.call('pagefault_out_of_memory', undefined, () => {
-    const sync = memCgroupOomSynchronize(k, true);
-    if (sync === 'sleep') return 'sleep' as const;
-    if (sync === 'done') return 'retry' as const;
-    const cur = k.current!;
-    if (!k.profile.pagefaultOomGlobal) {
-      if (cur.pending.includes(9)) return 'retry' as const;
-      if (k.printk.ratelimit('pfoom_rs', 5_000_000_000, 10)) k.log(4, 'Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF');
+  return k.tracer.call(
+    'pagefault_out_of_memory',
+    undefined,
+    () => {
+      const sync = memCgroupOomSynchronize(k, true);
+      if (sync === 'sleep') return 'sleep' as const;
+      if (sync === 'done') return 'retry' as const;
+      const cur = k.current!;
+      if (!k.profile.pagefaultOomGlobal) {
+        if (cur.pending.includes(9)) return 'retry' as const;
+        if (k.printk.ratelimit('pfoom_rs', 5_000_000_000, 10))
+          k.log(4, 'Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF');
+        return 'retry' as const;
+      }
+      // 3.12/4.19: a global OOM with gfp_mask 0 under oom_lock.
+      if (k.oomLock) return 'retry' as const;
+      k.oomLock = true;
+      try {
+        outOfMemory(k, { memcg: null, gfp: 0, order: 0, nodemask: null });
+      } finally {
+        k.oomLock = false;
+      }
       return 'retry' as const;
-    }
-    // 3.12/4.19: a global OOM with gfp_mask 0 under oom_lock.
-    if (k.oomLock) return 'retry' as const;
-    k.oomLock = true;
-    try {
-      outOfMemory(k, { memcg: null, gfp: 0, order: 0, nodemask: null });
-    } finally {
-      k.oomLock = false;
-    }
-    return 'retry' as const;
-  }, (r) => r);
+    },
+    (r) => r,
+  );
 }

@@ -80,7 +80,13 @@ export class PhysMem {
     this.mapcount = new Int32Array(this.nrPages);
     this.memcg = new Int32Array(this.nrPages);
     this.lru = new Uint8Array(this.nrPages);
-    this.lists = { [Lru.None]: new Set(), [Lru.InactiveAnon]: new Set(), [Lru.ActiveAnon]: new Set(), [Lru.InactiveFile]: new Set(), [Lru.ActiveFile]: new Set() } as Record<Lru, Set<number>>;
+    this.lists = {
+      [Lru.None]: new Set(),
+      [Lru.InactiveAnon]: new Set(),
+      [Lru.ActiveAnon]: new Set(),
+      [Lru.InactiveFile]: new Set(),
+      [Lru.ActiveFile]: new Set(),
+    } as Record<Lru, Set<number>>;
     this.freeStack = new Int32Array(this.nrPages);
     for (let pfn = 0; pfn < this.reservedPages; pfn++) this.kind[pfn] = PageKind.Reserved;
     // Lowest pfn on top: allocation order is deterministic and ascending.
@@ -118,7 +124,10 @@ export class PhysMem {
   }
 
   /** __zone_watermark_ok for order 0 (§5.4): ALLOC_HIGH/ALLOC_OOM/ALLOC_HARDER lower the mark. */
-  watermarkOk(mark: number, flags: { high?: boolean; oom?: boolean; harder?: boolean; noWatermarks?: boolean } = {}): boolean {
+  watermarkOk(
+    mark: number,
+    flags: { high?: boolean; oom?: boolean; harder?: boolean; noWatermarks?: boolean } = {},
+  ): boolean {
     if (flags.noWatermarks) return this.freeTop > 0;
     let min = mark;
     if (flags.high) min -= Math.floor(min / 2);
@@ -142,7 +151,8 @@ export class PhysMem {
   /** Returns a frame to the free list (free_unref_page). */
   freeFrame(pfn: number): void {
     const k = this.kind[pfn] as PageKind;
-    if (k === PageKind.Free || k === PageKind.Reserved || k === PageKind.Zero) throw new Error(`freeFrame: pfn ${pfn} is ${PageKind[k]}`);
+    if (k === PageKind.Free || k === PageKind.Reserved || k === PageKind.Zero)
+      throw new Error(`freeFrame: pfn ${pfn} is ${PageKind[k]}`);
     this.lruDel(pfn);
     this.countAdd(k, -1);
     this.kind[pfn] = PageKind.Free;
@@ -156,12 +166,23 @@ export class PhysMem {
 
   private countAdd(kind: PageKind, n: number): void {
     switch (kind) {
-      case PageKind.Anon: this.counts.anon += n; break;
-      case PageKind.File: this.counts.file += n; break;
-      case PageKind.Shmem: this.counts.shmem += n; break;
-      case PageKind.PageTable: this.counts.pagetable += n; break;
-      case PageKind.Kernel: this.counts.kernel += n; break;
-      default: break;
+      case PageKind.Anon:
+        this.counts.anon += n;
+        break;
+      case PageKind.File:
+        this.counts.file += n;
+        break;
+      case PageKind.Shmem:
+        this.counts.shmem += n;
+        break;
+      case PageKind.PageTable:
+        this.counts.pagetable += n;
+        break;
+      case PageKind.Kernel:
+        this.counts.kernel += n;
+        break;
+      default:
+        break;
     }
   }
 

@@ -15,11 +15,16 @@ export interface AllocContext {
 const MAX_RECLAIM_RETRIES = 16;
 
 export function __allocPages(k: Kernel, gfp: number, order: number, ctx: AllocContext): number {
-  return k.tracer.call('__alloc_pages', { gfp_mask: `0x${gfp.toString(16)}`, order }, () => {
-    // Fast path: get_page_from_freelist(ALLOC_WMARK_LOW).
-    if (k.phys.watermarkOk(k.phys.wmark.low)) return take(k, ctx, gfp, order);
-    return allocPagesSlowpath(k, gfp, order, ctx);
-  }, (pfn) => (pfn < 0 ? 'NULL' : 'page'));
+  return k.tracer.call(
+    '__alloc_pages',
+    { gfp_mask: `0x${gfp.toString(16)}`, order },
+    () => {
+      // Fast path: get_page_from_freelist(ALLOC_WMARK_LOW).
+      if (k.phys.watermarkOk(k.phys.wmark.low)) return take(k, ctx, gfp, order);
+      return allocPagesSlowpath(k, gfp, order, ctx);
+    },
+    (pfn) => (pfn < 0 ? 'NULL' : 'page'),
+  );
 }
 
 function take(k: Kernel, ctx: AllocContext, gfp: number, order: number): number {
@@ -30,49 +35,73 @@ function take(k: Kernel, ctx: AllocContext, gfp: number, order: number): number 
 
 function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ctx: AllocContext): number {
   const name = k.profile.version === '6.1' ? '__alloc_pages_slowpath' : '__alloc_pages_slowpath';
-  return k.tracer.call(name, { gfp_mask: `0x${gfp.toString(16)}`, order }, () => {
-    const G = k.profile.gfp;
-    const cur = k.current;
-    const high = (gfp & G.HIGH) !== 0;
-    // wake_all_kswapds(): kswapd is modeled as direct reclaim up to the high watermark.
-    if (k.phys.watermarkOk(k.phys.wmark.min, { high })) return take(k, ctx, gfp, order);
-    let noProgressLoops = 0;
-    for (let loop = 0; loop < 1000; loop++) {
-      const oomVictim = cur?.oomVictim ?? false;
-      // __gfp_pfmemalloc_flags(): OOM victims get ALLOC_OOM access to part of the reserves.
-      if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
-      if (!(gfp & G.DIRECT_RECLAIM)) return -1;
-      const reclaimed = k.tracer.call('__alloc_pages_direct_reclaim', undefined, () => {
-        const flags = formatGfpFlags(gfp, k.profile.version);
-        k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_direct_reclaim_begin', fields: { order, gfp_flags: flags }, text: `order=${order} gfp_flags=${flags}` });
-        const n = k.reclaim(32, { memcg: null, gfp, maySwap: true });
-        k.emit('tracepoint', { system: 'vmscan', name: 'mm_vmscan_direct_reclaim_end', fields: { nr_reclaimed: n }, text: `nr_reclaimed=${n}` });
-        k.condResched();
-        return n;
-      }, (n) => String(n));
-      if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
-      k.tracer.call('__alloc_pages_direct_compact', { order }, () => 'COMPACT_SKIPPED (order-0: compaction is a no-op)');
-      if (gfp & G.NORETRY) return -1;
-      if (shouldReclaimRetry(k, reclaimed > 0, noProgressLoops)) {
-        noProgressLoops = reclaimed > 0 ? 0 : noProgressLoops + 1;
-        continue;
-      }
-      const { pfn, progress } = allocPagesMayOom(k, gfp, order, ctx);
-      if (pfn >= 0) return pfn;
-      if (cur?.oomVictim) {
-        // OOM victims may dip into reserves once more; otherwise give up (nopage).
-        if (k.phys.watermarkOk(k.phys.wmark.min, { oom: true })) return take(k, ctx, gfp, order);
+  return k.tracer.call(
+    name,
+    { gfp_mask: `0x${gfp.toString(16)}`, order },
+    () => {
+      const G = k.profile.gfp;
+      const cur = k.current;
+      const high = (gfp & G.HIGH) !== 0;
+      // wake_all_kswapds(): kswapd is modeled as direct reclaim up to the high watermark.
+      if (k.phys.watermarkOk(k.phys.wmark.min, { high })) return take(k, ctx, gfp, order);
+      let noProgressLoops = 0;
+      for (let loop = 0; loop < 1000; loop++) {
+        const oomVictim = cur?.oomVictim ?? false;
+        // __gfp_pfmemalloc_flags(): OOM victims get ALLOC_OOM access to part of the reserves.
+        if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
+        if (!(gfp & G.DIRECT_RECLAIM)) return -1;
+        const reclaimed = k.tracer.call(
+          '__alloc_pages_direct_reclaim',
+          undefined,
+          () => {
+            const flags = formatGfpFlags(gfp, k.profile.version);
+            k.emit('tracepoint', {
+              system: 'vmscan',
+              name: 'mm_vmscan_direct_reclaim_begin',
+              fields: { order, gfp_flags: flags },
+              text: `order=${order} gfp_flags=${flags}`,
+            });
+            const n = k.reclaim(32, { memcg: null, gfp, maySwap: true });
+            k.emit('tracepoint', {
+              system: 'vmscan',
+              name: 'mm_vmscan_direct_reclaim_end',
+              fields: { nr_reclaimed: n },
+              text: `nr_reclaimed=${n}`,
+            });
+            k.condResched();
+            return n;
+          },
+          (n) => String(n),
+        );
+        if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
+        k.tracer.call(
+          '__alloc_pages_direct_compact',
+          { order },
+          () => 'COMPACT_SKIPPED (order-0: compaction is a no-op)',
+        );
+        if (gfp & G.NORETRY) return -1;
+        if (shouldReclaimRetry(k, reclaimed > 0, noProgressLoops)) {
+          noProgressLoops = reclaimed > 0 ? 0 : noProgressLoops + 1;
+          continue;
+        }
+        const { pfn, progress } = allocPagesMayOom(k, gfp, order, ctx);
+        if (pfn >= 0) return pfn;
+        if (cur?.oomVictim) {
+          // OOM victims may dip into reserves once more; otherwise give up (nopage).
+          if (k.phys.watermarkOk(k.phys.wmark.min, { oom: true })) return take(k, ctx, gfp, order);
+          return -1;
+        }
+        if (progress) {
+          noProgressLoops = 0;
+          continue;
+        }
+        if (gfp & G.NOFAIL) continue;
         return -1;
       }
-      if (progress) {
-        noProgressLoops = 0;
-        continue;
-      }
-      if (gfp & G.NOFAIL) continue;
       return -1;
-    }
-    return -1;
-  }, (pfn) => (pfn < 0 ? 'NULL' : 'page'));
+    },
+    (pfn) => (pfn < 0 ? 'NULL' : 'page'),
+  );
 }
 
 /**
@@ -82,32 +111,54 @@ function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ctx: AllocCon
 function shouldReclaimRetry(k: Kernel, progress: boolean, noProgressLoops: number): boolean {
   const loops = progress ? 0 : noProgressLoops + 1;
   if (loops > MAX_RECLAIM_RETRIES) return false;
-  const reclaimable = k.phys.lists[3].size + k.phys.lists[4].size + (k.swapUsedPages() < k.swapTotalPages() ? k.phys.lists[1].size + k.phys.lists[2].size : 0);
+  const reclaimable =
+    k.phys.lists[3].size +
+    k.phys.lists[4].size +
+    (k.swapUsedPages() < k.swapTotalPages() ? k.phys.lists[1].size + k.phys.lists[2].size : 0);
   const ok = k.phys.nrFree + reclaimable > k.phys.wmark.min;
   k.emit('tracepoint', {
     system: 'oom',
     name: 'reclaim_retry_zone',
-    fields: { node: 0, zone: k.arch === 'aarch64' ? 'DMA' : 'DMA32', order: 0, reclaimable, available: k.phys.nrFree + reclaimable, min_wmark: k.phys.wmark.min, no_progress_loops: loops, wmark_check: ok ? 1 : 0 },
+    fields: {
+      node: 0,
+      zone: k.arch === 'aarch64' ? 'DMA' : 'DMA32',
+      order: 0,
+      reclaimable,
+      available: k.phys.nrFree + reclaimable,
+      min_wmark: k.phys.wmark.min,
+      no_progress_loops: loops,
+      wmark_check: ok ? 1 : 0,
+    },
     text: `node=0 zone=${(k.arch === 'aarch64' ? 'DMA' : 'DMA32').padEnd(8, ' ')} order=0 reclaimable=${reclaimable} available=${k.phys.nrFree + reclaimable} min_wmark=${k.phys.wmark.min} no_progress_loops=${loops} wmark_check=${ok ? 1 : 0}`,
   });
   return ok && progress;
 }
 
 /** __alloc_pages_may_oom() (§5.3). */
-function allocPagesMayOom(k: Kernel, gfp: number, order: number, ctx: AllocContext): { pfn: number; progress: boolean } {
-  return k.tracer.call('__alloc_pages_may_oom', { order }, () => {
-    const G = k.profile.gfp;
-    if (k.oomLock) return { pfn: -1, progress: true };
-    k.oomLock = true;
-    try {
-      // Last chance with the high watermark, in case somebody freed memory meanwhile.
-      if (k.phys.watermarkOk(k.phys.wmark.high)) return { pfn: take(k, ctx, gfp, order), progress: true };
-      if (order > 3) return { pfn: -1, progress: false };
-      if (gfp & (G.RETRY_MAYFAIL | G.THISNODE)) return { pfn: -1, progress: false };
-      const killed = k.outOfMemory({ memcg: null, gfp, order, nodemask: null });
-      return { pfn: -1, progress: killed || (gfp & G.NOFAIL) !== 0 };
-    } finally {
-      k.oomLock = false;
-    }
-  }, (r) => (r.pfn >= 0 ? 'page' : r.progress ? 'NULL (progress)' : 'NULL'));
+function allocPagesMayOom(
+  k: Kernel,
+  gfp: number,
+  order: number,
+  ctx: AllocContext,
+): { pfn: number; progress: boolean } {
+  return k.tracer.call(
+    '__alloc_pages_may_oom',
+    { order },
+    () => {
+      const G = k.profile.gfp;
+      if (k.oomLock) return { pfn: -1, progress: true };
+      k.oomLock = true;
+      try {
+        // Last chance with the high watermark, in case somebody freed memory meanwhile.
+        if (k.phys.watermarkOk(k.phys.wmark.high)) return { pfn: take(k, ctx, gfp, order), progress: true };
+        if (order > 3) return { pfn: -1, progress: false };
+        if (gfp & (G.RETRY_MAYFAIL | G.THISNODE)) return { pfn: -1, progress: false };
+        const killed = k.outOfMemory({ memcg: null, gfp, order, nodemask: null });
+        return { pfn: -1, progress: killed || (gfp & G.NOFAIL) !== 0 };
+      } finally {
+        k.oomLock = false;
+      }
+    },
+    (r) => (r.pfn >= 0 ? 'page' : r.progress ? 'NULL (progress)' : 'NULL'),
+  );
 }

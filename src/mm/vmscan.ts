@@ -39,7 +39,10 @@ function effectiveProtection(k: Kernel, scopeRoot: MemCgroup): Map<MemCgroup, { 
       else {
         const sibMin = m.children.reduce((n, x) => n + (x.removed ? 0 : Math.min(x.memory.usage, x.memory.min)), 0);
         const sibLow = m.children.reduce((n, x) => n + (x.removed ? 0 : Math.min(x.memory.usage, x.memory.low)), 0);
-        e = { emin: ep(c.memory.usage, c.memory.min, parentE.emin, sibMin), elow: ep(c.memory.usage, c.memory.low, parentE.elow, sibLow) };
+        e = {
+          emin: ep(c.memory.usage, c.memory.min, parentE.emin, sibMin),
+          elow: ep(c.memory.usage, c.memory.low, parentE.elow, sibLow),
+        };
       }
       out.set(c, e);
       visit(c, e);
@@ -50,7 +53,13 @@ function effectiveProtection(k: Kernel, scopeRoot: MemCgroup): Map<MemCgroup, { 
   return out;
 }
 
-function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boolean, eff: Map<MemCgroup, { emin: number; elow: number }>): boolean {
+function protectedBy(
+  k: Kernel,
+  pfn: number,
+  scope: ReclaimScope,
+  ignoreLow: boolean,
+  eff: Map<MemCgroup, { emin: number; elow: number }>,
+): boolean {
   const id = k.phys.memcg[pfn]!;
   if (!id) return false;
   const m = k.memcg.get(id);
@@ -66,14 +75,19 @@ function protectedBy(k: Kernel, pfn: number, scope: ReclaimScope, ignoreLow: boo
 }
 
 export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope): number {
-  return k.tracer.call('shrink_node', { nr_to_reclaim: nrToReclaim, memcg: scope.memcg?.path ?? '(global)' }, () => {
-    let reclaimed = shrinkPass(k, nrToReclaim, scope, false);
-    // memcg_low_reclaim: a second pass ignores memory.low when nothing else was reclaimable.
-    if (reclaimed === 0) reclaimed = shrinkPass(k, nrToReclaim, scope, true);
-    k.vmEvents.pgsteal += reclaimed;
-    k.emit('reclaim', { scope: scope.memcg?.path ?? 'global', nrToReclaim, nrReclaimed: reclaimed });
-    return reclaimed;
-  }, (n) => String(n));
+  return k.tracer.call(
+    'shrink_node',
+    { nr_to_reclaim: nrToReclaim, memcg: scope.memcg?.path ?? '(global)' },
+    () => {
+      let reclaimed = shrinkPass(k, nrToReclaim, scope, false);
+      // memcg_low_reclaim: a second pass ignores memory.low when nothing else was reclaimable.
+      if (reclaimed === 0) reclaimed = shrinkPass(k, nrToReclaim, scope, true);
+      k.vmEvents.pgsteal += reclaimed;
+      k.emit('reclaim', { scope: scope.memcg?.path ?? 'global', nrToReclaim, nrReclaimed: reclaimed });
+      return reclaimed;
+    },
+    (n) => String(n),
+  );
 }
 
 function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreLow: boolean): number {
@@ -87,8 +101,11 @@ function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreL
       if (m.memory.usage <= e.elow) memcgMemoryEvent(k, m, 'low');
     }
   }
-  const swapOk = scope.maySwap && k.swapUsedPages() < k.swapTotalPages() && (!scope.memcg || memCgroupSwapHeadroom(scope.memcg) > 0);
-  const lists: Lru[] = swapOk ? [Lru.InactiveFile, Lru.InactiveAnon, Lru.ActiveFile, Lru.ActiveAnon] : [Lru.InactiveFile, Lru.ActiveFile];
+  const swapOk =
+    scope.maySwap && k.swapUsedPages() < k.swapTotalPages() && (!scope.memcg || memCgroupSwapHeadroom(scope.memcg) > 0);
+  const lists: Lru[] = swapOk
+    ? [Lru.InactiveFile, Lru.InactiveAnon, Lru.ActiveFile, Lru.ActiveAnon]
+    : [Lru.InactiveFile, Lru.ActiveFile];
   for (const list of lists) {
     for (const pfn of [...k.phys.lists[list]]) {
       if (reclaimed >= nrToReclaim) break;
@@ -129,7 +146,12 @@ function rotate(k: Kernel, pfn: number, to: Lru): void {
   k.phys.lruAdd(pfn, to);
   if (id) {
     const s = k.memcg.get(id).stat;
-    const dec = { [Lru.InactiveAnon]: 'inactive_anon', [Lru.ActiveAnon]: 'active_anon', [Lru.InactiveFile]: 'inactive_file', [Lru.ActiveFile]: 'active_file' } as const;
+    const dec = {
+      [Lru.InactiveAnon]: 'inactive_anon',
+      [Lru.ActiveAnon]: 'active_anon',
+      [Lru.InactiveFile]: 'inactive_file',
+      [Lru.ActiveFile]: 'active_file',
+    } as const;
     if (from !== Lru.None) s[dec[from as 1]]--;
     s[dec[to as 1]]++;
   }

@@ -27,7 +27,9 @@ const caseSchema = z
           args: z.array(z.union([z.string(), z.number()])).default([]),
           cgroup: z.string().optional(),
           oom_score_adj: z.number().optional(),
-          start: z.union([z.literal('immediate'), z.object({ after_ready: z.string() }), z.object({ delay_s: z.number() })]).optional(),
+          start: z
+            .union([z.literal('immediate'), z.object({ after_ready: z.string() }), z.object({ delay_s: z.number() })])
+            .optional(),
           wait: z.boolean().optional(),
           timeout_s: z.number().optional(),
         })
@@ -78,12 +80,23 @@ export function caseToScenario(c: OracleCase, arch: 'aarch64' | 'x86_64'): Scena
   return {
     name: c.name,
     description: c.description,
-    machine: { arch, kernel: '6.1', mem: machineMemory(c), swap: 0, rootfs: 'tmpfs', sysctls, machine: 'qemu-virt', oom_notifiers: [] },
+    machine: {
+      arch,
+      kernel: '6.1',
+      mem: machineMemory(c),
+      swap: 0,
+      rootfs: 'tmpfs',
+      sysctls,
+      machine: 'qemu-virt',
+      oom_notifiers: [],
+    },
     cgroups: c.cgroups.map((g) => {
       const out: Record<string, unknown> = { path: String(g.path) };
       // the oracle's init writes "+memory" into every parent's cgroup.subtree_control
-      if (c.cgroups.some((o) => String(o.path).startsWith(`${String(g.path)}/`))) out['cgroup.subtree_control'] = '+memory';
-      for (const key of ['memory.max', 'memory.swap.max', 'memory.high', 'memory.low', 'memory.min']) if (g[key] !== undefined) out[key] = String(g[key]);
+      if (c.cgroups.some((o) => String(o.path).startsWith(`${String(g.path)}/`)))
+        out['cgroup.subtree_control'] = '+memory';
+      for (const key of ['memory.max', 'memory.swap.max', 'memory.high', 'memory.low', 'memory.min'])
+        if (g[key] !== undefined) out[key] = String(g[key]);
       if (g['memory.oom.group'] !== undefined) out['memory.oom.group'] = Number(g['memory.oom.group']);
       return out;
     }) as Scenario['cgroups'],
@@ -93,7 +106,12 @@ export function caseToScenario(c: OracleCase, arch: 'aarch64' | 'x86_64'): Scena
       args: p.args.map(String),
       ...(p.cgroup ? { cgroup: p.cgroup } : {}),
       ...(p.oom_score_adj !== undefined ? { oom_score_adj: p.oom_score_adj } : {}),
-      start: !p.start || p.start === 'immediate' ? 'immediate' : 'after_ready' in p.start ? { after_ready: p.start.after_ready } : { at_ms: p.start.delay_s * 1000 },
+      start:
+        !p.start || p.start === 'immediate'
+          ? 'immediate'
+          : 'after_ready' in p.start
+            ? { after_ready: p.start.after_ready }
+            : { at_ms: p.start.delay_s * 1000 },
       wait: p.wait ?? true,
     })),
     actions: [],
@@ -106,7 +124,12 @@ export interface OracleRun {
   run: RunResult;
 }
 
-export async function runOracleCase(c: OracleCase, arch: 'aarch64' | 'x86_64', binDir: string, opts: { trace?: boolean } = {}): Promise<OracleRun> {
+export async function runOracleCase(
+  c: OracleCase,
+  arch: 'aarch64' | 'x86_64',
+  binDir: string,
+  opts: { trace?: boolean } = {},
+): Promise<OracleRun> {
   const programs = new Map<string, { path: string; bytes: Uint8Array }>();
   for (const p of c.processes) {
     const file = join(binDir, p.prog);
@@ -124,8 +147,14 @@ export async function runOracleCase(c: OracleCase, arch: 'aarch64' | 'x86_64', b
       id: p.id,
       pid: p.pid ?? -1,
       // the runner records the shell's $?: 128+signal, or the exit code
-      wait_status: p.outcome.kind === 'signal' ? 128 + p.outcome.signal : p.outcome.kind === 'exit' ? p.outcome.code : null,
-      outcome: p.outcome.kind === 'signal' ? { kind: 'signal', signal: p.outcome.signal, name: p.outcome.name } : p.outcome.kind === 'exit' ? { kind: 'exit', code: p.outcome.code } : { kind: run.end.kind === 'panic' ? 'none' : p.outcome.kind },
+      wait_status:
+        p.outcome.kind === 'signal' ? 128 + p.outcome.signal : p.outcome.kind === 'exit' ? p.outcome.code : null,
+      outcome:
+        p.outcome.kind === 'signal'
+          ? { kind: 'signal', signal: p.outcome.signal, name: p.outcome.name }
+          : p.outcome.kind === 'exit'
+            ? { kind: 'exit', code: p.outcome.code }
+            : { kind: run.end.kind === 'panic' ? 'none' : p.outcome.kind },
       runner_terminated: p.runner_terminated ?? false,
     })),
     ...parsed,
@@ -147,7 +176,8 @@ export function expectedFacts(resultFile: string): Facts {
   const r = JSON.parse(readFileSync(resultFile, 'utf8')) as OracleResultJson;
   const pidToId = new Map(r.processes.map((p) => [p.pid, p.id]));
   // The oracle's processes outcome for runner-terminated holders is SIGTERM (143).
-  for (const e of r.oom_events) for (const t of e.tasks) if (t.process_id === undefined) t.process_id = pidToId.get(t.pid) ?? null;
+  for (const e of r.oom_events)
+    for (const t of e.tasks) if (t.process_id === undefined) t.process_id = pidToId.get(t.pid) ?? null;
   return flatten(r);
 }
 

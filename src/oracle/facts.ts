@@ -12,7 +12,13 @@
 export type Facts = Record<string, string | number>;
 
 export interface OracleResultJson {
-  processes: { id: string; pid: number; wait_status: number | null; outcome: { kind: string; signal?: number; code?: number; name?: string }; runner_terminated?: boolean }[];
+  processes: {
+    id: string;
+    pid: number;
+    wait_status: number | null;
+    outcome: { kind: string; signal?: number; code?: number; name?: string };
+    runner_terminated?: boolean;
+  }[];
   user_faults: Record<string, unknown>[];
   oom_events: OomEventJson[];
   panics: { message: string }[];
@@ -26,11 +32,37 @@ export interface OomEventJson {
   order: number;
   invoker_oom_score_adj: number;
   call_trace: string[];
-  tasks: { pid: number; uid: number; tgid: number; total_vm: number; rss: number; pgtables_bytes: number; swapents: number; adj: number; name: string; process_id?: string | null }[];
-  memcg_usage?: { memory: { usage: number; limit: number; failcnt: number }; swap: { usage: number; limit: number; failcnt: number } };
+  tasks: {
+    pid: number;
+    uid: number;
+    tgid: number;
+    total_vm: number;
+    rss: number;
+    pgtables_bytes: number;
+    swapents: number;
+    adj: number;
+    name: string;
+    process_id?: string | null;
+  }[];
+  memcg_usage?: {
+    memory: { usage: number; limit: number; failcnt: number };
+    swap: { usage: number; limit: number; failcnt: number };
+  };
   memcg_stats?: Record<string, number>;
   memcg_stats_for?: string;
-  kills: { msg: string; pid: number; comm: string; total_vm: number; anon_rss: number; file_rss: number; shmem_rss: number; uid: number; pgtables: number; adj: number; process_id?: string | null }[];
+  kills: {
+    msg: string;
+    pid: number;
+    comm: string;
+    total_vm: number;
+    anon_rss: number;
+    file_rss: number;
+    shmem_rss: number;
+    uid: number;
+    pgtables: number;
+    adj: number;
+    process_id?: string | null;
+  }[];
   constraint?: Record<string, string>;
   kind: string;
 }
@@ -39,7 +71,10 @@ export interface OomEventJson {
 export const MODELED_MEMCG_STATS = ['anon', 'kernel', 'pagetables'] as const;
 
 /** Parses kernel log lines (without timestamps) into the oracle's result facts. */
-export function parseKernelLog(lines: string[], pidToId: Map<number, string>): Pick<OracleResultJson, 'user_faults' | 'oom_events' | 'panics'> {
+export function parseKernelLog(
+  lines: string[],
+  pidToId: Map<number, string>,
+): Pick<OracleResultJson, 'user_faults' | 'oom_events' | 'panics'> {
   const user_faults: Record<string, unknown>[] = [];
   const oom_events: OomEventJson[] = [];
   const panics: { message: string }[] = [];
@@ -49,9 +84,21 @@ export function parseKernelLog(lines: string[], pidToId: Map<number, string>): P
   let inTasks = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    let m = /^(\S+)\[(\d+)\]: unhandled exception: (.+?), ESR 0x([0-9a-f]+), (.+?)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?$/.exec(line);
+    let m =
+      /^(\S+)\[(\d+)\]: unhandled exception: (.+?), ESR 0x([0-9a-f]+), (.+?)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?$/.exec(
+        line,
+      );
     if (m) {
-      const f: Record<string, unknown> = { comm: m[1], pid: Number(m[2]), class: m[3], esr: `0x${m[4]}`, name: m[5], vma: m[6] ?? null, kind: 'arm64_unhandled', process_id: pidToId.get(Number(m[2])) ?? null };
+      const f: Record<string, unknown> = {
+        comm: m[1],
+        pid: Number(m[2]),
+        class: m[3],
+        esr: `0x${m[4]}`,
+        name: m[5],
+        vma: m[6] ?? null,
+        kind: 'arm64_unhandled',
+        process_id: pidToId.get(Number(m[2])) ?? null,
+      };
       const regs: Record<string, string> = {};
       for (let j = i + 1; j < Math.min(lines.length, i + 20); j++) {
         const l = lines[j]!;
@@ -65,10 +112,24 @@ export function parseKernelLog(lines: string[], pidToId: Map<number, string>): P
       user_faults.push(f);
       continue;
     }
-    m = /^(\S+)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error ([0-9a-f]+)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?(?: likely on CPU (\d+) \(core (\d+), socket (\d+)\))?$/.exec(line);
+    m =
+      /^(\S+)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error ([0-9a-f]+)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?(?: likely on CPU (\d+) \(core (\d+), socket (\d+)\))?$/.exec(
+        line,
+      );
     if (m) {
       const next = lines[i + 1] ?? '';
-      user_faults.push({ comm: m[1], pid: Number(m[2]), addr: m[3], ip: m[4], sp: m[5], error: m[6], vma: m[7] ?? null, kind: 'x86_page_fault', code: next.startsWith('Code: ') ? next.slice(6) : null, process_id: pidToId.get(Number(m[2])) ?? null });
+      user_faults.push({
+        comm: m[1],
+        pid: Number(m[2]),
+        addr: m[3],
+        ip: m[4],
+        sp: m[5],
+        error: m[6],
+        vma: m[7] ?? null,
+        kind: 'x86_page_fault',
+        code: next.startsWith('Code: ') ? next.slice(6) : null,
+        process_id: pidToId.get(Number(m[2])) ?? null,
+      });
       continue;
     }
     m = /^Kernel panic - not syncing: (.+)$/.exec(line);
@@ -76,9 +137,22 @@ export function parseKernelLog(lines: string[], pidToId: Map<number, string>): P
       panics.push({ message: m[1]! });
       continue;
     }
-    m = /^(\S+) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\),(?: nodemask=\S+,)? order=(-?\d+), oom_score_adj=(-?\d+)$/.exec(line);
+    m =
+      /^(\S+) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\),(?: nodemask=\S+,)? order=(-?\d+), oom_score_adj=(-?\d+)$/.exec(
+        line,
+      );
     if (m) {
-      cur = { invoker: m[1]!, gfp_mask: m[2]!, gfp_flags: m[3]!, order: Number(m[4]), invoker_oom_score_adj: Number(m[5]), call_trace: [], tasks: [], kills: [], kind: 'global' };
+      cur = {
+        invoker: m[1]!,
+        gfp_mask: m[2]!,
+        gfp_flags: m[3]!,
+        order: Number(m[4]),
+        invoker_oom_score_adj: Number(m[5]),
+        call_trace: [],
+        tasks: [],
+        kills: [],
+        kind: 'global',
+      };
       oom_events.push(cur);
       inTrace = inStats = inTasks = false;
       continue;
@@ -100,7 +174,10 @@ export function parseKernelLog(lines: string[], pidToId: Map<number, string>): P
     m = /^memory: usage (\d+)kB, limit (\d+)kB, failcnt (\d+)$/.exec(line);
     if (m) {
       cur.kind = 'memcg';
-      cur.memcg_usage = { memory: { usage: Number(m[1]), limit: Number(m[2]), failcnt: Number(m[3]) }, swap: { usage: 0, limit: 0, failcnt: 0 } };
+      cur.memcg_usage = {
+        memory: { usage: Number(m[1]), limit: Number(m[2]), failcnt: Number(m[3]) },
+        swap: { usage: 0, limit: 0, failcnt: 0 },
+      };
       continue;
     }
     m = /^swap: usage (\d+)kB, limit (\d+)kB, failcnt (\d+)$/.exec(line);
@@ -132,7 +209,18 @@ export function parseKernelLog(lines: string[], pidToId: Map<number, string>): P
       const tm = /^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+) (.+)$/.exec(line);
       if (tm) {
         const pid = Number(tm[1]);
-        cur.tasks.push({ pid, uid: Number(tm[2]), tgid: Number(tm[3]), total_vm: Number(tm[4]), rss: Number(tm[5]), pgtables_bytes: Number(tm[6]), swapents: Number(tm[7]), adj: Number(tm[8]), name: tm[9]!, process_id: pidToId.get(pid) ?? null });
+        cur.tasks.push({
+          pid,
+          uid: Number(tm[2]),
+          tgid: Number(tm[3]),
+          total_vm: Number(tm[4]),
+          rss: Number(tm[5]),
+          pgtables_bytes: Number(tm[6]),
+          swapents: Number(tm[7]),
+          adj: Number(tm[8]),
+          name: tm[9]!,
+          process_id: pidToId.get(pid) ?? null,
+        });
         continue;
       }
       inTasks = false;
@@ -149,10 +237,25 @@ export function parseKernelLog(lines: string[], pidToId: Map<number, string>): P
       cur.constraint = c;
       continue;
     }
-    m = /^(.+?): Killed process (\d+) \((.+)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB, UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+)$/.exec(line);
+    m =
+      /^(.+?): Killed process (\d+) \((.+)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB, UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+)$/.exec(
+        line,
+      );
     if (m) {
       const pid = Number(m[2]);
-      cur.kills.push({ msg: m[1]!, pid, comm: m[3]!, total_vm: Number(m[4]), anon_rss: Number(m[5]), file_rss: Number(m[6]), shmem_rss: Number(m[7]), uid: Number(m[8]), pgtables: Number(m[9]), adj: Number(m[10]), process_id: pidToId.get(pid) ?? null });
+      cur.kills.push({
+        msg: m[1]!,
+        pid,
+        comm: m[3]!,
+        total_vm: Number(m[4]),
+        anon_rss: Number(m[5]),
+        file_rss: Number(m[6]),
+        shmem_rss: Number(m[7]),
+        uid: Number(m[8]),
+        pgtables: Number(m[9]),
+        adj: Number(m[10]),
+        process_id: pidToId.get(pid) ?? null,
+      });
       continue;
     }
   }
@@ -164,7 +267,8 @@ export function flatten(r: OracleResultJson): Facts {
   const f: Facts = {};
   for (const p of r.processes) {
     const o = p.outcome ?? { kind: 'none' };
-    f[`proc/${p.id}/outcome`] = o.kind === 'signal' ? `signal ${o.signal}` : o.kind === 'exit' ? `exit ${o.code}` : o.kind;
+    f[`proc/${p.id}/outcome`] =
+      o.kind === 'signal' ? `signal ${o.signal}` : o.kind === 'exit' ? `exit ${o.code}` : o.kind;
     if (p.wait_status !== null && p.wait_status !== undefined) f[`proc/${p.id}/wait_status`] = p.wait_status;
     if (p.runner_terminated !== undefined) f[`proc/${p.id}/runner_terminated`] = String(p.runner_terminated);
   }
@@ -187,17 +291,33 @@ export function flatten(r: OracleResultJson): Facts {
     f[`${b}/call_trace`] = e.call_trace.filter((fr) => !fr.startsWith('?')).join(' < ');
     if (e.memcg_stats_for) f[`${b}/memcg_stats_for`] = e.memcg_stats_for;
     if (e.memcg_usage) {
-      for (const [k1, v1] of Object.entries(e.memcg_usage)) for (const [k2, v2] of Object.entries(v1)) f[`${b}/memcg_usage/${k1}/${k2}`] = v2;
+      for (const [k1, v1] of Object.entries(e.memcg_usage))
+        for (const [k2, v2] of Object.entries(v1)) f[`${b}/memcg_usage/${k1}/${k2}`] = v2;
     }
-    if (e.memcg_stats) for (const k of MODELED_MEMCG_STATS) if (e.memcg_stats[k] !== undefined) f[`${b}/memcg_stat/${k}`] = e.memcg_stats[k]!;
-    if (e.constraint) for (const [k, v] of Object.entries(e.constraint)) if (k !== 'pid') f[`${b}/constraint/${k}`] = String(v);
+    if (e.memcg_stats)
+      for (const k of MODELED_MEMCG_STATS)
+        if (e.memcg_stats[k] !== undefined) f[`${b}/memcg_stat/${k}`] = e.memcg_stats[k]!;
+    if (e.constraint)
+      for (const [k, v] of Object.entries(e.constraint)) if (k !== 'pid') f[`${b}/constraint/${k}`] = String(v);
     for (const t of e.tasks) {
       if (!t.process_id) continue; // boot-time and runner processes are outside the model
-      for (const k of ['uid', 'total_vm', 'rss', 'pgtables_bytes', 'swapents', 'adj', 'name'] as const) f[`${b}/tasks/${t.process_id}/${k}`] = t[k];
+      for (const k of ['uid', 'total_vm', 'rss', 'pgtables_bytes', 'swapents', 'adj', 'name'] as const)
+        f[`${b}/tasks/${t.process_id}/${k}`] = t[k];
     }
     e.kills.forEach((kl, j) => {
       f[`${b}/kill/${j}/process_id`] = kl.process_id ?? '(other)';
-      for (const k of ['msg', 'comm', 'total_vm', 'anon_rss', 'file_rss', 'shmem_rss', 'uid', 'pgtables', 'adj'] as const) f[`${b}/kill/${j}/${k}`] = kl[k];
+      for (const k of [
+        'msg',
+        'comm',
+        'total_vm',
+        'anon_rss',
+        'file_rss',
+        'shmem_rss',
+        'uid',
+        'pgtables',
+        'adj',
+      ] as const)
+        f[`${b}/kill/${j}/${k}`] = kl[k];
     });
   });
   (r.panics ?? []).forEach((p, i) => (f[`panic/${i}/message`] = p.message));
@@ -208,7 +328,8 @@ export function flatten(r: OracleResultJson): Facts {
       const v = cg[ev] as Record<string, number> | undefined;
       if (v) for (const [k, n] of Object.entries(v)) f[`cg/${key}/${ev}/${k}`] = n;
     }
-    for (const k of ['memory.current', 'memory.peak'] as const) if (typeof cg[k] === 'number') f[`cg/${key}/${k}`] = cg[k] as number;
+    for (const k of ['memory.current', 'memory.peak'] as const)
+      if (typeof cg[k] === 'number') f[`cg/${key}/${k}`] = cg[k] as number;
   }
   return f;
 }

@@ -21,7 +21,11 @@ export interface ProcessResult {
   pid: number | null;
   comm: string;
   /** 'signal' | 'exit' | 'running' | 'not-started' */
-  outcome: { kind: 'signal'; signal: number; name: string } | { kind: 'exit'; code: number } | { kind: 'running' } | { kind: 'not-started' };
+  outcome:
+    | { kind: 'signal'; signal: number; name: string }
+    | { kind: 'exit'; code: number }
+    | { kind: 'running' }
+    | { kind: 'not-started' };
   wait_status: number | null;
   oom_killed: boolean;
   runner_terminated?: boolean;
@@ -56,17 +60,41 @@ export interface RunResult {
   machine: Machine;
 }
 
-const SIGNAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+const SIGNAMES: Record<number, string> = {
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  15: 'SIGTERM',
+};
 
 /** Finds a program: a guest-program name, a .S/.s file (assembled in-process) or an ELF file. */
-export async function loadProgram(program: string, arch: string, baseDir: string): Promise<{ path: string; bytes: Uint8Array }> {
-  const candidates = [resolve(baseDir, program), resolve(program), join(REPO_ROOT, 'guest-programs', arch, `${program}.S`), join(REPO_ROOT, 'guest-programs', arch, program)];
+export async function loadProgram(
+  program: string,
+  arch: string,
+  baseDir: string,
+): Promise<{ path: string; bytes: Uint8Array }> {
+  const candidates = [
+    resolve(baseDir, program),
+    resolve(program),
+    join(REPO_ROOT, 'guest-programs', arch, `${program}.S`),
+    join(REPO_ROOT, 'guest-programs', arch, program),
+  ];
   const found = candidates.find((c) => existsSync(c) && !c.endsWith('/'));
-  if (!found) throw new Error(`program '${program}' not found (looked for a guest program guest-programs/${arch}/${program}.S, or a file)`);
+  if (!found)
+    throw new Error(
+      `program '${program}' not found (looked for a guest program guest-programs/${arch}/${program}.S, or a file)`,
+    );
   const bytes = readFileSync(found);
   if (/\.(S|s|asm)$/.test(found)) {
     const r = await assemble(arch as 'aarch64' | 'x86_64', bytes.toString('utf8'), found);
-    const name = found.split('/').pop()!.replace(/\.(S|s|asm)$/, '');
+    const name = found
+      .split('/')
+      .pop()!
+      .replace(/\.(S|s|asm)$/, '');
     return { path: `/prog/${name}`, bytes: r.elf };
   }
   return { path: `/prog/${found.split('/').pop()}`, bytes };
@@ -87,7 +115,9 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
   const s: Scenario = scenarioSchema.parse(input);
   const arch = s.machine.arch;
   const programs = o.programs ?? new Map<string, { path: string; bytes: Uint8Array }>();
-  for (const p of s.processes) if (!programs.has(p.program)) programs.set(p.program, await loadProgram(p.program, arch, o.baseDir ?? process.cwd()));
+  for (const p of s.processes)
+    if (!programs.has(p.program))
+      programs.set(p.program, await loadProgram(p.program, arch, o.baseDir ?? process.cwd()));
   const m = new Machine({
     arch,
     kernel: s.machine.kernel,
@@ -106,12 +136,15 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
   for (const cg of s.cgroups) {
     const memcg = m.k.memcg.create(cg.path);
     // "+memory" in this cgroup's cgroup.subtree_control (the oracle runner enables it on every parent)
-    if (cg['cgroup.subtree_control']) for (const w of cg['cgroup.subtree_control'].split(/\s+/)) if (w === '+memory') memcg.subtreeControl.add('memory');
+    if (cg['cgroup.subtree_control'])
+      for (const w of cg['cgroup.subtree_control'].split(/\s+/))
+        if (w === '+memory') memcg.subtreeControl.add('memory');
     const w = (file: string, v: string | number | undefined) => {
       if (v === undefined) return;
       const vf = m.sys.vfs.lookup(`/sys/fs/cgroup${memcg.path}/${file}`, null);
       const r = vf?.write?.(String(v));
-      if (r === undefined || r < 0) throw new Error(`cgroup ${cg.path}: cannot set ${file}=${v} (errno ${r === undefined ? 'ENOENT' : -r})`);
+      if (r === undefined || r < 0)
+        throw new Error(`cgroup ${cg.path}: cannot set ${file}=${v} (errno ${r === undefined ? 'ENOENT' : -r})`);
     };
     w('memory.max', cg['memory.max']);
     w('memory.high', cg['memory.high']);
@@ -126,7 +159,14 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
   const tasks = new Map<string, Task>();
   const startProc = (p: Scenario['processes'][number]) => {
     const prog = programs.get(p.program)!;
-    const t = m.spawn({ path: prog.path, argv: [prog.path, ...p.args.map(String)], cgroup: p.cgroup, oomScoreAdj: p.oom_score_adj, label: p.id, uid: p.uid });
+    const t = m.spawn({
+      path: prog.path,
+      argv: [prog.path, ...p.args.map(String)],
+      cgroup: p.cgroup,
+      oomScoreAdj: p.oom_score_adj,
+      label: p.id,
+      uid: p.uid,
+    });
     tasks.set(p.id, t);
   };
   const ready = (id: string) => {
@@ -143,7 +183,10 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
     if (a.write) {
       const vf = m.sys.vfs.lookup(a.write.file, null);
       const r = vf?.write?.(String(a.write.value));
-      m.k.log(6, `faultpath: scenario action: echo ${a.write.value} > ${a.write.file}${r === undefined || r < 0 ? ` failed (${r === undefined ? 'no such file' : `errno ${-r}`})` : ''}`);
+      m.k.log(
+        6,
+        `faultpath: scenario action: echo ${a.write.value} > ${a.write.file}${r === undefined || r < 0 ? ` failed (${r === undefined ? 'no such file' : `errno ${-r}`})` : ''}`,
+      );
     } else if (a.signal) {
       const t = tasks.get(a.signal.process);
       if (t) m.sys.procs.sendSignal(t, a.signal.sig);
@@ -151,12 +194,16 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
       m.sysrqF();
     }
   };
-  for (const a of s.actions) if (a.at_ms !== undefined) m.sys.addTimer(a.at_ms * 1e6, 'scenario action', () => doAction(a));
+  for (const a of s.actions)
+    if (a.at_ms !== undefined) m.sys.addTimer(a.at_ms * 1e6, 'scenario action', () => doAction(a));
   const startReady = () => {
     for (let i = 0; i < pending.length; ) {
       const p = pending[i]!;
       const st = p.start;
-      const go = st === 'immediate' || ('after_ready' in st && ready(st.after_ready)) || ('after_exit' in st && exited(st.after_exit));
+      const go =
+        st === 'immediate' ||
+        ('after_ready' in st && ready(st.after_ready)) ||
+        ('after_exit' in st && exited(st.after_exit));
       if (go) {
         pending.splice(i, 1);
         startProc(p);
@@ -181,7 +228,11 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
     }
   }
   startReady();
-  m.sys.pendingWork = () => pending.length > 0 && pending.some((p) => typeof p.start === 'object' && 'after_ready' in p.start ? !exited(p.start.after_ready) : true);
+  m.sys.pendingWork = () =>
+    pending.length > 0 &&
+    pending.some((p) =>
+      typeof p.start === 'object' && 'after_ready' in p.start ? !exited(p.start.after_ready) : true,
+    );
   m.sys.onProgress = () => {
     startReady();
     if (!terminated && s.processes.filter((p) => p.wait).every((p) => exited(p.id))) {
@@ -207,9 +258,27 @@ function collect(s: Scenario, m: Machine, tasks: Map<string, Task>, end: RunEnd)
   }
   const processes: ProcessResult[] = s.processes.map((p) => {
     const t = tasks.get(p.id);
-    if (!t) return { id: p.id, pid: null, comm: '', outcome: { kind: 'not-started' }, wait_status: null, oom_killed: false, minflt: 0, majflt: 0, rss_anon_kb: 0, rss_file_kb: 0, rss_shmem_kb: 0, stdout: '' };
+    if (!t)
+      return {
+        id: p.id,
+        pid: null,
+        comm: '',
+        outcome: { kind: 'not-started' },
+        wait_status: null,
+        oom_killed: false,
+        minflt: 0,
+        majflt: 0,
+        rss_anon_kb: 0,
+        rss_file_kb: 0,
+        rss_shmem_kb: 0,
+        stdout: '',
+      };
     const done = t.state === 'Z' || t.state === 'X';
-    const outcome: ProcessResult['outcome'] = !done ? { kind: 'running' } : t.termSignal ? { kind: 'signal', signal: t.termSignal, name: SIGNAMES[t.termSignal] ?? `SIG${t.termSignal}` } : { kind: 'exit', code: t.exitCode ?? 0 };
+    const outcome: ProcessResult['outcome'] = !done
+      ? { kind: 'running' }
+      : t.termSignal
+        ? { kind: 'signal', signal: t.termSignal, name: SIGNAMES[t.termSignal] ?? `SIG${t.termSignal}` }
+        : { kind: 'exit', code: t.exitCode ?? 0 };
     const mm = t.mm;
     return {
       id: p.id,
@@ -230,7 +299,10 @@ function collect(s: Scenario, m: Machine, tasks: Map<string, Task>, end: RunEnd)
   const cgroups: Record<string, CgroupResult> = {};
   for (const cg of k.memcg.all()) {
     if (cg.isRoot) continue;
-    const ev = (src: Record<string, number>) => Object.fromEntries(MEMCG_EVENTS.filter((e) => k.profile.hasOomGroupKill || e !== 'oom_group_kill').map((e) => [e, src[e]!]));
+    const ev = (src: Record<string, number>) =>
+      Object.fromEntries(
+        MEMCG_EVENTS.filter((e) => k.profile.hasOomGroupKill || e !== 'oom_group_kill').map((e) => [e, src[e]!]),
+      );
     cgroups[cg.path] = {
       'memory.current': cg.memory.usage * 4096,
       'memory.peak': cg.memory.watermark * 4096,

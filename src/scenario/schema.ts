@@ -6,7 +6,10 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 
-const size = z.union([z.number().int().nonnegative(), z.string().regex(/^\s*(\d+)\s*([kKmMgGtT]?)\s*$|^max$/, 'expected a size like 8M, 4096, or max')]);
+const size = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\s*(\d+)\s*([kKmMgGtT]?)\s*$|^max$/, 'expected a size like 8M, 4096, or max'),
+]);
 
 const start = z.union([
   z.literal('immediate'),
@@ -40,7 +43,10 @@ export const cgroupSchema = z
     'memory.min': size.optional(),
     'memory.swap.max': size.optional(),
     'memory.oom.group': z.union([z.literal(0), z.literal(1)]).optional(),
-    'memory.oom_control': z.object({ oom_kill_disable: z.union([z.literal(0), z.literal(1)]) }).strict().optional(),
+    'memory.oom_control': z
+      .object({ oom_kill_disable: z.union([z.literal(0), z.literal(1)]) })
+      .strict()
+      .optional(),
     'memory.priority': z.number().int().min(0).max(12).optional(),
     'memory.use_priority_oom': z.union([z.literal(0), z.literal(1)]).optional(),
   })
@@ -50,13 +56,25 @@ const action = z
   .object({
     at_ms: z.number().nonnegative().optional(),
     after_ready: z.string().optional(),
-    write: z.object({ file: z.string(), value: z.union([z.string(), z.number()]) }).strict().optional(),
-    signal: z.object({ process: z.string(), sig: z.number().int().min(1).max(64) }).strict().optional(),
+    write: z
+      .object({ file: z.string(), value: z.union([z.string(), z.number()]) })
+      .strict()
+      .optional(),
+    signal: z
+      .object({ process: z.string(), sig: z.number().int().min(1).max(64) })
+      .strict()
+      .optional(),
     sysrq: z.literal('f').optional(),
   })
   .strict()
-  .refine((a) => [a.write, a.signal, a.sysrq].filter((x) => x !== undefined).length === 1, 'an action needs exactly one of write, signal, sysrq')
-  .refine((a) => (a.at_ms === undefined) !== (a.after_ready === undefined), 'an action needs exactly one of at_ms, after_ready');
+  .refine(
+    (a) => [a.write, a.signal, a.sysrq].filter((x) => x !== undefined).length === 1,
+    'an action needs exactly one of write, signal, sysrq',
+  )
+  .refine(
+    (a) => (a.at_ms === undefined) !== (a.after_ready === undefined),
+    'an action needs exactly one of at_ms, after_ready',
+  );
 
 const outcome = z.union([
   z.object({ signal: z.union([z.number().int(), z.string()]) }).strict(),
@@ -150,9 +168,15 @@ export function parseScenario(text: string, file: string): Scenario {
   const r = scenarioSchema.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    const message = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'required field is missing' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && /received undefined/.test(issue.message)
+        ? 'required field is missing'
+        : issue.message;
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-    const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    const field = path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
     const node = nodeAt(doc.contents as YamlNode, path as (string | number)[]);
     const line = node?.range ? lc.linePos(node.range[0]).line : null;
     throw new ScenarioError(file, field || '(top level)', line, message);
@@ -160,12 +184,31 @@ export function parseScenario(text: string, file: string): Scenario {
   const s = r.data;
   const ids = new Set<string>();
   s.processes.forEach((p, i) => {
-    if (ids.has(p.id)) throw new ScenarioError(file, `processes[${i}].id`, lineOf(doc, lc, ['processes', i, 'id']), `duplicate process id '${p.id}'`);
+    if (ids.has(p.id))
+      throw new ScenarioError(
+        file,
+        `processes[${i}].id`,
+        lineOf(doc, lc, ['processes', i, 'id']),
+        `duplicate process id '${p.id}'`,
+      );
     ids.add(p.id);
   });
   s.processes.forEach((p, i) => {
-    const ref = typeof p.start === 'object' ? ('after_ready' in p.start ? p.start.after_ready : 'after_exit' in p.start ? p.start.after_exit : null) : null;
-    if (ref && !ids.has(ref)) throw new ScenarioError(file, `processes[${i}].start`, lineOf(doc, lc, ['processes', i, 'start']), `unknown process id '${ref}'`);
+    const ref =
+      typeof p.start === 'object'
+        ? 'after_ready' in p.start
+          ? p.start.after_ready
+          : 'after_exit' in p.start
+            ? p.start.after_exit
+            : null
+        : null;
+    if (ref && !ids.has(ref))
+      throw new ScenarioError(
+        file,
+        `processes[${i}].start`,
+        lineOf(doc, lc, ['processes', i, 'start']),
+        `unknown process id '${ref}'`,
+      );
   });
   return s;
 }

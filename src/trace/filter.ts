@@ -97,7 +97,13 @@ export function isFatalSignal(sig: number): boolean {
  * VM_FAULT_ERROR in include/linux/mm_types.h: the fault bits that mean the fault failed.
  * VM_FAULT_FALLBACK is deliberately absent: it only means "retry with a smaller page".
  */
-const VM_FAULT_ERROR_BITS = ['VM_FAULT_OOM', 'VM_FAULT_SIGBUS', 'VM_FAULT_SIGSEGV', 'VM_FAULT_HWPOISON_LARGE', 'VM_FAULT_HWPOISON'].map(
+const VM_FAULT_ERROR_BITS = [
+  'VM_FAULT_OOM',
+  'VM_FAULT_SIGBUS',
+  'VM_FAULT_SIGSEGV',
+  'VM_FAULT_HWPOISON_LARGE',
+  'VM_FAULT_HWPOISON',
+].map(
   // word match so VM_FAULT_HWPOISON does not also match VM_FAULT_HWPOISON_LARGE
   (bit) => [bit, new RegExp(`\\b${bit}\\b`)] as const,
 );
@@ -209,7 +215,8 @@ export function findFaultEpisodes(events: readonly TraceEvent[]): FaultEpisode[]
       if (e.kind === 'enter') st.epEnters++;
       if (e.kind === 'oom') ep.oom = true;
       if (e.kind === 'tracepoint' && e.system === 'oom' && e.name === 'mark_victim') ep.oom = true;
-      if (e.kind === 'signal' && isFatalSignal(e.sig) && !ep.fatalSignals.includes(e.name)) ep.fatalSignals.push(e.name);
+      if (e.kind === 'signal' && isFatalSignal(e.sig) && !ep.fatalSignals.includes(e.name))
+        ep.fatalSignals.push(e.name);
       if (e.kind === 'exit') {
         const err = vmFaultError(e.ret);
         // keep the first error seen: the innermost function that produced it

@@ -26,7 +26,11 @@ export interface FormatOptionsMap {
 export const TRACE_FORMATS: readonly TraceFormat[] = ['function_graph', 'jsonl', 'perfetto', 'dmesg'];
 
 /** Formats events (already filtered) in one of the output formats; the result ends with '\n' unless empty. */
-export function formatTrace<F extends TraceFormat>(events: readonly TraceEvent[], format: F, opts?: FormatOptionsMap[F]): string {
+export function formatTrace<F extends TraceFormat>(
+  events: readonly TraceEvent[],
+  format: F,
+  opts?: FormatOptionsMap[F],
+): string {
   switch (format) {
     case 'function_graph':
       return formatFunctionGraph(events, (opts ?? {}) as FunctionGraphOptions);
@@ -45,5 +49,11 @@ export { applyFilters, findFaultEpisodes, globToRegExp, type FaultEpisode, type 
 export { summarize, summaryData, type SummaryData, type SummaryNode } from './summary.js';
 export { formatFunctionGraph, functionGraphHeader, type FunctionGraphOptions } from './format/function-graph.js';
 export { formatJsonl, parseJsonl, toJsonObject } from './format/jsonl.js';
-export { formatPerfetto, toPerfetto, type ChromeTrace, type ChromeTraceEvent, type PerfettoOptions } from './format/perfetto.js';
+export {
+  formatPerfetto,
+  toPerfetto,
+  type ChromeTrace,
+  type ChromeTraceEvent,
+  type PerfettoOptions,
+} from './format/perfetto.js';
 export { formatDmesg, printkTime, type DmesgOptions } from './format/dmesg.js';

@@ -61,8 +61,10 @@ function outcomeOf(events: readonly TraceEvent[], ep: FaultEpisode, comms: Reado
   return parts.length > 0 ? parts.join(', ') : 'ok';
 }
 
-const byCountThenName = <T>(count: (t: T) => number, name: (t: T) => string) => (a: T, b: T): number =>
-  count(b) - count(a) || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
+const byCountThenName =
+  <T>(count: (t: T) => number, name: (t: T) => string) =>
+  (a: T, b: T): number =>
+    count(b) - count(a) || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
 
 export function summaryData(events: readonly TraceEvent[]): SummaryData {
   const episodes = findFaultEpisodes(events);
@@ -103,7 +105,14 @@ export function summaryData(events: readonly TraceEvent[]): SummaryData {
   });
 
   const sortCounts = (m: Map<string, number>, key: 'label' | 'task') =>
-    [...m].map(([k, count]) => ({ k, count })).sort(byCountThenName((x) => x.count, (x) => x.k));
+    [...m]
+      .map(([k, count]) => ({ k, count }))
+      .sort(
+        byCountThenName(
+          (x) => x.count,
+          (x) => x.k,
+        ),
+      );
   return {
     episodes,
     outcomes: sortCounts(outcomeCount, 'label').map(({ k, count }) => ({ label: k, count })),
@@ -113,12 +122,22 @@ export function summaryData(events: readonly TraceEvent[]): SummaryData {
 }
 
 function sortedChildren(n: SummaryNode): SummaryNode[] {
-  return [...n.children.values()].sort(byCountThenName((c) => c.episodes, (c) => c.fn));
+  return [...n.children.values()].sort(
+    byCountThenName(
+      (c) => c.episodes,
+      (c) => c.fn,
+    ),
+  );
 }
 
 function retText(rets: ReadonlyMap<string, number>): string {
   if (rets.size === 0) return '';
-  const list = [...rets].sort(byCountThenName(([, c]) => c, ([r]) => r));
+  const list = [...rets].sort(
+    byCountThenName(
+      ([, c]) => c,
+      ([r]) => r,
+    ),
+  );
   if (list.length === 1) return `  = ${list[0]![0]}`;
   return '  = ' + list.map(([r, c]) => `${r} ×${c}`).join(', ');
 }
@@ -128,7 +147,9 @@ export function summarize(events: readonly TraceEvent[]): string {
   const d = summaryData(events);
   const n = d.episodes.length;
   const out: string[] = [];
-  out.push(`${n} fault episode${n === 1 ? '' : 's'}${n > 0 ? ': ' + d.tasks.map((t) => `${t.task} ×${t.count}`).join(', ') : ''}`);
+  out.push(
+    `${n} fault episode${n === 1 ? '' : 's'}${n > 0 ? ': ' + d.tasks.map((t) => `${t.task} ×${t.count}`).join(', ') : ''}`,
+  );
   if (n === 0) return out.join('\n') + '\n';
 
   const w = String(n).length;

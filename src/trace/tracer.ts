@@ -4,7 +4,10 @@
  */
 import { NOINSTR_FUNCTIONS, type ArgValue, type TraceEvent } from './events.js';
 
-type Payload<K extends TraceEvent['kind']> = Omit<Extract<TraceEvent, { kind: K }>, 'ts' | 'cpu' | 'pid' | 'comm' | 'kind'>;
+type Payload<K extends TraceEvent['kind']> = Omit<
+  Extract<TraceEvent, { kind: K }>,
+  'ts' | 'cpu' | 'pid' | 'comm' | 'kind'
+>;
 
 export interface TraceContext {
   /** simulated time; each modeled function entry costs FUNCTION_COST_NS */
@@ -41,7 +44,14 @@ export class Tracer {
       this.dropped++;
       return;
     }
-    this.events.push({ ts: this.ctx.now(), cpu: 0, pid: this.ctx.pid(), comm: this.ctx.comm(), kind, ...payload } as TraceEvent);
+    this.events.push({
+      ts: this.ctx.now(),
+      cpu: 0,
+      pid: this.ctx.pid(),
+      comm: this.ctx.comm(),
+      kind,
+      ...payload,
+    } as TraceEvent);
   }
 
   emit<K extends TraceEvent['kind']>(kind: K, payload: Payload<K>): void {
@@ -61,7 +71,12 @@ export class Tracer {
   }
 
   /** Runs `body` as modeled function `fn`, emitting enter/exit around it. */
-  call<T>(fn: string, args: Record<string, ArgValue> | undefined, body: () => T, ret?: (v: T) => string | undefined): T {
+  call<T>(
+    fn: string,
+    args: Record<string, ArgValue> | undefined,
+    body: () => T,
+    ret?: (v: T) => string | undefined,
+  ): T {
     this.enter(fn, args);
     let v: T;
     try {

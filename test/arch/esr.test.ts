@@ -1,9 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ESR_ELx_EC, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_MASK, ESR_ELx_FSC_FAULT, ESR_ELx_IL, ESR_ELx_ISS,
-  ESR_ELx_ISS_MASK, ESR_ELx_WNR, ESR_LNX_EXEC, FSC_ALIGNMENT, buildDataAbortEsr, buildInstrAbortEsr, esrClassStrTable, esrFields,
-  esrFscLevel, esrFscType, esr_fsc_is_access_flag_fault, esr_fsc_is_permission_fault, esr_fsc_is_translation_fault,
-  esr_get_class_string, esr_is_data_abort, esr_is_instr_abort, fscAccessFlag, fscPermission, fscTranslation, is_write_abort,
+  ESR_ELx_EC,
+  ESR_ELx_EC_DABT_LOW,
+  ESR_ELx_EC_IABT_LOW,
+  ESR_ELx_EC_MASK,
+  ESR_ELx_FSC_FAULT,
+  ESR_ELx_IL,
+  ESR_ELx_ISS,
+  ESR_ELx_ISS_MASK,
+  ESR_ELx_WNR,
+  ESR_LNX_EXEC,
+  FSC_ALIGNMENT,
+  buildDataAbortEsr,
+  buildInstrAbortEsr,
+  esrClassStrTable,
+  esrFields,
+  esrFscLevel,
+  esrFscType,
+  esr_fsc_is_access_flag_fault,
+  esr_fsc_is_permission_fault,
+  esr_fsc_is_translation_fault,
+  esr_get_class_string,
+  esr_is_data_abort,
+  esr_is_instr_abort,
+  fscAccessFlag,
+  fscPermission,
+  fscTranslation,
+  is_write_abort,
   sanitizeUserFaultEsr,
 } from '../../arch/arm64/include/asm/esr.js';
 import { haveOracle, oracleCases, oracleJson } from './oracle-helpers.js';
@@ -87,7 +110,11 @@ describe('esr_class_str[]', () => {
 describe('EL0 ESR sanitising (set_thread_esr / __do_user_fault)', () => {
   const kaddr = 0xffff800008000000n;
   it('user addresses are left alone', () => {
-    expect(sanitizeUserFaultEsr(0x1000n, 0x9200004f)).toEqual({ esr: 0x9200004f, sanitized: false, nameEsr: 0x9200004f });
+    expect(sanitizeUserFaultEsr(0x1000n, 0x9200004f)).toEqual({
+      esr: 0x9200004f,
+      sanitized: false,
+      nameEsr: 0x9200004f,
+    });
   });
   it('DABT keeps EC, IL, CM, WnR and claims a level-0 translation fault', () => {
     const r = sanitizeUserFaultEsr(kaddr, 0x9200014f);
@@ -122,7 +149,8 @@ describe.skipIf(!haveOracle)('builders vs the oracle ESRs', () => {
       const uf = oracleJson('aarch64', name).user_faults[0];
       const d = uf.esr_decoded;
       const fsc = parseInt(d.fsc, 16);
-      const built = d.ec === '0x20' ? buildInstrAbortEsr(fsc) : buildDataAbortEsr({ write: d.wnr === 1, fsc, cm: d.cm === 1 });
+      const built =
+        d.ec === '0x20' ? buildInstrAbortEsr(fsc) : buildDataAbortEsr({ write: d.wnr === 1, fsc, cm: d.cm === 1 });
       expect(BigInt(built)).toBe(BigInt(uf.esr));
       expect(esr_get_class_string(built)).toBe(uf.class);
     });

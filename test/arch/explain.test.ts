@@ -13,16 +13,21 @@ describe('explainEsr', () => {
   it('decodes every data-abort field and the fault_info entry', () => {
     const t = explainEsr('0x92000046');
     expect(t).toContain('EC   [31:26] = 0x24  ESR_ELx_EC_DABT_LOW: "DABT (lower EL)"');
-    for (const f of ['ISV', 'SAS', 'SSE', 'SRT', 'SF', 'AR', 'SET', 'FnV', 'EA', 'CM', 'S1PTW', 'WnR', 'DFSC']) expect(t).toMatch(new RegExp(`\\n    ${f} +\\[`));
+    for (const f of ['ISV', 'SAS', 'SSE', 'SRT', 'SF', 'AR', 'SET', 'FnV', 'EA', 'CM', 'S1PTW', 'WnR', 'DFSC'])
+      expect(t).toMatch(new RegExp(`\\n    ${f} +\\[`));
     expect(t).toContain('DFSC  [5:0]   = 0x06  level 2 translation fault');
-    expect(t).toContain('fault_info[6] (Linux 6.1): do_translation_fault, SIGSEGV (11), SEGV_MAPERR (1), "level 2 translation fault"');
+    expect(t).toContain(
+      'fault_info[6] (Linux 6.1): do_translation_fault, SIGSEGV (11), SEGV_MAPERR (1), "level 2 translation fault"',
+    );
     expect(t).toContain('VM_WRITE');
     expect(t).toContain('unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault');
   });
   it('embeds mem_abort_decode() verbatim', () => {
     for (const p of ['6.1', '4.19'] as const) {
       const t = explainEsr('0x9200004f', p);
-      const block = formatMemAbortDecode(0x9200004f, p).map((l) => `  ${l}`).join('\n');
+      const block = formatMemAbortDecode(0x9200004f, p)
+        .map((l) => `  ${l}`)
+        .join('\n');
       expect(t).toContain(block);
     }
     expect(explainEsr('0x9200004f', '3.12')).toContain('mem_abort_decode(): not present in Linux 3.12');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_INFO, SIGBUS, SIGKILL, SIGSEGV, SI_CODES, faultInfo, type Profile } from '../../arch/arm64/mm/fault_info.js';
+import {
+  FAULT_INFO,
+  SIGBUS,
+  SIGKILL,
+  SIGSEGV,
+  SI_CODES,
+  faultInfo,
+  type Profile,
+} from '../../arch/arm64/mm/fault_info.js';
 import { haveOracle, oracleCases, oracleJson } from './oracle-helpers.js';
 
 const PROFILES: Profile[] = ['6.1', '4.19', '3.12'];
@@ -20,36 +28,94 @@ describe('fault_info[] completeness', () => {
 
 describe('fault_info[] rows (kernel-reference.md §1.6)', () => {
   it('4.19 and 6.1 differ only at index 17', () => {
-    const diff = FAULT_INFO['6.1'].map((e, i) => [e, FAULT_INFO['4.19'][i]!] as const)
+    const diff = FAULT_INFO['6.1']
+      .map((e, i) => [e, FAULT_INFO['4.19'][i]!] as const)
       .filter(([a, b]) => a.fn !== b.fn || a.sig !== b.sig || a.code !== b.code || a.name !== b.name)
       .map(([a]) => a.index);
     expect(diff).toEqual([17]);
-    expect(FAULT_INFO['6.1'][17]).toMatchObject({ fn: 'do_tag_check_fault', sigName: 'SIGSEGV', codeName: 'SEGV_MTESERR', code: 9, name: 'synchronous tag check fault' });
-    expect(FAULT_INFO['4.19'][17]).toMatchObject({ fn: 'do_bad', sigName: 'SIGKILL', codeName: 'SI_KERNEL', code: 0x80, name: 'unknown 17' });
+    expect(FAULT_INFO['6.1'][17]).toMatchObject({
+      fn: 'do_tag_check_fault',
+      sigName: 'SIGSEGV',
+      codeName: 'SEGV_MTESERR',
+      code: 9,
+      name: 'synchronous tag check fault',
+    });
+    expect(FAULT_INFO['4.19'][17]).toMatchObject({
+      fn: 'do_bad',
+      sigName: 'SIGKILL',
+      codeName: 'SI_KERNEL',
+      code: 0x80,
+      name: 'unknown 17',
+    });
   });
   it('6.1 spot checks', () => {
     const t = FAULT_INFO['6.1'];
     expect(t[0]).toMatchObject({ fn: 'do_bad', sig: SIGKILL, codeName: 'SI_KERNEL', name: 'ttbr address size fault' });
-    for (let l = 0; l < 4; l++) expect(t[4 + l]).toMatchObject({ fn: 'do_translation_fault', sig: SIGSEGV, code: SI_CODES.SEGV_MAPERR, name: `level ${l} translation fault` });
+    for (let l = 0; l < 4; l++)
+      expect(t[4 + l]).toMatchObject({
+        fn: 'do_translation_fault',
+        sig: SIGSEGV,
+        code: SI_CODES.SEGV_MAPERR,
+        name: `level ${l} translation fault`,
+      });
     expect(t[8]!.name).toBe('unknown 8');
     for (let l = 1; l < 4; l++) {
-      expect(t[8 + l]).toMatchObject({ fn: 'do_page_fault', codeName: 'SEGV_ACCERR', name: `level ${l} access flag fault` });
-      expect(t[12 + l]).toMatchObject({ fn: 'do_page_fault', codeName: 'SEGV_ACCERR', name: `level ${l} permission fault` });
+      expect(t[8 + l]).toMatchObject({
+        fn: 'do_page_fault',
+        codeName: 'SEGV_ACCERR',
+        name: `level ${l} access flag fault`,
+      });
+      expect(t[12 + l]).toMatchObject({
+        fn: 'do_page_fault',
+        codeName: 'SEGV_ACCERR',
+        name: `level ${l} permission fault`,
+      });
     }
-    expect(t[16]).toMatchObject({ fn: 'do_sea', sig: SIGBUS, codeName: 'BUS_OBJERR', name: 'synchronous external abort' });
+    expect(t[16]).toMatchObject({
+      fn: 'do_sea',
+      sig: SIGBUS,
+      codeName: 'BUS_OBJERR',
+      name: 'synchronous external abort',
+    });
     expect(t[20]).toMatchObject({ fn: 'do_sea', sig: SIGKILL, name: 'level 0 (translation table walk)' });
     expect(t[24]).toMatchObject({ fn: 'do_sea', sig: SIGBUS, name: 'synchronous parity or ECC error' });
     expect(t[31]!.name).toBe('level 3 synchronous parity error (translation table walk)');
-    expect(t[33]).toMatchObject({ fn: 'do_alignment_fault', sig: SIGBUS, codeName: 'BUS_ADRALN', code: 1, name: 'alignment fault' });
+    expect(t[33]).toMatchObject({
+      fn: 'do_alignment_fault',
+      sig: SIGBUS,
+      codeName: 'BUS_ADRALN',
+      code: 1,
+      name: 'alignment fault',
+    });
     expect(t[48]!.name).toBe('TLB conflict abort');
     expect(t[49]!.name).toBe('Unsupported atomic hardware update fault');
     expect(t[52]!.name).toBe('implementation fault (lockdown abort)');
-    expect(t[53]).toMatchObject({ sig: SIGBUS, codeName: 'BUS_OBJERR', name: 'implementation fault (unsupported exclusive)' });
+    expect(t[53]).toMatchObject({
+      sig: SIGBUS,
+      codeName: 'BUS_OBJERR',
+      name: 'implementation fault (unsupported exclusive)',
+    });
     expect(t[58]!.name).toBe('unknown 58');
     expect(t[61]!.name).toBe('section domain fault');
     expect(t[62]!.name).toBe('page domain fault');
     expect(t[63]!.name).toBe('unknown 63');
-    for (const i of [18, 19, 25, 26, 27, 32, ...Array.from({ length: 14 }, (_, k) => 34 + k), 50, 51, 54, 55, 56, 57, 59, 60]) {
+    for (const i of [
+      18,
+      19,
+      25,
+      26,
+      27,
+      32,
+      ...Array.from({ length: 14 }, (_, k) => 34 + k),
+      50,
+      51,
+      54,
+      55,
+      56,
+      57,
+      59,
+      60,
+    ]) {
       expect(t[i]).toMatchObject({ fn: 'do_bad', sig: SIGKILL, codeName: 'SI_KERNEL', name: `unknown ${i}` });
     }
   });
@@ -60,7 +126,13 @@ describe('fault_info[] rows (kernel-reference.md §1.6)', () => {
     expect(t[7]).toMatchObject({ fn: 'do_page_fault', codeName: 'SEGV_MAPERR', name: 'level 3 translation fault' });
     expect(t[8]!.name).toBe('reserved access flag fault');
     expect(t[12]!.name).toBe('reserved permission fault');
-    expect(t[16]).toMatchObject({ fn: 'do_bad', sig: SIGBUS, code: 0, codeName: '0', name: 'synchronous external abort' });
+    expect(t[16]).toMatchObject({
+      fn: 'do_bad',
+      sig: SIGBUS,
+      code: 0,
+      codeName: '0',
+      name: 'synchronous external abort',
+    });
     expect(t[17]!.name).toBe('asynchronous external abort');
     for (const i of [20, 21, 22, 23]) expect(t[i]!.name).toBe('synchronous abort (translation table walk)');
     expect(t[24]!.name).toBe('synchronous parity error');

@@ -53,7 +53,11 @@ export function parseVma(s: string | undefined): { name: string; start: bigint; 
 }
 
 /** utsname pieces of the oracle kernel: release, version and Debian's package-id suffix. */
-export function unameOf(kernel: { release: string; version: string }): { release: string; version: string; versionSuffix: string } {
+export function unameOf(kernel: { release: string; version: string }): {
+  release: string;
+  version: string;
+  versionSuffix: string;
+} {
   // kernel.version is /proc/version: "Linux version <release> (<builder>) (<compiler>) <utsname version>"
   const m = /(#\d+ .*)$/.exec(kernel.version);
   if (!m || m[1] === undefined) throw new Error(`cannot find the utsname version in ${kernel.version}`);

@@ -1,24 +1,69 @@
 import { describe, expect, it } from 'vitest';
 import {
-  X86_PF_INSTR, X86_PF_PK, X86_PF_PROT, X86_PF_RSVD, X86_PF_SGX, X86_PF_SHSTK, X86_PF_USER, X86_PF_WRITE, X86_TASK_SIZE_MAX,
-  decodePf, formatPfOopsLines, formatShowOpcodes, formatX86Segfault, pfBits, printVmaAddrLookup, sanitize_error_code,
-  x86SegfaultLogLevel, type OpcodeDump,
+  X86_PF_INSTR,
+  X86_PF_PK,
+  X86_PF_PROT,
+  X86_PF_RSVD,
+  X86_PF_SGX,
+  X86_PF_SHSTK,
+  X86_PF_USER,
+  X86_PF_WRITE,
+  X86_TASK_SIZE_MAX,
+  decodePf,
+  formatPfOopsLines,
+  formatShowOpcodes,
+  formatX86Segfault,
+  pfBits,
+  printVmaAddrLookup,
+  sanitize_error_code,
+  x86SegfaultLogLevel,
+  type OpcodeDump,
 } from '../../arch/x86/include/asm/trap_pf.js';
 import { haveOracle, oracleBlock, oracleCases, oracleJson, oracleLogLines, parseVma } from './oracle-helpers.js';
 
 describe('x86 #PF error code bits', () => {
   it('has the trap_pf.h values', () => {
-    expect([X86_PF_PROT, X86_PF_WRITE, X86_PF_USER, X86_PF_RSVD, X86_PF_INSTR, X86_PF_PK, X86_PF_SHSTK, X86_PF_SGX])
-      .toEqual([1, 2, 4, 8, 16, 32, 64, 0x8000]);
+    expect([
+      X86_PF_PROT,
+      X86_PF_WRITE,
+      X86_PF_USER,
+      X86_PF_RSVD,
+      X86_PF_INSTR,
+      X86_PF_PK,
+      X86_PF_SHSTK,
+      X86_PF_SGX,
+    ]).toEqual([1, 2, 4, 8, 16, 32, 64, 0x8000]);
   });
   it('per-profile bit sets and names', () => {
-    expect(pfBits('6.1').map((b) => b.name)).toEqual(['X86_PF_PROT', 'X86_PF_WRITE', 'X86_PF_USER', 'X86_PF_RSVD', 'X86_PF_INSTR', 'X86_PF_PK', 'X86_PF_SGX']);
-    expect(pfBits('4.19').map((b) => b.name)).toEqual(['X86_PF_PROT', 'X86_PF_WRITE', 'X86_PF_USER', 'X86_PF_RSVD', 'X86_PF_INSTR', 'X86_PF_PK']);
+    expect(pfBits('6.1').map((b) => b.name)).toEqual([
+      'X86_PF_PROT',
+      'X86_PF_WRITE',
+      'X86_PF_USER',
+      'X86_PF_RSVD',
+      'X86_PF_INSTR',
+      'X86_PF_PK',
+      'X86_PF_SGX',
+    ]);
+    expect(pfBits('4.19').map((b) => b.name)).toEqual([
+      'X86_PF_PROT',
+      'X86_PF_WRITE',
+      'X86_PF_USER',
+      'X86_PF_RSVD',
+      'X86_PF_INSTR',
+      'X86_PF_PK',
+    ]);
     expect(pfBits('3.12').map((b) => b.name)).toEqual(['PF_PROT', 'PF_WRITE', 'PF_USER', 'PF_RSVD', 'PF_INSTR']);
   });
   it('decodes', () => {
     const d = decodePf(0x15);
-    expect(d).toMatchObject({ prot: true, write: false, user: true, instr: true, names: ['X86_PF_PROT', 'X86_PF_USER', 'X86_PF_INSTR'], unknownBits: 0 });
+    expect(d).toMatchObject({
+      prot: true,
+      write: false,
+      user: true,
+      instr: true,
+      names: ['X86_PF_PROT', 'X86_PF_USER', 'X86_PF_INSTR'],
+      unknownBits: 0,
+    });
     expect(decodePf(0x40).unknownBits).toBe(0x40);
     expect(decodePf(0x20, '3.12').unknownBits).toBe(0x20);
     expect(() => decodePf(-1)).toThrow();
@@ -54,12 +99,28 @@ describe('print_vma_addr lookup', () => {
 
 describe('formatX86Segfault (synthetic)', () => {
   const bytes = Array.from({ length: 64 }, (_, i) => i);
-  const base = { comm: 'a_very_long_command_name', pid: 123, address: 0n, ip: 0x401126n, sp: 0x7ffc8e1b7e50n, errorCode: 6, vma: { name: 'a.out', start: 0x401000n, size: 0x1000n } };
+  const base = {
+    comm: 'a_very_long_command_name',
+    pid: 123,
+    address: 0n,
+    ip: 0x401126n,
+    sp: 0x7ffc8e1b7e50n,
+    errorCode: 6,
+    vma: { name: 'a.out', start: 0x401000n, size: 0x1000n },
+  };
   it('6.1 with CPU suffix and Code line', () => {
-    expect(formatX86Segfault({ ...base, cpu: { cpu: 2, core: 2, socket: 0 }, code: { kind: 'bytes', bytes } })).toEqual([
-      'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6 in a.out[401000+1000] likely on CPU 2 (core 2, socket 0)',
-      `Code: ${bytes.slice(0, 42).map((b) => b.toString(16).padStart(2, '0')).join(' ')} <2a> ${bytes.slice(43).map((b) => b.toString(16).padStart(2, '0')).join(' ')}`,
-    ]);
+    expect(formatX86Segfault({ ...base, cpu: { cpu: 2, core: 2, socket: 0 }, code: { kind: 'bytes', bytes } })).toEqual(
+      [
+        'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6 in a.out[401000+1000] likely on CPU 2 (core 2, socket 0)',
+        `Code: ${bytes
+          .slice(0, 42)
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join(' ')} <2a> ${bytes
+          .slice(43)
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join(' ')}`,
+      ],
+    );
   });
   it('4.19 has no CPU suffix; unreadable code is "Bad RIP value."', () => {
     expect(formatX86Segfault({ ...base, code: { kind: 'fault' } }, '4.19')).toEqual([
@@ -67,7 +128,9 @@ describe('formatX86Segfault (synthetic)', () => {
       'Code: Bad RIP value.',
     ]);
     // ip-42..ip+21 reaching above TASK_SIZE_MAX is refused even if bytes were supplied
-    expect(formatShowOpcodes(X86_TASK_SIZE_MAX - 10n, { kind: 'bytes', bytes }, '4.19')).toEqual(['Code: Bad RIP value.']);
+    expect(formatShowOpcodes(X86_TASK_SIZE_MAX - 10n, { kind: 'bytes', bytes }, '4.19')).toEqual([
+      'Code: Bad RIP value.',
+    ]);
   });
   it('3.12 has neither CPU suffix nor Code line', () => {
     expect(formatX86Segfault({ ...base, vma: null, code: { kind: 'bytes', bytes } }, '3.12')).toEqual([
@@ -84,7 +147,9 @@ describe('formatX86Segfault (synthetic)', () => {
       '#PF: supervisor read access in kernel mode',
       '#PF: error_code(0x0000) - not-present page',
     ]);
-    expect(formatPfOopsLines(0xffffffff81000000n, 0x3, false)[2]).toBe('#PF: error_code(0x0003) - permissions violation');
+    expect(formatPfOopsLines(0xffffffff81000000n, 0x3, false)[2]).toBe(
+      '#PF: error_code(0x0003) - permissions violation',
+    );
     expect(formatPfOopsLines(0x1000n, 0x11, false)[1]).toBe('#PF: supervisor instruction fetch in kernel mode');
     expect(formatPfOopsLines(0x1000n, 0x9, false)[2]).toBe('#PF: error_code(0x0009) - reserved bit violation');
   });
@@ -104,17 +169,20 @@ describe.skipIf(!haveOracle)('formatX86Segfault vs the real 6.1 oracle', () => {
       const j = oracleJson('x86_64', name);
       const uf = j.user_faults[0];
       const address = BigInt('0x' + uf.addr);
-      const got = formatX86Segfault({
-        comm: uf.comm,
-        pid: uf.pid,
-        address,
-        ip: BigInt('0x' + uf.ip),
-        sp: BigInt('0x' + uf.sp),
-        errorCode: sanitize_error_code(address, parseInt(uf.error, 16)),
-        vma: parseVma(uf.vma),
-        cpu: { cpu: Number(uf.cpu), core: Number(uf.core), socket: Number(uf.socket) },
-        code: parseCode(uf.code),
-      }, '6.1');
+      const got = formatX86Segfault(
+        {
+          comm: uf.comm,
+          pid: uf.pid,
+          address,
+          ip: BigInt('0x' + uf.ip),
+          sp: BigInt('0x' + uf.sp),
+          errorCode: sanitize_error_code(address, parseInt(uf.error, 16)),
+          vma: parseVma(uf.vma),
+          cpu: { cpu: Number(uf.cpu), core: Number(uf.core), socket: Number(uf.socket) },
+          code: parseCode(uf.code),
+        },
+        '6.1',
+      );
       const want = oracleBlock(oracleLogLines('x86_64', name), ': segfault at ', got.length);
       expect(got).toEqual(want);
       // the error bits the oracle decoded agree with decodePf

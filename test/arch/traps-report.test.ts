@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
-  exceptionTraceDefault, format312UnhandledFaultAlert, formatArm64UnhandledFault, formatDumpStackInfo, formatGprs,
-  formatMemAbortDecode, formatPstate, formatShowPte, type Arm64UnhandledFaultFields,
+  exceptionTraceDefault,
+  format312UnhandledFaultAlert,
+  formatArm64UnhandledFault,
+  formatDumpStackInfo,
+  formatGprs,
+  formatMemAbortDecode,
+  formatPstate,
+  formatShowPte,
+  type Arm64UnhandledFaultFields,
 } from '../../arch/arm64/kernel/traps-report.js';
 import { buildDataAbortEsr, buildInstrAbortEsr, sanitizeUserFaultEsr } from '../../arch/arm64/include/asm/esr.js';
 import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
-import { haveOracle, oracleBlock, oracleCases, oracleJson, oracleLogLines, parseVma, unameOf } from './oracle-helpers.js';
+import {
+  haveOracle,
+  oracleBlock,
+  oracleCases,
+  oracleJson,
+  oracleLogLines,
+  parseVma,
+  unameOf,
+} from './oracle-helpers.js';
 
 const zeros = (): bigint[] => Array.from({ length: 31 }, () => 0n);
 
@@ -14,11 +29,19 @@ function baseFields(over: Partial<Arm64UnhandledFaultFields> = {}): Arm64Unhandl
   regs[1] = 0x41n;
   regs[30] = 0x4000f4n;
   return {
-    comm: 'null_store', pid: 114, esr: 0x92000046, faultName: 'level 2 translation fault',
+    comm: 'null_store',
+    pid: 114,
+    esr: 0x92000046,
+    faultName: 'level 2 translation fault',
     vma: { name: 'null_store', start: 0x400000n, size: 0x1000n },
-    release: '6.1.0-56-arm64', version: '#1 SMP Debian 6.1.192-2 (2026-11-16)', versionSuffix: '  Debian 6.1.192-2',
+    release: '6.1.0-56-arm64',
+    version: '#1 SMP Debian 6.1.192-2 (2026-11-16)',
+    versionSuffix: '  Debian 6.1.192-2',
     hardwareName: 'linux,dummy-virt (DT)',
-    pstate: 0x1000n, pc: 0x4002f8n, sp: 0xfffffffffdf0n, regs,
+    pstate: 0x1000n,
+    pc: 0x4002f8n,
+    sp: 0xfffffffffdf0n,
+    regs,
     ...over,
   };
 }
@@ -69,17 +92,34 @@ describe('register dump layout', () => {
 
 describe('formatDumpStackInfo', () => {
   it('prints the version only up to its first space, then the distribution suffix', () => {
-    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: '6.1.0', version: '#3 SMP PREEMPT x' })).toEqual(['CPU: 0 PID: 7 Comm: a Not tainted 6.1.0 #3']);
-    expect(formatDumpStackInfo({ pid: 7, comm: 'abcdefghijklmnopqrstuvwxyz', release: 'r', version: 'v', kdumpLoaded: true, hardwareName: 'hw' }, '4.19'))
-      .toEqual(['CPU: 0 PID: 7 Comm: abcdefghijklmno Kdump: loaded Not tainted r v', 'Hardware name: hw']);
-    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: 'r', version: 'v', kdumpLoaded: true }, '3.12')).toEqual(['CPU: 0 PID: 7 Comm: a Not tainted r v']);
+    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: '6.1.0', version: '#3 SMP PREEMPT x' })).toEqual([
+      'CPU: 0 PID: 7 Comm: a Not tainted 6.1.0 #3',
+    ]);
+    expect(
+      formatDumpStackInfo(
+        {
+          pid: 7,
+          comm: 'abcdefghijklmnopqrstuvwxyz',
+          release: 'r',
+          version: 'v',
+          kdumpLoaded: true,
+          hardwareName: 'hw',
+        },
+        '4.19',
+      ),
+    ).toEqual(['CPU: 0 PID: 7 Comm: abcdefghijklmno Kdump: loaded Not tainted r v', 'Hardware name: hw']);
+    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: 'r', version: 'v', kdumpLoaded: true }, '3.12')).toEqual([
+      'CPU: 0 PID: 7 Comm: a Not tainted r v',
+    ]);
   });
 });
 
 describe('formatArm64UnhandledFault (synthetic)', () => {
   it('6.1 null store', () => {
     const l = formatArm64UnhandledFault(baseFields());
-    expect(l[0]).toBe('null_store[114]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in null_store[400000+1000]');
+    expect(l[0]).toBe(
+      'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in null_store[400000+1000]',
+    );
     expect(l[1]).toBe('CPU: 0 PID: 114 Comm: null_store Not tainted 6.1.0-56-arm64 #1  Debian 6.1.192-2');
     expect(l.slice(2, 7)).toEqual([
       'Hardware name: linux,dummy-virt (DT)',
@@ -91,12 +131,18 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
     expect(l).toHaveLength(17);
   });
   it('the fault name defaults to fault_info[] of the ESR; ESR 0 drops the class/ESR part', () => {
-    expect(formatArm64UnhandledFault(baseFields({ faultName: undefined }))[0]).toContain('level 2 translation fault in');
-    expect(formatArm64UnhandledFault(baseFields({ esr: 0, faultName: 'x', vma: null }))[0]).toBe('null_store[114]: unhandled exception: x');
+    expect(formatArm64UnhandledFault(baseFields({ faultName: undefined }))[0]).toContain(
+      'level 2 translation fault in',
+    );
+    expect(formatArm64UnhandledFault(baseFields({ esr: 0, faultName: 'x', vma: null }))[0]).toBe(
+      'null_store[114]: unhandled exception: x',
+    );
   });
   it('4.19 prints the ESR with 8 digits and two registers per line', () => {
     const l = formatArm64UnhandledFault(baseFields(), '4.19');
-    expect(l[0]).toBe('null_store[114]: unhandled exception: DABT (lower EL), ESR 0x92000046, level 2 translation fault in null_store[400000+1000]');
+    expect(l[0]).toBe(
+      'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x92000046, level 2 translation fault in null_store[400000+1000]',
+    );
     expect(l[3]).toBe('pstate: 00001000 (nzcv daif -PAN -UAO)');
     expect(l).toHaveLength(1 + 2 + 4 + 15);
   });
@@ -104,10 +150,15 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
     const orig = buildDataAbortEsr({ write: true, fsc: 0x0f });
     for (const p of ['6.1', '4.19'] as const) {
       const s = sanitizeUserFaultEsr(0xffff000012345678n, orig, p);
-      const l = formatArm64UnhandledFault(baseFields({ esr: s.esr, faultName: faultInfo(p, s.nameEsr).name, vma: null }), p)[0];
-      expect(l).toBe(p === '6.1'
-        ? 'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x0000000092000044, level 3 permission fault'
-        : 'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x92000044, level 0 translation fault');
+      const l = formatArm64UnhandledFault(
+        baseFields({ esr: s.esr, faultName: faultInfo(p, s.nameEsr).name, vma: null }),
+        p,
+      )[0];
+      expect(l).toBe(
+        p === '6.1'
+          ? 'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x0000000092000044, level 3 permission fault'
+          : 'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x92000044, level 0 translation fault',
+      );
     }
   });
   it('6.1 pmr_save only when given', () => {
@@ -115,10 +166,18 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
     expect(l[7]).toBe('pmr_save: 000000e0');
   });
   it('3.12: unhandled line, show_pte, show_regs', () => {
-    const l = formatArm64UnhandledFault(baseFields({
-      release: '3.12.0', version: '#1 SMP Mon', versionSuffix: '', addr: 0n,
-      pte: { walk: { pgd: 0n }, pgdPtrText: 'ffffffc07d3e1000' }, taskPtr: 0xffffffc07d000000n, threadInfoPtr: 0xffffffc07d100000n,
-    }), '3.12');
+    const l = formatArm64UnhandledFault(
+      baseFields({
+        release: '3.12.0',
+        version: '#1 SMP Mon',
+        versionSuffix: '',
+        addr: 0n,
+        pte: { walk: { pgd: 0n }, pgdPtrText: 'ffffffc07d3e1000' },
+        taskPtr: 0xffffffc07d000000n,
+        threadInfoPtr: 0xffffffc07d100000n,
+      }),
+      '3.12',
+    );
     expect(l.slice(0, 11)).toEqual([
       'null_store[114]: unhandled level 2 translation fault (11) at 0x00000000, esr 0x92000046',
       'pgd = ffffffc07d3e1000',
@@ -137,13 +196,27 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
     expect(l).toHaveLength(11 + 15 + 1);
   });
   it('3.12 instruction aborts carry ESR_LNX_EXEC in the printed esr', () => {
-    const l = formatArm64UnhandledFault(baseFields({ esr: buildInstrAbortEsr(0x0f), addr: 0x7f00001000n, release: 'r', version: 'v' }), '3.12');
+    const l = formatArm64UnhandledFault(
+      baseFields({ esr: buildInstrAbortEsr(0x0f), addr: 0x7f00001000n, release: 'r', version: 'v' }),
+      '3.12',
+    );
     expect(l[0]).toBe('null_store[114]: unhandled level 2 translation fault (11) at 0x7f00001000, esr 0x8300000f');
-    const l2 = formatArm64UnhandledFault(baseFields({ esr: buildInstrAbortEsr(0x0f), faultName: undefined, addr: 0x7f00001000n, release: 'r', version: 'v' }), '3.12');
+    const l2 = formatArm64UnhandledFault(
+      baseFields({
+        esr: buildInstrAbortEsr(0x0f),
+        faultName: undefined,
+        addr: 0x7f00001000n,
+        release: 'r',
+        version: 'v',
+      }),
+      '3.12',
+    );
     expect(l2[0]).toBe('null_store[114]: unhandled level 3 permission fault (11) at 0x7f00001000, esr 0x8300000f');
   });
   it('3.12 do_mem_abort alert', () => {
-    expect(format312UnhandledFaultAlert(0x92000061, 0x1001n)).toBe('Unhandled fault: alignment fault (0x92000061) at 0x0000000000001001');
+    expect(format312UnhandledFaultAlert(0x92000061, 0x1001n)).toBe(
+      'Unhandled fault: alignment fault (0x92000061) at 0x0000000000001001',
+    );
   });
 });
 
@@ -155,22 +228,39 @@ describe('formatShowPte', () => {
     ]);
   });
   it('6.1 walks to the pte', () => {
-    const l = formatShowPte({ addr: 0x40107fn, walk: { pgd: 0x41235003n, pud: 0x41236003n, pmd: 0x41237003n, pte: 0x00e0000041238fc3n }, pgdPhys: 0x41234000n });
-    expect(l[1]).toBe('[000000000040107f] pgd=0000000041235003, p4d=0000000041235003, pud=0000000041236003, pmd=0000000041237003, pte=00e0000041238fc3');
+    const l = formatShowPte({
+      addr: 0x40107fn,
+      walk: { pgd: 0x41235003n, pud: 0x41236003n, pmd: 0x41237003n, pte: 0x00e0000041238fc3n },
+      pgdPhys: 0x41234000n,
+    });
+    expect(l[1]).toBe(
+      '[000000000040107f] pgd=0000000041235003, p4d=0000000041235003, pud=0000000041236003, pmd=0000000041237003, pte=00e0000041238fc3',
+    );
   });
   it('6.1 stops at a pmd block mapping (pmd_bad)', () => {
-    const l = formatShowPte({ addr: 0x200000n, walk: { pgd: 0x41235003n, pud: 0x41236003n, pmd: 0x00e0000041200f01n } });
-    expect(l[1]).toBe('[0000000000200000] pgd=0000000041235003, p4d=0000000041235003, pud=0000000041236003, pmd=00e0000041200f01');
+    const l = formatShowPte({
+      addr: 0x200000n,
+      walk: { pgd: 0x41235003n, pud: 0x41236003n, pmd: 0x00e0000041200f01n },
+    });
+    expect(l[1]).toBe(
+      '[0000000000200000] pgd=0000000041235003, p4d=0000000041235003, pud=0000000041236003, pmd=00e0000041200f01',
+    );
   });
   it('4.19 has no p4d and prints "pgdp = %p"', () => {
-    expect(formatShowPte({ addr: 0n, walk: { pgd: 0x41235003n, pud: 0n }, pgdPtrText: '(____ptrval____)' }, '4.19')).toEqual([
+    expect(
+      formatShowPte({ addr: 0n, walk: { pgd: 0x41235003n, pud: 0n }, pgdPtrText: '(____ptrval____)' }, '4.19'),
+    ).toEqual([
       'user pgtable: 4k pages, 48-bit VAs, pgdp = (____ptrval____)',
       '[0000000000000000] pgd=0000000041235003, pud=0000000000000000',
     ]);
   });
   it('3.12 skips the folded pud', () => {
-    expect(formatShowPte({ addr: 0x1234n, walk: { pgd: 0x41235003n, pmd: 0x41236003n, pte: 0n }, pgdPtrText: 'ffffffc000000000' }, '3.12')[1])
-      .toBe('[00001234] *pgd=0000000041235003, *pmd=0000000041236003, *pte=0000000000000000');
+    expect(
+      formatShowPte(
+        { addr: 0x1234n, walk: { pgd: 0x41235003n, pmd: 0x41236003n, pte: 0n }, pgdPtrText: 'ffffffc000000000' },
+        '3.12',
+      )[1],
+    ).toBe('[00001234] *pgd=0000000041235003, *pmd=0000000041236003, *pte=0000000000000000');
   });
 });
 

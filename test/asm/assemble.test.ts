@@ -19,7 +19,11 @@ async function asmError(arch: AsmArch, src: string, file = 'x.S'): Promise<AsmEr
 
 describe('aarch64', () => {
   it('encodes known instructions at the start of .text, right after the headers', async () => {
-    const r = await assemble('aarch64', '.global _start\n_start:\n  mov x0, #1\n  mov x8, #93\n  svc #0\n  ret\n', 'a.S');
+    const r = await assemble(
+      'aarch64',
+      '.global _start\n_start:\n  mov x0, #1\n  mov x8, #93\n  svc #0\n  ret\n',
+      'a.S',
+    );
     // One PT_LOAD + PT_GNU_STACK: 64 + 2*56 = 0xb0 bytes of headers.
     expect(r.entry).toBe(0x4000b0);
     expect(words(r, r.entry, 4)).toEqual([0xd2800020, 0xd2800ba8, 0xd4000001, 0xd65f03c0]);
@@ -65,7 +69,9 @@ tail:   .zero   8
     const start = sym(r, '_start');
     const w = words(r, start, 10);
     expect(adrpAddTarget(w[0]!, w[1]!, start)).toBe(sym(r, 'msg'));
-    expect(adrpAddTarget(w[2]!, w[3]!, start + 8)).toBe(sym(r, 'counter') - (sym(r, 'counter') & 0xfff) + (((w[3]! >>> 10) & 0xfff) * 8));
+    expect(adrpAddTarget(w[2]!, w[3]!, start + 8)).toBe(
+      sym(r, 'counter') - (sym(r, 'counter') & 0xfff) + ((w[3]! >>> 10) & 0xfff) * 8,
+    );
     expect((w[3]! >>> 10) & 0xfff).toBe((sym(r, 'counter') & 0xfff) / 8); // ldr x scales the offset by 8
     expect(adrpAddTarget(w[4]!, w[5]!, start + 16)).toBe(sym(r, 'buf'));
     expect(branchTarget(w[6]!, start + 24)).toBe(sym(r, 'helper'));
@@ -82,7 +88,9 @@ tail:   .zero   8
     expect(r.symbols.get('buf')?.section).toBe('.bss');
 
     // Segments: R+X (headers + text), R (rodata), RW (data + bss, memsz > filesz).
-    expect(img.loads.map((l) => [l.vaddr, l.flags, l.filesz, l.memsz, l.offset % 4096 === l.vaddr % 4096, l.align])).toEqual([
+    expect(
+      img.loads.map((l) => [l.vaddr, l.flags, l.filesz, l.memsz, l.offset % 4096 === l.vaddr % 4096, l.align]),
+    ).toEqual([
       [0x400000, PF_R | PF_X, 64 + 4 * 56 + 52, 64 + 4 * 56 + 52, true, 0x1000],
       [0x401000, PF_R, 6, 6, true, 0x1000],
       [0x402000, PF_R | PF_W, 16, 16 + 4104, true, 0x1000],
@@ -123,7 +131,10 @@ len = . - msg
 
   it('expands macros (with defaults and \\@), .rept and .include', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-asm-'));
-    fs.writeFileSync(path.join(dir, 'common.inc'), '.set SYS_exit, 93\n.macro la reg, sym\n  adrp \\reg, \\sym\n  add \\reg, \\reg, :lo12:\\sym\n.endm\n');
+    fs.writeFileSync(
+      path.join(dir, 'common.inc'),
+      '.set SYS_exit, 93\n.macro la reg, sym\n  adrp \\reg, \\sym\n  add \\reg, \\reg, :lo12:\\sym\n.endm\n',
+    );
     const file = path.join(dir, 'prog.S');
     const src = `
         .include "common.inc"
@@ -186,7 +197,15 @@ d:      .byte   1, -1, 'A'
     );
     const d = sym(r, 'd');
     expect(hex(readMem(r.elf, d, 39))).toBe(
-      '01ff41' + '3412' + '44332211' + '00'.repeat(7) + 'feffffffffffffff' + '68690a00' + 'eeeeeeee' + '02010201' + '7f7f7f',
+      '01ff41' +
+        '3412' +
+        '44332211' +
+        '00'.repeat(7) +
+        'feffffffffffffff' +
+        '68690a00' +
+        'eeeeeeee' +
+        '02010201' +
+        '7f7f7f',
     );
     expect(r.sections.find((s) => s.name === '.data')?.size).toBe(39);
   });
@@ -199,7 +218,11 @@ d:      .byte   1, -1, 'A'
   });
 
   it('places ldr =literal values in a pool at .ltorg or the end of the section', async () => {
-    const r = await assemble('aarch64', '_start: ldr x0, =0x123456789\n ldr w1, =0xd65f03c0\n ldr x2, =0x123456789\n ret\n', 'x.S');
+    const r = await assemble(
+      'aarch64',
+      '_start: ldr x0, =0x123456789\n ldr w1, =0xd65f03c0\n ldr x2, =0x123456789\n ret\n',
+      'x.S',
+    );
     const s = sym(r, '_start');
     const w = words(r, s, 4);
     const pool = s + 16; // 8-aligned right after `ret` (0x4000c0)
@@ -228,7 +251,11 @@ d:      .byte   1, -1, 'A'
 describe('x86_64 (Intel syntax)', () => {
   it('encodes known instructions; decimal numbers are decimal', async () => {
     // Keystone alone would read `60` as 0x60 in Intel mode; the assembler must not.
-    const r = await assemble('x86_64', '.intel_syntax noprefix\n_start:\n  mov eax, 60\n  mov edi, 10   # exit status\n  syscall\n', 'a.S');
+    const r = await assemble(
+      'x86_64',
+      '.intel_syntax noprefix\n_start:\n  mov eax, 60\n  mov edi, 10   # exit status\n  syscall\n',
+      'a.S',
+    );
     expect(hex(readMem(r.elf, r.entry, 12))).toBe('b83c000000' + 'bf0a000000' + '0f05');
   });
 
@@ -267,7 +294,11 @@ buf:    .skip   64
   });
 
   it('accepts immediates that fit their operand, signed or unsigned', async () => {
-    const r = await assemble('x86_64', '_start: mov al, 255\n mov al, -128\n and eax, 0xffffff80\n mov eax, -1\n push -1\n ret\n', 'x.S');
+    const r = await assemble(
+      'x86_64',
+      '_start: mov al, 255\n mov al, -128\n and eax, 0xffffff80\n mov eax, -1\n push -1\n ret\n',
+      'x.S',
+    );
     expect(hex(readMem(r.elf, r.entry, 15))).toBe('b0ff' + 'b080' + '83e080' + 'b8ffffffff' + '6aff' + 'c3');
   });
 
@@ -310,7 +341,11 @@ describe('errors carry file:line', () => {
     ['aarch64', '_start: ret\n.bss\n.quad 1\n', 'x.S:3: .bss can only hold labels, .skip/.zero/.space and alignment'],
     ['aarch64', '.balign 3\n', 'x.S:1: alignment 3 is not a power of two'],
     ['aarch64', '.balign 8192\n', 'x.S:1: alignment 8192 is larger than the page size (4096)'],
-    ['aarch64', '.macro m a\n  frob \\a\n.endm\nnop\nm x0\n', 'x.S:5: unknown instruction `frob` (in expansion of macro `m`)'],
+    [
+      'aarch64',
+      '.macro m a\n  frob \\a\n.endm\nnop\nm x0\n',
+      'x.S:5: unknown instruction `frob` (in expansion of macro `m`)',
+    ],
     ['aarch64', '.macro m a\n nop\n', 'x.S:1: missing `.endm` for this `.macro`'],
     ['aarch64', '.macro m a:req\n nop\n.endm\nm\n', 'x.S:4: missing argument `a` for macro `m`'],
     ['aarch64', 'nop\n.endm\n', 'x.S:2: `.endm` without a matching `.macro`'],
@@ -326,11 +361,27 @@ describe('errors carry file:line', () => {
     ['aarch64', '.quad 2 * _start\n_start: nop\n', 'x.S:1: operator `*` cannot be applied to an address'],
     // Keystone would silently truncate these (mov al, 44 / push word 0).
     ['x86_64', '_start: mov al, 300\n', 'x.S:1: immediate 300 (0x12c) does not fit in an 8-bit operand'],
-    ['x86_64', '_start: push 0x100000000\n', 'x.S:1: immediate 4294967296 (0x100000000) does not fit in a 32-bit operand'],
-    ['x86_64', '_start: mov word ptr [rax], 0x10000\n', 'x.S:1: immediate 65536 (0x10000) does not fit in a 16-bit operand'],
+    [
+      'x86_64',
+      '_start: push 0x100000000\n',
+      'x.S:1: immediate 4294967296 (0x100000000) does not fit in a 32-bit operand',
+    ],
+    [
+      'x86_64',
+      '_start: mov word ptr [rax], 0x10000\n',
+      'x.S:1: immediate 65536 (0x10000) does not fit in a 16-bit operand',
+    ],
     ['aarch64', '_start: ret\n.bss\n.skip 0x40000001\n', 'x.S:3: .bss would be larger than 1024 MiB'],
-    ['aarch64', '_start: ret\n.bss\n.skip 0x3ffff000\n.data\n.skip 0x2000\n', 'x.S: the program needs more than 1 GiB of memory'],
-    ['aarch64', '.rept count\nnop\n.endr\n', 'x.S:1: .rept count: undefined symbol `count` (it must use numbers and earlier .set constants)'],
+    [
+      'aarch64',
+      '_start: ret\n.bss\n.skip 0x3ffff000\n.data\n.skip 0x2000\n',
+      'x.S: the program needs more than 1 GiB of memory',
+    ],
+    [
+      'aarch64',
+      '.rept count\nnop\n.endr\n',
+      'x.S:1: .rept count: undefined symbol `count` (it must use numbers and earlier .set constants)',
+    ],
   ];
   it.each(cases)('%s: %j', async (arch, src, message) => {
     const e = await asmError(arch, src);
@@ -344,7 +395,9 @@ describe('errors carry file:line', () => {
   });
 
   it('reports errors inside an included file at that file and line', async () => {
-    const e = await assemble('aarch64', '_start: nop\n.include "lib.inc"\n', 'p.S', { readFile: () => 'nop\n\nfrob\n' }).catch((x: unknown) => x);
+    const e = await assemble('aarch64', '_start: nop\n.include "lib.inc"\n', 'p.S', {
+      readFile: () => 'nop\n\nfrob\n',
+    }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(AsmError);
     expect((e as AsmError).message).toBe('lib.inc:3: unknown instruction `frob`');
   });
@@ -359,7 +412,10 @@ describe('readelf', () => {
     return null;
   })();
   const programs: [AsmArch, string][] = [
-    ['aarch64', '.globl _start\n.type _start, %function\n_start: adrp x0, m\n ret\n.size _start, . - _start\n.section .rodata\nm: .byte 1\n.data\nd: .quad m\n.bss\nb: .skip 100\n'],
+    [
+      'aarch64',
+      '.globl _start\n.type _start, %function\n_start: adrp x0, m\n ret\n.size _start, . - _start\n.section .rodata\nm: .byte 1\n.data\nd: .quad m\n.bss\nb: .skip 100\n',
+    ],
     ['aarch64', '_start: ret\n'],
     ['aarch64', '_start: ret\n.bss\n.balign 64\nb: .skip 8192\n'],
     ['x86_64', '.globl _start\n_start: lea rax, [rip + d]\n ret\n.data\nd: .quad 0\n'],

@@ -18,11 +18,16 @@ function write(rel: string, text: string): string {
 
 describe('faultpath asm', () => {
   it('infers the architecture from the path, writes an executable ELF and returns a summary', async () => {
-    const src = write('guest-programs/aarch64/hello.S', '.globl _start\n_start: mov x8, #93\n svc #0\n.section .rodata\nm: .asciz "hi"\n');
+    const src = write(
+      'guest-programs/aarch64/hello.S',
+      '.globl _start\n_start: mov x8, #93\n svc #0\n.section .rodata\nm: .asciz "hi"\n',
+    );
     const out = path.join(tmp, 'hello.elf');
     const log = vi.spyOn(console, 'log');
     const summary = await asmCommand(src, { out });
-    expect(summary).toBe(`wrote ${out}: aarch64 static executable, ${fs.statSync(out).size} bytes, entry 0x4000e8; .text 0x4000e8 r-x 8 B, .rodata 0x401000 r-- 3 B`);
+    expect(summary).toBe(
+      `wrote ${out}: aarch64 static executable, ${fs.statSync(out).size} bytes, entry 0x4000e8; .text 0x4000e8 r-x 8 B, .rodata 0x401000 r-- 3 B`,
+    );
     expect(log).not.toHaveBeenCalled(); // src/cli/main.ts prints the returned line
     expect(fs.statSync(out).mode & 0o777).toBe(0o755);
     expect(parseElf(new Uint8Array(fs.readFileSync(out)), out).arch).toBe('aarch64');
@@ -60,7 +65,11 @@ describe('faultpath asm', () => {
     expect(inferArch('x86_64/aarch64/c.S')).toBe('aarch64'); // innermost directory wins
     expect(inferArch('anything.S', 'arm64')).toBe('aarch64');
     expect(() => inferArch('/nowhere/prog.S')).toThrow(
-      new AsmError('/nowhere/prog.S', 0, 'cannot tell the architecture from the path (no aarch64/ or x86_64/ directory); pass --arch aarch64 or --arch x86_64'),
+      new AsmError(
+        '/nowhere/prog.S',
+        0,
+        'cannot tell the architecture from the path (no aarch64/ or x86_64/ directory); pass --arch aarch64 or --arch x86_64',
+      ),
     );
     expect(() => inferArch('x.S', 'mips')).toThrow('x.S: unknown architecture `mips` (expected aarch64 or x86_64)');
     expect(defaultOutput('dir/prog.S')).toBe('dir/prog.elf');

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { elfHeadersSize, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, writeElf } from '../../src/asm/elf-writer.js';
+import {
+  elfHeadersSize,
+  PF_R,
+  PF_W,
+  PF_X,
+  SHF_ALLOC,
+  SHF_EXECINSTR,
+  SHF_WRITE,
+  writeElf,
+} from '../../src/asm/elf-writer.js';
 import { parseElf } from '../../src/loader/elf.js';
 import { elfSections, hex, readMem } from './helpers.js';
 
@@ -15,13 +24,27 @@ describe('writeElf', () => {
       { vaddr: 0x401234n, data, memsz: 0x100n, flags: PF_R | PF_W },
     ],
     sections: [
-      { name: '.text', nobits: false, flags: SHF_ALLOC | SHF_EXECINSTR, addr: 0x400000n + BigInt(elfHeadersSize(2)), size: 4n, align: 4 },
+      {
+        name: '.text',
+        nobits: false,
+        flags: SHF_ALLOC | SHF_EXECINSTR,
+        addr: 0x400000n + BigInt(elfHeadersSize(2)),
+        size: 4n,
+        align: 4,
+      },
       { name: '.data', nobits: false, flags: SHF_ALLOC | SHF_WRITE, addr: 0x401234n, size: 3n, align: 1 },
       { name: '.bss', nobits: true, flags: SHF_ALLOC | SHF_WRITE, addr: 0x401237n, size: 0xfdn, align: 1 },
     ],
     symbols: [
       { name: 'g', value: 0x401234n, size: 3n, type: 'object', global: true, section: '.data' },
-      { name: 'l', value: 0x400000n + BigInt(elfHeadersSize(2)), size: 0n, type: 'func', global: false, section: '.text' },
+      {
+        name: 'l',
+        value: 0x400000n + BigInt(elfHeadersSize(2)),
+        size: 0n,
+        type: 'func',
+        global: false,
+        section: '.text',
+      },
       { name: 'K', value: 5n, size: 0n, type: 'notype', global: false, section: null },
     ],
     sourceFile: 'w.S',
@@ -74,7 +97,13 @@ describe('writeElf', () => {
   });
 
   it('puts the headers on the page before a first segment that leaves no room for them (like ld)', () => {
-    const elf = writeElf({ machine: 'x86_64', entry: 0x401000n, segments: [{ vaddr: 0x401000n, data: text, memsz: 4n, flags: PF_R | PF_X }], sections: [], symbols: [] });
+    const elf = writeElf({
+      machine: 'x86_64',
+      entry: 0x401000n,
+      segments: [{ vaddr: 0x401000n, data: text, memsz: 4n, flags: PF_R | PF_X }],
+      sections: [],
+      symbols: [],
+    });
     const img = parseElf(elf, 'aligned');
     expect(img.loads[0]!.vaddr).toBe(0x400000);
     expect(img.loads[0]!.offset).toBe(0);

@@ -62,7 +62,13 @@ export function elfSections(elf: Uint8Array): Map<string, { addr: number; bytes:
   const shstrndx = v.getUint16(0x3e, true);
   const sh = (i: number) => {
     const o = shoff + i * 64;
-    return { name: v.getUint32(o, true), type: v.getUint32(o + 4, true), addr: Number(v.getBigUint64(o + 16, true)), off: Number(v.getBigUint64(o + 24, true)), size: Number(v.getBigUint64(o + 32, true)) };
+    return {
+      name: v.getUint32(o, true),
+      type: v.getUint32(o + 4, true),
+      addr: Number(v.getBigUint64(o + 16, true)),
+      off: Number(v.getBigUint64(o + 24, true)),
+      size: Number(v.getBigUint64(o + 32, true)),
+    };
   };
   const strOff = sh(shstrndx).off;
   const out = new Map<string, { addr: number; bytes: Uint8Array }>();

@@ -21,7 +21,12 @@ import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const oracle = FOUND_ORACLE ?? path.resolve(repo, '../shared/oracle');
 const programs = path.join(oracle, 'programs/aarch64');
-const names = fs.existsSync(programs) ? fs.readdirSync(programs).filter((f) => f.endsWith('.s')).map((f) => f.slice(0, -2)) : [];
+const names = fs.existsSync(programs)
+  ? fs
+      .readdirSync(programs)
+      .filter((f) => f.endsWith('.s'))
+      .map((f) => f.slice(0, -2))
+  : [];
 
 describe('AArch64 oracle programs', () => {
   it.skipIf(names.length === 0).each(names)('%s assembles to the same image as GNU as + ld', async (name) => {
@@ -162,7 +167,9 @@ describe('x86-64 against GNU as', () => {
     fs.writeFileSync(path.join(dir, 'p.ld'), LINKER_SCRIPT);
     const a = spawnSync(gas!, ['--64', '-o', path.join(dir, 'p.o'), path.join(dir, 'p.S')], { encoding: 'utf8' });
     expect(a.stderr).toBe('');
-    const l = spawnSync(ld!, ['-T', path.join(dir, 'p.ld'), '-o', path.join(dir, 'p'), path.join(dir, 'p.o')], { encoding: 'utf8' });
+    const l = spawnSync(ld!, ['-T', path.join(dir, 'p.ld'), '-o', path.join(dir, 'p'), path.join(dir, 'p.o')], {
+      encoding: 'utf8',
+    });
     expect(l.status).toBe(0);
     const gnu = new Uint8Array(fs.readFileSync(path.join(dir, 'p')));
     fs.rmSync(dir, { recursive: true });

@@ -57,9 +57,21 @@ describe.each(ARCHES)('%s', (arch) => {
       ['bad-magic', Uint8Array.from(good, (b, i) => (i === 1 ? 0x58 : b)), /bad magic/],
       ['elf32', Uint8Array.from(good, (b, i) => (i === 4 ? 1 : b)), /not a 64-bit ELF file/],
       ['big-endian', Uint8Array.from(good, (b, i) => (i === 5 ? 2 : b)), /not a little-endian ELF file/],
-      ['ET_REL', Uint8Array.from(good, (b, i) => (i === 16 ? 1 : i === 17 ? 0 : b)), /unsupported ELF type 1 \(ET_REL\)/],
+      [
+        'ET_REL',
+        Uint8Array.from(good, (b, i) => (i === 16 ? 1 : i === 17 ? 0 : b)),
+        /unsupported ELF type 1 \(ET_REL\)/,
+      ],
       ['no-phdrs', Uint8Array.from(good, (b, i) => (i === 56 || i === 57 ? 0 : b)), /no program headers/],
-      ['bad-entry', (() => { const c = Uint8Array.from(good); new DataView(c.buffer).setBigUint64(24, 0x10n, true); return c; })(), /entry point 0x10 is not inside an executable PT_LOAD/],
+      [
+        'bad-entry',
+        (() => {
+          const c = Uint8Array.from(good);
+          new DataView(c.buffer).setBigUint64(24, 0x10n, true);
+          return c;
+        })(),
+        /entry point 0x10 is not inside an executable PT_LOAD/,
+      ],
     ];
     for (const [name, bytes, msg] of cases) {
       m.addProgram(`/bin/${name}`, bytes);
@@ -80,12 +92,19 @@ describe.each(ARCHES)('%s', (arch) => {
     const m = machine(arch);
     m.addProgram('/bin/foreign', foreign);
     expect(() => m.spawn({ path: '/bin/foreign' })).toThrow(ExecError);
-    expect(() => m.spawn({ path: '/bin/foreign' })).toThrow(`/bin/foreign: ${other(arch)} executable cannot run on a ${arch} machine (Exec format error)`);
+    expect(() => m.spawn({ path: '/bin/foreign' })).toThrow(
+      `/bin/foreign: ${other(arch)} executable cannot run on a ${arch} machine (Exec format error)`,
+    );
 
     const dir = mkdtempSync(join(tmpdir(), 'faultpath-bad-'));
     writeFileSync(join(dir, 'foreign.elf'), foreign);
-    const s = scenarioSchema.parse({ machine: { arch, kernel: '6.1', mem: '64M' }, processes: [{ id: 'x', program: 'foreign.elf' }] });
-    await expect(runScenario(s, { baseDir: dir })).rejects.toThrow(/foreign\.elf: .* executable cannot run on a .* machine \(Exec format error\)/);
+    const s = scenarioSchema.parse({
+      machine: { arch, kernel: '6.1', mem: '64M' },
+      processes: [{ id: 'x', program: 'foreign.elf' }],
+    });
+    await expect(runScenario(s, { baseDir: dir })).rejects.toThrow(
+      /foreign\.elf: .* executable cannot run on a .* machine \(Exec format error\)/,
+    );
   });
 
   // MODEL BUG: Machine.spawn() creates the task (ProcessTable.newTask: pid, parent, memcg) and
@@ -119,7 +138,11 @@ describe.each(ARCHES)('%s', (arch) => {
       {
         strings: Object.fromEntries(names.map((p, i) => [`p${i}`, p])),
         data: { argv: [0, 0], envp: [0] },
-        steps: names.map((_, i) => ({ sys: 'execve', args: [{ sym: `p${i}` }, { sym: 'argv' }, { sym: 'envp' }], out: `r${i}` })),
+        steps: names.map((_, i) => ({
+          sys: 'execve',
+          args: [{ sym: `p${i}` }, { sym: 'argv' }, { sym: 'envp' }],
+          out: `r${i}`,
+        })),
       },
       { files },
     );
@@ -130,7 +153,12 @@ describe.each(ARCHES)('%s', (arch) => {
   it('randomly corrupted executables either run (bounded by the budget) or are refused with ElfError/ExecError — nothing else, no crash', async () => {
     const good = await build(arch, {
       bss: { buf: 8192 },
-      steps: [{ sys: 'write', args: [1, { sym: 'buf' }, 16] }, { store: { sym: 'buf', off: 4096 }, value: 1 }, { sys: 'brk', args: [0] }, { exit: 0 }],
+      steps: [
+        { sys: 'write', args: [1, { sym: 'buf' }, 16] },
+        { store: { sym: 'buf', off: 4096 }, value: 1 },
+        { sys: 'brk', args: [0] },
+        { exit: 0 },
+      ],
     });
     const next = rng(arch === 'aarch64' ? 0xa64 : 0x86);
     const outcomes = new Map<string, number>();
@@ -150,7 +178,8 @@ describe.each(ARCHES)('%s', (arch) => {
           m.spawn({ path: '/bin/fuzz' });
           kind = `ran:${m.run().kind}`;
         } catch (e) {
-          if (!(e instanceof ElfError) && !(e instanceof ExecError)) throw new Error(`mutant ${i}: unexpected ${(e as Error).name}: ${(e as Error).message}`);
+          if (!(e instanceof ElfError) && !(e instanceof ExecError))
+            throw new Error(`mutant ${i}: unexpected ${(e as Error).name}: ${(e as Error).message}`);
           kind = (e as Error).name;
         }
         outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);

@@ -8,7 +8,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REGIONS } from '../../src/cpu/cpu.js';
 import { ExecError } from '../../src/kernel/exec.js';
 import { Machine } from '../../src/kernel/machine.js';
-import { ARCHES, build, E, neg, runGuest, type Arch, type GuestRun, type Program, type RunOpts, type Step } from '../syscalls/harness.js';
+import {
+  ARCHES,
+  build,
+  E,
+  neg,
+  runGuest,
+  type Arch,
+  type GuestRun,
+  type Program,
+  type RunOpts,
+  type Step,
+} from '../syscalls/harness.js';
 
 const RW = 3;
 const ANON = 0x22;
@@ -48,7 +59,9 @@ describe.each(ARCHES)('%s', (arch) => {
     machines.push(m);
     m.addProgram('/bin/p', await build(arch, { steps: [] }));
     expect(() => m.spawn({ path: '/bin/p', argv: ['/bin/p', 'A'.repeat(3 << 20)] })).toThrow(ExecError);
-    expect(() => m.spawn({ path: '/bin/p', argv: ['/bin/p', ...Array<string>(20).fill('B'.repeat(120_000))] })).toThrow(/argument list too long \(\d+ bytes; E2BIG\)/);
+    expect(() => m.spawn({ path: '/bin/p', argv: ['/bin/p', ...Array<string>(20).fill('B'.repeat(120_000))] })).toThrow(
+      /argument list too long \(\d+ bytes; E2BIG\)/,
+    );
     expect(() => m.spawn({ path: '/bin/p', envp: Array<string>(40_000).fill('X=' + 'y'.repeat(60)) })).toThrow(/E2BIG/);
   });
 
@@ -77,7 +90,11 @@ describe.each(ARCHES)('%s', (arch) => {
       strings: { p_self: '/bin/guest' },
       data: { argv: [0, 0], envp: [0] },
       bss: { big: 200_000 },
-      steps: [fillA('big', 200_000 - 16), { store: { sym: 'argv' }, value: { sym: 'big' } }, { sys: 'execve', args: [{ sym: 'p_self' }, { sym: 'argv' }, { sym: 'envp' }], out: 'e2big' }],
+      steps: [
+        fillA('big', 200_000 - 16),
+        { store: { sym: 'argv' }, value: { sym: 'big' } },
+        { sys: 'execve', args: [{ sym: 'p_self' }, { sym: 'argv' }, { sym: 'envp' }], out: 'e2big' },
+      ],
     });
     expect(r.main.out.e2big).toBe(neg(E.E2BIG));
   });
@@ -87,7 +104,18 @@ describe.each(ARCHES)('%s', (arch) => {
   // argv of 5000 one-byte strings (~50 KB with the pointers) executes normally.
   it('execve with 5000 argv entries runs the program [fixed; was: EFAULT after 4096 entries]', async () => {
     const n = 5000;
-    const target = await build(arch, { steps: [{ asm: { aarch64: '        ldr x0, [sp]\n        adrp x16, slots\n        add x16, x16, :lo12:slots\n        str x0, [x16]', x86_64: '        mov rax, qword ptr [rsp]\n        mov qword ptr [rip + slots], rax' } }, { out: 'argc', slot: 0 }] });
+    const target = await build(arch, {
+      steps: [
+        {
+          asm: {
+            aarch64:
+              '        ldr x0, [sp]\n        adrp x16, slots\n        add x16, x16, :lo12:slots\n        str x0, [x16]',
+            x86_64: '        mov rax, qword ptr [rsp]\n        mov qword ptr [rip + slots], rax',
+          },
+        },
+        { out: 'argc', slot: 0 },
+      ],
+    });
     const r = await run(
       arch,
       {
@@ -132,7 +160,11 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.tasks.length).toBeGreaterThan(maxProcesses / 2);
     expect(r.main.out.fork).toBe(neg(E.EAGAIN));
     expect(r.tasks.every((t) => t.outcome.kind === 'exit' && t.outcome.code === 1)).toBe(true);
-    expect(r.dmesg.some((l) => l.startsWith(`faultpath: fork refused: ${maxProcesses} processes (RLIMIT_NPROC) reached by guest[`))).toBe(true);
+    expect(
+      r.dmesg.some((l) =>
+        l.startsWith(`faultpath: fork refused: ${maxProcesses} processes (RLIMIT_NPROC) reached by guest[`),
+      ),
+    ).toBe(true);
   });
 
   it('mmap loop up to the engine region limit: mmap returns -ENOMEM, the guest keeps running (munmap + mmap works again), Node survives', async () => {
@@ -148,7 +180,13 @@ describe.each(ARCHES)('%s', (arch) => {
           { br: 'ltz', slot: 0, to: 'full' },
           { store: { slot: 0 }, value: 1 },
           // keep the last good address in slot 3
-          { asm: { aarch64: '        adrp x16, slots\n        add x16, x16, :lo12:slots\n        ldr x0, [x16]\n        str x0, [x16, #24]', x86_64: '        mov rax, qword ptr [rip + slots]\n        mov qword ptr [rip + slots + 24], rax' } },
+          {
+            asm: {
+              aarch64:
+                '        adrp x16, slots\n        add x16, x16, :lo12:slots\n        ldr x0, [x16]\n        str x0, [x16, #24]',
+              x86_64: '        mov rax, qword ptr [rip + slots]\n        mov qword ptr [rip + slots + 24], rax',
+            },
+          },
           inc(1),
           { goto: 'loop' },
           { label: 'full' },
@@ -200,7 +238,12 @@ describe.each(ARCHES)('%s', (arch) => {
             { sys: 'mmap', args: [0, 4096, RW, ANON, -1, 0], save: 0 },
             { br: 'ltz', slot: 0, to: 'done' },
             inc(1),
-            { asm: { aarch64: '        cmp x0, #1000\n        b.lo loop', x86_64: '        cmp qword ptr [rip + slots + 8], 1000\n        jb loop' } },
+            {
+              asm: {
+                aarch64: '        cmp x0, #1000\n        b.lo loop',
+                x86_64: '        cmp qword ptr [rip + slots + 8], 1000\n        jb loop',
+              },
+            },
             { label: 'done' },
             { out: 'count', slot: 1 },
             { out: 'last', slot: 0 },

@@ -31,11 +31,16 @@ async function run(arch: Arch, p: Program | string, o: RunOpts = {}): Promise<Gu
 }
 type SignalEvent = Extract<TraceEvent, { kind: 'signal' }>;
 const signals = (r: GuestRun) => r.m.tracer.events.filter((e): e is SignalEvent => e.kind === 'signal');
-const asm = (arch: Arch, code: Partial<Record<Arch, string>>): Program => ({ steps: [{ asm: { [arch]: code[arch] } }, { out: 'not_reached', value: 1 }] });
+const asm = (arch: Arch, code: Partial<Record<Arch, string>>): Program => ({
+  steps: [{ asm: { [arch]: code[arch] } }, { out: 'not_reached', value: 1 }],
+});
 
 describe.each(ARCHES)('%s', (arch) => {
   it('an endless loop without system calls ends the run with end.kind "budget" (runScenario budget 2,000,000)', async () => {
-    const s = scenarioSchema.parse({ machine: { arch, kernel: '6.1', mem: '64M' }, processes: [{ id: 'spin', program: `programs/${arch}/spin.S` }] });
+    const s = scenarioSchema.parse({
+      machine: { arch, kernel: '6.1', mem: '64M' },
+      processes: [{ id: 'spin', program: `programs/${arch}/spin.S` }],
+    });
     res = await runScenario(s, { trace: false, baseDir: HERE, budget: 2_000_000 });
     expect(res.end.kind).toBe('budget');
     expect((res.end as { executed: number }).executed).toBeGreaterThanOrEqual(2_000_000);
@@ -77,10 +82,20 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(p.outcome).toEqual({ kind: 'signal', signal: 15, name: 'SIGTERM' });
     expect(p.wait_status).toBe(15);
     const ev = res.machine.tracer.events;
-    const slept = ev.find((e) => e.kind === 'tracepoint' && (e as { name: string }).name === 'sleep' && String((e.fields as { waitq: string }).waitq).startsWith('memcg_oom:'));
+    const slept = ev.find(
+      (e) =>
+        e.kind === 'tracepoint' &&
+        (e as { name: string }).name === 'sleep' &&
+        String((e.fields as { waitq: string }).waitq).startsWith('memcg_oom:'),
+    );
     expect(slept).toBeDefined();
     expect(slept!.ts).toBeLessThan(50e6);
-    const woke = ev.find((e) => e.kind === 'tracepoint' && (e as { name: string }).name === 'sched_wakeup' && (e.fields as { reason: string }).reason === 'SIGTERM');
+    const woke = ev.find(
+      (e) =>
+        e.kind === 'tracepoint' &&
+        (e as { name: string }).name === 'sched_wakeup' &&
+        (e.fields as { reason: string }).reason === 'SIGTERM',
+    );
     expect(woke).toBeDefined();
     expect(ev.some((e) => e.kind === 'signal' && (e as SignalEvent).sig === 11)).toBe(false);
     expect(res.dmesg.some((l) => /Killed process/.test(l))).toBe(false);
@@ -90,7 +105,10 @@ describe.each(ARCHES)('%s', (arch) => {
     // Fill the rest of the only (text) page with NOPs so execution falls through to 0x401000.
     const probe = parseElf(await build(arch, '.text\n.globl _start\n_start:\n nop\n'), 'probe');
     const room = 0x1000 - (probe.entry & 0xfff);
-    const src = arch === 'x86_64' ? `.text\n.globl _start\n_start:\n .fill ${room}, 1, 0x90\n` : `.text\n.globl _start\n_start:\n .fill ${room / 4}, 4, 0xd503201f\n`;
+    const src =
+      arch === 'x86_64'
+        ? `.text\n.globl _start\n_start:\n .fill ${room}, 1, 0x90\n`
+        : `.text\n.globl _start\n_start:\n .fill ${room / 4}, 4, 0xd503201f\n`;
     const img = parseElf(await build(arch, src), 'offend');
     expect(img.loads).toHaveLength(1);
     expect(img.loads[0]!.vaddr + img.loads[0]!.memsz).toBe(0x401000);
@@ -99,7 +117,10 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
     const segv = signals(r).find((e) => e.sig === 11 && e.code === 'SEGV_MAPERR');
     expect(segv?.address).toBe('0x401000');
-    if (arch === 'x86_64') expect(r.dmesg.some((l) => /^guest\[\d+\]: segfault at 401000 ip 0000000000401000 sp [0-9a-f]+ error 14\b/.test(l))).toBe(true); // USER | INSTR, not present
+    if (arch === 'x86_64')
+      expect(
+        r.dmesg.some((l) => /^guest\[\d+\]: segfault at 401000 ip 0000000000401000 sp [0-9a-f]+ error 14\b/.test(l)),
+      ).toBe(true); // USER | INSTR, not present
   });
 
   const traps: Record<Arch, [string, string, number, string][]> = {
@@ -142,7 +163,10 @@ describe.each(ARCHES)('%s', (arch) => {
   const kaddr = arch === 'x86_64' ? 0xffff800000000000n : 0xffff000000001000n;
   for (const access of ['read', 'write'] as const) {
     it(`user ${access} of the kernel address 0x${kaddr.toString(16)} → SIGSEGV (SEGV_MAPERR) with the address${arch === 'x86_64' ? ` and error ${access === 'read' ? 5 : 7} in the log` : ''}`, async () => {
-      const code = arch === 'x86_64' ? `        movabs rax, 0x${kaddr.toString(16)}\n        ${access === 'read' ? 'mov rax, qword ptr [rax]' : 'mov qword ptr [rax], rax'}` : `        ldr x1, =0x${kaddr.toString(16)}\n        ${access === 'read' ? 'ldr x0, [x1]' : 'str x0, [x1]'}`;
+      const code =
+        arch === 'x86_64'
+          ? `        movabs rax, 0x${kaddr.toString(16)}\n        ${access === 'read' ? 'mov rax, qword ptr [rax]' : 'mov qword ptr [rax], rax'}`
+          : `        ldr x1, =0x${kaddr.toString(16)}\n        ${access === 'read' ? 'ldr x0, [x1]' : 'str x0, [x1]'}`;
       const r = await run(arch, asm(arch, { [arch]: code }));
       expect(r.main.out.not_reached).toBeUndefined();
       expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
@@ -154,7 +178,9 @@ describe.each(ARCHES)('%s', (arch) => {
         expect(line).toBeDefined();
         expect(line).toContain(`error ${access === 'read' ? 5 : 7} `);
       } else {
-        const ex = r.m.tracer.events.find((e) => e.kind === 'exception' && (e as { address?: string }).address === `0x${kaddr.toString(16)}`) as { esr?: string } | undefined;
+        const ex = r.m.tracer.events.find(
+          (e) => e.kind === 'exception' && (e as { address?: string }).address === `0x${kaddr.toString(16)}`,
+        ) as { esr?: string } | undefined;
         expect(ex?.esr).toBeDefined();
         // ESR_ELx.EC = 0x24 (data abort from a lower EL); WnR set for the write
         const esr = Number(ex!.esr);
@@ -181,14 +207,20 @@ describe.each(ARCHES)('%s', (arch) => {
       for (const [code, text] of want) {
         const r = await runGuest(arch, asm(arch, { x86_64: `        ${code}` }));
         r.m.close();
-        if (!r.dmesg.some((l) => new RegExp(`^traps: guest\\[${r.main.pid}\\] ${text} ip:[0-9a-f]+ sp:[0-9a-f]+ error:0`).test(l))) missing.push(text);
+        if (
+          !r.dmesg.some((l) =>
+            new RegExp(`^traps: guest\\[${r.main.pid}\\] ${text} ip:[0-9a-f]+ sp:[0-9a-f]+ error:0`).test(l),
+          )
+        )
+          missing.push(text);
       }
       expect(missing).toEqual([]);
     });
 
     it('no "traps:" line when the signal has a handler or debug.exception-trace is 0 (show_signal conditions)', async () => {
       for (const setup of [
-        (m: GuestRun['m'], t: Parameters<NonNullable<RunOpts['setup']>>[1]) => void t.sigactions.set(4, { handler: 0x401000n, flags: 0n, restorer: 0n, mask: 0n }),
+        (m: GuestRun['m'], t: Parameters<NonNullable<RunOpts['setup']>>[1]) =>
+          void t.sigactions.set(4, { handler: 0x401000n, flags: 0n, restorer: 0n, mask: 0n }),
         (m: GuestRun['m']) => void m.k.sysctl.set('debug.exception-trace', 0),
       ]) {
         // (a handled SIGILL re-executes ud2 until the budget: handlers are not run by the model)
@@ -204,9 +236,14 @@ describe.each(ARCHES)('%s', (arch) => {
     // with si_code SI_KERNEL (si_addr 0).  The model treats it as #PF: "segfault at
     // 8000000000000000 … error 5" and SEGV_MAPERR with the address.
     it('a non-canonical address (0x8000000000000000) raises #GP: "general protection fault" in the log, SI_KERNEL [fixed; was: reported as a page fault]', async () => {
-      const r = await run(arch, asm(arch, { x86_64: '        movabs rax, 0x8000000000000000\n        mov rax, qword ptr [rax]' }));
+      const r = await run(
+        arch,
+        asm(arch, { x86_64: '        movabs rax, 0x8000000000000000\n        mov rax, qword ptr [rax]' }),
+      );
       expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
-      expect(r.dmesg.some((l) => /^traps: guest\[\d+\] general protection fault ip:4[0-9a-f]+ sp:[0-9a-f]+ error:0/.test(l))).toBe(true);
+      expect(
+        r.dmesg.some((l) => /^traps: guest\[\d+\] general protection fault ip:4[0-9a-f]+ sp:[0-9a-f]+ error:0/.test(l)),
+      ).toBe(true);
       expect(signals(r).some((e) => e.sig === 11 && e.code.startsWith('SI_KERNEL'))).toBe(true);
     });
 
@@ -215,15 +252,35 @@ describe.each(ARCHES)('%s', (arch) => {
     // not present) — only the reported one is sanitized to 5.  The model sets PROT for every
     // kernel address in the hardware code, so exceptions:page_fault_user shows error_code=0x5.
     it('exceptions:page_fault_user for the unmapped kernel guard hole shows the hardware error code 0x4 [fixed; was: 0x5]', async () => {
-      const r = await run(arch, asm(arch, { x86_64: '        movabs rax, 0xffff800000000000\n        mov rax, qword ptr [rax]' }));
-      const tp = r.m.tracer.events.find((e) => e.kind === 'tracepoint' && (e as { name: string }).name === 'page_fault_user' && (e.fields as { address: string }).address === '0xffff800000000000');
-      expect(((tp as Extract<TraceEvent, { kind: 'tracepoint' }>).fields as { error_code: string }).error_code).toBe('0x4');
+      const r = await run(
+        arch,
+        asm(arch, { x86_64: '        movabs rax, 0xffff800000000000\n        mov rax, qword ptr [rax]' }),
+      );
+      const tp = r.m.tracer.events.find(
+        (e) =>
+          e.kind === 'tracepoint' &&
+          (e as { name: string }).name === 'page_fault_user' &&
+          (e.fields as { address: string }).address === '0xffff800000000000',
+      );
+      expect(((tp as Extract<TraceEvent, { kind: 'tracepoint' }>).fields as { error_code: string }).error_code).toBe(
+        '0x4',
+      );
     });
 
     it('exceptions:page_fault_user for the direct map (0xffff888000000000, present, supervisor-only) shows 0x5', async () => {
-      const r = await run(arch, asm(arch, { x86_64: '        movabs rax, 0xffff888000000000\n        mov rax, qword ptr [rax]' }));
-      const tp = r.m.tracer.events.find((e) => e.kind === 'tracepoint' && (e as { name: string }).name === 'page_fault_user' && (e.fields as { address: string }).address === '0xffff888000000000');
-      expect(((tp as Extract<TraceEvent, { kind: 'tracepoint' }>).fields as { error_code: string }).error_code).toBe('0x5');
+      const r = await run(
+        arch,
+        asm(arch, { x86_64: '        movabs rax, 0xffff888000000000\n        mov rax, qword ptr [rax]' }),
+      );
+      const tp = r.m.tracer.events.find(
+        (e) =>
+          e.kind === 'tracepoint' &&
+          (e as { name: string }).name === 'page_fault_user' &&
+          (e.fields as { address: string }).address === '0xffff888000000000',
+      );
+      expect(((tp as Extract<TraceEvent, { kind: 'tracepoint' }>).fields as { error_code: string }).error_code).toBe(
+        '0x5',
+      );
     });
   }
 });

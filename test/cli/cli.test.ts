@@ -24,7 +24,8 @@ import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'faultpath.js');
 const HOG = (arch: 'aarch64' | 'x86_64') => join('test', 'cli', 'programs', arch, 'hog.S');
-const GOLDEN = (arch: 'aarch64' | 'x86_64', name: string) => readFileSync(join(REPO_ROOT, 'test', 'golden', arch, name), 'utf8');
+const GOLDEN = (arch: 'aarch64' | 'x86_64', name: string) =>
+  readFileSync(join(REPO_ROOT, 'test', 'golden', arch, name), 'utf8');
 const MAX_SPAWNS = 35;
 
 interface Run {
@@ -50,7 +51,10 @@ function cli(args: string[], opts: { input?: string } = {}): Run {
 
 /** Fails with the whole stderr when the exit code is not the expected one. */
 function expectCode(r: Run, code: number): void {
-  if (r.code !== code) expect.fail(`exit code ${r.code}, expected ${code}\n--- stderr:\n${r.stderr}\n--- stdout (first 2000 chars):\n${r.stdout.slice(0, 2000)}`);
+  if (r.code !== code)
+    expect.fail(
+      `exit code ${r.code}, expected ${code}\n--- stderr:\n${r.stderr}\n--- stdout (first 2000 chars):\n${r.stdout.slice(0, 2000)}`,
+    );
 }
 
 let tmp = '';
@@ -73,7 +77,15 @@ describe('help', () => {
   it('faultpath --help lists every command and the exit codes', () => {
     const r = cli(['--help']);
     expectCode(r, 0);
-    for (const c of ['run [options] <program> [args...]', 'scenario [options] <file>', 'explain', 'asm [options] <file>', 'list', 'oracle [options] <case>']) expect(r.stdout).toContain(c);
+    for (const c of [
+      'run [options] <program> [args...]',
+      'scenario [options] <file>',
+      'explain',
+      'asm [options] <file>',
+      'list',
+      'oracle [options] <case>',
+    ])
+      expect(r.stdout).toContain(c);
     expect(r.stdout).toContain('Exit codes:');
     expect(r.stdout).toMatch(/^ {2}3 {2}the modeled kernel panicked/m);
   });
@@ -81,7 +93,26 @@ describe('help', () => {
   it('faultpath run --help documents every flag and shows examples', () => {
     const r = cli(['run', '--help']);
     expectCode(r, 0);
-    for (const f of ['--arch <arch>', '--kernel <version>', '--mem <size>', '--cgroup <path>', '--memory-max <size>', '--oom-score-adj <n>', '--sysctl <key=value>', '--trace <format>', '--trace-out <file>', '--summary', '--dmesg', '--json', '--filter-func <glob>', '--filter-task <pid|comm>', '--filter-kind <kind>', '--max-depth <n>', '--only-fatal', '--budget <instructions>']) {
+    for (const f of [
+      '--arch <arch>',
+      '--kernel <version>',
+      '--mem <size>',
+      '--cgroup <path>',
+      '--memory-max <size>',
+      '--oom-score-adj <n>',
+      '--sysctl <key=value>',
+      '--trace <format>',
+      '--trace-out <file>',
+      '--summary',
+      '--dmesg',
+      '--json',
+      '--filter-func <glob>',
+      '--filter-task <pid|comm>',
+      '--filter-kind <kind>',
+      '--max-depth <n>',
+      '--only-fatal',
+      '--budget <instructions>',
+    ]) {
       expect(r.stdout).toContain(f);
     }
     expect(r.stdout).toContain('Examples:');
@@ -112,18 +143,43 @@ describe('run', () => {
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ arch: 'x86_64', kernel: '3.12', end: { kind: 'exited' }, cgroups: {}, dmesg: [] });
     expect(j.processes).toHaveLength(1);
-    expect(j.processes[0]).toMatchObject({ id: 'main', comm: 'hello', outcome: { kind: 'exit', code: 0 }, wait_status: 0, oom_killed: false, stdout: 'hello, world\n' });
+    expect(j.processes[0]).toMatchObject({
+      id: 'main',
+      comm: 'hello',
+      outcome: { kind: 'exit', code: 0 },
+      wait_status: 0,
+      oom_killed: false,
+      stdout: 'hello, world\n',
+    });
     expect(j.instructions).toBeGreaterThan(0);
     expect(r.stderr).toBe(''); // --json replaces the status lines
   });
 
   it('memcg OOM with --json: processes, hierarchical and local cgroup counters, the kernel log', () => {
-    const r = cli(['run', HOG('aarch64'), '--cgroup', '/a/b', '--memory-max', '1M', '--oom-score-adj', '500', '--sysctl', 'vm.oom_dump_tasks=1', '--json']);
+    const r = cli([
+      'run',
+      HOG('aarch64'),
+      '--cgroup',
+      '/a/b',
+      '--memory-max',
+      '1M',
+      '--oom-score-adj',
+      '500',
+      '--sysctl',
+      'vm.oom_dump_tasks=1',
+      '--json',
+    ]);
     expectCode(r, 0);
     const j = JSON.parse(r.stdout);
     expect(j.end).toEqual({ kind: 'exited' });
     const p = j.processes[0];
-    expect(p).toMatchObject({ comm: 'hog', outcome: { kind: 'signal', signal: 9, name: 'SIGKILL' }, wait_status: 9, oom_killed: true, majflt: 0 });
+    expect(p).toMatchObject({
+      comm: 'hog',
+      outcome: { kind: 'signal', signal: 9, name: 'SIGKILL' },
+      wait_status: 9,
+      oom_killed: true,
+      majflt: 0,
+    });
     expect(p.minflt).toBeGreaterThan(200); // 1M = 256 pages, one fault per page
     expect(Object.keys(j.cgroups).sort()).toEqual(['/a', '/a/b']);
     const leaf = j.cgroups['/a/b'];
@@ -140,13 +196,33 @@ describe('run', () => {
     const log = j.dmesg.join('\n');
     expect(log).toMatch(/hog invoked oom-killer: gfp_mask=0xcc0\(GFP_KERNEL\), order=0, oom_score_adj=500/);
     expect(log).toContain('Tasks state (memory values in pages):');
-    expect(log).toContain(`oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a/b,task_memcg=/a/b,task=hog,pid=${p.pid},uid=0`);
-    expect(log).toMatch(new RegExp(`Memory cgroup out of memory: Killed process ${p.pid} \\(hog\\) total-vm:\\d+kB, anon-rss:\\d+kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:\\d+kB oom_score_adj:500`));
+    expect(log).toContain(
+      `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a/b,task_memcg=/a/b,task=hog,pid=${p.pid},uid=0`,
+    );
+    expect(log).toMatch(
+      new RegExp(
+        `Memory cgroup out of memory: Killed process ${p.pid} \\(hog\\) total-vm:\\d+kB, anon-rss:\\d+kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:\\d+kB oom_score_adj:500`,
+      ),
+    );
     expect(j.dmesg.every((l: string) => /^\[ {0,4}\d+\.\d{6}\] /.test(l))).toBe(true);
   });
 
   it('repeated --sysctl: vm.panic_on_oom=2 makes a memcg OOM a "compulsory" panic (exit 3); vm.oom_dump_tasks=0 drops the task list', () => {
-    const r = cli(['run', HOG('x86_64'), '--arch', 'x86_64', '--cgroup', 't', '--memory-max', '1M', '--sysctl', 'vm.panic_on_oom=2', '--sysctl', 'vm.oom_dump_tasks=0', '--dmesg']);
+    const r = cli([
+      'run',
+      HOG('x86_64'),
+      '--arch',
+      'x86_64',
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--sysctl',
+      'vm.panic_on_oom=2',
+      '--sysctl',
+      'vm.oom_dump_tasks=0',
+      '--dmesg',
+    ]);
     expectCode(r, 3);
     expect(r.stdout).toContain('hog invoked oom-killer');
     expect(r.stdout).toMatch(/\] Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled\n$/);
@@ -156,9 +232,23 @@ describe('run', () => {
   });
 
   it('--kernel 4.19 prints the 4.19 OOM report', () => {
-    const r = cli(['run', HOG('x86_64'), '--arch', 'x86_64', '--kernel', '4.19', '--cgroup', 't', '--memory-max', '1M', '--dmesg']);
+    const r = cli([
+      'run',
+      HOG('x86_64'),
+      '--arch',
+      'x86_64',
+      '--kernel',
+      '4.19',
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--dmesg',
+    ]);
     expectCode(r, 0);
-    expect(r.stdout).toContain('hog invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=0');
+    expect(r.stdout).toContain(
+      'hog invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=0',
+    );
     expect(r.stdout).toContain('Not tainted 4.19.');
     expect(r.stdout).toContain('Task in /t killed as a result of limit of /t');
     expect(r.stdout).toMatch(/Memory cgroup out of memory: Kill process \d+ \(hog\) score \d+ or sacrifice child/);
@@ -169,7 +259,9 @@ describe('run', () => {
     const r = cli(['run', HOG('aarch64'), '--budget', '1000']);
     expectCode(r, 4);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^faultpath: hog\[\d+\] running; minflt \d+, majflt 0\nfaultpath: instruction budget exhausted after \d+ instructions \(raise --budget\)\n$/);
+    expect(r.stderr).toMatch(
+      /^faultpath: hog\[\d+\] running; minflt \d+, majflt 0\nfaultpath: instruction budget exhausted after \d+ instructions \(raise --budget\)\n$/,
+    );
   });
 });
 
@@ -177,9 +269,24 @@ describe('run', () => {
 
 describe('run --trace', () => {
   it('function_graph on stdout with --filter-func "do_*" --max-depth 2', () => {
-    const r = cli(['run', HOG('aarch64'), '--cgroup', 't', '--memory-max', '1M', '--trace', 'function_graph', '--filter-func', 'do_*', '--max-depth', '2']);
+    const r = cli([
+      'run',
+      HOG('aarch64'),
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--trace',
+      'function_graph',
+      '--filter-func',
+      'do_*',
+      '--max-depth',
+      '2',
+    ]);
     expectCode(r, 0);
-    expect(r.stdout.startsWith('# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n')).toBe(true);
+    expect(r.stdout.startsWith('# tracer: function_graph\n#\n# CPU  DURATION                  FUNCTION CALLS\n')).toBe(
+      true,
+    );
     expect(r.stderr).toBe('');
     const outermost = new Set<string>();
     let calls = 0;
@@ -204,7 +311,24 @@ describe('run --trace', () => {
 
   it('jsonl to --trace-out with repeated --filter-kind', () => {
     const out = tmpFile('kinds.jsonl');
-    const r = cli(['run', HOG('x86_64'), '--arch', 'x86_64', '--cgroup', 't', '--memory-max', '1M', '--trace', 'jsonl', '--trace-out', out, '--filter-kind', 'oom', '--filter-kind', 'signal']);
+    const r = cli([
+      'run',
+      HOG('x86_64'),
+      '--arch',
+      'x86_64',
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--trace',
+      'jsonl',
+      '--trace-out',
+      out,
+      '--filter-kind',
+      'oom',
+      '--filter-kind',
+      'signal',
+    ]);
     expectCode(r, 0);
     expect(r.stdout).toBe('');
     const text = readFileSync(out, 'utf8');
@@ -218,7 +342,19 @@ describe('run --trace', () => {
 
   it('perfetto --only-fatal to --trace-out: valid trace-event JSON, identical to the golden file', () => {
     const out = tmpFile('fatal.perfetto.json');
-    const r = cli(['run', HOG('aarch64'), '--cgroup', 't', '--memory-max', '1M', '--trace', 'perfetto', '--trace-out', out, '--only-fatal']);
+    const r = cli([
+      'run',
+      HOG('aarch64'),
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--trace',
+      'perfetto',
+      '--trace-out',
+      out,
+      '--only-fatal',
+    ]);
     expectCode(r, 0);
     const text = readFileSync(out, 'utf8');
     const { problems, stats } = validatePerfetto(text);
@@ -228,14 +364,38 @@ describe('run --trace', () => {
   });
 
   it('function_graph --only-fatal on stdout is the golden file (x86_64)', () => {
-    const r = cli(['run', HOG('x86_64'), '--arch', 'x86_64', '--cgroup', 't', '--memory-max', '1M', '--trace', 'function_graph', '--only-fatal']);
+    const r = cli([
+      'run',
+      HOG('x86_64'),
+      '--arch',
+      'x86_64',
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--trace',
+      'function_graph',
+      '--only-fatal',
+    ]);
     expectCode(r, 0);
     expect(r.stdout).toBe(GOLDEN('x86_64', 'function_graph.txt'));
     expect(r.stdout).toContain('mem_cgroup_out_of_memory() {');
   });
 
   it('--trace dmesg --summary: the kernel-log trace, then the fault-path summary (the golden files)', () => {
-    const r = cli(['run', HOG('x86_64'), '--arch', 'x86_64', '--cgroup', 't', '--memory-max', '1M', '--trace', 'dmesg', '--summary']);
+    const r = cli([
+      'run',
+      HOG('x86_64'),
+      '--arch',
+      'x86_64',
+      '--cgroup',
+      't',
+      '--memory-max',
+      '1M',
+      '--trace',
+      'dmesg',
+      '--summary',
+    ]);
     expectCode(r, 0);
     expect(r.stdout).toBe(GOLDEN('x86_64', 'dmesg.txt') + GOLDEN('x86_64', 'summary.txt'));
     expect(r.stdout).toMatch(/\d+ fault episodes: hog-\d+ ×\d+\noutcomes:\n/);
@@ -314,7 +474,10 @@ describe('scenario', () => {
   });
 
   const panicScenario = () =>
-    tmpFile('panic.yaml', `machine: {arch: x86_64, mem: 256M, sysctls: {vm.panic_on_oom: 2}}\ncgroups: [{path: t, memory.max: 1M}]\nprocesses: [{id: hog, program: ${hogAbs}, cgroup: t}]\nexpect: {panic: true, dmesg_contains: ["compulsory panic_on_oom"]}\n`);
+    tmpFile(
+      'panic.yaml',
+      `machine: {arch: x86_64, mem: 256M, sysctls: {vm.panic_on_oom: 2}}\ncgroups: [{path: t, memory.max: 1M}]\nprocesses: [{id: hog, program: ${hogAbs}, cgroup: t}]\nexpect: {panic: true, dmesg_contains: ["compulsory panic_on_oom"]}\n`,
+    );
 
   it('expect.panic: the expected panic is success (exit 0, not 3)', () => {
     const file = panicScenario();
@@ -331,7 +494,10 @@ describe('scenario', () => {
   });
 
   it('a bad size names the file, the YAML line and the field (exit 2)', () => {
-    const file = tmpFile('bad-size.yaml', 'name: bad size\nmachine:\n  arch: aarch64\ncgroups:\n  - path: t\n    memory.max: 8Q\nprocesses:\n  - id: hog\n    program: hog\n');
+    const file = tmpFile(
+      'bad-size.yaml',
+      'name: bad size\nmachine:\n  arch: aarch64\ncgroups:\n  - path: t\n    memory.max: 8Q\nprocesses:\n  - id: hog\n    program: hog\n',
+    );
     const r = cli(['scenario', file]);
     expectCode(r, 2);
     expect(r.stdout).toBe('');
@@ -342,11 +508,16 @@ describe('scenario', () => {
     const file = tmpFile('no-procs.yaml', 'name: nothing to run\nmachine:\n  arch: aarch64\ncgroups:\n  - path: t\n');
     const r = cli(['scenario', file]);
     expectCode(r, 2);
-    expect(r.stderr).toMatch(new RegExp(`^faultpath: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: processes: .+\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^faultpath: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: processes: .+\\n$`),
+    );
   });
 
   it('start.after_ready must name a process of the scenario (exit 2)', () => {
-    const file = tmpFile('bad-ref.yaml', 'machine:\n  arch: x86_64\nprocesses:\n  - id: holder\n    program: hello\n  - id: hog\n    program: hello\n    start:\n      after_ready: nope\n');
+    const file = tmpFile(
+      'bad-ref.yaml',
+      'machine:\n  arch: x86_64\nprocesses:\n  - id: holder\n    program: hello\n  - id: hog\n    program: hello\n    start:\n      after_ready: nope\n',
+    );
     const r = cli(['scenario', file]);
     expectCode(r, 2);
     expect(r.stderr).toBe(`faultpath: ${file}:9: processes[1].start: unknown process id 'nope'\n`);
@@ -366,13 +537,17 @@ describe('usage errors (exit 2)', () => {
   it('a malformed --sysctl', () => {
     const r = cli(['run', 'hello', '--sysctl', 'vm.panic_on_oom']);
     expectCode(r, 2);
-    expect(r.stderr).toBe("faultpath: invalid --sysctl 'vm.panic_on_oom' (expected key=integer, e.g. vm.panic_on_oom=1)\n");
+    expect(r.stderr).toBe(
+      "faultpath: invalid --sysctl 'vm.panic_on_oom' (expected key=integer, e.g. vm.panic_on_oom=1)\n",
+    );
   });
 
   it('an unknown program', () => {
     const r = cli(['run', 'no_such_program']);
     expectCode(r, 2);
-    expect(r.stderr).toBe("faultpath: program 'no_such_program' not found (looked for a guest program guest-programs/aarch64/no_such_program.S, or a file)\n");
+    expect(r.stderr).toBe(
+      "faultpath: program 'no_such_program' not found (looked for a guest program guest-programs/aarch64/no_such_program.S, or a file)\n",
+    );
   });
 
   it('invalid assembly: file:line: message', () => {
@@ -393,7 +568,9 @@ describe('explain', () => {
     expect(r.stdout).toContain('ESR_ELx 0x0000000092000046 (Linux 6.1)');
     expect(r.stdout).toMatch(/EC +\[31:26\] = 0x24 +ESR_ELx_EC_DABT_LOW/);
     expect(r.stdout).toMatch(/WnR +\[6\] += 1 +write/);
-    expect(r.stdout).toContain('fault_info[6] (Linux 6.1): do_translation_fault, SIGSEGV (11), SEGV_MAPERR (1), "level 2 translation fault"');
+    expect(r.stdout).toContain(
+      'fault_info[6] (Linux 6.1): do_translation_fault, SIGSEGV (11), SEGV_MAPERR (1), "level 2 translation fault"',
+    );
   });
 
   it('explain pf 0x6: a user-mode write to a not-present page', () => {
@@ -427,7 +604,11 @@ describe('asm and list', () => {
   it('asm writes a static ELF that the loader accepts', () => {
     const r = cli(['asm', HOG('x86_64'), '-o', elf()]);
     expectCode(r, 0);
-    expect(r.stdout).toMatch(new RegExp(`^wrote ${elf().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: x86_64 static executable, \\d+ bytes, entry 0x4[0-9a-f]+; \\.text 0x4[0-9a-f]+ r-x \\d+ B\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^wrote ${elf().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: x86_64 static executable, \\d+ bytes, entry 0x4[0-9a-f]+; \\.text 0x4[0-9a-f]+ r-x \\d+ B\\n$`,
+      ),
+    );
     const image = parseElf(new Uint8Array(readFileSync(elf())), elf());
     expect(image.arch).toBe('x86_64');
   });
@@ -457,15 +638,34 @@ describe.skipIf(!ORACLE)('oracle (real-kernel recordings in shared/oracle)', () 
   const o = (p: string) => join(ORACLE!, p);
 
   it('a case whose stable facts all match: --json facts, exit 0', () => {
-    const r = cli(['oracle', o('cases/sigsegv_null_store.json'), '--arch', 'aarch64', '--bin', o('bin/aarch64'), '--json', '--expect', o('results/aarch64/sigsegv_null_store.json')]);
+    const r = cli([
+      'oracle',
+      o('cases/sigsegv_null_store.json'),
+      '--arch',
+      'aarch64',
+      '--bin',
+      o('bin/aarch64'),
+      '--json',
+      '--expect',
+      o('results/aarch64/sigsegv_null_store.json'),
+    ]);
     expectCode(r, 0);
     const facts = JSON.parse(r.stdout);
     expect(facts).toMatchObject({ case: 'sigsegv_null_store', arch: 'aarch64' });
     expect(r.stderr).toMatch(/^faultpath: sigsegv_null_store \(aarch64\): (\d+)\/\1 stable facts match\n$/);
   });
 
-  it('compared with another case\'s recording: DIFF lines and exit 1', () => {
-    const r = cli(['oracle', o('cases/sigsegv_null_store.json'), '--arch', 'aarch64', '--bin', o('bin/aarch64'), '--expect', o('results/aarch64/sigsegv_null_load.json')]);
+  it("compared with another case's recording: DIFF lines and exit 1", () => {
+    const r = cli([
+      'oracle',
+      o('cases/sigsegv_null_store.json'),
+      '--arch',
+      'aarch64',
+      '--bin',
+      o('bin/aarch64'),
+      '--expect',
+      o('results/aarch64/sigsegv_null_load.json'),
+    ]);
     expectCode(r, 1);
     expect(r.stderr).toContain('DIFF fault/0/esr: real "0x0000000092000006", faultpath "0x0000000092000046"');
     expect(r.stderr).toMatch(/faultpath: sigsegv_null_store \(aarch64\): (\d+)\/(\d+) stable facts match\n$/);
@@ -482,8 +682,26 @@ describe.skipIf(!SCRIPT || process.platform !== 'linux')('progress on a terminal
   it('a long run shows a \\r progress line on a TTY stderr and erases it before the result', () => {
     // util-linux script(1) gives the child a pseudo-terminal; stdout and stderr are merged.
     spawns++;
-    const cmd = [process.execPath, BIN, 'run', HOG('x86_64'), '--arch', 'x86_64', '--cgroup', 't', '--memory-max', '64M'].map((a) => `'${a}'`).join(' ');
-    const r = spawnSync(SCRIPT!, ['-qec', cmd, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 110_000, env: { ...process.env, FORCE_COLOR: '0' } });
+    const cmd = [
+      process.execPath,
+      BIN,
+      'run',
+      HOG('x86_64'),
+      '--arch',
+      'x86_64',
+      '--cgroup',
+      't',
+      '--memory-max',
+      '64M',
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const r = spawnSync(SCRIPT!, ['-qec', cmd, '/dev/null'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 110_000,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     expect(r.status, r.stdout).toBe(0);
     const out = r.stdout.replace(/\r\n/g, '\n');
     expect(out).toMatch(/\r\[faultpath\] [\d.]+[KMG]? instructions, \d+ faults, simulated \d+\.\d{3}s\x1b\[K/);

@@ -22,7 +22,9 @@ function oracleEvents(): { name: string; ev: OracleEvent }[] {
   for (const arch of readdirSync(ORACLE_RESULTS).sort()) {
     const dir = join(ORACLE_RESULTS, arch);
     if (!existsSync(dir) || arch.endsWith('.json')) continue;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const j: any = JSON.parse(readFileSync(join(dir, f), 'utf8'));
       const events: OracleEvent[] = Array.isArray(j.oom_events) ? j.oom_events : [];
@@ -119,7 +121,8 @@ Tasks state (memory values in pages):
 oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/t,task_memcg=/t,task=holder,pid=116,uid=0
 Memory cgroup out of memory: Killed process 116 (holder) total-vm:8356kB, anon-rss:8180kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0`;
 
-const KILLED_116 = 'Memory cgroup out of memory: Killed process 116 (holder) total-vm:8356kB, anon-rss:8180kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0';
+const KILLED_116 =
+  'Memory cgroup out of memory: Killed process 116 (holder) total-vm:8356kB, anon-rss:8180kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0';
 
 describe('6.1 parsing and explanation', () => {
   it('explains every section of a consistent memcg report', () => {
@@ -128,21 +131,53 @@ describe('6.1 parsing and explanation', () => {
     const rep = r.reports[0]!;
     expect(rep.format).toBe('6.1');
     expect(rep.kind).toBe('memcg');
-    expect(rep.invoker).toMatchObject({ comm: 'touch_pages', pid: 126, gfpMask: 0xcc0, gfpText: 'GFP_KERNEL', order: 0, oomScoreAdj: 0 });
+    expect(rep.invoker).toMatchObject({
+      comm: 'touch_pages',
+      pid: 126,
+      gfpMask: 0xcc0,
+      gfpText: 'GFP_KERNEL',
+      order: 0,
+      oomScoreAdj: 0,
+    });
     expect(rep.gfpFlags).toEqual(['__GFP_IO', '__GFP_FS', '__GFP_DIRECT_RECLAIM', '__GFP_KSWAPD_RECLAIM']);
-    expect(rep.memcg).toMatchObject({ statsFor: '/t', memory: { usageKb: 16384, limitKb: 16384, failcnt: 19 }, swap: { usageKb: 0, limitKb: 0, failcnt: 0 } });
+    expect(rep.memcg).toMatchObject({
+      statsFor: '/t',
+      memory: { usageKb: 16384, limitKb: 16384, failcnt: 19 },
+      swap: { usageKb: 0, limitKb: 0, failcnt: 0 },
+    });
     expect(rep.memcg!.stats.anon).toBe(16621568);
-    expect(rep.summary).toMatchObject({ constraint: 'CONSTRAINT_MEMCG', oom_memcg: '/t', task_memcg: '/t', pid: '116' });
+    expect(rep.summary).toMatchObject({
+      constraint: 'CONSTRAINT_MEMCG',
+      oom_memcg: '/t',
+      task_memcg: '/t',
+      pid: '116',
+    });
     expect(rep.totalpages).toMatchObject({ value: 4096, exact: true });
-    expect(rep.candidates.map((c) => [c.pid, c.points, c.rank])).toEqual([[116, 2057, 1], [121, 999, 2], [126, 933, 3]]);
+    expect(rep.candidates.map((c) => [c.pid, c.points, c.rank])).toEqual([
+      [116, 2057, 1],
+      [121, 999, 2],
+      [126, 933, 3],
+    ]);
     expect(rep.recomputedVictim!.pid).toBe(116);
     expect(rep.callTrace[0]).toBe('dump_stack_lvl');
     expect(rep.callTrace).toContain('asm_exc_page_fault');
-    for (const s of ['1. Header', '2. Memory cgroup OOM or global OOM?', '3. Call trace', '4. Memory cgroup usage', '5. Tasks state', '6. Constraint summary', '7. The kill', '8. Recomputing the victim', '9. Consistency checks']) {
+    for (const s of [
+      '1. Header',
+      '2. Memory cgroup OOM or global OOM?',
+      '3. Call trace',
+      '4. Memory cgroup usage',
+      '5. Tasks state',
+      '6. Constraint summary',
+      '7. The kill',
+      '8. Recomputing the victim',
+      '9. Consistency checks',
+    ]) {
       expect(rep.text).toContain(s);
     }
     expect(rep.text).toContain('__GFP_FS');
-    expect(rep.text).toMatch(/__GFP_FS +reclaim may call into filesystems; out_of_memory\(\) only kills for a global OOM if __GFP_FS is set/);
+    expect(rep.text).toMatch(
+      /__GFP_FS +reclaim may call into filesystems; out_of_memory\(\) only kills for a global OOM if __GFP_FS is set/,
+    );
     expect(rep.text).toContain('All sizes here are in kB');
     expect(rep.text).toContain('No inconsistencies.');
     expect(r.text.startsWith('1 OOM report found; no inconsistencies.')).toBe(true);
@@ -150,7 +185,11 @@ describe('6.1 parsing and explanation', () => {
 
   it('accepts timestamps, syslog prefixes, CRLF and unrelated lines around the report', () => {
     const lines = MEMCG_61.split('\n');
-    const ts = ['[    1.000000] unrelated boot line', ...lines.map((l, i) => `[    2.${String(779603 + i).padStart(6, '0')}] ${l}`), '[    3.000000] after'].join('\r\n');
+    const ts = [
+      '[    1.000000] unrelated boot line',
+      ...lines.map((l, i) => `[    2.${String(779603 + i).padStart(6, '0')}] ${l}`),
+      '[    3.000000] after',
+    ].join('\r\n');
     const a = explainOomReport(ts);
     expect(a.reports).toHaveLength(1);
     expect(a.inconsistencies).toEqual([]);
@@ -165,7 +204,11 @@ describe('6.1 parsing and explanation', () => {
   });
 
   it('explains several reports and skips an identical-timestamp duplicate', () => {
-    const stamp = (text: string, base: number) => text.split('\n').map((l, i) => `[  ${base}.${String(i).padStart(6, '0')}] ${l}`).join('\n');
+    const stamp = (text: string, base: number) =>
+      text
+        .split('\n')
+        .map((l, i) => `[  ${base}.${String(i).padStart(6, '0')}] ${l}`)
+        .join('\n');
     const two = `${stamp(MEMCG_61, 10)}\n${stamp(MEMCG_61, 20)}\n${stamp(MEMCG_61, 10)}`;
     const r = explainOomReport(two);
     expect(r.reports.map((x) => x.index)).toEqual([1, 2]);
@@ -177,31 +220,48 @@ describe('6.1 parsing and explanation', () => {
     const r = explainOomReport(later);
     expect(r.inconsistencies).toEqual([]);
     expect(r.reports[0]!.killed).toHaveLength(1);
-    expect(r.reports[0]!.notes.join('\n')).toMatch(/1 later kill line\(s\) without a report \(ratelimited dump_header\(\)\)/);
+    expect(r.reports[0]!.notes.join('\n')).toMatch(
+      /1 later kill line\(s\) without a report \(ratelimited dump_header\(\)\)/,
+    );
   });
 
   it('6.1 tie rule: of equal points the later task in the table is chosen', () => {
-    const tie = MEMCG_61
-      .replace('[    121]     0   121     1065      990    36864', '[    121]     0   121     2089     2046    45056')
+    const tie = MEMCG_61.replace(
+      '[    121]     0   121     1065      990    36864',
+      '[    121]     0   121     2089     2046    45056',
+    )
       .replace('task=holder,pid=116', 'task=holder,pid=121')
-      .replace(KILLED_116, 'Memory cgroup out of memory: Killed process 121 (holder) total-vm:8356kB, anon-rss:8180kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0');
+      .replace(
+        KILLED_116,
+        'Memory cgroup out of memory: Killed process 121 (holder) total-vm:8356kB, anon-rss:8180kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0',
+      );
     const r = explainOomReport(tie);
     expect(r.reports[0]!.recomputedVictim!.pid).toBe(121);
     expect(r.inconsistencies).toEqual([]);
     // the earlier one of the tied pair is not what 6.1 picks: flagged, with the tie explained
-    const earlier = MEMCG_61.replace('[    121]     0   121     1065      990    36864', '[    121]     0   121     2089     2046    45056');
+    const earlier = MEMCG_61.replace(
+      '[    121]     0   121     1065      990    36864',
+      '[    121]     0   121     2089     2046    45056',
+    );
     const e = explainOomReport(earlier);
     expect(e.inconsistencies).toHaveLength(1);
-    expect(e.inconsistencies[0]).toMatch(/recomputed victim pid 121 .* differs from the killed process pid 116 .*tie at 2057 points.*LATER task/);
+    expect(e.inconsistencies[0]).toMatch(
+      /recomputed victim pid 121 .* differs from the killed process pid 116 .*tie at 2057 points.*LATER task/,
+    );
   });
 
   it('oom_score_adj: -1000 is excluded, positive adj scales with totalpages/1000, 6.1 does not clamp', () => {
-    const t = MEMCG_61
-      .replace('2046    45056        0             0 holder', '2046    45056        0         -1000 holder')
+    const t = MEMCG_61.replace(
+      '2046    45056        0             0 holder',
+      '2046    45056        0         -1000 holder',
+    )
       .replace('924    36864        0             0 touch_pages', '924    36864        0           500 touch_pages')
       .replace('990    36864        0             0 holder', '990    36864        0          -900 holder')
       .replace('task=holder,pid=116', 'task=touch_pages,pid=126')
-      .replace(KILLED_116, 'Memory cgroup out of memory: Killed process 126 (touch_pages) total-vm:6308kB, anon-rss:3692kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:36kB oom_score_adj:500');
+      .replace(
+        KILLED_116,
+        'Memory cgroup out of memory: Killed process 126 (touch_pages) total-vm:6308kB, anon-rss:3692kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:36kB oom_score_adj:500',
+      );
     const r = explainOomReport(t);
     const rep = r.reports[0]!;
     expect(r.inconsistencies).toEqual([]);
@@ -312,15 +372,36 @@ describe('4.19 format', () => {
     const rep = r.reports[0]!;
     expect(rep.format).toBe('4.19');
     expect(rep.kind).toBe('memcg');
-    expect(rep.invoker).toMatchObject({ comm: 'stress', pid: 2310, gfpMask: 0x6000c0, gfpText: 'GFP_KERNEL', nodemask: '(null)', order: 0 });
+    expect(rep.invoker).toMatchObject({
+      comm: 'stress',
+      pid: 2310,
+      gfpMask: 0x6000c0,
+      gfpText: 'GFP_KERNEL',
+      nodemask: '(null)',
+      order: 0,
+    });
     // 4.19 bit values: IO 0x40, FS 0x80, DIRECT_RECLAIM 0x200000, KSWAPD_RECLAIM 0x400000
     expect(rep.gfpFlags).toEqual(['__GFP_IO', '__GFP_FS', '__GFP_DIRECT_RECLAIM', '__GFP_KSWAPD_RECLAIM']);
-    expect(rep.memcg).toMatchObject({ statsFor: '/stress', memory: { usageKb: 102400, limitKb: 102400, failcnt: 1234 }, memsw: { limitKb: 9007199254740988 }, kmem: { usageKb: 1536 } });
+    expect(rep.memcg).toMatchObject({
+      statsFor: '/stress',
+      memory: { usageKb: 102400, limitKb: 102400, failcnt: 1234 },
+      memsw: { limitKb: 9007199254740988 },
+      kmem: { usageKb: 1536 },
+    });
     expect(rep.memcg!.stats.rss).toBe(100864 * 1024);
     expect(rep.summary).toBeNull();
     expect(rep.selection).toEqual({ message: 'Memory cgroup out of memory', pid: 2309, comm: 'stress', score: 481 });
     expect(rep.killed).toHaveLength(1);
-    expect(rep.killed[0]).toMatchObject({ message: null, pid: 2309, totalVmKb: 110816, anonRssKb: 48940, fileRssKb: 264, shmemRssKb: 0, uid: null, pgtablesKb: null });
+    expect(rep.killed[0]).toMatchObject({
+      message: null,
+      pid: 2309,
+      totalVmKb: 110816,
+      anonRssKb: 48940,
+      fileRssKb: 264,
+      shmemRssKb: 0,
+      uid: null,
+      pgtablesKb: null,
+    });
     expect(rep.totalpages.value).toBe(25600);
     const by = Object.fromEntries(rep.candidates.map((c) => [c.pid, c]));
     expect(by[2301]!.points).toBe(1); // 221 + 14 − 500×25 clamped to 1 in 4.19
@@ -340,11 +421,14 @@ describe('4.19 format', () => {
   });
 
   it('flags a 4.19 selection that is not the maximum and a wrong score', () => {
-    const bad = MEMCG_419
-      .replace('Kill process 2309 (stress) score 481', 'Kill process 2301 (stress) score 9')
-      .replace('Killed process 2309 (stress) total-vm:110816kB, anon-rss:48940kB, file-rss:264kB', 'Killed process 2301 (stress) total-vm:8412kB, anon-rss:880kB, file-rss:4kB');
+    const bad = MEMCG_419.replace('Kill process 2309 (stress) score 481', 'Kill process 2301 (stress) score 9').replace(
+      'Killed process 2309 (stress) total-vm:110816kB, anon-rss:48940kB, file-rss:264kB',
+      'Killed process 2301 (stress) total-vm:8412kB, anon-rss:880kB, file-rss:4kB',
+    );
     const r = explainOomReport(bad);
-    expect(r.inconsistencies.some((x) => /recomputed victim pid 2309 .* differs from the selected process pid 2301/.test(x))).toBe(true);
+    expect(
+      r.inconsistencies.some((x) => /recomputed victim pid 2309 .* differs from the selected process pid 2301/.test(x)),
+    ).toBe(true);
     const score = explainOomReport(MEMCG_419.replace('score 481', 'score 700'));
     expect(score.inconsistencies).toHaveLength(1);
     expect(score.inconsistencies[0]).toMatch(/prints score 700.*= 481/);
@@ -408,17 +492,22 @@ describe('inconsistencies', () => {
   const only = (text: string) => explainOomReport(text).inconsistencies;
 
   it('victim not the maximum', () => {
-    const t = MEMCG_61
-      .replace('task=holder,pid=116', 'task=holder,pid=121')
-      .replace(KILLED_116, 'Memory cgroup out of memory: Killed process 121 (holder) total-vm:4260kB, anon-rss:3956kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:36kB oom_score_adj:0');
+    const t = MEMCG_61.replace('task=holder,pid=116', 'task=holder,pid=121').replace(
+      KILLED_116,
+      'Memory cgroup out of memory: Killed process 121 (holder) total-vm:4260kB, anon-rss:3956kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:36kB oom_score_adj:0',
+    );
     const inc = only(t);
     expect(inc).toHaveLength(1);
-    expect(inc[0]).toMatch(/^report 1: recomputed victim pid 116 \(holder, 2057 points\) differs from the killed process pid 121 \(holder, 999 points\); caveats: the rss counters used for selection lag/);
+    expect(inc[0]).toMatch(
+      /^report 1: recomputed victim pid 116 \(holder, 2057 points\) differs from the killed process pid 121 \(holder, 999 points\); caveats: the rss counters used for selection lag/,
+    );
   });
 
   it('total-vm mismatch', () => {
     const inc = only(MEMCG_61.replace('total-vm:8356kB', 'total-vm:9000kB'));
-    expect(inc).toEqual(['report 1: Killed process 116 (holder): total-vm 9000kB != task table total_vm 2089 pages × 4 = 8356kB']);
+    expect(inc).toEqual([
+      'report 1: Killed process 116 (holder): total-vm 9000kB != task table total_vm 2089 pages × 4 = 8356kB',
+    ]);
   });
 
   it('rss beyond the SPLIT_RSS lag, but not within it', () => {
@@ -429,29 +518,41 @@ describe('inconsistencies', () => {
   });
 
   it('pgtables kB mismatch', () => {
-    expect(only(MEMCG_61.replace('pgtables:44kB', 'pgtables:48kB'))[0]).toMatch(/pgtables 48kB != task table pgtables_bytes 45056 \/ 1024 = 44kB/);
+    expect(only(MEMCG_61.replace('pgtables:44kB', 'pgtables:48kB'))[0]).toMatch(
+      /pgtables 48kB != task table pgtables_bytes 45056 \/ 1024 = 44kB/,
+    );
   });
 
   it('memcg usage above the limit', () => {
-    expect(only(MEMCG_61.replace('memory: usage 16384kB', 'memory: usage 20000kB'))[0]).toMatch(/usage 20000kB exceeds its limit 16384kB/);
+    expect(only(MEMCG_61.replace('memory: usage 16384kB', 'memory: usage 20000kB'))[0]).toMatch(
+      /usage 20000kB exceeds its limit 16384kB/,
+    );
   });
 
   it('oom_memcg vs stats header, task_memcg outside oom_memcg', () => {
     expect(only(MEMCG_61.replace('oom_memcg=/t,', 'oom_memcg=/u,'))).toEqual([
       'report 1: summary oom_memcg=/u but the stats header says "Memory cgroup stats for /t:" (both name the OOM memcg)',
-      'report 1: summary task_memcg=/t is not inside oom_memcg=/u (a memcg OOM only scans the OOM memcg\'s subtree)',
+      "report 1: summary task_memcg=/t is not inside oom_memcg=/u (a memcg OOM only scans the OOM memcg's subtree)",
     ]);
     expect(only(MEMCG_61.replace('task_memcg=/t,', 'task_memcg=/t/child,'))).toEqual([]);
   });
 
   it('CONSTRAINT_MEMCG without memcg lines, and memcg lines with another constraint', () => {
-    const noMemcg = MEMCG_61.split('\n').filter((l) => !/^(memory:|swap:|Memory cgroup stats|anon |file |kernel |pagetables )/.test(l)).join('\n');
+    const noMemcg = MEMCG_61.split('\n')
+      .filter((l) => !/^(memory:|swap:|Memory cgroup stats|anon |file |kernel |pagetables )/.test(l))
+      .join('\n');
     expect(only(noMemcg).some((x) => /CONSTRAINT_MEMCG but the report has no memcg lines/.test(x))).toBe(true);
-    expect(only(MEMCG_61.replace('CONSTRAINT_MEMCG', 'CONSTRAINT_NONE')).some((x) => /constraint=CONSTRAINT_NONE but the report has memcg lines/.test(x))).toBe(true);
+    expect(
+      only(MEMCG_61.replace('CONSTRAINT_MEMCG', 'CONSTRAINT_NONE')).some((x) =>
+        /constraint=CONSTRAINT_NONE but the report has memcg lines/.test(x),
+      ),
+    ).toBe(true);
   });
 
   it('summary pid differs from the Killed process', () => {
-    expect(only(MEMCG_61.replace('task=holder,pid=116', 'task=holder,pid=121'))[0]).toMatch(/summary pid=121 but Killed process 116/);
+    expect(only(MEMCG_61.replace('task=holder,pid=116', 'task=holder,pid=121'))[0]).toMatch(
+      /summary pid=121 but Killed process 116/,
+    );
   });
 });
 
@@ -484,6 +585,7 @@ describe('garbage input', () => {
     const cut = MEMCG_61.split('\n').slice(0, 30).join('\n') + '\n[    116]     0   11';
     expect(() => explainOomReport(cut)).not.toThrow();
     const lines = MEMCG_61.split('\n');
-    for (let n = 0; n <= lines.length; n += 3) expect(() => explainOomReport(lines.slice(0, n).join('\n'))).not.toThrow();
+    for (let n = 0; n <= lines.length; n += 3)
+      expect(() => explainOomReport(lines.slice(0, n).join('\n'))).not.toThrow();
   });
 });

@@ -12,7 +12,10 @@ import type { Machine } from '../../src/kernel/machine.js';
 const hooks = vi.hoisted(() => ({ runCommand: null as null | (() => Promise<number>) }));
 vi.mock('../../src/cli/run.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../src/cli/run.js')>();
-  return { ...m, runCommand: (...a: Parameters<typeof m.runCommand>) => (hooks.runCommand ? hooks.runCommand() : m.runCommand(...a)) };
+  return {
+    ...m,
+    runCommand: (...a: Parameters<typeof m.runCommand>) => (hooks.runCommand ? hooks.runCommand() : m.runCommand(...a)),
+  };
 });
 
 const { main } = await import('../../src/cli/main.js');
@@ -34,16 +37,46 @@ afterEach(() => {
 
 describe('flag validation: exit 2 before anything runs', () => {
   it.each([
-    [['run', 'hello', '--oom-score-adj', '5000'], "error: option '--oom-score-adj <n>' argument '5000' is invalid. '5000' is out of range (oom_score_adj is -1000..1000)"],
-    [['run', 'hello', '--oom-score-adj', 'x'], "error: option '--oom-score-adj <n>' argument 'x' is invalid. 'x' is not an integer"],
-    [['run', 'hello', '--filter-kind', 'bogus'], "error: option '--filter-kind <kind>' argument 'bogus' is invalid. 'bogus' is not an event kind (one of enter, exit, tracepoint, exception, pte, alloc, charge, reclaim, oom, signal, sched_switch, syscall, printk)"],
-    [['run', 'hello', '--mem', 'max'], "error: option '--mem <size>' argument 'max' is invalid. 'max' is not a size (use e.g. 64M, 4096, 1G)"],
-    [['run', 'hello', '--memory-max', '8Q', '--cgroup', 't'], "error: option '--memory-max <size>' argument '8Q' is invalid. '8Q' is not a size (use e.g. 64M, 4096, 1G, or max)"],
-    [['run', 'hello', '--budget', '0'], "error: option '--budget <instructions>' argument '0' is invalid. '0' must be a positive number of instructions"],
-    [['run', 'hello', '--trace-limit', '0'], "error: option '--trace-limit <events>' argument '0' is invalid. '0' must be a positive number of events"],
-    [['run', 'hello', '--max-depth', '-1'], "error: option '--max-depth <n>' argument '-1' is invalid. '-1' must not be negative"],
-    [['run', 'hello', '--arch', 'mips'], "error: option '--arch <arch>' argument 'mips' is invalid. Allowed choices are aarch64, x86_64."],
-    [['run', 'hello', '--trace', 'pprof'], "error: option '--trace <format>' argument 'pprof' is invalid. Allowed choices are function_graph, jsonl, perfetto, dmesg."],
+    [
+      ['run', 'hello', '--oom-score-adj', '5000'],
+      "error: option '--oom-score-adj <n>' argument '5000' is invalid. '5000' is out of range (oom_score_adj is -1000..1000)",
+    ],
+    [
+      ['run', 'hello', '--oom-score-adj', 'x'],
+      "error: option '--oom-score-adj <n>' argument 'x' is invalid. 'x' is not an integer",
+    ],
+    [
+      ['run', 'hello', '--filter-kind', 'bogus'],
+      "error: option '--filter-kind <kind>' argument 'bogus' is invalid. 'bogus' is not an event kind (one of enter, exit, tracepoint, exception, pte, alloc, charge, reclaim, oom, signal, sched_switch, syscall, printk)",
+    ],
+    [
+      ['run', 'hello', '--mem', 'max'],
+      "error: option '--mem <size>' argument 'max' is invalid. 'max' is not a size (use e.g. 64M, 4096, 1G)",
+    ],
+    [
+      ['run', 'hello', '--memory-max', '8Q', '--cgroup', 't'],
+      "error: option '--memory-max <size>' argument '8Q' is invalid. '8Q' is not a size (use e.g. 64M, 4096, 1G, or max)",
+    ],
+    [
+      ['run', 'hello', '--budget', '0'],
+      "error: option '--budget <instructions>' argument '0' is invalid. '0' must be a positive number of instructions",
+    ],
+    [
+      ['run', 'hello', '--trace-limit', '0'],
+      "error: option '--trace-limit <events>' argument '0' is invalid. '0' must be a positive number of events",
+    ],
+    [
+      ['run', 'hello', '--max-depth', '-1'],
+      "error: option '--max-depth <n>' argument '-1' is invalid. '-1' must not be negative",
+    ],
+    [
+      ['run', 'hello', '--arch', 'mips'],
+      "error: option '--arch <arch>' argument 'mips' is invalid. Allowed choices are aarch64, x86_64.",
+    ],
+    [
+      ['run', 'hello', '--trace', 'pprof'],
+      "error: option '--trace <format>' argument 'pprof' is invalid. Allowed choices are function_graph, jsonl, perfetto, dmesg.",
+    ],
     [['run'], "error: missing required argument 'program'"],
     [['frobnicate'], "error: unknown command 'frobnicate'"],
   ])('%j', async (argv, message) => {
@@ -83,7 +116,9 @@ describe('--trace-limit: the tracer stores that many events and reports the rest
     stdout = '';
     expect(await main(['run', 'hello', '--trace', 'jsonl', '--trace-limit', '50'])).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(50);
-    expect(stderr).toBe(`faultpath: warning: the trace is incomplete: ${full - 50} events past the 50-event limit were dropped (raise --trace-limit; the --filter-* flags apply after collection)\n`);
+    expect(stderr).toBe(
+      `faultpath: warning: the trace is incomplete: ${full - 50} events past the 50-event limit were dropped (raise --trace-limit; the --filter-* flags apply after collection)\n`,
+    );
   });
 });
 
@@ -93,7 +128,9 @@ describe('main(): exit codes of errors', () => {
       throw new TypeError("Cannot read properties of undefined (reading 'pid')");
     };
     expect(await main(['run', 'hello'])).toBe(5);
-    expect(stderr).toMatch(/^faultpath: internal error: TypeError: Cannot read properties of undefined \(reading 'pid'\)\n {4}at /);
+    expect(stderr).toMatch(
+      /^faultpath: internal error: TypeError: Cannot read properties of undefined \(reading 'pid'\)\n {4}at /,
+    );
   });
 
   it('a plain Error about the input (not found / invalid / unknown …) is a usage error (2)', async () => {
@@ -120,8 +157,18 @@ describe('main(): exit codes of errors', () => {
 
 describe('progress line', () => {
   it('formats counts like 12.3M and simulated seconds', () => {
-    expect(formatProgress({ instructions: 12_345_678, faults: 4096, simulatedNs: 350_000_000 })).toBe('[faultpath] 12.3M instructions, 4096 faults, simulated 0.350s');
-    expect([0, 999, 1000, 1500, 999_999, 1_000_000, 2_500_000_000].map(humanCount)).toEqual(['0', '999', '1.0K', '1.5K', '1000.0K', '1.0M', '2.5G']);
+    expect(formatProgress({ instructions: 12_345_678, faults: 4096, simulatedNs: 350_000_000 })).toBe(
+      '[faultpath] 12.3M instructions, 4096 faults, simulated 0.350s',
+    );
+    expect([0, 999, 1000, 1500, 999_999, 1_000_000, 2_500_000_000].map(humanCount)).toEqual([
+      '0',
+      '999',
+      '1.0K',
+      '1.5K',
+      '1000.0K',
+      '1.0M',
+      '2.5G',
+    ]);
   });
 
   it('is off (no hook, no output) when the stream is not a terminal', () => {
@@ -150,14 +197,17 @@ describe('progress line', () => {
     p.onProgress!(m);
     now = 520;
     p.onProgress!(m);
-    expect(writes).toEqual(['\r[faultpath] 1.0K instructions, 1 faults, simulated 0.001s\x1b[K', '\r[faultpath] 2.0K instructions, 2 faults, simulated 0.002s\x1b[K']);
+    expect(writes).toEqual([
+      '\r[faultpath] 1.0K instructions, 1 faults, simulated 0.001s\x1b[K',
+      '\r[faultpath] 2.0K instructions, 2 faults, simulated 0.002s\x1b[K',
+    ]);
     p.done();
     expect(writes.at(-1)).toBe('\r\x1b[K');
     p.done();
     expect(writes).toHaveLength(3);
   });
 
-  it("done() prints nothing when no line was shown (short runs leave stderr untouched)", () => {
+  it('done() prints nothing when no line was shown (short runs leave stderr untouched)', () => {
     const writes: string[] = [];
     const p = progressReporter({ isTTY: true, write: (s) => writes.push(s) }, { now: () => 0 });
     p.onProgress!({} as Machine);
@@ -193,7 +243,11 @@ describe('progress line', () => {
     expect(samples.at(-1)!.faults).toBeGreaterThan(200);
     expect(samples.at(-1)!.instructions).toBeLessThanOrEqual(r.instructions);
     expect(writes).toHaveLength(samples.length + 1); // the fake clock passes 300 ms per call
-    expect(writes.slice(0, -1).every((w) => /^\r\[faultpath\] [\d.]+[KMG]? instructions, \d+ faults, simulated \d+\.\d{3}s\x1b\[K$/.test(w))).toBe(true);
+    expect(
+      writes
+        .slice(0, -1)
+        .every((w) => /^\r\[faultpath\] [\d.]+[KMG]? instructions, \d+ faults, simulated \d+\.\d{3}s\x1b\[K$/.test(w)),
+    ).toBe(true);
     expect(writes.at(-1)).toBe('\r\x1b[K');
   });
 });

@@ -13,7 +13,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ADDRESS_LIMIT, Cpu, CpuError, MAX_REGIONS, type Arch } from '../../src/cpu/cpu.js';
-import { Machine, PAGE, TEXT, hex, runEager, runWithFaults, type ExpectedFault, type MachineSpec, type RunOutcome, type Snapshot } from './harness.js';
+import {
+  Machine,
+  PAGE,
+  TEXT,
+  hex,
+  runEager,
+  runWithFaults,
+  type ExpectedFault,
+  type MachineSpec,
+  type RunOutcome,
+  type Snapshot,
+} from './harness.js';
 
 const DATA = 0x20000; // 4 data pages
 const STACK = 0x40000; // 2 stack pages
@@ -26,7 +37,11 @@ function pattern(mem: Buffer, seed = 3): void {
   for (let i = 0; i < mem.length; i++) mem[i] = (i * 7 + seed) & 0xff;
 }
 const dataRegion = { begin: DATA, pages: 4, init: (m: Buffer) => pattern(m) };
-const stackRegion = (init?: (m: Buffer, labels: Record<string, number>) => void) => ({ begin: STACK, pages: 2, init: init ?? ((m: Buffer) => pattern(m, 11)) });
+const stackRegion = (init?: (m: Buffer, labels: Record<string, number>) => void) => ({
+  begin: STACK,
+  pages: 2,
+  init: init ?? ((m: Buffer) => pattern(m, 11)),
+});
 
 interface Case {
   name: string;
@@ -46,7 +61,9 @@ function conform(c: Case): RunOutcome {
   const eager = runEager(c.spec, c.faults);
   try {
     expect(eager.outcome.faults, 'eager run faulted').toEqual([]);
-    expect(eager.outcome.end.kind, `eager run ended with ${JSON.stringify(eager.outcome.end, big)}`).toMatch(/exception|syscall/);
+    expect(eager.outcome.end.kind, `eager run ended with ${JSON.stringify(eager.outcome.end, big)}`).toMatch(
+      /exception|syscall/,
+    );
     expect(eager.before.length, 'eager run never made the access the lazy run must fault on').toBe(c.faults.length);
   } finally {
     eager.m.close();
@@ -55,12 +72,20 @@ function conform(c: Case): RunOutcome {
   try {
     const out = runWithFaults(m, c.absent, { readOnly: c.readOnly });
     // (1) exact instruction, address and access type
-    expect(out.faults.map((f) => ({ pc: hex(f.stop.pc), address: hex(f.stop.address), access: f.stop.access }))).toEqual(
-      c.faults.map((e) => ({ pc: hex(m.labels[e.at]!), address: hex(typeof e.address === 'function' ? e.address(m.labels) : e.address), access: e.access })),
+    expect(
+      out.faults.map((f) => ({ pc: hex(f.stop.pc), address: hex(f.stop.address), access: f.stop.access })),
+    ).toEqual(
+      c.faults.map((e) => ({
+        pc: hex(m.labels[e.at]!),
+        address: hex(typeof e.address === 'function' ? e.address(m.labels) : e.address),
+        access: e.access,
+      })),
     );
     // (2) no side effect of the faulting instruction: the state is the one in front of it
     out.faults.forEach((f, i) => {
-      expect(f.state, `state at fault #${i} differs from the state in front of ${c.faults[i]!.at}`).toEqual(eager.before[i]);
+      expect(f.state, `state at fault #${i} differs from the state in front of ${c.faults[i]!.at}`).toEqual(
+        eager.before[i],
+      );
       c.atFault?.(i, f.state, m);
     });
     // (3) same final registers (flags included) and memory as with every page present
@@ -85,7 +110,8 @@ const le = (v: bigint, n: number) => {
 const mem = (s: Snapshot, address: number, n: number): Buffer => {
   for (const [k, buf] of Object.entries(s.mem)) {
     const begin = Number(k);
-    if (address >= begin && address + n <= begin + buf.length) return buf.subarray(address - begin, address - begin + n);
+    if (address >= begin && address + n <= begin + buf.length)
+      return buf.subarray(address - begin, address - begin + n);
   }
   throw new Error(`no region holds ${hex(address)}`);
 };
@@ -114,7 +140,12 @@ describe('aarch64', () => {
       it(`${insn}`, () => {
         conform({
           name: insn,
-          spec: { arch, asm: `add x5, x5, #1\nf: ${insn}\nadd x6, x6, #1\nbrk #0`, regions: [dataRegion], regs: { x1: target, x2: SENTINEL } },
+          spec: {
+            arch,
+            asm: `add x5, x5, #1\nf: ${insn}\nadd x6, x6, #1\nbrk #0`,
+            regions: [dataRegion],
+            regs: { x1: target, x2: SENTINEL },
+          },
           absent: [absentPage],
           faults: [{ at: 'f', address: target, access: 'read' }],
           atFault: (_i, s) => {
@@ -141,7 +172,12 @@ describe('aarch64', () => {
       it(`${insn}`, () => {
         conform({
           name: insn,
-          spec: { arch, asm: `add x5, x5, #1\nf: ${insn}\nbrk #0`, regions: [dataRegion], regs: { x1: target, x2: VALUE } },
+          spec: {
+            arch,
+            asm: `add x5, x5, #1\nf: ${insn}\nbrk #0`,
+            regions: [dataRegion],
+            regs: { x1: target, x2: VALUE },
+          },
           absent: [absentPage],
           faults: [{ at: 'f', address: target, access: 'write' }],
           atFault: (_i, s) => expect(mem(s, target, 8)).toEqual(initial(target, 8)),
@@ -196,7 +232,12 @@ describe('aarch64', () => {
       it(insn, () => {
         conform({
           name: insn,
-          spec: { arch, asm: `add x5, x5, #1\nf: ${insn}\nbrk #0`, regions: [dataRegion], regs: { x1: base, x2: access === 'read' ? SENTINEL : VALUE, x3: SENTINEL } },
+          spec: {
+            arch,
+            asm: `add x5, x5, #1\nf: ${insn}\nbrk #0`,
+            regions: [dataRegion],
+            regs: { x1: base, x2: access === 'read' ? SENTINEL : VALUE, x3: SENTINEL },
+          },
           absent: [absentPage],
           faults: [{ at: 'f', address, access }],
           atFault: (_i, s) => {
@@ -229,7 +270,12 @@ describe('aarch64', () => {
       // SP as the base of a post-indexed load from an absent page.
       conform({
         name: 'sp-ldp',
-        spec: { arch, asm: 'add x5, x5, #1\npop: ldp x29, x30, [sp], #16\nbrk #0', regions: [stackRegion()], regs: { sp: STACK + 0x100, x29: SENTINEL, x30: SENTINEL } },
+        spec: {
+          arch,
+          asm: 'add x5, x5, #1\npop: ldp x29, x30, [sp], #16\nbrk #0',
+          regions: [stackRegion()],
+          regs: { sp: STACK + 0x100, x29: SENTINEL, x30: SENTINEL },
+        },
         absent: [STACK],
         faults: [{ at: 'pop', address: STACK + 0x100, access: 'read' }],
         atFault: (_i, s) => {
@@ -245,7 +291,12 @@ describe('aarch64', () => {
     // The literal sits on the second text page, which is absent: the load faults as a read there.
     const out = conform({
       name: 'literal',
-      spec: { arch, asm: `add x5, x5, #1\nf: ldr x2, lit\nadd x6, x6, #1\nbrk #0\n.space ${PAGE - 16}\nlit: .quad ${hex(VALUE)}`, textPages: 2, regs: { x2: SENTINEL } },
+      spec: {
+        arch,
+        asm: `add x5, x5, #1\nf: ldr x2, lit\nadd x6, x6, #1\nbrk #0\n.space ${PAGE - 16}\nlit: .quad ${hex(VALUE)}`,
+        textPages: 2,
+        regs: { x2: SENTINEL },
+      },
       absent: [TEXT + PAGE],
       faults: [{ at: 'f', address: (l) => l.lit!, access: 'read' }],
       atFault: (_i, s) => expect(s.regs.x2).toBe(SENTINEL),
@@ -257,7 +308,9 @@ describe('aarch64', () => {
     m.logAccesses = true;
     expect(m.cpu.run(100).reason.kind).toBe('exception');
     expect(m.cpu.reg('x2')).toBe(VALUE);
-    expect(m.accesses.filter((a) => a.access === 'read')).toEqual([{ address: m.labels.lit, size: 8, access: 'read', pc: BigInt(TEXT) }]);
+    expect(m.accesses.filter((a) => a.access === 'read')).toEqual([
+      { address: m.labels.lit, size: 8, access: 'read', pc: BigInt(TEXT) },
+    ]);
     m.close();
   });
 
@@ -301,7 +354,11 @@ describe('aarch64', () => {
     it('falling through into an absent page: the instructions in front of it run first', () => {
       conform({
         name: 'fetch-fallthrough',
-        spec: { arch, asm: `b start\n.space ${PAGE - 4 - 16}\nstart: add x5, x5, #1\nadd x5, x5, #1\nadd x5, x5, #1\nadd x5, x5, #1\nnext: add x6, x6, #1\nbrk #0`, textPages: 2 },
+        spec: {
+          arch,
+          asm: `b start\n.space ${PAGE - 4 - 16}\nstart: add x5, x5, #1\nadd x5, x5, #1\nadd x5, x5, #1\nadd x5, x5, #1\nnext: add x6, x6, #1\nbrk #0`,
+          textPages: 2,
+        },
         absent: [TEXT + PAGE],
         faults: [{ at: 'next', address: TEXT + PAGE, access: 'fetch' }],
         atFault: (_i, s) => expect([s.regs.x5, s.regs.x6]).toEqual([4n, 0n]),
@@ -337,7 +394,12 @@ describe('aarch64', () => {
     it('store: fault at the first byte on the absent page, nothing written', () => {
       conform({
         name: 'cross-store',
-        spec: { arch, asm: 'add x5, x5, #1\nf: str x2, [x1]\nbrk #0', regions: [dataRegion], regs: { x1: cross, x2: VALUE } },
+        spec: {
+          arch,
+          asm: 'add x5, x5, #1\nf: str x2, [x1]\nbrk #0',
+          regions: [dataRegion],
+          regs: { x1: cross, x2: VALUE },
+        },
         absent: [absentPage],
         faults: [{ at: 'f', address: absentPage, access: 'write' }],
         atFault: (_i, s) => expect(mem(s, cross, 8)).toEqual(initial(cross, 8)),
@@ -386,7 +448,12 @@ describe('aarch64', () => {
     it('ldp crossing: the first register is not written at the fault', () => {
       conform({
         name: 'cross-ldp',
-        spec: { arch, asm: 'f: ldp x2, x3, [x1]\nbrk #0', regions: [dataRegion], regs: { x1: absentPage - 8, x2: SENTINEL, x3: SENTINEL } },
+        spec: {
+          arch,
+          asm: 'f: ldp x2, x3, [x1]\nbrk #0',
+          regions: [dataRegion],
+          regs: { x1: absentPage - 8, x2: SENTINEL, x3: SENTINEL },
+        },
         absent: [absentPage],
         faults: [{ at: 'f', address: absentPage, access: 'read' }],
         atFault: (_i, s) => expect([s.regs.x2, s.regs.x3]).toEqual([SENTINEL, SENTINEL]),
@@ -396,7 +463,13 @@ describe('aarch64', () => {
       for (const insn of ['stp x2, x3, [x1]', 'str q0, [x1]']) {
         conform({
           name: insn,
-          spec: { arch, asm: `f: ${insn}\nbrk #0`, regions: [dataRegion], regs: { x1: absentPage - 8, x2: VALUE, x3: SENTINEL }, vregs: { q0: Q } },
+          spec: {
+            arch,
+            asm: `f: ${insn}\nbrk #0`,
+            regions: [dataRegion],
+            regs: { x1: absentPage - 8, x2: VALUE, x3: SENTINEL },
+            vregs: { q0: Q },
+          },
           absent: [absentPage],
           faults: [{ at: 'f', address: absentPage, access: 'write' }],
           atFault: (_i, s) => {
@@ -453,10 +526,16 @@ describe('x86_64', () => {
       it(insn, () => {
         conform({
           name: insn,
-          spec: { arch, asm: `inc r8\nf: ${insn}\ninc r9\nint3`, regions: [dataRegion], regs: { rdi: target, rax: SENTINEL } },
+          spec: {
+            arch,
+            asm: `inc r8\nf: ${insn}\ninc r9\nint3`,
+            regions: [dataRegion],
+            regs: { rdi: target, rax: SENTINEL },
+          },
           absent: [absentPage],
           faults: [{ at: 'f', address: target, access: 'read' }],
-          atFault: (_i, s) => expect([s.regs.rax, s.regs.r8, s.regs.r9, s.regs.rdi]).toEqual([SENTINEL, 1n, 0n, BigInt(target)]),
+          atFault: (_i, s) =>
+            expect([s.regs.rax, s.regs.r8, s.regs.r9, s.regs.rdi]).toEqual([SENTINEL, 1n, 0n, BigInt(target)]),
           final: (s) => {
             const loaded = u64(initial(target, size));
             // 32-bit writes zero-extend; 8/16-bit writes merge into the old value.
@@ -496,7 +575,12 @@ describe('x86_64', () => {
     it('push', () => {
       conform({
         name: 'push',
-        spec: { arch, asm: 'inc r8\nf: push rax\ninc r9\nint3', regions: [stackRegion()], regs: { rsp: top, rax: VALUE } },
+        spec: {
+          arch,
+          asm: 'inc r8\nf: push rax\ninc r9\nint3',
+          regions: [stackRegion()],
+          regs: { rsp: top, rax: VALUE },
+        },
         absent: [STACK],
         faults: [{ at: 'f', address: top - 8, access: 'write' }],
         atFault: (_i, s) => {
@@ -512,17 +596,28 @@ describe('x86_64', () => {
     it('pop', () => {
       conform({
         name: 'pop',
-        spec: { arch, asm: 'inc r8\nf: pop rbx\ninc r9\nint3', regions: [stackRegion()], regs: { rsp: STACK + 0x800, rbx: SENTINEL } },
+        spec: {
+          arch,
+          asm: 'inc r8\nf: pop rbx\ninc r9\nint3',
+          regions: [stackRegion()],
+          regs: { rsp: STACK + 0x800, rbx: SENTINEL },
+        },
         absent: [STACK],
         faults: [{ at: 'f', address: STACK + 0x800, access: 'read' }],
         atFault: (_i, s) => expect([s.regs.rsp, s.regs.rbx]).toEqual([BigInt(STACK + 0x800), SENTINEL]),
-        final: (s) => expect([s.regs.rsp, s.regs.rbx]).toEqual([BigInt(STACK + 0x808), u64(initial(STACK + 0x800, 8, 11, STACK))]),
+        final: (s) =>
+          expect([s.regs.rsp, s.regs.rbx]).toEqual([BigInt(STACK + 0x808), u64(initial(STACK + 0x800, 8, 11, STACK))]),
       });
     });
     it('call', () => {
       conform({
         name: 'call',
-        spec: { arch, asm: 'inc r8\nc: call fn\nback: inc r9\nint3\nfn: inc r10\nret', regions: [stackRegion()], regs: { rsp: top } },
+        spec: {
+          arch,
+          asm: 'inc r8\nc: call fn\nback: inc r9\nint3\nfn: inc r10\nret',
+          regions: [stackRegion()],
+          regs: { rsp: top },
+        },
         absent: [STACK],
         faults: [{ at: 'c', address: top - 8, access: 'write' }],
         atFault: (_i, s) => {
@@ -562,7 +657,8 @@ describe('x86_64', () => {
           // Real x86 reports a write (W/R=1) here; see docs/engine.md "Read-modify-write".
           faults: [{ at: 'f', address: target, access: 'read' }],
           atFault: (_i, s) => expect(mem(s, target, 8)).toEqual(initial(target, 8)),
-          final: (s) => expect(mem(s, target, 8)).toEqual(le(u64(initial(target, 8)) + (insn.startsWith('add') ? 5n : 1n), 8)),
+          final: (s) =>
+            expect(mem(s, target, 8)).toEqual(le(u64(initial(target, 8)) + (insn.startsWith('add') ? 5n : 1n), 8)),
         });
       });
       it(`${insn} on a read-only page: a write fault after the load, nothing written, flags untouched`, () => {
@@ -591,7 +687,12 @@ describe('x86_64', () => {
       const start = absentPage - 0x10;
       conform({
         name: 'stosb',
-        spec: { arch, asm: 'inc r8\nf: rep stosb\nint3', regions: [dataRegion], regs: { rdi: start, rcx: 0x20, rax: 0xab } },
+        spec: {
+          arch,
+          asm: 'inc r8\nf: rep stosb\nint3',
+          regions: [dataRegion],
+          regs: { rdi: start, rcx: 0x20, rax: 0xab },
+        },
         absent: [absentPage],
         faults: [{ at: 'f', address: absentPage, access: 'write' }],
         atFault: (_i, s) => {
@@ -610,7 +711,12 @@ describe('x86_64', () => {
       const dst = DATA + 3 * PAGE - 4; // destination crosses into DATA+3 page after 4 bytes
       conform({
         name: 'movsb-cross',
-        spec: { arch, asm: 'inc r8\nf: rep movsb\nint3', regions: [dataRegion], regs: { rsi: src, rdi: dst, rcx: 0x18 } },
+        spec: {
+          arch,
+          asm: 'inc r8\nf: rep movsb\nint3',
+          regions: [dataRegion],
+          regs: { rsi: src, rdi: dst, rcx: 0x18 },
+        },
         absent: [absentPage, DATA + 3 * PAGE],
         faults: [
           { at: 'f', address: DATA + 3 * PAGE, access: 'write' },
@@ -618,7 +724,11 @@ describe('x86_64', () => {
         ],
         atFault: (i, s) => {
           const done = i === 0 ? 4 : 8;
-          expect([s.regs.rcx, s.regs.rsi, s.regs.rdi]).toEqual([BigInt(0x18 - done), BigInt(src + done), BigInt(dst + done)]);
+          expect([s.regs.rcx, s.regs.rsi, s.regs.rdi]).toEqual([
+            BigInt(0x18 - done),
+            BigInt(src + done),
+            BigInt(dst + done),
+          ]);
         },
         final: (s) => {
           expect(s.regs.rcx).toBe(0n);
@@ -632,7 +742,12 @@ describe('x86_64', () => {
         const dst = DATA + 2 * PAGE + 0x200;
         conform({
           name: insn,
-          spec: { arch, asm: `inc r8\nf: ${insn}\ninc r9\nint3`, regions: [dataRegion], regs: { rsi: src, rdi: dst, rcx: 4 } },
+          spec: {
+            arch,
+            asm: `inc r8\nf: ${insn}\ninc r9\nint3`,
+            regions: [dataRegion],
+            regs: { rsi: src, rdi: dst, rcx: 4 },
+          },
           absent: [absentPage, DATA + 2 * PAGE],
           faults: [
             { at: 'f', address: src, access: 'read' },
@@ -668,7 +783,11 @@ describe('x86_64', () => {
       // Cpu defers that look-ahead fetch so the fault comes when `next` is the next instruction.
       conform({
         name: 'fetch-fallthrough',
-        spec: { arch, asm: `jmp start\n.space ${PAGE - 5 - 15}\nstart: inc r8\ninc r8\ninc r8\ninc r8\ninc r8\nnext: inc r9\nint3`, textPages: 2 },
+        spec: {
+          arch,
+          asm: `jmp start\n.space ${PAGE - 5 - 15}\nstart: inc r8\ninc r8\ninc r8\ninc r8\ninc r8\nnext: inc r9\nint3`,
+          textPages: 2,
+        },
         absent: [TEXT + PAGE],
         faults: [{ at: 'next', address: TEXT + PAGE, access: 'fetch' }],
         atFault: (_i, s) => expect([s.regs.r8, s.regs.r9]).toEqual([5n, 0n]),
@@ -679,7 +798,12 @@ describe('x86_64', () => {
       // `mid` (10 bytes) starts 8 bytes before the boundary.
       const out = conform({
         name: 'fetch-straddle',
-        spec: { arch, asm: `jmp start\n.space ${PAGE - 5 - 14}\nstart: inc r8\ninc r8\nmid: mov rax, ${hex(VALUE)}\ninc r9\nint3`, textPages: 2, regs: { rax: SENTINEL } },
+        spec: {
+          arch,
+          asm: `jmp start\n.space ${PAGE - 5 - 14}\nstart: inc r8\ninc r8\nmid: mov rax, ${hex(VALUE)}\ninc r9\nint3`,
+          textPages: 2,
+          regs: { rax: SENTINEL },
+        },
         absent: [TEXT + PAGE],
         faults: [{ at: 'mid', address: TEXT + PAGE, access: 'fetch' }],
         atFault: (_i, s) => expect([s.regs.r8, s.regs.rax]).toEqual([2n, SENTINEL]),
@@ -690,12 +814,23 @@ describe('x86_64', () => {
     it('falling through into unmapped memory (no region): precise too, reported as unmapped', () => {
       const m = new Machine({ arch, asm: `jmp start\n.space ${PAGE - 5 - 6}\nstart: inc r8\ninc r8` });
       const r = m.cpu.run(1000);
-      expect(r.reason).toEqual({ kind: 'fault', access: 'fetch', address: BigInt(TEXT + PAGE), pc: BigInt(TEXT + PAGE), size: 1, unmapped: true });
+      expect(r.reason).toEqual({
+        kind: 'fault',
+        access: 'fetch',
+        address: BigInt(TEXT + PAGE),
+        pc: BigInt(TEXT + PAGE),
+        size: 1,
+        unmapped: true,
+      });
       expect(m.cpu.reg('r8')).toBe(2n);
       m.close();
     });
     it('a loop across a page boundary keeps running at full speed once the page is present', () => {
-      const m = new Machine({ arch, asm: `jmp start\n.space ${PAGE - 5 - 6}\nstart: inc r8\ninc r9\ncmp r8, 20000\njb start\nint3`, textPages: 2 });
+      const m = new Machine({
+        arch,
+        asm: `jmp start\n.space ${PAGE - 5 - 6}\nstart: inc r8\ninc r9\ncmp r8, 20000\njb start\nint3`,
+        textPages: 2,
+      });
       const t = performance.now();
       const r = m.cpu.run(1_000_000);
       expect(r.reason.kind).toBe('exception');
@@ -730,7 +865,12 @@ describe('x86_64', () => {
     it('store: fault at the first byte on the absent page, nothing written (as on x86 hardware)', () => {
       conform({
         name: 'cross-store',
-        spec: { arch, asm: 'inc r8\nf: mov qword ptr [rdi], rax\nint3', regions: [dataRegion], regs: { rdi: cross, rax: VALUE } },
+        spec: {
+          arch,
+          asm: 'inc r8\nf: mov qword ptr [rdi], rax\nint3',
+          regions: [dataRegion],
+          regs: { rdi: cross, rax: VALUE },
+        },
         absent: [absentPage],
         faults: [{ at: 'f', address: absentPage, access: 'write' }],
         atFault: (_i, s) => expect(mem(s, cross, 8)).toEqual(initial(cross, 8)),
@@ -767,7 +907,13 @@ describe('x86_64', () => {
     it('16-byte movups crossing: the first 8 bytes are written before the fault (documented deviation)', () => {
       conform({
         name: 'cross-movups',
-        spec: { arch, asm: 'f: movups xmmword ptr [rdi], xmm0\nint3', regions: [dataRegion], regs: { rdi: absentPage - 8 }, vregs: { xmm0: Q } },
+        spec: {
+          arch,
+          asm: 'f: movups xmmword ptr [rdi], xmm0\nint3',
+          regions: [dataRegion],
+          regs: { rdi: absentPage - 8 },
+          vregs: { xmm0: Q },
+        },
         absent: [absentPage],
         faults: [{ at: 'f', address: absentPage, access: 'write' }],
         atFault: (_i, s) => {
@@ -838,7 +984,11 @@ describe('text page taken away (reclaim)', () => {
     });
   }
   it('x86_64: a block that runs on into a reclaimed page faults precisely after invalidateCode', () => {
-    const m = new Machine({ arch: 'x86_64', asm: `jmp start\n.space ${PAGE - 5 - 6}\nstart: inc r8\ninc r8\nfar: inc r9\nint3`, textPages: 2 });
+    const m = new Machine({
+      arch: 'x86_64',
+      asm: `jmp start\n.space ${PAGE - 5 - 6}\nstart: inc r8\ninc r8\nfar: inc r9\nint3`,
+      textPages: 2,
+    });
     const far = m.labels.far!;
     expect(far).toBe(TEXT + PAGE);
     for (let i = 1; i <= 2; i++) {
@@ -849,7 +999,12 @@ describe('text page taken away (reclaim)', () => {
     m.present.delete(TEXT + PAGE);
     m.cpu.invalidateCode(TEXT + PAGE, TEXT + 2 * PAGE);
     m.cpu.setPc(TEXT);
-    expect(m.cpu.run(1000).reason).toMatchObject({ kind: 'fault', access: 'fetch', address: BigInt(far), pc: BigInt(far) });
+    expect(m.cpu.run(1000).reason).toMatchObject({
+      kind: 'fault',
+      access: 'fetch',
+      address: BigInt(far),
+      pc: BigInt(far),
+    });
     expect([m.cpu.reg('r8'), m.cpu.reg('r9')]).toEqual([6n, 2n]);
     m.present.add(TEXT + PAGE);
     expect(m.cpu.run(1000).reason.kind).toBe('exception');
@@ -901,4 +1056,3 @@ describe('engine limits are guarded', () => {
     }
   });
 });
-

@@ -50,7 +50,10 @@ export function assemble(arch: Arch, src: string, address: number): { code: Buff
   const labels: Record<string, number> = {};
   defined.forEach((name, i) => {
     if (!name) return;
-    const later = defined.slice(i).filter((n): n is string => !!n).map((n) => `${n}:`);
+    const later = defined
+      .slice(i)
+      .filter((n): n is string => !!n)
+      .map((n) => `${n}:`);
     const prefix = [...lines.slice(0, i), ...later].join('\n');
     labels[name] = address + (i === 0 ? 0 : asmRaw(arch, prefix, address).length);
   });
@@ -91,7 +94,26 @@ export interface MmuQuery {
 
 const GPRS: Record<Arch, string[]> = {
   aarch64: [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp', 'pc', 'nzcv'],
-  x86_64: ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'rflags'],
+  x86_64: [
+    'rax',
+    'rbx',
+    'rcx',
+    'rdx',
+    'rsi',
+    'rdi',
+    'rbp',
+    'rsp',
+    'r8',
+    'r9',
+    'r10',
+    'r11',
+    'r12',
+    'r13',
+    'r14',
+    'r15',
+    'rip',
+    'rflags',
+  ],
 };
 const VREGS: Record<Arch, string[]> = {
   aarch64: ['q0', 'q1', 'q2', 'q3'],
@@ -121,7 +143,8 @@ export class Machine {
     this.code = code;
     this.labels = labels;
     const textPages = spec.textPages ?? Math.max(1, Math.ceil(code.length / PAGE));
-    if (code.length > textPages * PAGE) throw new Error(`code (${code.length} bytes) does not fit in ${textPages} text page(s)`);
+    if (code.length > textPages * PAGE)
+      throw new Error(`code (${code.length} bytes) does not fit in ${textPages} text page(s)`);
     this.cpu = new Cpu(spec.arch);
     this.text = Buffer.alloc(textPages * PAGE);
     code.copy(this.text);
@@ -157,7 +180,8 @@ export class Machine {
   /** Bytes at a guest address, straight from the backing memory. */
   bytes(address: number, size: number): Buffer {
     for (const [begin, mem] of this.regions) {
-      if (address >= begin && address + size <= begin + mem.length) return Buffer.from(mem.subarray(address - begin, address - begin + size));
+      if (address >= begin && address + size <= begin + mem.length)
+        return Buffer.from(mem.subarray(address - begin, address - begin + size));
     }
     throw new Error(`0x${address.toString(16)} is not mapped`);
   }
@@ -198,7 +222,11 @@ export interface RunOutcome {
  * Runs to the end of the program.  Each fault on a page listed in `absent` is "handled" by making
  * the page present (or writable) and resuming at the reported PC; anything else ends the run.
  */
-export function runWithFaults(m: Machine, absent: Iterable<number>, opts: { readOnly?: Iterable<number>; maxFaults?: number; budget?: number } = {}): RunOutcome {
+export function runWithFaults(
+  m: Machine,
+  absent: Iterable<number>,
+  opts: { readOnly?: Iterable<number>; maxFaults?: number; budget?: number } = {},
+): RunOutcome {
   for (const p of absent) m.present.delete(p);
   for (const p of opts.readOnly ?? []) m.readOnly.add(p);
   const faults: TakenFault[] = [];
@@ -228,7 +256,10 @@ export interface ExpectedFault {
  * the first MMU query that instruction makes for that address: the state in front of the
  * faulting instruction (or in front of the faulting iteration of a `rep` string instruction).
  */
-export function runEager(spec: MachineSpec, expected: ExpectedFault[]): { outcome: RunOutcome; before: Snapshot[]; m: Machine } {
+export function runEager(
+  spec: MachineSpec,
+  expected: ExpectedFault[],
+): { outcome: RunOutcome; before: Snapshot[]; m: Machine } {
   const m = new Machine(spec);
   const before: Snapshot[] = [];
   const targets = expected.map((e) => ({
@@ -238,7 +269,8 @@ export function runEager(spec: MachineSpec, expected: ExpectedFault[]): { outcom
   }));
   m.onAccess = (a) => {
     const t = targets[before.length];
-    if (t && a.pc === t.pc && a.access === t.access && t.address >= a.address && t.address < a.address + a.size) before.push(m.snapshot());
+    if (t && a.pc === t.pc && a.access === t.access && t.address >= a.address && t.address < a.address + a.size)
+      before.push(m.snapshot());
   };
   const outcome = runWithFaults(m, []);
   m.onAccess = undefined;

@@ -6,7 +6,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CACHE_DIR, INSTALL_HELP, UnicornUnavailableError, debianArch, defaultSteps, locateUnicorn, type ProvisionSteps } from '../../src/cpu/provision.js';
+import {
+  CACHE_DIR,
+  INSTALL_HELP,
+  UnicornUnavailableError,
+  debianArch,
+  defaultSteps,
+  locateUnicorn,
+  type ProvisionSteps,
+} from '../../src/cpu/provision.js';
 
 interface Calls {
   canLoad: string[];
@@ -70,7 +78,10 @@ function thrown(f: () => unknown): unknown {
 
 describe('locateUnicorn', () => {
   it('FAULTPATH_UNICORN wins when it loads, and nothing else is tried', () => {
-    const { s, calls } = steps({ env: { FAULTPATH_UNICORN: '/opt/uc/libunicorn.so.2' }, loadable: ['/opt/uc/libunicorn.so.2', 'libunicorn.so.2'] });
+    const { s, calls } = steps({
+      env: { FAULTPATH_UNICORN: '/opt/uc/libunicorn.so.2' },
+      loadable: ['/opt/uc/libunicorn.so.2', 'libunicorn.so.2'],
+    });
     expect(locateUnicorn(s, { allowDownload: true })).toEqual({ path: '/opt/uc/libunicorn.so.2', source: 'env' });
     expect(calls.canLoad).toEqual(['/opt/uc/libunicorn.so.2']);
     expect(calls.download).toEqual([]);

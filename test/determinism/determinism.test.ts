@@ -63,7 +63,8 @@ function firstDifference(a: string, b: string): string | undefined {
   const la = a.split('\n');
   const lb = b.split('\n');
   for (let i = 0; i < Math.max(la.length, lb.length); i++) {
-    if (la[i] !== lb[i]) return `line ${i + 1} of ${la.length}/${lb.length}:\n  first:  ${la[i]?.slice(0, 300)}\n  second: ${lb[i]?.slice(0, 300)}`;
+    if (la[i] !== lb[i])
+      return `line ${i + 1} of ${la.length}/${lb.length}:\n  first:  ${la[i]?.slice(0, 300)}\n  second: ${lb[i]?.slice(0, 300)}`;
   }
   return 'texts differ';
 }
@@ -157,10 +158,13 @@ describe('determinism', () => {
 
   describe('(c) the seed changes only getrandom / AT_RANDOM output', () => {
     const RANDOM_LINE = /^(at_random|getrandom)=([0-9a-f]+)$/gm;
-    const randoms = (r: RunResult): string[] => r.processes.flatMap((p) => [...p.stdout.matchAll(RANDOM_LINE)].map((m) => m[2]!));
+    const randoms = (r: RunResult): string[] =>
+      r.processes.flatMap((p) => [...p.stdout.matchAll(RANDOM_LINE)].map((m) => m[2]!));
     const mask = (out: Outputs, hex: string[]): Outputs => {
       const sorted = [...new Set(hex)].sort((x, y) => y.length - x.length);
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, sorted.reduce((t, h) => t.split(h).join('<random>'), v)]));
+      return Object.fromEntries(
+        Object.entries(out).map(([k, v]) => [k, sorted.reduce((t, h) => t.split(h).join('<random>'), v)]),
+      );
     };
 
     it('aarch64: seeds 1 and 2 differ only in the random bytes', async () => {
@@ -174,7 +178,9 @@ describe('determinism', () => {
       // one CRNG stream: no draw repeats another, within a run or across the two seeds
       // (was: getrandom replayed AT_RANDOM, and seed 2's process k got seed 1's process k+1)
       const all = [...ra, ...rb];
-      for (let i = 0; i < all.length; i++) for (let j = 0; j < all.length; j++) if (i !== j) expect(all[i]!.startsWith(all[j]!.slice(0, 8)), `random values ${i} and ${j}`).toBe(false);
+      for (let i = 0; i < all.length; i++)
+        for (let j = 0; j < all.length; j++)
+          if (i !== j) expect(all[i]!.startsWith(all[j]!.slice(0, 8)), `random values ${i} and ${j}`).toBe(false);
       // the seed reaches every random value ...
       for (let i = 0; i < ra.length; i++) expect(rb[i], `random value ${i}`).not.toBe(ra[i]);
       // ... and nothing else
@@ -189,7 +195,26 @@ describe('determinism', () => {
     const cli = (traceOut: string) => {
       const r = spawnSync(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'run', workerSource('x86_64'), '4096', '--arch', 'x86_64', '--cgroup', 'hog', '--memory-max', '8M', '--trace', 'jsonl', '--trace-out', traceOut, '--json', '--dmesg'],
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'run',
+          workerSource('x86_64'),
+          '4096',
+          '--arch',
+          'x86_64',
+          '--cgroup',
+          'hog',
+          '--memory-max',
+          '8M',
+          '--trace',
+          'jsonl',
+          '--trace-out',
+          traceOut,
+          '--json',
+          '--dmesg',
+        ],
         { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
       );
       return { status: r.status, stdout: r.stdout, stderr: r.stderr, trace: readFileSync(traceOut, 'utf8') };
@@ -200,7 +225,10 @@ describe('determinism', () => {
       const b = cli(join(dir, 'b.jsonl'));
       expect(a.stdout).toContain('"oom_killed": true');
       expect(a.trace.length).toBeGreaterThan(10_000);
-      expectIdentical({ stdout: a.stdout, stderr: a.stderr, trace: a.trace, status: String(a.status) }, { stdout: b.stdout, stderr: b.stderr, trace: b.trace, status: String(b.status) });
+      expectIdentical(
+        { stdout: a.stdout, stderr: a.stderr, trace: a.trace, status: String(a.status) },
+        { stdout: b.stdout, stderr: b.stderr, trace: b.trace, status: String(b.status) },
+      );
     }, 30_000);
   });
 });

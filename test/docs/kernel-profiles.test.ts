@@ -81,15 +81,29 @@ describe('kernel profiles: one memcg OOM, three kernels', () => {
         const text = chain.join(' ');
         if (kernel === '3.12') {
           // deferred: the charge only records the OOM; the kill runs at the end of the fault
-          expect(text).toMatch(/pagefault_out_of_memory mem_cgroup_oom_synchronize mem_cgroup_out_of_memory select_bad_process/);
+          expect(text).toMatch(
+            /pagefault_out_of_memory mem_cgroup_oom_synchronize mem_cgroup_out_of_memory select_bad_process/,
+          );
           expect(log).toContain('invoked oom-killer: gfp_mask=0xd0, order=0');
         } else {
           expect(text).toMatch(/mem_cgroup_oom mem_cgroup_out_of_memory out_of_memory/);
-          expect(log).toContain(kernel === '6.1' ? 'gfp_mask=0xcc0(GFP_KERNEL), order=0' : 'gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0');
+          expect(log).toContain(
+            kernel === '6.1'
+              ? 'gfp_mask=0xcc0(GFP_KERNEL), order=0'
+              : 'gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0',
+          );
         }
-        if (kernel === '6.1') expect(log).toMatch(/Memory cgroup out of memory: Killed process \d+ \(hog\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:\d+kB oom_score_adj:0/);
+        if (kernel === '6.1')
+          expect(log).toMatch(
+            /Memory cgroup out of memory: Killed process \d+ \(hog\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:\d+kB oom_score_adj:0/,
+          );
         else expect(log).toMatch(/Memory cgroup out of memory: Kill process \d+ \(hog\) score \d+ or sacrifice child/);
-        sections.push(`### ${arch}, Linux ${kernel}\n\nFault paths (\`--summary\`):\n\n\`\`\`\n${summary}\n\`\`\`\n\nKernel log:\n\n\`\`\`\n${r.dmesg.map((l) => l.replace(/^\[\s*\d+\.\d+\] /, '')).filter((l) => !/^[a-z_]+ \d+$/.test(l)).join('\n')}\n\`\`\`\n`);
+        sections.push(
+          `### ${arch}, Linux ${kernel}\n\nFault paths (\`--summary\`):\n\n\`\`\`\n${summary}\n\`\`\`\n\nKernel log:\n\n\`\`\`\n${r.dmesg
+            .map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ''))
+            .filter((l) => !/^[a-z_]+ \d+$/.test(l))
+            .join('\n')}\n\`\`\`\n`,
+        );
       });
     }
   }

@@ -81,14 +81,29 @@ describe('docs/scenario-format.md', () => {
   const found = schemaNames();
 
   it('the schema walk sees the nested fields', () => {
-    for (const f of ['machine', 'oom_notifiers', 'pages', 'memory.max', 'cgroup.subtree_control', 'oom_kill_disable', 'after_ready', 'after_exit', 'at_ms', 'sig', 'events_local', 'exit']) {
+    for (const f of [
+      'machine',
+      'oom_notifiers',
+      'pages',
+      'memory.max',
+      'cgroup.subtree_control',
+      'oom_kill_disable',
+      'after_ready',
+      'after_exit',
+      'at_ms',
+      'sig',
+      'events_local',
+      'exit',
+    ]) {
       expect(found.fields.has(f), f).toBe(true);
     }
     expect(found.values).toContain('immediate');
   });
 
   it('documents every schema field as `name`', () => {
-    const missing = [...found.fields].filter(([name]) => !doc.includes(`\`${name}\``)).map(([name, paths]) => `${name} (${paths.join(', ')})`);
+    const missing = [...found.fields]
+      .filter(([name]) => !doc.includes(`\`${name}\``))
+      .map(([name, paths]) => `${name} (${paths.join(', ')})`);
     expect(missing, `fields missing from ${DOC_PATH}`).toEqual([]);
   });
 

@@ -58,7 +58,13 @@ export interface Spec {
 
 export function scenarioOf(spec: Spec): Scenario {
   const { arch, kernel, mem, sysctls, ...rest } = spec;
-  return parseScenario(JSON.stringify({ machine: { arch, ...(kernel ? { kernel } : {}), ...(mem ? { mem } : {}), ...(sysctls ? { sysctls } : {}) }, ...rest }), 'e2e');
+  return parseScenario(
+    JSON.stringify({
+      machine: { arch, ...(kernel ? { kernel } : {}), ...(mem ? { mem } : {}), ...(sysctls ? { sysctls } : {}) },
+      ...rest,
+    }),
+    'e2e',
+  );
 }
 
 export interface Run extends Omit<RunResult, 'machine'> {
@@ -69,10 +75,18 @@ export interface Run extends Omit<RunResult, 'machine'> {
 }
 
 /** Runs a scenario in-process (programs pre-assembled); the engines are closed before returning. */
-export async function runSpec(s: Scenario, o: { trace?: boolean; onProgress?: (m: Machine) => void; programs?: Map<string, Prog> } = {}): Promise<Run> {
+export async function runSpec(
+  s: Scenario,
+  o: { trace?: boolean; onProgress?: (m: Machine) => void; programs?: Map<string, Prog> } = {},
+): Promise<Run> {
   const programs = o.programs ?? new Map<string, Prog>();
-  for (const p of s.processes) if (!programs.has(p.program)) programs.set(p.program, await program(s.machine.arch, p.program));
-  const r = await runScenario(s, { trace: o.trace ?? false, programs, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  for (const p of s.processes)
+    if (!programs.has(p.program)) programs.set(p.program, await program(s.machine.arch, p.program));
+  const r = await runScenario(s, {
+    trace: o.trace ?? false,
+    programs,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
   try {
     const { machine, ...rest } = r;
     return { ...rest, events: machine.tracer.events, output: [...machine.output_] };
@@ -82,7 +96,12 @@ export async function runSpec(s: Scenario, o: { trace?: boolean; onProgress?: (m
 }
 
 /** One program, one process `p`, with exception-trace on (arm64's default is 0). */
-export function runOne(arch: Arch, prog: string, args: (string | number)[] = [], o: { trace?: boolean; cgroup?: Record<string, unknown>; onProgress?: (m: Machine) => void } = {}): Promise<Run> {
+export function runOne(
+  arch: Arch,
+  prog: string,
+  args: (string | number)[] = [],
+  o: { trace?: boolean; cgroup?: Record<string, unknown>; onProgress?: (m: Machine) => void } = {},
+): Promise<Run> {
   const s = scenarioOf({
     arch,
     sysctls: { 'debug.exception-trace': 1 },
@@ -157,7 +176,10 @@ export interface Sample {
  * after every system call, so a sample keyed by a marker line shows the state right after the
  * program printed it.
  */
-export function lineSampler(id: string, cg: string): { samples: Map<string, Sample>; onProgress: (m: Machine) => void } {
+export function lineSampler(
+  id: string,
+  cg: string,
+): { samples: Map<string, Sample>; onProgress: (m: Machine) => void } {
   const samples = new Map<string, Sample>();
   let seen = -1;
   const onProgress = (m: Machine) => {
@@ -168,7 +190,12 @@ export function lineSampler(id: string, cg: string): { samples: Map<string, Samp
     if (seen !== -1 && !out.endsWith('\n')) return;
     seen = out.length;
     const key = out === '' ? '' : out.slice(0, -1).split('\n').pop()!;
-    samples.set(key, { status: procStatus(m, t.pid), current: Number(cgFile(m, cg, 'memory.current')), stat: memoryStat(m, cg), pid: t.pid });
+    samples.set(key, {
+      status: procStatus(m, t.pid),
+      current: Number(cgFile(m, cg, 'memory.current')),
+      stat: memoryStat(m, cg),
+      pid: t.pid,
+    });
   };
   return { samples, onProgress };
 }

@@ -50,7 +50,8 @@ function faultReport(r: Run): { line: string; after: string[] } {
 /** arm64 show_regs(): pc, lr, sp, x0..x29 from the lines after the report line. */
 function arm64Regs(after: string[]): Record<string, string> {
   const regs: Record<string, string> = {};
-  for (const l of after.slice(0, 16)) for (const m of l.matchAll(/\b(pc|lr|sp|x\d+)\s*: ([0-9a-f]{16})\b/g)) regs[m[1]!] = m[2]!;
+  for (const l of after.slice(0, 16))
+    for (const m of l.matchAll(/\b(pc|lr|sp|x\d+)\s*: ([0-9a-f]{16})\b/g)) regs[m[1]!] = m[2]!;
   return regs;
 }
 
@@ -61,15 +62,32 @@ const SEGV_X86_TAIL = 'likely on CPU 0 (core 0, socket 0)';
 // ================================================================================================
 
 const EXPECTED = [
-  'alloc_anon', 'alloc_anon_noexit', 'exec_rw', 'fork_write', 'forker', 'hello', 'hog', 'hog_adj', 'holder',
-  'mmap_munmap_madvise', 'null_load', 'null_store', 'read_then_write', 'rodata_store', 'stack_growth', 'text_fault',
-  'touch_pages', 'wild_store',
+  'alloc_anon',
+  'alloc_anon_noexit',
+  'exec_rw',
+  'fork_write',
+  'forker',
+  'hello',
+  'hog',
+  'hog_adj',
+  'holder',
+  'mmap_munmap_madvise',
+  'null_load',
+  'null_store',
+  'read_then_write',
+  'rodata_store',
+  'stack_growth',
+  'text_fault',
+  'touch_pages',
+  'wild_store',
 ];
 
 describe('the guest-program library', () => {
   it('has the same programs on both arches, each with a "// name: description" first line', () => {
     for (const arch of ARCHES) {
-      const files = readdirSync(join(PROGRAMS_DIR, arch)).filter((f) => f.endsWith('.S')).sort();
+      const files = readdirSync(join(PROGRAMS_DIR, arch))
+        .filter((f) => f.endsWith('.S'))
+        .sort();
       expect(files.map((f) => f.slice(0, -2))).toEqual(EXPECTED);
       for (const f of files) {
         const first = readFileSync(join(PROGRAMS_DIR, arch, f), 'utf8').split('\n')[0]!;
@@ -83,20 +101,39 @@ describe('the guest-program library', () => {
     for (const name of EXPECTED) expect(out).toMatch(new RegExp(`^  ${name} +${name}: `, 'm'));
   });
 
-  it.skipIf(!haveOracleBins).each(ARCHES)('%s: programs that equal an oracle program assemble to the recorded binary', async (arch) => {
-    const pairs = [['null_load', 'null_load'], ['null_store', 'null_store'], ['wild_store', 'wild_store_high'], ['rodata_store', 'rodata_store'], ['exec_rw', 'exec_nx'], ['touch_pages', 'touch_pages'], ['hog', 'hog_forever'], ['holder', 'holder']];
-    for (const [mine, theirs] of pairs) {
-      const file = join(PROGRAMS_DIR, arch, `${mine}.S`);
-      const a = await assemble(arch, readFileSync(file, 'utf8'), file);
-      const bin = new Uint8Array(readFileSync(join(ORACLE, 'bin', arch, theirs!)));
-      const ea = parseElf(a.elf, mine!);
-      const eb = parseElf(bin, theirs!);
-      expect(ea.entry, mine).toBe(eb.entry);
-      const body = (elf: Uint8Array, e: typeof ea) =>
-        e.loads.map((l) => ({ vaddr: l.vaddr, memsz: l.memsz, flags: l.flags, bytes: Buffer.from(elf.subarray(l.offset + (l.vaddr === 0x400000 ? e.entry - 0x400000 : 0), l.offset + l.filesz)).toString('hex') }));
-      expect(body(a.elf, ea), `${arch} ${mine} vs oracle ${theirs}`).toEqual(body(bin, eb));
-    }
-  });
+  it.skipIf(!haveOracleBins).each(ARCHES)(
+    '%s: programs that equal an oracle program assemble to the recorded binary',
+    async (arch) => {
+      const pairs = [
+        ['null_load', 'null_load'],
+        ['null_store', 'null_store'],
+        ['wild_store', 'wild_store_high'],
+        ['rodata_store', 'rodata_store'],
+        ['exec_rw', 'exec_nx'],
+        ['touch_pages', 'touch_pages'],
+        ['hog', 'hog_forever'],
+        ['holder', 'holder'],
+      ];
+      for (const [mine, theirs] of pairs) {
+        const file = join(PROGRAMS_DIR, arch, `${mine}.S`);
+        const a = await assemble(arch, readFileSync(file, 'utf8'), file);
+        const bin = new Uint8Array(readFileSync(join(ORACLE, 'bin', arch, theirs!)));
+        const ea = parseElf(a.elf, mine!);
+        const eb = parseElf(bin, theirs!);
+        expect(ea.entry, mine).toBe(eb.entry);
+        const body = (elf: Uint8Array, e: typeof ea) =>
+          e.loads.map((l) => ({
+            vaddr: l.vaddr,
+            memsz: l.memsz,
+            flags: l.flags,
+            bytes: Buffer.from(
+              elf.subarray(l.offset + (l.vaddr === 0x400000 ? e.entry - 0x400000 : 0), l.offset + l.filesz),
+            ).toString('hex'),
+          }));
+        expect(body(a.elf, ea), `${arch} ${mine} vs oracle ${theirs}`).toEqual(body(bin, eb));
+      }
+    },
+  );
 
   /*
    * FIXED (regression test). Was an assembler bug: `.balign 4096` inside .text (e.g. to put a function on its own text page, as
@@ -107,7 +144,10 @@ describe('the guest-program library', () => {
    * headers alone on the first page.  Same on both arches.
    */
   it.each(ARCHES)('FIXED (%s): `.balign 4096` in .text assembles, like GNU as + ld', async (arch) => {
-    const src = arch === 'aarch64' ? '_start:\n mov x0, #0\n b f\n .balign 4096\nf:\n mov x8, #94\n svc #0\n' : '_start:\n xor edi, edi\n jmp f\n .balign 4096\nf:\n mov eax, 231\n syscall\n';
+    const src =
+      arch === 'aarch64'
+        ? '_start:\n mov x0, #0\n b f\n .balign 4096\nf:\n mov x8, #94\n svc #0\n'
+        : '_start:\n xor edi, edi\n jmp f\n .balign 4096\nf:\n mov eax, 231\n syscall\n';
     const r = await assemble(arch, src, 'balign.S');
     expect(r.symbols.get('f')!.address % 4096).toBe(0);
   });
@@ -120,10 +160,14 @@ describe('the guest-program library', () => {
 /** Exact fault lines (pid substituted).  Fault programs share the oracle images, so ip/sp are the real kernel's. */
 const FAULT_LINES: Record<Arch, Record<string, string>> = {
   aarch64: {
-    null_load: 'null_load[PID]: unhandled exception: DABT (lower EL), ESR 0x0000000092000006, level 2 translation fault in null_load[400000+1000]',
-    null_store: 'null_store[PID]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in null_store[400000+1000]',
-    wild_store: 'wild_store[PID]: unhandled exception: DABT (lower EL), ESR 0x0000000092000044, level 0 translation fault in wild_store[400000+1000]',
-    rodata_store: 'rodata_store[PID]: unhandled exception: DABT (lower EL), ESR 0x000000009200004f, level 3 permission fault in rodata_store[400000+1000]',
+    null_load:
+      'null_load[PID]: unhandled exception: DABT (lower EL), ESR 0x0000000092000006, level 2 translation fault in null_load[400000+1000]',
+    null_store:
+      'null_store[PID]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in null_store[400000+1000]',
+    wild_store:
+      'wild_store[PID]: unhandled exception: DABT (lower EL), ESR 0x0000000092000044, level 0 translation fault in wild_store[400000+1000]',
+    rodata_store:
+      'rodata_store[PID]: unhandled exception: DABT (lower EL), ESR 0x000000009200004f, level 3 permission fault in rodata_store[400000+1000]',
     // pc is in the anonymous page: no " in <file>[...]" part
     exec_rw: 'exec_rw[PID]: unhandled exception: IABT (lower EL), ESR 0x000000008200000f, level 3 permission fault',
   },
@@ -168,7 +212,9 @@ describe.each(ARCHES)('%s', (arch) => {
       expect(line).toBe(FAULT_LINES[arch][name]!.replace('PID', String(p.pid)));
       // the signal the fault path raised: SEGV_MAPERR for unmapped, SEGV_ACCERR for permission faults
       const sig = r.events.find((e) => e.kind === 'signal' && e.sig === 11 && e.address !== undefined);
-      expect(sig && sig.kind === 'signal' ? sig.code : '').toBe(name === 'rodata_store' || name === 'exec_rw' ? 'SEGV_ACCERR' : 'SEGV_MAPERR');
+      expect(sig && sig.kind === 'signal' ? sig.code : '').toBe(
+        name === 'rodata_store' || name === 'exec_rw' ? 'SEGV_ACCERR' : 'SEGV_MAPERR',
+      );
       if (a64) {
         expect(after[0]).toBe(`CPU: 0 PID: ${p.pid} Comm: ${name} Not tainted 6.1.0-56-arm64 #1  Debian 6.1.192-2`);
         expect(after[1]).toBe('Hardware name: linux,dummy-virt (DT)');
@@ -186,15 +232,26 @@ describe.each(ARCHES)('%s', (arch) => {
       const real = oracleResult(arch, ORACLE_CASE[name]!).user_faults[0];
       if (a64) {
         const m = /unhandled exception: (.+?), ESR 0x([0-9a-f]+), (.+?)(?: in (\S+))?$/.exec(line)!;
-        expect({ class: m[1], esr: `0x${m[2]}`, name: m[3] }).toEqual({ class: real.class, esr: real.esr, name: real.name });
+        expect({ class: m[1], esr: `0x${m[2]}`, name: m[3] }).toEqual({
+          class: real.class,
+          esr: real.esr,
+          name: real.name,
+        });
         expect(m[4]?.replace(name, real.comm)).toBe(real.vma);
         // the whole register dump: same image, same initial stack, same registers
-        const want = Object.fromEntries(Object.entries(real.regs as Record<string, string>).map(([k, v]) => [k, v.replace(/^0x/, '')]));
+        const want = Object.fromEntries(
+          Object.entries(real.regs as Record<string, string>).map(([k, v]) => [k, v.replace(/^0x/, '')]),
+        );
         expect(arm64Regs(after)).toEqual(want);
         expect(after[2]).toBe(`pstate: ${real.pstate}`);
       } else {
         const m = /segfault at (\S+) ip (\S+) sp (\S+) error (\S+)(?: in (\S+))?/.exec(line)!;
-        expect({ addr: m[1], ip: m[2], sp: m[3], error: m[4] }).toEqual({ addr: real.addr, ip: real.ip, sp: real.sp, error: real.error });
+        expect({ addr: m[1], ip: m[2], sp: m[3], error: m[4] }).toEqual({
+          addr: real.addr,
+          ip: real.ip,
+          sp: real.sp,
+          error: real.error,
+        });
         expect(m[5]?.replace(name, real.comm)).toBe(real.vma);
         expect(after[0]).toBe(`Code: ${real.code}`);
       }
@@ -232,7 +289,9 @@ describe.each(ARCHES)('%s', (arch) => {
     // 224 of those faults are below the initial VMA (33 pages): do_page_fault / do_user_addr_fault
     // found no VMA containing the address and grew the VM_GROWSDOWN one
     const top = a64 ? 0x1000000000000 : 0x7ffffffff000;
-    const below = r.events.filter((e) => e.kind === 'exception' && hexAddr(e.address) < top - 33 * 4096 && hexAddr(e.address) > top - 0x1000000);
+    const below = r.events.filter(
+      (e) => e.kind === 'exception' && hexAddr(e.address) < top - 33 * 4096 && hexAddr(e.address) > top - 0x1000000,
+    );
     expect(below.length).toBe(256 - 32);
   });
 
@@ -243,29 +302,41 @@ describe.each(ARCHES)('%s', (arch) => {
     const p = proc(bad, 'p');
     expect(p.outcome).toMatchObject({ kind: 'signal', signal: 11 });
     const { line } = faultReport(bad);
-    if (a64) expect(line).toBe(`stack_growth[${p.pid}]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in stack_growth[400000+1000]`);
-    else expect(line).toMatch(new RegExp(`^stack_growth\\[${p.pid}\\]: segfault at 7fffff7fede8 ip [0-9a-f]{16} sp 00007fffff7fede8 error 6 in stack_growth\\[400000\\+1000\\] ${SEGV_X86_TAIL.replace(/[()]/g, '\\$&')}$`));
+    if (a64)
+      expect(line).toBe(
+        `stack_growth[${p.pid}]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in stack_growth[400000+1000]`,
+      );
+    else
+      expect(line).toMatch(
+        new RegExp(
+          `^stack_growth\\[${p.pid}\\]: segfault at 7fffff7fede8 ip [0-9a-f]{16} sp 00007fffff7fede8 error 6 in stack_growth\\[400000\\+1000\\] ${SEGV_X86_TAIL.replace(/[()]/g, '\\$&')}$`,
+        ),
+      );
   });
 
   // ---------------------------------------------------------------------------------------------
   // touch_pages / alloc_anon / holder: RSS and memcg charge
   // ---------------------------------------------------------------------------------------------
 
-  it('touch_pages 100: RssAnon = 4 * (100 + 1 stack page) kB, 101 anon pages charged, 103 minor faults', T, async () => {
-    const { samples, onProgress } = lineSampler('p', 't');
-    const r = await runOne(arch, 'touch_pages', [100], { onProgress });
-    const p = proc(r, 'p');
-    expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
-    expect(p.stdout).toBe('touch_pages: done 100\n');
-    const s = samples.get('touch_pages: done 100')!;
-    // text and .rodata are tmpfs (shmem) pages of the page cache: shmem-rss, not file-rss
-    expect(s.status).toMatchObject({ RssAnon: 4 * (100 + 1), RssFile: 0, RssShmem: 8, VmRSS: 4 * (100 + 1 + 2) });
-    expect(s.stat.anon).toBe((100 + 1) * 4096);
-    expect(p.minflt).toBe(100 + 3);
-    expect(p.majflt).toBe(0);
-    // after exit every anon page is uncharged again
-    expect(r.cgroups['/t']!['memory.peak']).toBeGreaterThanOrEqual(101 * 4096);
-  });
+  it(
+    'touch_pages 100: RssAnon = 4 * (100 + 1 stack page) kB, 101 anon pages charged, 103 minor faults',
+    T,
+    async () => {
+      const { samples, onProgress } = lineSampler('p', 't');
+      const r = await runOne(arch, 'touch_pages', [100], { onProgress });
+      const p = proc(r, 'p');
+      expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
+      expect(p.stdout).toBe('touch_pages: done 100\n');
+      const s = samples.get('touch_pages: done 100')!;
+      // text and .rodata are tmpfs (shmem) pages of the page cache: shmem-rss, not file-rss
+      expect(s.status).toMatchObject({ RssAnon: 4 * (100 + 1), RssFile: 0, RssShmem: 8, VmRSS: 4 * (100 + 1 + 2) });
+      expect(s.stat.anon).toBe((100 + 1) * 4096);
+      expect(p.minflt).toBe(100 + 3);
+      expect(p.majflt).toBe(0);
+      // after exit every anon page is uncharged again
+      expect(r.cgroups['/t']!['memory.peak']).toBeGreaterThanOrEqual(101 * 4096);
+    },
+  );
 
   it('touch_pages 1024 in 8M: memory.peak = 4456448 like the real kernel (oracle memcg_fits), no OOM', T, async () => {
     const r = await runOne(arch, 'touch_pages', [1024], { cgroup: { 'memory.max': '8M' } });
@@ -274,22 +345,33 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.cgroups['/t']!['memory.events']).toMatchObject({ max: 0, oom: 0, oom_kill: 0 });
   });
 
-  it('alloc_anon SIZE: one write per 4 KiB page of SIZE bytes (kselftest semantics), freed before exit', T, async () => {
-    const base = await runOne(arch, 'alloc_anon', ['0']);
-    expect(proc(base, 'p').outcome).toEqual({ kind: 'exit', code: 0 });
-    for (const [arg, pages] of [['1M', 256], ['256K', 64], ['4096', 1], ['4097', 2]] as const) {
-      const r = await runOne(arch, 'alloc_anon', [arg], { trace: true });
-      const p = proc(r, 'p');
-      expect(p.outcome, arg).toEqual({ kind: 'exit', code: 0 });
-      expect(p.minflt - proc(base, 'p').minflt, arg).toBe(pages);
-      // every fault is a write into the mmap()ed buffer; the buffer is munmap()ed (free) at the end
-      const buf = firstMmap(r.events, p.pid!);
-      const writes = r.events.filter((e) => e.kind === 'exception' && hexAddr(e.address) >= buf && hexAddr(e.address) < buf + pages * 4096);
-      expect(writes.length, arg).toBe(pages);
-      expect(r.events.some((e) => e.kind === 'syscall' && e.name === 'munmap' && e.ret === '0')).toBe(true);
-      expect(r.cgroups['/t']!['memory.peak'], arg).toBeGreaterThanOrEqual((pages + 1) * 4096);
-    }
-  });
+  it(
+    'alloc_anon SIZE: one write per 4 KiB page of SIZE bytes (kselftest semantics), freed before exit',
+    T,
+    async () => {
+      const base = await runOne(arch, 'alloc_anon', ['0']);
+      expect(proc(base, 'p').outcome).toEqual({ kind: 'exit', code: 0 });
+      for (const [arg, pages] of [
+        ['1M', 256],
+        ['256K', 64],
+        ['4096', 1],
+        ['4097', 2],
+      ] as const) {
+        const r = await runOne(arch, 'alloc_anon', [arg], { trace: true });
+        const p = proc(r, 'p');
+        expect(p.outcome, arg).toEqual({ kind: 'exit', code: 0 });
+        expect(p.minflt - proc(base, 'p').minflt, arg).toBe(pages);
+        // every fault is a write into the mmap()ed buffer; the buffer is munmap()ed (free) at the end
+        const buf = firstMmap(r.events, p.pid!);
+        const writes = r.events.filter(
+          (e) => e.kind === 'exception' && hexAddr(e.address) >= buf && hexAddr(e.address) < buf + pages * 4096,
+        );
+        expect(writes.length, arg).toBe(pages);
+        expect(r.events.some((e) => e.kind === 'syscall' && e.name === 'munmap' && e.ret === '0')).toBe(true);
+        expect(r.cgroups['/t']!['memory.peak'], arg).toBeGreaterThanOrEqual((pages + 1) * 4096);
+      }
+    },
+  );
 
   it('alloc_anon_noexit 1M: holds 256 pages while it sleeps in nanosleep ("ready"), until terminated', T, async () => {
     const { ready, onProgress } = readySampler();
@@ -336,61 +418,78 @@ describe.each(ARCHES)('%s', (arch) => {
   // zero page, COW, fork
   // ---------------------------------------------------------------------------------------------
 
-  it('read_then_write 100: reads map the zero page (nothing charged), writes COW it: exactly 100 anon pages', T, async () => {
-    const { samples, onProgress } = lineSampler('p', 't');
-    const r = await runOne(arch, 'read_then_write', [100], { trace: true, onProgress });
-    const p = proc(r, 'p');
-    expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
-    expect(p.stdout).toBe('read_then_write: mapped pages 100\nread_then_write: read done, byte sum 0\nread_then_write: written pages 100\n');
-    const mapped = samples.get('read_then_write: mapped pages 100')!;
-    const read = samples.get('read_then_write: read done, byte sum 0')!;
-    const written = samples.get('read_then_write: written pages 100')!;
-    // reads: no anon page, no RSS; memory.current grows at most by the page table the reads needed
-    expect(read.stat.anon).toBe(mapped.stat.anon);
-    expect(read.status.RssAnon).toBe(mapped.status.RssAnon);
-    expect(read.current).toBe(mapped.current);
-    expect(read.stat.pagetables! - mapped.stat.pagetables!).toBe(4096);
-    // writes: exactly 100 anon pages charged to /t, 400 kB more RssAnon
-    expect(written.stat.anon! - read.stat.anon!).toBe(100 * 4096);
-    expect(written.status.RssAnon! - read.status.RssAnon!).toBe(400);
-    // the paths: 100 read faults → do_anonymous_page mapping the zero page; 100 write faults → do_wp_page → wp_page_copy
-    const buf = firstMmap(r.events, p.pid!);
-    const inBuf = (a: string) => hexAddr(a) >= buf && hexAddr(a) < buf + 100 * 4096;
-    const ptes = r.events.filter((e) => e.kind === 'pte' && e.level === 3 && inBuf(e.address));
-    expect(ptes.filter((e) => e.kind === 'pte' && e.why === 'do_anonymous_page: zero page').length).toBe(100);
-    expect(ptes.filter((e) => e.kind === 'pte' && e.why === 'wp_page_copy').length).toBe(100);
-    expect(ptes.length).toBe(200);
-    expect(p.minflt).toBe(200 + 3);
-  });
+  it(
+    'read_then_write 100: reads map the zero page (nothing charged), writes COW it: exactly 100 anon pages',
+    T,
+    async () => {
+      const { samples, onProgress } = lineSampler('p', 't');
+      const r = await runOne(arch, 'read_then_write', [100], { trace: true, onProgress });
+      const p = proc(r, 'p');
+      expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
+      expect(p.stdout).toBe(
+        'read_then_write: mapped pages 100\nread_then_write: read done, byte sum 0\nread_then_write: written pages 100\n',
+      );
+      const mapped = samples.get('read_then_write: mapped pages 100')!;
+      const read = samples.get('read_then_write: read done, byte sum 0')!;
+      const written = samples.get('read_then_write: written pages 100')!;
+      // reads: no anon page, no RSS; memory.current grows at most by the page table the reads needed
+      expect(read.stat.anon).toBe(mapped.stat.anon);
+      expect(read.status.RssAnon).toBe(mapped.status.RssAnon);
+      expect(read.current).toBe(mapped.current);
+      expect(read.stat.pagetables! - mapped.stat.pagetables!).toBe(4096);
+      // writes: exactly 100 anon pages charged to /t, 400 kB more RssAnon
+      expect(written.stat.anon! - read.stat.anon!).toBe(100 * 4096);
+      expect(written.status.RssAnon! - read.status.RssAnon!).toBe(400);
+      // the paths: 100 read faults → do_anonymous_page mapping the zero page; 100 write faults → do_wp_page → wp_page_copy
+      const buf = firstMmap(r.events, p.pid!);
+      const inBuf = (a: string) => hexAddr(a) >= buf && hexAddr(a) < buf + 100 * 4096;
+      const ptes = r.events.filter((e) => e.kind === 'pte' && e.level === 3 && inBuf(e.address));
+      expect(ptes.filter((e) => e.kind === 'pte' && e.why === 'do_anonymous_page: zero page').length).toBe(100);
+      expect(ptes.filter((e) => e.kind === 'pte' && e.why === 'wp_page_copy').length).toBe(100);
+      expect(ptes.length).toBe(200);
+      expect(p.minflt).toBe(200 + 3);
+    },
+  );
 
-  it('fork_write 50: the child takes 50 COW faults (wp_page_copy), the parent none and keeps its bytes; both exit 0', T, async () => {
-    const r = await runOne(arch, 'fork_write', [50], { trace: true });
-    const p = proc(r, 'p');
-    expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
-    expect(p.stdout).toBe('fork_write: parent touched pages 50\nfork_write: child wait status 0\n');
-    const child = r.output.find((o) => o.pid !== p.pid)!.pid;
-    expect(r.output.filter((o) => o.pid === child).map((o) => o.text).join('')).toBe('fork_write: child wrote pages 50\n');
-    const buf = firstMmap(r.events, p.pid!);
-    const inBuf = (e: { address: string }) => hexAddr(e.address) >= buf && hexAddr(e.address) < buf + 50 * 4096;
-    const copies = (pid: number) => r.events.filter((e) => e.kind === 'pte' && e.pid === pid && e.why === 'wp_page_copy' && inBuf(e)).length;
-    expect(copies(child)).toBe(50);
-    expect(copies(p.pid!)).toBe(0);
-    // each child write was a write-protect fault on a present page: arm64 permission fault / x86 error 7
-    const childFaults = r.events.filter((e) => e.kind === 'exception' && e.pid === child && inBuf(e));
-    expect(childFaults.length).toBe(50);
-    for (const e of childFaults) {
-      if (e.kind !== 'exception') continue;
-      if (a64) expect(e.esr).toBe('0x9200004f');
-      else expect(e.errorCode).toBe('0x7');
-    }
-    // the parent faulted its pages in before fork (50 first touches) and only reads them after it
-    const fork = r.events.findIndex((e) => e.kind === 'syscall' && e.pid === p.pid && e.name === 'clone');
-    expect(fork).toBeGreaterThan(0);
-    const parentFaults = (from: number, to?: number) => r.events.slice(from, to).filter((e) => e.kind === 'exception' && e.pid === p.pid && inBuf(e)).length;
-    expect(parentFaults(0, fork)).toBe(50);
-    expect(parentFaults(fork)).toBe(0);
-    expect(r.cgroups['/t']!['memory.peak']).toBeGreaterThanOrEqual((2 * 50 + 2) * 4096);
-  });
+  it(
+    'fork_write 50: the child takes 50 COW faults (wp_page_copy), the parent none and keeps its bytes; both exit 0',
+    T,
+    async () => {
+      const r = await runOne(arch, 'fork_write', [50], { trace: true });
+      const p = proc(r, 'p');
+      expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
+      expect(p.stdout).toBe('fork_write: parent touched pages 50\nfork_write: child wait status 0\n');
+      const child = r.output.find((o) => o.pid !== p.pid)!.pid;
+      expect(
+        r.output
+          .filter((o) => o.pid === child)
+          .map((o) => o.text)
+          .join(''),
+      ).toBe('fork_write: child wrote pages 50\n');
+      const buf = firstMmap(r.events, p.pid!);
+      const inBuf = (e: { address: string }) => hexAddr(e.address) >= buf && hexAddr(e.address) < buf + 50 * 4096;
+      const copies = (pid: number) =>
+        r.events.filter((e) => e.kind === 'pte' && e.pid === pid && e.why === 'wp_page_copy' && inBuf(e)).length;
+      expect(copies(child)).toBe(50);
+      expect(copies(p.pid!)).toBe(0);
+      // each child write was a write-protect fault on a present page: arm64 permission fault / x86 error 7
+      const childFaults = r.events.filter((e) => e.kind === 'exception' && e.pid === child && inBuf(e));
+      expect(childFaults.length).toBe(50);
+      for (const e of childFaults) {
+        if (e.kind !== 'exception') continue;
+        if (a64) expect(e.esr).toBe('0x9200004f');
+        else expect(e.errorCode).toBe('0x7');
+      }
+      // the parent faulted its pages in before fork (50 first touches) and only reads them after it
+      const fork = r.events.findIndex((e) => e.kind === 'syscall' && e.pid === p.pid && e.name === 'clone');
+      expect(fork).toBeGreaterThan(0);
+      const parentFaults = (from: number, to?: number) =>
+        r.events.slice(from, to).filter((e) => e.kind === 'exception' && e.pid === p.pid && inBuf(e)).length;
+      expect(parentFaults(0, fork)).toBe(50);
+      expect(parentFaults(fork)).toBe(0);
+      expect(r.cgroups['/t']!['memory.peak']).toBeGreaterThanOrEqual((2 * 50 + 2) * 4096);
+    },
+  );
 
   /*
    * CLI BUG: `faultpath run` prints the stdout of the scenario's own processes only
@@ -398,10 +497,23 @@ describe.each(ARCHES)('%s', (arch) => {
    * `faultpath run fork_write 8` never shows "fork_write: child wrote pages 8" although the
    * model recorded it (Machine.output_).  A terminal would show both processes' lines.
    */
-  it('FIXED: `faultpath run fork_write 8` shows the forked child\'s output too', T, async () => {
-    const flags: RunFlags = { arch, kernel: '6.1', mem: '256M', swap: '0', sysctl: [], machine: 'qemu-virt', rootfs: 'tmpfs', filterFunc: [], filterTask: [], filterKind: [] };
+  it("FIXED: `faultpath run fork_write 8` shows the forked child's output too", T, async () => {
+    const flags: RunFlags = {
+      arch,
+      kernel: '6.1',
+      mem: '256M',
+      swap: '0',
+      sysctl: [],
+      machine: 'qemu-virt',
+      rootfs: 'tmpfs',
+      filterFunc: [],
+      filterTask: [],
+      filterKind: [],
+    };
     let out = '';
-    const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+    const so = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
     const se = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await runCommand('fork_write', ['8'], flags)).toBe(0);
@@ -418,65 +530,118 @@ describe.each(ARCHES)('%s', (arch) => {
     const r = await runOne(arch, 'forker', [64, 1], { onProgress });
     const p = proc(r, 'p');
     expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
-    const reaped = [...p.stdout.matchAll(/^forker: reaped pid (\d+) status (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    const reaped = [...p.stdout.matchAll(/^forker: reaped pid (\d+) status (\d+)$/gm)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
     expect(reaped.map(([, st]) => st)).toEqual([0, 0, 0]);
     const kids = reaped.map(([pid]) => pid!).sort((x, y) => x - y);
     expect(kids).toEqual([p.pid! + 1, p.pid! + 2, p.pid! + 3]);
     expect(kids.map((k) => ready.get(k)?.RssAnon)).toEqual([4 * (64 + 1), 4 * (128 + 1), 4 * (192 + 1)]);
-    const out = (pid: number) => r.output.filter((o) => o.pid === pid).map((o) => o.text).join('');
-    expect(kids.map(out)).toEqual(['forker: child touched pages 64\n', 'forker: child touched pages 128\n', 'forker: child touched pages 192\n']);
+    const out = (pid: number) =>
+      r.output
+        .filter((o) => o.pid === pid)
+        .map((o) => o.text)
+        .join('');
+    expect(kids.map(out)).toEqual([
+      'forker: child touched pages 64\n',
+      'forker: child touched pages 128\n',
+      'forker: child touched pages 192\n',
+    ]);
     expect(r.simulated_ns).toBeGreaterThanOrEqual(1e9);
   });
 
-  it('forker 256 2 in 5M: the memcg OOM killer kills the child with the highest badness; the parent reaps status 9', T, async () => {
-    const r = await runOne(arch, 'forker', [256, 2], { cgroup: { 'memory.max': '5M' } });
-    const p = proc(r, 'p');
-    expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
-    const reaped = [...p.stdout.matchAll(/^forker: reaped pid (\d+) status (\d+)$/gm)].map((m) => ({ pid: Number(m[1]), status: Number(m[2]) }));
-    expect(reaped.length).toBe(3);
-    const killed = reaped.filter((x) => x.status === 9);
-    expect(killed.length).toBe(1);
-    expect(reaped.filter((x) => x.status === 0).length).toBe(2);
-    expect(r.cgroups['/t']!['memory.events']).toMatchObject({ oom: 1, oom_kill: 1 });
-    // The victim is the task with the highest oom_badness in the report's task table
-    // (rss + pgtables_bytes/4096 + swapents; 6.1 breaks ties toward the task scanned later).
-    const l = log(r);
-    const rows = l.filter((x) => /^\[\s*\d+\]\s+\d+\s+\d+/.test(x)).map((x) => x.match(/\d+/g)!.map(Number));
-    const points = rows.map(([pid, , , , rss, pgt, swap]) => ({ pid: pid!, points: rss! + pgt! / 4096 + swap! }));
-    const best = points.reduce((b, c) => (c.points >= b.points ? c : b));
-    expect(killed[0]!.pid).toBe(best.pid);
-    expect(l.some((x) => x.startsWith(`Memory cgroup out of memory: Killed process ${best.pid} (forker)`))).toBe(true);
-    expect(best.pid).not.toBe(p.pid);
-  });
+  it(
+    'forker 256 2 in 5M: the memcg OOM killer kills the child with the highest badness; the parent reaps status 9',
+    T,
+    async () => {
+      const r = await runOne(arch, 'forker', [256, 2], { cgroup: { 'memory.max': '5M' } });
+      const p = proc(r, 'p');
+      expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
+      const reaped = [...p.stdout.matchAll(/^forker: reaped pid (\d+) status (\d+)$/gm)].map((m) => ({
+        pid: Number(m[1]),
+        status: Number(m[2]),
+      }));
+      expect(reaped.length).toBe(3);
+      const killed = reaped.filter((x) => x.status === 9);
+      expect(killed.length).toBe(1);
+      expect(reaped.filter((x) => x.status === 0).length).toBe(2);
+      expect(r.cgroups['/t']!['memory.events']).toMatchObject({ oom: 1, oom_kill: 1 });
+      // The victim is the task with the highest oom_badness in the report's task table
+      // (rss + pgtables_bytes/4096 + swapents; 6.1 breaks ties toward the task scanned later).
+      const l = log(r);
+      const rows = l.filter((x) => /^\[\s*\d+\]\s+\d+\s+\d+/.test(x)).map((x) => x.match(/\d+/g)!.map(Number));
+      const points = rows.map(([pid, , , , rss, pgt, swap]) => ({ pid: pid!, points: rss! + pgt! / 4096 + swap! }));
+      const best = points.reduce((b, c) => (c.points >= b.points ? c : b));
+      expect(killed[0]!.pid).toBe(best.pid);
+      expect(l.some((x) => x.startsWith(`Memory cgroup out of memory: Killed process ${best.pid} (forker)`))).toBe(
+        true,
+      );
+      expect(best.pid).not.toBe(p.pid);
+    },
+  );
 
   // ---------------------------------------------------------------------------------------------
   // text_fault, mmap_munmap_madvise
   // ---------------------------------------------------------------------------------------------
 
-  it('text_fault: the first call of far_func takes an instruction fetch fault served from the page cache by fault-around', T, async () => {
-    const r = await runOne(arch, 'text_fault', [], { trace: true });
-    const p = proc(r, 'p');
-    expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
-    expect(p.stdout).toBe('text_fault: far_func returned 42\n');
-    const i = r.events.findIndex((e) => e.kind === 'exception' && hexAddr(e.address) >= 0x410000 && hexAddr(e.address) < 0x411000);
-    const ex = r.events[i]!;
-    expect(ex.kind).toBe('exception');
-    if (ex.kind !== 'exception') return;
-    expect(ex.address).toBe(ex.pc); // a fetch: the fault address is the pc
-    if (a64) expect(ex.esr).toBe('0x82000007'); // IABT from EL0, level 3 translation fault
-    else expect(ex.errorCode).toBe('0x14'); // X86_PF_USER | X86_PF_INSTR, not present
-    // a read fault on the file mapping, resolved without a signal
-    const next = r.events.slice(i + 1);
-    const end = next.findIndex((e) => e.kind === 'exception');
-    const fns = next.slice(0, end < 0 ? undefined : end).filter((e) => e.kind === 'enter').map((e) => (e.kind === 'enter' ? e.fn : ''));
-    // The tmpfs page is already in the page cache, so fault-around maps it (filemap_map_pages →
-    // VM_FAULT_NOPAGE) and ->fault (shmem_fault) is never called.
-    expect(isSubsequence(a64 ? ['el0_ia', 'do_mem_abort', 'do_translation_fault', 'do_page_fault', 'handle_mm_fault', 'do_read_fault', 'do_fault_around', 'filemap_map_pages'] : ['exc_page_fault', 'do_user_addr_fault', 'handle_mm_fault', 'do_read_fault', 'do_fault_around', 'filemap_map_pages'], fns)).toBe(true);
-    expect(fns).not.toContain('shmem_fault');
-    expect(r.events.some((e) => e.kind === 'signal')).toBe(false);
-    // faults: exec's stack page, the entry text page, far_func's text page, .rodata (the message)
-    expect(p.minflt).toBe(4);
-  });
+  it(
+    'text_fault: the first call of far_func takes an instruction fetch fault served from the page cache by fault-around',
+    T,
+    async () => {
+      const r = await runOne(arch, 'text_fault', [], { trace: true });
+      const p = proc(r, 'p');
+      expect(p.outcome).toEqual({ kind: 'exit', code: 0 });
+      expect(p.stdout).toBe('text_fault: far_func returned 42\n');
+      const i = r.events.findIndex(
+        (e) => e.kind === 'exception' && hexAddr(e.address) >= 0x410000 && hexAddr(e.address) < 0x411000,
+      );
+      const ex = r.events[i]!;
+      expect(ex.kind).toBe('exception');
+      if (ex.kind !== 'exception') return;
+      expect(ex.address).toBe(ex.pc); // a fetch: the fault address is the pc
+      if (a64)
+        expect(ex.esr).toBe('0x82000007'); // IABT from EL0, level 3 translation fault
+      else expect(ex.errorCode).toBe('0x14'); // X86_PF_USER | X86_PF_INSTR, not present
+      // a read fault on the file mapping, resolved without a signal
+      const next = r.events.slice(i + 1);
+      const end = next.findIndex((e) => e.kind === 'exception');
+      const fns = next
+        .slice(0, end < 0 ? undefined : end)
+        .filter((e) => e.kind === 'enter')
+        .map((e) => (e.kind === 'enter' ? e.fn : ''));
+      // The tmpfs page is already in the page cache, so fault-around maps it (filemap_map_pages →
+      // VM_FAULT_NOPAGE) and ->fault (shmem_fault) is never called.
+      expect(
+        isSubsequence(
+          a64
+            ? [
+                'el0_ia',
+                'do_mem_abort',
+                'do_translation_fault',
+                'do_page_fault',
+                'handle_mm_fault',
+                'do_read_fault',
+                'do_fault_around',
+                'filemap_map_pages',
+              ]
+            : [
+                'exc_page_fault',
+                'do_user_addr_fault',
+                'handle_mm_fault',
+                'do_read_fault',
+                'do_fault_around',
+                'filemap_map_pages',
+              ],
+          fns,
+        ),
+      ).toBe(true);
+      expect(fns).not.toContain('shmem_fault');
+      expect(r.events.some((e) => e.kind === 'signal')).toBe(false);
+      // faults: exec's stack page, the entry text page, far_func's text page, .rodata (the message)
+      expect(p.minflt).toBe(4);
+    },
+  );
 
   /*
    * MODEL GAP (fault-around): a read fault on a file mapping in Linux maps the page-cache pages
@@ -487,64 +652,102 @@ describe.each(ARCHES)('%s', (arch) => {
    * program variant (far_func at 0x401xxx) takes one more fetch fault and one more minor fault
    * than Linux.  text_fault.S puts far_func 64 KiB away to be right on both.
    */
-  it('a function on the second text page is mapped by fault-around (no fetch fault) [fixed; was: model gap]', T, async () => {
-    const file = join(PROGRAMS_DIR, arch, 'text_fault.S');
-    const src = readFileSync(file, 'utf8').replace(/\.skip\s+0x10000/, '.skip   0x1000');
-    const img = await assemble(arch, src, file);
-    const s = scenarioOf({ arch, processes: [{ id: 'p', program: 'near' }] });
-    const r = await runSpec(s, { trace: true, programs: new Map([['near', { path: '/prog/text_fault', bytes: img.elf }]]) });
-    expect(proc(r, 'p').outcome).toEqual({ kind: 'exit', code: 0 });
-    const fetches = r.events.filter((e) => e.kind === 'exception' && hexAddr(e.address) >= 0x401000 && hexAddr(e.address) < 0x402000);
-    expect(fetches.length).toBe(0);
-  });
+  it(
+    'a function on the second text page is mapped by fault-around (no fetch fault) [fixed; was: model gap]',
+    T,
+    async () => {
+      const file = join(PROGRAMS_DIR, arch, 'text_fault.S');
+      const src = readFileSync(file, 'utf8').replace(/\.skip\s+0x10000/, '.skip   0x1000');
+      const img = await assemble(arch, src, file);
+      const s = scenarioOf({ arch, processes: [{ id: 'p', program: 'near' }] });
+      const r = await runSpec(s, {
+        trace: true,
+        programs: new Map([['near', { path: '/prog/text_fault', bytes: img.elf }]]),
+      });
+      expect(proc(r, 'p').outcome).toEqual({ kind: 'exit', code: 0 });
+      const fetches = r.events.filter(
+        (e) => e.kind === 'exception' && hexAddr(e.address) >= 0x401000 && hexAddr(e.address) < 0x402000,
+      );
+      expect(fetches.length).toBe(0);
+    },
+  );
 
-  it('3.12 has no fault-around: the same near call takes its fetch fault through __do_fault → shmem_fault', T, async () => {
-    const file = join(PROGRAMS_DIR, arch, 'text_fault.S');
-    const src = readFileSync(file, 'utf8').replace(/\.skip\s+0x10000/, '.skip   0x1000');
-    const img = await assemble(arch, src, file);
-    const s = scenarioOf({ arch, kernel: '3.12', processes: [{ id: 'p', program: 'near' }] });
-    const r = await runSpec(s, { trace: true, programs: new Map([['near', { path: '/prog/text_fault', bytes: img.elf }]]) });
-    expect(proc(r, 'p').outcome).toEqual({ kind: 'exit', code: 0 });
-    const i = r.events.findIndex((e) => e.kind === 'exception' && hexAddr(e.address) >= 0x401000 && hexAddr(e.address) < 0x402000);
-    expect(i).toBeGreaterThan(-1);
-    const fns = r.events.slice(i + 1).filter((e) => e.kind === 'enter').map((e) => (e.kind === 'enter' ? e.fn : '')).slice(0, 30);
-    expect(fns).toContain('shmem_fault');
-    expect(r.events.some((e) => e.kind === 'enter' && e.fn === 'do_fault_around')).toBe(false);
-  });
+  it(
+    '3.12 has no fault-around: the same near call takes its fetch fault through __do_fault → shmem_fault',
+    T,
+    async () => {
+      const file = join(PROGRAMS_DIR, arch, 'text_fault.S');
+      const src = readFileSync(file, 'utf8').replace(/\.skip\s+0x10000/, '.skip   0x1000');
+      const img = await assemble(arch, src, file);
+      const s = scenarioOf({ arch, kernel: '3.12', processes: [{ id: 'p', program: 'near' }] });
+      const r = await runSpec(s, {
+        trace: true,
+        programs: new Map([['near', { path: '/prog/text_fault', bytes: img.elf }]]),
+      });
+      expect(proc(r, 'p').outcome).toEqual({ kind: 'exit', code: 0 });
+      const i = r.events.findIndex(
+        (e) => e.kind === 'exception' && hexAddr(e.address) >= 0x401000 && hexAddr(e.address) < 0x402000,
+      );
+      expect(i).toBeGreaterThan(-1);
+      const fns = r.events
+        .slice(i + 1)
+        .filter((e) => e.kind === 'enter')
+        .map((e) => (e.kind === 'enter' ? e.fn : ''))
+        .slice(0, 30);
+      expect(fns).toContain('shmem_fault');
+      expect(r.events.some((e) => e.kind === 'enter' && e.fn === 'do_fault_around')).toBe(false);
+    },
+  );
 
-  it('mmap_munmap_madvise: DONTNEED drops and uncharges the pages, re-reads see zeros, access after munmap → SIGSEGV', T, async () => {
-    const { samples, onProgress } = lineSampler('p', 't');
-    const r = await runOne(arch, 'mmap_munmap_madvise', [], { trace: true, onProgress });
-    const p = proc(r, 'p');
-    expect(p.outcome).toMatchObject({ kind: 'signal', signal: 11 });
-    const steps = ['touched pages 4', 'MADV_DONTNEED pages 4', 're-read byte sum 0', 're-touched pages 4', 'unmapped pages 4'].map((s) => `mmap_munmap_madvise: ${s}`);
-    expect(p.stdout).toBe(steps.map((s) => `${s}\n`).join(''));
-    const at = steps.map((s) => samples.get(s)!);
-    expect(at.map((x) => x.status.RssAnon)).toEqual([20, 4, 4, 20, 4]);
-    expect(at.map((x) => x.stat.anon! / 4096)).toEqual([5, 1, 1, 5, 1]);
-    // MADV_DONTNEED and munmap uncharge the 4 pages (memory.current drops by 16 KiB each time)
-    expect(at[0]!.current - at[1]!.current).toBe(4 * 4096);
-    expect(at[3]!.current - at[4]!.current).toBe(4 * 4096);
-    const buf = firstMmap(r.events, p.pid!);
-    const { line } = faultReport(r);
-    if (a64) {
-      expect(line).toBe(`mmap_munmap_mad[${p.pid}]: unhandled exception: DABT (lower EL), ESR 0x0000000092000007, level 3 translation fault in mmap_munmap_madvise[400000+1000]`);
-      expect(buf).toBe(0xfffff7ff9000);
-    } else {
-      expect(line).toMatch(new RegExp(`^mmap_munmap_mad\\[${p.pid}\\]: segfault at 7ffff7ff5000 ip 0000000000400[0-9a-f]{3} sp 00007fffffffed[0-9a-f]{2} error 4 in mmap_munmap_madvise\\[400000\\+1000\\] likely on CPU 0 \\(core 0, socket 0\\)$`));
-      expect(buf).toBe(0x7ffff7ff5000);
-    }
-    const sig = r.events.find((e) => e.kind === 'signal' && e.sig === 11 && e.address !== undefined);
-    expect(sig && sig.kind === 'signal' ? [sig.code, hexAddr(sig.address!)] : []).toEqual(['SEGV_MAPERR', buf]);
-    // 4 first touches + 4 zero-page reads + 4 COW-from-zero writes + exec's stack page, text, .rodata
-    expect(p.minflt).toBe(12 + 3);
-  });
+  it(
+    'mmap_munmap_madvise: DONTNEED drops and uncharges the pages, re-reads see zeros, access after munmap → SIGSEGV',
+    T,
+    async () => {
+      const { samples, onProgress } = lineSampler('p', 't');
+      const r = await runOne(arch, 'mmap_munmap_madvise', [], { trace: true, onProgress });
+      const p = proc(r, 'p');
+      expect(p.outcome).toMatchObject({ kind: 'signal', signal: 11 });
+      const steps = [
+        'touched pages 4',
+        'MADV_DONTNEED pages 4',
+        're-read byte sum 0',
+        're-touched pages 4',
+        'unmapped pages 4',
+      ].map((s) => `mmap_munmap_madvise: ${s}`);
+      expect(p.stdout).toBe(steps.map((s) => `${s}\n`).join(''));
+      const at = steps.map((s) => samples.get(s)!);
+      expect(at.map((x) => x.status.RssAnon)).toEqual([20, 4, 4, 20, 4]);
+      expect(at.map((x) => x.stat.anon! / 4096)).toEqual([5, 1, 1, 5, 1]);
+      // MADV_DONTNEED and munmap uncharge the 4 pages (memory.current drops by 16 KiB each time)
+      expect(at[0]!.current - at[1]!.current).toBe(4 * 4096);
+      expect(at[3]!.current - at[4]!.current).toBe(4 * 4096);
+      const buf = firstMmap(r.events, p.pid!);
+      const { line } = faultReport(r);
+      if (a64) {
+        expect(line).toBe(
+          `mmap_munmap_mad[${p.pid}]: unhandled exception: DABT (lower EL), ESR 0x0000000092000007, level 3 translation fault in mmap_munmap_madvise[400000+1000]`,
+        );
+        expect(buf).toBe(0xfffff7ff9000);
+      } else {
+        expect(line).toMatch(
+          new RegExp(
+            `^mmap_munmap_mad\\[${p.pid}\\]: segfault at 7ffff7ff5000 ip 0000000000400[0-9a-f]{3} sp 00007fffffffed[0-9a-f]{2} error 4 in mmap_munmap_madvise\\[400000\\+1000\\] likely on CPU 0 \\(core 0, socket 0\\)$`,
+          ),
+        );
+        expect(buf).toBe(0x7ffff7ff5000);
+      }
+      const sig = r.events.find((e) => e.kind === 'signal' && e.sig === 11 && e.address !== undefined);
+      expect(sig && sig.kind === 'signal' ? [sig.code, hexAddr(sig.address!)] : []).toEqual(['SEGV_MAPERR', buf]);
+      // 4 first touches + 4 zero-page reads + 4 COW-from-zero writes + exec's stack page, text, .rodata
+      expect(p.minflt).toBe(12 + 3);
+    },
+  );
 
   // ---------------------------------------------------------------------------------------------
   // hogs
   // ---------------------------------------------------------------------------------------------
 
-  it('hog in 8M: memcg OOM kill with the real kernel\'s numbers (oracle memcg_single_8M)', T, async () => {
+  it("hog in 8M: memcg OOM kill with the real kernel's numbers (oracle memcg_single_8M)", T, async () => {
     const r = await runOne(arch, 'hog', [], { cgroup: { 'memory.max': '8M' } });
     const p = proc(r, 'p');
     expect(p.outcome).toMatchObject({ kind: 'signal', signal: 9, name: 'SIGKILL' });
@@ -556,18 +759,32 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(cg['memory.peak']).toBe(8 * 1024 * 1024);
     const l = log(r);
     expect(l).toContain('memory: usage 8192kB, limit 8192kB, failcnt 19');
-    expect(l).toContain(`Memory cgroup out of memory: Killed process ${p.pid} (hog) total-vm:${a64 ? 8344 : 8356}kB, anon-rss:7916kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0`);
+    expect(l).toContain(
+      `Memory cgroup out of memory: Killed process ${p.pid} (hog) total-vm:${a64 ? 8344 : 8356}kB, anon-rss:7916kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0`,
+    );
   });
 
   it('hog without a limit in 64M of RAM: the global OOM killer (CONSTRAINT_NONE) kills it', T, async () => {
-    const s = scenarioOf({ arch, mem: '64M', cgroups: [{ path: 't' }], processes: [{ id: 'p', program: 'hog', cgroup: 't' }] });
+    const s = scenarioOf({
+      arch,
+      mem: '64M',
+      cgroups: [{ path: 't' }],
+      processes: [{ id: 'p', program: 'hog', cgroup: 't' }],
+    });
     const r = await runSpec(s);
     const p = proc(r, 'p');
     expect(p.outcome).toMatchObject({ kind: 'signal', signal: 9 });
     expect(p.oom_killed).toBe(true);
     const l = log(r);
-    expect(l).toContain('hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0');
-    expect(l.some((x) => x.startsWith('oom-kill:constraint=CONSTRAINT_NONE,') && x.includes(',global_oom,task_memcg=/t,task=hog,'))).toBe(true);
+    expect(l).toContain(
+      'hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0',
+    );
+    expect(
+      l.some(
+        (x) =>
+          x.startsWith('oom-kill:constraint=CONSTRAINT_NONE,') && x.includes(',global_oom,task_memcg=/t,task=hog,'),
+      ),
+    ).toBe(true);
     expect(l.some((x) => x.startsWith(`Out of memory: Killed process ${p.pid} (hog)`))).toBe(true);
     // a global OOM counts oom_kill in the victim's cgroup, but no memcg "max"/"oom" event
     expect(r.cgroups['/t']!['memory.events']).toMatchObject({ max: 0, oom: 0, oom_kill: 1 });
@@ -596,8 +813,21 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(proc(r, 'h').outcome).toMatchObject({ kind: 'signal', signal: 15 }); // the runner's SIGTERM
     const l = log(r);
     expect(l).toContain('hog_adj invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=1000');
-    expect(l.some((x) => x.startsWith(`Memory cgroup out of memory: Killed process ${p.pid} (hog_adj)`) && x.endsWith('oom_score_adj:1000'))).toBe(true);
-    expect(r.events.some((e) => e.kind === 'tracepoint' && e.name === 'oom_score_adj_update' && e.text === `pid=${p.pid} comm=hog_adj oom_score_adj=1000`)).toBe(true);
+    expect(
+      l.some(
+        (x) =>
+          x.startsWith(`Memory cgroup out of memory: Killed process ${p.pid} (hog_adj)`) &&
+          x.endsWith('oom_score_adj:1000'),
+      ),
+    ).toBe(true);
+    expect(
+      r.events.some(
+        (e) =>
+          e.kind === 'tracepoint' &&
+          e.name === 'oom_score_adj_update' &&
+          e.text === `pid=${p.pid} comm=hog_adj oom_score_adj=1000`,
+      ),
+    ).toBe(true);
     expect(r.cgroups['/t']!['memory.events']).toMatchObject({ oom: 1, oom_kill: 1 });
   });
 

@@ -19,7 +19,16 @@ import { cgFile, isSubsequence, log, proc, REPO, runSpec, SCENARIOS_DIR, stackAt
 
 const T = { timeout: 60_000 };
 
-const FLAGSHIPS = ['global-oom', 'kernel-3.12', 'kernel-6.1', 'memcg-oom-arm64', 'memcg-oom-x86', 'oom-kill-disable', 'panic-on-oom', 'priority-oom'];
+const FLAGSHIPS = [
+  'global-oom',
+  'kernel-3.12',
+  'kernel-6.1',
+  'memcg-oom-arm64',
+  'memcg-oom-x86',
+  'oom-kill-disable',
+  'panic-on-oom',
+  'priority-oom',
+];
 
 function load(name: string): Scenario {
   const file = join(SCENARIOS_DIR, `${name}.yaml`);
@@ -27,7 +36,10 @@ function load(name: string): Scenario {
 }
 
 /** Runs a scenario like `faultpath scenario --check` and returns the run, its trace text and the failed expectations. */
-async function check(s: Scenario, onProgress?: (m: Machine) => void): Promise<{ r: Run; trace: string; fails: string[] }> {
+async function check(
+  s: Scenario,
+  onProgress?: (m: Machine) => void,
+): Promise<{ r: Run; trace: string; fails: string[] }> {
   const r = await runSpec(s, { trace: true, ...(onProgress ? { onProgress } : {}) });
   const trace = formatTrace(r.events, 'function_graph');
   return { r, trace, fails: checkExpectations(s, { ...r, machine: undefined as never }, trace) };
@@ -38,7 +50,10 @@ const oomStack = (r: Run) => stackAt(r.events, (e) => e.kind === 'enter' && e.fn
 
 describe('flagship scenarios', () => {
   it('are all present, each starting with a "# description" line and carrying expectations', () => {
-    const files = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+    const files = readdirSync(SCENARIOS_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -5))
+      .sort();
     expect(files).toEqual(FLAGSHIPS);
     for (const f of files) {
       const text = readFileSync(join(SCENARIOS_DIR, `${f}.yaml`), 'utf8');
@@ -49,93 +64,212 @@ describe('flagship scenarios', () => {
 
   describe.each(['memcg-oom-arm64', 'memcg-oom-x86'])('%s', (name) => {
     const arm = name.endsWith('arm64');
-    it('passes --check, with the real kernel\'s report (oracle memcg_single_8M) and the kill inside the fault', T, async () => {
-      const { r, fails } = await check(load(name));
-      expect(fails).toEqual([]);
-      const hog = proc(r, 'hog');
-      expect(hog.outcome).toMatchObject({ kind: 'signal', signal: 9 });
-      expect(r.cgroups['/t']!['memory.events']).toMatchObject({ max: 35, oom: 1, oom_kill: 1 });
-      expect(r.cgroups['/t']!['memory.peak']).toBe(8 * 1024 * 1024);
-      const l = log(r);
-      expect(l).toContain(`Memory cgroup out of memory: Killed process ${hog.pid} (hog) total-vm:${arm ? 8344 : 8356}kB, anon-rss:7916kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0`);
-      // the report's call trace, exactly as Linux 6.1 printed it for this program
-      const start = l.findIndex((x) => /^Call [Tt]race:$/.test(x));
-      const frames = l.slice(start + 1).filter((x) => x.startsWith(' ')).map((x) => x.trim());
-      const want = arm
-        ? ['dump_backtrace', 'show_stack', 'dump_stack_lvl', 'dump_stack', 'dump_header', 'oom_kill_process', 'out_of_memory', 'mem_cgroup_out_of_memory', 'try_charge_memcg', 'charge_memcg', '__mem_cgroup_charge', '__handle_mm_fault', 'handle_mm_fault', 'do_page_fault', 'do_translation_fault', 'do_mem_abort', 'el0_da', 'el0t_64_sync_handler', 'el0t_64_sync']
-        : ['<TASK>', 'dump_stack_lvl', 'dump_header', 'oom_kill_process.cold', 'out_of_memory', 'mem_cgroup_out_of_memory', 'try_charge_memcg', 'charge_memcg', '__mem_cgroup_charge', '__handle_mm_fault', 'handle_mm_fault', 'do_user_addr_fault', 'exc_page_fault', 'asm_exc_page_fault'];
-      expect(frames.slice(0, want.length)).toEqual(want);
-      // and the trace nests the same way: out_of_memory runs inside the page fault's charge
-      const chain = arm
-        ? ['el0t_64_sync', 'el0_da', 'do_mem_abort', 'do_translation_fault', 'do_page_fault', 'handle_mm_fault', 'do_anonymous_page', '__mem_cgroup_charge', 'try_charge_memcg', 'mem_cgroup_out_of_memory', 'out_of_memory']
-        : ['asm_exc_page_fault', 'exc_page_fault', 'do_user_addr_fault', 'handle_mm_fault', 'do_anonymous_page', '__mem_cgroup_charge', 'try_charge_memcg', 'mem_cgroup_out_of_memory', 'out_of_memory'];
-      expect(isSubsequence(chain, oomStack(r)!), oomStack(r)!.join(' > ')).toBe(true);
-    });
-  });
-
-  it('oom-kill-disable: the task sleeps in mem_cgroup_oom_synchronize (under_oom 1) until memory.max is raised, then exits 0', T, async () => {
-    const s = load('oom-kill-disable');
-    const sleeping: { ns: number; underOom: string; waitq: string }[] = [];
-    const { r, fails } = await check(s, (m) => {
-      const t = [...m.k.tasks.values()].find((x) => x.label === 'touch');
-      if (t?.state === 'S' && !sleeping.length) sleeping.push({ ns: m.k.clock, underOom: cgFile(m, 't', 'memory.oom_control'), waitq: t.wake?.waitq ?? '' });
-    });
-    expect(fails).toEqual([]);
-    expect(sleeping.length).toBe(1);
-    expect(sleeping[0]!.waitq).toMatch(/^memcg_oom:/);
-    expect(sleeping[0]!.underOom).toContain('oom_kill_disable 1\nunder_oom 1\n');
-    expect(sleeping[0]!.ns).toBeLessThan(50e6);
-    expect(r.simulated_ns).toBeGreaterThan(50e6); // it finished only after the 50 ms action
-    expect(proc(r, 'touch').stdout).toBe('touch_pages: done 2048\n');
-    // the sleep is entered from the end of the fault, not from the charge
-    const st = stackAt(r.events, (e) => e.kind === 'enter' && e.fn === 'mem_cgroup_oom_synchronize')!;
-    expect(st).toContain('pagefault_out_of_memory');
-    expect(st).not.toContain('try_charge_memcg');
-  });
-
-  it('oom-kill-disable, cgroup v1 style: raising memory.limit_in_bytes (mem_cgroup_resize_max → memcg_oom_recover) wakes it too', T, async () => {
-    const s = load('oom-kill-disable');
-    s.actions = [{ at_ms: 50, write: { file: '/sys/fs/cgroup/t/memory.limit_in_bytes', value: '64M' } }];
-    s.expect = { ...s.expect!, dmesg_contains: ['faultpath: scenario action: echo 64M > /sys/fs/cgroup/t/memory.limit_in_bytes'] };
-    const { r, fails } = await check(s);
-    expect(fails).toEqual([]);
-    expect(proc(r, 'touch').outcome).toEqual({ kind: 'exit', code: 0 });
-  });
-
-  it('an at_ms start due after every waited process ended never starts (was: started later and never got SIGTERM, hanging the run)', T, async () => {
-    const s = parseScenario(
-      ['machine:', '  arch: aarch64', 'processes:', '  - id: main', '    program: hello', '  - id: late', '    program: holder', '    args: [4]', '    wait: false', '    start: { at_ms: 100 }'].join('\n'),
-      'late-start.yaml',
+    it(
+      "passes --check, with the real kernel's report (oracle memcg_single_8M) and the kill inside the fault",
+      T,
+      async () => {
+        const { r, fails } = await check(load(name));
+        expect(fails).toEqual([]);
+        const hog = proc(r, 'hog');
+        expect(hog.outcome).toMatchObject({ kind: 'signal', signal: 9 });
+        expect(r.cgroups['/t']!['memory.events']).toMatchObject({ max: 35, oom: 1, oom_kill: 1 });
+        expect(r.cgroups['/t']!['memory.peak']).toBe(8 * 1024 * 1024);
+        const l = log(r);
+        expect(l).toContain(
+          `Memory cgroup out of memory: Killed process ${hog.pid} (hog) total-vm:${arm ? 8344 : 8356}kB, anon-rss:7916kB, file-rss:0kB, shmem-rss:4kB, UID:0 pgtables:44kB oom_score_adj:0`,
+        );
+        // the report's call trace, exactly as Linux 6.1 printed it for this program
+        const start = l.findIndex((x) => /^Call [Tt]race:$/.test(x));
+        const frames = l
+          .slice(start + 1)
+          .filter((x) => x.startsWith(' '))
+          .map((x) => x.trim());
+        const want = arm
+          ? [
+              'dump_backtrace',
+              'show_stack',
+              'dump_stack_lvl',
+              'dump_stack',
+              'dump_header',
+              'oom_kill_process',
+              'out_of_memory',
+              'mem_cgroup_out_of_memory',
+              'try_charge_memcg',
+              'charge_memcg',
+              '__mem_cgroup_charge',
+              '__handle_mm_fault',
+              'handle_mm_fault',
+              'do_page_fault',
+              'do_translation_fault',
+              'do_mem_abort',
+              'el0_da',
+              'el0t_64_sync_handler',
+              'el0t_64_sync',
+            ]
+          : [
+              '<TASK>',
+              'dump_stack_lvl',
+              'dump_header',
+              'oom_kill_process.cold',
+              'out_of_memory',
+              'mem_cgroup_out_of_memory',
+              'try_charge_memcg',
+              'charge_memcg',
+              '__mem_cgroup_charge',
+              '__handle_mm_fault',
+              'handle_mm_fault',
+              'do_user_addr_fault',
+              'exc_page_fault',
+              'asm_exc_page_fault',
+            ];
+        expect(frames.slice(0, want.length)).toEqual(want);
+        // and the trace nests the same way: out_of_memory runs inside the page fault's charge
+        const chain = arm
+          ? [
+              'el0t_64_sync',
+              'el0_da',
+              'do_mem_abort',
+              'do_translation_fault',
+              'do_page_fault',
+              'handle_mm_fault',
+              'do_anonymous_page',
+              '__mem_cgroup_charge',
+              'try_charge_memcg',
+              'mem_cgroup_out_of_memory',
+              'out_of_memory',
+            ]
+          : [
+              'asm_exc_page_fault',
+              'exc_page_fault',
+              'do_user_addr_fault',
+              'handle_mm_fault',
+              'do_anonymous_page',
+              '__mem_cgroup_charge',
+              'try_charge_memcg',
+              'mem_cgroup_out_of_memory',
+              'out_of_memory',
+            ];
+        expect(isSubsequence(chain, oomStack(r)!), oomStack(r)!.join(' > ')).toBe(true);
+      },
     );
-    const r = await runSpec(s);
-    expect(r.end.kind).toBe('exited');
-    expect(proc(r, 'main').outcome).toEqual({ kind: 'exit', code: 0 });
-    expect(proc(r, 'late').outcome.kind).toBe('not-started');
   });
 
-  it('oom-kill-disable without the action: the task stays asleep (the run ends blocked, nobody killed)', T, async () => {
-    const s = load('oom-kill-disable');
-    s.actions = [];
-    const r = await runSpec(s);
-    expect(r.end.kind).toBe('deadlock');
-    expect(proc(r, 'touch').outcome.kind).toBe('running');
-    expect(log(r).some((l) => l.includes('Killed process'))).toBe(false);
-  });
+  it(
+    'oom-kill-disable: the task sleeps in mem_cgroup_oom_synchronize (under_oom 1) until memory.max is raised, then exits 0',
+    T,
+    async () => {
+      const s = load('oom-kill-disable');
+      const sleeping: { ns: number; underOom: string; waitq: string }[] = [];
+      const { r, fails } = await check(s, (m) => {
+        const t = [...m.k.tasks.values()].find((x) => x.label === 'touch');
+        if (t?.state === 'S' && !sleeping.length)
+          sleeping.push({ ns: m.k.clock, underOom: cgFile(m, 't', 'memory.oom_control'), waitq: t.wake?.waitq ?? '' });
+      });
+      expect(fails).toEqual([]);
+      expect(sleeping.length).toBe(1);
+      expect(sleeping[0]!.waitq).toMatch(/^memcg_oom:/);
+      expect(sleeping[0]!.underOom).toContain('oom_kill_disable 1\nunder_oom 1\n');
+      expect(sleeping[0]!.ns).toBeLessThan(50e6);
+      expect(r.simulated_ns).toBeGreaterThan(50e6); // it finished only after the 50 ms action
+      expect(proc(r, 'touch').stdout).toBe('touch_pages: done 2048\n');
+      // the sleep is entered from the end of the fault, not from the charge
+      const st = stackAt(r.events, (e) => e.kind === 'enter' && e.fn === 'mem_cgroup_oom_synchronize')!;
+      expect(st).toContain('pagefault_out_of_memory');
+      expect(st).not.toContain('try_charge_memcg');
+    },
+  );
 
-  it('global-oom: the page allocator\'s slow path invokes the OOM killer (CONSTRAINT_NONE) and the hog dies', T, async () => {
-    const { r, fails } = await check(load('global-oom'));
-    expect(fails).toEqual([]);
-    const st = oomStack(r)!;
-    expect(isSubsequence(['asm_exc_page_fault', 'do_user_addr_fault', 'handle_mm_fault', '__alloc_pages', '__alloc_pages_slowpath', '__alloc_pages_may_oom', 'out_of_memory'], st), st.join(' > ')).toBe(true);
-    expect(st).not.toContain('try_charge_memcg');
-    const l = log(r);
-    const kill = l.find((x) => x.startsWith('Out of memory: Killed process'))!;
-    // the oracle's x86 global_oom killed at anon-rss 79196 kB; the model is calibrated to within
-    // a chunk or so of that point (docs/oracle-parity.md, "global-oom-point")
-    const anon = Number(/anon-rss:(\d+)kB/.exec(kill)![1]);
-    expect(Math.abs(anon - 79196)).toBeLessThan(2048);
-    expect(l).toContain('oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/work,task=hog,pid=' + proc(r, 'hog').pid + ',uid=0');
-  });
+  it(
+    'oom-kill-disable, cgroup v1 style: raising memory.limit_in_bytes (mem_cgroup_resize_max → memcg_oom_recover) wakes it too',
+    T,
+    async () => {
+      const s = load('oom-kill-disable');
+      s.actions = [{ at_ms: 50, write: { file: '/sys/fs/cgroup/t/memory.limit_in_bytes', value: '64M' } }];
+      s.expect = {
+        ...s.expect!,
+        dmesg_contains: ['faultpath: scenario action: echo 64M > /sys/fs/cgroup/t/memory.limit_in_bytes'],
+      };
+      const { r, fails } = await check(s);
+      expect(fails).toEqual([]);
+      expect(proc(r, 'touch').outcome).toEqual({ kind: 'exit', code: 0 });
+    },
+  );
+
+  it(
+    'an at_ms start due after every waited process ended never starts (was: started later and never got SIGTERM, hanging the run)',
+    T,
+    async () => {
+      const s = parseScenario(
+        [
+          'machine:',
+          '  arch: aarch64',
+          'processes:',
+          '  - id: main',
+          '    program: hello',
+          '  - id: late',
+          '    program: holder',
+          '    args: [4]',
+          '    wait: false',
+          '    start: { at_ms: 100 }',
+        ].join('\n'),
+        'late-start.yaml',
+      );
+      const r = await runSpec(s);
+      expect(r.end.kind).toBe('exited');
+      expect(proc(r, 'main').outcome).toEqual({ kind: 'exit', code: 0 });
+      expect(proc(r, 'late').outcome.kind).toBe('not-started');
+    },
+  );
+
+  it(
+    'oom-kill-disable without the action: the task stays asleep (the run ends blocked, nobody killed)',
+    T,
+    async () => {
+      const s = load('oom-kill-disable');
+      s.actions = [];
+      const r = await runSpec(s);
+      expect(r.end.kind).toBe('deadlock');
+      expect(proc(r, 'touch').outcome.kind).toBe('running');
+      expect(log(r).some((l) => l.includes('Killed process'))).toBe(false);
+    },
+  );
+
+  it(
+    "global-oom: the page allocator's slow path invokes the OOM killer (CONSTRAINT_NONE) and the hog dies",
+    T,
+    async () => {
+      const { r, fails } = await check(load('global-oom'));
+      expect(fails).toEqual([]);
+      const st = oomStack(r)!;
+      expect(
+        isSubsequence(
+          [
+            'asm_exc_page_fault',
+            'do_user_addr_fault',
+            'handle_mm_fault',
+            '__alloc_pages',
+            '__alloc_pages_slowpath',
+            '__alloc_pages_may_oom',
+            'out_of_memory',
+          ],
+          st,
+        ),
+        st.join(' > '),
+      ).toBe(true);
+      expect(st).not.toContain('try_charge_memcg');
+      const l = log(r);
+      const kill = l.find((x) => x.startsWith('Out of memory: Killed process'))!;
+      // the oracle's x86 global_oom killed at anon-rss 79196 kB; the model is calibrated to within
+      // a chunk or so of that point (docs/oracle-parity.md, "global-oom-point")
+      const anon = Number(/anon-rss:(\d+)kB/.exec(kill)![1]);
+      expect(Math.abs(anon - 79196)).toBeLessThan(2048);
+      expect(l).toContain(
+        'oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/work,task=hog,pid=' +
+          proc(r, 'hog').pid +
+          ',uid=0',
+      );
+    },
+  );
 
   it('panic-on-oom: the OOM report, then the panic; the run ends as a panic', T, async () => {
     const { r, fails } = await check(load('panic-on-oom'));
@@ -146,36 +280,58 @@ describe('flagship scenarios', () => {
     expect(l.findIndex((x) => x.startsWith('Tasks state'))).toBeLessThan(l.length - 1);
   });
 
-  it('priority-oom: the low-priority cgroup\'s holder is killed; without use_priority_oom the bigger task would be', T, async () => {
-    const s = load('priority-oom');
-    const { r, fails } = await check(s);
-    expect(fails).toEqual([]);
-    expect(proc(r, 'big').stdout).toBe('touch_pages: done 3072\n');
-    // control: the same workload with plain oom_badness picks touch_pages (the most memory)
-    const plain = load('priority-oom');
-    plain.cgroups = plain.cgroups.map((c) => (c.path === 'p' ? { ...c, 'memory.use_priority_oom': 0 } : c));
-    const r2 = await runSpec(plain);
-    expect(proc(r2, 'big').oom_killed).toBe(true);
-    expect(proc(r2, 'holder').oom_killed).toBe(false);
-  });
+  it(
+    "priority-oom: the low-priority cgroup's holder is killed; without use_priority_oom the bigger task would be",
+    T,
+    async () => {
+      const s = load('priority-oom');
+      const { r, fails } = await check(s);
+      expect(fails).toEqual([]);
+      expect(proc(r, 'big').stdout).toBe('touch_pages: done 3072\n');
+      // control: the same workload with plain oom_badness picks touch_pages (the most memory)
+      const plain = load('priority-oom');
+      plain.cgroups = plain.cgroups.map((c) => (c.path === 'p' ? { ...c, 'memory.use_priority_oom': 0 } : c));
+      const r2 = await runSpec(plain);
+      expect(proc(r2, 'big').oom_killed).toBe(true);
+      expect(proc(r2, 'holder').oom_killed).toBe(false);
+    },
+  );
 
   describe('kernel profiles: the same memcg hog', () => {
-    it('3.12 defers the kill to pagefault_out_of_memory → mem_cgroup_oom_synchronize, after the fault unwound', T, async () => {
-      const { r, trace, fails } = await check(load('kernel-3.12'));
-      expect(fails).toEqual([]);
-      expect(trace).not.toContain('try_charge_memcg');
-      const st = oomStack(r) ?? stackAt(r.events, (e) => e.kind === 'enter' && e.fn === 'mem_cgroup_out_of_memory')!;
-      expect(isSubsequence(['do_page_fault', 'pagefault_out_of_memory', 'mem_cgroup_oom_synchronize', 'mem_cgroup_out_of_memory'], st), st.join(' > ')).toBe(true);
-      expect(st).not.toContain('handle_mm_fault');
-      const l = log(r);
-      expect(l.some((x) => /^Memory cgroup out of memory: Kill process \d+ \(hog\) score \d+ or sacrifice child$/.test(x))).toBe(true);
-    });
+    it(
+      '3.12 defers the kill to pagefault_out_of_memory → mem_cgroup_oom_synchronize, after the fault unwound',
+      T,
+      async () => {
+        const { r, trace, fails } = await check(load('kernel-3.12'));
+        expect(fails).toEqual([]);
+        expect(trace).not.toContain('try_charge_memcg');
+        const st = oomStack(r) ?? stackAt(r.events, (e) => e.kind === 'enter' && e.fn === 'mem_cgroup_out_of_memory')!;
+        expect(
+          isSubsequence(
+            ['do_page_fault', 'pagefault_out_of_memory', 'mem_cgroup_oom_synchronize', 'mem_cgroup_out_of_memory'],
+            st,
+          ),
+          st.join(' > '),
+        ).toBe(true);
+        expect(st).not.toContain('handle_mm_fault');
+        const l = log(r);
+        expect(
+          l.some((x) => /^Memory cgroup out of memory: Kill process \d+ \(hog\) score \d+ or sacrifice child$/.test(x)),
+        ).toBe(true);
+      },
+    );
 
     it('6.1 kills inside try_charge_memcg, during handle_mm_fault', T, async () => {
       const { r, fails } = await check(load('kernel-6.1'));
       expect(fails).toEqual([]);
       const st = oomStack(r)!;
-      expect(isSubsequence(['do_user_addr_fault', 'handle_mm_fault', 'try_charge_memcg', 'mem_cgroup_out_of_memory', 'out_of_memory'], st), st.join(' > ')).toBe(true);
+      expect(
+        isSubsequence(
+          ['do_user_addr_fault', 'handle_mm_fault', 'try_charge_memcg', 'mem_cgroup_out_of_memory', 'out_of_memory'],
+          st,
+        ),
+        st.join(' > '),
+      ).toBe(true);
       // The killed task's retried charge then fails (passed_oom && task_is_dying → -ENOMEM), so
       // the fault still ends in mm_fault_error → pagefault_out_of_memory(), as in Linux; but
       // that call kills nobody: the only mem_cgroup_out_of_memory is the one inside the charge.
@@ -198,11 +354,25 @@ describe('flagship scenarios', () => {
     });
   });
 
-  it('the CLI: `faultpath scenario memcg-oom-arm64.yaml --check` (the demo) exits 0 with all expectations met', T, () => {
-    const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
-    const res = spawnSync(tsx, [join(REPO, 'src/cli/main.ts'), 'scenario', join(SCENARIOS_DIR, 'memcg-oom-arm64.yaml'), '--check', '--summary'], { cwd: REPO, encoding: 'utf8', timeout: 50_000 });
-    expect(res.stderr).toContain('all expectations met');
-    expect(res.status).toBe(0);
-    expect(res.stdout).toContain('el0_da');
-  });
+  it(
+    'the CLI: `faultpath scenario memcg-oom-arm64.yaml --check` (the demo) exits 0 with all expectations met',
+    T,
+    () => {
+      const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
+      const res = spawnSync(
+        tsx,
+        [
+          join(REPO, 'src/cli/main.ts'),
+          'scenario',
+          join(SCENARIOS_DIR, 'memcg-oom-arm64.yaml'),
+          '--check',
+          '--summary',
+        ],
+        { cwd: REPO, encoding: 'utf8', timeout: 50_000 },
+      );
+      expect(res.stderr).toContain('all expectations met');
+      expect(res.status).toBe(0);
+      expect(res.stdout).toContain('el0_da');
+    },
+  );
 });

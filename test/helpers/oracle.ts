@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function find(): string | null {
-  const candidates = [process.env.FAULTPATH_ORACLE, join(ROOT, '..', 'shared', 'oracle'), '/work/shared/oracle'].filter((x): x is string => !!x);
+  const candidates = [process.env.FAULTPATH_ORACLE, join(ROOT, '..', 'shared', 'oracle'), '/work/shared/oracle'].filter(
+    (x): x is string => !!x,
+  );
   for (const c of candidates) if (existsSync(join(c, 'cases'))) return c;
   return null;
 }

@@ -120,7 +120,11 @@ function extractExpectations(file: string): Expectation[] {
       const l = raw.trim();
       if (!l || l.startsWith('#')) return;
       const sp = l.indexOf(' ');
-      directives.push({ op: sp < 0 ? l : l.slice(0, sp), arg: sp < 0 ? '' : l.slice(sp + 1).trim(), line: line + 1 + k });
+      directives.push({
+        op: sp < 0 ? l : l.slice(0, sp),
+        arg: sp < 0 ? '' : l.slice(sp + 1).trim(),
+        line: line + 1 + k,
+      });
     });
     out.push({ id: m[1]!, file, line, directives });
   }
@@ -159,17 +163,29 @@ interface TaskRow {
 const STAMP = /^\[\s*\d+\.\d+\]\s?/;
 
 /** The last OOM report's task table, memcg limit (pages) and killed pid. */
-function lastOomReport(out: string): { rows: TaskRow[]; totalpages: number; killed: { pid: number; name: string } | null } {
+function lastOomReport(out: string): {
+  rows: TaskRow[];
+  totalpages: number;
+  killed: { pid: number; name: string } | null;
+} {
   const lines = out.split('\n').map((l) => l.replace(STAMP, ''));
   const start = lines.map((l) => l.startsWith('Tasks state (memory values in pages):')).lastIndexOf(true);
   if (start < 0) throw new Error('no "Tasks state" table in the output');
   const header = lines[start + 1] ?? '';
-  if (!/pgtables_bytes swapents oom_score_adj name/.test(header)) throw new Error(`not a 6.1 task table header: ${header}`);
+  if (!/pgtables_bytes swapents oom_score_adj name/.test(header))
+    throw new Error(`not a 6.1 task table header: ${header}`);
   const rows: TaskRow[] = [];
   for (let i = start + 2; i < lines.length; i++) {
     const m = /^\[\s*(\d+)\]\s+\d+\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\S+)$/.exec(lines[i]!);
     if (!m) break;
-    rows.push({ pid: Number(m[1]), rss: Number(m[2]), pgtablesBytes: Number(m[3]), swapents: Number(m[4]), adj: Number(m[5]), name: m[6]! });
+    rows.push({
+      pid: Number(m[1]),
+      rss: Number(m[2]),
+      pgtablesBytes: Number(m[3]),
+      swapents: Number(m[4]),
+      adj: Number(m[5]),
+      name: m[6]!,
+    });
   }
   const limits = lines.map((l) => /^memory: usage \d+kB, limit (\d+)kB/.exec(l)).filter((m) => m !== null);
   if (!limits.length) throw new Error('no "memory: usage …, limit …" line (not a memcg OOM report?)');
@@ -291,7 +307,10 @@ function check(d: Directive, r: Result): void {
       if (!m) throw new Error(`bad json directive ${where}`);
       const actual = jsonPath(JSON.parse(r.stdout), m[1]!);
       const expected = JSON.parse(m[3]!);
-      expect(compare(actual, m[2]!, expected), `${m[1]} is ${JSON.stringify(actual)}, expected ${m[2]} ${m[3]} ${where}`).toBe(true);
+      expect(
+        compare(actual, m[2]!, expected),
+        `${m[1]} is ${JSON.stringify(actual)}, expected ${m[2]} ${m[3]} ${where}`,
+      ).toBe(true);
       return;
     }
     case 'number': {
@@ -300,7 +319,10 @@ function check(d: Directive, r: Result): void {
       const got = parseRegex(m[1]!).exec(all);
       expect(got, `output should match ${m[1]} ${where}`).not.toBeNull();
       const actual = Number(got![1]);
-      expect(compare(actual, m[2]!, Number(m[3])), `${m[1]} captured ${actual}, expected ${m[2]} ${m[3]} ${where}`).toBe(true);
+      expect(
+        compare(actual, m[2]!, Number(m[3])),
+        `${m[1]} captured ${actual}, expected ${m[2]} ${m[3]} ${where}`,
+      ).toBe(true);
       return;
     }
     case 'badness': {
@@ -316,7 +338,10 @@ function check(d: Directive, r: Result): void {
       const m = /^(\S+)\s+(-?\d+)$/.exec(d.arg)!;
       const rep = lastOomReport(r.stdout);
       const name = m[1]!;
-      expect(rep.rows.some((t) => t.name === name), `${name} in the task table ${where}`).toBe(true);
+      expect(
+        rep.rows.some((t) => t.name === name),
+        `${name} in the task table ${where}`,
+      ).toBe(true);
       let best: number | null = null;
       for (let adj = 1000; adj >= -1000; adj--) {
         if (chooseVictim(rep.rows, rep.totalpages, { name, adj })?.name !== name) {
@@ -365,12 +390,18 @@ describe('course labs: structure', () => {
     const ids = COMMANDS.map((c) => c.id);
     expect(new Set(ids).size, `duplicate command ids: ${ids.join(' ')}`).toBe(ids.length);
     for (const c of COMMANDS) {
-      expect(c.id.startsWith(String(Number(c.lab.slice(0, 2)))), `${c.lab}:${c.line}: id ${c.id} should start with the lab number`).toBe(true);
+      expect(
+        c.id.startsWith(String(Number(c.lab.slice(0, 2)))),
+        `${c.lab}:${c.line}: id ${c.id} should start with the lab number`,
+      ).toBe(true);
       expect(c.cmd, `${c.lab}:${c.line}`).toMatch(/^node bin\/faultpath\.js /);
       const e = EXPECTATIONS.get(c.id);
       expect(e, `answers/${c.lab} has no <!-- expect ${c.id} --> block`).toBeDefined();
       expect(e!.file, `the expect block of ${c.id} belongs in answers/${c.lab}`).toBe(c.lab);
-      expect(e!.directives.some((d) => d.op === 'exit'), `expect ${c.id} checks the exit status`).toBe(true);
+      expect(
+        e!.directives.some((d) => d.op === 'exit'),
+        `expect ${c.id} checks the exit status`,
+      ).toBe(true);
       expect(e!.directives.length, `expect ${c.id} checks more than the exit status`).toBeGreaterThan(1);
     }
     for (const id of EXPECTATIONS.keys()) expect(ids, `expect block ${id} has no command`).toContain(id);
@@ -379,7 +410,8 @@ describe('course labs: structure', () => {
 
   it('every file a command names exists', () => {
     for (const c of COMMANDS) {
-      for (const p of c.cmd.match(/docs\/labs\/\S+/g) ?? []) expect(existsSync(join(ROOT, p)), `${c.lab}:${c.line}: ${p}`).toBe(true);
+      for (const p of c.cmd.match(/docs\/labs\/\S+/g) ?? [])
+        expect(existsSync(join(ROOT, p)), `${c.lab}:${c.line}: ${p}`).toBe(true);
     }
   });
 });
@@ -387,10 +419,13 @@ describe('course labs: structure', () => {
 describe('course labs: the commands', () => {
   for (const c of COMMANDS) {
     const e = EXPECTATIONS.get(c.id);
-    it.skipIf(!e)(`${c.lab.replace(/\.md$/, '')} ${c.id}: ${c.cmd.replace(/^node bin\/faultpath\.js /, 'faultpath ')}`, () => {
-      const r = runCommand(c.cmd);
-      for (const d of e!.directives) check(d, r);
-    });
+    it.skipIf(!e)(
+      `${c.lab.replace(/\.md$/, '')} ${c.id}: ${c.cmd.replace(/^node bin\/faultpath\.js /, 'faultpath ')}`,
+      () => {
+        const r = runCommand(c.cmd);
+        for (const d of e!.directives) check(d, r);
+      },
+    );
   }
 });
 
@@ -423,7 +458,11 @@ describe('course labs: facts checked through the API', () => {
           // all of them started, and all asleep in nanosleep (their memory is final)
           if (tasks.length !== fact.scores.size || seen.size) return;
           if (!tasks.every((t) => t.state === 'S' && t.wake?.waitq === 'hrtimer_nanosleep')) return;
-          for (const t of tasks) seen.set(t.comm, Number(String(m.sys.vfs.lookup(`/proc/${t.pid}/oom_score`, null)?.read?.() ?? 'NaN').trim()));
+          for (const t of tasks)
+            seen.set(
+              t.comm,
+              Number(String(m.sys.vfs.lookup(`/proc/${t.pid}/oom_score`, null)?.read?.() ?? 'NaN').trim()),
+            );
         },
       });
       r.machine.close();
@@ -453,7 +492,9 @@ describe('course labs: the test helpers', () => {
     expect(chooseVictim(rep.rows, rep.totalpages, { name: 'db', adj: -129 })?.name).toBe('web');
     expect(chooseVictim([{ ...rep.rows[0]!, rss: 4088 }, rep.rows[1]!], rep.totalpages)?.name).toBe('web');
     expect(chooseVictim(rep.rows, rep.totalpages, { name: 'db', adj: -1000 })?.name).toBe('web');
-    expect(() => check({ op: 'threshold', arg: 'db -129', line: 0 }, { status: 0, stdout: report, stderr: '' })).not.toThrow();
+    expect(() =>
+      check({ op: 'threshold', arg: 'db -129', line: 0 }, { status: 0, stdout: report, stderr: '' }),
+    ).not.toThrow();
     expect(() => check({ op: 'badness', arg: 'web', line: 0 }, { status: 0, stdout: report, stderr: '' })).toThrow();
   });
 

@@ -25,7 +25,14 @@ export interface ElfSpec {
   size?: number;
 }
 
-export const load = (vaddr: bigint, offset: bigint, filesz: bigint, memsz: bigint, flags: number, align = 0x1000n): Phdr => ({
+export const load = (
+  vaddr: bigint,
+  offset: bigint,
+  filesz: bigint,
+  memsz: bigint,
+  flags: number,
+  align = 0x1000n,
+): Phdr => ({
   type: 1,
   flags,
   offset,
@@ -52,7 +59,11 @@ export function validSpec(): ElfSpec {
     type: 2,
     machine: 62,
     entry: 0x400100n,
-    phdrs: [load(0x400000n, 0n, 0x200n, 0x200n, 5), load(0x401000n, 0x1000n, 0x10n, 0x2000n, 6), phdr(0x6474e551, { flags: 6, align: 16n })],
+    phdrs: [
+      load(0x400000n, 0n, 0x200n, 0x200n, 5),
+      load(0x401000n, 0x1000n, 0x10n, 0x2000n, 6),
+      phdr(0x6474e551, { flags: 6, align: 16n }),
+    ],
   };
 }
 

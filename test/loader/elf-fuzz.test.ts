@@ -22,7 +22,10 @@ beforeAll(async () => {
   const src = '.globl _start\n_start: nop\n.section .rodata\nr: .asciz "ro"\n.data\nd: .quad r\n.bss\nb: .skip 8192\n';
   seeds.push({ name: 'asm-aarch64', bytes: (await assemble('aarch64', src, 'f.S')).elf });
   seeds.push({ name: 'asm-x86_64', bytes: (await assemble('x86_64', src, 'f.S')).elf });
-  const oracle = path.join(FOUND_ORACLE ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/oracle'), 'bin');
+  const oracle = path.join(
+    FOUND_ORACLE ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/oracle'),
+    'bin',
+  );
   for (const arch of ['aarch64', 'x86_64']) {
     const f = path.join(oracle, arch, 'touch_pages');
     if (fs.existsSync(f)) seeds.push({ name: `oracle-${arch}`, bytes: new Uint8Array(fs.readFileSync(f)) });
@@ -30,8 +33,27 @@ beforeAll(async () => {
 });
 
 /** Header fields (offset, width) worth corrupting; program header fields are relative to e_phoff. */
-const EHDR_FIELDS: [number, number][] = [[4, 1], [5, 1], [6, 1], [16, 2], [18, 2], [20, 4], [24, 8], [32, 8], [54, 2], [56, 2]];
-const PHDR_FIELDS: [number, number][] = [[0, 4], [4, 4], [8, 8], [16, 8], [32, 8], [40, 8], [48, 8]];
+const EHDR_FIELDS: [number, number][] = [
+  [4, 1],
+  [5, 1],
+  [6, 1],
+  [16, 2],
+  [18, 2],
+  [20, 4],
+  [24, 8],
+  [32, 8],
+  [54, 2],
+  [56, 2],
+];
+const PHDR_FIELDS: [number, number][] = [
+  [0, 4],
+  [4, 4],
+  [8, 8],
+  [16, 8],
+  [32, 8],
+  [40, 8],
+  [48, 8],
+];
 
 type Mutation =
   | { kind: 'flip'; pos: number; bit: number }
@@ -42,7 +64,27 @@ type Mutation =
 
 /** Values that tend to hit edges: 0, 1, all ones, powers of two, page sizes, user-space limits. */
 const interesting = fc.oneof(
-  fc.constantFrom(0n, 1n, 2n, 3n, 7n, 56n, 64n, 0xfffn, 0x1000n, 0x1001n, 0x10000n, 0x400000n, 0x7ffffffff000n, 1n << 47n, 1n << 48n, 1n << 63n, (1n << 64n) - 1n, (1n << 32n) - 1n, 0x6474e551n),
+  fc.constantFrom(
+    0n,
+    1n,
+    2n,
+    3n,
+    7n,
+    56n,
+    64n,
+    0xfffn,
+    0x1000n,
+    0x1001n,
+    0x10000n,
+    0x400000n,
+    0x7ffffffff000n,
+    1n << 47n,
+    1n << 48n,
+    1n << 63n,
+    (1n << 64n) - 1n,
+    (1n << 32n) - 1n,
+    0x6474e551n,
+  ),
   fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   fc.bigInt({ min: 0n, max: 0x2000n }),
 );
@@ -51,8 +93,17 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('truncate' as const), keep: fc.nat() }),
   fc.record({ kind: fc.constant('ehdr' as const), field: fc.nat(EHDR_FIELDS.length - 1), value: interesting }),
-  fc.record({ kind: fc.constant('phdr' as const), index: fc.nat(7), field: fc.nat(PHDR_FIELDS.length - 1), value: interesting }),
-  fc.record({ kind: fc.constant('bytes' as const), pos: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({
+    kind: fc.constant('phdr' as const),
+    index: fc.nat(7),
+    field: fc.nat(PHDR_FIELDS.length - 1),
+    value: interesting,
+  }),
+  fc.record({
+    kind: fc.constant('bytes' as const),
+    pos: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  }),
 );
 
 function writeField(buf: Uint8Array, at: number, width: number, value: bigint): void {
@@ -103,7 +154,10 @@ function checkInvariants(img: ElfImage, bytes: Uint8Array): void {
     if (l.filesz > 0) expect(l.offset + l.filesz).toBeLessThanOrEqual(bytes.length);
     expect(BigInt(l.vaddr) + BigInt(l.memsz)).toBeLessThanOrEqual(USER_ADDRESS_LIMIT[img.arch]);
     expect((l.vaddr - l.offset) % 4096).toBe(0);
-    if (i > 0) expect(l.vaddr).toBeGreaterThanOrEqual(img.loads[i - 1]!.vaddr + (l.memsz > 0 && img.loads[i - 1]!.memsz > 0 ? img.loads[i - 1]!.memsz : 0));
+    if (i > 0)
+      expect(l.vaddr).toBeGreaterThanOrEqual(
+        img.loads[i - 1]!.vaddr + (l.memsz > 0 && img.loads[i - 1]!.memsz > 0 ? img.loads[i - 1]!.memsz : 0),
+      );
     total += BigInt(l.memsz);
   }
   expect(total).toBeLessThanOrEqual(MAX_IMAGE_MEMORY);
@@ -136,7 +190,7 @@ describe('parseElf fuzzing', () => {
           expect(e.reason).not.toMatch(/^malformed ELF file/);
           rejected++;
         }
-        expect(performance.now() - t0).toBeLessThan(5000) // catches a hang or a blow-up, not scheduling noise;
+        expect(performance.now() - t0).toBeLessThan(5000); // catches a hang or a blow-up, not scheduling noise;
         if (img) {
           checkInvariants(img, bytes);
           accepted++;

@@ -66,11 +66,13 @@ describe('checkInvariants', () => {
       // mapcount that no PTE explains
       expect(inject(() => (p.mapcount[pfn]!++, () => p.mapcount[pfn]!--))).toEqual(['refcount.anon', 'rmap.mapcount']);
       // rmap entry pointing at the wrong address
-      expect(inject(() => {
-        const e = p.rmap.get(pfn)![0]!;
-        e.address += 4096;
-        return () => (e.address -= 4096);
-      })).toEqual(['rmap.match']);
+      expect(
+        inject(() => {
+          const e = p.rmap.get(pfn)![0]!;
+          e.address += 4096;
+          return () => (e.address -= 4096);
+        }),
+      ).toEqual(['rmap.match']);
       // an RSS counter off by one
       expect(inject(() => (t.rssCache[1]!++, () => t.rssCache[1]!--))).toEqual(['rss.anon']);
       // memcg counter drift
@@ -78,41 +80,53 @@ describe('checkInvariants', () => {
       expect(inject(() => (g.memory.usage++, () => g.memory.usage--))).toEqual(['memcg.root', 'memcg.usage']);
       expect(inject(() => (g.stat.anon++, () => g.stat.anon--))).toEqual(['memcg.stat.anon']);
       // a leaked anonymous frame (allocated, never mapped, never on an LRU)
-      expect(inject(() => {
-        const leak = p.takeFrame(PageKind.Anon);
-        return () => p.freeFrame(leak);
-      })).toEqual(['lru.kind', 'refcount.anon']);
+      expect(
+        inject(() => {
+          const leak = p.takeFrame(PageKind.Anon);
+          return () => p.freeFrame(leak);
+        }),
+      ).toEqual(['lru.kind', 'refcount.anon']);
       // a leaked page-table frame
-      expect(inject(() => {
-        const leak = p.takeFrame(PageKind.PageTable);
-        return () => p.freeFrame(leak);
-      })).toEqual(['pgtable.leak']);
+      expect(
+        inject(() => {
+          const leak = p.takeFrame(PageKind.PageTable);
+          return () => p.freeFrame(leak);
+        }),
+      ).toEqual(['pgtable.leak']);
       // a PTE that maps a free frame
-      expect(inject(() => {
-        const free = p.takeFrame(PageKind.Anon);
-        p.freeFrame(free);
-        const [lo, hi] = mm.pgtable.fmt.mkPte(free, { write: true, exec: false, dirty: true });
-        mm.pgtable.setPte(region, lo, hi);
-        return () => mm.pgtable.setPte(region, pte[0], pte[1]);
-      })).toEqual(expect.arrayContaining(['pte.pfn', 'rmap.match']));
+      expect(
+        inject(() => {
+          const free = p.takeFrame(PageKind.Anon);
+          p.freeFrame(free);
+          const [lo, hi] = mm.pgtable.fmt.mkPte(free, { write: true, exec: false, dirty: true });
+          mm.pgtable.setPte(region, lo, hi);
+          return () => mm.pgtable.setPte(region, pte[0], pte[1]);
+        }),
+      ).toEqual(expect.arrayContaining(['pte.pfn', 'rmap.match']));
       // a swap slot that no PTE references
-      expect(inject(() => {
-        const slot = k.swapWrite(Buffer.alloc(4096), k.memcg.root.id, 1);
-        return () => k.swapFree(slot);
-      })).toEqual(['swap.used']);
+      expect(
+        inject(() => {
+          const slot = k.swapWrite(Buffer.alloc(4096), k.memcg.root.id, 1);
+          return () => k.swapFree(slot);
+        }),
+      ).toEqual(['swap.used']);
       // commit accounting drift
       expect(inject(() => (k.vmCommittedAs++, () => k.vmCommittedAs--))).toEqual(['commit.total']);
       // a page on the wrong LRU list
-      expect(inject(() => {
-        p.lruAdd(pfn, Lru.InactiveFile);
-        return () => p.lruAdd(pfn, Lru.InactiveAnon);
-      })).toEqual(expect.arrayContaining(['lru.kind']));
+      expect(
+        inject(() => {
+          p.lruAdd(pfn, Lru.InactiveFile);
+          return () => p.lruAdd(pfn, Lru.InactiveAnon);
+        }),
+      ).toEqual(expect.arrayContaining(['lru.kind']));
       // a charged frame naming a memcg that does not exist
-      expect(inject(() => {
-        const old = p.memcg[pfn]!;
-        p.memcg[pfn] = 9999;
-        return () => (p.memcg[pfn] = old);
-      })).toEqual(expect.arrayContaining(['memcg.exists']));
+      expect(
+        inject(() => {
+          const old = p.memcg[pfn]!;
+          p.memcg[pfn] = 9999;
+          return () => (p.memcg[pfn] = old);
+        }),
+      ).toEqual(expect.arrayContaining(['memcg.exists']));
     });
   });
 
@@ -131,7 +145,9 @@ describe('checkInvariants', () => {
 describe('enableDebugVm', () => {
   it('checks after faults and exits on x86-64 too, and keeps a later onProgress handler working', async () => {
     const { m, dv } = machine({ arch: 'x86_64', memBytes: 64 << 20 });
-    m.addProgram('/prog/p', await x64(`
+    m.addProgram(
+      '/prog/p',
+      await x64(`
   mov edi, 0
   mov rsi, 0x8000
   mov edx, 3
@@ -148,7 +164,8 @@ describe('enableDebugVm', () => {
   mov edi, 0
   mov eax, 231
   syscall
-`));
+`),
+    );
     let progress = 0;
     m.sys.onProgress = () => progress++;
     const t = m.spawn({ path: '/prog/p' });
@@ -166,7 +183,9 @@ describe('enableDebugVm', () => {
   it('defers a check for an exit that happens inside a fault (OOM victim exiting from cond_resched)', async () => {
     const { m, dv } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/ts', await a64(TOUCH_SLEEP_A64, 'touch_sleep.S'));
-    m.addProgram('/prog/hog', await a64(`
+    m.addProgram(
+      '/prog/hog',
+      await a64(`
   mov x19, #700
   lsl x22, x19, #12
   mmap_anon x22
@@ -174,7 +193,8 @@ describe('enableDebugVm', () => {
   mov w2, #1
   touch_w x23, x19
   exit_group 0
-`));
+`),
+    );
     cgroup(m, 'g');
     m.sys.vfs.lookup('/sys/fs/cgroup/g/memory.max', null)!.write!('4M');
     const victim = m.spawn({ path: '/prog/ts', argv: ['/prog/ts', '512', '60'], cgroup: 'g', oomScoreAdj: 1000 });

@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  GFP_ATOMIC, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, GFP_KERNEL_ACCOUNT, GFP_NOWAIT, GFP_PGTABLE_USER, GFP_PROFILES, GFP_TRANSHUGE,
-  GFP_TRANSHUGE_LIGHT, GFP_USER, __GFP_COMP, __GFP_NOFAIL, __GFP_ZERO, __GFP_ZEROTAGS, formatGfp, formatGfpFlags, gfpMask, gfpValue,
+  GFP_ATOMIC,
+  GFP_HIGHUSER_MOVABLE,
+  GFP_KERNEL,
+  GFP_KERNEL_ACCOUNT,
+  GFP_NOWAIT,
+  GFP_PGTABLE_USER,
+  GFP_PROFILES,
+  GFP_TRANSHUGE,
+  GFP_TRANSHUGE_LIGHT,
+  GFP_USER,
+  __GFP_COMP,
+  __GFP_NOFAIL,
+  __GFP_ZERO,
+  __GFP_ZEROTAGS,
+  formatGfp,
+  formatGfpFlags,
+  gfpMask,
+  gfpValue,
 } from '../../src/mm/gfp.js';
 import { haveOracle, oracleCases, oracleLogLines } from '../arch/oracle-helpers.js';
 
@@ -44,7 +60,9 @@ describe('%pGg (format_flags over gfpflag_names[])', () => {
   it('the oracle strings', () => {
     expect(formatGfp(0xcc0)).toBe('0xcc0(GFP_KERNEL)');
     expect(formatGfp(0x140dca)).toBe('0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)');
-    expect(formatGfp(GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_COMP)).toBe('0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)');
+    expect(formatGfp(GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_COMP)).toBe(
+      '0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO)',
+    );
   });
   it('the kernel-reference.md §10 table', () => {
     expect(formatGfp(0x400dc0)).toBe('0x400dc0(GFP_KERNEL_ACCOUNT|__GFP_ZERO)');
@@ -89,7 +107,9 @@ describe.skipIf(!haveOracle)('gfp strings vs the oracle OOM headers', () => {
   for (const arch of ['aarch64', 'x86_64'] as const) {
     for (const name of [...oracleCases(arch, 'memcg_'), ...oracleCases(arch, 'global_oom')]) {
       it(`${arch}/${name}`, () => {
-        const hits = oracleLogLines(arch, name).map((l) => /invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\)/.exec(l)).filter((m) => m !== null);
+        const hits = oracleLogLines(arch, name)
+          .map((l) => /invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\)/.exec(l))
+          .filter((m) => m !== null);
         for (const m of hits) expect(formatGfp(parseInt(m[1]!, 16))).toBe(`${m[1]}(${m[2]})`);
       });
     }

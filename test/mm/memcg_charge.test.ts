@@ -63,7 +63,14 @@ describe('memcg try_charge retries of a single hog at memory.max=8M', () => {
       expect(end.kind).toBe('exited');
       expect(t.termSignal).toBe(9);
       expect(report).toBe('memory: usage 8192kB, limit 8192kB, failcnt 19');
-      expect(kv(cgRead(m, 'g', 'memory.events'))).toEqual({ low: 0, high: 0, max: 35, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+      expect(kv(cgRead(m, 'g', 'memory.events'))).toEqual({
+        low: 0,
+        high: 0,
+        max: 35,
+        oom: 1,
+        oom_kill: 1,
+        oom_group_kill: 0,
+      });
       expect(memcg.memory.failcnt).toBe(36);
       expect(dmesg(m).filter((l) => l.includes('invoked oom-killer'))).toHaveLength(1);
       dv.assertClean();
@@ -95,7 +102,10 @@ describe('memcg try_charge retries of a single hog at memory.max=8M', () => {
 });
 
 describe('memcg charge batch (per-CPU stock refill)', () => {
-  for (const [kernel, batch] of [['6.1', 64], ['4.19', 32]] as const) {
+  for (const [kernel, batch] of [
+    ['6.1', 64],
+    ['4.19', 32],
+  ] as const) {
     it(`${kernel}: memory.current grows in batches of ${batch} pages while below the limit`, async () => {
       const elf = await a64(`
   mov x19, #100

@@ -35,7 +35,14 @@ function parseReport(lines: string[]): { rows: Row[]; totalpages: number; killed
   for (let i = hdr + 1; i < lines.length; i++) {
     const m = /^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\d+)\s+(-?\d+)\s+(\S+)$/.exec(lines[i]!);
     if (!m) break;
-    rows.push({ pid: Number(m[1]), rss: Number(m[5]), pgtablesBytes: Number(m[6]), swapents: Number(m[7]), adj: Number(m[8]), name: m[9]! });
+    rows.push({
+      pid: Number(m[1]),
+      rss: Number(m[5]),
+      pgtablesBytes: Number(m[6]),
+      swapents: Number(m[7]),
+      adj: Number(m[8]),
+      name: m[9]!,
+    });
   }
   const killedLine = lines.slice(hdr).find((l) => l.includes('Killed process'))!;
   return { rows, totalpages, killed: Number(/Killed process (\d+)/.exec(killedLine)![1]) };
@@ -45,7 +52,11 @@ function parseReport(lines: string[]): { rows: Row[]; totalpages: number; killed
  * select_bad_process() over the printed rows.  6.1: points may be <= 0, ties → the later task.
  * 4.19: points clamped to >= 1, and a tie keeps the earlier thread-group leader (§7.5).
  */
-function expectedVictim(rows: Row[], totalpages: number, version: '6.1' | '4.19' = '6.1'): { pid: number | null; points: number } {
+function expectedVictim(
+  rows: Row[],
+  totalpages: number,
+  version: '6.1' | '4.19' = '6.1',
+): { pid: number | null; points: number } {
   let chosen: number | null = null;
   let best = -Infinity;
   for (const r of rows) {
@@ -78,9 +89,15 @@ describe('memcg OOM victim selection (6.1) — property', () => {
           m.addProgram('/prog/ts', sleeper);
           cgroup(m, 'g');
           cgWrite(m, 'g', 'memory.max', '8M');
-          for (const o of others) m.spawn({ path: '/prog/ts', argv: ['/prog/ts', String(o.pages), '30'], cgroup: 'g', oomScoreAdj: o.adj });
+          for (const o of others)
+            m.spawn({ path: '/prog/ts', argv: ['/prog/ts', String(o.pages), '30'], cgroup: 'g', oomScoreAdj: o.adj });
           // the hog: its own pages first, then it keeps allocating past the limit (sleep 0)
-          const h = m.spawn({ path: '/prog/ts', argv: ['/prog/ts', String(2200 + hog.pages), '0'], cgroup: 'g', oomScoreAdj: hog.adj });
+          const h = m.spawn({
+            path: '/prog/ts',
+            argv: ['/prog/ts', String(2200 + hog.pages), '0'],
+            cgroup: 'g',
+            oomScoreAdj: hog.adj,
+          });
           const end = m.run();
           expect(end.kind).toBe('exited');
           const { rows, totalpages, killed } = parseReport(dmesg(m));
@@ -97,11 +114,29 @@ describe('memcg OOM victim selection (6.1) — property', () => {
         seed: 0x5eed,
         examples: [
           // a tie between two identical tasks: the later one is killed
-          [[{ pages: 300, adj: 500 }, { pages: 300, adj: 500 }], { pages: 0, adj: -999 }],
+          [
+            [
+              { pages: 300, adj: 500 },
+              { pages: 300, adj: 500 },
+            ],
+            { pages: 0, adj: -999 },
+          ],
           // -1000 excluded even though it is the largest
-          [[{ pages: 400, adj: -1000 }, { pages: 10, adj: 0 }], { pages: 0, adj: -500 }],
+          [
+            [
+              { pages: 400, adj: -1000 },
+              { pages: 10, adj: 0 },
+            ],
+            { pages: 0, adj: -500 },
+          ],
           // adj 1000 dominates size
-          [[{ pages: 0, adj: 1000 }, { pages: 400, adj: 0 }], { pages: 200, adj: 0 }],
+          [
+            [
+              { pages: 0, adj: 1000 },
+              { pages: 400, adj: 0 },
+            ],
+            { pages: 200, adj: 0 },
+          ],
         ],
       },
     );
@@ -117,12 +152,21 @@ describe('memcg OOM victim selection (4.19) — property', () => {
         fc.array(taskArb, { minLength: 1, maxLength: 4 }),
         fc.record({ pages: fc.integer({ min: 0, max: 200 }), adj: fc.integer({ min: -999, max: 1000 }) }),
         async (others, hog) => {
-          const { m, dv } = machine({ arch: 'aarch64', kernel: '4.19', memBytes: 128 << 20 }, { everyNthFault: 256, ignore: KNOWN });
+          const { m, dv } = machine(
+            { arch: 'aarch64', kernel: '4.19', memBytes: 128 << 20 },
+            { everyNthFault: 256, ignore: KNOWN },
+          );
           m.addProgram('/prog/ts', sleeper);
           cgroup(m, 'g');
           cgWrite(m, 'g', 'memory.max', '8M');
-          for (const o of others) m.spawn({ path: '/prog/ts', argv: ['/prog/ts', String(o.pages), '30'], cgroup: 'g', oomScoreAdj: o.adj });
-          m.spawn({ path: '/prog/ts', argv: ['/prog/ts', String(2200 + hog.pages), '0'], cgroup: 'g', oomScoreAdj: hog.adj });
+          for (const o of others)
+            m.spawn({ path: '/prog/ts', argv: ['/prog/ts', String(o.pages), '30'], cgroup: 'g', oomScoreAdj: o.adj });
+          m.spawn({
+            path: '/prog/ts',
+            argv: ['/prog/ts', String(2200 + hog.pages), '0'],
+            cgroup: 'g',
+            oomScoreAdj: hog.adj,
+          });
           expect(m.run().kind).toBe('exited');
           const lines = dmesg(m);
           const { rows, totalpages, killed } = parseReport(lines);
@@ -130,7 +174,11 @@ describe('memcg OOM victim selection (4.19) — property', () => {
           // no children: the chosen process is the one killed (no child sacrifice)
           expect(killed).toBe(want.pid);
           const kill = lines.find((l) => l.includes('or sacrifice child'))!;
-          expect(kill).toMatch(new RegExp(`Kill process ${want.pid} \\(ts\\) score ${Math.trunc((want.points * 1000) / totalpages)} or sacrifice child$`));
+          expect(kill).toMatch(
+            new RegExp(
+              `Kill process ${want.pid} \\(ts\\) score ${Math.trunc((want.points * 1000) / totalpages)} or sacrifice child$`,
+            ),
+          );
           dv.assertClean();
         },
       ),
@@ -139,9 +187,21 @@ describe('memcg OOM victim selection (4.19) — property', () => {
         seed: 0x419,
         examples: [
           // a tie between two identical tasks: 4.19 keeps the earlier one
-          [[{ pages: 300, adj: 500 }, { pages: 300, adj: 500 }], { pages: 0, adj: -999 }],
+          [
+            [
+              { pages: 300, adj: 500 },
+              { pages: 300, adj: 500 },
+            ],
+            { pages: 0, adj: -999 },
+          ],
           // everything clamps to 1: the first eligible task wins
-          [[{ pages: 10, adj: -900 }, { pages: 20, adj: -900 }], { pages: 0, adj: -999 }],
+          [
+            [
+              { pages: 10, adj: -900 },
+              { pages: 20, adj: -900 },
+            ],
+            { pages: 0, adj: -999 },
+          ],
         ],
       },
     );
@@ -161,7 +221,8 @@ describe('/proc/<pid>/oom_score (6.1)', () => {
         const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
         const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
         const rss = st.VmRSS! / 4;
-        const badness = rss + st.VmSwap! / 4 + Math.floor((st.VmPTE! * 1024) / 4096) + adj * Math.floor(totalpages / 1000);
+        const badness =
+          rss + st.VmSwap! / 4 + Math.floor((st.VmPTE! * 1024) / 4096) + adj * Math.floor(totalpages / 1000);
         const want = adj === -1000 ? 0 : Math.trunc(((1000 + Math.trunc((badness * 1000) / totalpages)) * 2) / 3);
         expect(Number(proc(m, t.pid, 'oom_score'))).toBe(want);
         expect(dv.check('marker')).toEqual([]);
@@ -183,7 +244,8 @@ describe('/proc/<pid>/oom_adj (legacy) and oom_score_adj privileges', () => {
     const t = m.spawn({ path: '/prog/ts', argv: ['/prog/ts', '1', '1'], uid, oomScoreAdj });
     return { m, dv, t };
   }
-  const w = (m: Awaited<ReturnType<typeof sleeping>>['m'], pid: number, file: string, v: string, self: Task | null) => m.sys.vfs.lookup(`/proc/${pid}/${file}`, self)!.write!(v);
+  const w = (m: Awaited<ReturnType<typeof sleeping>>['m'], pid: number, file: string, v: string, self: Task | null) =>
+    m.sys.vfs.lookup(`/proc/${pid}/${file}`, self)!.write!(v);
 
   it('oom_adj -17 → oom_score_adj -1000, 15 → 1000, -16 → -941; reads map back (×17/1000, 1000 → 15)', async () => {
     const { m, t } = await sleeping();
@@ -202,7 +264,9 @@ describe('/proc/<pid>/oom_adj (legacy) and oom_score_adj privileges', () => {
     for (const bad of ['-18', '16', 'x']) expect(w(m, t.pid, 'oom_adj', bad, null)).toBe(-22);
     // the deprecation warning is printed once
     const warn = dmesg(m).filter((l) => l.includes('oom_adj is deprecated'));
-    expect(warn).toEqual([`${t.comm} (${t.pid}): /proc/${t.pid}/oom_adj is deprecated, please use /proc/${t.pid}/oom_score_adj instead.`]);
+    expect(warn).toEqual([
+      `${t.comm} (${t.pid}): /proc/${t.pid}/oom_adj is deprecated, please use /proc/${t.pid}/oom_score_adj instead.`,
+    ]);
     expect(m.run().kind).toBe('exited');
   });
 

@@ -133,12 +133,16 @@ describe('page-table levels of first touches (arm64, 6.1)', () => {
       expect(exc.map((e) => e.address)).toEqual([`0x${want.addr.toString(16)}`]);
       // EC 0x24 DABT_LOW, IL, WnR (0x40), DFSC = 0x04 + level
       expect(exc[0]!.esr).toBe(`0x${(0x92000044 + want.level).toString(16)}`);
-      const allocs = ev.filter((e) => e.kind === 'pte' && e.why.startsWith('__')).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why);
+      const allocs = ev
+        .filter((e) => e.kind === 'pte' && e.why.startsWith('__'))
+        .map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why);
       expect(allocs).toEqual(want.allocs);
       // every table page is 4096 bytes of pgtables_bytes (VmPTE is pgtables_bytes >> 10)
       expect(snaps[i + 1]!.vmPte - snaps[i]!.vmPte).toBe(4 * want.allocs.length);
       // and the leaf PTE was installed by do_anonymous_page
-      expect(ev.filter((e) => e.kind === 'pte' && e.level === 3).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why)).toEqual(['do_anonymous_page']);
+      expect(
+        ev.filter((e) => e.kind === 'pte' && e.level === 3).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why),
+      ).toEqual(['do_anonymous_page']);
     }
     expect(snaps[5]!.vmPte - snaps[0]!.vmPte).toBe(9 * 4);
     dv.assertClean();
@@ -154,7 +158,9 @@ describe('page-table levels of first touches (arm64, 6.1)', () => {
       const exc = ev.filter((e) => e.kind === 'exception') as Extract<TraceEvent, { kind: 'exception' }>[];
       // not-present user write: error code 6 (W|U) whatever level is missing
       expect(exc.map((e) => [e.address, e.errorCode])).toEqual([[`0x${TOUCHES[i]!.addr.toString(16)}`, '0x6']]);
-      const allocs = ev.filter((e) => e.kind === 'pte' && e.why.startsWith('__')).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why);
+      const allocs = ev
+        .filter((e) => e.kind === 'pte' && e.why.startsWith('__'))
+        .map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why);
       expect(allocs).toEqual(TOUCHES[i]!.allocs);
       expect(snaps[i + 1]!.vmPte - snaps[i]!.vmPte).toBe(4 * TOUCHES[i]!.allocs.length);
     }
@@ -178,21 +184,32 @@ describe('SIGSEGV on an unmapped address: DFSC level in the exception-trace line
   for (const c of SEGV_CASES) {
     for (const kernel of ['6.1', '4.19'] as const) {
       it(`${kernel}: level ${c.level} translation fault at 0x${c.addr.toString(16)}`, async () => {
-        const elf = await a64(`
+        const elf = await a64(
+          `
   ldr x19, =${c.addr}
   mov w2, #1
   strb w2, [x19]
   exit_group 0
-`, 'segv.S');
-        const { m, dv } = machine({ arch: 'aarch64', kernel, memBytes: 64 << 20, sysctls: { 'debug.exception-trace': 1 } });
+`,
+          'segv.S',
+        );
+        const { m, dv } = machine({
+          arch: 'aarch64',
+          kernel,
+          memBytes: 64 << 20,
+          sysctls: { 'debug.exception-trace': 1 },
+        });
         m.addProgram('/prog/segv', elf);
         const t = m.spawn({ path: '/prog/segv' });
         expect(m.run().kind).toBe('exited');
         expect(t.termSignal).toBe(11);
         const esr = 0x92000044 + c.level;
-        const esrText = kernel === '6.1' ? `0x${esr.toString(16).padStart(16, '0')}` : `0x${esr.toString(16).padStart(8, '0')}`;
+        const esrText =
+          kernel === '6.1' ? `0x${esr.toString(16).padStart(16, '0')}` : `0x${esr.toString(16).padStart(8, '0')}`;
         const line = dmesg(m).find((l) => l.includes('unhandled exception'));
-        expect(line).toBe(`segv[${t.pid}]: unhandled exception: DABT (lower EL), ESR ${esrText}, level ${c.level} translation fault in segv[400000+1000]`);
+        expect(line).toBe(
+          `segv[${t.pid}]: unhandled exception: DABT (lower EL), ESR ${esrText}, level ${c.level} translation fault in segv[400000+1000]`,
+        );
         dv.assertClean();
         expect(dv.check('end')).toEqual([]);
       });

@@ -8,7 +8,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/kernel/types.js';
 import type { TraceEvent } from '../../src/trace/events.js';
-import { a64, cgRead, cgroup, cgWrite, dmesg, kb, kv, machine, onMarker, overcommitBoundary, proc, type Env } from './vm_helpers.js';
+import {
+  a64,
+  cgRead,
+  cgroup,
+  cgWrite,
+  dmesg,
+  kb,
+  kv,
+  machine,
+  onMarker,
+  overcommitBoundary,
+  proc,
+  type Env,
+} from './vm_helpers.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */
 const KNOWN: string[] = [];
@@ -45,7 +58,14 @@ describe('zero page, then write', () => {
     const at: { anon: number; rssAnon: number; vmRss: number; ev: number; frames: number; page: number }[] = [];
     onMarker(m, (t) => {
       const st = kb(proc(m, t.pid, 'status'));
-      at.push({ anon: anonPages(env, 'g'), rssAnon: st.RssAnon!, vmRss: st.VmRSS!, ev: m.tracer.events.length, frames: m.k.phys.counts.anon, page: Number(t.mm!.cpu.reg('x23')) });
+      at.push({
+        anon: anonPages(env, 'g'),
+        rssAnon: st.RssAnon!,
+        vmRss: st.VmRSS!,
+        ev: m.tracer.events.length,
+        frames: m.k.phys.counts.anon,
+        page: Number(t.mm!.cpu.reg('x23')),
+      });
       expect(clean(dv.check('marker'))).toEqual([]);
     });
     const t = m.spawn({ path: '/prog/zp', cgroup: 'g' });
@@ -54,13 +74,19 @@ describe('zero page, then write', () => {
     const ev = m.tracer.events;
     const page = `0x${at[0]!.page.toString(16)}`;
     // only the events of the test page (sync_rss faults other pages in between)
-    const between = (i: number) => ev.slice(at[i]!.ev, at[i + 1]!.ev).filter((e) => !('address' in e) || e.address === page);
+    const between = (i: number) =>
+      ev.slice(at[i]!.ev, at[i + 1]!.ev).filter((e) => !('address' in e) || e.address === page);
     // read: a translation fault (read, no WnR), the zero page installed, nothing charged
     const r = between(0);
-    const rExc = r.filter((e) => e.kind === 'exception' && e.address === page) as Extract<TraceEvent, { kind: 'exception' }>[];
+    const rExc = r.filter((e) => e.kind === 'exception' && e.address === page) as Extract<
+      TraceEvent,
+      { kind: 'exception' }
+    >[];
     expect(rExc).toHaveLength(1);
     expect(Number(rExc[0]!.esr) & 0x7c).toBe(0x04); // WnR clear, FSC type = translation
-    expect(r.filter((e) => e.kind === 'pte' && e.level === 3).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why)).toEqual(['do_anonymous_page: zero page']);
+    expect(
+      r.filter((e) => e.kind === 'pte' && e.level === 3).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why),
+    ).toEqual(['do_anonymous_page: zero page']);
     expect(r.filter((e) => e.kind === 'charge')).toHaveLength(0);
     expect(at[1]!.frames).toBe(at[0]!.frames);
     expect(at[1]!.anon).toBe(at[0]!.anon);
@@ -68,10 +94,19 @@ describe('zero page, then write', () => {
     expect(at[1]!.vmRss).toBe(at[0]!.vmRss);
     // write: level 3 permission fault, wp_page_copy of the zero page, one anon page charged
     const w = between(1);
-    const wExc = w.filter((e) => e.kind === 'exception' && e.address === page) as Extract<TraceEvent, { kind: 'exception' }>[];
+    const wExc = w.filter((e) => e.kind === 'exception' && e.address === page) as Extract<
+      TraceEvent,
+      { kind: 'exception' }
+    >[];
     expect(wExc.map((e) => e.esr)).toEqual(['0x9200004f']);
-    expect(w.filter((e) => e.kind === 'pte' && e.level === 3 && e.address === page).map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why)).toEqual(['wp_page_copy']);
-    expect(ev.slice(at[1]!.ev, at[2]!.ev).filter((e) => e.kind === 'enter' && e.fn === '__mem_cgroup_charge')).toHaveLength(1);
+    expect(
+      w
+        .filter((e) => e.kind === 'pte' && e.level === 3 && e.address === page)
+        .map((e) => (e as Extract<TraceEvent, { kind: 'pte' }>).why),
+    ).toEqual(['wp_page_copy']);
+    expect(
+      ev.slice(at[1]!.ev, at[2]!.ev).filter((e) => e.kind === 'enter' && e.fn === '__mem_cgroup_charge'),
+    ).toHaveLength(1);
     expect(at[2]!.frames - at[1]!.frames).toBe(1);
     expect(at[2]!.anon - at[1]!.anon).toBe(1);
     expect(at[2]!.rssAnon - at[1]!.rssAnon).toBe(4);
@@ -135,8 +170,8 @@ describe('fork + copy-on-write', () => {
         const parent = t.parent!;
         for (let i = 0; i < 16; i++) {
           const a = region + i * 4096;
-          const pv = parent.mm!.pgtable.fmt.view(...(parent.mm!.pgtable.getPte(a)!));
-          const cv = t.mm!.pgtable.fmt.view(...(t.mm!.pgtable.getPte(a)!));
+          const pv = parent.mm!.pgtable.fmt.view(...parent.mm!.pgtable.getPte(a)!);
+          const cv = t.mm!.pgtable.fmt.view(...t.mm!.pgtable.getPte(a)!);
           expect(cv.pfn).toBe(pv.pfn);
           expect(pv.write || cv.write).toBe(false); // both write-protected
           expect(m.k.phys.mapcount[pv.pfn]).toBe(2);
@@ -193,7 +228,12 @@ describe('page cache shared by two processes running the same binary', () => {
         expect(pfn).toBeGreaterThan(0);
         expect(m.k.phys.mapcount[pfn]).toBe(2);
         expect(m.k.phys.refcount[pfn]).toBe(3); // the page cache + two mappings
-        expect(m.k.phys.rmap.get(pfn)!.map((e) => e.mmId).sort()).toEqual([tasks[0]!.mm!.id, tasks[1]!.mm!.id].sort());
+        expect(
+          m.k.phys.rmap
+            .get(pfn)!
+            .map((e) => e.mmId)
+            .sort(),
+        ).toEqual([tasks[0]!.mm!.id, tasks[1]!.mm!.id].sort());
         for (const p of tasks) {
           const st = kb(proc(m, p.pid, 'status'));
           expect(rootfs === 'disk' ? st.RssFile : st.RssShmem).toBe(4);
@@ -262,7 +302,12 @@ describe('page-cache reclaim under memcg pressure (rootfs on disk)', () => {
     const s: { maj: number; file: number; pgmaj: number; events: Record<string, number> }[] = [];
     onMarker(m, (t) => {
       const stat = kv(cgRead(m, 'g', 'memory.stat'));
-      s.push({ maj: t.majFlt, file: stat.file! / 4096, pgmaj: stat.pgmajfault!, events: kv(cgRead(m, 'g', 'memory.events')) });
+      s.push({
+        maj: t.majFlt,
+        file: stat.file! / 4096,
+        pgmaj: stat.pgmajfault!,
+        events: kv(cgRead(m, 'g', 'memory.events')),
+      });
       expect(clean(dv.check('marker'))).toEqual([]);
       expect(Number(cgRead(m, 'g', 'memory.current'))).toBeLessThanOrEqual(1 << 20);
     });
@@ -318,7 +363,10 @@ const SWAP = `
 
 describe('swap out / swap in (swapBytes configured)', () => {
   it('MM_SWAPENTS, VmSwap and memory.swap.current agree; every page reads back intact', async () => {
-    const env = machine({ arch: 'aarch64', memBytes: 64 << 20, swapBytes: 16 << 20 }, { ignore: KNOWN, everyNthFault: 16 });
+    const env = machine(
+      { arch: 'aarch64', memBytes: 64 << 20, swapBytes: 16 << 20 },
+      { ignore: KNOWN, everyNthFault: 16 },
+    );
     const { m, dv } = env;
     m.addProgram('/prog/swap', await a64(SWAP));
     cgroup(m, 'g');
@@ -326,7 +374,13 @@ describe('swap out / swap in (swapBytes configured)', () => {
     const s: { vmSwap: number; swapCur: number; rssAnon: number; swapUsed: number; maj: number }[] = [];
     onMarker(m, (t) => {
       const st = kb(proc(m, t.pid, 'status'));
-      s.push({ vmSwap: st.VmSwap!, swapCur: Number(cgRead(m, 'g', 'memory.swap.current')), rssAnon: st.RssAnon!, swapUsed: m.k.swapUsedPages(), maj: t.majFlt });
+      s.push({
+        vmSwap: st.VmSwap!,
+        swapCur: Number(cgRead(m, 'g', 'memory.swap.current')),
+        rssAnon: st.RssAnon!,
+        swapUsed: m.k.swapUsedPages(),
+        maj: t.majFlt,
+      });
       expect(clean(dv.check('marker'))).toEqual([]);
     });
     const t = m.spawn({ path: '/prog/swap', cgroup: 'g' });
@@ -387,7 +441,7 @@ describe('vm.overcommit_memory=2', () => {
       if (id === 1) {
         const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
         // CommitLimit = MemTotal * overcommit_ratio / 100 + SwapTotal
-        expect(mi.CommitLimit).toBe(Math.floor((mi.MemTotal! / 4) * 50 / 100) * 4 + mi.SwapTotal!);
+        expect(mi.CommitLimit).toBe(Math.floor(((mi.MemTotal! / 4) * 50) / 100) * 4 + mi.SwapTotal!);
         sizes = overcommitBoundary(m, t, true);
         committedBefore = mi.Committed_AS!;
         cpu.setReg('x19', BigInt(sizes.fail * 4096));
@@ -443,7 +497,13 @@ describe('MADV_DONTNEED', () => {
     const s: { cur: number; anon: number; rssAnon: number; vmPte: number; ret: bigint }[] = [];
     onMarker(m, (t) => {
       const st = kb(proc(m, t.pid, 'status'));
-      s.push({ cur: Number(cgRead(m, 'g', 'memory.current')) / 4096, anon: anonPages(env, 'g'), rssAnon: st.RssAnon!, vmPte: st.VmPTE!, ret: BigInt.asIntN(64, t.mm!.cpu.reg('x24')) });
+      s.push({
+        cur: Number(cgRead(m, 'g', 'memory.current')) / 4096,
+        anon: anonPages(env, 'g'),
+        rssAnon: st.RssAnon!,
+        vmPte: st.VmPTE!,
+        ret: BigInt.asIntN(64, t.mm!.cpu.reg('x24')),
+      });
       expect(clean(dv.check('marker'))).toEqual([]);
     });
     const t = m.spawn({ path: '/prog/dn', cgroup: 'g' });
@@ -496,7 +556,12 @@ describe('/proc/<pid>/status RSS of a program touching N pages', () => {
       const s: { st: Record<string, number>; anon: number; minflt: number; statMinflt: number }[] = [];
       onMarker(m, (t) => {
         const statFields = proc(m, t.pid, 'stat').split(' ');
-        s.push({ st: kb(proc(m, t.pid, 'status')), anon: anonPages(env, 'g'), minflt: t.minFlt, statMinflt: Number(statFields[9]) });
+        s.push({
+          st: kb(proc(m, t.pid, 'status')),
+          anon: anonPages(env, 'g'),
+          minflt: t.minFlt,
+          statMinflt: Number(statFields[9]),
+        });
         // sync_rss flushed the SPLIT_RSS cache: the values are exact under Linux's get_mm_counter too
         expect(t.rssCache).toEqual([0, 0, 0, 0]);
         expect(clean(dv.check('marker'))).toEqual([]);

@@ -269,4 +269,3 @@ export function overcommitBoundary(m: Machine, t: Task, admin: boolean): { ok: n
   const committed = mi.Committed_AS! / 4;
   return { ok: allowed - committed - 1, fail: allowed - committed };
 }
-

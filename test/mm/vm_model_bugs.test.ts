@@ -9,7 +9,20 @@ import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/kernel/types.js';
 import { getMmCounter } from '../../src/mm/memory.js';
 import { MM_ANONPAGES } from '../../src/kernel/types.js';
-import { a64, cgRead, cgroup, cgWrite, dmesg, kb, kv, machine, onMarker, overcommitBoundary, proc, TOUCH_SLEEP_A64 } from './vm_helpers.js';
+import {
+  a64,
+  cgRead,
+  cgroup,
+  cgWrite,
+  dmesg,
+  kb,
+  kv,
+  machine,
+  onMarker,
+  overcommitBoundary,
+  proc,
+  TOUCH_SLEEP_A64,
+} from './vm_helpers.js';
 
 const FORK = `
   mov x19, #16
@@ -41,7 +54,9 @@ const FORK = `
 `;
 
 /** Runs FORK in /g; at marker 2 (the child, right after fork) calls fn(child, parent). */
-async function atForkChild(fn: (child: Task, parent: Task, m: ReturnType<typeof machine>['m'], parentPagetables: number) => void) {
+async function atForkChild(
+  fn: (child: Task, parent: Task, m: ReturnType<typeof machine>['m'], parentPagetables: number) => void,
+) {
   const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 }, { ignore: ['memcg.stat.slab'] });
   m.addProgram('/prog/fork', await a64(FORK));
   cgroup(m, 'g');
@@ -75,8 +90,13 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * free_swap_and_cache() only drops one reference.
    */
   it('a swapped-out page survives fork + child exit (swap_duplicate)', async () => {
-    const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20, swapBytes: 16 << 20 }, { ignore: ['memcg.stat.slab', 'swap', 'memcg.swap'] });
-    m.addProgram('/prog/fs', await a64(`
+    const { m } = machine(
+      { arch: 'aarch64', memBytes: 64 << 20, swapBytes: 16 << 20 },
+      { ignore: ['memcg.stat.slab', 'swap', 'memcg.swap'] },
+    );
+    m.addProgram(
+      '/prog/fs',
+      await a64(`
   mov x19, #512
   lsl x22, x19, #12
   mmap_anon x22
@@ -116,7 +136,8 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
   b.ne 2b
   exit_group 0
 9: exit_group 3
-`));
+`),
+    );
     cgroup(m, 'g');
     cgWrite(m, 'g', 'memory.max', '1M');
     const t = m.spawn({ path: '/prog/fs', cgroup: 'g' });
@@ -134,7 +155,7 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * charged to current's memcg via __memcg_kmem_charge_page; include/asm-generic/pgalloc.h,
    * mm/memory.c copy_p4d_range → __pud_alloc/__pmd_alloc/__pte_alloc).  Actual: unchanged (0).
    */
-  it('the child\'s page tables built by fork are charged to the forking task\'s memcg', async () => {
+  it("the child's page tables built by fork are charged to the forking task's memcg", async () => {
     await atForkChild((child, _parent, m, before) => {
       const after = kv(cgRead(m, 'g', 'memory.stat')).pagetables!;
       const childTables = child.mm!.pgtable.nr[2]! + child.mm!.pgtable.nr[3]!;
@@ -152,7 +173,7 @@ describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
    * process with N VMAs.  Expected: child slab bytes == parent slab bytes (same mm_struct + N
    * vm_area_structs; kernel/fork.c dup_mmap()).  Actual: 1152 vs 1152 + 152*k.
    */
-  it('fork charges the child\'s copied vm_area_structs (slab) like the parent\'s', async () => {
+  it("fork charges the child's copied vm_area_structs (slab) like the parent's", async () => {
     await atForkChild((child, parent) => {
       expect(child.mm!.slab.bytes).toBe(parent.mm!.slab.bytes);
     });
@@ -187,14 +208,17 @@ describe('model bugs: memcg accounting of kernel objects', () => {
    */
   it('memory.stat slab_unreclaimable follows every accounted object and is 0 after exit', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
-    m.addProgram('/prog/v', await a64(`
+    m.addProgram(
+      '/prog/v',
+      await a64(`
   mov x20, #4096
   mmap_anon x20
   mmap_anon x20
   mmap_anon x20
   marker 1
   exit_group 0
-`));
+`),
+    );
     cgroup(m, 'g');
     let running = -1;
     let accounted = -2;
@@ -222,7 +246,9 @@ describe('model bugs: memcg accounting of kernel objects', () => {
    */
   it('a vm_area_struct whose memcg charge fails makes mmap fail; memory.current never goes negative', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 }, { ignore: ['memcg'] });
-    m.addProgram('/prog/v', await a64(`
+    m.addProgram(
+      '/prog/v',
+      await a64(`
   marker 1
   mov x19, #24
   mov x21, #0
@@ -236,7 +262,8 @@ describe('model bugs: memcg accounting of kernel objects', () => {
 2:
   marker 2
   exit_group 0
-`));
+`),
+    );
     cgroup(m, 'g');
     let mapped = -1n;
     onMarker(m, (t, id) => {
@@ -265,7 +292,9 @@ describe('model bugs: memcg accounting of kernel objects', () => {
    */
   it('root memcg memory.stat anon returns to 0 after root-cgroup processes exit', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
-    m.addProgram('/prog/r', await a64(`
+    m.addProgram(
+      '/prog/r',
+      await a64(`
   mov x19, #100
   lsl x22, x19, #12
   mmap_anon x22
@@ -273,7 +302,8 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   mov w2, #1
   touch_w x23, x19
   exit_group 0
-`));
+`),
+    );
     for (let i = 0; i < 3; i++) {
       m.spawn({ path: '/prog/r' });
       expect(m.run().kind).toBe('exited');
@@ -290,8 +320,13 @@ describe('model bugs: memcg accounting of kernel objects', () => {
    * and rss up to the full 8192KB.  Actual: "kmem: usage 4kB, ..." (one slab page).
    */
   it('3.12: no kmem charge without a kmem limit ("kmem: usage 0kB")', async () => {
-    const { m } = machine({ arch: 'aarch64', kernel: '3.12', memBytes: 256 << 20 }, { everyNthFault: 512, ignore: ['memcg.stat.slab'] });
-    m.addProgram('/prog/hog', await a64(`
+    const { m } = machine(
+      { arch: 'aarch64', kernel: '3.12', memBytes: 256 << 20 },
+      { everyNthFault: 512, ignore: ['memcg.stat.slab'] },
+    );
+    m.addProgram(
+      '/prog/hog',
+      await a64(`
   mov x19, #16384
   lsl x22, x19, #12
   mmap_anon x22
@@ -299,12 +334,15 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   mov w2, #1
   touch_w x23, x19
   exit_group 0
-`));
+`),
+    );
     cgroup(m, 'g');
     cgWrite(m, 'g', 'memory.max', '8M');
     m.spawn({ path: '/prog/hog', cgroup: 'g' });
     expect(m.run().kind).toBe('exited');
-    expect(dmesg(m).find((l) => l.startsWith('kmem: usage'))).toBe('kmem: usage 0kB, limit 18014398509481983kB, failcnt 0');
+    expect(dmesg(m).find((l) => l.startsWith('kmem: usage'))).toBe(
+      'kmem: usage 0kB, limit 18014398509481983kB, failcnt 0',
+    );
   });
 });
 
@@ -357,7 +395,9 @@ describe('model bugs: /proc', () => {
    */
   it('MADV_DONTNEED lowers /proc/<pid>/oom_score at once (zap counts go straight to the mm)', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 16 << 20, machine: 'bare' });
-    m.addProgram('/prog/d', await a64(`
+    m.addProgram(
+      '/prog/d',
+      await a64(`
   mov x19, #300
   lsl x22, x19, #12
   mmap_anon x22
@@ -373,7 +413,8 @@ describe('model bugs: /proc', () => {
   svc #0
   marker 2
   exit_group 0
-`));
+`),
+    );
     const score: number[] = [];
     const want: number[] = [];
     onMarker(m, (t) => {
@@ -421,7 +462,9 @@ describe('model bugs: mmap', () => {
    */
   it('overcommit_memory=2: an unprivileged task does not get the admin reserve', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20, sysctls: { 'vm.overcommit_memory': 2 } });
-    m.addProgram('/prog/oc', await a64(`
+    m.addProgram(
+      '/prog/oc',
+      await a64(`
   marker 1
   mov x0, #0
   mov x1, x19
@@ -434,7 +477,8 @@ describe('model bugs: mmap', () => {
   mov x21, x0
   marker 2
   exit_group 0
-`));
+`),
+    );
     let ret = 0n;
     onMarker(m, (t, id) => {
       if (id === 1) t.mm!.cpu.setReg('x19', BigInt(overcommitBoundary(m, t, false).fail * 4096));
@@ -456,7 +500,9 @@ describe('model bugs: mmap', () => {
    */
   it('MAP_SHARED|MAP_ANONYMOUS memory is writable (shmem-backed)', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
-    m.addProgram('/prog/sh', await a64(`
+    m.addProgram(
+      '/prog/sh',
+      await a64(`
   mov x0, #0
   mov x1, #4096
   mov x2, #3
@@ -468,7 +514,8 @@ describe('model bugs: mmap', () => {
   mov w2, #1
   strb w2, [x0]
   exit_group 0
-`));
+`),
+    );
     const t = m.spawn({ path: '/prog/sh' });
     expect(m.run().kind).toBe('exited');
     expect(t.exitStatus).toBe(0);
@@ -484,7 +531,7 @@ describe('model bugs: mmap', () => {
    * same page-cache page; mm/filemap.c filemap_fault, mm/memory.c do_shared_fault).  Actual: R
    * exits 0x11 (17), on disk and on tmpfs rootfs alike.
    */
-  it.fails('two MAP_SHARED mappings of one file see each other\'s writes', async () => {
+  it.fails("two MAP_SHARED mappings of one file see each other's writes", async () => {
     const common = (body: string) => `
   mov x0, #-100
   adr x1, 20f
@@ -507,20 +554,30 @@ ${body}
   .balign 4
 `;
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20, rootfs: 'disk' });
-    m.addProgram('/prog/w', await a64(common(`
+    m.addProgram(
+      '/prog/w',
+      await a64(
+        common(`
   mov w2, #0x42
   strb w2, [x25]
   mov x20, #2
   sleep_s x20
   exit_group 0
-`)));
-    m.addProgram('/prog/r', await a64(common(`
+`),
+      ),
+    );
+    m.addProgram(
+      '/prog/r',
+      await a64(
+        common(`
   mov x20, #1
   sleep_s x20
   ldrb w0, [x25]
   mov x8, #SYS_exit_group
   svc #0
-`)));
+`),
+      ),
+    );
     m.addProgram('/data/f', new Uint8Array(4096).fill(0x11));
     m.spawn({ path: '/prog/w' });
     const r = m.spawn({ path: '/prog/r' });
@@ -539,7 +596,9 @@ ${body}
    */
   it('mmap after munmap of a hole in a mapping succeeds', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
-    m.addProgram('/prog/h', await a64(`
+    m.addProgram(
+      '/prog/h',
+      await a64(`
   mov x19, #64
   lsl x22, x19, #12
   mmap_anon x22
@@ -554,7 +613,8 @@ ${body}
   mov x25, x0
   marker 1
   exit_group 0
-`));
+`),
+    );
     let ret = 0n;
     onMarker(m, (t) => (ret = BigInt.asIntN(64, t.mm!.cpu.reg('x25'))));
     m.spawn({ path: '/prog/h' });
@@ -573,7 +633,9 @@ ${body}
    */
   it('MAP_FIXED over part of an existing mapping replaces it', async () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
-    m.addProgram('/prog/f', await a64(`
+    m.addProgram(
+      '/prog/f',
+      await a64(`
   mov x19, #64
   lsl x22, x19, #12
   mmap_anon x22
@@ -584,7 +646,8 @@ ${body}
   mov x25, x0
   marker 1
   exit_group 0
-`));
+`),
+    );
     let ret = 0n;
     let want = 0n;
     onMarker(m, (t) => {

@@ -96,7 +96,10 @@ describe('complete OOM reports (golden)', () => {
       it(`${arch} ${name}`, async () => {
         const r = await runScenario(make(arch), { budget: 400_000_000 });
         const text = strip(r.dmesg);
-        const summary = `end: ${r.end.kind}\n` + r.processes.map((p) => `${p.id}: ${JSON.stringify(p.outcome)} oom_killed=${p.oom_killed}`).join('\n') + '\n';
+        const summary =
+          `end: ${r.end.kind}\n` +
+          r.processes.map((p) => `${p.id}: ${JSON.stringify(p.outcome)} oom_killed=${p.oom_killed}`).join('\n') +
+          '\n';
         r.machine.close();
         const file = join(GOLDEN, arch, `${name}.txt`);
         const got = summary + '----\n' + text;
@@ -109,7 +112,9 @@ describe('complete OOM reports (golden)', () => {
         switch (name) {
           case 'memcg':
             expect(text).toContain('invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0');
-            expect(text).toMatch(/oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=\(null\),cpuset=\/,mems_allowed=0,oom_memcg=\/t,task_memcg=\/t,task=hog,pid=\d+,uid=0/);
+            expect(text).toMatch(
+              /oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=\(null\),cpuset=\/,mems_allowed=0,oom_memcg=\/t,task_memcg=\/t,task=hog,pid=\d+,uid=0/,
+            );
             break;
           case 'global_show_mem':
             expect(text).toContain('gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0');
@@ -146,7 +151,9 @@ describe('complete OOM reports (golden)', () => {
             expect(r.processes.find((p) => p.id === 'b')!.oom_killed).toBe(true);
             break;
           case 'reaper_4_19':
-            expect(text).toMatch(/oom_reaper: reaped process \d+ \(holder\), now anon-rss:0kB, file-rss:0kB, shmem-rss:\d+kB/);
+            expect(text).toMatch(
+              /oom_reaper: reaped process \d+ \(holder\), now anon-rss:0kB, file-rss:0kB, shmem-rss:\d+kB/,
+            );
             break;
           case 'notifier_frees':
             expect(text).toContain('faultpath: oom notifier balloon freed 2048 pages');

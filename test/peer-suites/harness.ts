@@ -27,7 +27,10 @@ const memtool = new Map<Arch, Promise<{ path: string; bytes: Uint8Array }>>();
 function memtoolFor(arch: Arch) {
   let p = memtool.get(arch);
   if (!p) {
-    p = loadProgram(join(HERE, 'programs', arch, 'memtool.S'), arch, HERE).then((r) => ({ path: '/bin/memtool', bytes: r.bytes }));
+    p = loadProgram(join(HERE, 'programs', arch, 'memtool.S'), arch, HERE).then((r) => ({
+      path: '/bin/memtool',
+      bytes: r.bytes,
+    }));
     memtool.set(arch, p);
   }
   return p;
@@ -55,12 +58,24 @@ export interface Machine {
  * Runs one scenario: every process runs memtool; `files` become regular files of the rootfs
  * (zero-filled, like the sparse O_TMPFILE files the selftests grow with ftruncate).
  */
-export async function run(arch: Arch, o: { machine: Machine; cgroups?: Scenario['cgroups']; procs: Proc[]; files?: Record<string, number> }): Promise<RunResult> {
+export async function run(
+  arch: Arch,
+  o: { machine: Machine; cgroups?: Scenario['cgroups']; procs: Proc[]; files?: Record<string, number> },
+): Promise<RunResult> {
   const programs = new Map<string, { path: string; bytes: Uint8Array }>();
   programs.set('memtool', await memtoolFor(arch));
-  for (const [path, size] of Object.entries(o.files ?? {})) programs.set(`file:${path}`, { path, bytes: new Uint8Array(size) });
+  for (const [path, size] of Object.entries(o.files ?? {}))
+    programs.set(`file:${path}`, { path, bytes: new Uint8Array(size) });
   const scenario: Scenario = {
-    machine: { arch, kernel: '6.1', mem: o.machine.mem, swap: o.machine.swap ?? 0, rootfs: o.machine.rootfs ?? 'tmpfs', sysctls: o.machine.sysctls ?? {}, budget: 4_000_000_000 },
+    machine: {
+      arch,
+      kernel: '6.1',
+      mem: o.machine.mem,
+      swap: o.machine.swap ?? 0,
+      rootfs: o.machine.rootfs ?? 'tmpfs',
+      sysctls: o.machine.sysctls ?? {},
+      budget: 4_000_000_000,
+    },
     cgroups: o.cgroups ?? [],
     processes: o.procs.map((p) => ({
       id: p.id,
@@ -78,14 +93,21 @@ export async function run(arch: Arch, o: { machine: Machine; cgroups?: Scenario[
   r.machine.close();
   if (process.env.PEER_SUITES_CPU) {
     const u = process.cpuUsage(cpu0);
-    process.stderr.write(`[peer-suites] ${arch} ${o.procs.map((p) => p.id).join(',').slice(0, 60)}: ${((u.user + u.system) / 1000).toFixed(0)} ms CPU\n`);
+    process.stderr.write(
+      `[peer-suites] ${arch} ${o.procs
+        .map((p) => p.id)
+        .join(',')
+        .slice(0, 60)}: ${((u.user + u.system) / 1000).toFixed(0)} ms CPU\n`,
+    );
   }
   return r;
 }
 
 // ------------------------------------------------------------------------------ memtool output
 
-export type Item = { kind: 'cat'; path: string; content: string; openErr: number | null } | { kind: 'op'; op: string; value: number };
+export type Item =
+  | { kind: 'cat'; path: string; content: string; openErr: number | null }
+  | { kind: 'op'; op: string; value: number };
 
 /** Splits memtool's stdout into cat blocks (">>> path" … "<<<") and "<op> <number>" lines. */
 export function parseOut(s: string): Item[] {
@@ -116,7 +138,10 @@ export function parseOut(s: string): Item[] {
 /** The output of one scenario process, with accessors in the order the guest produced it. */
 export class Out {
   readonly items: Item[];
-  constructor(readonly r: RunResult, readonly id: string) {
+  constructor(
+    readonly r: RunResult,
+    readonly id: string,
+  ) {
     const p = r.processes.find((x) => x.id === id);
     if (!p) throw new Error(`no process ${id}`);
     this.items = parseOut(p.stdout);
@@ -126,14 +151,18 @@ export class Out {
   }
   /** the n-th (0-based) cat of a path whose name ends with `suffix` */
   cat(suffix: string, n = 0): { content: string; openErr: number | null } | undefined {
-    const c = this.items.filter((x): x is Extract<Item, { kind: 'cat' }> => x.kind === 'cat' && x.path.endsWith(suffix));
+    const c = this.items.filter(
+      (x): x is Extract<Item, { kind: 'cat' }> => x.kind === 'cat' && x.path.endsWith(suffix),
+    );
     return c[n];
   }
   cats(suffix: string) {
     return this.items.filter((x): x is Extract<Item, { kind: 'cat' }> => x.kind === 'cat' && x.path.endsWith(suffix));
   }
   ops(op: string): number[] {
-    return this.items.filter((x): x is Extract<Item, { kind: 'op' }> => x.kind === 'op' && x.op === op).map((x) => x.value);
+    return this.items
+      .filter((x): x is Extract<Item, { kind: 'op' }> => x.kind === 'op' && x.op === op)
+      .map((x) => x.value);
   }
 }
 
@@ -195,17 +224,30 @@ export function outcomeText(r: RunResult, id: string): string {
   const p = r.processes.find((x) => x.id === id)!;
   const o = p.outcome;
   if (o.kind === 'exit') return `exit ${o.code}`;
-  if (o.kind === 'signal') return `${o.name}${p.oom_killed ? ' (OOM kill)' : ''}${p.runner_terminated ? ' (runner)' : ''}`;
+  if (o.kind === 'signal')
+    return `${o.name}${p.oom_killed ? ' (OOM kill)' : ''}${p.runner_terminated ? ' (runner)' : ''}`;
   return o.kind;
 }
 
 /** A wait status as the F op prints it, decoded. */
-export function waitStatus(st: number): { exited: boolean; code: number; signaled: boolean; sig: number; text: string } {
+export function waitStatus(st: number): {
+  exited: boolean;
+  code: number;
+  signaled: boolean;
+  sig: number;
+  text: string;
+} {
   const sig = st & 0x7f;
   const signaled = sig !== 0 && sig !== 0x7f;
   const exited = sig === 0;
   const code = (st >> 8) & 0xff;
-  return { exited, code, signaled, sig, text: exited ? `exited ${code}` : signaled ? `killed by signal ${sig}` : `status ${st}` };
+  return {
+    exited,
+    code,
+    signaled,
+    sig,
+    text: exited ? `exited ${code}` : signaled ? `killed by signal ${sig}` : `status ${st}`,
+  };
 }
 
 export const cg = (path: string, file: string) => `/sys/fs/cgroup${path}/${file}`;
@@ -297,11 +339,20 @@ export class Suite {
   write(): void {
     const missing = this.rows.flatMap((r) => ARCHES.filter((a) => !r.results[a]).map((a) => `${r.name} (${a})`));
     if (missing.length) {
-      process.stderr.write(`peer-suites: ${this.id}: partial run (${missing.length} results missing), docs/peer-suites.md not regenerated\n`);
+      process.stderr.write(
+        `peer-suites: ${this.id}: partial run (${missing.length} results missing), docs/peer-suites.md not regenerated\n`,
+      );
       return;
     }
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const file: SuiteFile = { suite: this.id, title: this.title, source: this.source, rows: this.rows, extra: this.extra, order: this.order };
+    const file: SuiteFile = {
+      suite: this.id,
+      title: this.title,
+      source: this.source,
+      rows: this.rows,
+      extra: this.extra,
+      order: this.order,
+    };
     atomicWrite(join(RESULTS_DIR, `${this.id}.json`), JSON.stringify(file, null, 1) + '\n');
     writeDoc();
   }
@@ -329,7 +380,10 @@ function mergeByTitle(files: SuiteFile[]): SuiteFile[] {
   }
   for (const g of out) {
     const rank = (n: string) => (g.order.includes(n) ? g.order.indexOf(n) : g.order.length);
-    g.rows = g.rows.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r.name) - rank(b.r.name) || a.i - b.i).map((x) => x.r);
+    g.rows = g.rows
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => rank(a.r.name) - rank(b.r.name) || a.i - b.i)
+      .map((x) => x.r);
   }
   return out;
 }
@@ -341,7 +395,8 @@ function cell(r: ArchResult | undefined): string {
     const first = f.find((c) => !c.fidelity) ?? f[0]!;
     return `**FAIL** (${f.length} of ${r.checks.length} checks): ${esc(first.what)}`;
   }
-  if (r.status === 'FIDELITY') return `assertions PASS; **fidelity FAIL** (${f.length} of ${r.checks.length} checks): ${esc(f[0]!.what)}`;
+  if (r.status === 'FIDELITY')
+    return `assertions PASS; **fidelity FAIL** (${f.length} of ${r.checks.length} checks): ${esc(f[0]!.what)}`;
   return r.status;
 }
 
@@ -353,13 +408,19 @@ function esc(s: string): string {
 export function renderDoc(files: SuiteFile[]): string {
   const suites = mergeByTitle(files);
   const L: string[] = [];
-  L.push('# Peer suites: the kernel\'s memcg selftests and LTP\'s OOM tests on faultpath');
+  L.push("# Peer suites: the kernel's memcg selftests and LTP's OOM tests on faultpath");
   L.push('');
-  L.push('<!-- Generated by test/peer-suites/*.test.ts (afterAll → harness.ts renderDoc). Do not edit by hand: run `npx vitest run test/peer-suites`. -->');
+  L.push(
+    '<!-- Generated by test/peer-suites/*.test.ts (afterAll → harness.ts renderDoc). Do not edit by hand: run `npx vitest run test/peer-suites`. -->',
+  );
   L.push('');
-  L.push('faultpath re-runs two external test suites as scenarios: the Linux cgroup selftest `tools/testing/selftests/cgroup/test_memcontrol.c` and LTP\'s `testcases/kernel/mem/oom/oom0[1-5].c`. Each C test is rebuilt from the same steps: a guest program (`test/peer-suites/programs/<arch>/memtool.S`) does what the C helper does in the guest (`alloc_anon` writes one byte per 4 KiB page, `alloc_anon_noexit` touches then sleeps, `cg_run` forks a child that writes its pid into `cgroup.procs` before running the helper, LTP\'s `oom()` forks a child at `oom_score_adj` 0 while the parent protects itself with -1000); the selftest\'s parent-side reads are guest reads of the same `/sys/fs/cgroup` and `/proc` files, compared in TypeScript with the C helpers\' exact semantics (`values_close(a, b, err)` = `labs(a - b) <= (a + b) / 100 * err` in integer arithmetic, `cg_read_long` = `atol`, `cg_read_key_long` = `strstr` + `atol`, `cg_read_strcmp` compares `strlen(expected)` bytes). Every test runs on both modeled architectures with the 6.1 kernel profile.');
+  L.push(
+    "faultpath re-runs two external test suites as scenarios: the Linux cgroup selftest `tools/testing/selftests/cgroup/test_memcontrol.c` and LTP's `testcases/kernel/mem/oom/oom0[1-5].c`. Each C test is rebuilt from the same steps: a guest program (`test/peer-suites/programs/<arch>/memtool.S`) does what the C helper does in the guest (`alloc_anon` writes one byte per 4 KiB page, `alloc_anon_noexit` touches then sleeps, `cg_run` forks a child that writes its pid into `cgroup.procs` before running the helper, LTP's `oom()` forks a child at `oom_score_adj` 0 while the parent protects itself with -1000); the selftest's parent-side reads are guest reads of the same `/sys/fs/cgroup` and `/proc` files, compared in TypeScript with the C helpers' exact semantics (`values_close(a, b, err)` = `labs(a - b) <= (a + b) / 100 * err` in integer arithmetic, `cg_read_long` = `atol`, `cg_read_key_long` = `strstr` + `atol`, `cg_read_strcmp` compares `strlen(expected)` bytes). Every test runs on both modeled architectures with the 6.1 kernel profile.",
+  );
   L.push('');
-  L.push('Legend: **PASS** – every assertion of the original holds in the model; **FAIL** – an assertion of the original fails: the model disagrees with Linux (the first failing check is shown, every check is listed under *Details*, the cause is under *Model bugs*); **fidelity FAIL** – the original\'s assertions hold, but a *(fidelity)* check does not: such checks are not assertions of the original but what Linux 6.1 does in the same scenario and the original relies on or leaves unasserted (for example that a `cg_run_nowait` child really entered its cgroup); **NOT MODELED** – the test needs something faultpath does not model (last column).');
+  L.push(
+    "Legend: **PASS** – every assertion of the original holds in the model; **FAIL** – an assertion of the original fails: the model disagrees with Linux (the first failing check is shown, every check is listed under *Details*, the cause is under *Model bugs*); **fidelity FAIL** – the original's assertions hold, but a *(fidelity)* check does not: such checks are not assertions of the original but what Linux 6.1 does in the same scenario and the original relies on or leaves unasserted (for example that a `cg_run_nowait` child really entered its cgroup); **NOT MODELED** – the test needs something faultpath does not model (last column).",
+  );
   for (const s of suites) {
     L.push('');
     L.push(`## ${s.title}`);
@@ -368,7 +429,10 @@ export function renderDoc(files: SuiteFile[]): string {
     L.push('');
     L.push('| test | what it checks | aarch64 | x86_64 | not modeled and why |');
     L.push('|---|---|---|---|---|');
-    for (const r of s.rows) L.push(`| \`${r.name}\` | ${esc(r.checks)} | ${cell(r.results.aarch64)} | ${cell(r.results.x86_64)} | ${esc(r.notModeled) || '–'} |`);
+    for (const r of s.rows)
+      L.push(
+        `| \`${r.name}\` | ${esc(r.checks)} | ${cell(r.results.aarch64)} | ${cell(r.results.x86_64)} | ${esc(r.notModeled) || '–'} |`,
+      );
     for (const e of s.extra) {
       L.push('');
       L.push(e);
@@ -379,12 +443,17 @@ export function renderDoc(files: SuiteFile[]): string {
     L.push('');
     L.push('## Model bugs');
     L.push('');
-    L.push('The rows below fail because the model differs from Linux 6.1; their tests are marked `it.fails` with this text, so they turn red once the model is fixed (then the marker comes off).');
+    L.push(
+      'The rows below fail because the model differs from Linux 6.1; their tests are marked `it.fails` with this text, so they turn red once the model is fixed (then the marker comes off).',
+    );
     for (const r of bugs) {
       const res = [r.results.aarch64, r.results.x86_64];
-      const where = ARCHES.filter((a) => r.results[a] && r.results[a]!.status !== 'PASS').join(' and ') || 'no arch in this run';
+      const where =
+        ARCHES.filter((a) => r.results[a] && r.results[a]!.status !== 'PASS').join(' and ') || 'no arch in this run';
       L.push('');
-      L.push(`- **${r.name}** (${where}${res.some((x) => x?.status === 'PASS') ? '; passes elsewhere' : ''}): ${r.bug}`);
+      L.push(
+        `- **${r.name}** (${where}${res.some((x) => x?.status === 'PASS') ? '; passes elsewhere' : ''}): ${r.bug}`,
+      );
     }
   }
   L.push('');
@@ -397,7 +466,12 @@ export function renderDoc(files: SuiteFile[]): string {
       L.push('');
       L.push(`### ${r.name}`);
       const same = a && x && JSON.stringify(a) === JSON.stringify(x);
-      const blocks: [string, ArchResult | undefined][] = same ? [['aarch64 and x86_64', a]] : [['aarch64', a], ['x86_64', x]];
+      const blocks: [string, ArchResult | undefined][] = same
+        ? [['aarch64 and x86_64', a]]
+        : [
+            ['aarch64', a],
+            ['x86_64', x],
+          ];
       for (const [label, res] of blocks) {
         L.push('');
         if (!res) {
@@ -434,7 +508,17 @@ function writeDoc(): void {
     const end = '<!-- peer-suites:end -->';
     const i = text.indexOf(start);
     const j = text.indexOf(end);
-    const tables = doc.split('\n').filter((l) => l.startsWith('|') || l.startsWith('## ') || l === '').join('\n').replace(/^## /gm, '#### ').replace(/\n{3,}/g, '\n\n').trim();
-    if (i >= 0 && j > i) atomicWrite(readme, `${text.slice(0, i + start.length)}\n${tables}\n\nDetails and the original assertions: [docs/peer-suites.md](docs/peer-suites.md).\n${text.slice(j)}`);
+    const tables = doc
+      .split('\n')
+      .filter((l) => l.startsWith('|') || l.startsWith('## ') || l === '')
+      .join('\n')
+      .replace(/^## /gm, '#### ')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+    if (i >= 0 && j > i)
+      atomicWrite(
+        readme,
+        `${text.slice(0, i + start.length)}\n${tables}\n\nDetails and the original assertions: [docs/peer-suites.md](docs/peer-suites.md).\n${text.slice(j)}`,
+      );
   }
 }

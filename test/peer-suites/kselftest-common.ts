@@ -13,7 +13,7 @@ export function kselftestSuite(id: string): Suite {
     'kselftest: tools/testing/selftests/cgroup/test_memcontrol.c',
     'Source: `torvalds/linux` `tools/testing/selftests/cgroup/test_memcontrol.c` at commit `00c010e130e58301db2ea0cec1eadc931e1cb8cf` (with `cgroup_util.c` at `0de3103fa2cf`). The test names are the current ones; faultpath models Linux **6.1**, so the parts that exercise interfaces added later (writable `memory.peak` with fd-local reset, 6.12; `memory.swap.peak`, 6.5; `memory.reclaim`, 5.19 but not modeled) are reported as not modeled and the 6.1-era assertions of the same test are run. Machine: 512 MiB RAM, kernel 6.1, no swap except for `test_memcg_swap_max_peak` (128 MiB; the other tests set `memory.swap.max` to 0 wherever swap must not matter); page-cache tests use `rootfs: disk`, whose file pages are reclaimable page cache.',
     [
-      'The selftest\'s page cache comes from `alloc_pagecache()` on an `O_TMPFILE` (ftruncate + read(2) into a 4 KiB buffer); faultpath guests cannot create files, so memtool maps a zero-filled file of the rootfs and reads it page by page, dropping the mappings every 32 pages (MADV_DONTNEED) so the pages end up unmapped in the page cache as after read(2). Closing an O_TMPFILE frees its page cache; the model\'s data files stay cached (and charged, reclaimable) after the reading process exits — no asserted number depends on it.',
+      "The selftest's page cache comes from `alloc_pagecache()` on an `O_TMPFILE` (ftruncate + read(2) into a 4 KiB buffer); faultpath guests cannot create files, so memtool maps a zero-filled file of the rootfs and reads it page by page, dropping the mappings every 32 pages (MADV_DONTNEED) so the pages end up unmapped in the page cache as after read(2). Closing an O_TMPFILE frees its page cache; the model's data files stay cached (and charged, reclaimable) after the reading process exits — no asserted number depends on it.",
     ],
     KSELFTEST_ORDER,
   );
@@ -41,9 +41,18 @@ export const KSELFTEST_ORDER = [
 export const FILES_50M = 50 * MB;
 
 /** A memtool process running in the root cgroup at the given point of the sequence. */
-export const parentStep = (id: string, ops: (string | number)[], after?: string): Proc => ({ id, ops, ...(after ? { start: { after_exit: after } } : {}) });
+export const parentStep = (id: string, ops: (string | number)[], after?: string): Proc => ({
+  id,
+  ops,
+  ...(after ? { start: { after_exit: after } } : {}),
+});
 /** cg_run(cgroup, …): enter the cgroup, then the ops. */
-export const cgRun = (id: string, cgroup: string, ops: (string | number)[], after?: string, wait = true): Proc => ({ id, ops: ['e', cg(cgroup, 'cgroup.procs'), ...ops], ...(after ? { start: { after_exit: after } } : {}), wait });
+export const cgRun = (id: string, cgroup: string, ops: (string | number)[], after?: string, wait = true): Proc => ({
+  id,
+  ops: ['e', cg(cgroup, 'cgroup.procs'), ...ops],
+  ...(after ? { start: { after_exit: after } } : {}),
+  wait,
+});
 
 export const machine = { mem: '512M', swap: 0 } as const;
 
@@ -56,7 +65,7 @@ export function parity(suite: Suite, name: string, fn: (arch: Arch) => Promise<C
   describe(name, () => {
     for (const arch of ARCHES) {
       const t = bug ? it.fails : it;
-      t(`${arch}${bug ? ' (it.fails: known model bug, see the row\'s `bug`)' : ''}`, async () => {
+      t(`${arch}${bug ? " (it.fails: known model bug, see the row's `bug`)" : ''}`, async () => {
         let c: Checks;
         try {
           c = await fn(arch);
@@ -70,4 +79,3 @@ export function parity(suite: Suite, name: string, fn: (arch: Arch) => Promise<C
     }
   });
 }
-

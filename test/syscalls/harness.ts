@@ -287,7 +287,8 @@ report:
 
   L.push('        .section .rodata');
   for (const [k, l] of keys) L.push(`${l}: .ascii "${k}="`);
-  for (const [name, s] of Object.entries(p.strings ?? {})) L.push(`${name}: .asciz "${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  for (const [name, s] of Object.entries(p.strings ?? {}))
+    L.push(`${name}: .asciz "${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
   L.push('        .data', '        .balign 8');
   for (const [name, words] of Object.entries(p.data ?? {})) L.push(`${name}: .quad ${words.map(hex).join(', ')}`);
   L.push('        .bss', '        .balign 4096', 'numbuf: .skip 64', 'slots: .skip 512');
@@ -338,14 +339,21 @@ export function parseReports(s: string): Record<string, bigint> {
 }
 
 function taskResult(m: Machine, t: Task): TaskResult {
-  const stdout = m.output_.filter((o) => o.pid === t.pid && o.fd === 1).map((o) => o.text).join('');
+  const stdout = m.output_
+    .filter((o) => o.pid === t.pid && o.fd === 1)
+    .map((o) => o.text)
+    .join('');
   const done = t.state === 'Z' || t.state === 'X';
   return {
     pid: t.pid,
     comm: t.comm,
     stdout,
     out: parseReports(stdout),
-    outcome: !done ? { kind: 'running' } : t.termSignal ? { kind: 'signal', signal: t.termSignal } : { kind: 'exit', code: t.exitCode ?? 0 },
+    outcome: !done
+      ? { kind: 'running' }
+      : t.termSignal
+        ? { kind: 'signal', signal: t.termSignal }
+        : { kind: 'exit', code: t.exitCode ?? 0 },
     waitStatus: t.exitStatus,
   };
 }
@@ -370,15 +378,44 @@ export async function runGuest(arch: Arch, p: Program | string | Uint8Array, o: 
   const path = o.path ?? '/bin/guest';
   m.addProgram(path, elf);
   for (const [fp, bytes] of Object.entries(o.files ?? {})) m.addProgram(fp, bytes);
-  const t = m.spawn({ path, argv: o.argv ?? [path], ...(o.envp ? { envp: o.envp } : {}), oomScoreAdj: o.oomScoreAdj, cgroup: o.cgroup, uid: o.uid });
+  const t = m.spawn({
+    path,
+    argv: o.argv ?? [path],
+    ...(o.envp ? { envp: o.envp } : {}),
+    oomScoreAdj: o.oomScoreAdj,
+    cgroup: o.cgroup,
+    uid: o.uid,
+  });
   o.setup?.(m, t);
   const end = m.run();
-  const tasks = [...m.k.tasks.values()].filter((x) => !x.isKthread && x.pid >= 100).sort((a, b) => a.pid - b.pid).map((x) => taskResult(m, x));
+  const tasks = [...m.k.tasks.values()]
+    .filter((x) => !x.isKthread && x.pid >= 100)
+    .sort((a, b) => a.pid - b.pid)
+    .map((x) => taskResult(m, x));
   const dmesg = m.k.printk.records.map((r) => r.text);
   const res: GuestRun = { end, main: taskResult(m, t), tasks, dmesg, m, task: t };
   return res;
 }
 
 /** Linux errno values (include/uapi/asm-generic/errno-base.h / errno.h). */
-export const E = { EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, E2BIG: 7, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EEXIST: 17, ENODEV: 19, EINVAL: 22, EMFILE: 24, ENOTTY: 25, ENOSYS: 38 } as const;
+export const E = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  EINTR: 4,
+  E2BIG: 7,
+  ENOEXEC: 8,
+  EBADF: 9,
+  ECHILD: 10,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  EMFILE: 24,
+  ENOTTY: 25,
+  ENOSYS: 38,
+} as const;
 export const neg = (e: number) => BigInt(-e);

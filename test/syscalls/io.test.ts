@@ -16,7 +16,11 @@ afterEach(() => {
   last?.m.close();
   last = null;
 });
-async function run(arch: (typeof ARCHES)[number], p: Program, o: Parameters<typeof runGuest>[2] = {}): Promise<GuestRun> {
+async function run(
+  arch: (typeof ARCHES)[number],
+  p: Program,
+  o: Parameters<typeof runGuest>[2] = {},
+): Promise<GuestRun> {
   last = await runGuest(arch, p, o);
   return last;
 }
@@ -57,8 +61,24 @@ describe.each(ARCHES)('%s', (arch) => {
     });
     expect(r.end.kind).toBe('exited');
     expect(r.main.stdout.startsWith('hello, tty\n')).toBe(true);
-    expect(r.main.out).toMatchObject({ w_ok: 11n, w_zero: 0n, w_stderr: 5n, w_badfd: neg(E.EBADF), w_negfd: neg(E.EBADF), w_null: neg(E.EFAULT), w_unmapped: neg(E.EFAULT), r_badfd: neg(E.EBADF), r_tty: 0n, close_bad: neg(E.EBADF) });
-    expect(r.m.output_.filter((o) => o.fd === 2).map((o) => o.text).join('')).toBe('hello');
+    expect(r.main.out).toMatchObject({
+      w_ok: 11n,
+      w_zero: 0n,
+      w_stderr: 5n,
+      w_badfd: neg(E.EBADF),
+      w_negfd: neg(E.EBADF),
+      w_null: neg(E.EFAULT),
+      w_unmapped: neg(E.EFAULT),
+      r_badfd: neg(E.EBADF),
+      r_tty: 0n,
+      close_bad: neg(E.EBADF),
+    });
+    expect(
+      r.m.output_
+        .filter((o) => o.fd === 2)
+        .map((o) => o.text)
+        .join(''),
+    ).toBe('hello');
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
   });
 
@@ -110,7 +130,27 @@ describe.each(ARCHES)('%s', (arch) => {
     });
     const o = r.main.out;
     expect(o.fd).toBe(3n);
-    expect(o).toMatchObject({ r0_len: 2n, r0_c0: BigInt('0'.charCodeAt(0)), r0_c1: 10n, r0_eof: 0n, w500: 3n, seek0: 0n, r1_len: 4n, w500nl: 4n, w1001: neg(E.EINVAL), wm1001: neg(E.EINVAL), wjunk: neg(E.EINVAL), wm1000: 5n, seek1: 0n, r2_len: 6n, seek_badwhence: neg(E.EINVAL), close: 0n, close_again: neg(E.EBADF), read_closed: neg(E.EBADF), fd_reuse: 3n });
+    expect(o).toMatchObject({
+      r0_len: 2n,
+      r0_c0: BigInt('0'.charCodeAt(0)),
+      r0_c1: 10n,
+      r0_eof: 0n,
+      w500: 3n,
+      seek0: 0n,
+      r1_len: 4n,
+      w500nl: 4n,
+      w1001: neg(E.EINVAL),
+      wm1001: neg(E.EINVAL),
+      wjunk: neg(E.EINVAL),
+      wm1000: 5n,
+      seek1: 0n,
+      r2_len: 6n,
+      seek_badwhence: neg(E.EINVAL),
+      close: 0n,
+      close_again: neg(E.EBADF),
+      read_closed: neg(E.EBADF),
+      fd_reuse: 3n,
+    });
     expect(r.main.stdout).toContain('500\n');
     expect(r.main.stdout).toContain('-1000\n');
     // The model's task agrees with what the guest wrote last.
@@ -249,7 +289,12 @@ describe.each(ARCHES)('%s', (arch) => {
     const b = await run(arch, { steps: [{ exit: -1 }] });
     expect(b.main.outcome).toEqual({ kind: 'exit', code: 255 });
     b.m.close();
-    const c = await run(arch, { steps: [{ sys: 'exit', args: [7] }, { out: 'not_reached', value: 1 }] });
+    const c = await run(arch, {
+      steps: [
+        { sys: 'exit', args: [7] },
+        { out: 'not_reached', value: 1 },
+      ],
+    });
     expect(c.main.outcome).toEqual({ kind: 'exit', code: 7 });
     expect(c.main.stdout).toBe('');
     expect(c.end.kind).toBe('exited');

@@ -34,7 +34,12 @@ async function run(arch: Arch, p: Program, o: RunOpts = {}): Promise<GuestRun> {
   last = await runGuest(arch, p, o);
   return last;
 }
-const mmapAnon = (len: number, save: number, out?: string, flags = ANON, prot = RW) => ({ sys: 'mmap', args: [0, len, prot, flags, -1, 0], save, ...(out ? { out } : {}) });
+const mmapAnon = (len: number, save: number, out?: string, flags = ANON, prot = RW) => ({
+  sys: 'mmap',
+  args: [0, len, prot, flags, -1, 0],
+  save,
+  ...(out ? { out } : {}),
+});
 
 describe.each(ARCHES)('%s', (arch) => {
   it('brk: query, grow (memory usable), shrink, unaligned break, below start_brk and huge requests return the old break', async () => {
@@ -58,7 +63,18 @@ describe.each(ARCHES)('%s', (arch) => {
     const b0 = o.b0!;
     expect(b0 % 4096n).toBe(0n);
     expect(b0).toBeGreaterThan(0x400000n);
-    expect(o).toMatchObject({ grow: b0 + 0x10000n, val: 0x1234n, fresh: 0n, shrink: b0 + 0x8000n, q1: b0 + 0x8000n, below_start: b0 + 0x8000n, huge: b0 + 0x8000n, unaligned: b0 + 100n, q2: b0 + 100n, still_mapped: 0n });
+    expect(o).toMatchObject({
+      grow: b0 + 0x10000n,
+      val: 0x1234n,
+      fresh: 0n,
+      shrink: b0 + 0x8000n,
+      q1: b0 + 0x8000n,
+      below_start: b0 + 0x8000n,
+      huge: b0 + 0x8000n,
+      unaligned: b0 + 100n,
+      q2: b0 + 100n,
+      still_mapped: 0n,
+    });
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
   });
 
@@ -115,27 +131,41 @@ describe.each(ARCHES)('%s', (arch) => {
   });
 
   it('mmap anonymous private: page-aligned address below mmap_base, zero-filled, writable; munmap then access → SIGSEGV', async () => {
-    const r = await run(arch, {
-      steps: [
-        mmapAnon(4 * PAGE, 0, 'addr'),
-        { load: { slot: 0, off: 0x1000 }, out: 'zero' },
-        { store: { slot: 0, off: 0x3ff8 }, value: 0x55aa },
-        { load: { slot: 0, off: 0x3ff8 }, out: 'val' },
-        { sys: 'munmap', args: [{ slot: 0, off: 0x800 }, PAGE], out: 'munmap_unaligned' },
-        { sys: 'munmap', args: [{ slot: 0 }, 0], out: 'munmap_len0' },
-        { sys: 'munmap', args: [FIXED, PAGE], out: 'munmap_nothing' },
-        { sys: 'munmap', args: [{ slot: 0 }, 4 * PAGE], out: 'munmap' },
-        { out: 'before', value: 1 },
-        { load: { slot: 0, off: 0x3ff8 }, out: 'after' },
-      ],
-    }, { trace: true });
+    const r = await run(
+      arch,
+      {
+        steps: [
+          mmapAnon(4 * PAGE, 0, 'addr'),
+          { load: { slot: 0, off: 0x1000 }, out: 'zero' },
+          { store: { slot: 0, off: 0x3ff8 }, value: 0x55aa },
+          { load: { slot: 0, off: 0x3ff8 }, out: 'val' },
+          { sys: 'munmap', args: [{ slot: 0, off: 0x800 }, PAGE], out: 'munmap_unaligned' },
+          { sys: 'munmap', args: [{ slot: 0 }, 0], out: 'munmap_len0' },
+          { sys: 'munmap', args: [FIXED, PAGE], out: 'munmap_nothing' },
+          { sys: 'munmap', args: [{ slot: 0 }, 4 * PAGE], out: 'munmap' },
+          { out: 'before', value: 1 },
+          { load: { slot: 0, off: 0x3ff8 }, out: 'after' },
+        ],
+      },
+      { trace: true },
+    );
     const o = r.main.out;
     expect(o.addr! % 4096n).toBe(0n);
     expect(o.addr!).toBeLessThan(arch === 'aarch64' ? 2n ** 48n : 2n ** 47n);
-    expect(o).toMatchObject({ zero: 0n, val: 0x55aan, munmap_unaligned: neg(E.EINVAL), munmap_len0: neg(E.EINVAL), munmap_nothing: 0n, munmap: 0n, before: 1n });
+    expect(o).toMatchObject({
+      zero: 0n,
+      val: 0x55aan,
+      munmap_unaligned: neg(E.EINVAL),
+      munmap_len0: neg(E.EINVAL),
+      munmap_nothing: 0n,
+      munmap: 0n,
+      before: 1n,
+    });
     expect(o.after).toBeUndefined();
     expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
-    const sig = r.m.tracer.events.find((e) => e.kind === 'signal' && (e as { sig: number }).sig === 11 && (e as { code: string }).code === 'SEGV_MAPERR');
+    const sig = r.m.tracer.events.find(
+      (e) => e.kind === 'signal' && (e as { sig: number }).sig === 11 && (e as { code: string }).code === 'SEGV_MAPERR',
+    );
     expect(sig).toBeDefined();
   });
 
@@ -151,14 +181,22 @@ describe.each(ARCHES)('%s', (arch) => {
         { sys: 'mmap', args: [0, PAGE, PROT_READ, MAP_PRIVATE, { slot: 1 }, 0], out: 'proc_file' },
       ],
     });
-    expect(r.main.out).toMatchObject({ len0: neg(E.EINVAL), no_type: neg(E.EINVAL), too_big: neg(E.ENOMEM), bad_fd: neg(E.EBADF), proc_file: neg(E.ENODEV) });
+    expect(r.main.out).toMatchObject({
+      len0: neg(E.EINVAL),
+      no_type: neg(E.EINVAL),
+      too_big: neg(E.ENOMEM),
+      bad_fd: neg(E.EBADF),
+      proc_file: neg(E.ENODEV),
+    });
   });
 
   // MODEL BUG: the anonymous path of the mmap syscall rounds the address down
   // (`a[0] & ~0xfff`) before do_mmap, so MAP_FIXED with an unaligned address succeeds at the
   // page below.  Linux (get_unmapped_area: offset_in_page(addr) for MAP_FIXED) returns -EINVAL.
   it('mmap MAP_FIXED with an unaligned address is EINVAL [fixed; was: maps the page below]', async () => {
-    const r = await run(arch, { steps: [{ sys: 'mmap', args: [FIXED + 0x800, PAGE, RW, ANON | MAP_FIXED, -1, 0], out: 'unaligned_fixed' }] });
+    const r = await run(arch, {
+      steps: [{ sys: 'mmap', args: [FIXED + 0x800, PAGE, RW, ANON | MAP_FIXED, -1, 0], out: 'unaligned_fixed' }],
+    });
     expect(r.main.out.unaligned_fixed).toBe(neg(E.EINVAL));
   });
 
@@ -183,7 +221,15 @@ describe.each(ARCHES)('%s', (arch) => {
         { sys: 'mmap', args: [FIXED + 0x100000, PAGE, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0], out: 'noreplace_free' },
       ],
     });
-    expect(r.main.out).toMatchObject({ fixed: BigInt(FIXED), v1: 77n, noreplace: neg(E.EEXIST), v2: 77n, replace: BigInt(FIXED), v3: 0n, noreplace_free: BigInt(FIXED + 0x100000) });
+    expect(r.main.out).toMatchObject({
+      fixed: BigInt(FIXED),
+      v1: 77n,
+      noreplace: neg(E.EEXIST),
+      v2: 77n,
+      replace: BigInt(FIXED),
+      v3: 0n,
+      noreplace_free: BigInt(FIXED + 0x100000),
+    });
   });
 
   // Linux: MAP_FIXED over part of a mapping unmaps just that range (splitting the VMA).
@@ -266,7 +312,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // host buffer every sharer maps (dupMm shares it), so when the child exits (exit_mmap), or
   // munmaps / MADV_DONTNEEDs its copy, the parent's shared memory reads back as zeros.
   // Linux: the data lives in the shmem object; zapping one process's PTEs does not touch it.
-  it('mmap MAP_SHARED|MAP_ANONYMOUS: the child\'s writes survive the child\'s exit [fixed; was: exit_mmap zeroed the shared memory]', async () => {
+  it("mmap MAP_SHARED|MAP_ANONYMOUS: the child's writes survive the child's exit [fixed; was: exit_mmap zeroed the shared memory]", async () => {
     const r = await run(arch, {
       steps: [
         mmapAnon(2 * PAGE, 1, 'shared', MAP_SHARED | MAP_ANONYMOUS),
@@ -304,19 +350,25 @@ describe.each(ARCHES)('%s', (arch) => {
 
   it('mmap MAP_NORESERVE: 256 MiB on a 64 MiB machine fails without it (heuristic overcommit) and succeeds with it', async () => {
     const G = 256 * 2 ** 20;
-    const r = await run(arch, {
-      steps: [
-        { sys: 'mmap', args: [0, G, RW, ANON, -1, 0], out: 'reserve' },
-        { sys: 'mmap', args: [0, G, RW, ANON | MAP_NORESERVE, -1, 0], save: 0, out: 'noreserve' },
-        { store: { slot: 0 }, value: 1 },
-        { store: { slot: 0, off: G - 8 }, value: 2 },
-        { load: { slot: 0, off: G - 8 }, out: 'last' },
-      ],
-    }, { memBytes: 64 * 2 ** 20 });
+    const r = await run(
+      arch,
+      {
+        steps: [
+          { sys: 'mmap', args: [0, G, RW, ANON, -1, 0], out: 'reserve' },
+          { sys: 'mmap', args: [0, G, RW, ANON | MAP_NORESERVE, -1, 0], save: 0, out: 'noreserve' },
+          { store: { slot: 0 }, value: 1 },
+          { store: { slot: 0, off: G - 8 }, value: 2 },
+          { load: { slot: 0, off: G - 8 }, out: 'last' },
+        ],
+      },
+      { memBytes: 64 * 2 ** 20 },
+    );
     expect(r.main.out.reserve).toBe(neg(E.ENOMEM));
     expect(r.main.out.noreserve).toBeGreaterThan(0n);
     expect(r.main.out.last).toBe(2n);
-    expect(r.dmesg.some((l) => /__vm_enough_memory: pid: \d+, comm: guest, no enough memory for the allocation/.test(l))).toBe(true);
+    expect(
+      r.dmesg.some((l) => /__vm_enough_memory: pid: \d+, comm: guest, no enough memory for the allocation/.test(l)),
+    ).toBe(true);
   });
 
   it('mmap MAP_POPULATE faults the pages in at mmap time (RssAnon grows by the mapping size before any touch)', async () => {
@@ -346,24 +398,35 @@ describe.each(ARCHES)('%s', (arch) => {
   });
 
   it('mprotect: read-only keeps data readable, then a write faults with SIGSEGV/SEGV_ACCERR; unaligned → EINVAL; unmapped → ENOMEM', async () => {
-    const r = await run(arch, {
-      steps: [
-        mmapAnon(2 * PAGE, 0, 'addr'),
-        { store: { slot: 0 }, value: 0x99 },
-        { sys: 'mprotect', args: [{ slot: 0, off: 0x10 }, PAGE, PROT_READ], out: 'unaligned' },
-        { sys: 'mprotect', args: [FIXED, PAGE, PROT_READ], out: 'unmapped' },
-        { sys: 'mmap', args: [FIXED, PAGE, RW, ANON | MAP_FIXED, -1, 0] },
-        { sys: 'mprotect', args: [FIXED, 2 * PAGE, PROT_READ], out: 'partly_unmapped' },
-        { sys: 'mprotect', args: [{ slot: 0 }, PAGE, PROT_READ], out: 'ro' },
-        { load: { slot: 0 }, out: 'read_ok' },
-        { store: { slot: 0, off: PAGE }, value: 1 },
-        { out: 'second_page_still_writable', value: 1 },
-        { store: { slot: 0 }, value: 0x77 },
-        { out: 'not_reached', value: 1 },
-      ],
-    }, { trace: true });
+    const r = await run(
+      arch,
+      {
+        steps: [
+          mmapAnon(2 * PAGE, 0, 'addr'),
+          { store: { slot: 0 }, value: 0x99 },
+          { sys: 'mprotect', args: [{ slot: 0, off: 0x10 }, PAGE, PROT_READ], out: 'unaligned' },
+          { sys: 'mprotect', args: [FIXED, PAGE, PROT_READ], out: 'unmapped' },
+          { sys: 'mmap', args: [FIXED, PAGE, RW, ANON | MAP_FIXED, -1, 0] },
+          { sys: 'mprotect', args: [FIXED, 2 * PAGE, PROT_READ], out: 'partly_unmapped' },
+          { sys: 'mprotect', args: [{ slot: 0 }, PAGE, PROT_READ], out: 'ro' },
+          { load: { slot: 0 }, out: 'read_ok' },
+          { store: { slot: 0, off: PAGE }, value: 1 },
+          { out: 'second_page_still_writable', value: 1 },
+          { store: { slot: 0 }, value: 0x77 },
+          { out: 'not_reached', value: 1 },
+        ],
+      },
+      { trace: true },
+    );
     const o = r.main.out;
-    expect(o).toMatchObject({ unaligned: neg(E.EINVAL), unmapped: neg(E.ENOMEM), partly_unmapped: neg(E.ENOMEM), ro: 0n, read_ok: 0x99n, second_page_still_writable: 1n });
+    expect(o).toMatchObject({
+      unaligned: neg(E.EINVAL),
+      unmapped: neg(E.ENOMEM),
+      partly_unmapped: neg(E.ENOMEM),
+      ro: 0n,
+      read_ok: 0x99n,
+      second_page_still_writable: 1n,
+    });
     expect(o.not_reached).toBeUndefined();
     expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
     const ev = r.m.tracer.events.filter((e) => e.kind === 'signal' && (e as { code: string }).code === 'SEGV_ACCERR');
@@ -371,22 +434,30 @@ describe.each(ARCHES)('%s', (arch) => {
     expect((ev[0] as { address?: string }).address).toBe(`0x${o.addr!.toString(16)}`);
     if (arch === 'x86_64') {
       // show_signal_msg(): present page (1) | write (2) | user (4) = error 7
-      expect(r.dmesg.some((l) => l.includes(`segfault at ${o.addr!.toString(16)} `) && l.includes('error 7'))).toBe(true);
+      expect(r.dmesg.some((l) => l.includes(`segfault at ${o.addr!.toString(16)} `) && l.includes('error 7'))).toBe(
+        true,
+      );
     }
   });
 
   it('mprotect PROT_NONE on a never-touched page: a read faults with SIGSEGV/SEGV_ACCERR', async () => {
-    const r = await run(arch, {
-      steps: [
-        mmapAnon(PAGE, 0),
-        { sys: 'mprotect', args: [{ slot: 0 }, PAGE, PROT_NONE], out: 'none' },
-        { load: { slot: 0 }, out: 'not_reached' },
-      ],
-    }, { trace: true });
+    const r = await run(
+      arch,
+      {
+        steps: [
+          mmapAnon(PAGE, 0),
+          { sys: 'mprotect', args: [{ slot: 0 }, PAGE, PROT_NONE], out: 'none' },
+          { load: { slot: 0 }, out: 'not_reached' },
+        ],
+      },
+      { trace: true },
+    );
     expect(r.main.out.none).toBe(0n);
     expect(r.main.out.not_reached).toBeUndefined();
     expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
-    expect(r.m.tracer.events.some((e) => e.kind === 'signal' && (e as { code: string }).code === 'SEGV_ACCERR')).toBe(true);
+    expect(r.m.tracer.events.some((e) => e.kind === 'signal' && (e as { code: string }).code === 'SEGV_ACCERR')).toBe(
+      true,
+    );
   });
 
   it('mprotect PROT_NONE then PROT_READ|PROT_WRITE: the data is visible again', async () => {
@@ -435,7 +506,15 @@ describe.each(ARCHES)('%s', (arch) => {
         { sys: 'madvise', args: [{ slot: 0 }, PAGE, 3 /* MADV_WILLNEED */], out: 'willneed' },
       ],
     });
-    expect(r.main.out).toMatchObject({ dontneed: 0n, zapped: 0n, untouched: 0x43n, bad_advice: neg(E.EINVAL), unaligned: neg(E.EINVAL), unmapped: neg(E.ENOMEM), willneed: 0n });
+    expect(r.main.out).toMatchObject({
+      dontneed: 0n,
+      zapped: 0n,
+      untouched: 0x43n,
+      bad_advice: neg(E.EINVAL),
+      unaligned: neg(E.EINVAL),
+      unmapped: neg(E.ENOMEM),
+      willneed: 0n,
+    });
   });
 
   // Linux: MADV_DONTNEED on a private file mapping drops the COWed anonymous copy; the next
@@ -459,7 +538,10 @@ describe.each(ARCHES)('%s', (arch) => {
   // returns -EINVAL; Linux returns 0 for these on private anonymous memory.
   it('madvise accepts MADV_DOFORK / MADV_COLD / MADV_PAGEOUT / MADV_POPULATE_WRITE [fixed; was: EINVAL]', async () => {
     const r = await run(arch, {
-      steps: [mmapAnon(PAGE, 0), ...[11, 20, 21, 23].map((adv) => ({ sys: 'madvise', args: [{ slot: 0 }, PAGE, adv], out: `adv${adv}` }))],
+      steps: [
+        mmapAnon(PAGE, 0),
+        ...[11, 20, 21, 23].map((adv) => ({ sys: 'madvise', args: [{ slot: 0 }, PAGE, adv], out: `adv${adv}` })),
+      ],
     });
     expect(r.main.out).toMatchObject({ adv11: 0n, adv20: 0n, adv21: 0n, adv23: 0n });
   });

@@ -35,7 +35,12 @@ const u64 = (v: bigint) => BigInt.asUintN(64, v);
 
 describe.each(ARCHES)('%s', (arch) => {
   it('sched_yield returns 0', async () => {
-    const r = await run(arch, { steps: [{ sys: 'sched_yield', out: 'y1' }, { sys: 'sched_yield', out: 'y2' }] });
+    const r = await run(arch, {
+      steps: [
+        { sys: 'sched_yield', out: 'y1' },
+        { sys: 'sched_yield', out: 'y2' },
+      ],
+    });
     expect(r.main.out).toEqual({ y1: 0n, y2: 0n });
   });
 
@@ -67,7 +72,20 @@ describe.each(ARCHES)('%s', (arch) => {
       ],
     });
     const o = r.main.out;
-    expect(o).toMatchObject({ gt0: 0n, gt1: 0n, sleep: 0n, gt2: 0n, grt: 0n, gboot: 0n, bad_clock: neg(E.EINVAL), bad_clock_neg: neg(E.EINVAL), bad_ptr: neg(E.EFAULT), ns_bad_nsec: neg(E.EINVAL), ns_neg_sec: neg(E.EINVAL), ns_bad_ptr: neg(E.EFAULT) });
+    expect(o).toMatchObject({
+      gt0: 0n,
+      gt1: 0n,
+      sleep: 0n,
+      gt2: 0n,
+      grt: 0n,
+      gboot: 0n,
+      bad_clock: neg(E.EINVAL),
+      bad_clock_neg: neg(E.EINVAL),
+      bad_ptr: neg(E.EFAULT),
+      ns_bad_nsec: neg(E.EINVAL),
+      ns_neg_sec: neg(E.EINVAL),
+      ns_bad_ptr: neg(E.EFAULT),
+    });
     const ns = (s: bigint, n: bigint) => s * 1_000_000_000n + n;
     const t0 = ns(o.s0!, o.n0!);
     const t1 = ns(o.s1!, o.n1!);
@@ -81,7 +99,10 @@ describe.each(ARCHES)('%s', (arch) => {
   // MODEL BUG: clock_gettime accepts every clock id 0..11.  Linux 6.1 has no clock 10
   // (CLOCK_SGI_CYCLE was removed; posix_clocks[10] is NULL → clockid_to_kclock → -EINVAL).
   it('clock_gettime(10 /* removed CLOCK_SGI_CYCLE */) is EINVAL [fixed; was: returns 0]', async () => {
-    const r = await run(arch, { bss: { ts: 16 }, steps: [{ sys: 'clock_gettime', args: [10, { sym: 'ts' }], out: 'sgi_cycle' }] });
+    const r = await run(arch, {
+      bss: { ts: 16 },
+      steps: [{ sys: 'clock_gettime', args: [10, { sym: 'ts' }], out: 'sgi_cycle' }],
+    });
     expect(r.main.out.sgi_cycle).toBe(neg(E.EINVAL));
   });
 
@@ -126,7 +147,20 @@ describe.each(ARCHES)('%s', (arch) => {
         { out: 'survived', value: 1 },
       ],
     });
-    expect(r.main.out).toEqual({ set: 0n, get: 0n, old_handler: 0x401000n, old_flags: BigInt(SA_SIGINFO | SA_RESTART), sigkill: neg(E.EINVAL), sigstop: neg(E.EINVAL), sig0: neg(E.EINVAL), sig65: neg(E.EINVAL), bad_act: neg(E.EFAULT), ignore: 0n, kill: 0n, survived: 1n });
+    expect(r.main.out).toEqual({
+      set: 0n,
+      get: 0n,
+      old_handler: 0x401000n,
+      old_flags: BigInt(SA_SIGINFO | SA_RESTART),
+      sigkill: neg(E.EINVAL),
+      sigstop: neg(E.EINVAL),
+      sig0: neg(E.EINVAL),
+      sig65: neg(E.EINVAL),
+      bad_act: neg(E.EFAULT),
+      ignore: 0n,
+      kill: 0n,
+      survived: 1n,
+    });
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
     expect(r.task.sigactions.get(SIGUSR1)?.handler).toBe(1n);
   });
@@ -187,7 +221,17 @@ describe.each(ARCHES)('%s', (arch) => {
       ],
     });
     const sigstop = 1n << BigInt(SIGSTOP - 1);
-    expect(r.main.out).toEqual({ block: 0n, query: 0n, mask1: usr1, unblock: 0n, mask2: 0n, setmask: 0n, mask3: BigInt.asIntN(64, u64(-1n) & ~kill & ~sigstop), bad_how: neg(E.EINVAL), bad_ptr: neg(E.EFAULT) });
+    expect(r.main.out).toEqual({
+      block: 0n,
+      query: 0n,
+      mask1: usr1,
+      unblock: 0n,
+      mask2: 0n,
+      setmask: 0n,
+      mask3: BigInt.asIntN(64, u64(-1n) & ~kill & ~sigstop),
+      bad_how: neg(E.EINVAL),
+      bad_ptr: neg(E.EFAULT),
+    });
   });
 
   // MODEL BUG: blocked signals are delivered anyway.  System.deliverSignals() /
@@ -213,7 +257,13 @@ describe.each(ARCHES)('%s', (arch) => {
   });
 
   it('prlimit64 / getrlimit: RLIMIT_STACK is 8 MiB soft, unlimited hard; bad resource → EINVAL; bad pointer → EFAULT', async () => {
-    const getrlimit = arch === 'x86_64' ? [{ sys: 'getrlimit', args: [RLIMIT_STACK, { sym: 'old', off: 16 }], out: 'getrlimit' }, { load: { sym: 'old', off: 16 }, out: 'g_cur' }] : [];
+    const getrlimit =
+      arch === 'x86_64'
+        ? [
+            { sys: 'getrlimit', args: [RLIMIT_STACK, { sym: 'old', off: 16 }], out: 'getrlimit' },
+            { load: { sym: 'old', off: 16 }, out: 'g_cur' },
+          ]
+        : [];
     const r = await run(arch, {
       bss: { old: 32 },
       steps: [
@@ -225,7 +275,13 @@ describe.each(ARCHES)('%s', (arch) => {
         { sys: 'prlimit64', args: [0, RLIMIT_STACK, 0, 0x10], out: 'bad_ptr' },
       ],
     } as Program);
-    expect(r.main.out).toMatchObject({ prlimit: 0n, cur: 8n * 1024n * 1024n, max: BigInt.asIntN(64, RLIM_INFINITY), bad_resource: neg(E.EINVAL), bad_ptr: neg(E.EFAULT) });
+    expect(r.main.out).toMatchObject({
+      prlimit: 0n,
+      cur: 8n * 1024n * 1024n,
+      max: BigInt.asIntN(64, RLIM_INFINITY),
+      bad_resource: neg(E.EINVAL),
+      bad_ptr: neg(E.EFAULT),
+    });
     if (arch === 'x86_64') expect(r.main.out).toMatchObject({ getrlimit: 0n, g_cur: 8n * 1024n * 1024n });
   });
 
@@ -247,7 +303,13 @@ describe.each(ARCHES)('%s', (arch) => {
         { load: { sym: 'old', off: 8 }, out: 'nofile_max' },
       ],
     });
-    expect(r.main.out).toEqual({ no_pid: neg(E.ESRCH), set: 0n, stack_cur: 4n * 1024n * 1024n, nofile_cur: 1024n, nofile_max: 4096n });
+    expect(r.main.out).toEqual({
+      no_pid: neg(E.ESRCH),
+      set: 0n,
+      stack_cur: 4n * 1024n * 1024n,
+      nofile_cur: 1024n,
+      nofile_max: 4096n,
+    });
   });
 
   it('prlimit64: cur > max → EINVAL; NOFILE above nr_open → EPERM; a lowered RLIMIT_NOFILE makes openat fail with EMFILE; own pid works like 0', async () => {
@@ -267,7 +329,16 @@ describe.each(ARCHES)('%s', (arch) => {
         { load: { sym: 'old' }, out: 'now' },
       ],
     });
-    expect(r.main.out).toEqual({ cur_gt_max: neg(E.EINVAL), above_nr_open: neg(E.EPERM), set: 0n, was: 1024n, fd3: 3n, fd4: neg(E.EMFILE), by_pid: 0n, now: 4n });
+    expect(r.main.out).toEqual({
+      cur_gt_max: neg(E.EINVAL),
+      above_nr_open: neg(E.EPERM),
+      set: 0n,
+      was: 1024n,
+      fd3: 3n,
+      fd4: neg(E.EMFILE),
+      by_pid: 0n,
+      now: 4n,
+    });
   });
 
   it('getrandom: returns the length, fills the buffer, is deterministic per machine seed; bad buffer → EFAULT', async () => {
@@ -308,18 +379,25 @@ describe.each(ARCHES)('%s', (arch) => {
   });
 
   it('unknown syscall numbers return -ENOSYS and emit raw_syscalls:sys_enter_unknown naming the call', async () => {
-    const r = await run(arch, {
-      bss: { buf: 256 },
-      steps: [
-        { sys: 999, args: [1, 2, 3], out: 'nr999' },
-        { sys: 0x7fff, out: 'nr7fff' },
-        // sysinfo is in the arch table; if the model does not implement it, the event names it
-        { sys: 'sysinfo', args: [{ sym: 'buf' }], out: 'sysinfo' },
-        { out: 'alive', value: 1 },
-      ],
-    }, { trace: true });
+    const r = await run(
+      arch,
+      {
+        bss: { buf: 256 },
+        steps: [
+          { sys: 999, args: [1, 2, 3], out: 'nr999' },
+          { sys: 0x7fff, out: 'nr7fff' },
+          // sysinfo is in the arch table; if the model does not implement it, the event names it
+          { sys: 'sysinfo', args: [{ sym: 'buf' }], out: 'sysinfo' },
+          { out: 'alive', value: 1 },
+        ],
+      },
+      { trace: true },
+    );
     expect(r.main.out).toMatchObject({ nr999: neg(E.ENOSYS), nr7fff: neg(E.ENOSYS), alive: 1n });
-    const ev = r.m.tracer.events.filter((e): e is Extract<TraceEvent, { kind: 'tracepoint' }> => e.kind === 'tracepoint' && (e as { name: string }).name === 'sys_enter_unknown');
+    const ev = r.m.tracer.events.filter(
+      (e): e is Extract<TraceEvent, { kind: 'tracepoint' }> =>
+        e.kind === 'tracepoint' && (e as { name: string }).name === 'sys_enter_unknown',
+    );
     const nrs = ev.map((e) => (e.fields as { nr: number }).nr);
     expect(nrs.slice(0, 2)).toEqual([999, 0x7fff]);
     expect(ev[0]!.system).toBe('raw_syscalls');
@@ -327,7 +405,9 @@ describe.each(ARCHES)('%s', (arch) => {
     if (r.main.out.sysinfo === neg(E.ENOSYS)) {
       const sysinfoNr = arch === 'aarch64' ? 179 : 99;
       expect(nrs).toContain(sysinfoNr);
-      expect((ev.find((e) => (e.fields as { nr: number }).nr === sysinfoNr)!.fields as { name: string }).name).toBe('sysinfo');
+      expect((ev.find((e) => (e.fields as { nr: number }).nr === sysinfoNr)!.fields as { name: string }).name).toBe(
+        'sysinfo',
+      );
     }
   });
 });

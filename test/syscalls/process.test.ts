@@ -6,7 +6,18 @@
  * Expected values are Linux 6.1's (kernel/fork.c, kernel/exit.c, kernel/signal.c, fs/exec.c).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARCHES, build, E, neg, runGuest, type Arch, type GuestRun, type Program, type RunOpts, type Step } from './harness.js';
+import {
+  ARCHES,
+  build,
+  E,
+  neg,
+  runGuest,
+  type Arch,
+  type GuestRun,
+  type Program,
+  type RunOpts,
+  type Step,
+} from './harness.js';
 
 const SIGKILL = 9;
 const SIGUSR1 = 10;
@@ -51,7 +62,13 @@ const saveArgs: Step = {
 
 /** The execve target: prints its pid and argv[1] (10 bytes), exits with argc. */
 const target: Program = {
-  steps: [saveArgs, { sys: 'getpid', out: 'exec_pid' }, { out: 'exec_argc', slot: 0 }, { sys: 'write', args: [1, { slot: 1 }, 10] }, { exit: { slot: 0 } }],
+  steps: [
+    saveArgs,
+    { sys: 'getpid', out: 'exec_pid' },
+    { out: 'exec_argc', slot: 0 },
+    { sys: 'write', args: [1, { slot: 1 }, 10] },
+    { exit: { slot: 0 } },
+  ],
 };
 
 describe.each(ARCHES)('%s', (arch) => {
@@ -99,9 +116,24 @@ describe.each(ARCHES)('%s', (arch) => {
       ],
     });
     const child = r.tasks.find((t) => t.pid !== r.main.pid)!;
-    expect(child.out).toEqual({ fork_ret: 0n, pid: BigInt(child.pid), ppid: BigInt(r.main.pid), child_var_before: 0x1111n, child_var: 0x2222n });
+    expect(child.out).toEqual({
+      fork_ret: 0n,
+      pid: BigInt(child.pid),
+      ppid: BigInt(r.main.pid),
+      child_var_before: 0x1111n,
+      child_var: 0x2222n,
+    });
     expect(child.outcome).toEqual({ kind: 'exit', code: 42 });
-    expect(r.main.out).toEqual({ fork_ret: BigInt(child.pid), wnohang: 0n, not_a_child: neg(E.ECHILD), bad_options: neg(E.EINVAL), reaped: BigInt(child.pid), status: 42n << 8n, parent_var: 0x1111n, echild: neg(E.ECHILD) });
+    expect(r.main.out).toEqual({
+      fork_ret: BigInt(child.pid),
+      wnohang: 0n,
+      not_a_child: neg(E.ECHILD),
+      bad_options: neg(E.EINVAL),
+      reaped: BigInt(child.pid),
+      status: 42n << 8n,
+      parent_var: 0x1111n,
+      echild: neg(E.ECHILD),
+    });
   });
 
   it('kill: SIGKILL a running child (wait status 9), a faulting child (SIGSEGV), signal 0, ESRCH, EINVAL', async () => {
@@ -132,7 +164,17 @@ describe.each(ARCHES)('%s', (arch) => {
       ],
     });
     const o = r.main.out;
-    expect(o).toMatchObject({ probe: 0n, bad_sig: neg(E.EINVAL), kill: 0n, reaped1: o.reaped1, status1: BigInt(SIGKILL), status2: o.status2, after_reap: neg(E.ESRCH), no_such: neg(E.ESRCH), self: 0n });
+    expect(o).toMatchObject({
+      probe: 0n,
+      bad_sig: neg(E.EINVAL),
+      kill: 0n,
+      reaped1: o.reaped1,
+      status1: BigInt(SIGKILL),
+      status2: o.status2,
+      after_reap: neg(E.ESRCH),
+      no_such: neg(E.ESRCH),
+      self: 0n,
+    });
     expect(o.reaped1).toBeGreaterThan(0n);
     expect(o.reaped2).toBeGreaterThan(0n);
     expect(o.status2! & 0x7fn).toBe(11n); // WTERMSIG == SIGSEGV (0x80: core dumped, as the oracle's machines report)
@@ -191,7 +233,10 @@ describe.each(ARCHES)('%s', (arch) => {
   });
 
   it(`vfork (${arch === 'x86_64' ? 'vfork(2)' : 'clone(CLONE_VM|CLONE_VFORK|SIGCHLD)'}): the parent waits for the child's exit and sees its writes`, async () => {
-    const vfork: Step = arch === 'x86_64' ? { sys: 'vfork', save: 3 } : { sys: 'clone', args: [CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0], save: 3 };
+    const vfork: Step =
+      arch === 'x86_64'
+        ? { sys: 'vfork', save: 3 }
+        : { sys: 'clone', args: [CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0], save: 3 };
     const r = await run(arch, {
       data: { var: [1] },
       bss: { status: 8 },
@@ -256,7 +301,7 @@ describe.each(ARCHES)('%s', (arch) => {
   // the thread's parent is the creator's parent (copy_process, CLONE_THREAD), its
   // exit_signal is -1 and it is released at once (exit_notify → autoreap); the creating
   // process has no children, so wait4 returns -ECHILD.
-  it('an exited thread is not a waitable child: wait4 → ECHILD [fixed; was: wait4 returns the thread\'s tid]', async () => {
+  it("an exited thread is not a waitable child: wait4 → ECHILD [fixed; was: wait4 returns the thread's tid]", async () => {
     const flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
     const r = await run(arch, {
       bss: { tstack: 16384 },
@@ -319,11 +364,21 @@ describe.each(ARCHES)('%s', (arch) => {
 
   it('execve: ENOENT, ENOEXEC (junk / other-arch ELF), EFAULT; then replaces the image keeping the pid (argv passed, exit status of the new program)', async () => {
     const other: Arch = arch === 'aarch64' ? 'x86_64' : 'aarch64';
-    const files = { '/bin/target': await build(arch, target), '/bin/junk': new TextEncoder().encode('junk: neither ELF nor a #! script\n'), '/bin/other-arch': await build(other, target) };
+    const files = {
+      '/bin/target': await build(arch, target),
+      '/bin/junk': new TextEncoder().encode('junk: neither ELF nor a #! script\n'),
+      '/bin/other-arch': await build(other, target),
+    };
     const r = await run(
       arch,
       {
-        strings: { p_target: '/bin/target', p_missing: '/bin/missing', p_junk: '/bin/junk', p_other: '/bin/other-arch', a1: 'hello-exec' },
+        strings: {
+          p_target: '/bin/target',
+          p_missing: '/bin/missing',
+          p_junk: '/bin/junk',
+          p_other: '/bin/other-arch',
+          a1: 'hello-exec',
+        },
         data: { argv: [0, 0, 0], envp: [0] },
         steps: [
           // argv = { "/bin/target", "hello-exec", NULL }
@@ -342,7 +397,13 @@ describe.each(ARCHES)('%s', (arch) => {
       { files },
     );
     const o = r.main.out;
-    expect(o).toMatchObject({ missing: neg(E.ENOENT), junk: neg(E.ENOEXEC), other_arch: neg(E.ENOEXEC), bad_path: neg(E.EFAULT), bad_argv: neg(E.EFAULT) });
+    expect(o).toMatchObject({
+      missing: neg(E.ENOENT),
+      junk: neg(E.ENOEXEC),
+      other_arch: neg(E.ENOEXEC),
+      bad_path: neg(E.EFAULT),
+      bad_argv: neg(E.EFAULT),
+    });
     expect(o.exec_returned).toBeUndefined();
     expect(o.exec_pid).toBe(o.pid_before);
     expect(o.exec_argc).toBe(2n);
@@ -351,7 +412,7 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.comm).toBe('target');
   });
 
-  it('fork + execve in the child: the parent reaps the new program\'s exit status', async () => {
+  it("fork + execve in the child: the parent reaps the new program's exit status", async () => {
     const r = await run(
       arch,
       {

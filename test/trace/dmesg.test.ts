@@ -3,7 +3,15 @@ import type { TraceEvent } from '../../src/trace/events.js';
 import { formatDmesg, printkTime } from '../../src/trace/format/dmesg.js';
 import { mixedTrace } from './fixtures.js';
 
-const pk = (ts: number, text: string, level = 6): TraceEvent => ({ ts, cpu: 0, pid: 1, comm: 'init', kind: 'printk', level, text });
+const pk = (ts: number, text: string, level = 6): TraceEvent => ({
+  ts,
+  cpu: 0,
+  pid: 1,
+  comm: 'init',
+  kind: 'printk',
+  level,
+  text,
+});
 
 describe('dmesg', () => {
   it('formats timestamps as [%5lu.%06lu]', () => {
@@ -30,7 +38,9 @@ describe('dmesg', () => {
 
   it('supports the raw <level> prefix and a console_loglevel-style cut', () => {
     const evs = [pk(0, 'err', 3), pk(0, 'info', 6), pk(0, 'default', -1)];
-    expect(formatDmesg(evs, { raw: true })).toBe('<3>[    0.000000] err\n<6>[    0.000000] info\n<4>[    0.000000] default\n');
+    expect(formatDmesg(evs, { raw: true })).toBe(
+      '<3>[    0.000000] err\n<6>[    0.000000] info\n<4>[    0.000000] default\n',
+    );
     expect(formatDmesg(evs, { maxLevel: 5 })).toBe('[    0.000000] err\n[    0.000000] default\n');
   });
 

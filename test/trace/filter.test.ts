@@ -54,8 +54,12 @@ describe('applyFilters', () => {
   });
 
   it('maxDepth: keeps frames shallower than the limit, counted from the selected graph', () => {
-    expect(new Set(fns(applyFilters(events, { maxDepth: 2 })))).toEqual(new Set(['el0t_64_sync', 'el0t_64_sync_handler', 'oom_reap_task_mm', 'unmap_page_range']));
-    expect(new Set(fns(applyFilters(events, { functions: ['handle_mm_fault'], maxDepth: 1 })))).toEqual(new Set(['handle_mm_fault']));
+    expect(new Set(fns(applyFilters(events, { maxDepth: 2 })))).toEqual(
+      new Set(['el0t_64_sync', 'el0t_64_sync_handler', 'oom_reap_task_mm', 'unmap_page_range']),
+    );
+    expect(new Set(fns(applyFilters(events, { functions: ['handle_mm_fault'], maxDepth: 1 })))).toEqual(
+      new Set(['handle_mm_fault']),
+    );
     expect(applyFilters(events, { maxDepth: 0 })).toEqual(events); // 0 = unlimited, as in tracefs
   });
 
@@ -83,7 +87,10 @@ describe('applyFilters', () => {
 
   it('combines filters', () => {
     const kept = applyFilters(events, { onlyFatal: true, functions: ['do_*'], maxDepth: 1, kinds: ['enter', 'exit'] });
-    expect(kept.map((e) => `${e.kind}:${e.kind === 'enter' || e.kind === 'exit' ? e.fn : ''}`)).toEqual(['enter:do_mem_abort', 'exit:do_mem_abort']);
+    expect(kept.map((e) => `${e.kind}:${e.kind === 'enter' || e.kind === 'exit' ? e.fn : ''}`)).toEqual([
+      'enter:do_mem_abort',
+      'exit:do_mem_abort',
+    ]);
   });
 });
 
@@ -101,7 +108,14 @@ describe('fault episodes', () => {
     const sim = new Sim(0);
     sim.run(5, 'p');
     sim.fn('el0t_64_sync', 100, () => {
-      sim.tracer.emit('exception', { arch: 'aarch64', vector: 'el0_da', address: '0x1', pc: '0x2', esr: '0x92000047', decoded: 'x' });
+      sim.tracer.emit('exception', {
+        arch: 'aarch64',
+        vector: 'el0_da',
+        address: '0x1',
+        pc: '0x2',
+        esr: '0x92000047',
+        decoded: 'x',
+      });
       sim.leaf('do_mem_abort', 10);
     });
     sim.tracer.emit('syscall', { nr: 93, name: 'exit', args: ['0'], ret: '?' });
@@ -113,7 +127,14 @@ describe('fault episodes', () => {
   it('extends an episode over a directly following return-to-user frame', () => {
     const sim = new Sim(0);
     sim.run(5, 'p');
-    sim.tracer.emit('exception', { arch: 'aarch64', vector: 'el0_da', address: '0x1', pc: '0x2', esr: '0x92000047', decoded: 'x' });
+    sim.tracer.emit('exception', {
+      arch: 'aarch64',
+      vector: 'el0_da',
+      address: '0x1',
+      pc: '0x2',
+      esr: '0x92000047',
+      decoded: 'x',
+    });
     sim.leaf('el0t_64_sync', 100);
     sim.fn('ret_to_user', 50, () => {
       sim.tracer.emit('signal', { sig: 11, name: 'SIGSEGV', code: 'SEGV_MAPERR', target: 5, address: '0x1' });

@@ -145,7 +145,13 @@ function anonFault(sim: Sim, address: string, charge: () => string): string {
               return ret;
             }
             sim.leaf('set_pte_at', 130);
-            sim.tracer.emit('pte', { address, level: 3, old: '0x0', new: '0x00e800004a3c1f43', why: 'do_anonymous_page' });
+            sim.tracer.emit('pte', {
+              address,
+              level: 3,
+              old: '0x0',
+              new: '0x00e800004a3c1f43',
+              why: 'do_anonymous_page',
+            });
             return '0';
           });
           return ret;
@@ -211,8 +217,31 @@ function oomCharge(sim: Sim): () => string {
                     constraint: 'CONSTRAINT_MEMCG',
                     totalpages: 4096,
                     candidates: [
-                      { pid: 123, comm: 'prog', rssAnon: 4090, rssFile: 2, rssShmem: 0, swapents: 0, pgtablesPages: 12, oomScoreAdj: 0, adjPoints: 0, points: 4104 },
-                      { pid: 124, comm: 'other', rssAnon: 3, rssFile: 1, rssShmem: 0, swapents: 0, pgtablesPages: 4, oomScoreAdj: -1000, adjPoints: -1000, points: null, excluded: 'OOM_SCORE_ADJ_MIN' },
+                      {
+                        pid: 123,
+                        comm: 'prog',
+                        rssAnon: 4090,
+                        rssFile: 2,
+                        rssShmem: 0,
+                        swapents: 0,
+                        pgtablesPages: 12,
+                        oomScoreAdj: 0,
+                        adjPoints: 0,
+                        points: 4104,
+                      },
+                      {
+                        pid: 124,
+                        comm: 'other',
+                        rssAnon: 3,
+                        rssFile: 1,
+                        rssShmem: 0,
+                        swapents: 0,
+                        pgtablesPages: 4,
+                        oomScoreAdj: -1000,
+                        adjPoints: -1000,
+                        points: null,
+                        excluded: 'OOM_SCORE_ADJ_MIN',
+                      },
                     ],
                     victim: 123,
                     rule: 'largest badness (4104)',
@@ -224,7 +253,12 @@ function oomCharge(sim: Sim): () => string {
                     });
                     sim.fn('__oom_kill_process', 900, () => {
                       sim.tracer.emit('signal', { sig: 9, name: 'SIGKILL', code: 'SI_KERNEL', target: 123 });
-                      sim.tracer.emit('tracepoint', { system: 'oom', name: 'mark_victim', fields: { pid: 123 }, text: 'pid=123' });
+                      sim.tracer.emit('tracepoint', {
+                        system: 'oom',
+                        name: 'mark_victim',
+                        fields: { pid: 123 },
+                        text: 'pid=123',
+                      });
                     });
                   });
                   return 'true';

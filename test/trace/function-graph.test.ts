@@ -72,11 +72,19 @@ describe('function_graph output', () => {
   });
 
   it('renders with funcgraph-proc, funcgraph-abstime, funcgraph-retval and args — golden', () => {
-    expectGolden('mixed.proc-abstime-retval-args.txt', formatFunctionGraph(mixedTrace(), { proc: true, abstime: true, retval: true, showArgs: true }));
+    expectGolden(
+      'mixed.proc-abstime-retval-args.txt',
+      formatFunctionGraph(mixedTrace(), { proc: true, abstime: true, retval: true, showArgs: true }),
+    );
   });
 
   it('hides noinstr functions like a real tracer would, with inline args and funcgraph-tail — golden', () => {
-    const text = formatFunctionGraph(mixedTrace(), { noinstr: 'hide', showArgs: true, argsStyle: 'inline', tail: true });
+    const text = formatFunctionGraph(mixedTrace(), {
+      noinstr: 'hide',
+      showArgs: true,
+      argsStyle: 'inline',
+      tail: true,
+    });
     expectGolden('mixed.noinstr-hidden.txt', text);
     expect(text).not.toContain('el0t_64_sync');
     expect(text).toContain(' 0)               |  do_mem_abort(far=0x0000aaaad0001008, esr=0x92000047) {\n');
@@ -107,7 +115,9 @@ describe('function_graph output', () => {
       ].join('\n'),
     );
     // oom_reaper runs on CPU 1, whose last_pid starts at -1: no banner there
-    expect(text).toContain(' 1)               |  /* start_task_reaping: pid=123 */\n 1)               |  oom_reap_task_mm() {\n');
+    expect(text).toContain(
+      ' 1)               |  /* start_task_reaping: pid=123 */\n 1)               |  oom_reap_task_mm() {\n',
+    );
   });
 
   it('names a closing brace whose entry is not in the output (print_graph_return func_match)', () => {

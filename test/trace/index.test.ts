@@ -18,7 +18,10 @@ describe('trace entry points', () => {
   });
 
   it('filters then formats: the OOM path only', () => {
-    const text = formatTrace(applyFilters(mixedTrace(), { onlyFatal: true, functions: ['do_page_fault'] }), 'function_graph');
+    const text = formatTrace(
+      applyFilters(mixedTrace(), { onlyFatal: true, functions: ['do_page_fault'] }),
+      'function_graph',
+    );
     expect(text).toContain(' 0)               |  do_page_fault() {\n');
     expect(text).toContain('/* mark_victim: pid=123 */');
     expect(text).not.toContain('other-124');

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { EventKind, TraceEvent } from '../../src/trace/events.js';
-import { BASE_KEYS, formatJsonl, KIND_KEYS, OOM_CANDIDATE_KEYS, parseJsonl, toJsonObject } from '../../src/trace/format/jsonl.js';
+import {
+  BASE_KEYS,
+  formatJsonl,
+  KIND_KEYS,
+  OOM_CANDIDATE_KEYS,
+  parseJsonl,
+  toJsonObject,
+} from '../../src/trace/format/jsonl.js';
 import { mixedTrace } from './fixtures.js';
 
 /** The expected key order of one line: base keys, then the kind's interface order, absent ones skipped. */
@@ -36,8 +43,18 @@ describe('JSON lines', () => {
   });
 
   it('orders keys the same even when the event object was built in another order', () => {
-    const scrambled = { text: 'hi', level: 6, kind: 'printk', comm: 'c', pid: 1, cpu: 0, ts: 5 } as unknown as TraceEvent;
-    expect(formatJsonl([scrambled])).toBe('{"ts":5,"cpu":0,"pid":1,"comm":"c","kind":"printk","level":6,"text":"hi"}\n');
+    const scrambled = {
+      text: 'hi',
+      level: 6,
+      kind: 'printk',
+      comm: 'c',
+      pid: 1,
+      cpu: 0,
+      ts: 5,
+    } as unknown as TraceEvent;
+    expect(formatJsonl([scrambled])).toBe(
+      '{"ts":5,"cpu":0,"pid":1,"comm":"c","kind":"printk","level":6,"text":"hi"}\n',
+    );
   });
 
   it('omits absent optional fields instead of writing null', () => {
@@ -47,7 +64,17 @@ describe('JSON lines', () => {
   });
 
   it('keeps fields a later model adds, after the known ones', () => {
-    const e = { ts: 1, cpu: 0, pid: 1, comm: 'c', kind: 'exit', fn: 'f', ret: '0', zeta: 1, alpha: 2 } as unknown as TraceEvent;
+    const e = {
+      ts: 1,
+      cpu: 0,
+      pid: 1,
+      comm: 'c',
+      kind: 'exit',
+      fn: 'f',
+      ret: '0',
+      zeta: 1,
+      alpha: 2,
+    } as unknown as TraceEvent;
     expect(Object.keys(toJsonObject(e))).toEqual(['ts', 'cpu', 'pid', 'comm', 'kind', 'fn', 'ret', 'alpha', 'zeta']);
   });
 
@@ -57,7 +84,21 @@ describe('JSON lines', () => {
   });
 
   it('covers every kind in KIND_KEYS', () => {
-    const kinds: EventKind[] = ['enter', 'exit', 'tracepoint', 'exception', 'pte', 'alloc', 'charge', 'reclaim', 'oom', 'signal', 'sched_switch', 'syscall', 'printk'];
+    const kinds: EventKind[] = [
+      'enter',
+      'exit',
+      'tracepoint',
+      'exception',
+      'pte',
+      'alloc',
+      'charge',
+      'reclaim',
+      'oom',
+      'signal',
+      'sched_switch',
+      'syscall',
+      'printk',
+    ];
     expect(Object.keys(KIND_KEYS).sort()).toEqual([...kinds].sort());
   });
 

@@ -81,7 +81,11 @@ describe('Perfetto / Chrome trace-event JSON', () => {
 
   it('emits instants for tracepoints, exceptions, signals, printk and the OOM decision, with args', () => {
     const inst = evs.filter((e) => e.ph === 'i');
-    expect(inst.find((e) => e.name === 'oom:mark_victim')?.args).toMatchObject({ system: 'oom', name: 'mark_victim', fields: { pid: 123 } });
+    expect(inst.find((e) => e.name === 'oom:mark_victim')?.args).toMatchObject({
+      system: 'oom',
+      name: 'mark_victim',
+      fields: { pid: 123 },
+    });
     expect(inst.find((e) => e.name === 'exception el0_da')?.args).toMatchObject({ esr: '0x92000047' });
     expect(inst.find((e) => e.name === 'signal SIGKILL')?.args).toMatchObject({ sig: 9, target: 123 });
     expect(inst.find((e) => e.name === 'console' && e.pid === 45)).toBeDefined();
@@ -95,7 +99,9 @@ describe('Perfetto / Chrome trace-event JSON', () => {
     expect(c.map((e) => e.args!.usage_pages)).toEqual([4095, 4096, 4096]);
     expect(new Set(c.map((e) => e.name))).toEqual(new Set(['memcg /sys/fs/cgroup/job']));
     const memcgPid = c[0]!.pid;
-    expect(evs.find((e) => e.ph === 'M' && e.name === 'process_name' && e.pid === memcgPid)?.args).toEqual({ name: 'memcg' });
+    expect(evs.find((e) => e.ph === 'M' && e.name === 'process_name' && e.pid === memcgPid)?.args).toEqual({
+      name: 'memcg',
+    });
   });
 
   it('closes frames still open at the end at the last timestamp, and drops returns without entry', () => {

@@ -42,7 +42,12 @@ describe('summary', () => {
 
   it('aligns counts and orders by count then name over many episodes', () => {
     const text = summarize(repeated(1400));
-    expect(text.split('\n').slice(0, 4)).toEqual(['4200 fault episodes: prog-123 ×2800, other-124 ×1400', 'outcomes:', '  2800  ok', '  1400  VM_FAULT_OOM, oom-kill prog-123, SIGKILL']);
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      '4200 fault episodes: prog-123 ×2800, other-124 ×1400',
+      'outcomes:',
+      '  2800  ok',
+      '  1400  VM_FAULT_OOM, oom-kill prog-123, SIGKILL',
+    ]);
     expect(text).toContain('\n  4200  el0t_64_sync → ');
     expect(text).toContain('\n  1400  │  │  ├─ mem_cgroup_out_of_memory → ');
   });

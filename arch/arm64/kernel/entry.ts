@@ -7,14 +7,55 @@ import type { Access, Cpu } from '../../../src/cpu/cpu.js';
 import type { ArchFaultOutcome, ArchOps, UserFaultReport } from '../../../src/kernel/arch.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import type { Task } from '../../../src/kernel/types.js';
-import { buildDataAbortEsr, buildInstrAbortEsr, esr_get_class_string, fscPermission, fscTranslation, sanitizeUserFaultEsr } from '../include/asm/esr.js';
+import {
+  buildDataAbortEsr,
+  buildInstrAbortEsr,
+  esr_get_class_string,
+  fscPermission,
+  fscTranslation,
+  sanitizeUserFaultEsr,
+} from '../include/asm/esr.js';
 import { doMemAbort } from '../mm/fault.js';
 import { formatArm64UnhandledFault } from './traps-report.js';
 import { ARM64_SYSCALLS } from './syscall-table.js';
 
 /** VBAR_EL1 layout: 16 vectors of 0x80 bytes (4.19 / 6.1 labels from the profile's naming). */
-export const VECTORS_61 = ['el1t_64_sync', 'el1t_64_irq', 'el1t_64_fiq', 'el1t_64_error', 'el1h_64_sync', 'el1h_64_irq', 'el1h_64_fiq', 'el1h_64_error', 'el0t_64_sync', 'el0t_64_irq', 'el0t_64_fiq', 'el0t_64_error', 'el0t_32_sync', 'el0t_32_irq', 'el0t_32_fiq', 'el0t_32_error'] as const;
-export const VECTORS_419 = ['el1_sync_invalid', 'el1_irq_invalid', 'el1_fiq_invalid', 'el1_error_invalid', 'el1_sync', 'el1_irq', 'el1_fiq_invalid', 'el1_error', 'el0_sync', 'el0_irq', 'el0_fiq_invalid', 'el0_error', 'el0_sync_compat', 'el0_irq_compat', 'el0_fiq_invalid_compat', 'el0_error_compat'] as const;
+export const VECTORS_61 = [
+  'el1t_64_sync',
+  'el1t_64_irq',
+  'el1t_64_fiq',
+  'el1t_64_error',
+  'el1h_64_sync',
+  'el1h_64_irq',
+  'el1h_64_fiq',
+  'el1h_64_error',
+  'el0t_64_sync',
+  'el0t_64_irq',
+  'el0t_64_fiq',
+  'el0t_64_error',
+  'el0t_32_sync',
+  'el0t_32_irq',
+  'el0t_32_fiq',
+  'el0t_32_error',
+] as const;
+export const VECTORS_419 = [
+  'el1_sync_invalid',
+  'el1_irq_invalid',
+  'el1_fiq_invalid',
+  'el1_error_invalid',
+  'el1_sync',
+  'el1_irq',
+  'el1_fiq_invalid',
+  'el1_error',
+  'el0_sync',
+  'el0_irq',
+  'el0_fiq_invalid',
+  'el0_error',
+  'el0_sync_compat',
+  'el0_irq_compat',
+  'el0_fiq_invalid_compat',
+  'el0_error_compat',
+] as const;
 /** Lower EL using AArch64, synchronous: VBAR_EL1 + 0x400 */
 export const VECTOR_EL0_SYNC = 0x400;
 
@@ -52,29 +93,45 @@ function reportUserFault(k: Kernel, t: Task, r: UserFaultReport, pc: bigint): vo
   const prof = k.profile.version;
   const cpu = t.mm!.cpu;
   const san = sanitizeUserFaultEsr(r.address, r.esr ?? 0, prof);
-  k.emit('signal', { sig: r.sig, name: r.sig === 11 ? 'SIGSEGV' : r.sig === 7 ? 'SIGBUS' : r.sig === 9 ? 'SIGKILL' : `sig${r.sig}`, code: r.code, target: t.pid, address: `0x${r.address.toString(16)}` });
+  k.emit('signal', {
+    sig: r.sig,
+    name: r.sig === 11 ? 'SIGSEGV' : r.sig === 7 ? 'SIGBUS' : r.sig === 9 ? 'SIGKILL' : `sig${r.sig}`,
+    code: r.code,
+    target: t.pid,
+    address: `0x${r.address.toString(16)}`,
+  });
   // arm64_show_signal(): exception-trace on, the signal unhandled, ratelimited (10 per 5 s).
   const handled = t.sigactions.get(r.sig);
   const unhandled = t.pid === 1 || !handled || handled.handler === 0n || handled.handler === 1n;
-  if (k.sysctl.get('debug.exception-trace') && unhandled && k.printk.ratelimit('arm64_show_signal', 5_000_000_000, 10)) {
+  if (
+    k.sysctl.get('debug.exception-trace') &&
+    unhandled &&
+    k.printk.ratelimit('arm64_show_signal', 5_000_000_000, 10)
+  ) {
     const regs = regsOf(cpu);
     const vma = k.findVma(t.mm!, Number(pc));
-    const file = vma && vma.start <= Number(pc) && vma.file ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) } : null;
-    const lines = formatArm64UnhandledFault({
-      comm: t.comm,
-      pid: t.pid,
-      esr: san.esr,
-      faultName: r.name,
-      vma: file,
-      ...utsnameParts(k.profile.release.aarch64),
-      hardwareName: k.profile.hardwareName.aarch64,
-      regs: regs.regs,
-      sp: regs.sp,
-      pc: regs.pc,
-      pstate: regs.pstate,
-      addr: r.address,
-      sig: r.sig,
-    }, prof);
+    const file =
+      vma && vma.start <= Number(pc) && vma.file
+        ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }
+        : null;
+    const lines = formatArm64UnhandledFault(
+      {
+        comm: t.comm,
+        pid: t.pid,
+        esr: san.esr,
+        faultName: r.name,
+        vma: file,
+        ...utsnameParts(k.profile.release.aarch64),
+        hardwareName: k.profile.hardwareName.aarch64,
+        regs: regs.regs,
+        sp: regs.sp,
+        pc: regs.pc,
+        pstate: regs.pstate,
+        addr: r.address,
+        sig: r.sig,
+      },
+      prof,
+    );
     for (const l of lines) k.log(6, l);
   }
   if (san.warning) k.log(4, san.warning);
@@ -91,14 +148,32 @@ export function arm64UserFault(k: Kernel, t: Task, address: bigint, access: Acce
   const far = address;
   const is61 = k.profile.version === '6.1';
   const vector = k.profile.arm64Entry.vector;
-  if (k.tracer.collecting) k.emit('exception', { arch: 'aarch64', vector: `${vector} (VBAR_EL1+0x${VECTOR_EL0_SYNC.toString(16)})`, address: `0x${far.toString(16)}`, pc: `0x${pc.toString(16)}`, esr: `0x${esr.toString(16).padStart(8, '0')}`, decoded: `${esr_get_class_string(esr, k.profile.version)}, ${access}, FSC 0x${fsc.toString(16).padStart(2, '0')}` });
+  if (k.tracer.collecting)
+    k.emit('exception', {
+      arch: 'aarch64',
+      vector: `${vector} (VBAR_EL1+0x${VECTOR_EL0_SYNC.toString(16)})`,
+      address: `0x${far.toString(16)}`,
+      pc: `0x${pc.toString(16)}`,
+      esr: `0x${esr.toString(16).padStart(8, '0')}`,
+      decoded: `${esr_get_class_string(esr, k.profile.version)}, ${access}, FSC 0x${fsc.toString(16).padStart(2, '0')}`,
+    });
   const tr = k.tracer;
   const report = (r: UserFaultReport) => reportUserFault(k, t, r, pc);
   const body = () => {
     const h = access === 'fetch' ? 'el0_ia' : 'el0_da';
-    return tr.call(h, { far: `0x${far.toString(16)}`, esr: `0x${esr.toString(16)}` }, () => doMemAbort({ k, far, esr, report }), (o) => o.kind);
+    return tr.call(
+      h,
+      { far: `0x${far.toString(16)}`, esr: `0x${esr.toString(16)}` },
+      () => doMemAbort({ k, far, esr, report }),
+      (o) => o.kind,
+    );
   };
-  return tr.call(vector, { elr_el1: `0x${pc.toString(16)}` }, () => (is61 ? tr.call('el0t_64_sync_handler', undefined, body, (o) => o.kind) : body()), (o) => o.kind);
+  return tr.call(
+    vector,
+    { elr_el1: `0x${pc.toString(16)}` },
+    () => (is61 ? tr.call('el0t_64_sync_handler', undefined, body, (o) => o.kind) : body()),
+    (o) => o.kind,
+  );
 }
 
 export const arm64Ops: ArchOps = {

@@ -18,8 +18,22 @@
  */
 import type { KernelVersion } from '../../../src/kernel/profile.js';
 import {
-  ESR_ELx_CM, ESR_ELx_EA, ESR_ELx_EC, ESR_ELx_EC_IABT_LOW, ESR_ELx_FnV, ESR_ELx_FSC, ESR_ELx_IL, ESR_ELx_ISS_MASK,
-  ESR_ELx_ISV, ESR_ELx_S1PTW, ESR_ELx_SET_MASK, ESR_LNX_EXEC, esrFields, esrLow32, esr_get_class_string, esr_is_data_abort,
+  ESR_ELx_CM,
+  ESR_ELx_EA,
+  ESR_ELx_EC,
+  ESR_ELx_EC_IABT_LOW,
+  ESR_ELx_FnV,
+  ESR_ELx_FSC,
+  ESR_ELx_IL,
+  ESR_ELx_ISS_MASK,
+  ESR_ELx_ISV,
+  ESR_ELx_S1PTW,
+  ESR_ELx_SET_MASK,
+  ESR_LNX_EXEC,
+  esrFields,
+  esrLow32,
+  esr_get_class_string,
+  esr_is_data_abort,
 } from '../include/asm/esr.js';
 import { faultInfo } from '../mm/fault_info.js';
 
@@ -279,14 +293,17 @@ export function formatMemAbortDecode(esrIn: number | bigint, profile: Profile = 
   const out = ['Mem abort info:'];
   if (profile === '6.1') {
     out.push(`  ESR = 0x${hexPad(typeof esrIn === 'bigint' ? esrIn : e, 16)}`);
-    out.push(`  EC = 0x${f.ec.toString(16).padStart(2, '0')}: ${esr_get_class_string(e, profile)}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`);
+    out.push(
+      `  EC = 0x${f.ec.toString(16).padStart(2, '0')}: ${esr_get_class_string(e, profile)}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`,
+    );
   } else {
     out.push(`  ESR = 0x${hexPad(e, 8)}`);
     out.push(`  Exception class = ${esr_get_class_string(e, profile)}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`);
   }
   out.push(`  SET = ${(e & ESR_ELx_SET_MASK) >>> 11}, FnV = ${e & ESR_ELx_FnV ? 1 : 0}`);
   out.push(`  EA = ${e & ESR_ELx_EA ? 1 : 0}, S1PTW = ${e & ESR_ELx_S1PTW ? 1 : 0}`);
-  if (profile === '6.1') out.push(`  FSC = 0x${(e & ESR_ELx_FSC).toString(16).padStart(2, '0')}: ${faultInfo(profile, e).name}`);
+  if (profile === '6.1')
+    out.push(`  FSC = 0x${(e & ESR_ELx_FSC).toString(16).padStart(2, '0')}: ${faultInfo(profile, e).name}`);
   if (esr_is_data_abort(e)) {
     out.push('Data abort info:');
     if (e & ESR_ELx_ISV) {
@@ -383,7 +400,8 @@ export function formatArm64UnhandledFault(f: Arm64UnhandledFaultFields, profile:
   let line = `${comm}[${f.pid}]: unhandled exception: `;
   if (esr !== 0n) {
     const cls = esr_get_class_string(esr, profile);
-    line += profile === '6.1' ? `${cls}, ESR 0x${hexPad(esr, 16)}, ` : `${cls}, ESR 0x${hexPad(esr & 0xffffffffn, 8)}, `;
+    line +=
+      profile === '6.1' ? `${cls}, ESR 0x${hexPad(esr, 16)}, ` : `${cls}, ESR 0x${hexPad(esr & 0xffffffffn, 8)}, `;
   }
   line += name;
   if (f.vma) line += ` in ${f.vma.name}[${hex(f.vma.start)}+${hex(f.vma.size)}]`;
@@ -398,12 +416,16 @@ function format312(f: Arm64UnhandledFaultFields, comm: string): string[] {
   const inf = faultInfo('3.12', esr);
   const sig = f.sig ?? inf.sig;
   const name = f.faultName ?? inf.name;
-  const out = [`${comm}[${f.pid}]: unhandled ${name} (${sig}) at 0x${hexPad(f.addr, 8)}, esr 0x${esr.toString(16).padStart(3, '0')}`];
+  const out = [
+    `${comm}[${f.pid}]: unhandled ${name} (${sig}) at 0x${hexPad(f.addr, 8)}, esr 0x${esr.toString(16).padStart(3, '0')}`,
+  ];
   out.push(...formatShowPte({ addr: f.addr, ...(f.pte ?? { walk: { pgd: 0n } }) }, '3.12'));
   // show_regs(): printk("\n") then __show_regs()
   out.push('');
   out.push(...formatDumpStackInfo(dumpInfoOf(f), '3.12'));
-  out.push(`task: ${hexPad(f.taskPtr ?? 0n, 16)} ti: ${hexPad(f.threadInfoPtr ?? 0n, 16)} task.ti: ${hexPad(f.threadInfoPtr ?? 0n, 16)}`);
+  out.push(
+    `task: ${hexPad(f.taskPtr ?? 0n, 16)} ti: ${hexPad(f.threadInfoPtr ?? 0n, 16)} task.ti: ${hexPad(f.threadInfoPtr ?? 0n, 16)}`,
+  );
   // print_symbol(): user addresses are not in kallsyms, so sprint_symbol() falls back to "0x%lx"
   out.push(`PC is at 0x${hex(f.pc)}`);
   out.push(`LR is at 0x${hex(regAt(f, 30))}`);

@@ -5,7 +5,16 @@
  */
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/kernel/types.js';
-import { handleMmFault, hex, VM_FAULT_ERROR, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, vmFaultName } from '../../../src/mm/memory.js';
+import {
+  handleMmFault,
+  hex,
+  VM_FAULT_ERROR,
+  VM_FAULT_OOM,
+  VM_FAULT_RETRY,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  vmFaultName,
+} from '../../../src/mm/memory.js';
 import { expandStack } from '../../../src/mm/mmap.js';
 import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
 import { ESR_ELx_EC, ESR_ELx_EC_IABT_LOW, is_write_abort, sanitizeUserFaultEsr } from '../include/asm/esr.js';
@@ -27,24 +36,29 @@ export interface MemAbortCtx {
 /** do_mem_abort(far, esr, regs) */
 export function doMemAbort(c: MemAbortCtx): ArchFaultOutcome {
   const { k } = c;
-  return k.tracer.call('do_mem_abort', { far: hex(Number(c.far)), esr: `0x${c.esr.toString(16)}` }, () => {
-    const inf = faultInfo(k.profile.version, c.esr);
-    let out: ArchFaultOutcome | null;
-    switch (inf.fn) {
-      case 'do_translation_fault':
-        out = doTranslationFault(c);
-        break;
-      case 'do_page_fault':
-        out = doPageFault(c);
-        break;
-      default:
-        out = null;
-    }
-    if (out) return out;
-    // inf->fn returned non-zero (do_bad, do_sea, ...): arm64_notify_die(inf->name, ...).
-    c.report({ sig: inf.sig, code: inf.codeName, address: c.far, esr: c.esr, name: inf.name });
-    return { kind: 'signal' };
-  }, (o) => o.kind);
+  return k.tracer.call(
+    'do_mem_abort',
+    { far: hex(Number(c.far)), esr: `0x${c.esr.toString(16)}` },
+    () => {
+      const inf = faultInfo(k.profile.version, c.esr);
+      let out: ArchFaultOutcome | null;
+      switch (inf.fn) {
+        case 'do_translation_fault':
+          out = doTranslationFault(c);
+          break;
+        case 'do_page_fault':
+          out = doPageFault(c);
+          break;
+        default:
+          out = null;
+      }
+      if (out) return out;
+      // inf->fn returned non-zero (do_bad, do_sea, ...): arm64_notify_die(inf->name, ...).
+      c.report({ sig: inf.sig, code: inf.codeName, address: c.far, esr: c.esr, name: inf.name });
+      return { kind: 'signal' };
+    },
+    (o) => o.kind,
+  );
 }
 
 function isTtbr0Addr(addr: bigint): boolean {
@@ -53,19 +67,29 @@ function isTtbr0Addr(addr: bigint): boolean {
 
 /** do_translation_fault(): user addresses go to do_page_fault, others to do_bad_area. */
 function doTranslationFault(c: MemAbortCtx): ArchFaultOutcome {
-  return c.k.tracer.call('do_translation_fault', { far: `0x${c.far.toString(16)}` }, () => {
-    if (isTtbr0Addr(c.far)) return doPageFault(c);
-    return doBadArea(c);
-  }, (o) => o.kind);
+  return c.k.tracer.call(
+    'do_translation_fault',
+    { far: `0x${c.far.toString(16)}` },
+    () => {
+      if (isTtbr0Addr(c.far)) return doPageFault(c);
+      return doBadArea(c);
+    },
+    (o) => o.kind,
+  );
 }
 
 /** do_bad_area(): SIGSEGV (or the fault_info signal) with the sanitised ESR. */
 function doBadArea(c: MemAbortCtx): ArchFaultOutcome {
-  return c.k.tracer.call('do_bad_area', undefined, () => {
-    const inf = faultInfo(c.k.profile.version, c.esr);
-    c.report({ sig: inf.sig, code: inf.codeName, address: c.far, esr: c.esr, name: inf.name });
-    return { kind: 'signal' as const };
-  }, (o) => o.kind);
+  return c.k.tracer.call(
+    'do_bad_area',
+    undefined,
+    () => {
+      const inf = faultInfo(c.k.profile.version, c.esr);
+      c.report({ sig: inf.sig, code: inf.codeName, address: c.far, esr: c.esr, name: inf.name });
+      return { kind: 'signal' as const };
+    },
+    (o) => o.kind,
+  );
 }
 
 /** do_page_fault() (6.1 / 4.19 / 3.12 through profile data, §1.8). */
@@ -84,42 +108,61 @@ function doPageFault(c: MemAbortCtx): ArchFaultOutcome {
   } else {
     vmFlags = VM_READ | VM_WRITE | (k.profile.arm64ReadNeedsExecToo ? VM_EXEC : 0);
   }
-  return k.tracer.call('do_page_fault', { far: `0x${c.far.toString(16)}`, esr: `0x${c.esr.toString(16)}`, mm_flags: hex(mmFlags), vm_flags: hex(vmFlags) }, () => {
-    const addr = Number(c.far);
-    let fault = 0;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      fault = __doPageFault(k, addr, mmFlags, vmFlags);
-      if (!(fault & VM_FAULT_RETRY)) break;
-      mmFlags |= F.TRIED;
-    }
-    if (!(fault & (VM_FAULT_ERROR | VM_FAULT_BADMAP | VM_FAULT_BADACCESS))) return { kind: 'retry' as const };
-    if (fault & VM_FAULT_OOM) {
-      const r = pagefaultOutOfMemory(k);
-      return r === 'sleep' ? { kind: 'sleep' as const, waitq: `memcg_oom:${k.current!.memcgInOom!.memcgId}` } : { kind: 'retry' as const };
-    }
-    const inf = faultInfo(k.profile.version, c.esr);
-    if (fault & VM_FAULT_SIGBUS) {
-      c.report({ sig: 7, code: 'BUS_ADRERR', address: c.far, esr: c.esr, name: inf.name });
-    } else {
-      c.report({ sig: 11, code: fault === VM_FAULT_BADACCESS ? 'SEGV_ACCERR' : 'SEGV_MAPERR', address: c.far, esr: c.esr, name: inf.name });
-    }
-    return { kind: 'signal' as const };
-  }, (o) => o.kind);
+  return k.tracer.call(
+    'do_page_fault',
+    { far: `0x${c.far.toString(16)}`, esr: `0x${c.esr.toString(16)}`, mm_flags: hex(mmFlags), vm_flags: hex(vmFlags) },
+    () => {
+      const addr = Number(c.far);
+      let fault = 0;
+      for (let attempt = 0; attempt < 8; attempt++) {
+        fault = __doPageFault(k, addr, mmFlags, vmFlags);
+        if (!(fault & VM_FAULT_RETRY)) break;
+        mmFlags |= F.TRIED;
+      }
+      if (!(fault & (VM_FAULT_ERROR | VM_FAULT_BADMAP | VM_FAULT_BADACCESS))) return { kind: 'retry' as const };
+      if (fault & VM_FAULT_OOM) {
+        const r = pagefaultOutOfMemory(k);
+        return r === 'sleep'
+          ? { kind: 'sleep' as const, waitq: `memcg_oom:${k.current!.memcgInOom!.memcgId}` }
+          : { kind: 'retry' as const };
+      }
+      const inf = faultInfo(k.profile.version, c.esr);
+      if (fault & VM_FAULT_SIGBUS) {
+        c.report({ sig: 7, code: 'BUS_ADRERR', address: c.far, esr: c.esr, name: inf.name });
+      } else {
+        c.report({
+          sig: 11,
+          code: fault === VM_FAULT_BADACCESS ? 'SEGV_ACCERR' : 'SEGV_MAPERR',
+          address: c.far,
+          esr: c.esr,
+          name: inf.name,
+        });
+      }
+      return { kind: 'signal' as const };
+    },
+    (o) => o.kind,
+  );
 }
 
 /** __do_page_fault(): find_vma, stack expansion, the VMA permission check, handle_mm_fault. */
 function __doPageFault(k: Kernel, addr: number, mmFlags: number, vmFlags: number): number {
-  return k.tracer.call('__do_page_fault', { addr: hex(addr) }, () => {
-    const mm = k.current!.mm!;
-    const vma = k.findVma(mm, addr);
-    if (!vma) return VM_FAULT_BADMAP;
-    if (vma.start > addr) {
-      if (!(vma.flags & VM_GROWSDOWN) || !expandStack(k, mm, vma, addr)) return VM_FAULT_BADMAP;
-    }
-    if (!(vma.flags & vmFlags)) return VM_FAULT_BADACCESS;
-    if (vma.special) return VM_FAULT_SIGBUS | 0; // [vvar]/[vdso] pages are not modeled
-    return handleMmFault(k, vma, addr, mmFlags);
-  }, (r) => (r === VM_FAULT_BADMAP ? 'VM_FAULT_BADMAP' : r === VM_FAULT_BADACCESS ? 'VM_FAULT_BADACCESS' : vmFaultName(r)));
+  return k.tracer.call(
+    '__do_page_fault',
+    { addr: hex(addr) },
+    () => {
+      const mm = k.current!.mm!;
+      const vma = k.findVma(mm, addr);
+      if (!vma) return VM_FAULT_BADMAP;
+      if (vma.start > addr) {
+        if (!(vma.flags & VM_GROWSDOWN) || !expandStack(k, mm, vma, addr)) return VM_FAULT_BADMAP;
+      }
+      if (!(vma.flags & vmFlags)) return VM_FAULT_BADACCESS;
+      if (vma.special) return VM_FAULT_SIGBUS | 0; // [vvar]/[vdso] pages are not modeled
+      return handleMmFault(k, vma, addr, mmFlags);
+    },
+    (r) =>
+      r === VM_FAULT_BADMAP ? 'VM_FAULT_BADMAP' : r === VM_FAULT_BADACCESS ? 'VM_FAULT_BADACCESS' : vmFaultName(r),
+  );
 }
 
 export { VM_FAULT_SIGSEGV, sanitizeUserFaultEsr };

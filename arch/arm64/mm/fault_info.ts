@@ -29,7 +29,10 @@ export const SIGKILL = 9;
 export const SIGSEGV = 11;
 
 export const SIGNAL_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  [SIGTRAP]: 'SIGTRAP', [SIGBUS]: 'SIGBUS', [SIGKILL]: 'SIGKILL', [SIGSEGV]: 'SIGSEGV',
+  [SIGTRAP]: 'SIGTRAP',
+  [SIGBUS]: 'SIGBUS',
+  [SIGKILL]: 'SIGKILL',
+  [SIGSEGV]: 'SIGSEGV',
 });
 
 /** si_code values (include/uapi/asm-generic/siginfo.h). */
@@ -69,15 +72,19 @@ type Row = readonly [FaultHandlerName, number, SiCodeName, string];
 
 function build(rows: readonly Row[]): readonly FaultInfo[] {
   if (rows.length !== 64) throw new Error(`fault_info[] must have 64 rows, has ${rows.length}`);
-  return Object.freeze(rows.map(([fn, sig, codeName, name], index) => Object.freeze({
-    index,
-    fn,
-    sig,
-    sigName: SIGNAL_NAMES[sig] ?? String(sig),
-    code: codeName === '0' ? 0 : SI_CODES[codeName],
-    codeName,
-    name,
-  })));
+  return Object.freeze(
+    rows.map(([fn, sig, codeName, name], index) =>
+      Object.freeze({
+        index,
+        fn,
+        sig,
+        sigName: SIGNAL_NAMES[sig] ?? String(sig),
+        code: codeName === '0' ? 0 : SI_CODES[codeName],
+        codeName,
+        name,
+      }),
+    ),
+  );
 }
 
 const BAD: (n: number) => Row = (n) => ['do_bad', SIGKILL, 'SI_KERNEL', `unknown ${n}`];
@@ -193,7 +200,7 @@ export const FAULT_INFO: Readonly<Record<Profile, readonly FaultInfo[]>> = Objec
 export function faultInfo(profile: Profile, esr: number | bigint): FaultInfo {
   const table = FAULT_INFO[profile];
   if (!table) throw new Error(`unknown kernel profile '${String(profile)}'`);
-  const idx = typeof esr === 'bigint' ? Number(esr & 0x3fn) : (esr & 0x3f);
+  const idx = typeof esr === 'bigint' ? Number(esr & 0x3fn) : esr & 0x3f;
   const inf = table[idx];
   if (!inf) throw new RangeError(`bad ESR ${String(esr)}`);
   return inf;

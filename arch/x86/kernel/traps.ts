@@ -31,7 +31,9 @@ export function unhandledSignal(t: Task, sig: number): boolean {
 /** What print_vma_addr() names for `ip`: the file-backed VMA containing it, or nothing. */
 export function vmaAddrOf(k: Kernel, t: Task, ip: bigint): VmaAddr | null {
   const vma = k.findVma(t.mm!, Number(ip));
-  return vma && vma.start <= Number(ip) && vma.file ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) } : null;
+  return vma && vma.start <= Number(ip) && vma.file
+    ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }
+    : null;
 }
 
 /**
@@ -41,9 +43,16 @@ export function vmaAddrOf(k: Kernel, t: Task, ip: bigint): VmaAddr | null {
  */
 export function x86UserTrap(k: Kernel, t: Task, intno: number, pc: bigint): { sig: number; code: string } {
   const trap = TRAPS[intno] ?? TRAPS[13]!;
-  if (k.sysctl.get('debug.exception-trace') && unhandledSignal(t, trap.sig) && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
+  if (
+    k.sysctl.get('debug.exception-trace') &&
+    unhandledSignal(t, trap.sig) &&
+    k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)
+  ) {
     const sp = t.mm!.cpu.reg('rsp');
-    k.log(6, `traps: ${t.comm.slice(0, 15)}[${t.pid}] ${trap.type}${trap.desc} ip:${pc.toString(16)} sp:${sp.toString(16)} error:0${formatVmaAddr(vmaAddrOf(k, t, pc))}`);
+    k.log(
+      6,
+      `traps: ${t.comm.slice(0, 15)}[${t.pid}] ${trap.type}${trap.desc} ip:${pc.toString(16)} sp:${sp.toString(16)} error:0${formatVmaAddr(vmaAddrOf(k, t, pc))}`,
+    );
   }
   return { sig: trap.sig, code: trap.code };
 }

@@ -8,11 +8,32 @@ import type { Access } from '../../../src/cpu/cpu.js';
 import type { ArchFaultOutcome, ArchOps } from '../../../src/kernel/arch.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type Task, type Vma } from '../../../src/kernel/types.js';
-import { handleMmFault, hex, VM_FAULT_ERROR, VM_FAULT_HWPOISON, VM_FAULT_OOM, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from '../../../src/mm/memory.js';
+import {
+  handleMmFault,
+  hex,
+  VM_FAULT_ERROR,
+  VM_FAULT_HWPOISON,
+  VM_FAULT_OOM,
+  VM_FAULT_RETRY,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+} from '../../../src/mm/memory.js';
 import { expandStack } from '../../../src/mm/mmap.js';
 import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
 import { unhandledSignal, vmaAddrOf, x86UserTrap } from '../kernel/traps.js';
-import { decodePf, formatShowOpcodes, formatX86Segfault, sanitize_error_code, X86_PF_INSTR, X86_PF_PK, X86_PF_PROT, X86_PF_USER, X86_PF_WRITE, X86_TASK_SIZE_MAX, type OpcodeDump } from '../include/asm/trap_pf.js';
+import {
+  decodePf,
+  formatShowOpcodes,
+  formatX86Segfault,
+  sanitize_error_code,
+  X86_PF_INSTR,
+  X86_PF_PK,
+  X86_PF_PROT,
+  X86_PF_USER,
+  X86_PF_WRITE,
+  X86_TASK_SIZE_MAX,
+  type OpcodeDump,
+} from '../include/asm/trap_pf.js';
 import { X86_64_SYSCALLS } from '../entry/syscall_64.js';
 
 /** The error code the CPU pushes for a user-mode access (P/W/U/I; NX is enabled). */
@@ -64,15 +85,38 @@ export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access
   if (!isCanonical(address)) return excGeneralProtection(k, t, address, pc);
   const errorCode = x86ErrorCode(k, t, address, access);
   const c: Ctx = { k, t, address, errorCode, pc };
-  if (k.tracer.collecting) k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_page_fault (IDT vector 14, #PF)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: `0x${errorCode.toString(16)}`, decoded: decodePf(errorCode, k.profile.version).names.join('|') });
+  if (k.tracer.collecting)
+    k.emit('exception', {
+      arch: 'x86_64',
+      vector: 'asm_exc_page_fault (IDT vector 14, #PF)',
+      address: `0x${address.toString(16)}`,
+      pc: `0x${pc.toString(16)}`,
+      errorCode: `0x${errorCode.toString(16)}`,
+      decoded: decodePf(errorCode, k.profile.version).names.join('|'),
+    });
   if (k.tracer.collecting) {
     // trace_page_fault_user(): exceptions:page_fault_user with the kernel's TP_printk format.
-    k.emit('tracepoint', { system: 'exceptions', name: 'page_fault_user', fields: { address: `0x${address.toString(16)}`, ip: `0x${pc.toString(16)}`, error_code: `0x${errorCode.toString(16)}` }, text: `address=0x${address.toString(16)} ip=0x${pc.toString(16)} error_code=0x${errorCode.toString(16)}` });
+    k.emit('tracepoint', {
+      system: 'exceptions',
+      name: 'page_fault_user',
+      fields: {
+        address: `0x${address.toString(16)}`,
+        ip: `0x${pc.toString(16)}`,
+        error_code: `0x${errorCode.toString(16)}`,
+      },
+      text: `address=0x${address.toString(16)} ip=0x${pc.toString(16)} error_code=0x${errorCode.toString(16)}`,
+    });
   }
   const tr = k.tracer;
   const entries = k.profile.x86Entry;
   const inner = (i: number): ArchFaultOutcome => {
-    if (i < entries.length) return tr.call(entries[i]!, i === 0 ? { cr2: `0x${address.toString(16)}`, error_code: `0x${errorCode.toString(16)}` } : undefined, () => inner(i + 1), (o) => o.kind);
+    if (i < entries.length)
+      return tr.call(
+        entries[i]!,
+        i === 0 ? { cr2: `0x${address.toString(16)}`, error_code: `0x${errorCode.toString(16)}` } : undefined,
+        () => inner(i + 1),
+        (o) => o.kind,
+      );
     return address >= X86_TASK_SIZE_MAX ? doKernAddrFault(c) : doUserAddrFault(c);
   };
   return inner(0);
@@ -81,17 +125,34 @@ export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access
 /** exc_general_protection() from user mode for a non-canonical access: no CR2, error code 0. */
 function excGeneralProtection(k: Kernel, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
   // `address` is what the instruction tried to reach; the kernel never sees it (no CR2 for #GP).
-  k.emit('exception', { arch: 'x86_64', vector: 'asm_exc_general_protection (IDT vector 13, #GP)', address: `0x${address.toString(16)}`, pc: `0x${pc.toString(16)}`, errorCode: '0x0', decoded: 'non-canonical address' });
-  return k.tracer.call('exc_general_protection', { error_code: '0x0' }, () => {
-    const { sig, code } = x86UserTrap(k, t, 13, pc);
-    k.emit('signal', { sig, name: 'SIGSEGV', code, target: t.pid });
-    k.forceSigFault(t, sig, code, 0n);
-    return { kind: 'signal' as const };
-  }, (o) => o.kind);
+  k.emit('exception', {
+    arch: 'x86_64',
+    vector: 'asm_exc_general_protection (IDT vector 13, #GP)',
+    address: `0x${address.toString(16)}`,
+    pc: `0x${pc.toString(16)}`,
+    errorCode: '0x0',
+    decoded: 'non-canonical address',
+  });
+  return k.tracer.call(
+    'exc_general_protection',
+    { error_code: '0x0' },
+    () => {
+      const { sig, code } = x86UserTrap(k, t, 13, pc);
+      k.emit('signal', { sig, name: 'SIGSEGV', code, target: t.pid });
+      k.forceSigFault(t, sig, code, 0n);
+      return { kind: 'signal' as const };
+    },
+    (o) => o.kind,
+  );
 }
 
 function doKernAddrFault(c: Ctx): ArchFaultOutcome {
-  return c.k.tracer.call('do_kern_addr_fault', undefined, () => badAreaNosemaphore(c, 'SEGV_MAPERR'), (o) => o.kind);
+  return c.k.tracer.call(
+    'do_kern_addr_fault',
+    undefined,
+    () => badAreaNosemaphore(c, 'SEGV_MAPERR'),
+    (o) => o.kind,
+  );
 }
 
 /** access_error() (§3.5). */
@@ -109,67 +170,105 @@ function doUserAddrFault(c: Ctx): ArchFaultOutcome {
   if (c.errorCode & X86_PF_WRITE) flags |= F.WRITE;
   if (c.errorCode & X86_PF_INSTR) flags |= F.INSTRUCTION;
   const fn = k.profile.x86UserFault;
-  return k.tracer.call(fn, { address: `0x${c.address.toString(16)}`, error_code: `0x${c.errorCode.toString(16)}`, flags: hex(flags) }, () => {
-    const mm = c.t.mm!;
-    const addr = Number(c.address);
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const vma = k.findVma(mm, addr);
-      if (!vma) return badArea(c, 'SEGV_MAPERR');
-      if (vma.start > addr) {
-        if (!(vma.flags & VM_GROWSDOWN)) return badArea(c, 'SEGV_MAPERR');
-        // 3.12/4.19 stack heuristic: far below the stack pointer is a bad access.
-        if (k.profile.version !== '6.1') {
-          const sp = Number(c.t.mm!.cpu.reg('rsp'));
-          if (addr + 65536 + 32 * 8 < sp) return badArea(c, 'SEGV_MAPERR');
+  return k.tracer.call(
+    fn,
+    { address: `0x${c.address.toString(16)}`, error_code: `0x${c.errorCode.toString(16)}`, flags: hex(flags) },
+    () => {
+      const mm = c.t.mm!;
+      const addr = Number(c.address);
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const vma = k.findVma(mm, addr);
+        if (!vma) return badArea(c, 'SEGV_MAPERR');
+        if (vma.start > addr) {
+          if (!(vma.flags & VM_GROWSDOWN)) return badArea(c, 'SEGV_MAPERR');
+          // 3.12/4.19 stack heuristic: far below the stack pointer is a bad access.
+          if (k.profile.version !== '6.1') {
+            const sp = Number(c.t.mm!.cpu.reg('rsp'));
+            if (addr + 65536 + 32 * 8 < sp) return badArea(c, 'SEGV_MAPERR');
+          }
+          if (!expandStack(k, mm, vma, addr)) return badArea(c, 'SEGV_MAPERR');
         }
-        if (!expandStack(k, mm, vma, addr)) return badArea(c, 'SEGV_MAPERR');
+        if (accessError(c.errorCode, vma)) return badArea(c, 'SEGV_ACCERR');
+        if (vma.special) return doSigbus(c);
+        const fault = handleMmFault(k, vma, addr, flags);
+        if (fault & VM_FAULT_RETRY) {
+          flags |= F.TRIED;
+          continue;
+        }
+        if (!(fault & VM_FAULT_ERROR)) return { kind: 'retry' as const };
+        if (fault & VM_FAULT_OOM) {
+          const r = pagefaultOutOfMemory(k);
+          return r === 'sleep'
+            ? { kind: 'sleep' as const, waitq: `memcg_oom:${c.t.memcgInOom!.memcgId}` }
+            : { kind: 'retry' as const };
+        }
+        if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return doSigbus(c);
+        if (fault & VM_FAULT_SIGSEGV) return badAreaNosemaphore(c, 'SEGV_MAPERR');
+        return { kind: 'retry' as const };
       }
-      if (accessError(c.errorCode, vma)) return badArea(c, 'SEGV_ACCERR');
-      if (vma.special) return doSigbus(c);
-      const fault = handleMmFault(k, vma, addr, flags);
-      if (fault & VM_FAULT_RETRY) {
-        flags |= F.TRIED;
-        continue;
-      }
-      if (!(fault & VM_FAULT_ERROR)) return { kind: 'retry' as const };
-      if (fault & VM_FAULT_OOM) {
-        const r = pagefaultOutOfMemory(k);
-        return r === 'sleep' ? { kind: 'sleep' as const, waitq: `memcg_oom:${c.t.memcgInOom!.memcgId}` } : { kind: 'retry' as const };
-      }
-      if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return doSigbus(c);
-      if (fault & VM_FAULT_SIGSEGV) return badAreaNosemaphore(c, 'SEGV_MAPERR');
       return { kind: 'retry' as const };
-    }
-    return { kind: 'retry' as const };
-  }, (o) => o.kind);
+    },
+    (o) => o.kind,
+  );
 }
 
 function badArea(c: Ctx, code: string): ArchFaultOutcome {
   const name = code === 'SEGV_ACCERR' ? 'bad_area_access_error' : 'bad_area';
-  return c.k.tracer.call(name, undefined, () => badAreaNosemaphore(c, code), (o) => o.kind);
+  return c.k.tracer.call(
+    name,
+    undefined,
+    () => badAreaNosemaphore(c, code),
+    (o) => o.kind,
+  );
 }
 
 function doSigbus(c: Ctx): ArchFaultOutcome {
-  return c.k.tracer.call('do_sigbus', undefined, () => {
-    c.k.forceSigFault(c.t, 7, 'BUS_ADRERR', c.address);
-    return { kind: 'signal' as const };
-  }, (o) => o.kind);
+  return c.k.tracer.call(
+    'do_sigbus',
+    undefined,
+    () => {
+      c.k.forceSigFault(c.t, 7, 'BUS_ADRERR', c.address);
+      return { kind: 'signal' as const };
+    },
+    (o) => o.kind,
+  );
 }
 
 /** __bad_area_nosemaphore(): sanitize, show_signal_msg, set_signal_archinfo, force_sig_fault. */
 function badAreaNosemaphore(c: Ctx, code: string): ArchFaultOutcome {
   const { k, t } = c;
-  return k.tracer.call('__bad_area_nosemaphore', { si_code: code }, () => {
-    const ec = sanitize_error_code(c.address, c.errorCode);
-    if (k.sysctl.get('debug.exception-trace') && unhandledSignal(t, 11) && k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)) {
-      const ip = c.pc;
-      const lines = formatX86Segfault({ comm: t.comm, pid: t.pid, address: c.address, ip, sp: t.mm!.cpu.reg('rsp'), errorCode: ec, vma: vmaAddrOf(k, t, ip), code: opcodeBytes(k, t, ip) }, k.profile.version);
-      for (const l of lines) k.log(t.pid > 1 ? 6 : 0, l);
-    }
-    k.emit('signal', { sig: 11, name: 'SIGSEGV', code, target: t.pid, address: `0x${c.address.toString(16)}` });
-    k.forceSigFault(t, 11, code, c.address);
-    return { kind: 'signal' as const };
-  }, (o) => o.kind);
+  return k.tracer.call(
+    '__bad_area_nosemaphore',
+    { si_code: code },
+    () => {
+      const ec = sanitize_error_code(c.address, c.errorCode);
+      if (
+        k.sysctl.get('debug.exception-trace') &&
+        unhandledSignal(t, 11) &&
+        k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)
+      ) {
+        const ip = c.pc;
+        const lines = formatX86Segfault(
+          {
+            comm: t.comm,
+            pid: t.pid,
+            address: c.address,
+            ip,
+            sp: t.mm!.cpu.reg('rsp'),
+            errorCode: ec,
+            vma: vmaAddrOf(k, t, ip),
+            code: opcodeBytes(k, t, ip),
+          },
+          k.profile.version,
+        );
+        for (const l of lines) k.log(t.pid > 1 ? 6 : 0, l);
+      }
+      k.emit('signal', { sig: 11, name: 'SIGSEGV', code, target: t.pid, address: `0x${c.address.toString(16)}` });
+      k.forceSigFault(t, 11, code, c.address);
+      return { kind: 'signal' as const };
+    },
+    (o) => o.kind,
+  );
 }
 
 /** copy_from_user_nmi() of ip-42 .. ip+21 for show_opcodes(): only if every byte is mapped. */
@@ -215,7 +314,24 @@ export const x86Ops: ArchOps = {
   },
   userRegsForOops: x86OopsRegs,
   startThread(cpu, entry, sp) {
-    for (const r of ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15']) cpu.setReg(r, 0);
+    for (const r of [
+      'rax',
+      'rbx',
+      'rcx',
+      'rdx',
+      'rsi',
+      'rdi',
+      'rbp',
+      'r8',
+      'r9',
+      'r10',
+      'r11',
+      'r12',
+      'r13',
+      'r14',
+      'r15',
+    ])
+      cpu.setReg(r, 0);
     cpu.setReg('rsp', sp);
     cpu.setReg('rflags', 0x202);
     cpu.setPc(entry);

@@ -99,7 +99,9 @@ export function formatGraphDuration(durationNs: number): string {
   let len = usecs.length;
   if (len < 7) {
     const slen = Math.min(5, 8 - len);
-    const nsecs = String(nsecsRem).padStart(3, '0').slice(0, slen - 1);
+    const nsecs = String(nsecsRem)
+      .padStart(3, '0')
+      .slice(0, slen - 1);
     out += '.' + nsecs;
     len += nsecs.length + 1;
   }
@@ -176,7 +178,8 @@ export function eventText(e: TraceEvent): string {
       // sched_switch's TP_printk without the prio fields, which the model does not have
       return `prev_comm=${e.comm} prev_pid=${e.prevPid} prev_state=${e.prevState} ==> next_comm=${e.nextComm} next_pid=${e.nextPid}`;
     case 'exception': {
-      const code = e.esr !== undefined ? ` esr=${e.esr}` : e.errorCode !== undefined ? ` error_code=${e.errorCode}` : '';
+      const code =
+        e.esr !== undefined ? ` esr=${e.esr}` : e.errorCode !== undefined ? ` error_code=${e.errorCode}` : '';
       return `${e.vector} address=${e.address} ip=${e.pc}${code} (${e.decoded})`;
     }
     case 'pte':
@@ -336,7 +339,8 @@ export function formatFunctionGraph(events: readonly TraceEvent[], options: Func
 
   const noinstrFns = new Set<string>(NOINSTR_FUNCTIONS);
   for (const e of events) if (e.kind === 'enter' && e.noinstr) noinstrFns.add(e.fn);
-  const isNoinstr = (e: EnterEvent | ExitEvent): boolean => (e.kind === 'enter' ? !!e.noinstr || noinstrFns.has(e.fn) : noinstrFns.has(e.fn));
+  const isNoinstr = (e: EnterEvent | ExitEvent): boolean =>
+    e.kind === 'enter' ? !!e.noinstr || noinstrFns.has(e.fn) : noinstrFns.has(e.fn);
 
   // The "ring buffer": only what a tracer configured like this would have recorded.
   const stream = events.filter((e) => {
@@ -353,7 +357,7 @@ export function formatFunctionGraph(events: readonly TraceEvent[], options: Func
   // task's latest comm; pid 0 is always "<idle>".
   const cmdline = new Map<number, string>();
   for (const e of events) cmdline.set(e.pid, e.comm);
-  const findCmdline = (pid: number): string => (pid === 0 ? '<idle>' : cmdline.get(pid) ?? '<...>');
+  const findCmdline = (pid: number): string => (pid === 0 ? '<idle>' : (cmdline.get(pid) ?? '<...>'));
 
   const { depth, entryOf } = computeDepths(stream);
 

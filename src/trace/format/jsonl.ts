@@ -46,7 +46,8 @@ export const OOM_CANDIDATE_KEYS = [
 type Missing<K extends EventKind> = Exclude<keyof Payload<K>, (typeof KIND_KEYS)[K][number]>;
 type AllListed = { [K in EventKind]: Missing<K> extends never ? true : Missing<K> }[EventKind];
 const allListed: AllListed = true;
-const candidatesListed: Exclude<keyof OomCandidate, (typeof OOM_CANDIDATE_KEYS)[number]> extends never ? true : false = true;
+const candidatesListed: Exclude<keyof OomCandidate, (typeof OOM_CANDIDATE_KEYS)[number]> extends never ? true : false =
+  true;
 void allListed;
 void candidatesListed;
 
@@ -55,7 +56,10 @@ function ordered(obj: Record<string, unknown>, keys: readonly string[]): Record<
   for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
   // Fields added to the model later still come out, after the known ones, sorted by name.
   const known = new Set(keys);
-  for (const k of Object.keys(obj).filter((k) => !known.has(k)).sort()) if (obj[k] !== undefined) out[k] = obj[k];
+  for (const k of Object.keys(obj)
+    .filter((k) => !known.has(k))
+    .sort())
+    if (obj[k] !== undefined) out[k] = obj[k];
   return out;
 }
 

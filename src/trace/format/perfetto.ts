@@ -110,14 +110,28 @@ export function toPerfetto(events: readonly TraceEvent[], opts: PerfettoOptions 
         body.push({ name: lost.fn, ph: 'E', cat: 'function', ...at, args: { lost_return: true } });
       }
       t.stack.pop();
-      body.push({ name: e.fn, ph: 'E', cat: 'function', ...at, ...(e.ret !== undefined ? { args: { ret: e.ret } } : {}) });
+      body.push({
+        name: e.fn,
+        ph: 'E',
+        cat: 'function',
+        ...at,
+        ...(e.ret !== undefined ? { args: { ret: e.ret } } : {}),
+      });
       continue;
     }
     if (e.kind === 'charge') {
       memcgs.add(e.memcg);
       const args: Record<string, unknown> = { usage_pages: e.usage };
       if (typeof e.max === 'number') args.max_pages = e.max;
-      body.push({ name: `memcg ${e.memcg}`, ph: 'C', cat: 'memcg', ts, pid: MEMCG_TRACK_PID, tid: MEMCG_TRACK_PID, args });
+      body.push({
+        name: `memcg ${e.memcg}`,
+        ph: 'C',
+        cat: 'memcg',
+        ts,
+        pid: MEMCG_TRACK_PID,
+        tid: MEMCG_TRACK_PID,
+        args,
+      });
       if (e.ok) continue;
       // a failed charge is also worth a marker on the task that hit the limit
     }
@@ -165,7 +179,9 @@ export function toPerfetto(events: readonly TraceEvent[], opts: PerfettoOptions 
     meta.push({ name: 'process_name', ...m, args: { name: t.comm } });
     meta.push({ name: 'process_sort_index', ...m, args: { sort_index: n } });
     if (t.kernel || t.taskPid !== t.id) {
-      const labels = [t.kernel ? 'kernel thread' : '', t.taskPid !== t.id ? `model pid ${t.taskPid}` : ''].filter(Boolean).join(', ');
+      const labels = [t.kernel ? 'kernel thread' : '', t.taskPid !== t.id ? `model pid ${t.taskPid}` : '']
+        .filter(Boolean)
+        .join(', ');
       meta.push({ name: 'process_labels', ...m, args: { labels } });
     }
     meta.push({ name: 'thread_name', ...m, args: { name: t.comm } });

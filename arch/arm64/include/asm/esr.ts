@@ -70,15 +70,48 @@ export const ESR_ELx_EC_MAX = 0x3f;
 
 /** EC value → the kernel's constant suffix (`DABT_LOW` for ESR_ELx_EC_DABT_LOW, …). */
 export const ESR_EC_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  0x00: 'UNKNOWN', 0x01: 'WFx', 0x03: 'CP15_32', 0x04: 'CP15_64', 0x05: 'CP14_MR',
-  0x06: 'CP14_LS', 0x07: 'FP_ASIMD', 0x08: 'CP10_ID', 0x09: 'PAC', 0x0c: 'CP14_64',
-  0x0d: 'BTI', 0x0e: 'ILL', 0x11: 'SVC32', 0x12: 'HVC32', 0x13: 'SMC32', 0x15: 'SVC64',
-  0x16: 'HVC64', 0x17: 'SMC64', 0x18: 'SYS64', 0x19: 'SVE', 0x1a: 'ERET', 0x1c: 'FPAC',
-  0x1d: 'SME', 0x1f: 'IMP_DEF', 0x20: 'IABT_LOW', 0x21: 'IABT_CUR', 0x22: 'PC_ALIGN',
-  0x24: 'DABT_LOW', 0x25: 'DABT_CUR', 0x26: 'SP_ALIGN', 0x28: 'FP_EXC32', 0x2c: 'FP_EXC64',
-  0x2f: 'SERROR', 0x30: 'BREAKPT_LOW', 0x31: 'BREAKPT_CUR', 0x32: 'SOFTSTP_LOW',
-  0x33: 'SOFTSTP_CUR', 0x34: 'WATCHPT_LOW', 0x35: 'WATCHPT_CUR', 0x38: 'BKPT32',
-  0x3a: 'VECTOR32', 0x3c: 'BRK64',
+  0x00: 'UNKNOWN',
+  0x01: 'WFx',
+  0x03: 'CP15_32',
+  0x04: 'CP15_64',
+  0x05: 'CP14_MR',
+  0x06: 'CP14_LS',
+  0x07: 'FP_ASIMD',
+  0x08: 'CP10_ID',
+  0x09: 'PAC',
+  0x0c: 'CP14_64',
+  0x0d: 'BTI',
+  0x0e: 'ILL',
+  0x11: 'SVC32',
+  0x12: 'HVC32',
+  0x13: 'SMC32',
+  0x15: 'SVC64',
+  0x16: 'HVC64',
+  0x17: 'SMC64',
+  0x18: 'SYS64',
+  0x19: 'SVE',
+  0x1a: 'ERET',
+  0x1c: 'FPAC',
+  0x1d: 'SME',
+  0x1f: 'IMP_DEF',
+  0x20: 'IABT_LOW',
+  0x21: 'IABT_CUR',
+  0x22: 'PC_ALIGN',
+  0x24: 'DABT_LOW',
+  0x25: 'DABT_CUR',
+  0x26: 'SP_ALIGN',
+  0x28: 'FP_EXC32',
+  0x2c: 'FP_EXC64',
+  0x2f: 'SERROR',
+  0x30: 'BREAKPT_LOW',
+  0x31: 'BREAKPT_CUR',
+  0x32: 'SOFTSTP_LOW',
+  0x33: 'SOFTSTP_CUR',
+  0x34: 'WATCHPT_LOW',
+  0x35: 'WATCHPT_CUR',
+  0x38: 'BKPT32',
+  0x3a: 'VECTOR32',
+  0x3c: 'BRK64',
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +306,8 @@ export function fscPermission(level: 1 | 2 | 3): number {
 export const FSC_ALIGNMENT = 0x21;
 
 function checkLevel(level: number): number {
-  if (!Number.isInteger(level) || level < 0 || level > 3) throw new RangeError(`translation level must be 0..3, got ${level}`);
+  if (!Number.isInteger(level) || level < 0 || level > 3)
+    throw new RangeError(`translation level must be 0..3, got ${level}`);
   return level;
 }
 
@@ -448,7 +482,12 @@ export interface SanitizedEsr {
  * `addr` is the address as the handler sees it (6.1: untagged_addr(far); 4.19: entry.S already
  * cleared the tag for data aborts, not for instruction aborts).
  */
-export function sanitizeUserFaultEsr(addr: bigint, esrIn: number | bigint, profile: Profile = '6.1', taskSize: bigint = ARM64_TASK_SIZE_48): SanitizedEsr {
+export function sanitizeUserFaultEsr(
+  addr: bigint,
+  esrIn: number | bigint,
+  profile: Profile = '6.1',
+  taskSize: bigint = ARM64_TASK_SIZE_48,
+): SanitizedEsr {
   const orig = esrLow32(esrIn);
   // is_ttbr0_addr(addr) == addr < TASK_SIZE in 6.1; 4.19 tests addr >= TASK_SIZE directly.
   if (profile === '3.12' || addr < taskSize) return { esr: orig, sanitized: false, nameEsr: orig };
@@ -467,5 +506,10 @@ export function sanitizeUserFaultEsr(addr: bigint, esrIn: number | bigint, profi
       esr = 0;
       break;
   }
-  return { esr, sanitized: true, nameEsr: profile === '4.19' ? esr : orig, ...(warning !== undefined ? { warning } : {}) };
+  return {
+    esr,
+    sanitized: true,
+    nameEsr: profile === '4.19' ? esr : orig,
+    ...(warning !== undefined ? { warning } : {}),
+  };
 }

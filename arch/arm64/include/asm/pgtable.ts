@@ -45,7 +45,7 @@ const H = {
 };
 
 function splitPhys(phys: number): [number, number] {
-  return [phys % 2 ** 32 >>> 0, Math.floor(phys / 2 ** 32) >>> 0];
+  return [(phys % 2 ** 32) >>> 0, Math.floor(phys / 2 ** 32) >>> 0];
 }
 
 export const arm64Pgtable: PgtableFormat = {
@@ -72,7 +72,7 @@ export const arm64Pgtable: PgtableFormat = {
   mkSwapPte(slot) {
     // __swp_entry: type in bits [7:2], offset from bit 8; never VALID.  Type 0.
     const v = slot * 256;
-    return [v % 2 ** 32 >>> 0, Math.floor(v / 2 ** 32) >>> 0];
+    return [(v % 2 ** 32) >>> 0, Math.floor(v / 2 ** 32) >>> 0];
   },
   view(lo, hi): PteView {
     const valid = (lo & 1) === 1;
@@ -108,5 +108,5 @@ export const arm64Pgtable: PgtableFormat = {
     lo |= L.rdonly;
     return [lo >>> 0, hi >>> 0];
   },
-  hex: (lo, hi) => ((hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0')),
+  hex: (lo, hi) => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0'),
 };

@@ -18,7 +18,7 @@ const HI_SOFT_DIRTY = 1 << (58 - 32);
 const HI_NX = (1 << (63 - 32)) >>> 0;
 
 function split(phys: number): [number, number] {
-  return [phys % 2 ** 32 >>> 0, Math.floor(phys / 2 ** 32) >>> 0];
+  return [(phys % 2 ** 32) >>> 0, Math.floor(phys / 2 ** 32) >>> 0];
 }
 
 export const x86Pgtable: PgtableFormat = {
@@ -46,7 +46,7 @@ export const x86Pgtable: PgtableFormat = {
   mkSwapPte(slot) {
     // x86-64 swap entries store the inverted offset; the model keeps the slot in bits 9+.
     const v = slot * 512;
-    return [v % 2 ** 32 >>> 0, Math.floor(v / 2 ** 32) >>> 0];
+    return [(v % 2 ** 32) >>> 0, Math.floor(v / 2 ** 32) >>> 0];
   },
   view(lo, hi): PteView {
     const valid = (lo & _PAGE_PRESENT) !== 0;
@@ -77,5 +77,5 @@ export const x86Pgtable: PgtableFormat = {
   wrprotect(lo, hi) {
     return [(lo & ~_PAGE_RW) >>> 0, hi >>> 0];
   },
-  hex: (lo, hi) => ((hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0')),
+  hex: (lo, hi) => (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0'),
 };

@@ -38,12 +38,42 @@ export interface PfBit {
 }
 
 const BITS_ALL: readonly (PfBit & { profiles: readonly Profile[] })[] = [
-  { bit: X86_PF_PROT, name: 'PROT', set: 'protection fault (page present)', clear: 'no page found (not present)', profiles: ['6.1', '4.19', '3.12'] },
+  {
+    bit: X86_PF_PROT,
+    name: 'PROT',
+    set: 'protection fault (page present)',
+    clear: 'no page found (not present)',
+    profiles: ['6.1', '4.19', '3.12'],
+  },
   { bit: X86_PF_WRITE, name: 'WRITE', set: 'write access', clear: 'read access', profiles: ['6.1', '4.19', '3.12'] },
-  { bit: X86_PF_USER, name: 'USER', set: 'user-mode access', clear: 'kernel-mode access', profiles: ['6.1', '4.19', '3.12'] },
-  { bit: X86_PF_RSVD, name: 'RSVD', set: 'use of reserved bit detected', clear: 'no reserved bit set', profiles: ['6.1', '4.19', '3.12'] },
-  { bit: X86_PF_INSTR, name: 'INSTR', set: 'fault was an instruction fetch', clear: 'not an instruction fetch', profiles: ['6.1', '4.19', '3.12'] },
-  { bit: X86_PF_PK, name: 'PK', set: 'protection keys block access', clear: 'not a protection-key fault', profiles: ['6.1', '4.19'] },
+  {
+    bit: X86_PF_USER,
+    name: 'USER',
+    set: 'user-mode access',
+    clear: 'kernel-mode access',
+    profiles: ['6.1', '4.19', '3.12'],
+  },
+  {
+    bit: X86_PF_RSVD,
+    name: 'RSVD',
+    set: 'use of reserved bit detected',
+    clear: 'no reserved bit set',
+    profiles: ['6.1', '4.19', '3.12'],
+  },
+  {
+    bit: X86_PF_INSTR,
+    name: 'INSTR',
+    set: 'fault was an instruction fetch',
+    clear: 'not an instruction fetch',
+    profiles: ['6.1', '4.19', '3.12'],
+  },
+  {
+    bit: X86_PF_PK,
+    name: 'PK',
+    set: 'protection keys block access',
+    clear: 'not a protection-key fault',
+    profiles: ['6.1', '4.19'],
+  },
   { bit: X86_PF_SGX, name: 'SGX', set: 'SGX MMU page-fault', clear: 'not an SGX fault', profiles: ['6.1'] },
 ];
 
@@ -74,7 +104,8 @@ export interface DecodedPf {
 }
 
 export function decodePf(code: number, profile: Profile = '6.1'): DecodedPf {
-  if (!Number.isInteger(code) || code < 0 || code > 0xffffffff) throw new RangeError(`x86 page-fault error code must be a 32-bit unsigned integer, got ${code}`);
+  if (!Number.isInteger(code) || code < 0 || code > 0xffffffff)
+    throw new RangeError(`x86 page-fault error code must be a 32-bit unsigned integer, got ${code}`);
   const bits = pfBits(profile);
   let known = 0;
   const names: string[] = [];
@@ -103,7 +134,11 @@ export function decodePf(code: number, profile: Profile = '6.1'): DecodedPf {
  * the kernel half does not leak.  3.12 compares against TASK_SIZE, which equals TASK_SIZE_MAX
  * for a 64-bit task.
  */
-export function sanitize_error_code(address: bigint, errorCode: number, taskSizeMax: bigint = X86_TASK_SIZE_MAX): number {
+export function sanitize_error_code(
+  address: bigint,
+  errorCode: number,
+  taskSizeMax: bigint = X86_TASK_SIZE_MAX,
+): number {
   return address >= taskSizeMax ? (errorCode | X86_PF_PROT) >>> 0 : errorCode;
 }
 
@@ -194,7 +229,8 @@ export function formatShowOpcodes(ip: bigint, dump: OpcodeDump, profile: Profile
   let bytes: readonly number[] | undefined;
   if (dump.kind === 'bytes') {
     bytes = Array.from(dump.bytes);
-    if (bytes.length !== OPCODE_BUFSIZE) throw new RangeError(`show_opcodes needs exactly ${OPCODE_BUFSIZE} bytes (ip-42 .. ip+21), got ${bytes.length}`);
+    if (bytes.length !== OPCODE_BUFSIZE)
+      throw new RangeError(`show_opcodes needs exactly ${OPCODE_BUFSIZE} bytes (ip-42 .. ip+21), got ${bytes.length}`);
   }
   if (profile === '4.19') {
     // __chk_range_not_ok(prologue, OPCODE_BUFSIZE, TASK_SIZE_MAX): the range must end at or below the limit
@@ -206,7 +242,10 @@ export function formatShowOpcodes(ip: bigint, dump: OpcodeDump, profile: Profile
   }
   const hb = (b: number) => (b & 0xff).toString(16).padStart(2, '0');
   const pro = bytes.slice(0, PROLOGUE_SIZE).map(hb).join(' ');
-  const epi = bytes.slice(PROLOGUE_SIZE + 1).map(hb).join(' ');
+  const epi = bytes
+    .slice(PROLOGUE_SIZE + 1)
+    .map(hb)
+    .join(' ');
   return [`Code: ${pro} <${hb(bytes[PROLOGUE_SIZE] ?? 0)}> ${epi}`];
 }
 
@@ -238,14 +277,18 @@ export function formatX86Segfault(f: X86SegfaultFields, profile: Profile = '6.1'
  */
 export function formatPfOopsLines(address: bigint, errorCode: number, userModeRegs: boolean): string[] {
   const e = errorCode >>> 0;
-  const first = address < 4096n && !userModeRegs
-    ? `BUG: kernel NULL pointer dereference, address: ${hexPad(address, 16)}`
-    : `BUG: unable to handle page fault for address: ${hexPad(address, 16)}`;
+  const first =
+    address < 4096n && !userModeRegs
+      ? `BUG: kernel NULL pointer dereference, address: ${hexPad(address, 16)}`
+      : `BUG: unable to handle page fault for address: ${hexPad(address, 16)}`;
   const who = e & X86_PF_USER ? 'user' : 'supervisor';
   const what = e & X86_PF_INSTR ? 'instruction fetch' : e & X86_PF_WRITE ? 'write access' : 'read access';
-  const why = !(e & X86_PF_PROT) ? 'not-present page'
-    : e & X86_PF_RSVD ? 'reserved bit violation'
-      : e & X86_PF_PK ? 'protection keys violation'
+  const why = !(e & X86_PF_PROT)
+    ? 'not-present page'
+    : e & X86_PF_RSVD
+      ? 'reserved bit violation'
+      : e & X86_PF_PK
+        ? 'protection keys violation'
         : 'permissions violation';
   return [
     first,
