@@ -20,9 +20,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import MKeystone from '@alexaltea/keystone-js';
-import { Cpu, type Arch } from '../src/cpu/cpu.js';
-import * as U from '../src/cpu/unicorn.js';
-import { ARM64_REGS, X86_REGS } from '../src/cpu/unicorn-consts.js';
+import { Cpu, type Arch } from '../src/hw/cpu.js';
+import * as U from '../src/hw/unicorn.js';
+import { ARM64_REGS, X86_REGS } from '../src/hw/unicorn-consts.js';
 
 const { loadUnicorn } = U;
 

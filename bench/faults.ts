@@ -57,9 +57,9 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../src/asm/assemble.js';
-import { Cpu, type Arch } from '../src/cpu/cpu.js';
-import { Machine } from '../src/kernel/machine.js';
-import type { Task } from '../src/kernel/types.js';
+import { Cpu, type Arch } from '../src/hw/cpu.js';
+import { Machine } from '../src/machine/machine.js';
+import type { Task } from '../src/include/linux/sched.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;

@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Arch } from '../src/cpu/cpu.js';
+import type { Arch } from '../src/hw/cpu.js';
 import { formatTrace, TRACE_FORMATS, type TraceFormat } from '../src/trace/index.js';
 import { mallocPolicy, reexecWithFixedMalloc, runTouch, touchProgram, type TouchProgram } from './faults.js';
 

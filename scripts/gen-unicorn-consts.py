@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate src/cpu/unicorn-consts.ts from the libunicorn-dev 2.0.1 headers.
+"""Generate src/hw/unicorn-consts.ts from the libunicorn-dev 2.0.1 headers.
 
 Usage: scripts/gen-unicorn-consts.py /path/to/usr/include/unicorn
 The register ids are facts of the C ABI; generating them avoids hand-typed enum offsets.
@@ -39,4 +39,4 @@ def emit(name, d, prefix):
 emit('ARM64_REGS', arm64, 'UC_ARM64_REG_')
 emit('X86_REGS', x86, 'UC_X86_REG_')
 out.append('export const UC_X86_INS_SYSCALL = %d;' % x86ins['UC_X86_INS_SYSCALL'])
-open('src/cpu/unicorn-consts.ts', 'w').write('\n'.join(out) + '\n')
+open('src/hw/unicorn-consts.ts', 'w').write('\n'.join(out) + '\n')

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assemble, AsmError, type AsmArch } from '../asm/assemble.js';
-import { parseElf, segmentPerms } from '../loader/elf.js';
+import { parseElf, segmentPerms } from '../fs/binfmt_elf.js';
 
 export interface AsmCommandOptions {
   /** Output path (default: the input path with its extension replaced by `.elf`). */

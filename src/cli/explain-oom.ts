@@ -12,7 +12,7 @@
  * Pure function, no I/O; the commander wiring lives in src/cli/main.ts.  Never throws: input
  * that contains no report yields `{ text: 'no OOM report found', reports: [], inconsistencies: [] }`.
  */
-import { GFP_PROFILES, formatGfpFlags } from '../mm/gfp.js';
+import { GFP_PROFILES, formatGfpFlags } from '../include/linux/gfp.js';
 
 export type OomFormat = '6.1' | '4.19' | '3.12';
 

@@ -26,7 +26,7 @@ import {
   sanitizeUserFaultEsr,
 } from '../../arch/arm64/include/asm/esr.js';
 import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
-import { formatMemAbortDecode } from '../../arch/arm64/kernel/traps-report.js';
+import { formatMemAbortDecode } from '../../arch/arm64/kernel/traps.js';
 import {
   X86_PF_INSTR,
   X86_PF_PROT,
@@ -36,7 +36,7 @@ import {
   formatPfOopsLines,
   pfBits,
 } from '../../arch/x86/include/asm/trap_pf.js';
-import { PROFILES, type KernelVersion } from '../kernel/profile.js';
+import { PROFILES, type KernelVersion } from '../include/faultpath/profile.js';
 
 export type Profile = KernelVersion;
 

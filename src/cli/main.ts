@@ -10,10 +10,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { AsmError } from '../asm/assemble.js';
-import { ElfError } from '../loader/elf.js';
+import { ElfError } from '../fs/binfmt_elf.js';
 import { ScenarioError } from '../scenario/schema.js';
-import { UnicornUnavailableError } from '../cpu/provision.js';
-import { CpuError } from '../cpu/cpu.js';
+import { UnicornUnavailableError } from '../hw/provision.js';
+import { CpuError } from '../hw/cpu.js';
 import { asmCommand } from './asm.js';
 import { explainEsr, explainPf } from './explain.js';
 import { listCommand } from './list.js';

@@ -6,7 +6,7 @@ import { runScenario, type RunOptions, type RunResult } from '../scenario/run.js
 import { parseScenario, type Scenario } from '../scenario/schema.js';
 import { applyFilters, formatTrace, summarize, type TraceFilters, type TraceFormat } from '../trace/index.js';
 import type { EventKind, TraceEvent } from '../trace/events.js';
-import type { Machine } from '../kernel/machine.js';
+import type { Machine } from '../machine/machine.js';
 
 /** Bad usage the user can fix (flags, files): main() prints it and exits 2. */
 export class UsageError extends Error {}

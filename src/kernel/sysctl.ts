@@ -2,7 +2,7 @@
  * /proc/sys knobs on the fault → OOM path (kernel-reference §9), with the kernel's ranges.
  * Writes validate like proc_dointvec_minmax: out of range → -EINVAL.
  */
-import type { Kernel } from './kernel.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
 
 interface Knob {
   value: number;

@@ -64,22 +64,16 @@
  * System gets a Proxy in place of its ArchOps (per machine, the shared arch object is not
  * touched), and the exitTask / Syscalls.handle methods are wrapped on the instances.
  */
-import type { Kernel } from '../kernel/kernel.js';
-import type { Machine } from '../kernel/machine.js';
-import type { ArchOps } from '../kernel/arch.js';
-import type { System } from '../kernel/system.js';
-import {
-  MM_ANONPAGES,
-  MM_FILEPAGES,
-  MM_SHMEMPAGES,
-  MM_SWAPENTS,
-  VM_ACCOUNT,
-  type MmStruct,
-  type Task,
-} from '../kernel/types.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { Machine } from '../machine/machine.js';
+import type { ArchOps } from '../include/faultpath/arch_ops.js';
+import type { System } from '../machine/system.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from '../include/linux/mm_types.js';
+import { VM_ACCOUNT } from '../include/linux/mm.js';
+import { type Task } from '../include/linux/sched.js';
 import type { MemCgroup } from './memcontrol.js';
 import { trueMmCounter } from './memory.js';
-import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
+import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 
 /** Upper end of the user address range walked for PTEs (arm64 TASK_SIZE_64; covers x86 too). */
 const USER_TOP = 2 ** 48;

@@ -3,11 +3,11 @@
  * try_charge_memcg (6.1) / try_charge (4.19) / __mem_cgroup_try_charge (3.12) driven by profile
  * data, mem_cgroup_oom, mem_cgroup_oom_synchronize, memory.events and the OOM report lines.
  */
-import { ENOMEM } from '../kernel/errno.js';
-import type { Kernel } from '../kernel/kernel.js';
-import type { Task } from '../kernel/types.js';
-import { formatGfpFlags } from './gfp.js';
-import { PAGE_SIZE } from './page_alloc.js';
+import { ENOMEM } from '../include/uapi/asm-generic/errno.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { Task } from '../include/linux/sched.js';
+import { formatGfpFlags } from '../include/linux/gfp.js';
+import { PAGE_SIZE } from '../include/linux/mmzone.js';
 
 export const PAGE_COUNTER_MAX = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE); // LONG_MAX/PAGE_SIZE, see below
 /** LONG_MAX / PAGE_SIZE pages: an unlimited counter prints 9007199254740988kB (§6.8). */

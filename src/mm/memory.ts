@@ -3,19 +3,17 @@
  * → do_anonymous_page / do_wp_page / do_fault / do_swap_page, with lazy page-table allocation,
  * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (kernel-reference §4).
  */
-import type { Kernel } from '../kernel/kernel.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
 import {
   MM_ANONPAGES,
   MM_FILEPAGES,
   MM_SHMEMPAGES,
   MM_SWAPENTS,
-  VM_EXEC,
-  VM_SHARED,
-  VM_WRITE,
   type MmStruct,
-  type Task,
   type Vma,
-} from '../kernel/types.js';
+} from '../include/linux/mm_types.js';
+import { VM_EXEC, VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
+import { type Task } from '../include/linux/sched.js';
 import {
   memCgroupCharge,
   memCgroupOomSynchronize,
@@ -24,7 +22,7 @@ import {
   mmMemcg,
   type MemCgroup,
 } from './memcontrol.js';
-import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
+import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 
 /** enum vm_fault_reason (6.1 values; 4.19/3.12 share the ones used here) */
 export const VM_FAULT_OOM = 0x1;

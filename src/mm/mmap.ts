@@ -5,8 +5,8 @@
  * Buffer mapped into the engine once (DESIGN.md §1); engine limits are checked before Unicorn
  * is touched, so an mmap that would exceed them fails with -ENOMEM like any other mmap.
  */
-import { CpuError, MAX_REGIONS } from '../cpu/cpu.js';
-import { SLAB_VM_AREA_STRUCT, type Kernel } from '../kernel/kernel.js';
+import { CpuError, MAX_REGIONS } from '../hw/cpu.js';
+import { SLAB_VM_AREA_STRUCT, type Kernel } from '../include/faultpath/kernel_state.js';
 import {
   VM_ACCOUNT,
   VM_EXEC,
@@ -18,14 +18,13 @@ import {
   VM_READ,
   VM_SHARED,
   VM_WRITE,
-  type ModelFile,
-  type MmStruct,
-  type Vma,
-} from '../kernel/types.js';
-import { RLIMIT_STACK, STK_LIM, taskRlimit } from '../kernel/resource.js';
-import { EACCES, EEXIST, EINVAL, ENOMEM } from '../kernel/errno.js';
+} from '../include/linux/mm.js';
+import { type ModelFile } from '../include/linux/fs.js';
+import { type MmStruct, type Vma } from '../include/linux/mm_types.js';
+import { RLIMIT_STACK, STK_LIM, taskRlimit } from '../kernel/sys.js';
+import { EACCES, EEXIST, EINVAL, ENOMEM } from '../include/uapi/asm-generic/errno.js';
 import { zapPageRange } from './memory.js';
-import { PAGE_SIZE } from './page_alloc.js';
+import { PAGE_SIZE } from '../include/linux/mmzone.js';
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -45,7 +44,7 @@ export const MADV_WILLNEED = 3;
 /** STACK_TOP for a 64-bit task: arm64 TASK_SIZE_64 (48-bit VA), x86 TASK_SIZE_MAX. */
 export const STACK_TOP = { aarch64: 2 ** 48, x86_64: 2 ** 47 - PAGE_SIZE } as const;
 export const TASK_SIZE = STACK_TOP;
-/** stack_guard_gap (256 pages); the stack rlimit default is _STK_LIM (src/kernel/resource.ts). */
+/** stack_guard_gap (256 pages); the stack rlimit default is _STK_LIM (src/kernel/sys.ts). */
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** mmap_base(): gap = rlimit + guard gap, at least 128 MiB (no randomization). */
 export function mmapBase(arch: 'aarch64' | 'x86_64'): number {

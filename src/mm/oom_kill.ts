@@ -4,10 +4,11 @@
  * parts, the oom.group sweep, and the OOM reaper queue (kernel-reference §7).  Versions differ
  * through profile data only.
  */
-import type { Kernel } from '../kernel/kernel.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type Task } from '../kernel/types.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from '../include/linux/mm_types.js';
+import { type Task } from '../include/linux/sched.js';
 import type { OomCandidate } from '../trace/events.js';
-import { formatGfp } from './gfp.js';
+import { formatGfp } from '../include/linux/gfp.js';
 import {
   memCgroupGetMax,
   memCgroupGetOomGroup,
@@ -20,7 +21,7 @@ import {
   type MemCgroup,
 } from './memcontrol.js';
 import { getMmCounter } from './memory.js';
-import { showMem } from './show_mem.js';
+import { showMem } from '../lib/show_mem.js';
 
 export const OOM_SCORE_ADJ_MIN = -1000;
 export const OOM_SCORE_ADJ_MAX = 1000;

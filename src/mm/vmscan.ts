@@ -5,11 +5,11 @@
  * go to the modeled swap area when swap exists and the memcg's swap.max allows it.  memory.min
  * and memory.low protect a memcg's pages (the low event fires when protection is ignored).
  */
-import type { Kernel } from '../kernel/kernel.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../kernel/types.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
 import { memCgroupSwapHeadroom, memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
 import { unchargePage } from './memory.js';
-import { Lru, PageKind, PAGE_SIZE } from './page_alloc.js';
+import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 
 export interface ReclaimScope {
   /** null = global reclaim */

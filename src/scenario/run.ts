@@ -6,12 +6,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../asm/assemble.js';
-import { Machine } from '../kernel/machine.js';
-import type { RunEnd } from '../kernel/system.js';
-import type { Task } from '../kernel/types.js';
+import { Machine } from '../machine/machine.js';
+import type { RunEnd } from '../machine/system.js';
+import type { Task } from '../include/linux/sched.js';
 import { MEMCG_EVENTS } from '../mm/memcontrol.js';
 import { trueMmCounter } from '../mm/memory.js';
-import { Printk } from '../kernel/printk.js';
+import { Printk } from '../kernel/printk/printk.js';
 import { scenarioSchema, sizeBytes, type Scenario, type ScenarioInput } from './schema.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -9,7 +9,7 @@ import {
   formatPstate,
   formatShowPte,
   type Arm64UnhandledFaultFields,
-} from '../../arch/arm64/kernel/traps-report.js';
+} from '../../arch/arm64/kernel/traps.js';
 import { buildDataAbortEsr, buildInstrAbortEsr, sanitizeUserFaultEsr } from '../../arch/arm64/include/asm/esr.js';
 import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
 import {

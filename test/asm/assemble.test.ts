@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { assemble, AsmError, keystoneEncode, type AsmArch } from '../../src/asm/assemble.js';
-import { parseElf, PF_R, PF_W, PF_X } from '../../src/loader/elf.js';
+import { parseElf, PF_R, PF_W, PF_X } from '../../src/fs/binfmt_elf.js';
 import { adrpAddTarget, branchTarget, hex, imm19Target, readMem, sym, words } from './helpers.js';
 
 /** Assemble and expect an AsmError; returns its message. */

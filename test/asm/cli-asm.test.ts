@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { asmCommand, defaultOutput, inferArch } from '../../src/cli/asm.js';
 import { AsmError } from '../../src/asm/assemble.js';
-import { parseElf } from '../../src/loader/elf.js';
+import { parseElf } from '../../src/fs/binfmt_elf.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-cli-asm-'));
 afterEach(() => vi.restoreAllMocks());

@@ -9,7 +9,7 @@ import {
   SHF_WRITE,
   writeElf,
 } from '../../src/asm/elf-writer.js';
-import { parseElf } from '../../src/loader/elf.js';
+import { parseElf } from '../../src/fs/binfmt_elf.js';
 import { elfSections, hex, readMem } from './helpers.js';
 
 describe('writeElf', () => {

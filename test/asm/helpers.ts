@@ -1,5 +1,5 @@
 /** Helpers for the assembler tests: read guest memory out of an ELF image. */
-import { parseElf, type ElfImage } from '../../src/loader/elf.js';
+import { parseElf, type ElfImage } from '../../src/fs/binfmt_elf.js';
 import type { AsmResult } from '../../src/asm/assemble.js';
 
 /** The bytes the loader would place at [addr, addr + n) (zeros past p_filesz). */

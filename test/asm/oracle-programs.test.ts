@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
-import { parseElf } from '../../src/loader/elf.js';
+import { parseElf } from '../../src/fs/binfmt_elf.js';
 import { elfSections, hex, readMem } from './helpers.js';
 import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 

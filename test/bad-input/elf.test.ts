@@ -5,9 +5,9 @@
  * never another exception, a hang or a crash of the Node process.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecError } from '../../src/kernel/exec.js';
-import { Machine } from '../../src/kernel/machine.js';
-import { ElfError } from '../../src/loader/elf.js';
+import { ExecError } from '../../src/fs/exec.js';
+import { Machine } from '../../src/machine/machine.js';
+import { ElfError } from '../../src/fs/binfmt_elf.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { scenarioSchema } from '../../src/scenario/schema.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -5,9 +5,9 @@
  * must survive every case and the run must end.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_REGIONS } from '../../src/cpu/cpu.js';
-import { ExecError } from '../../src/kernel/exec.js';
-import { Machine } from '../../src/kernel/machine.js';
+import { MAX_REGIONS } from '../../src/hw/cpu.js';
+import { ExecError } from '../../src/fs/exec.js';
+import { Machine } from '../../src/machine/machine.js';
 import {
   ARCHES,
   build,

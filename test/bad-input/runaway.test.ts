@@ -8,7 +8,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseElf } from '../../src/loader/elf.js';
+import { parseElf } from '../../src/fs/binfmt_elf.js';
 import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import { scenarioSchema } from '../../src/scenario/schema.js';
 import type { TraceEvent } from '../../src/trace/events.js';

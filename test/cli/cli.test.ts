@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseElf } from '../../src/loader/elf.js';
+import { parseElf } from '../../src/fs/binfmt_elf.js';
 import { REPO_ROOT } from '../../src/scenario/run.js';
 import { parseJsonl } from '../../src/trace/index.js';
 import { validatePerfetto } from '../golden/perfetto-validate.js';

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseScenario } from '../../src/scenario/schema.js';
 import { REPO_ROOT, runScenario } from '../../src/scenario/run.js';
-import type { Machine } from '../../src/kernel/machine.js';
+import type { Machine } from '../../src/machine/machine.js';
 
 const hooks = vi.hoisted(() => ({ runCommand: null as null | (() => Promise<number>) }));
 vi.mock('../../src/cli/run.js', async (importOriginal) => {

@@ -12,7 +12,7 @@
  * Engine behaviour we rely on and the choices made where hardware differs: docs/engine.md.
  */
 import { describe, expect, it } from 'vitest';
-import { ADDRESS_LIMIT, Cpu, CpuError, MAX_REGIONS, type Arch } from '../../src/cpu/cpu.js';
+import { ADDRESS_LIMIT, Cpu, CpuError, MAX_REGIONS, type Arch } from '../../src/hw/cpu.js';
 import {
   Machine,
   PAGE,

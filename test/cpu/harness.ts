@@ -6,7 +6,7 @@
  * ("return from exception and retry").
  */
 import MKeystone from '@alexaltea/keystone-js';
-import { Cpu, type Access, type Arch, type StopReason } from '../../src/cpu/cpu.js';
+import { Cpu, type Access, type Arch, type StopReason } from '../../src/hw/cpu.js';
 
 export const PAGE = 0x1000;
 export const TEXT = 0x10000;

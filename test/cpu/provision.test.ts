@@ -1,5 +1,5 @@
 /**
- * The fallback logic of src/cpu/provision.ts, with every step injected: no network, no dpkg, no
+ * The fallback logic of src/hw/provision.ts, with every step injected: no network, no dpkg, no
  * real library loading.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
   defaultSteps,
   locateUnicorn,
   type ProvisionSteps,
-} from '../../src/cpu/provision.js';
+} from '../../src/hw/provision.js';
 
 interface Calls {
   canLoad: string[];

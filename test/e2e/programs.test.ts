@@ -15,7 +15,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { assemble } from '../../src/asm/assemble.js';
 import { listCommand } from '../../src/cli/list.js';
 import { runCommand, type RunFlags } from '../../src/cli/run.js';
-import { parseElf } from '../../src/loader/elf.js';
+import { parseElf } from '../../src/fs/binfmt_elf.js';
 import {
   ARCHES,
   firstMmap,

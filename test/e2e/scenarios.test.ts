@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { checkExpectations } from '../../src/scenario/expect.js';
 import { parseScenario, type Scenario } from '../../src/scenario/schema.js';
 import { formatTrace } from '../../src/trace/index.js';
-import type { Machine } from '../../src/kernel/machine.js';
+import type { Machine } from '../../src/machine/machine.js';
 import { cgFile, isSubsequence, log, proc, REPO, runSpec, SCENARIOS_DIR, stackAt, type Run } from './helpers.js';
 
 const T = { timeout: 60_000 };

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
-import { ElfError, MAX_IMAGE_MEMORY, parseElf, USER_ADDRESS_LIMIT, type ElfImage } from '../../src/loader/elf.js';
+import { ElfError, MAX_IMAGE_MEMORY, parseElf, USER_ADDRESS_LIMIT, type ElfImage } from '../../src/fs/binfmt_elf.js';
 import { buildElf, phdr, validSpec } from './elf-builder.js';
 import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 
@@ -144,7 +144,7 @@ function mutate(seed: Uint8Array, muts: Mutation[]): Uint8Array {
   return buf;
 }
 
-/** What a returned image promises (see src/loader/elf.ts). */
+/** What a returned image promises (see src/fs/binfmt_elf.ts). */
 function checkInvariants(img: ElfImage, bytes: Uint8Array): void {
   expect(img.loads.length).toBeGreaterThan(0);
   let total = 0n;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
-import { ElfError, parseElf, PF_R, PF_W, PF_X, segmentPerms, type ElfImage } from '../../src/loader/elf.js';
+import { ElfError, parseElf, PF_R, PF_W, PF_X, segmentPerms, type ElfImage } from '../../src/fs/binfmt_elf.js';
 import { buildElf, load, phdr, validSpec, type ElfSpec } from './elf-builder.js';
 import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
 

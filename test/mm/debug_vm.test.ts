@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/mm/debug_vm.js';
-import { Lru, PageKind } from '../../src/mm/page_alloc.js';
-import type { Task } from '../../src/kernel/types.js';
-import type { Machine } from '../../src/kernel/machine.js';
+import { Lru, PageKind } from '../../src/include/linux/mmzone.js';
+import type { Task } from '../../src/include/linux/sched.js';
+import type { Machine } from '../../src/machine/machine.js';
 import { a64, cgroup, machine, onMarker, TOUCH_SLEEP_A64, x64 } from './vm_helpers.js';
 
 const PROG = `

@@ -18,7 +18,7 @@ import {
   formatGfpFlags,
   gfpMask,
   gfpValue,
-} from '../../src/mm/gfp.js';
+} from '../../src/include/linux/gfp.js';
 import { haveOracle, oracleCases, oracleLogLines } from '../arch/oracle-helpers.js';
 
 describe('GFP values', () => {

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/kernel/types.js';
+import type { Task } from '../../src/include/linux/sched.js';
 import { a64, cgroup, cgWrite, dmesg, kb, machine, onMarker, proc, TOUCH_SLEEP_A64 } from './vm_helpers.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */

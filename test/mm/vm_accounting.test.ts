@@ -6,7 +6,7 @@
  * MADV_DONTNEED, /proc/<pid>/status RSS lines.
  */
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/kernel/types.js';
+import type { Task } from '../../src/include/linux/sched.js';
 import type { TraceEvent } from '../../src/trace/events.js';
 import {
   a64,

@@ -4,8 +4,8 @@
  * inspects the machine at that point, with the task's registers loaded), cgroup and /proc access.
  */
 import { assemble } from '../../src/asm/assemble.js';
-import { Machine, type MachineOptions } from '../../src/kernel/machine.js';
-import type { Task } from '../../src/kernel/types.js';
+import { Machine, type MachineOptions } from '../../src/machine/machine.js';
+import type { Task } from '../../src/include/linux/sched.js';
 import { enableDebugVm, type DebugVm, type DebugVmOptions } from '../../src/mm/debug_vm.js';
 
 export const PAGE = 4096;

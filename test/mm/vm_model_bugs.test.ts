@@ -6,9 +6,9 @@
  * the `it.fails` as failing: then drop the `.fails`.
  */
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/kernel/types.js';
+import type { Task } from '../../src/include/linux/sched.js';
 import { getMmCounter } from '../../src/mm/memory.js';
-import { MM_ANONPAGES } from '../../src/kernel/types.js';
+import { MM_ANONPAGES } from '../../src/include/linux/mm_types.js';
 import {
   a64,
   cgRead,
@@ -74,7 +74,7 @@ async function atForkChild(
   expect(ran).toBe(true);
 }
 
-describe('model bugs: fork (src/kernel/process.ts ProcessTable.dupMm)', () => {
+describe('model bugs: fork (src/kernel/fork.ts ProcessTable.dupMm)', () => {
   /*
    * FIXED in the model (this is now a regression test). Was: a private anonymous page that is swapped out when the process forks is lost for the
    * parent once the child exits.  dupMm() copies the swap PTE into the child
@@ -349,7 +349,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
 describe('model bugs: /proc', () => {
   /*
    * FIXED in the model (this is now a regression test). Was: /proc/<pid>/status (and statm) read the *true* RSS (trueMmCounter: mm counter + every
-   * thread's unsynced SPLIT_RSS cache, src/kernel/vfs.ts status()/statm), while the OOM killer,
+   * thread's unsynced SPLIT_RSS cache, src/fs/namei.ts status()/statm), while the OOM killer,
    * dump_tasks and /proc/<pid>/oom_score read get_mm_counter() (synced counter only).  In Linux
    * 6.1 task_mem() and task_statm() use get_mm_counter() too (fs/proc/task_mmu.c), so the two
    * files always agree (and both lag by up to TASK_RSS_EVENTS_THRESH faults;

@@ -37,7 +37,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     pattern:
       /^[^/]+\/(global_oom|global_oom_panic|global_oom_two|oom_kill_allocating_task)\/(oom\/0\/tasks\/(hog|T)\/(total_vm|rss|pgtables_bytes)|oom\/0\/kill\/0\/(total_vm|anon_rss|pgtables)|cg\/work\/memory\.peak)$/,
     reason:
-      'Global OOM: where the page allocator gives up depends on all kernel memory of the machine (slab, page cache, watermark boosts, kswapd). faultpath calibrates the machine from the recorded boot logs (reserved pages, idle kernel memory, src/kernel/machine-profile.ts) and kills within about one 1 MiB chunk (256 pages) of the real point, not on the same page. Victim, gfp mask, order, constraint, call trace and the report structure match.',
+      'Global OOM: where the page allocator gives up depends on all kernel memory of the machine (slab, page cache, watermark boosts, kswapd). faultpath calibrates the machine from the recorded boot logs (reserved pages, idle kernel memory, src/machine/boot-memory.ts) and kills within about one 1 MiB chunk (256 pages) of the real point, not on the same page. Victim, gfp mask, order, constraint, call trace and the report structure match.',
   },
   {
     id: 'boot-commit',

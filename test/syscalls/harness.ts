@@ -6,15 +6,15 @@
  * A program is a list of steps; values (syscall results, loads) can be reported on stdout as
  * `key=<signed decimal>\n` lines and kept in 8-byte slots (a .bss array) for later arguments and
  * branches.  System call names are resolved through the arch's own table
- * (arch/arm64/kernel/syscall-table.ts, arch/x86/entry/syscall_64.ts), so one description gives
+ * (arch/arm64/kernel/sys.ts, arch/x86/entry/syscall_64.ts), so one description gives
  * the same test on both arches with each one's real numbers and ABI.
  */
-import { ARM64_SYSCALLS } from '../../arch/arm64/kernel/syscall-table.js';
+import { ARM64_SYSCALLS } from '../../arch/arm64/kernel/sys.js';
 import { X86_64_SYSCALLS } from '../../arch/x86/entry/syscall_64.js';
 import { assemble } from '../../src/asm/assemble.js';
-import { Machine, type MachineOptions } from '../../src/kernel/machine.js';
-import type { RunEnd } from '../../src/kernel/system.js';
-import type { Task } from '../../src/kernel/types.js';
+import { Machine, type MachineOptions } from '../../src/machine/machine.js';
+import type { RunEnd } from '../../src/machine/system.js';
+import type { Task } from '../../src/include/linux/sched.js';
 
 export type Arch = 'aarch64' | 'x86_64';
 export const ARCHES: Arch[] = ['aarch64', 'x86_64'];

@@ -3,10 +3,10 @@
  * synchronous handler dispatching on ESR.EC, el0_da / el0_ia, and the construction of ESR_EL1
  * and FAR_EL1 exactly as the hardware reports a stage-1 fault (kernel-reference §1).
  */
-import type { Access, Cpu } from '../../../src/cpu/cpu.js';
-import type { ArchFaultOutcome, ArchOps, UserFaultReport } from '../../../src/kernel/arch.js';
-import type { Kernel } from '../../../src/kernel/kernel.js';
-import type { Task } from '../../../src/kernel/types.js';
+import type { Access, Cpu } from '../../../src/hw/cpu.js';
+import type { ArchFaultOutcome, ArchOps, UserFaultReport } from '../../../src/include/faultpath/arch_ops.js';
+import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import type { Task } from '../../../src/include/linux/sched.js';
 import {
   buildDataAbortEsr,
   buildInstrAbortEsr,
@@ -16,8 +16,8 @@ import {
   sanitizeUserFaultEsr,
 } from '../include/asm/esr.js';
 import { doMemAbort } from '../mm/fault.js';
-import { formatArm64UnhandledFault } from './traps-report.js';
-import { ARM64_SYSCALLS } from './syscall-table.js';
+import { formatArm64UnhandledFault } from './traps.js';
+import { ARM64_SYSCALLS } from './sys.js';
 
 /** VBAR_EL1 layout: 16 vectors of 0x80 bytes (4.19 / 6.1 labels from the profile's naming). */
 export const VECTORS_61 = [

@@ -3,8 +3,8 @@
  * do_page_fault (vm_flags / mm_flags from the ESR, VM_FAULT_BADMAP / BADACCESS),
  * do_bad_area, and the signal path with set_thread_esr sanitising (kernel-reference §1.7–1.10).
  */
-import type { Kernel } from '../../../src/kernel/kernel.js';
-import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/kernel/types.js';
+import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import {
   handleMmFault,
   hex,
@@ -19,7 +19,7 @@ import { expandStack } from '../../../src/mm/mmap.js';
 import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
 import { ESR_ELx_EC, ESR_ELx_EC_IABT_LOW, is_write_abort, sanitizeUserFaultEsr } from '../include/asm/esr.js';
 import { faultInfo } from './fault_info.js';
-import type { ArchFaultOutcome, UserFaultReport } from '../../../src/kernel/arch.js';
+import type { ArchFaultOutcome, UserFaultReport } from '../../../src/include/faultpath/arch_ops.js';
 
 /** arm64-private fault codes (mm/fault.c) */
 export const VM_FAULT_BADMAP = 0x010000;

@@ -9,7 +9,7 @@
  * SIGBUS with a literal 0 si_code, index 7 goes straight to do_page_fault, several rows have
  * other names — including the unterminated "(translation table walk" of rows 28–31).
  */
-import type { KernelVersion } from '../../../src/kernel/profile.js';
+import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
 
 export type Profile = KernelVersion;
 

@@ -2,8 +2,8 @@
  * The user-mode side of arch/x86/kernel/traps.c for the non-#PF exceptions the engine raises:
  * the signal each vector sends and show_signal()'s "traps: …" line.
  */
-import type { Kernel } from '../../../src/kernel/kernel.js';
-import type { Task } from '../../../src/kernel/types.js';
+import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import type { Task } from '../../../src/include/linux/sched.js';
 import { formatVmaAddr, type VmaAddr } from '../include/asm/trap_pf.js';
 
 interface X86Trap {

@@ -4,10 +4,12 @@
  * bad_area / bad_area_access_error / __bad_area_nosemaphore with show_signal_msg, mm_fault_error
  * paths (pagefault_out_of_memory, do_sigbus), with the hardware error code and CR2.
  */
-import type { Access } from '../../../src/cpu/cpu.js';
-import type { ArchFaultOutcome, ArchOps } from '../../../src/kernel/arch.js';
-import type { Kernel } from '../../../src/kernel/kernel.js';
-import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, type Task, type Vma } from '../../../src/kernel/types.js';
+import type { Access } from '../../../src/hw/cpu.js';
+import type { ArchFaultOutcome, ArchOps } from '../../../src/include/faultpath/arch_ops.js';
+import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
+import { type Task } from '../../../src/include/linux/sched.js';
+import { type Vma } from '../../../src/include/linux/mm_types.js';
 import {
   handleMmFault,
   hex,

@@ -11,7 +11,7 @@
  * (ISS2, FEAT_LS64 and later) are RES0 on every CPU faultpath models, so functions that print
  * a 64-bit ESR accept `bigint` as well.
  */
-import type { KernelVersion } from '../../../../src/kernel/profile.js';
+import type { KernelVersion } from '../../../../src/include/faultpath/profile.js';
 
 export type Profile = KernelVersion;
 

@@ -5,7 +5,7 @@
  * DBM = PTE_WRITE 51, PXN 53, UXN 54, software DIRTY 55, SPECIAL 56; table descriptors carry
  * PXNTable (bit 59) for user tables (pmd_populate / pud_populate / p4d_populate).
  */
-import type { LeafProt, PgtableFormat, PteView } from '../../../../src/mm/pgtable.js';
+import type { LeafProt, PgtableFormat, PteView } from '../../../../src/hw/mmu.js';
 
 const lo32 = (bit: number) => (bit < 32 ? (1 << bit) >>> 0 : 0);
 const hi32 = (bit: number) => (bit >= 32 ? (1 << (bit - 32)) >>> 0 : 0);

@@ -4,7 +4,7 @@
  * (SOFTW1) 9, _PAGE_SOFT_DIRTY 58 (CONFIG_MEM_SOFT_DIRTY, set by pte_mkdirty), _PAGE_NX 63.
  * Table entries are _PAGE_TABLE = P|RW|USER|ACCESSED|DIRTY (0x67).
  */
-import type { LeafProt, PgtableFormat, PteView } from '../../../../src/mm/pgtable.js';
+import type { LeafProt, PgtableFormat, PteView } from '../../../../src/hw/mmu.js';
 
 export const _PAGE_PRESENT = 0x1;
 export const _PAGE_RW = 0x2;

@@ -6,7 +6,7 @@
  * (arch/x86/mm/fault.c), `show_opcodes()` (arch/x86/kernel/dumpstack.c), `print_vma_addr()`
  * (mm/memory.c) and `show_fault_oops()` (6.1, kernel-mode faults only).
  */
-import type { KernelVersion } from '../../../../src/kernel/profile.js';
+import type { KernelVersion } from '../../../../src/include/faultpath/profile.js';
 
 export type Profile = KernelVersion;
 

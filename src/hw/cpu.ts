@@ -13,7 +13,7 @@
  * Engine limits are guarded here (region count, address range) so no input reaches a Unicorn
  * assertion, which would abort the whole Node process.
  */
-import { countX86Instructions } from './x86-length.js';
+import { countX86Instructions } from './x86-decode.js';
 import { ARM64_REGS, UC_X86_INS_SYSCALL, X86_REGS } from './unicorn-consts.js';
 import * as U from './unicorn.js';
 

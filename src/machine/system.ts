@@ -4,26 +4,19 @@
  * the architecture's fault path when the walk refuses, return-to-user work (signals, memory.high
  * throttling), the OOM reaper kernel thread, and timed actions.
  */
-import type { Access, Cpu, StopReason } from '../cpu/cpu.js';
-import { isX86MemoryRmw } from '../cpu/x86-length.js';
+import type { Access, Cpu, StopReason } from '../hw/cpu.js';
+import { isX86MemoryRmw } from '../hw/x86-decode.js';
 import { memCgroupHandleOverHigh } from '../mm/memcontrol.js';
 import { getMmCounter, handleMmFault, syncMmRss, zapPageRange } from '../mm/memory.js';
 import { expandStack } from '../mm/mmap.js';
-import { PAGE_SIZE } from '../mm/page_alloc.js';
-import {
-  MM_ANONPAGES,
-  MM_FILEPAGES,
-  MM_SHMEMPAGES,
-  VM_GROWSDOWN,
-  VM_SHARED,
-  type MmStruct,
-  type Task,
-  type Vma,
-} from './types.js';
-import type { ArchOps } from './arch.js';
-import { KernelPanic, type Kernel } from './kernel.js';
-import { ProcessTable, SIGNAL_NAMES } from './process.js';
-import { Vfs } from './vfs.js';
+import { PAGE_SIZE } from '../include/linux/mmzone.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, type MmStruct, type Vma } from '../include/linux/mm_types.js';
+import { VM_GROWSDOWN, VM_SHARED } from '../include/linux/mm.js';
+import { type Task } from '../include/linux/sched.js';
+import type { ArchOps } from '../include/faultpath/arch_ops.js';
+import { KernelPanic, type Kernel } from '../include/faultpath/kernel_state.js';
+import { ProcessTable, SIGNAL_NAMES } from '../kernel/fork.js';
+import { Vfs } from '../fs/namei.js';
 
 const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */

@@ -7,7 +7,7 @@
  * 256 MiB, interpolated linearly in RAM size.  'bare' models a machine whose kernel takes
  * only a small fixed share, for experiments that want every page for the guests.
  */
-import type { GuestArch } from './profile.js';
+import type { GuestArch } from '../include/faultpath/profile.js';
 
 export type MachineKind = 'qemu-virt' | 'bare';
 

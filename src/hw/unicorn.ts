@@ -1,6 +1,6 @@
 /**
  * The only code that calls the Unicorn C library (through koffi).  Everything else uses `Cpu`
- * (src/cpu/cpu.ts).  Keeping every FFI signature here lets a WASM backend replace this file.
+ * (src/hw/cpu.ts).  Keeping every FFI signature here lets a WASM backend replace this file.
  */
 import koffi from 'koffi';
 import { defaultSteps, locateUnicorn, type ProvisionResult } from './provision.js';

@@ -17,10 +17,12 @@ import {
 import { getMmCounter } from '../mm/memory.js';
 import { vmCommitLimit } from '../mm/mmap.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, procOomScore } from '../mm/oom_kill.js';
-import type { Kernel } from './kernel.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type ModelFile, type Task } from './types.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
+import { type ModelFile } from '../include/linux/fs.js';
+import { type Task } from '../include/linux/sched.js';
 
-import { EACCES, EBUSY, EINVAL, ENOENT, EPERM, ESRCH } from './errno.js';
+import { EACCES, EBUSY, EINVAL, ENOENT, EPERM, ESRCH } from '../include/uapi/asm-generic/errno.js';
 
 export interface VirtualFile {
   read(): string;

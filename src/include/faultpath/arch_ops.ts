@@ -3,9 +3,9 @@
  * access (building the exception record), its syscall ABI, and its register report for oopses.
  * arch/arm64 and arch/x86 implement it.
  */
-import type { Access, Cpu } from '../cpu/cpu.js';
-import type { Kernel } from './kernel.js';
-import type { Task } from './types.js';
+import type { Access, Cpu } from '../../hw/cpu.js';
+import type { Kernel } from './kernel_state.js';
+import type { Task } from '../linux/sched.js';
 
 export type ArchFaultOutcome = { kind: 'retry' } | { kind: 'signal' } | { kind: 'sleep'; waitq: string };
 

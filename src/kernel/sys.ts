@@ -4,8 +4,8 @@
  * the thread group, copied at fork, kept across exec — which Task.rlimits models as overrides
  * of the defaults.
  */
-import { EINVAL, EPERM } from './errno.js';
-import type { Task } from './types.js';
+import { EINVAL, EPERM } from '../include/uapi/asm-generic/errno.js';
+import type { Task } from '../include/linux/sched.js';
 
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 export const RLIM_NLIMITS = 16;

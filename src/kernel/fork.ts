@@ -3,14 +3,16 @@
  * → exit_mmap), zombies and reaping, signal sending and the default actions of fatal signals
  * (kernel/fork.c, kernel/exit.c, kernel/signal.c).
  */
-import { EAGAIN } from './errno.js';
-import { Cpu } from '../cpu/cpu.js';
+import { EAGAIN } from '../include/uapi/asm-generic/errno.js';
+import { Cpu } from '../hw/cpu.js';
 import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { syncMmRss } from '../mm/memory.js';
 import { exitMmap } from '../mm/mmap.js';
-import { Lru, PageKind } from '../mm/page_alloc.js';
-import { SLAB_VM_AREA_STRUCT, type Kernel } from './kernel.js';
-import { VM_SHARED, VM_WRITE, type MmStruct, type Task } from './types.js';
+import { Lru, PageKind } from '../include/linux/mmzone.js';
+import { SLAB_VM_AREA_STRUCT, type Kernel } from '../include/faultpath/kernel_state.js';
+import { VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
+import { type MmStruct } from '../include/linux/mm_types.js';
+import { type Task } from '../include/linux/sched.js';
 
 export const SIGNAL_NAMES: Record<number, string> = {
   1: 'SIGHUP',

@@ -4,8 +4,8 @@
  * anonymous memory, brk after it, the [vvar]/[vdso] special mappings, and the initial stack
  * exactly as create_elf_tables builds it (strings, AT_RANDOM, argc/argv/envp/auxv).
  */
-import { Cpu } from '../cpu/cpu.js';
-import type { ElfImage } from '../loader/elf.js';
+import { Cpu } from '../hw/cpu.js';
+import type { ElfImage } from './binfmt_elf.js';
 import { handleMmFault } from '../mm/memory.js';
 import {
   doBrk,
@@ -23,9 +23,11 @@ import {
   setupStackVma,
   STACK_TOP,
 } from '../mm/mmap.js';
-import { PAGE_SIZE } from '../mm/page_alloc.js';
-import { SLAB_VM_AREA_STRUCT, type Kernel } from './kernel.js';
-import type { ModelFile, MmStruct, Task, Vma } from './types.js';
+import { PAGE_SIZE } from '../include/linux/mmzone.js';
+import { SLAB_VM_AREA_STRUCT, type Kernel } from '../include/faultpath/kernel_state.js';
+import type { ModelFile } from '../include/linux/fs.js';
+import type { MmStruct, Vma } from '../include/linux/mm_types.js';
+import type { Task } from '../include/linux/sched.js';
 
 export const AT = {
   NULL: 0,

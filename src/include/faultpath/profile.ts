@@ -67,7 +67,7 @@ export interface KernelProfile {
   x86UserFault: string;
   /** the memcg charge call chain (outermost first) the OOM report's stack shows */
   memcgChargeChain: string[];
-  /** GFP bit values of the version (kernel-reference §10); formatting is src/mm/gfp.ts */
+  /** GFP bit values of the version (kernel-reference §10); formatting is src/include/linux/gfp.ts */
   gfp: GfpBits;
 }
 

@@ -4,12 +4,12 @@
  * return -ENOSYS and emit a trace event naming the call.
  */
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, MAP_ANONYMOUS } from '../mm/mmap.js';
-import { PAGE_SIZE } from '../mm/page_alloc.js';
-import * as E from './errno.js';
-import { ExecError, MAX_ARG_BYTES } from './exec.js';
-import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, taskRlimit } from './resource.js';
+import { PAGE_SIZE } from '../include/linux/mmzone.js';
+import * as E from '../include/uapi/asm-generic/errno.js';
+import { ExecError, MAX_ARG_BYTES } from '../fs/exec.js';
+import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, taskRlimit } from '../kernel/sys.js';
 import type { Machine } from './machine.js';
-import type { Task } from './types.js';
+import type { Task } from '../include/linux/sched.js';
 
 /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
 const MAX_ARG_STRLEN = 32 * 4096;

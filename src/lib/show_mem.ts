@@ -4,8 +4,8 @@
  * guest of either arch reports); per-order buddy lists are not modeled, so the free list line
  * shows every free page as order 0.
  */
-import type { Kernel } from '../kernel/kernel.js';
-import { Lru } from './page_alloc.js';
+import type { Kernel } from '../include/faultpath/kernel_state.js';
+import { Lru } from '../include/linux/mmzone.js';
 
 export function showMem(k: Kernel): string[] {
   const p = k.phys;

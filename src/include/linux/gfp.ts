@@ -10,7 +10,7 @@
  * (__GFP_SKIP_ZERO/SKIP_KASAN_* are 0) and without CONFIG_LOCKDEP (__GFP_NOLOCKDEP is 0);
  * 3.12 without CONFIG_NUMA-specific GFP_THISNODE (not needed on the fault path).
  */
-import type { KernelVersion } from '../kernel/profile.js';
+import type { KernelVersion } from '../faultpath/profile.js';
 
 export type Profile = KernelVersion;
 

@@ -6,20 +6,21 @@ import { arm64Pgtable } from '../../arch/arm64/include/asm/pgtable.js';
 import { arm64Ops } from '../../arch/arm64/kernel/entry.js';
 import { x86Pgtable } from '../../arch/x86/include/asm/pgtable.js';
 import { x86Ops } from '../../arch/x86/mm/fault.js';
-import { parseElf } from '../loader/elf.js';
+import { parseElf } from '../fs/binfmt_elf.js';
 import { syncMmRss } from '../mm/memory.js';
 import { exitMmap } from '../mm/mmap.js';
-import { PageKind } from '../mm/page_alloc.js';
+import { PageKind } from '../include/linux/mmzone.js';
 import { moomCallback } from '../mm/oom_kill.js';
 import { Tracer } from '../trace/tracer.js';
-import type { ArchOps } from './arch.js';
-import { loadElfBinary } from './exec.js';
-import { Kernel } from './kernel.js';
-import { bootMemory, type MachineKind } from './machine-profile.js';
-import { getProfile, type GuestArch } from './profile.js';
+import type { ArchOps } from '../include/faultpath/arch_ops.js';
+import { loadElfBinary } from '../fs/exec.js';
+import { Kernel } from '../include/faultpath/kernel_state.js';
+import { bootMemory, type MachineKind } from './boot-memory.js';
+import { getProfile, type GuestArch } from '../include/faultpath/profile.js';
 import { Syscalls } from './syscalls.js';
 import { System, type RunEnd } from './system.js';
-import type { ModelFile, Task } from './types.js';
+import type { ModelFile } from '../include/linux/fs.js';
+import type { Task } from '../include/linux/sched.js';
 
 export interface MachineOptions {
   arch: GuestArch;
@@ -33,7 +34,7 @@ export interface MachineOptions {
   budget?: number;
   seed?: number;
   rootfs?: 'tmpfs' | 'disk';
-  /** boot-time memory model (src/kernel/machine-profile.ts) */
+  /** boot-time memory model (src/machine/boot-memory.ts) */
   machine?: MachineKind;
   maxProcesses?: number;
   /** OOM notifiers (register_oom_notifier), each owning `pages` kernel pages it can free */

@@ -3,21 +3,23 @@
  * the memcg tree, the task list, sysctls, the log) and the small memory-management primitives
  * the mm/ files share.  Behaviour with a kernel name lives in the file mirroring its kernel file.
  */
-import { Crng } from './random.js';
-import { Cpu } from '../cpu/cpu.js';
-import { __allocPages, type AllocContext } from '../mm/page_alloc_path.js';
-import { memCgroupUncharge, MemcgTree, mmMemcg, tryCharge, type MemCgroup } from '../mm/memcontrol.js';
-import { unchargePage } from '../mm/memory.js';
-import { outOfMemory, type OomControl } from '../mm/oom_kill.js';
-import { Lru, PageKind, PhysMem, PAGE_SIZE } from '../mm/page_alloc.js';
-import { PageTable, type PgtableFormat } from '../mm/pgtable.js';
-import { shrinkLists, type ReclaimScope } from '../mm/vmscan.js';
-import type { TraceEvent } from '../trace/events.js';
-import { Tracer } from '../trace/tracer.js';
-import { Printk } from './printk.js';
+import { Crng } from '../../drivers/char/random.js';
+import { Cpu } from '../../hw/cpu.js';
+import { __allocPages, type AllocContext } from '../../mm/page_alloc.js';
+import { memCgroupUncharge, MemcgTree, mmMemcg, tryCharge, type MemCgroup } from '../../mm/memcontrol.js';
+import { unchargePage } from '../../mm/memory.js';
+import { outOfMemory, type OomControl } from '../../mm/oom_kill.js';
+import { Lru, PageKind, PhysMem, PAGE_SIZE } from '../linux/mmzone.js';
+import { PageTable, type PgtableFormat } from '../../hw/mmu.js';
+import { shrinkLists, type ReclaimScope } from '../../mm/vmscan.js';
+import type { TraceEvent } from '../../trace/events.js';
+import { Tracer } from '../../trace/tracer.js';
+import { Printk } from '../../kernel/printk/printk.js';
 import type { GuestArch, KernelProfile } from './profile.js';
-import { Sysctl } from './sysctl.js';
-import type { ModelFile, MmStruct, Task, Vma } from './types.js';
+import { Sysctl } from '../../kernel/sysctl.js';
+import type { ModelFile } from '../linux/fs.js';
+import type { MmStruct, Vma } from '../linux/mm_types.js';
+import type { Task } from '../linux/sched.js';
 
 export interface KernelOptions {
   arch: GuestArch;

@@ -16,7 +16,7 @@
  * only for kernel faults via die_kernel_fault()/do_mem_abort()); they are exported separately.
  * 3.12 does print show_pte() for user faults.
  */
-import type { KernelVersion } from '../../../src/kernel/profile.js';
+import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
 import {
   ESR_ELx_CM,
   ESR_ELx_EA,
