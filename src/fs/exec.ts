@@ -24,7 +24,7 @@ import {
   STACK_TOP,
 } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
-import { SLAB_VM_AREA_STRUCT, type Kernel } from '../include/faultpath/kernel_state.js';
+import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
 import type { ModelFile } from '../include/linux/fs.js';
 import type { MmStruct, Vma } from '../include/linux/mm_types.js';
 import type { Task } from '../include/linux/sched.js';
@@ -80,7 +80,7 @@ export interface ExecArgs {
 export const MAX_ARG_BYTES = 2 * 1024 * 1024;
 
 /** A kernel-mode write to a user page of `mm` (copy_strings / clear_user through GUP). */
-function kernelTouch(k: Kernel, t: Task, mm: MmStruct, vma: Vma, address: number): void {
+function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: number): void {
   const prev = k.current;
   const prevMm = t.mm;
   const w = mm.pgtable.walk(pageDown(address));
@@ -100,7 +100,7 @@ function kernelTouch(k: Kernel, t: Task, mm: MmStruct, vma: Vma, address: number
 }
 
 /** Writes bytes into the user address space of mm through kernelTouch (copy_to_user). */
-function copyToUser(k: Kernel, t: Task, mm: MmStruct, address: number, data: Uint8Array): void {
+function copyToUser(k: KernelState, t: Task, mm: MmStruct, address: number, data: Uint8Array): void {
   for (let off = 0; off < data.length; ) {
     const a = address + off;
     const vma = k.findVma(mm, a);
@@ -116,7 +116,7 @@ function copyToUser(k: Kernel, t: Task, mm: MmStruct, address: number, data: Uin
  * load_elf_binary(): builds the new mm for task t and returns it with the entry point and
  * initial stack pointer.  The caller installs it (exec_mmap) and sets the registers.
  */
-export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; entry: number; sp: number } {
+export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStruct; entry: number; sp: number } {
   const arch = k.arch;
   if (a.image.arch !== arch)
     throw new ExecError(
@@ -287,7 +287,7 @@ export function loadElfBinary(k: Kernel, t: Task, a: ExecArgs): { mm: MmStruct; 
   }
 }
 
-function splitSpecial(k: Kernel, mm: MmStruct, vdsoAddr: number): void {
+function splitSpecial(k: KernelState, mm: MmStruct, vdsoAddr: number): void {
   k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
   const v = mm.vmas.find((x) => x.start < vdsoAddr && x.end > vdsoAddr)!;
   const tail: Vma = {
@@ -303,7 +303,7 @@ function splitSpecial(k: Kernel, mm: MmStruct, vdsoAddr: number): void {
   mm.vmas.sort((x, y) => x.start - y.start);
 }
 
-function tearDown(k: Kernel, _t: Task, mm: MmStruct): void {
+function tearDown(k: KernelState, _t: Task, mm: MmStruct): void {
   // exit_mmap releases every page, charge and table of the failed image.
   k.mms.delete(mm.id);
   exitMmap(k, mm);

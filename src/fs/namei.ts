@@ -17,7 +17,7 @@ import {
 import { getMmCounter } from '../mm/memory.js';
 import { vmCommitLimit } from '../mm/mmap.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, procOomScore } from '../mm/oom_kill.js';
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
 import { type ModelFile } from '../include/linux/fs.js';
 import { type Task } from '../include/linux/sched.js';
@@ -39,7 +39,7 @@ export function memparse(s: string): number | null {
 }
 
 export class Vfs {
-  private readonly k: Kernel;
+  private readonly k: KernelState;
   private readonly files = new Map<string, ModelFile>();
   private nextFileId = 1;
   /** tasks whose oom_adj deprecation warning was printed (printed once per boot in the kernel) */
@@ -47,7 +47,7 @@ export class Vfs {
   /** memory.max writes need to run reclaim/OOM in task context: supplied by the system */
   onLimitLowered: (memcg: MemCgroup) => void = () => {};
 
-  constructor(k: Kernel) {
+  constructor(k: KernelState) {
     this.k = k;
   }
 

@@ -9,7 +9,7 @@ import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { syncMmRss } from '../mm/memory.js';
 import { exitMmap } from '../mm/mmap.js';
 import { Lru, PageKind } from '../include/linux/mmzone.js';
-import { SLAB_VM_AREA_STRUCT, type Kernel } from '../include/faultpath/kernel_state.js';
+import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
 import { VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
 import { type MmStruct } from '../include/linux/mm_types.js';
 import { type Task } from '../include/linux/sched.js';
@@ -44,11 +44,11 @@ export const FIRST_GUEST_PID = 100;
 
 export class ProcessTable {
   private nextPid = FIRST_GUEST_PID;
-  readonly k: Kernel;
+  readonly k: KernelState;
   /** RLIMIT_NPROC and the engine-instance cap that bounds fork bombs */
   maxProcesses = 256;
 
-  constructor(k: Kernel) {
+  constructor(k: KernelState) {
     this.k = k;
   }
 

@@ -2,20 +2,20 @@
  * /proc/sys knobs on the fault → OOM path (kernel-reference §9), with the kernel's ranges.
  * Writes validate like proc_dointvec_minmax: out of range → -EINVAL.
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 
 interface Knob {
   value: number;
   min: number;
   max: number;
-  onWrite?: (k: Kernel, v: number) => void;
+  onWrite?: (k: KernelState, v: number) => void;
 }
 
 export class Sysctl {
   private readonly knobs = new Map<string, Knob>();
-  private readonly k: Kernel;
+  private readonly k: KernelState;
 
-  constructor(k: Kernel) {
+  constructor(k: KernelState) {
     this.k = k;
     const p = k.profile;
     const def = (name: string, value: number, min: number, max: number, onWrite?: Knob['onWrite']) =>
@@ -62,7 +62,7 @@ export class Sysctl {
   }
 
   /** Returns 0 or -EINVAL (-22), like a write(2) to the proc file. */
-  set(name: string, value: number, runHook = true, kk: Kernel = this.k): number {
+  set(name: string, value: number, runHook = true, kk: KernelState = this.k): number {
     const k = this.knobs.get(this.norm(name));
     if (!k) return -2;
     if (!Number.isInteger(value) || value < k.min || value > k.max) return -22;

@@ -4,10 +4,10 @@
  * guest of either arch reports); per-order buddy lists are not modeled, so the free list line
  * shows every free page as order 0.
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { Lru } from '../include/linux/mmzone.js';
 
-export function showMem(k: Kernel): string[] {
+export function showMem(k: KernelState): string[] {
   const p = k.phys;
   const L = (l: Lru) => p.lists[l].size;
   const zone = k.arch === 'aarch64' ? 'DMA' : 'DMA32';

@@ -14,7 +14,7 @@ import { moomCallback } from '../mm/oom_kill.js';
 import { Tracer } from '../trace/tracer.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
 import { loadElfBinary } from '../fs/exec.js';
-import { Kernel } from '../include/faultpath/kernel_state.js';
+import { KernelState } from '../include/faultpath/kernel_state.js';
 import { bootMemory, type MachineKind } from './boot-memory.js';
 import { getProfile, type GuestArch } from '../include/faultpath/profile.js';
 import { Syscalls } from './syscalls.js';
@@ -66,7 +66,7 @@ export interface OutputChunk {
 export const DEFAULT_ENV = ['HOME=/', 'PWD=/', 'PATH=/bin:/sbin', 'LOGNAME=root'];
 
 export class Machine {
-  readonly k: Kernel;
+  readonly k: KernelState;
   readonly sys: System;
   readonly arch: ArchOps;
   readonly syscalls: Syscalls;
@@ -80,7 +80,7 @@ export class Machine {
     const memBytes = opts.memBytes ?? 128 * 1024 * 1024;
     const boot = bootMemory(opts.machine ?? 'qemu-virt', opts.arch, Math.floor(memBytes / 4096));
     this.tracer = new Tracer(opts.trace ?? false, opts.traceLimit);
-    this.k = new Kernel({
+    this.k = new KernelState({
       arch: opts.arch,
       profile,
       memBytes,

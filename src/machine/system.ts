@@ -14,7 +14,7 @@ import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, type MmStruct, type Vma } fr
 import { VM_GROWSDOWN, VM_SHARED } from '../include/linux/mm.js';
 import { type Task } from '../include/linux/sched.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
-import { KernelPanic, type Kernel } from '../include/faultpath/kernel_state.js';
+import { KernelPanic, type KernelState } from '../include/faultpath/kernel_state.js';
 import { ProcessTable, SIGNAL_NAMES } from '../kernel/fork.js';
 import { Vfs } from '../fs/namei.js';
 
@@ -39,7 +39,7 @@ export type RunEnd =
   | { kind: 'livelock'; pid: number; comm: string; address: string };
 
 export class System {
-  readonly k: Kernel;
+  readonly k: KernelState;
   readonly arch: ArchOps;
   readonly procs: ProcessTable;
   readonly vfs: Vfs;
@@ -60,7 +60,7 @@ export class System {
   /** work that will create guest tasks later (scenario starts): keeps the run alive */
   pendingWork: () => boolean = () => false;
 
-  constructor(k: Kernel, arch: ArchOps, budget: number) {
+  constructor(k: KernelState, arch: ArchOps, budget: number) {
     this.k = k;
     this.arch = arch;
     this.budget = budget;

@@ -53,7 +53,7 @@
  * PhysMem.memcg, so a charge to the wrong memcg that is consistently recorded passes).
  *
  * Slab: the model charges accounted slab objects (mm_struct, vm_area_struct) to the memcg by
- * bytes per mm, rounded up to whole pages per mm (Kernel.slabCharge), without taking frames.
+ * bytes per mm, rounded up to whole pages per mm (KernelState.slabCharge), without taking frames.
  * So slab memory appears in memcg counters (kernel, memory.current) but not in any frame kind;
  * the frame identity therefore has no slab term, and the memcg identity adds
  * ceil(mm.slab.bytes / PAGE_SIZE) for every live mm whose slab is charged to the memcg.
@@ -64,7 +64,7 @@
  * System gets a Proxy in place of its ArchOps (per machine, the shared arch object is not
  * touched), and the exitTask / Syscalls.handle methods are wrapped on the instances.
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import type { Machine } from '../machine/machine.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
 import type { System } from '../machine/system.js';
@@ -80,14 +80,14 @@ const USER_TOP = 2 ** 48;
 const MAX_MESSAGES_PER_ID = 8;
 
 /** Boot-kernel frame count per kernel, recorded the first time a kernel is checked. */
-const bootKernel = new WeakMap<Kernel, number>();
+const bootKernel = new WeakMap<KernelState, number>();
 
 /** Records the boot-time baseline (idle kernel frames); call right after creating the machine. */
-export function recordBaseline(k: Kernel): void {
+export function recordBaseline(k: KernelState): void {
   if (!bootKernel.has(k)) bootKernel.set(k, countKind(k, PageKind.Kernel));
 }
 
-function countKind(k: Kernel, kind: PageKind): number {
+function countKind(k: KernelState, kind: PageKind): number {
   let n = 0;
   const a = k.phys.kind;
   for (let i = 0; i < a.length; i++) if (a[i] === kind) n++;
@@ -134,7 +134,7 @@ interface MmScan {
  * Checks every invariant listed in the header.  Read-only: it never changes model state, so it
  * may run at any point where the model is between operations (not inside a fault).
  */
-export function checkInvariants(k: Kernel): string[] {
+export function checkInvariants(k: KernelState): string[] {
   recordBaseline(k);
   const r = new Report();
   const p = k.phys;
@@ -370,7 +370,7 @@ export function checkInvariants(k: Kernel): string[] {
   return r.out;
 }
 
-function checkMemcg(k: Kernel, r: Report, tableLevel: Map<number, number>, scans: MmScan[]): void {
+function checkMemcg(k: KernelState, r: Report, tableLevel: Map<number, number>, scans: MmScan[]): void {
   const p = k.phys;
   const all = k.memcg.all();
   const known = new Map<number, MemCgroup>();
@@ -515,7 +515,7 @@ function checkMemcg(k: Kernel, r: Report, tableLevel: Map<number, number>, scans
 }
 
 /** The memcg the model charges an mm's swap entries to (mmMemcg of the owner task). */
-function ownerMemcgId(k: Kernel, mm: MmStruct): number {
+function ownerMemcgId(k: KernelState, mm: MmStruct): number {
   const t = k.tasks.get(mm.ownerPid);
   return t ? t.memcgId : k.memcg.root.id;
 }
@@ -628,7 +628,7 @@ export function enableDebugVm(m: Machine, opts: DebugVmOptions = {}): DebugVm {
       const v = Reflect.get(target, prop, receiver);
       if (prop !== 'userFault' || typeof v !== 'function') return v;
       const userFault = v as ArchOps['userFault'];
-      return (kk: Kernel, t: Task, address: bigint, access: Parameters<ArchOps['userFault']>[3], pc: bigint) => {
+      return (kk: KernelState, t: Task, address: bigint, access: Parameters<ArchOps['userFault']>[3], pc: bigint) => {
         depth++;
         let out;
         try {

@@ -4,7 +4,7 @@
  * data, mem_cgroup_oom, mem_cgroup_oom_synchronize, memory.events and the OOM report lines.
  */
 import { ENOMEM } from '../include/uapi/asm-generic/errno.js';
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import type { Task } from '../include/linux/sched.js';
 import { formatGfpFlags } from '../include/linux/gfp.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
@@ -195,7 +195,7 @@ export class MemcgTree {
 }
 
 /** memcg_memory_event(): local counter, then hierarchical per profile (§6.5). */
-export function memcgMemoryEvent(k: Kernel, memcg: MemCgroup, ev: MemcgEvent): void {
+export function memcgMemoryEvent(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
   memcg.eventsLocal[ev]++;
   if (!k.profile.memcgEventsHierarchical) {
     memcg.events[ev]++;
@@ -251,7 +251,7 @@ function consumeStock(tree: MemcgTree, memcg: MemCgroup, nr: number): boolean {
   return false;
 }
 
-export function drainStock(k: Kernel): void {
+export function drainStock(k: KernelState): void {
   const s = k.memcg.stock;
   if (s.memcg && s.nrPages) {
     pageCounterUncharge(s.memcg, s.nrPages, 'memory');
@@ -261,7 +261,7 @@ export function drainStock(k: Kernel): void {
   s.nrPages = 0;
 }
 
-function refillStock(k: Kernel, memcg: MemCgroup, nr: number): void {
+function refillStock(k: KernelState, memcg: MemCgroup, nr: number): void {
   const s = k.memcg.stock;
   if (s.memcg !== memcg) {
     drainStock(k);
@@ -272,17 +272,17 @@ function refillStock(k: Kernel, memcg: MemCgroup, nr: number): void {
 }
 
 /** drain_all_stock(): our single CPU's stock, if it caches a charge of memcg's subtree. */
-function drainAllStock(k: Kernel, root: MemCgroup): void {
+function drainAllStock(k: KernelState, root: MemCgroup): void {
   const s = k.memcg.stock;
   if (s.memcg && s.memcg.isDescendantOf(root)) drainStock(k);
 }
 
-export function taskMemcg(k: Kernel, t: Task): MemCgroup {
+export function taskMemcg(k: KernelState, t: Task): MemCgroup {
   return k.memcg.get(t.memcgId);
 }
 
 /** get_mem_cgroup_from_mm(): the memcg of the mm's owner. */
-export function mmMemcg(k: Kernel, mmOwnerPid: number): MemCgroup {
+export function mmMemcg(k: KernelState, mmOwnerPid: number): MemCgroup {
   const t = k.tasks.get(mmOwnerPid);
   return t ? taskMemcg(k, t) : k.memcg.root;
 }
@@ -295,7 +295,7 @@ function taskIsDying(t: Task): boolean {
  * try_charge_memcg() (6.1) and its older equivalents, as one loop whose constants and order of
  * checks come from the profile (kernel-reference §6.1).  Returns 0 or -ENOMEM.
  */
-export function tryCharge(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
+export function tryCharge(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   if (memcg.isRoot) return 0;
   const tr = k.tracer;
   const fn = k.profile.memcgChargeChain[2]!;
@@ -307,7 +307,7 @@ export function tryCharge(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: num
   );
 }
 
-function tryChargeBody(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
+function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   const p = k.profile;
   const G = p.gfp;
   const current = k.current;
@@ -388,7 +388,7 @@ function tryChargeBody(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number
   return 0;
 }
 
-function nomem(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): number {
+function nomem(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   if (gfp & (k.profile.gfp.NOFAIL | k.profile.gfp.HIGH)) {
     pageCounterCharge(memcg, nrPages, 'memory');
     return 0;
@@ -403,7 +403,7 @@ function nomem(k: Kernel, memcg: MemCgroup, gfp: number, nrPages: number): numbe
   return -ENOMEM;
 }
 
-function noteOverHigh(k: Kernel, memcg: MemCgroup): void {
+function noteOverHigh(k: KernelState, memcg: MemCgroup): void {
   let over = 0;
   for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) {
     if (m.memory.high !== null && m.memory.usage > m.memory.high) over = Math.max(over, m.memory.usage - m.memory.high);
@@ -427,7 +427,7 @@ function noteOverHigh(k: Kernel, memcg: MemCgroup): void {
  * mem_cgroup_handle_over_high(): on return to user, reclaim each over-high memcg in the chain
  * (reclaim_high raises MEMCG_HIGH) and throttle the task in simulated time.
  */
-export function memCgroupHandleOverHigh(k: Kernel, t: Task): number {
+export function memCgroupHandleOverHigh(k: KernelState, t: Task): number {
   if (!t.flags.delete('TIF_NOTIFY_RESUME_HIGH')) return 0;
   let delayNs = 0;
   k.tracer.call('mem_cgroup_handle_over_high', undefined, () => {
@@ -449,7 +449,7 @@ export function memCgroupHandleOverHigh(k: Kernel, t: Task): number {
 }
 
 /** try_to_free_mem_cgroup_pages(): reclaim within the subtree (src/mm/vmscan.ts). */
-function tryToFreeMemCgroupPages(k: Kernel, memcg: MemCgroup, nrPages: number, gfp: number): number {
+function tryToFreeMemCgroupPages(k: KernelState, memcg: MemCgroup, nrPages: number, gfp: number): number {
   return k.tracer.call(
     'try_to_free_mem_cgroup_pages',
     { memcg: memcg.path, nr_pages: nrPages },
@@ -477,7 +477,7 @@ function tryToFreeMemCgroupPages(k: Kernel, memcg: MemCgroup, nrPages: number, g
 }
 
 /** mem_cgroup_oom() (6.1 shape): returns whether the OOM killer made progress. */
-function memCgroupOom(k: Kernel, memcg: MemCgroup, gfp: number, order: number): boolean {
+function memCgroupOom(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
   return k.tracer.call(
     'mem_cgroup_oom',
     { memcg: memcg.path, order },
@@ -502,7 +502,7 @@ function memCgroupOom(k: Kernel, memcg: MemCgroup, gfp: number, order: number): 
 }
 
 function memCgroupOom419(
-  k: Kernel,
+  k: KernelState,
   memcg: MemCgroup,
   gfp: number,
   order: number,
@@ -524,7 +524,7 @@ function memCgroupOom419(
   );
 }
 
-function memCgroupOom312(k: Kernel, memcg: MemCgroup, gfp: number, order: number): void {
+function memCgroupOom312(k: KernelState, memcg: MemCgroup, gfp: number, order: number): void {
   k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
     const cur = k.current;
     if (!cur || !cur.inUserFault) return;
@@ -551,7 +551,7 @@ function oomNotify(memcg: MemCgroup): void {
 }
 
 /** mem_cgroup_out_of_memory(): 6.1 re-checks the margin under oom_lock before killing. */
-export function memCgroupOutOfMemory(k: Kernel, memcg: MemCgroup, gfp: number, order: number): boolean {
+export function memCgroupOutOfMemory(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
   return k.tracer.call(
     'mem_cgroup_out_of_memory',
     { memcg: memcg.path, order },
@@ -572,7 +572,7 @@ export function memCgroupOutOfMemory(k: Kernel, memcg: MemCgroup, gfp: number, o
  * Returns 'none' (no memcg OOM recorded: the OOM is global), 'done', or 'sleep' (the task must
  * wait on memcg_oom_waitq until memcg_oom_recover wakes it).
  */
-export function memCgroupOomSynchronize(k: Kernel, handle: boolean): 'none' | 'done' | 'sleep' {
+export function memCgroupOomSynchronize(k: KernelState, handle: boolean): 'none' | 'done' | 'sleep' {
   return k.tracer.call(
     'mem_cgroup_oom_synchronize',
     { handle },
@@ -615,13 +615,13 @@ export function memCgroupOomSynchronize(k: Kernel, handle: boolean): 'none' | 'd
 }
 
 /** Called when a task waiting in mem_cgroup_oom_synchronize wakes up. */
-export function memcgOomWaitFinished(k: Kernel, t: Task): void {
+export function memcgOomWaitFinished(k: KernelState, t: Task): void {
   if (t.memcgInOom) markUnderOom(k.memcg.get(t.memcgInOom.memcgId), -1);
   t.memcgInOom = null;
 }
 
 /** memcg_oom_recover(): wake memcg_oom_waitq sleepers of related memcgs, if under_oom. */
-export function memcgOomRecover(k: Kernel, memcg: MemCgroup): void {
+export function memcgOomRecover(k: KernelState, memcg: MemCgroup): void {
   if (memcg.underOom > 0)
     k.wakeUp(`memcg_oom:${memcg.id}`, (waiterId) => {
       const w = k.memcg.get(waiterId);
@@ -630,7 +630,7 @@ export function memcgOomRecover(k: Kernel, memcg: MemCgroup): void {
 }
 
 /** mem_cgroup_charge() for a user page: the charge call chain of the profile. */
-export function memCgroupCharge(k: Kernel, memcg: MemCgroup, gfp: number): number {
+export function memCgroupCharge(k: KernelState, memcg: MemCgroup, gfp: number): number {
   const [outer, mid] = k.profile.memcgChargeChain;
   return k.tracer.call(
     outer!,
@@ -647,14 +647,14 @@ export function memCgroupCharge(k: Kernel, memcg: MemCgroup, gfp: number): numbe
 }
 
 /** Uncharge one page (uncharge_batch → memcg_oom_recover). */
-export function memCgroupUncharge(k: Kernel, memcg: MemCgroup, nr = 1): void {
+export function memCgroupUncharge(k: KernelState, memcg: MemCgroup, nr = 1): void {
   if (memcg.isRoot) return;
   pageCounterUncharge(memcg, nr, 'memory');
   memcgOomRecover(k, memcg);
 }
 
 /** Swap charge (memory.swap.max, cgroup v2): returns false when over the limit. */
-export function memCgroupTryChargeSwap(k: Kernel, memcg: MemCgroup, nr: number): boolean {
+export function memCgroupTryChargeSwap(k: KernelState, memcg: MemCgroup, nr: number): boolean {
   if (memcg.isRoot) return true;
   const over = pageCounterTryCharge(memcg, nr, 'swap');
   if (over) {
@@ -680,7 +680,7 @@ export function memCgroupUnchargeSwap(memcg: MemCgroup, nr: number): void {
 }
 
 /** mem_cgroup_get_max(): totalpages for a memcg OOM (§6.4, cgroup v2). */
-export function memCgroupGetMax(k: Kernel, memcg: MemCgroup): number {
+export function memCgroupGetMax(k: KernelState, memcg: MemCgroup): number {
   let max = memcg.memory.max ?? PAGE_COUNTER_MAX;
   const swapTotal = k.swapTotalPages();
   if (swapTotal > 0) max += Math.min(memcg.swap.max ?? PAGE_COUNTER_MAX, swapTotal);
@@ -688,7 +688,7 @@ export function memCgroupGetMax(k: Kernel, memcg: MemCgroup): number {
 }
 
 /** mem_cgroup_get_oom_group(): the highest ancestor (up to the OOM domain) with oom.group set. */
-export function memCgroupGetOomGroup(k: Kernel, victim: Task, oomDomain: MemCgroup | null): MemCgroup | null {
+export function memCgroupGetOomGroup(k: KernelState, victim: Task, oomDomain: MemCgroup | null): MemCgroup | null {
   const domain = oomDomain ?? k.memcg.root;
   const vm = taskMemcg(k, victim);
   if (vm.isRoot) return null;
@@ -794,7 +794,7 @@ export function memCgroupPrintOomMeminfo(memcg: MemCgroup): string[] {
 }
 
 /** mem_cgroup_print_oom_context(): the ",oom_memcg=…,task_memcg=…" part of the summary. */
-export function memCgroupPrintOomContext(k: Kernel, memcg: MemCgroup | null, victim: Task | null): string {
+export function memCgroupPrintOomContext(k: KernelState, memcg: MemCgroup | null, victim: Task | null): string {
   let s = memcg ? `,oom_memcg=${memcg.path}` : ',global_oom';
   if (victim) s += `,task_memcg=${taskMemcg(k, victim).path}`;
   return s;

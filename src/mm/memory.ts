@@ -3,7 +3,7 @@
  * → do_anonymous_page / do_wp_page / do_fault / do_swap_page, with lazy page-table allocation,
  * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (kernel-reference §4).
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import {
   MM_ANONPAGES,
   MM_FILEPAGES,
@@ -63,7 +63,7 @@ interface VmFault {
 }
 
 /** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
-export function addMmCounterFast(k: Kernel, mm: MmStruct, member: number, val: number): void {
+export function addMmCounterFast(k: KernelState, mm: MmStruct, member: number, val: number): void {
   const cur = k.current;
   // GUP on another mm (exec's copy_strings on bprm->mm) adds to the mm directly.
   if (cur && cur.mm === mm && !cur.flags.has('GUP_REMOTE')) cur.rssCache[member]! += val;
@@ -88,13 +88,13 @@ export function getMmCounter(mm: MmStruct, member: number): number {
 }
 
 /** The true counter value (synced + every thread's cache): used by invariants and /proc status. */
-export function trueMmCounter(k: Kernel, mm: MmStruct, member: number): number {
+export function trueMmCounter(k: KernelState, mm: MmStruct, member: number): number {
   let v = mm.rss[member]!;
   for (const t of k.tasks.values()) if (t.mm === mm) v += t.rssCache[member]!;
   return v;
 }
 
-function pgtableAlloc(k: Kernel, mm: MmStruct, address: number, level: number): boolean {
+function pgtableAlloc(k: KernelState, mm: MmStruct, address: number, level: number): boolean {
   const name = level === 1 ? '__pud_alloc' : level === 2 ? '__pmd_alloc' : '__pte_alloc';
   return k.tracer.call(
     name,
@@ -125,7 +125,7 @@ export function hex(n: number): string {
  * handle_mm_fault(vma, address, flags, regs) (6.1 shape; §4.2): memcg user-fault bracket,
  * __handle_mm_fault, the memcg OOM cleanup and fault accounting.
  */
-export function handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): number {
+export function handleMmFault(k: KernelState, vma: Vma, address: number, flags: number): number {
   const F = k.profile.faultFlags;
   return k.tracer.call(
     'handle_mm_fault',
@@ -157,11 +157,11 @@ export function handleMmFault(k: Kernel, vma: Vma, address: number, flags: numbe
 }
 
 /** check_sync_rss_stat(): sync when the pre-increment event count exceeds the threshold. */
-function checkSyncRssStat(k: Kernel, t: Task): void {
+function checkSyncRssStat(k: KernelState, t: Task): void {
   if (t.rssEvents++ > k.profile.rssEventsThresh) syncMmRss(t);
 }
 
-function __handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): number {
+function __handleMmFault(k: KernelState, vma: Vma, address: number, flags: number): number {
   return k.tracer.call(
     '__handle_mm_fault',
     { address: hex(address) },
@@ -183,7 +183,7 @@ function __handleMmFault(k: Kernel, vma: Vma, address: number, flags: number): n
   );
 }
 
-function handlePteFault(k: Kernel, vmf: VmFault): number {
+function handlePteFault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'handle_pte_fault',
     undefined,
@@ -207,7 +207,7 @@ function handlePteFault(k: Kernel, vmf: VmFault): number {
   );
 }
 
-function ensurePteTable(k: Kernel, vmf: VmFault): boolean {
+function ensurePteTable(k: KernelState, vmf: VmFault): boolean {
   if (vmf.mm.pgtable.walk(vmf.address).tables.length === 4) return true;
   return pgtableAlloc(k, vmf.mm, vmf.address, 3);
 }
@@ -218,7 +218,7 @@ function protOf(vma: Vma, write: boolean, dirty: boolean) {
 }
 
 function installPte(
-  k: Kernel,
+  k: KernelState,
   vmf: VmFault,
   pfn: number,
   prot: { write: boolean; exec: boolean; dirty: boolean; special?: boolean },
@@ -244,7 +244,7 @@ function installPte(
  * The user-page allocation + mem_cgroup_charge(GFP_KERNEL) pair every anonymous fault path
  * does (do_anonymous_page, wp_page_copy, do_cow_fault, do_swap_page): null means VM_FAULT_OOM.
  */
-function allocChargedUserPage(k: Kernel, vmf: VmFault, zeroed: boolean): { pfn: number; memcg: MemCgroup } | null {
+function allocChargedUserPage(k: KernelState, vmf: VmFault, zeroed: boolean): { pfn: number; memcg: MemCgroup } | null {
   // anon_vma_prepare(): the VMA now has anonymous pages (fork will copy its PTEs)
   vmf.vma.anonVma = true;
   const pfn = k.allocUserPage(vmf.vma, vmf.address, zeroed);
@@ -258,7 +258,7 @@ function allocChargedUserPage(k: Kernel, vmf: VmFault, zeroed: boolean): { pfn: 
 }
 
 /** do_anonymous_page() (§4.5). */
-function doAnonymousPage(k: Kernel, vmf: VmFault): number {
+function doAnonymousPage(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_anonymous_page',
     undefined,
@@ -291,7 +291,7 @@ function doAnonymousPage(k: Kernel, vmf: VmFault): number {
 }
 
 /** do_wp_page(): reuse an exclusive anon page, else wp_page_copy (§4.6). */
-function doWpPage(k: Kernel, vmf: VmFault, oldPfn: number, special: boolean): number {
+function doWpPage(k: KernelState, vmf: VmFault, oldPfn: number, special: boolean): number {
   return k.tracer.call(
     'do_wp_page',
     undefined,
@@ -314,7 +314,7 @@ function doWpPage(k: Kernel, vmf: VmFault, oldPfn: number, special: boolean): nu
   );
 }
 
-function wpPageCopy(k: Kernel, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
+function wpPageCopy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
   return k.tracer.call(
     'wp_page_copy',
     undefined,
@@ -341,7 +341,7 @@ function wpPageCopy(k: Kernel, vmf: VmFault, oldPfn: number, fromZero: boolean):
 }
 
 /** do_fault(): file-backed VMAs (§4.7). */
-function doFault(k: Kernel, vmf: VmFault): number {
+function doFault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_fault',
     undefined,
@@ -370,7 +370,7 @@ function fillFromFile(vma: Vma, address: number, index: number): void {
 }
 
 /** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (§4.7). */
-function __doFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
+function __doFault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   return k.tracer.call(
     '__do_fault',
     undefined,
@@ -383,7 +383,7 @@ function __doFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: 
 }
 
 /** `fresh`: the page entered the page cache in this fault (its bytes come from the file). */
-function filemapFault(k: Kernel, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
+function filemapFault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   const fn = vmf.vma.file!.shmem ? 'shmem_fault' : 'filemap_fault';
   return k.tracer.call(
     fn,
@@ -417,7 +417,7 @@ const PTRS_PER_PTE = 512;
  * and to the faulting page table, handed to ->map_pages (filemap_map_pages, which shmem uses
  * too).  VM_FAULT_NOPAGE when the faulting page itself got mapped.
  */
-function doFaultAround(k: Kernel, vmf: VmFault): number {
+function doFaultAround(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_fault_around',
     undefined,
@@ -442,7 +442,7 @@ function doFaultAround(k: Kernel, vmf: VmFault): number {
  * EOF and whose PTE is still none — without reading anything in.  Each mapping is a do_set_pte()
  * like finish_fault's.
  */
-function filemapMapPages(k: Kernel, vmf: VmFault, startPgoff: number, endPgoff: number): number {
+function filemapMapPages(k: KernelState, vmf: VmFault, startPgoff: number, endPgoff: number): number {
   return k.tracer.call(
     'filemap_map_pages',
     { start_pgoff: startPgoff, end_pgoff: endPgoff },
@@ -466,7 +466,7 @@ function filemapMapPages(k: Kernel, vmf: VmFault, startPgoff: number, endPgoff: 
   );
 }
 
-function doReadFault(k: Kernel, vmf: VmFault): number {
+function doReadFault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_read_fault',
     undefined,
@@ -485,7 +485,7 @@ function doReadFault(k: Kernel, vmf: VmFault): number {
   );
 }
 
-function doCowFault(k: Kernel, vmf: VmFault): number {
+function doCowFault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_cow_fault',
     undefined,
@@ -509,7 +509,7 @@ function doCowFault(k: Kernel, vmf: VmFault): number {
   );
 }
 
-function doSharedFault(k: Kernel, vmf: VmFault): number {
+function doSharedFault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_shared_fault',
     undefined,
@@ -523,7 +523,7 @@ function doSharedFault(k: Kernel, vmf: VmFault): number {
 }
 
 /** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
-function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
+function finishFault(k: KernelState, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
   return k.tracer.call(
     'finish_fault',
     undefined,
@@ -536,7 +536,7 @@ function finishFault(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh
 }
 
 /** do_set_pte() for a page-cache page: file or shmem counter, rmap, NR_FILE_MAPPED. */
-function setFilePte(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh: boolean, why: string): void {
+function setFilePte(k: KernelState, vmf: VmFault, pfn: number, write: boolean, fresh: boolean, why: string): void {
   const { vma, mm } = vmf;
   // A shared mapping's bytes are the page-cache page's: only a page new to the cache is read
   // from the file; a private mapping holds its own copy of the file data.
@@ -551,7 +551,7 @@ function setFilePte(k: Kernel, vmf: VmFault, pfn: number, write: boolean, fresh:
 }
 
 /** do_swap_page(): bring an anonymous page back from the modeled swap area. */
-function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
+function doSwapPage(k: KernelState, vmf: VmFault, slot: number): number {
   return k.tracer.call(
     'do_swap_page',
     { slot },
@@ -582,7 +582,7 @@ function doSwapPage(k: Kernel, vmf: VmFault, slot: number): number {
  * tables themselves stay (free_pgtables is separate).
  */
 export function zapPageRange(
-  k: Kernel,
+  k: KernelState,
   mm: MmStruct,
   vma: Vma,
   start: number,
@@ -626,12 +626,12 @@ export function zapPageRange(
 }
 
 /** The memcg a page is charged to, or null. */
-export function pageMemcg(k: Kernel, pfn: number): MemCgroup | null {
+export function pageMemcg(k: KernelState, pfn: number): MemCgroup | null {
   const id = k.phys.memcg[pfn]!;
   return id ? k.memcg.get(id) : null;
 }
 
-export function unchargePage(k: Kernel, pfn: number): void {
+export function unchargePage(k: KernelState, pfn: number): void {
   const m = pageMemcg(k, pfn);
   if (m) {
     const kind = k.phys.kind[pfn] as PageKind;

@@ -6,7 +6,7 @@
  * is touched, so an mmap that would exceed them fails with -ENOMEM like any other mmap.
  */
 import { CpuError, MAX_REGIONS } from '../hw/cpu.js';
-import { SLAB_VM_AREA_STRUCT, type Kernel } from '../include/faultpath/kernel_state.js';
+import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
 import {
   VM_ACCOUNT,
   VM_EXEC,
@@ -61,14 +61,14 @@ function protToVmFlags(prot: number): number {
 }
 
 /** vm_commit_limit() in pages. */
-export function vmCommitLimit(k: Kernel): number {
+export function vmCommitLimit(k: KernelState): number {
   const kb = k.sysctl.get('vm.overcommit_kbytes');
   const base = kb ? Math.floor(kb / 4) : Math.floor((k.phys.managedPages * k.sysctl.get('vm.overcommit_ratio')) / 100);
   return base + k.swapTotalPages();
 }
 
 /** __vm_enough_memory() (§9); cap_sys_admin is true for the model's uid 0 tasks. */
-export function vmEnoughMemory(k: Kernel, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
+export function vmEnoughMemory(k: KernelState, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
   k.vmCommittedAs += pages;
   const mode = k.sysctl.get('vm.overcommit_memory');
   if (mode === 1) return true;
@@ -148,7 +148,7 @@ function vmStatAccount(mm: MmStruct, v: Vma, pages: number): void {
 /** Largest single engine region (host Buffer) the model will allocate. */
 export const MAX_REGION_BYTES = 2 ** 31;
 
-function mapRegion(k: Kernel, mm: MmStruct, start: number, end: number, exec: boolean): Buffer | null {
+function mapRegion(k: KernelState, mm: MmStruct, start: number, end: number, exec: boolean): Buffer | null {
   if (mm.cpu.regionCount >= MAX_REGIONS[mm.arch] - 2) return null;
   // The model backs every byte of a VMA with host memory: a mapping beyond what Node can
   // allocate in one Buffer fails like any mmap the machine cannot hold (-ENOMEM).
@@ -185,7 +185,7 @@ function vmaFree(mm: MmStruct, start: number, end: number): boolean {
  * a region that other VMAs still use — that hole, cleared.  null when the engine cannot hold it.
  */
 function vmaMemory(
-  k: Kernel,
+  k: KernelState,
   mm: MmStruct,
   start: number,
   end: number,
@@ -205,12 +205,12 @@ function vmaMemory(
 }
 
 /** The tasks whose mm this is may use the admin reserve when they are root (cap_sys_admin). */
-function capSysAdmin(k: Kernel): boolean {
+function capSysAdmin(k: KernelState): boolean {
   return (k.current?.uid ?? 0) === 0;
 }
 
 /** do_mmap() + mmap_region(): returns the address or -errno. */
-export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
+export function doMmap(k: KernelState, mm: MmStruct, req: MmapRequest): number {
   if (req.len <= 0) return -EINVAL;
   const len = pageAlign(req.len);
   if (len > STACK_TOP[mm.arch]) return -ENOMEM;
@@ -282,7 +282,7 @@ export function doMmap(k: Kernel, mm: MmStruct, req: MmapRequest): number {
 }
 
 /** MAP_POPULATE / mm_populate(): fault every page in now (writes for writable private maps). */
-function populate(k: Kernel, mm: MmStruct, vma: Vma): void {
+function populate(k: KernelState, mm: MmStruct, vma: Vma): void {
   for (let a = vma.start; a < vma.end; a += PAGE_SIZE) {
     const ok = k.populateHook(mm, vma, a, (vma.flags & VM_WRITE) !== 0);
     if (!ok) break;
@@ -293,7 +293,7 @@ function populate(k: Kernel, mm: MmStruct, vma: Vma): void {
 }
 
 /** Splits v at `at` (both halves share the host Buffer and engine region). */
-function splitVma(k: Kernel, mm: MmStruct, v: Vma, at: number): Vma | null {
+function splitVma(k: KernelState, mm: MmStruct, v: Vma, at: number): Vma | null {
   // vm_area_dup(): the new half is a vm_area_struct of its own (may fail: -ENOMEM)
   if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
   const tail: Vma = {
@@ -310,7 +310,7 @@ function splitVma(k: Kernel, mm: MmStruct, v: Vma, at: number): Vma | null {
 }
 
 /** do_munmap(): zap, free page tables left unused, drop VMAs, release engine regions. */
-export function doMunmap(k: Kernel, mm: MmStruct, start: number, len: number): number {
+export function doMunmap(k: KernelState, mm: MmStruct, start: number, len: number): number {
   if (start % PAGE_SIZE || len <= 0 || start + len > TASK_SIZE[mm.arch]) return -EINVAL;
   const end = start + pageAlign(len);
   for (const v of [...mm.vmas]) {
@@ -333,7 +333,7 @@ export function doMunmap(k: Kernel, mm: MmStruct, start: number, len: number): n
 }
 
 /** Removes one VMA: zap its pages, unaccount, and unmap the engine region if nothing uses it. */
-export function removeVma(k: Kernel, mm: MmStruct, v: Vma): void {
+export function removeVma(k: KernelState, mm: MmStruct, v: Vma): void {
   zapPageRange(k, mm, v, v.start, v.end);
   mm.vmas.splice(mm.vmas.indexOf(v), 1);
   k.slabCharge(mm, -SLAB_VM_AREA_STRUCT);
@@ -348,7 +348,7 @@ export function removeVma(k: Kernel, mm: MmStruct, v: Vma): void {
 }
 
 /** brk(): grow/shrink the heap VMA; returns the new (or unchanged old) break. */
-export function doBrk(k: Kernel, mm: MmStruct, newBrk: number): number {
+export function doBrk(k: KernelState, mm: MmStruct, newBrk: number): number {
   const old = mm.brk;
   if (newBrk < mm.startBrk) return old;
   const oldEnd = pageAlign(old);
@@ -382,7 +382,7 @@ export function doBrk(k: Kernel, mm: MmStruct, newBrk: number): number {
 }
 
 /** mprotect(): per-VMA flag change (split at the edges), PTEs downgraded, TLB flushed. */
-export function doMprotect(k: Kernel, mm: MmStruct, start: number, len: number, prot: number): number {
+export function doMprotect(k: KernelState, mm: MmStruct, start: number, len: number, prot: number): number {
   if (start % PAGE_SIZE) return -EINVAL;
   const end = start + pageAlign(len);
   for (let a = start; a < end; ) {
@@ -433,7 +433,7 @@ export function doMprotect(k: Kernel, mm: MmStruct, start: number, len: number, 
 }
 
 /** madvise(): MADV_DONTNEED zaps (next touch faults a fresh zero page); others are hints. */
-export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, advice: number): number {
+export function doMadvise(k: KernelState, mm: MmStruct, start: number, len: number, advice: number): number {
   if (start % PAGE_SIZE) return -EINVAL;
   const end = start + pageAlign(len);
   if (advice === MADV_DONTNEED || advice === MADV_FREE) {
@@ -481,7 +481,7 @@ export function doMadvise(k: Kernel, mm: MmStruct, start: number, len: number, a
  * rlimit and the guard gap to the previous VMA allow it.  The stack's engine region is
  * reserved up to _STK_LIM at exec, so growth never maps new engine memory.
  */
-export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number): boolean {
+export function expandStack(k: KernelState, mm: MmStruct, vma: Vma, address: number): boolean {
   const newStart = pageDown(address);
   if (!(vma.flags & VM_GROWSDOWN) || newStart >= vma.start) return false;
   // acct_stack_growth(): the size may not pass rlimit(RLIMIT_STACK); the engine region only
@@ -503,7 +503,7 @@ export function expandStack(k: Kernel, mm: MmStruct, vma: Vma, address: number):
 }
 
 /** Reserves the stack's engine region (_STK_LIM below STACK_TOP) and creates its VMA. */
-export function setupStackVma(k: Kernel, mm: MmStruct, vmaStart: number): Vma | null {
+export function setupStackVma(k: KernelState, mm: MmStruct, vmaStart: number): Vma | null {
   const top = STACK_TOP[mm.arch];
   const base = top - STK_LIM;
   const mem = mapRegion(k, mm, base, top, false);
@@ -528,7 +528,7 @@ export function setupStackVma(k: Kernel, mm: MmStruct, vmaStart: number): Vma | 
 }
 
 /** Everything an exiting mm owns goes back: pages, swap, tables, engine regions (exit_mmap). */
-export function exitMmap(k: Kernel, mm: MmStruct): void {
+export function exitMmap(k: KernelState, mm: MmStruct): void {
   for (const v of [...mm.vmas]) removeVma(k, mm, v);
   for (const { pfn, level } of mm.pgtable.allTables().reverse()) if (level > 0) k.freePgtablePage(pfn, level);
   k.freeMmKernelPages(mm);

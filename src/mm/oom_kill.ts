@@ -4,7 +4,7 @@
  * parts, the oom.group sweep, and the OOM reaper queue (kernel-reference §7).  Versions differ
  * through profile data only.
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from '../include/linux/mm_types.js';
 import { type Task } from '../include/linux/sched.js';
 import type { OomCandidate } from '../trace/events.js';
@@ -48,12 +48,12 @@ function isSysrq(oc: OomControl): boolean {
 }
 
 /** Thread-group leaders in creation order (for_each_process). */
-function processes(k: Kernel): Task[] {
+function processes(k: KernelState): Task[] {
   return [...k.tasks.values()].filter((t) => t.pid === t.tgid && t.state !== 'X');
 }
 
 /** find_lock_task_mm(): the first thread of p's group that still has an mm. */
-export function findLockTaskMm(k: Kernel, p: Task): Task | null {
+export function findLockTaskMm(k: KernelState, p: Task): Task | null {
   if (p.mm) return p;
   for (const t of k.tasks.values()) if (t.tgid === p.tgid && t.mm) return t;
   return null;
@@ -69,7 +69,7 @@ export function getMmRss(mm: MmStruct): number {
 }
 
 /** mm_pgtables_bytes() (4.19/6.1) or nr_ptes (3.12) in pages, as oom_badness adds it. */
-function pgtablePages(k: Kernel, mm: MmStruct): number {
+function pgtablePages(k: KernelState, mm: MmStruct): number {
   return k.profile.badness.pgtablesFromBytes ? Math.floor(mm.pgtable.pgtablesBytes / 4096) : mm.pgtable.nr[3]!;
 }
 
@@ -78,7 +78,7 @@ function pgtablePages(k: Kernel, mm: MmStruct): number {
  * plus oom_score_adj × totalpages/1000 (integer division first, §7.5).
  */
 export function oomBadness(
-  k: Kernel,
+  k: KernelState,
   p: Task,
   totalpages: number,
 ): { points: number | null; excluded?: string; detail?: OomCandidate } {
@@ -113,7 +113,7 @@ export function oomBadness(
 }
 
 /** /proc/<pid>/oom_score (§7.6). */
-export function procOomScore(k: Kernel, p: Task): number {
+export function procOomScore(k: KernelState, p: Task): number {
   const totalpages = k.phys.managedPages + k.swapTotalPages();
   const b = oomBadness(k, p, totalpages);
   if (k.profile.version === '6.1') {
@@ -125,7 +125,7 @@ export function procOomScore(k: Kernel, p: Task): number {
 }
 
 /** constrained_alloc(): no NUMA/cpusets in the model, so NONE or MEMCG (§7.3). */
-function constrainedAlloc(k: Kernel, oc: OomControl): Constraint {
+function constrainedAlloc(k: KernelState, oc: OomControl): Constraint {
   if (oc.memcg) {
     oc.totalpages = memCgroupGetMax(k, oc.memcg) || 1;
     return 'CONSTRAINT_MEMCG';
@@ -135,7 +135,7 @@ function constrainedAlloc(k: Kernel, oc: OomControl): Constraint {
 }
 
 /** check_panic_on_oom() (§7.4). */
-function checkPanicOnOom(k: Kernel, oc: OomControl): void {
+function checkPanicOnOom(k: KernelState, oc: OomControl): void {
   const pon = k.sysctl.get('vm.panic_on_oom');
   if (!pon) return;
   if (pon !== 2 && oc.constraint !== 'CONSTRAINT_NONE') return;
@@ -146,7 +146,7 @@ function checkPanicOnOom(k: Kernel, oc: OomControl): void {
 
 /** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
 export function outOfMemory(
-  k: Kernel,
+  k: KernelState,
   input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null; inline?: boolean },
 ): boolean {
   const oc: OomControl = {
@@ -169,7 +169,7 @@ export function outOfMemory(
   );
 }
 
-function outOfMemoryBody(k: Kernel, oc: OomControl): boolean {
+function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
   const G = k.profile.gfp;
   const cur = k.current;
   if (k.oomKillerDisabled) return false;
@@ -217,13 +217,13 @@ function outOfMemoryBody(k: Kernel, oc: OomControl): boolean {
 }
 
 /** task_will_free_mem(): the whole thread group is already exiting. */
-function taskWillFreeMem(k: Kernel, t: Task): boolean {
+function taskWillFreeMem(k: KernelState, t: Task): boolean {
   if (!t.mm || t.mm.flags.has('MMF_OOM_SKIP')) return false;
   return t.flags.has('PF_EXITING') || t.flags.has('SIGNAL_GROUP_EXIT');
 }
 
 /** select_bad_process() / oom_evaluate_task(), with optional priority OOM (§7.5, §8). */
-function selectBadProcess(k: Kernel, oc: OomControl): void {
+function selectBadProcess(k: KernelState, oc: OomControl): void {
   k.tracer.call('select_bad_process', undefined, () => {
     const candidates: OomCandidate[] = [];
     const scope = oc.memcg ?? k.memcg.root;
@@ -260,7 +260,7 @@ function selectBadProcess(k: Kernel, oc: OomControl): void {
 }
 
 /** mem_cgroup_scan_tasks(CSS_TASK_ITER_PROCS): processes of the subtree, pre-order. */
-function memcgProcesses(k: Kernel, memcg: MemCgroup): Task[] {
+function memcgProcesses(k: KernelState, memcg: MemCgroup): Task[] {
   const out: Task[] = [];
   for (const m of memcg.subtree())
     for (const pid of [...m.procs].sort((a, b) => a - b)) {
@@ -270,7 +270,7 @@ function memcgProcesses(k: Kernel, memcg: MemCgroup): Task[] {
   return out;
 }
 
-function oomEvaluateTask(k: Kernel, oc: OomControl, t: Task): { abort: boolean; candidate?: OomCandidate } {
+function oomEvaluateTask(k: KernelState, oc: OomControl, t: Task): { abort: boolean; candidate?: OomCandidate } {
   const skip = (why: string): { abort: boolean; candidate: OomCandidate } => ({
     abort: false,
     candidate: {
@@ -325,7 +325,7 @@ function oomEvaluateTask(k: Kernel, oc: OomControl, t: Task): { abort: boolean; 
  * the child with the lowest memory.priority (ties: larger usage), skipping subtrees whose tasks
  * are all unkillable (num_oom_skip), then scan that subtree normally.
  */
-function selectByPriority(k: Kernel, oc: OomControl, root: MemCgroup, evaluate: (t: Task[]) => boolean): void {
+function selectByPriority(k: KernelState, oc: OomControl, root: MemCgroup, evaluate: (t: Task[]) => boolean): void {
   const reset = new Set<MemCgroup>();
   const nrProcs = (m: MemCgroup) => memcgProcesses(k, m).length;
   for (let round = 0; round < 1000; round++) {
@@ -364,7 +364,7 @@ function selectByPriority(k: Kernel, oc: OomControl, root: MemCgroup, evaluate: 
 }
 
 /** mark_oom_victim(). */
-function markOomVictim(k: Kernel, t: Task): void {
+function markOomVictim(k: KernelState, t: Task): void {
   if (t.oomVictim) return;
   t.oomVictim = true;
   t.flags.add('TIF_MEMDIE');
@@ -372,7 +372,7 @@ function markOomVictim(k: Kernel, t: Task): void {
 }
 
 /** oom_kill_process(): dump_header, kill, oom.group sweep (§7.7). */
-function oomKillProcess(k: Kernel, oc: OomControl, message: string): void {
+function oomKillProcess(k: KernelState, oc: OomControl, message: string): void {
   k.tracer.call('oom_kill_process', { message }, () => {
     const victim = oc.chosen as Task;
     if (taskWillFreeMem(k, victim)) {
@@ -415,7 +415,7 @@ function K(pages: number): number {
 }
 
 /** __oom_kill_process(): SIGKILL, mark_oom_victim, the "Killed process" line (§7.7). */
-function __oomKillProcess(k: Kernel, victim: Task, message: string): void {
+function __oomKillProcess(k: KernelState, victim: Task, message: string): void {
   k.tracer.call('__oom_kill_process', { pid: victim.pid }, () => {
     const p = findLockTaskMm(k, victim);
     if (!p || !p.mm) {
@@ -458,7 +458,7 @@ function __oomKillProcess(k: Kernel, victim: Task, message: string): void {
 }
 
 /** dump_header() (§7.8). */
-export function dumpHeader(k: Kernel, oc: OomControl, p: Task | null): void {
+export function dumpHeader(k: KernelState, oc: OomControl, p: Task | null): void {
   k.tracer.call('dump_header', undefined, () => {
     const cur = k.current;
     const v = k.profile.version;
@@ -493,7 +493,7 @@ export function dumpHeader(k: Kernel, oc: OomControl, p: Task | null): void {
   });
 }
 
-function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] {
+function memcgOomInfoOld(k: KernelState, memcg: MemCgroup, p: Task | null): string[] {
   // 3.12 res_counter limits print RESOURCE_MAX >> 10; 4.19 page counters PAGE_COUNTER_MAX * 4.
   const unlimited = k.profile.version === '3.12' ? '18014398509481983' : '9007199254740988';
   const kb = (n: number | null) => (n === null ? unlimited : String(n * 4));
@@ -523,7 +523,7 @@ function memcgOomInfoOld(k: Kernel, memcg: MemCgroup, p: Task | null): string[] 
  * dump_stack() for the OOM report: the CPU/Hardware lines and the modeled call chain, with
  * functions the real build inlines left out (so the frames match a real trace).
  */
-function dumpStack(k: Kernel, oc: OomControl, p: Task | null): string[] {
+function dumpStack(k: KernelState, oc: OomControl, p: Task | null): string[] {
   const cur = k.current;
   const lines = [
     `CPU: 0 PID: ${cur?.pid ?? 0} Comm: ${(cur?.comm ?? 'kworker/0:1').slice(0, 20)} Not tainted ${k.profile.release[k.arch]}`,
@@ -581,7 +581,7 @@ const INLINED: Record<string, ReadonlySet<string>> = {
   ]),
 };
 
-function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
+function callTraceFrames(k: KernelState, oc: OomControl, p: Task | null): string[] {
   const chain = k.hooks.callChain(k).filter((f) => !INLINED[k.arch]!.has(f) && f !== 'dump_header');
   const frames = [...chain].reverse();
   const rename = (f: string) => {
@@ -602,7 +602,7 @@ function callTraceFrames(k: Kernel, oc: OomControl, p: Task | null): string[] {
 }
 
 /** dump_tasks() (§7.8): header and one row per eligible process. */
-function dumpTasks(k: Kernel, oc: OomControl): string[] {
+function dumpTasks(k: KernelState, oc: OomControl): string[] {
   const v = k.profile.version;
   const lines = ['Tasks state (memory values in pages):'];
   lines.push(
@@ -631,7 +631,7 @@ function dumpTasks(k: Kernel, oc: OomControl): string[] {
 }
 
 /** sysrq-f: moom_callback() (§7.10). */
-export function moomCallback(k: Kernel): boolean {
+export function moomCallback(k: KernelState): boolean {
   return k.tracer.call('moom_callback', undefined, () => {
     const ok = outOfMemory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });
     if (!ok) k.log(6, 'OOM request ignored. No task eligible');
@@ -644,7 +644,7 @@ export function moomCallback(k: Kernel): boolean {
  * the task must wait on memcg_oom_waitq (oom_kill_disable), else 'retry' (return to user; a
  * pending SIGKILL is delivered there, otherwise the instruction runs again).
  */
-export function pagefaultOutOfMemory(k: Kernel): 'retry' | 'sleep' {
+export function pagefaultOutOfMemory(k: KernelState): 'retry' | 'sleep' {
   return k.tracer.call(
     'pagefault_out_of_memory',
     undefined,

@@ -2,7 +2,7 @@
  * __alloc_pages() → get_page_from_freelist / __alloc_pages_slowpath → __alloc_pages_may_oom
  * (mm/page_alloc.c, kernel-reference §5).  Order-0 only: the model never needs higher orders.
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { formatGfpFlags } from '../include/linux/gfp.js';
 import { PageKind } from '../include/linux/mmzone.js';
 
@@ -14,7 +14,7 @@ export interface AllocContext {
 
 const MAX_RECLAIM_RETRIES = 16;
 
-export function __allocPages(k: Kernel, gfp: number, order: number, ctx: AllocContext): number {
+export function __allocPages(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
   return k.tracer.call(
     '__alloc_pages',
     { gfp_mask: `0x${gfp.toString(16)}`, order },
@@ -27,13 +27,13 @@ export function __allocPages(k: Kernel, gfp: number, order: number, ctx: AllocCo
   );
 }
 
-function take(k: Kernel, ctx: AllocContext, gfp: number, order: number): number {
+function take(k: KernelState, ctx: AllocContext, gfp: number, order: number): number {
   const pfn = k.phys.takeFrame(ctx.kind);
   k.emit('alloc', { pfn, order, gfp: `0x${gfp.toString(16)}`, ok: pfn >= 0 });
   return pfn;
 }
 
-function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ctx: AllocContext): number {
+function allocPagesSlowpath(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
   const name = k.profile.version === '6.1' ? '__alloc_pages_slowpath' : '__alloc_pages_slowpath';
   return k.tracer.call(
     name,
@@ -108,7 +108,7 @@ function allocPagesSlowpath(k: Kernel, gfp: number, order: number, ctx: AllocCon
  * should_reclaim_retry(): retry while fewer than MAX_RECLAIM_RETRIES rounds made no progress
  * and the zone could pass the min watermark if all reclaimable pages were freed.
  */
-function shouldReclaimRetry(k: Kernel, progress: boolean, noProgressLoops: number): boolean {
+function shouldReclaimRetry(k: KernelState, progress: boolean, noProgressLoops: number): boolean {
   const loops = progress ? 0 : noProgressLoops + 1;
   if (loops > MAX_RECLAIM_RETRIES) return false;
   const reclaimable =
@@ -136,7 +136,7 @@ function shouldReclaimRetry(k: Kernel, progress: boolean, noProgressLoops: numbe
 
 /** __alloc_pages_may_oom() (§5.3). */
 function allocPagesMayOom(
-  k: Kernel,
+  k: KernelState,
   gfp: number,
   order: number,
   ctx: AllocContext,

@@ -5,7 +5,7 @@
  * go to the modeled swap area when swap exists and the memcg's swap.max allows it.  memory.min
  * and memory.low protect a memcg's pages (the low event fires when protection is ignored).
  */
-import type { Kernel } from '../include/faultpath/kernel_state.js';
+import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
 import { memCgroupSwapHeadroom, memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
 import { unchargePage } from './memory.js';
@@ -24,7 +24,7 @@ export interface ReclaimScope {
  * its usage, scaled down when the siblings together claim more than the parent's effective
  * protection.  The reclaim root itself is never protected.
  */
-function effectiveProtection(k: Kernel, scopeRoot: MemCgroup): Map<MemCgroup, { emin: number; elow: number }> {
+function effectiveProtection(k: KernelState, scopeRoot: MemCgroup): Map<MemCgroup, { emin: number; elow: number }> {
   const out = new Map<MemCgroup, { emin: number; elow: number }>();
   const ep = (usage: number, setting: number, parentEffective: number, siblingsProtected: number) => {
     const prot = Math.min(usage, setting);
@@ -54,7 +54,7 @@ function effectiveProtection(k: Kernel, scopeRoot: MemCgroup): Map<MemCgroup, { 
 }
 
 function protectedBy(
-  k: Kernel,
+  k: KernelState,
   pfn: number,
   scope: ReclaimScope,
   ignoreLow: boolean,
@@ -74,7 +74,7 @@ function protectedBy(
   return false;
 }
 
-export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope): number {
+export function shrinkLists(k: KernelState, nrToReclaim: number, scope: ReclaimScope): number {
   return k.tracer.call(
     'shrink_node',
     { nr_to_reclaim: nrToReclaim, memcg: scope.memcg?.path ?? '(global)' },
@@ -90,7 +90,7 @@ export function shrinkLists(k: Kernel, nrToReclaim: number, scope: ReclaimScope)
   );
 }
 
-function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreLow: boolean): number {
+function shrinkPass(k: KernelState, nrToReclaim: number, scope: ReclaimScope, ignoreLow: boolean): number {
   let reclaimed = 0;
   const eff = effectiveProtection(k, scope.memcg ?? k.memcg.root);
   if (ignoreLow) {
@@ -122,7 +122,7 @@ function shrinkPass(k: Kernel, nrToReclaim: number, scope: ReclaimScope, ignoreL
 }
 
 /** page_referenced(): test-and-clear the young bit of every mapping. */
-function referenced(k: Kernel, pfn: number): boolean {
+function referenced(k: KernelState, pfn: number): boolean {
   let ref = false;
   for (const e of k.phys.rmap.get(pfn) ?? []) {
     const mm = k.mms.get(e.mmId);
@@ -140,7 +140,7 @@ function referenced(k: Kernel, pfn: number): boolean {
   return ref;
 }
 
-function rotate(k: Kernel, pfn: number, to: Lru): void {
+function rotate(k: KernelState, pfn: number, to: Lru): void {
   const id = k.phys.memcg[pfn]!;
   const from = k.phys.lru[pfn] as Lru;
   k.phys.lruAdd(pfn, to);
@@ -157,7 +157,7 @@ function rotate(k: Kernel, pfn: number, to: Lru): void {
   }
 }
 
-function reclaimPage(k: Kernel, pfn: number, scope: ReclaimScope): boolean {
+function reclaimPage(k: KernelState, pfn: number, scope: ReclaimScope): boolean {
   const kind = k.phys.kind[pfn] as PageKind;
   if (kind === PageKind.File) {
     unmapAll(k, pfn, null);
@@ -191,7 +191,7 @@ function reclaimPage(k: Kernel, pfn: number, scope: ReclaimScope): boolean {
 }
 
 /** try_to_unmap(): replace every PTE mapping pfn with nothing (file) or a swap entry (anon). */
-function unmapAll(k: Kernel, pfn: number, slot: number | null): void {
+function unmapAll(k: KernelState, pfn: number, slot: number | null): void {
   for (const e of [...(k.phys.rmap.get(pfn) ?? [])]) {
     const mm = k.mms.get(e.mmId);
     if (!mm) continue;

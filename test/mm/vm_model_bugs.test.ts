@@ -80,12 +80,12 @@ describe('model bugs: fork (src/kernel/fork.ts ProcessTable.dupMm)', () => {
    * parent once the child exits.  dupMm() copies the swap PTE into the child
    * (`mm.pgtable.setPte(address, lo, hi); mm.rss[2]++`) without taking a reference on the swap
    * slot, and the model keeps no per-slot count: the child's exit (zapPageRange →
-   * Kernel.swapFree) deletes the slot, so the parent's later access finds no data
+   * KernelState.swapFree) deletes the slot, so the parent's later access finds no data
    * (do_swap_page: swapRead() → undefined → VM_FAULT_SIGBUS).  Input: memcg /g memory.max=1M,
    * swap 16M, a program writes 512 pages (byte = page index), forks, the child exits at once,
    * the parent reads every page back.  Expected (Linux): exit status 0, all data intact.
    * Actual: the parent dies of SIGBUS (wait status 135), memory.swap.current drops to 0 while the
-   * parent still has 288 swap entries.  Kernel: mm/memory.c copy_nonpresent_pte() calls
+   * parent still has 288 swap entries.  KernelState: mm/memory.c copy_nonpresent_pte() calls
    * swap_duplicate(entry) (swap_map count + 1) for a swap PTE; zap_pte_range() →
    * free_swap_and_cache() only drops one reference.
    */
@@ -149,7 +149,7 @@ describe('model bugs: fork (src/kernel/fork.ts ProcessTable.dupMm)', () => {
    * FIXED in the model (this is now a regression test). Was: the page tables dupMm() builds for the child are charged to the root memcg, not to the
    * forking task's memcg.  dupMm() calls k.allocPgtablePage(mm, level) while the new mm's
    * ownerPid is still 0 (clone() sets `child.mm.ownerPid = child.pid` only after dupMm returns),
-   * so Kernel.allocPgtablePage → mmMemcg(k, 0) → root (phys.memcg = root id, root.stat.kernel++).
+   * so KernelState.allocPgtablePage → mmMemcg(k, 0) → root (phys.memcg = root id, root.stat.kernel++).
    * Input: a process in /g with 16 touched pages forks.  Expected: /g memory.stat pagetables grows
    * by the child's pmd+pte tables (6.1 GFP_PGTABLE_USER = GFP_KERNEL|__GFP_ZERO|__GFP_ACCOUNT,
    * charged to current's memcg via __memcg_kmem_charge_page; include/asm-generic/pgalloc.h,
@@ -199,7 +199,7 @@ describe('model bugs: fork (src/kernel/fork.ts ProcessTable.dupMm)', () => {
 
 describe('model bugs: memcg accounting of kernel objects', () => {
   /*
-   * FIXED during this work (regression test, not a bug any more): Kernel.slabCharge() used to
+   * FIXED during this work (regression test, not a bug any more): KernelState.slabCharge() used to
    * return early when the per-mm page count did not change, *before* updating
    * memcg.stat.slab_unreclaimable, so memory.stat slab_unreclaimable/slab only moved when a page
    * boundary was crossed (1152 while 1760 were accounted for a hog, a 152..912 byte residue after
@@ -233,8 +233,8 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   });
 
   /*
-   * BUG: a failed memcg charge for a kernel object is ignored.  Kernel.slabCharge() and
-   * Kernel.newMm() call tryCharge() and drop its result: the object is "allocated" and
+   * BUG: a failed memcg charge for a kernel object is ignored.  KernelState.slabCharge() and
+   * KernelState.newMm() call tryCharge() and drop its result: the object is "allocated" and
    * memcg.stat.kernel is incremented although memory.current was not, and the later uncharge
    * drives memory.current negative.  Input: an oom_score_adj -1000 task in /g; at a marker the
    * test sets memory.max = memory.current (after the stock is drained); the task then mmaps 24
@@ -282,7 +282,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   });
 
   /*
-   * FIXED in the model (this is now a regression test). Was: the root memcg's memory.stat only grows.  Kernel.commitAnonPage() records root-charged
+   * FIXED in the model (this is now a regression test). Was: the root memcg's memory.stat only grows.  KernelState.commitAnonPage() records root-charged
    * pages with phys.memcg = 0 but still does root.stat.anon++ / inactive_anon++; unchargePage()
    * (src/mm/memory.ts) finds no memcg for phys.memcg 0 and never decrements them.  Input: three
    * runs of a root-cgroup program touching 100 pages.  Expected: /sys/fs/cgroup/memory.stat anon
@@ -312,7 +312,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
   });
 
   /*
-   * FIXED in the model (this is now a regression test). Was: the 3.12 profile charges accounted slab objects to the memcg.  Kernel.slabCharge()
+   * FIXED in the model (this is now a regression test). Was: the 3.12 profile charges accounted slab objects to the memcg.  KernelState.slabCharge()
    * charges mm_struct/vm_area_struct pages for every version; 3.12 has no SLAB_ACCOUNT (4.5+) and
    * kmem accounting is only active for a memcg with a kmem limit (memcg_kmem_is_active(),
    * mm/memcontrol.c 3.12), so a default 3.12 memcg never charges them.  Input: 3.12, hog in /g at

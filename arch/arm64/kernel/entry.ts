@@ -5,7 +5,7 @@
  */
 import type { Access, Cpu } from '../../../src/hw/cpu.js';
 import type { ArchFaultOutcome, ArchOps, UserFaultReport } from '../../../src/include/faultpath/arch_ops.js';
-import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import {
   buildDataAbortEsr,
@@ -61,10 +61,10 @@ export const VECTOR_EL0_SYNC = 0x400;
 
 /**
  * The fault status the MMU reports for this access: a translation fault at the level where the
- * walk read an invalid descriptor, or a permission fault at the leaf (level 3).  Kernel (TTBR1)
+ * walk read an invalid descriptor, or a permission fault at the leaf (level 3).  KernelState (TTBR1)
  * addresses are reported as level-0 translation faults: the model has no kernel page tables.
  */
-export function arm64FaultStatus(k: Kernel, t: Task, address: bigint, access: Access): number {
+export function arm64FaultStatus(k: KernelState, t: Task, address: bigint, access: Access): number {
   if (address >= 1n << 48n) return fscTranslation(0);
   const w = t.mm!.pgtable.walk(Number(address));
   if (w.level === 4) return fscPermission(3);
@@ -89,7 +89,7 @@ function regsOf(cpu: Cpu): { regs: bigint[]; sp: bigint; pc: bigint; pstate: big
   return { regs, sp: cpu.reg('sp'), pc: cpu.pc(), pstate: nzcv | 0x1000n };
 }
 
-function reportUserFault(k: Kernel, t: Task, r: UserFaultReport, pc: bigint): void {
+function reportUserFault(k: KernelState, t: Task, r: UserFaultReport, pc: bigint): void {
   const prof = k.profile.version;
   const cpu = t.mm!.cpu;
   const san = sanitizeUserFaultEsr(r.address, r.esr ?? 0, prof);
@@ -142,7 +142,7 @@ function reportUserFault(k: Kernel, t: Task, r: UserFaultReport, pc: bigint): vo
  * el0t_64_sync → el0t_64_sync_handler → el0_da / el0_ia → do_mem_abort (6.1), or
  * el0_sync → el0_da / el0_ia → do_mem_abort (4.19/3.12).
  */
-export function arm64UserFault(k: Kernel, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
+export function arm64UserFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
   const fsc = arm64FaultStatus(k, t, address, access);
   const esr = access === 'fetch' ? buildInstrAbortEsr(fsc) : buildDataAbortEsr({ write: access === 'write', fsc });
   const far = address;

@@ -3,7 +3,7 @@
  * do_page_fault (vm_flags / mm_flags from the ESR, VM_FAULT_BADMAP / BADACCESS),
  * do_bad_area, and the signal path with set_thread_esr sanitising (kernel-reference §1.7–1.10).
  */
-import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import {
   handleMmFault,
@@ -26,7 +26,7 @@ export const VM_FAULT_BADMAP = 0x010000;
 export const VM_FAULT_BADACCESS = 0x020000;
 
 export interface MemAbortCtx {
-  k: Kernel;
+  k: KernelState;
   far: bigint;
   esr: number;
   /** delivers a fault signal and prints the report when the kernel would */
@@ -145,7 +145,7 @@ function doPageFault(c: MemAbortCtx): ArchFaultOutcome {
 }
 
 /** __do_page_fault(): find_vma, stack expansion, the VMA permission check, handle_mm_fault. */
-function __doPageFault(k: Kernel, addr: number, mmFlags: number, vmFlags: number): number {
+function __doPageFault(k: KernelState, addr: number, mmFlags: number, vmFlags: number): number {
   return k.tracer.call(
     '__do_page_fault',
     { addr: hex(addr) },

@@ -2,7 +2,7 @@
  * The user-mode side of arch/x86/kernel/traps.c for the non-#PF exceptions the engine raises:
  * the signal each vector sends and show_signal()'s "traps: …" line.
  */
-import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { formatVmaAddr, type VmaAddr } from '../include/asm/trap_pf.js';
 
@@ -29,7 +29,7 @@ export function unhandledSignal(t: Task, sig: number): boolean {
 }
 
 /** What print_vma_addr() names for `ip`: the file-backed VMA containing it, or nothing. */
-export function vmaAddrOf(k: Kernel, t: Task, ip: bigint): VmaAddr | null {
+export function vmaAddrOf(k: KernelState, t: Task, ip: bigint): VmaAddr | null {
   const vma = k.findVma(t.mm!, Number(ip));
   return vma && vma.start <= Number(ip) && vma.file
     ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }
@@ -41,7 +41,7 @@ export function vmaAddrOf(k: Kernel, t: Task, ip: bigint): VmaAddr | null {
  * unhandled (SIG_DFL/SIG_IGN, or init), exception-trace (show_unhandled_signals) is on and
  * printk_ratelimit() allows, then returns the signal to force.
  */
-export function x86UserTrap(k: Kernel, t: Task, intno: number, pc: bigint): { sig: number; code: string } {
+export function x86UserTrap(k: KernelState, t: Task, intno: number, pc: bigint): { sig: number; code: string } {
   const trap = TRAPS[intno] ?? TRAPS[13]!;
   if (
     k.sysctl.get('debug.exception-trace') &&

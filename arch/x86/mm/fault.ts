@@ -6,7 +6,7 @@
  */
 import type { Access } from '../../../src/hw/cpu.js';
 import type { ArchFaultOutcome, ArchOps } from '../../../src/include/faultpath/arch_ops.js';
-import type { Kernel } from '../../../src/include/faultpath/kernel_state.js';
+import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import { type Task } from '../../../src/include/linux/sched.js';
 import { type Vma } from '../../../src/include/linux/mm_types.js';
@@ -39,7 +39,7 @@ import {
 import { X86_64_SYSCALLS } from '../entry/syscall_64.js';
 
 /** The error code the CPU pushes for a user-mode access (P/W/U/I; NX is enabled). */
-export function x86ErrorCode(k: Kernel, t: Task, address: bigint, access: Access): number {
+export function x86ErrorCode(k: KernelState, t: Task, address: bigint, access: Access): number {
   let code = X86_PF_USER;
   if (access === 'write') code |= X86_PF_WRITE;
   if (access === 'fetch') code |= X86_PF_INSTR;
@@ -64,7 +64,7 @@ const KERNEL_IMAGE_SIZE = 1024n * 1024n * 1024n;
  * user access there has a hardware error code without PROT (sanitize_error_code() adds it to
  * the reported one).
  */
-function kernelMapped(k: Kernel, address: bigint): boolean {
+function kernelMapped(k: KernelState, address: bigint): boolean {
   if (address >= PAGE_OFFSET_BASE && address < PAGE_OFFSET_BASE + BigInt(k.phys.nrPages * 4096)) return true;
   return address >= START_KERNEL_MAP && address < START_KERNEL_MAP + KERNEL_IMAGE_SIZE;
 }
@@ -76,14 +76,14 @@ function isCanonical(address: bigint): boolean {
 }
 
 interface Ctx {
-  k: Kernel;
+  k: KernelState;
   t: Task;
   address: bigint;
   errorCode: number;
   pc: bigint;
 }
 
-export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
+export function x86UserFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
   if (!isCanonical(address)) return excGeneralProtection(k, t, address, pc);
   const errorCode = x86ErrorCode(k, t, address, access);
   const c: Ctx = { k, t, address, errorCode, pc };
@@ -125,7 +125,7 @@ export function x86UserFault(k: Kernel, t: Task, address: bigint, access: Access
 }
 
 /** exc_general_protection() from user mode for a non-canonical access: no CR2, error code 0. */
-function excGeneralProtection(k: Kernel, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
+function excGeneralProtection(k: KernelState, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
   // `address` is what the instruction tried to reach; the kernel never sees it (no CR2 for #GP).
   k.emit('exception', {
     arch: 'x86_64',
@@ -274,7 +274,7 @@ function badAreaNosemaphore(c: Ctx, code: string): ArchFaultOutcome {
 }
 
 /** copy_from_user_nmi() of ip-42 .. ip+21 for show_opcodes(): only if every byte is mapped. */
-export function opcodeBytes(k: Kernel, t: Task, ip: bigint): OpcodeDump {
+export function opcodeBytes(k: KernelState, t: Task, ip: bigint): OpcodeDump {
   const start = Number(ip) - 42;
   const out: number[] = [];
   for (let a = start; a < start + 64; a++) {
@@ -287,7 +287,7 @@ export function opcodeBytes(k: Kernel, t: Task, ip: bigint): OpcodeDump {
   return { kind: 'bytes', bytes: Uint8Array.from(out) };
 }
 
-function x86OopsRegs(k: Kernel, t: Task): string[] {
+function x86OopsRegs(k: KernelState, t: Task): string[] {
   const cpu = t.mm!.cpu;
   const r = (n: string) => cpu.reg(n).toString(16).padStart(16, '0');
   const rip = cpu.pc();

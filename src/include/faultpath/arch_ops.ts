@@ -4,7 +4,7 @@
  * arch/arm64 and arch/x86 implement it.
  */
 import type { Access, Cpu } from '../../hw/cpu.js';
-import type { Kernel } from './kernel_state.js';
+import type { KernelState } from './kernel_state.js';
 import type { Task } from '../linux/sched.js';
 
 export type ArchFaultOutcome = { kind: 'retry' } | { kind: 'signal' } | { kind: 'sleep'; waitq: string };
@@ -35,12 +35,12 @@ export interface SyscallAbi {
 
 export interface ArchOps {
   /** The exception entry for a user access the MMU refused. */
-  userFault(k: Kernel, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome;
+  userFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome;
   /** A non-memory CPU exception (undefined instruction, brk/int3, #GP ...) → signal number and code. */
-  otherException(k: Kernel, t: Task, intno: number, pc: bigint, what: string): { sig: number; code: string };
+  otherException(k: KernelState, t: Task, intno: number, pc: bigint, what: string): { sig: number; code: string };
   syscall: SyscallAbi;
   /** register lines x86 prints inside an OOM report's Call Trace (RIP/Code/RSP/...) */
-  userRegsForOops(k: Kernel, t: Task): string[];
+  userRegsForOops(k: KernelState, t: Task): string[];
   /** initial register state for exec */
   startThread(cpu: Cpu, entry: number, sp: number): void;
   /** set up the child's return value / stack after fork */

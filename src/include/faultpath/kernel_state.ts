@@ -55,7 +55,7 @@ type Payload<K extends TraceEvent['kind']> = Omit<
   'ts' | 'cpu' | 'pid' | 'comm' | 'kind'
 >;
 
-export class Kernel {
+export class KernelState {
   readonly arch: GuestArch;
   readonly profile: KernelProfile;
   readonly phys: PhysMem;
@@ -86,18 +86,18 @@ export class Kernel {
   oomLock = false;
   oomKillerDisabled = false;
   /** registrable OOM notifiers (scenario-provided): return pages "freed" */
-  readonly oomNotifiers: ((k: Kernel) => number)[] = [];
+  readonly oomNotifiers: ((k: KernelState) => number)[] = [];
   panicked: string | null = null;
   /** hooks the process layer installs (exit of a killed task, wakeups): data flows down only */
   hooks: {
-    exitDyingTasks(k: Kernel): void;
-    wakeUp(k: Kernel, waitq: string, match: (waiterMemcgId: number) => boolean): void;
-    queueOomReaper(k: Kernel, t: Task): void;
-    callChain(k: Kernel): string[];
-    sendSigkill(k: Kernel, t: Task, why: string): void;
-    userRegsForOops(k: Kernel): string[];
-    forceSigFault(k: Kernel, t: Task, sig: number, code: string, address: bigint): void;
-    populate(k: Kernel, mm: MmStruct, vma: Vma, address: number, write: boolean): boolean;
+    exitDyingTasks(k: KernelState): void;
+    wakeUp(k: KernelState, waitq: string, match: (waiterMemcgId: number) => boolean): void;
+    queueOomReaper(k: KernelState, t: Task): void;
+    callChain(k: KernelState): string[];
+    sendSigkill(k: KernelState, t: Task, why: string): void;
+    userRegsForOops(k: KernelState): string[];
+    forceSigFault(k: KernelState, t: Task, sig: number, code: string, address: bigint): void;
+    populate(k: KernelState, mm: MmStruct, vma: Vma, address: number, write: boolean): boolean;
   } = {
     exitDyingTasks: () => {},
     wakeUp: () => {},

@@ -1,5 +1,5 @@
 /**
- * Kernel-version profiles.  Every behaviour or format that differs between the modeled kernel
+ * KernelState-version profiles.  Every behaviour or format that differs between the modeled kernel
  * versions is a field here, so the model code reads `profile.x` instead of testing versions.
  * Sources: docs/kernel-reference.md (sections cited per field) and the kernel trees it names.
  */
