@@ -6,11 +6,11 @@
  */
 import { Cpu } from '../hw/cpu.js';
 import type { ElfImage } from './binfmt_elf.js';
-import { handleMmFault } from '../mm/memory.js';
+import { handle_mm_fault } from '../mm/memory.js';
 import {
   doBrk,
-  doMmap,
-  exitMmap,
+  do_mmap,
+  exit_mmap,
   MAP_FIXED,
   MAP_PRIVATE,
   MAP_ANONYMOUS,
@@ -90,7 +90,7 @@ function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: n
   t.mm = mm;
   t.flags.add('GUP_REMOTE');
   try {
-    const r = handleMmFault(k, vma, address, k.profile.faultFlags.WRITE | 0x80 /* FAULT_FLAG_REMOTE */);
+    const r = handle_mm_fault(k, vma, address, k.profile.faultFlags.WRITE | 0x80 /* FAULT_FLAG_REMOTE */);
     if (r & 0x1) throw new ExecError('out of memory while setting up the new program');
   } finally {
     t.flags.delete('GUP_REMOTE');
@@ -100,7 +100,7 @@ function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: n
 }
 
 /** Writes bytes into the user address space of mm through kernelTouch (copy_to_user). */
-function copyToUser(k: KernelState, t: Task, mm: MmStruct, address: number, data: Uint8Array): void {
+function copy_to_user(k: KernelState, t: Task, mm: MmStruct, address: number, data: Uint8Array): void {
   for (let off = 0; off < data.length; ) {
     const a = address + off;
     const vma = k.findVma(mm, a);
@@ -116,7 +116,7 @@ function copyToUser(k: KernelState, t: Task, mm: MmStruct, address: number, data
  * load_elf_binary(): builds the new mm for task t and returns it with the entry point and
  * initial stack pointer.  The caller installs it (exec_mmap) and sets the registers.
  */
-export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStruct; entry: number; sp: number } {
+export function load_elf_binary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStruct; entry: number; sp: number } {
   const arch = k.arch;
   if (a.image.arch !== arch)
     throw new ExecError(
@@ -159,9 +159,9 @@ export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStr
     mm.argEnd = envAddrs[0] ?? execfnAddr;
     mm.envStart = envAddrs[0] ?? execfnAddr;
     mm.envEnd = execfnAddr;
-    copyToUser(k, t, mm, execfnAddr, execfn);
-    envBufs.forEach((b, i) => copyToUser(k, t, mm, envAddrs[i]!, b));
-    argBufs.forEach((b, i) => copyToUser(k, t, mm, argAddrs[i]!, b));
+    copy_to_user(k, t, mm, execfnAddr, execfn);
+    envBufs.forEach((b, i) => copy_to_user(k, t, mm, envAddrs[i]!, b));
+    argBufs.forEach((b, i) => copy_to_user(k, t, mm, argAddrs[i]!, b));
 
     // --- PT_LOAD segments (elf_map), bss and brk.
     const img = a.image;
@@ -183,7 +183,7 @@ export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStr
       const fileEnd = pageAlign(vaddr + seg.filesz);
       const prot = (seg.flags & 4 ? PROT_READ : 0) | (seg.flags & 2 ? PROT_WRITE : 0) | (seg.flags & 1 ? PROT_EXEC : 0);
       if (fileEnd > start) {
-        const r = doMmap(k, mm, {
+        const r = do_mmap(k, mm, {
           addr: start,
           len: fileEnd - start,
           prot,
@@ -203,7 +203,7 @@ export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStr
           vma.mem.fill(0, fileBytesEnd - vma.start, fileEnd - vma.start);
         }
         if (pageAlign(segEnd) > fileEnd) {
-          const r = doMmap(k, mm, {
+          const r = do_mmap(k, mm, {
             addr: Math.max(fileEnd, start),
             len: pageAlign(segEnd) - Math.max(fileEnd, start),
             prot,
@@ -221,7 +221,7 @@ export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStr
 
     // --- arch_setup_additional_pages(): [vvar] then [vdso], top-down below mmap_base.
     const vd = VDSO_PAGES[arch];
-    const vvarAddr = doMmap(k, mm, {
+    const vvarAddr = do_mmap(k, mm, {
       addr: 0,
       len: (vd.vvar + vd.vdso) * PAGE_SIZE,
       prot: PROT_READ,
@@ -242,10 +242,10 @@ export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStr
     const plat = enc(PLATFORM[arch]);
     p -= plat.length;
     const platAddr = p;
-    copyToUser(k, t, mm, platAddr, plat);
+    copy_to_user(k, t, mm, platAddr, plat);
     p -= 16;
     const randAddr = p;
-    copyToUser(k, t, mm, randAddr, k.random.bytes(16));
+    copy_to_user(k, t, mm, randAddr, k.random.bytes(16));
     const phdrAddr = (img.phdrAddr ?? 0) + (img.phdrAddr === null ? 0 : loadBias);
     const aux: [number, bigint][] = [
       [AT.SYSINFO_EHDR, BigInt(vdsoAddr)],
@@ -278,7 +278,7 @@ export function loadElfBinary(k: KernelState, t: Task, a: ExecArgs): { mm: MmStr
     for (const [key, v] of aux) words.push(BigInt(key), v);
     const buf = Buffer.alloc(words.length * 8);
     words.forEach((w, i) => buf.writeBigUInt64LE(BigInt.asUintN(64, w), i * 8));
-    copyToUser(k, t, mm, sp, buf);
+    copy_to_user(k, t, mm, sp, buf);
     return { mm, entry: img.entry + loadBias, sp };
   } catch (e) {
     // Undo the half-built mm: nothing of it may leak (pages, charges, engine).
@@ -306,6 +306,6 @@ function splitSpecial(k: KernelState, mm: MmStruct, vdsoAddr: number): void {
 function tearDown(k: KernelState, _t: Task, mm: MmStruct): void {
   // exit_mmap releases every page, charge and table of the failed image.
   k.mms.delete(mm.id);
-  exitMmap(k, mm);
+  exit_mmap(k, mm);
   mm.cpu.close();
 }

@@ -5,18 +5,18 @@
  * /sys/fs/cgroup.  Writes validate like the kernel's handlers and return its errno.
  */
 import {
-  drainStock,
+  drain_stock,
   MEMCG_EVENTS,
-  memCgroupOutOfMemory,
-  memcgMemoryEvent,
-  memcgOomRecover,
+  mem_cgroup_out_of_memory,
+  memcg_memory_event,
+  memcg_oom_recover,
   memoryStatValues,
   PAGE_COUNTER_MAX_KB,
   type MemCgroup,
 } from '../mm/memcontrol.js';
-import { getMmCounter } from '../mm/memory.js';
-import { vmCommitLimit } from '../mm/mmap.js';
-import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, procOomScore } from '../mm/oom_kill.js';
+import { get_mm_counter } from '../mm/memory.js';
+import { vm_commit_limit } from '../mm/mmap.js';
+import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, proc_oom_score } from '../mm/oom_kill.js';
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
 import { type ModelFile } from '../include/linux/fs.js';
@@ -121,7 +121,7 @@ export class Vfs {
     const privileged = !self || self.uid === 0;
     switch (name) {
       case 'oom_score':
-        return { read: () => `${procOomScore(k, t)}\n` };
+        return { read: () => `${proc_oom_score(k, t)}\n` };
       case 'oom_score_adj':
         return {
           read: () => `${t.oomScoreAdj}\n`,
@@ -167,8 +167,8 @@ export class Vfs {
           read: () => {
             const mm = t.mm;
             if (!mm) return '0 0 0 0 0 0 0\n';
-            const shared = getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES);
-            const rss = shared + getMmCounter(mm, MM_ANONPAGES);
+            const shared = get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_SHMEMPAGES);
+            const rss = shared + get_mm_counter(mm, MM_ANONPAGES);
             return `${mm.totalVm} ${rss} ${shared} ${mm.execVm} 0 ${mm.dataVm + mm.stackVm} 0\n`;
           },
         };
@@ -212,9 +212,9 @@ export class Vfs {
     ];
     if (mm) {
       const kb = (n: number) => `${String(n * 4).padStart(8, ' ')} kB`;
-      const anon = getMmCounter(mm, MM_ANONPAGES);
-      const file = getMmCounter(mm, MM_FILEPAGES);
-      const shmem = getMmCounter(mm, MM_SHMEMPAGES);
+      const anon = get_mm_counter(mm, MM_ANONPAGES);
+      const file = get_mm_counter(mm, MM_FILEPAGES);
+      const shmem = get_mm_counter(mm, MM_SHMEMPAGES);
       lines.push(
         `VmPeak:\t${kb(mm.totalVm)}`,
         `VmSize:\t${kb(mm.totalVm)}`,
@@ -230,7 +230,7 @@ export class Vfs {
         `VmExe:\t${kb(mm.execVm)}`,
         `VmLib:\t${kb(0)}`,
         `VmPTE:\t${String(mm.pgtable.pgtablesBytes >> 10).padStart(8, ' ')} kB`,
-        `VmSwap:\t${kb(getMmCounter(mm, MM_SWAPENTS))}`,
+        `VmSwap:\t${kb(get_mm_counter(mm, MM_SWAPENTS))}`,
       );
     }
     return lines.join('\n') + '\n';
@@ -268,7 +268,7 @@ export class Vfs {
       ['SUnreclaim', 0],
       ['KernelStack', 0],
       ['PageTables', p.counts.pagetable],
-      ['CommitLimit', vmCommitLimit(k)],
+      ['CommitLimit', vm_commit_limit(k)],
       ['Committed_AS', k.vmCommittedAs],
     ];
     return rows.map(([n, v]) => `${(n + ':').padEnd(16, ' ')}${kb(v)}`).join('\n') + '\n';
@@ -424,7 +424,7 @@ export class Vfs {
           write: (d) => {
             if (memcg.isRoot || !/^[01]\s*$/.test(d)) return -EINVAL;
             memcg.oomKillDisable = d.trim() === '1';
-            if (!memcg.oomKillDisable) memcgOomRecover(k, memcg);
+            if (!memcg.oomKillDisable) memcg_oom_recover(k, memcg);
             return d.length;
           },
         };
@@ -476,7 +476,7 @@ export class Vfs {
     let nrReclaims = 16;
     for (let guard = 0; guard < 10_000 && max !== null && memcg.memory.usage > max; guard++) {
       if (!drained) {
-        if (k.memcg.stock.memcg?.isDescendantOf(memcg)) drainStock(k);
+        if (k.memcg.stock.memcg?.isDescendantOf(memcg)) drain_stock(k);
         drained = true;
         continue;
       }
@@ -484,8 +484,8 @@ export class Vfs {
         if (!k.reclaim(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true })) nrReclaims--;
         continue;
       }
-      memcgMemoryEvent(k, memcg, 'oom');
-      if (!memCgroupOutOfMemory(k, memcg, k.profile.gfp.GFP_KERNEL, 0)) break;
+      memcg_memory_event(k, memcg, 'oom');
+      if (!mem_cgroup_out_of_memory(k, memcg, k.profile.gfp.GFP_KERNEL, 0)) break;
       k.condResched();
     }
     this.onLimitLowered(memcg);
@@ -497,7 +497,7 @@ export class Vfs {
     memcg.memory.max = pages;
     const enlarge = pages === null || (old !== null && pages > old);
     if (!enlarge) this.limitLowered(memcg);
-    else memcgOomRecover(this.k, memcg);
+    else memcg_oom_recover(this.k, memcg);
   }
 }
 

@@ -6,8 +6,8 @@
 import { EAGAIN } from '../include/uapi/asm-generic/errno.js';
 import { Cpu } from '../hw/cpu.js';
 import { memcgOomWaitFinished } from '../mm/memcontrol.js';
-import { syncMmRss } from '../mm/memory.js';
-import { exitMmap } from '../mm/mmap.js';
+import { sync_mm_rss } from '../mm/memory.js';
+import { exit_mmap } from '../mm/mmap.js';
 import { Lru, PageKind } from '../include/linux/mmzone.js';
 import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
 import { VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
@@ -149,7 +149,7 @@ export class ProcessTable {
       this.copyMm(parent, mm);
     } catch (e) {
       k.mms.delete(mm.id);
-      exitMmap(k, mm);
+      exit_mmap(k, mm);
       cpu.close();
       throw e;
     }
@@ -287,11 +287,11 @@ export class ProcessTable {
       if (t.memcgInOom) memcgOomWaitFinished(k, t);
       const mm = t.mm;
       if (mm) {
-        syncMmRss(t);
+        sync_mm_rss(t);
         k.tracer.call('exit_mm', undefined, () => {
           mm.users--;
           if (mm.users <= 0) {
-            k.tracer.call('exit_mmap', undefined, () => exitMmap(k, mm));
+            k.tracer.call('exit_mmap', undefined, () => exit_mmap(k, mm));
             k.mms.delete(mm.id);
             this.deadCpus.push(mm.cpu);
           }

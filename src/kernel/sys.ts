@@ -40,7 +40,7 @@ const INIT_RLIMITS: readonly (readonly [bigint, bigint])[] = [
 ];
 
 /** task_rlimit() / task_rlimit_max(): [cur, max] of `resource` for `t`. */
-export function taskRlimit(t: Task, resource: number, maxProcesses: number): readonly [bigint, bigint] {
+export function task_rlimit(t: Task, resource: number, maxProcesses: number): readonly [bigint, bigint] {
   const own = t.rlimits.get(resource);
   if (own) return own;
   if (resource === RLIMIT_NPROC) return [BigInt(maxProcesses), BigInt(maxProcesses)];
@@ -55,7 +55,7 @@ export function setRlimit(t: Task, resource: number, lim: readonly [bigint, bigi
   const [cur, max] = lim;
   if (cur > max) return -EINVAL;
   if (resource === RLIMIT_NOFILE && max > NR_OPEN) return -EPERM;
-  const old = taskRlimit(t, resource, maxProcesses);
+  const old = task_rlimit(t, resource, maxProcesses);
   if (max > old[1] && t.uid !== 0) return -EPERM;
   t.rlimits.set(resource, [cur, max]);
   return 0;

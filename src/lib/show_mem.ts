@@ -7,7 +7,7 @@
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { Lru } from '../include/linux/mmzone.js';
 
-export function showMem(k: KernelState): string[] {
+export function show_mem(k: KernelState): string[] {
   const p = k.phys;
   const L = (l: Lru) => p.lists[l].size;
   const zone = k.arch === 'aarch64' ? 'DMA' : 'DMA32';

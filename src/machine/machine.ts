@@ -7,13 +7,13 @@ import { arm64Ops } from '../../arch/arm64/kernel/entry.js';
 import { x86Pgtable } from '../../arch/x86/include/asm/pgtable.js';
 import { x86Ops } from '../../arch/x86/mm/fault.js';
 import { parseElf } from '../fs/binfmt_elf.js';
-import { syncMmRss } from '../mm/memory.js';
-import { exitMmap } from '../mm/mmap.js';
+import { sync_mm_rss } from '../mm/memory.js';
+import { exit_mmap } from '../mm/mmap.js';
 import { PageKind } from '../include/linux/mmzone.js';
-import { moomCallback } from '../mm/oom_kill.js';
+import { moom_callback } from '../mm/oom_kill.js';
 import { Tracer } from '../trace/tracer.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
-import { loadElfBinary } from '../fs/exec.js';
+import { load_elf_binary } from '../fs/exec.js';
 import { KernelState } from '../include/faultpath/kernel_state.js';
 import { bootMemory, type MachineKind } from './boot-memory.js';
 import { getProfile, type GuestArch } from '../include/faultpath/profile.js';
@@ -157,10 +157,10 @@ export class Machine {
     const prev = k.current;
     k.current = t;
     try {
-      const { mm, entry, sp } = loadElfBinary(k, t, { file, image, argv, envp });
+      const { mm, entry, sp } = load_elf_binary(k, t, { file, image, argv, envp });
       const old = t.mm;
       if (old) {
-        syncMmRss(t);
+        sync_mm_rss(t);
         old.users--;
         if (old.users <= 0) {
           k.mms.delete(old.id);
@@ -185,7 +185,7 @@ export class Machine {
 
   private releaseMm(old: NonNullable<Task['mm']>): void {
     // exit_mmap of the image replaced by exec
-    exitMmap(this.k, old);
+    exit_mmap(this.k, old);
     this.sys.procs.deadCpus.push(old.cpu);
   }
 
@@ -214,7 +214,7 @@ export class Machine {
     const prev = this.k.current;
     this.k.current = null;
     try {
-      moomCallback(this.k);
+      moom_callback(this.k);
     } finally {
       this.k.current = prev;
     }

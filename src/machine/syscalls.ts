@@ -3,11 +3,11 @@
  * these generic names).  Return values are the kernel's: a result or -errno.  Unknown numbers
  * return -ENOSYS and emit a trace event naming the call.
  */
-import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, MAP_ANONYMOUS } from '../mm/mmap.js';
+import { doBrk, do_madvise, do_mmap, do_mprotect_pkey, do_munmap, MAP_ANONYMOUS } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import * as E from '../include/uapi/asm-generic/errno.js';
 import { ExecError, MAX_ARG_BYTES } from '../fs/exec.js';
-import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, taskRlimit } from '../kernel/sys.js';
+import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, task_rlimit } from '../kernel/sys.js';
 import type { Machine } from './machine.js';
 import type { Task } from '../include/linux/sched.js';
 
@@ -219,7 +219,7 @@ export class Syscalls {
         const table = this.fdTable(t);
         let fd = 0;
         while (table.has(fd)) fd++;
-        if (BigInt(fd) >= taskRlimit(t, RLIMIT_NOFILE, m.sys.procs.maxProcesses)[0]) return err(E.EMFILE);
+        if (BigInt(fd) >= task_rlimit(t, RLIMIT_NOFILE, m.sys.procs.maxProcesses)[0]) return err(E.EMFILE);
         table.set(fd, { path, pos: 0, kind: 'virtual', flags });
         return BigInt(fd);
       }
@@ -270,7 +270,7 @@ export class Syscalls {
           if (!f) return err(E.EBADF);
           const file = m.sys.vfs.getFile(f.path);
           if (!file) return err(19); // ENODEV: not a regular file
-          const r = doMmap(k, mm, {
+          const r = do_mmap(k, mm, {
             addr: Number(a[0]),
             len,
             prot: n(2),
@@ -282,15 +282,15 @@ export class Syscalls {
         }
         if (len <= 0) return err(E.EINVAL);
         // a non-fixed hint is only a hint: rounded down to a page
-        const r = doMmap(k, mm, { addr: Number(a[0]! & ~0xfffn), len, prot: n(2), flags: flags | MAP_ANONYMOUS });
+        const r = do_mmap(k, mm, { addr: Number(a[0]! & ~0xfffn), len, prot: n(2), flags: flags | MAP_ANONYMOUS });
         return BigInt(r);
       }
       case 'munmap':
-        return BigInt(doMunmap(k, mm, Number(a[0]), n(1)));
+        return BigInt(do_munmap(k, mm, Number(a[0]), n(1)));
       case 'mprotect':
-        return BigInt(doMprotect(k, mm, Number(a[0]), n(1), n(2) & 7));
+        return BigInt(do_mprotect_pkey(k, mm, Number(a[0]), n(1), n(2) & 7));
       case 'madvise':
-        return BigInt(doMadvise(k, mm, Number(a[0]), n(1), n(2)));
+        return BigInt(do_madvise(k, mm, Number(a[0]), n(1), n(2)));
       case 'mlock': {
         // mlock() populates the range in one kernel entry (__mm_populate): every page is
         // faulted in and charged now.  (The pages are not made unevictable in the model.)
@@ -444,7 +444,7 @@ export class Syscalls {
         }
         if (res < 0 || res >= RLIM_NLIMITS) return err(E.EINVAL);
         const max = m.sys.procs.maxProcesses;
-        const cur = taskRlimit(target, res, max);
+        const cur = task_rlimit(target, res, max);
         if (next) {
           const r = setRlimit(target, res, next, max);
           if (r < 0) return BigInt(r);

@@ -6,9 +6,9 @@
  */
 import type { Access, Cpu, StopReason } from '../hw/cpu.js';
 import { isX86MemoryRmw } from '../hw/x86-decode.js';
-import { memCgroupHandleOverHigh } from '../mm/memcontrol.js';
-import { getMmCounter, handleMmFault, syncMmRss, zapPageRange } from '../mm/memory.js';
-import { expandStack } from '../mm/mmap.js';
+import { mem_cgroup_handle_over_high } from '../mm/memcontrol.js';
+import { get_mm_counter, handle_mm_fault, sync_mm_rss, zap_page_range } from '../mm/memory.js';
+import { expand_stack } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, type MmStruct, type Vma } from '../include/linux/mm_types.js';
 import { VM_GROWSDOWN, VM_SHARED } from '../include/linux/mm.js';
@@ -200,12 +200,12 @@ export class System {
     let v = vma ?? k.findVma(mm, address);
     if (!v) return -14;
     if (v.start > address) {
-      if (!(v.flags & VM_GROWSDOWN) || !expandStack(k, mm, v, address)) return -14;
+      if (!(v.flags & VM_GROWSDOWN) || !expand_stack(k, mm, v, address)) return -14;
     }
     if (v.special) return -14;
     const F = k.profile.faultFlags;
     for (let i = 0; i < 4; i++) {
-      const r = handleMmFault(
+      const r = handle_mm_fault(
         k,
         v,
         address,
@@ -354,11 +354,11 @@ export class System {
         });
         mm.flags.add('MMF_UNSTABLE');
         for (const v of mm.vmas)
-          if (!(v.flags & VM_SHARED) && !v.special) zapPageRange(k, mm, v, v.start, v.end, { anonOnly: true });
+          if (!(v.flags & VM_SHARED) && !v.special) zap_page_range(k, mm, v, v.start, v.end, { anonOnly: true });
         const K = (n: number) => n * 4;
         k.log(
           6,
-          `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`,
+          `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
         );
         k.emit('tracepoint', {
           system: 'oom',
@@ -487,7 +487,7 @@ export class System {
     k.current = t;
     try {
       if (this.deliverSignals(t)) return true;
-      const delay = memCgroupHandleOverHigh(k, t) + t.highDelayNs;
+      const delay = mem_cgroup_handle_over_high(k, t) + t.highDelayNs;
       t.highDelayNs = 0;
       if (delay > 0) {
         this.sleep(t, 'memory.high throttle', k.clock + delay);
@@ -534,6 +534,6 @@ export class System {
 
   /** syncs per-thread RSS caches (for reports at the end of a run) */
   syncAll(): void {
-    for (const t of this.k.tasks.values()) if (t.mm) syncMmRss(t);
+    for (const t of this.k.tasks.values()) if (t.mm) sync_mm_rss(t);
   }
 }

@@ -195,7 +195,7 @@ export class MemcgTree {
 }
 
 /** memcg_memory_event(): local counter, then hierarchical per profile (§6.5). */
-export function memcgMemoryEvent(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
+export function memcg_memory_event(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
   memcg.eventsLocal[ev]++;
   if (!k.profile.memcgEventsHierarchical) {
     memcg.events[ev]++;
@@ -205,7 +205,7 @@ export function memcgMemoryEvent(k: KernelState, memcg: MemCgroup, ev: MemcgEven
 }
 
 /** page_counter_try_charge(): hierarchical; on failure returns the counter over its limit. */
-function pageCounterTryCharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): MemCgroup | null {
+function page_counter_try_charge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): MemCgroup | null {
   const charged: MemCgroup[] = [];
   for (let c: MemCgroup | null = memcg; c; c = c.parent) {
     const ctr = c[which];
@@ -223,19 +223,19 @@ function pageCounterTryCharge(memcg: MemCgroup, nr: number, which: 'memory' | 's
 }
 
 /** page_counter_charge(): unconditional (forced) charge up the hierarchy. */
-function pageCounterCharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): void {
+function page_counter_charge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): void {
   for (let c: MemCgroup | null = memcg; c; c = c.parent) {
     c[which].usage += nr;
     if (c[which].usage > c[which].watermark) c[which].watermark = c[which].usage;
   }
 }
 
-export function pageCounterUncharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): void {
+export function page_counter_uncharge(memcg: MemCgroup, nr: number, which: 'memory' | 'swap'): void {
   for (let c: MemCgroup | null = memcg; c; c = c.parent) c[which].usage -= nr;
 }
 
 /** mem_cgroup_margin(): pages left below memory.max on the whole path to the root. */
-export function memCgroupMargin(memcg: MemCgroup): number {
+export function mem_cgroup_margin(memcg: MemCgroup): number {
   let margin = Infinity;
   for (let c: MemCgroup | null = memcg; c; c = c.parent) {
     if (c.memory.max !== null) margin = Math.min(margin, Math.max(0, c.memory.max - c.memory.usage));
@@ -243,7 +243,7 @@ export function memCgroupMargin(memcg: MemCgroup): number {
   return margin === Infinity ? PAGE_COUNTER_MAX : margin;
 }
 
-function consumeStock(tree: MemcgTree, memcg: MemCgroup, nr: number): boolean {
+function consume_stock(tree: MemcgTree, memcg: MemCgroup, nr: number): boolean {
   if (tree.stock.memcg === memcg && tree.stock.nrPages >= nr) {
     tree.stock.nrPages -= nr;
     return true;
@@ -251,40 +251,40 @@ function consumeStock(tree: MemcgTree, memcg: MemCgroup, nr: number): boolean {
   return false;
 }
 
-export function drainStock(k: KernelState): void {
+export function drain_stock(k: KernelState): void {
   const s = k.memcg.stock;
   if (s.memcg && s.nrPages) {
-    pageCounterUncharge(s.memcg, s.nrPages, 'memory');
-    memcgOomRecover(k, s.memcg);
+    page_counter_uncharge(s.memcg, s.nrPages, 'memory');
+    memcg_oom_recover(k, s.memcg);
   }
   s.memcg = null;
   s.nrPages = 0;
 }
 
-function refillStock(k: KernelState, memcg: MemCgroup, nr: number): void {
+function refill_stock(k: KernelState, memcg: MemCgroup, nr: number): void {
   const s = k.memcg.stock;
   if (s.memcg !== memcg) {
-    drainStock(k);
+    drain_stock(k);
     s.memcg = memcg;
   }
   s.nrPages += nr;
-  if (s.nrPages > k.profile.memcgChargeBatch) drainStock(k);
+  if (s.nrPages > k.profile.memcgChargeBatch) drain_stock(k);
 }
 
 /** drain_all_stock(): our single CPU's stock, if it caches a charge of memcg's subtree. */
-function drainAllStock(k: KernelState, root: MemCgroup): void {
+function drain_all_stock(k: KernelState, root: MemCgroup): void {
   const s = k.memcg.stock;
-  if (s.memcg && s.memcg.isDescendantOf(root)) drainStock(k);
+  if (s.memcg && s.memcg.isDescendantOf(root)) drain_stock(k);
 }
 
-export function taskMemcg(k: KernelState, t: Task): MemCgroup {
+export function task_memcg(k: KernelState, t: Task): MemCgroup {
   return k.memcg.get(t.memcgId);
 }
 
 /** get_mem_cgroup_from_mm(): the memcg of the mm's owner. */
 export function mmMemcg(k: KernelState, mmOwnerPid: number): MemCgroup {
   const t = k.tasks.get(mmOwnerPid);
-  return t ? taskMemcg(k, t) : k.memcg.root;
+  return t ? task_memcg(k, t) : k.memcg.root;
 }
 
 function taskIsDying(t: Task): boolean {
@@ -295,7 +295,7 @@ function taskIsDying(t: Task): boolean {
  * try_charge_memcg() (6.1) and its older equivalents, as one loop whose constants and order of
  * checks come from the profile (kernel-reference §6.1).  Returns 0 or -ENOMEM.
  */
-export function tryCharge(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
+export function try_charge(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   if (memcg.isRoot) return 0;
   const tr = k.tracer;
   const fn = k.profile.memcgChargeChain[2]!;
@@ -318,10 +318,10 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
   let raisedMaxEvent = false;
   let oomed = false;
   for (let guard = 0; guard < 10_000; guard++) {
-    if (consumeStock(k.memcg, memcg, nrPages)) return 0;
-    const memOverLimit = pageCounterTryCharge(memcg, batch, 'memory');
+    if (consume_stock(k.memcg, memcg, nrPages)) return 0;
+    const memOverLimit = page_counter_try_charge(memcg, batch, 'memory');
     if (!memOverLimit) {
-      if (batch > nrPages) refillStock(k, memcg, batch - nrPages);
+      if (batch > nrPages) refill_stock(k, memcg, batch - nrPages);
       k.emit('charge', {
         memcg: memcg.path,
         pages: nrPages,
@@ -341,12 +341,12 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
     if (current?.flags.has('PF_MEMALLOC')) break;
     if (current?.memcgInOom) return nomem(k, memcg, gfp, nrPages);
     if (!(gfp & G.DIRECT_RECLAIM)) return nomem(k, memcg, gfp, nrPages);
-    memcgMemoryEvent(k, memOverLimit, 'max');
+    memcg_memory_event(k, memOverLimit, 'max');
     raisedMaxEvent = true;
-    const reclaimed = tryToFreeMemCgroupPages(k, memOverLimit, nrPages, gfp);
-    if (memCgroupMargin(memOverLimit) >= nrPages) continue;
+    const reclaimed = try_to_free_mem_cgroup_pages(k, memOverLimit, nrPages, gfp);
+    if (mem_cgroup_margin(memOverLimit) >= nrPages) continue;
     if (!drained) {
-      drainAllStock(k, memOverLimit);
+      drain_all_stock(k, memOverLimit);
       drained = true;
       continue;
     }
@@ -356,7 +356,7 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
     if (p.version === '6.1') {
       if (gfp & G.RETRY_MAYFAIL) return nomem(k, memcg, gfp, nrPages);
       if (passedOom && current && taskIsDying(current)) return nomem(k, memcg, gfp, nrPages);
-      if (memCgroupOom(k, memOverLimit, gfp, 0)) {
+      if (mem_cgroup_oom(k, memOverLimit, gfp, 0)) {
         passedOom = true;
         nrRetries = p.memcgReclaimRetries;
         continue;
@@ -367,7 +367,7 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
       if (gfp & G.RETRY_MAYFAIL && oomed) return nomem(k, memcg, gfp, nrPages);
       if (gfp & G.NOFAIL) break;
       if (current && current.pending.includes(9)) break;
-      memcgMemoryEvent(k, memOverLimit, 'oom');
+      memcg_memory_event(k, memOverLimit, 'oom');
       const st = memCgroupOom419(k, memOverLimit, gfp, 0);
       if (st === 'OOM_SUCCESS') {
         nrRetries = p.memcgReclaimRetries;
@@ -378,19 +378,19 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
       return nomem(k, memcg, gfp, nrPages);
     }
     // 3.12: the OOM is only recorded (mem_cgroup_oom) and the charge fails.
-    memcgMemoryEvent(k, memOverLimit, 'oom');
+    memcg_memory_event(k, memOverLimit, 'oom');
     memCgroupOom312(k, memOverLimit, gfp, 0);
     return nomem(k, memcg, gfp, nrPages);
   }
   // force: charge past the limit.
-  if (!raisedMaxEvent) memcgMemoryEvent(k, memcg, 'max');
-  pageCounterCharge(memcg, nrPages, 'memory');
+  if (!raisedMaxEvent) memcg_memory_event(k, memcg, 'max');
+  page_counter_charge(memcg, nrPages, 'memory');
   return 0;
 }
 
 function nomem(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   if (gfp & (k.profile.gfp.NOFAIL | k.profile.gfp.HIGH)) {
-    pageCounterCharge(memcg, nrPages, 'memory');
+    page_counter_charge(memcg, nrPages, 'memory');
     return 0;
   }
   k.emit('charge', {
@@ -416,7 +416,7 @@ function noteOverHigh(k: KernelState, memcg: MemCgroup): void {
     k.current.flags.add('IN_HIGH_RECLAIM');
     try {
       // the penalty sleep (schedule_timeout_killable) is owed and taken when the task can sleep
-      k.current.highDelayNs += memCgroupHandleOverHigh(k, k.current);
+      k.current.highDelayNs += mem_cgroup_handle_over_high(k, k.current);
     } finally {
       k.current.flags.delete('IN_HIGH_RECLAIM');
     }
@@ -427,15 +427,15 @@ function noteOverHigh(k: KernelState, memcg: MemCgroup): void {
  * mem_cgroup_handle_over_high(): on return to user, reclaim each over-high memcg in the chain
  * (reclaim_high raises MEMCG_HIGH) and throttle the task in simulated time.
  */
-export function memCgroupHandleOverHigh(k: KernelState, t: Task): number {
+export function mem_cgroup_handle_over_high(k: KernelState, t: Task): number {
   if (!t.flags.delete('TIF_NOTIFY_RESUME_HIGH')) return 0;
   let delayNs = 0;
   k.tracer.call('mem_cgroup_handle_over_high', undefined, () => {
-    for (let m: MemCgroup | null = taskMemcg(k, t); m && !m.isRoot; m = m.parent) {
+    for (let m: MemCgroup | null = task_memcg(k, t); m && !m.isRoot; m = m.parent) {
       if (m.memory.high === null || m.memory.usage <= m.memory.high) continue;
-      memcgMemoryEvent(k, m, 'high');
+      memcg_memory_event(k, m, 'high');
       const over = m.memory.usage - m.memory.high;
-      tryToFreeMemCgroupPages(k, m, over, k.profile.gfp.GFP_KERNEL);
+      try_to_free_mem_cgroup_pages(k, m, over, k.profile.gfp.GFP_KERNEL);
       const still = Math.max(0, m.memory.usage - m.memory.high);
       // calculate_high_delay(): penalty grows with the overage, capped at 2 s (MEMCG_MAX_HIGH_DELAY_JIFFIES).
       if (still > 0)
@@ -449,7 +449,7 @@ export function memCgroupHandleOverHigh(k: KernelState, t: Task): number {
 }
 
 /** try_to_free_mem_cgroup_pages(): reclaim within the subtree (src/mm/vmscan.ts). */
-function tryToFreeMemCgroupPages(k: KernelState, memcg: MemCgroup, nrPages: number, gfp: number): number {
+function try_to_free_mem_cgroup_pages(k: KernelState, memcg: MemCgroup, nrPages: number, gfp: number): number {
   return k.tracer.call(
     'try_to_free_mem_cgroup_pages',
     { memcg: memcg.path, nr_pages: nrPages },
@@ -477,24 +477,24 @@ function tryToFreeMemCgroupPages(k: KernelState, memcg: MemCgroup, nrPages: numb
 }
 
 /** mem_cgroup_oom() (6.1 shape): returns whether the OOM killer made progress. */
-function memCgroupOom(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
+function mem_cgroup_oom(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
   return k.tracer.call(
     'mem_cgroup_oom',
     { memcg: memcg.path, order },
     () => {
       if (order > 3) return false;
-      memcgMemoryEvent(k, memcg, 'oom');
+      memcg_memory_event(k, memcg, 'oom');
       const cur = k.current;
       if (memcg.oomKillDisable) {
         if (cur && cur.inUserFault) cur.memcgInOom = { memcgId: memcg.id, gfp, order };
         return false;
       }
-      markUnderOom(memcg, 1);
-      const locked = oomTrylock(memcg);
-      if (locked) oomNotify(memcg);
-      markUnderOom(memcg, -1);
-      const ret = memCgroupOutOfMemory(k, memcg, gfp, order);
-      if (locked) oomUnlock(memcg);
+      mem_cgroup_mark_under_oom(memcg, 1);
+      const locked = mem_cgroup_oom_trylock(memcg);
+      if (locked) mem_cgroup_oom_notify(memcg);
+      mem_cgroup_mark_under_oom(memcg, -1);
+      const ret = mem_cgroup_out_of_memory(k, memcg, gfp, order);
+      if (locked) mem_cgroup_oom_unlock(memcg);
       return ret;
     },
     (r) => String(r),
@@ -518,7 +518,7 @@ function memCgroupOom419(
         cur.memcgInOom = { memcgId: memcg.id, gfp, order };
         return 'OOM_ASYNC' as const;
       }
-      return memCgroupOutOfMemory(k, memcg, gfp, order) ? ('OOM_SUCCESS' as const) : ('OOM_FAILED' as const);
+      return mem_cgroup_out_of_memory(k, memcg, gfp, order) ? ('OOM_SUCCESS' as const) : ('OOM_FAILED' as const);
     },
     (r) => r,
   );
@@ -532,36 +532,36 @@ function memCgroupOom312(k: KernelState, memcg: MemCgroup, gfp: number, order: n
   });
 }
 
-function markUnderOom(memcg: MemCgroup, d: number): void {
+function mem_cgroup_mark_under_oom(memcg: MemCgroup, d: number): void {
   for (const m of memcg.subtree()) m.underOom += d;
 }
 
-function oomTrylock(memcg: MemCgroup): boolean {
+function mem_cgroup_oom_trylock(memcg: MemCgroup): boolean {
   for (const m of memcg.subtree()) if (m.oomLock) return false;
   for (const m of memcg.subtree()) m.oomLock = true;
   return true;
 }
 
-function oomUnlock(memcg: MemCgroup): void {
+function mem_cgroup_oom_unlock(memcg: MemCgroup): void {
   for (const m of memcg.subtree()) m.oomLock = false;
 }
 
-function oomNotify(memcg: MemCgroup): void {
+function mem_cgroup_oom_notify(memcg: MemCgroup): void {
   for (const m of memcg.subtree()) m.oomNotifications++;
 }
 
 /** mem_cgroup_out_of_memory(): 6.1 re-checks the margin under oom_lock before killing. */
-export function memCgroupOutOfMemory(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
+export function mem_cgroup_out_of_memory(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
   return k.tracer.call(
     'mem_cgroup_out_of_memory',
     { memcg: memcg.path, order },
     () => {
       if (k.profile.version === '6.1') {
-        if (memCgroupMargin(memcg) >= 1 << order) return true;
+        if (mem_cgroup_margin(memcg) >= 1 << order) return true;
         const cur = k.current;
         if (cur && taskIsDying(cur)) return true;
       }
-      return k.outOfMemory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
+      return k.out_of_memory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
     },
     (r) => String(r),
   );
@@ -572,7 +572,7 @@ export function memCgroupOutOfMemory(k: KernelState, memcg: MemCgroup, gfp: numb
  * Returns 'none' (no memcg OOM recorded: the OOM is global), 'done', or 'sleep' (the task must
  * wait on memcg_oom_waitq until memcg_oom_recover wakes it).
  */
-export function memCgroupOomSynchronize(k: KernelState, handle: boolean): 'none' | 'done' | 'sleep' {
+export function mem_cgroup_oom_synchronize(k: KernelState, handle: boolean): 'none' | 'done' | 'sleep' {
   return k.tracer.call(
     'mem_cgroup_oom_synchronize',
     { handle },
@@ -585,13 +585,13 @@ export function memCgroupOomSynchronize(k: KernelState, handle: boolean): 'none'
         cur.memcgInOom = null;
         return 'done' as const;
       }
-      markUnderOom(memcg, 1);
-      const locked = oomTrylock(memcg);
-      if (locked) oomNotify(memcg);
+      mem_cgroup_mark_under_oom(memcg, 1);
+      const locked = mem_cgroup_oom_trylock(memcg);
+      if (locked) mem_cgroup_oom_notify(memcg);
       let result: 'done' | 'sleep' = 'done';
       if (locked && !memcg.oomKillDisable) {
-        markUnderOom(memcg, -1);
-        memCgroupOutOfMemory(k, memcg, rec.gfp, rec.order);
+        mem_cgroup_mark_under_oom(memcg, -1);
+        mem_cgroup_out_of_memory(k, memcg, rec.gfp, rec.order);
       } else {
         // schedule() on memcg_oom_waitq: the scheduler parks the task; under_oom stays marked
         // until it wakes (memcg_oom_recover) and re-enters here.
@@ -604,8 +604,8 @@ export function memCgroupOomSynchronize(k: KernelState, handle: boolean): 'none'
         });
       }
       if (locked) {
-        oomUnlock(memcg);
-        memcgOomRecover(k, memcg);
+        mem_cgroup_oom_unlock(memcg);
+        memcg_oom_recover(k, memcg);
       }
       if (result === 'done') cur.memcgInOom = null;
       return result;
@@ -616,12 +616,12 @@ export function memCgroupOomSynchronize(k: KernelState, handle: boolean): 'none'
 
 /** Called when a task waiting in mem_cgroup_oom_synchronize wakes up. */
 export function memcgOomWaitFinished(k: KernelState, t: Task): void {
-  if (t.memcgInOom) markUnderOom(k.memcg.get(t.memcgInOom.memcgId), -1);
+  if (t.memcgInOom) mem_cgroup_mark_under_oom(k.memcg.get(t.memcgInOom.memcgId), -1);
   t.memcgInOom = null;
 }
 
 /** memcg_oom_recover(): wake memcg_oom_waitq sleepers of related memcgs, if under_oom. */
-export function memcgOomRecover(k: KernelState, memcg: MemCgroup): void {
+export function memcg_oom_recover(k: KernelState, memcg: MemCgroup): void {
   if (memcg.underOom > 0)
     k.wakeUp(`memcg_oom:${memcg.id}`, (waiterId) => {
       const w = k.memcg.get(waiterId);
@@ -639,7 +639,7 @@ export function memCgroupCharge(k: KernelState, memcg: MemCgroup, gfp: number): 
       k.tracer.call(
         mid!,
         undefined,
-        () => tryCharge(k, memcg, gfp, 1),
+        () => try_charge(k, memcg, gfp, 1),
         (r) => String(r),
       ),
     (r) => String(r),
@@ -647,16 +647,16 @@ export function memCgroupCharge(k: KernelState, memcg: MemCgroup, gfp: number): 
 }
 
 /** Uncharge one page (uncharge_batch → memcg_oom_recover). */
-export function memCgroupUncharge(k: KernelState, memcg: MemCgroup, nr = 1): void {
+export function mem_cgroup_uncharge(k: KernelState, memcg: MemCgroup, nr = 1): void {
   if (memcg.isRoot) return;
-  pageCounterUncharge(memcg, nr, 'memory');
-  memcgOomRecover(k, memcg);
+  page_counter_uncharge(memcg, nr, 'memory');
+  memcg_oom_recover(k, memcg);
 }
 
 /** Swap charge (memory.swap.max, cgroup v2): returns false when over the limit. */
-export function memCgroupTryChargeSwap(k: KernelState, memcg: MemCgroup, nr: number): boolean {
+export function mem_cgroup_try_charge_swap(k: KernelState, memcg: MemCgroup, nr: number): boolean {
   if (memcg.isRoot) return true;
-  const over = pageCounterTryCharge(memcg, nr, 'swap');
+  const over = page_counter_try_charge(memcg, nr, 'swap');
   if (over) {
     // __mem_cgroup_try_charge_swap(): MEMCG_SWAP_MAX / MEMCG_SWAP_FAIL (memory.swap.events)
     for (let m: MemCgroup | null = over; m && !m.isRoot; m = m.parent) m.swapEvents.max++;
@@ -675,12 +675,12 @@ export function memCgroupSwapHeadroom(memcg: MemCgroup): number {
   return room;
 }
 
-export function memCgroupUnchargeSwap(memcg: MemCgroup, nr: number): void {
-  if (!memcg.isRoot) pageCounterUncharge(memcg, nr, 'swap');
+export function mem_cgroup_uncharge_swap(memcg: MemCgroup, nr: number): void {
+  if (!memcg.isRoot) page_counter_uncharge(memcg, nr, 'swap');
 }
 
 /** mem_cgroup_get_max(): totalpages for a memcg OOM (§6.4, cgroup v2). */
-export function memCgroupGetMax(k: KernelState, memcg: MemCgroup): number {
+export function mem_cgroup_get_max(k: KernelState, memcg: MemCgroup): number {
   let max = memcg.memory.max ?? PAGE_COUNTER_MAX;
   const swapTotal = k.swapTotalPages();
   if (swapTotal > 0) max += Math.min(memcg.swap.max ?? PAGE_COUNTER_MAX, swapTotal);
@@ -688,9 +688,9 @@ export function memCgroupGetMax(k: KernelState, memcg: MemCgroup): number {
 }
 
 /** mem_cgroup_get_oom_group(): the highest ancestor (up to the OOM domain) with oom.group set. */
-export function memCgroupGetOomGroup(k: KernelState, victim: Task, oomDomain: MemCgroup | null): MemCgroup | null {
+export function mem_cgroup_get_oom_group(k: KernelState, victim: Task, oomDomain: MemCgroup | null): MemCgroup | null {
   const domain = oomDomain ?? k.memcg.root;
-  const vm = taskMemcg(k, victim);
+  const vm = task_memcg(k, victim);
   if (vm.isRoot) return null;
   if (!vm.isDescendantOf(domain)) return null;
   let group: MemCgroup | null = null;
@@ -779,7 +779,7 @@ export function memoryStatValues(memcg: MemCgroup): [string, number][] {
 }
 
 /** mem_cgroup_print_oom_meminfo() (6.1, cgroup v2): the lines of the OOM report. */
-export function memCgroupPrintOomMeminfo(memcg: MemCgroup): string[] {
+export function mem_cgroup_print_oom_meminfo(memcg: MemCgroup): string[] {
   const kb = (pages: number | null) => (pages === null ? PAGE_COUNTER_MAX_KB.toString() : String(pages * 4));
   const lines = [
     `memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`,
@@ -794,8 +794,8 @@ export function memCgroupPrintOomMeminfo(memcg: MemCgroup): string[] {
 }
 
 /** mem_cgroup_print_oom_context(): the ",oom_memcg=…,task_memcg=…" part of the summary. */
-export function memCgroupPrintOomContext(k: KernelState, memcg: MemCgroup | null, victim: Task | null): string {
+export function mem_cgroup_print_oom_context(k: KernelState, memcg: MemCgroup | null, victim: Task | null): string {
   let s = memcg ? `,oom_memcg=${memcg.path}` : ',global_oom';
-  if (victim) s += `,task_memcg=${taskMemcg(k, victim).path}`;
+  if (victim) s += `,task_memcg=${task_memcg(k, victim).path}`;
   return s;
 }

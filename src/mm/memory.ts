@@ -16,9 +16,9 @@ import { VM_EXEC, VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
 import { type Task } from '../include/linux/sched.js';
 import {
   memCgroupCharge,
-  memCgroupOomSynchronize,
-  memCgroupUncharge,
-  memCgroupUnchargeSwap,
+  mem_cgroup_oom_synchronize,
+  mem_cgroup_uncharge,
+  mem_cgroup_uncharge_swap,
   mmMemcg,
   type MemCgroup,
 } from './memcontrol.js';
@@ -63,7 +63,7 @@ interface VmFault {
 }
 
 /** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
-export function addMmCounterFast(k: KernelState, mm: MmStruct, member: number, val: number): void {
+export function add_mm_counter_fast(k: KernelState, mm: MmStruct, member: number, val: number): void {
   const cur = k.current;
   // GUP on another mm (exec's copy_strings on bprm->mm) adds to the mm directly.
   if (cur && cur.mm === mm && !cur.flags.has('GUP_REMOTE')) cur.rssCache[member]! += val;
@@ -71,7 +71,7 @@ export function addMmCounterFast(k: KernelState, mm: MmStruct, member: number, v
 }
 
 /** sync_mm_rss(): flush the thread's cached counters into the mm. */
-export function syncMmRss(t: Task): void {
+export function sync_mm_rss(t: Task): void {
   if (!t.mm) return;
   for (let i = 0; i < 4; i++) {
     if (t.rssCache[i]) {
@@ -83,7 +83,7 @@ export function syncMmRss(t: Task): void {
 }
 
 /** get_mm_counter(): reads only the synced counter, clamped at 0 (what the OOM killer prints). */
-export function getMmCounter(mm: MmStruct, member: number): number {
+export function get_mm_counter(mm: MmStruct, member: number): number {
   return Math.max(0, mm.rss[member]!);
 }
 
@@ -125,7 +125,7 @@ export function hex(n: number): string {
  * handle_mm_fault(vma, address, flags, regs) (6.1 shape; §4.2): memcg user-fault bracket,
  * __handle_mm_fault, the memcg OOM cleanup and fault accounting.
  */
-export function handleMmFault(k: KernelState, vma: Vma, address: number, flags: number): number {
+export function handle_mm_fault(k: KernelState, vma: Vma, address: number, flags: number): number {
   const F = k.profile.faultFlags;
   return k.tracer.call(
     'handle_mm_fault',
@@ -135,16 +135,16 @@ export function handleMmFault(k: KernelState, vma: Vma, address: number, flags: 
       const mm = cur.mm!;
       k.vmEvents.pgfault++;
       mmMemcg(k, mm.ownerPid).stat.pgfault++;
-      checkSyncRssStat(k, cur);
+      check_sync_rss_stat(k, cur);
       const user = (flags & F.USER) !== 0;
       if (user) cur.inUserFault = true;
       let ret: number;
       try {
-        ret = __handleMmFault(k, vma, address, flags);
+        ret = __handle_mm_fault(k, vma, address, flags);
       } finally {
         if (user) cur.inUserFault = false;
       }
-      if (user && cur.memcgInOom && !(ret & VM_FAULT_OOM)) memCgroupOomSynchronize(k, false);
+      if (user && cur.memcgInOom && !(ret & VM_FAULT_OOM)) mem_cgroup_oom_synchronize(k, false);
       // mm_account_fault() (6.1); 4.19/3.12 account in the arch code, same effect for users.
       if (!(ret & (VM_FAULT_ERROR | VM_FAULT_RETRY))) {
         if (ret & VM_FAULT_MAJOR || flags & F.TRIED) cur.majFlt++;
@@ -157,11 +157,11 @@ export function handleMmFault(k: KernelState, vma: Vma, address: number, flags: 
 }
 
 /** check_sync_rss_stat(): sync when the pre-increment event count exceeds the threshold. */
-function checkSyncRssStat(k: KernelState, t: Task): void {
-  if (t.rssEvents++ > k.profile.rssEventsThresh) syncMmRss(t);
+function check_sync_rss_stat(k: KernelState, t: Task): void {
+  if (t.rssEvents++ > k.profile.rssEventsThresh) sync_mm_rss(t);
 }
 
-function __handleMmFault(k: KernelState, vma: Vma, address: number, flags: number): number {
+function __handle_mm_fault(k: KernelState, vma: Vma, address: number, flags: number): number {
   return k.tracer.call(
     '__handle_mm_fault',
     { address: hex(address) },
@@ -177,13 +177,13 @@ function __handleMmFault(k: KernelState, vma: Vma, address: number, flags: numbe
         if (!pgtableAlloc(k, mm, page, 3)) return VM_FAULT_OOM;
       }
       const vmf: VmFault = { vma, mm, address: page, flags, write: (flags & k.profile.faultFlags.WRITE) !== 0 };
-      return handlePteFault(k, vmf);
+      return handle_pte_fault(k, vmf);
     },
     vmFaultName,
   );
 }
 
-function handlePteFault(k: KernelState, vmf: VmFault): number {
+function handle_pte_fault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'handle_pte_fault',
     undefined,
@@ -192,12 +192,12 @@ function handlePteFault(k: KernelState, vmf: VmFault): number {
       const pte = mm.pgtable.getPte(vmf.address);
       if (!pte || (pte[0] === 0 && pte[1] === 0)) {
         // vma_is_anonymous(): no vm_ops, i.e. no backing file
-        if (!vmf.vma.file) return doAnonymousPage(k, vmf);
-        return doFault(k, vmf);
+        if (!vmf.vma.file) return do_anonymous_page(k, vmf);
+        return do_fault(k, vmf);
       }
       const v = mm.pgtable.fmt.view(pte[0], pte[1]);
-      if (!v.valid) return doSwapPage(k, vmf, v.swapSlot ?? 0);
-      if (vmf.write && !v.write) return doWpPage(k, vmf, v.pfn, v.special);
+      if (!v.valid) return do_swap_page(k, vmf, v.swapSlot ?? 0);
+      if (vmf.write && !v.write) return do_wp_page(k, vmf, v.pfn, v.special);
       // Spurious fault (e.g. another thread already fixed it): mark young/dirty and retry.
       const [lo, hi] = mm.pgtable.fmt.hwUpdate(pte[0], pte[1], vmf.write ? 'write' : 'read');
       mm.pgtable.setPte(vmf.address, lo, hi);
@@ -258,7 +258,7 @@ function allocChargedUserPage(k: KernelState, vmf: VmFault, zeroed: boolean): { 
 }
 
 /** do_anonymous_page() (§4.5). */
-function doAnonymousPage(k: KernelState, vmf: VmFault): number {
+function do_anonymous_page(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_anonymous_page',
     undefined,
@@ -282,7 +282,7 @@ function doAnonymousPage(k: KernelState, vmf: VmFault): number {
       const { pfn, memcg } = got;
       k.commitAnonPage(pfn, memcg, mm, vmf.address);
       vma.mem.fill(0, vmf.address - vma.start, vmf.address - vma.start + PAGE_SIZE);
-      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'do_anonymous_page');
       return 0;
     },
@@ -291,7 +291,7 @@ function doAnonymousPage(k: KernelState, vmf: VmFault): number {
 }
 
 /** do_wp_page(): reuse an exclusive anon page, else wp_page_copy (§4.6). */
-function doWpPage(k: KernelState, vmf: VmFault, oldPfn: number, special: boolean): number {
+function do_wp_page(k: KernelState, vmf: VmFault, oldPfn: number, special: boolean): number {
   return k.tracer.call(
     'do_wp_page',
     undefined,
@@ -308,13 +308,13 @@ function doWpPage(k: KernelState, vmf: VmFault, oldPfn: number, special: boolean
         installPte(k, vmf, oldPfn, protOf(vma, true, true), 'wp_page_shared');
         return VM_FAULT_WRITE;
       }
-      return wpPageCopy(k, vmf, oldPfn, special);
+      return wp_page_copy(k, vmf, oldPfn, special);
     },
     vmFaultName,
   );
 }
 
-function wpPageCopy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
+function wp_page_copy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: boolean): number {
   return k.tracer.call(
     'wp_page_copy',
     undefined,
@@ -327,10 +327,10 @@ function wpPageCopy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: bool
       // The bytes already sit in this mm's backing memory (copied at fork / read from the file).
       const oldKind = k.phys.kind[oldPfn] as PageKind;
       if (fromZero) {
-        addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+        add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       } else if (oldKind !== PageKind.Anon) {
-        addMmCounterFast(k, mm, oldKind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
-        addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+        add_mm_counter_fast(k, mm, oldKind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
+        add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       }
       if (!fromZero) k.putPageMapping(oldPfn, mm, vmf.address);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'wp_page_copy');
@@ -341,16 +341,16 @@ function wpPageCopy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: bool
 }
 
 /** do_fault(): file-backed VMAs (§4.7). */
-function doFault(k: KernelState, vmf: VmFault): number {
+function do_fault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_fault',
     undefined,
     () => {
       const { vma } = vmf;
       if (!vma.file) return VM_FAULT_SIGBUS;
-      if (!vmf.write) return doReadFault(k, vmf);
-      if (!(vma.flags & VM_SHARED)) return doCowFault(k, vmf);
-      return doSharedFault(k, vmf);
+      if (!vmf.write) return do_read_fault(k, vmf);
+      if (!(vma.flags & VM_SHARED)) return do_cow_fault(k, vmf);
+      return do_shared_fault(k, vmf);
     },
     vmFaultName,
   );
@@ -370,20 +370,20 @@ function fillFromFile(vma: Vma, address: number, index: number): void {
 }
 
 /** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (§4.7). */
-function __doFault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
+function __do_fault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   return k.tracer.call(
     '__do_fault',
     undefined,
     () => {
       if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
-      return filemapFault(k, vmf);
+      return filemap_fault(k, vmf);
     },
     (r) => vmFaultName(r.ret),
   );
 }
 
 /** `fresh`: the page entered the page cache in this fault (its bytes come from the file). */
-function filemapFault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
+function filemap_fault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   const fn = vmf.vma.file!.shmem ? 'shmem_fault' : 'filemap_fault';
   return k.tracer.call(
     fn,
@@ -417,7 +417,7 @@ const PTRS_PER_PTE = 512;
  * and to the faulting page table, handed to ->map_pages (filemap_map_pages, which shmem uses
  * too).  VM_FAULT_NOPAGE when the faulting page itself got mapped.
  */
-function doFaultAround(k: KernelState, vmf: VmFault): number {
+function do_fault_around(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_fault_around',
     undefined,
@@ -431,7 +431,7 @@ function doFaultAround(k: KernelState, vmf: VmFault): number {
       let endPgoff = startPgoff - ((address / PAGE_SIZE) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
       endPgoff = Math.min(endPgoff, (vma.end - vma.start) / PAGE_SIZE + vma.pgoff - 1, startPgoff + nrPages - 1);
       if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
-      return filemapMapPages(k, vmf, startPgoff, endPgoff);
+      return filemap_map_pages(k, vmf, startPgoff, endPgoff);
     },
     vmFaultName,
   );
@@ -442,7 +442,7 @@ function doFaultAround(k: KernelState, vmf: VmFault): number {
  * EOF and whose PTE is still none — without reading anything in.  Each mapping is a do_set_pte()
  * like finish_fault's.
  */
-function filemapMapPages(k: KernelState, vmf: VmFault, startPgoff: number, endPgoff: number): number {
+function filemap_map_pages(k: KernelState, vmf: VmFault, startPgoff: number, endPgoff: number): number {
   return k.tracer.call(
     'filemap_map_pages',
     { start_pgoff: startPgoff, end_pgoff: endPgoff },
@@ -466,26 +466,26 @@ function filemapMapPages(k: KernelState, vmf: VmFault, startPgoff: number, endPg
   );
 }
 
-function doReadFault(k: KernelState, vmf: VmFault): number {
+function do_read_fault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_read_fault',
     undefined,
     () => {
       // fault_around_bytes >> PAGE_SHIFT > 1: try to map the neighbourhood from the cache first
       if (k.profile.faultAroundBytes / PAGE_SIZE > 1) {
-        const around = doFaultAround(k, vmf);
+        const around = do_fault_around(k, vmf);
         if (around) return around;
       }
-      const { ret, pfn, fresh } = __doFault(k, vmf);
+      const { ret, pfn, fresh } = __do_fault(k, vmf);
       if (ret & VM_FAULT_ERROR) return ret;
-      const fin = finishFault(k, vmf, pfn, false, fresh);
+      const fin = finish_fault(k, vmf, pfn, false, fresh);
       return ret | fin;
     },
     vmFaultName,
   );
 }
 
-function doCowFault(k: KernelState, vmf: VmFault): number {
+function do_cow_fault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_cow_fault',
     undefined,
@@ -494,14 +494,14 @@ function doCowFault(k: KernelState, vmf: VmFault): number {
       const got = allocChargedUserPage(k, vmf, false);
       if (!got) return VM_FAULT_OOM;
       const { pfn, memcg } = got;
-      const { ret } = __doFault(k, vmf);
+      const { ret } = __do_fault(k, vmf);
       if (ret & VM_FAULT_ERROR) {
         k.uncommitAnon(pfn, memcg);
         return ret;
       }
       k.commitAnonPage(pfn, memcg, mm, vmf.address);
       fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
-      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'do_cow_fault');
       return ret;
     },
@@ -509,21 +509,21 @@ function doCowFault(k: KernelState, vmf: VmFault): number {
   );
 }
 
-function doSharedFault(k: KernelState, vmf: VmFault): number {
+function do_shared_fault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_shared_fault',
     undefined,
     () => {
-      const { ret, pfn, fresh } = __doFault(k, vmf);
+      const { ret, pfn, fresh } = __do_fault(k, vmf);
       if (ret & VM_FAULT_ERROR) return ret;
-      return ret | finishFault(k, vmf, pfn, true, fresh);
+      return ret | finish_fault(k, vmf, pfn, true, fresh);
     },
     vmFaultName,
   );
 }
 
 /** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
-function finishFault(k: KernelState, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
+function finish_fault(k: KernelState, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
   return k.tracer.call(
     'finish_fault',
     undefined,
@@ -542,7 +542,7 @@ function setFilePte(k: KernelState, vmf: VmFault, pfn: number, write: boolean, f
   // from the file; a private mapping holds its own copy of the file data.
   if (!(vma.flags & VM_SHARED) || fresh) fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
   const shmem = k.phys.kind[pfn] === PageKind.Shmem;
-  addMmCounterFast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
+  add_mm_counter_fast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
   k.phys.rmapAdd(pfn, { mmId: mm.id, address: vmf.address });
   k.phys.refcount[pfn]!++;
   const memcgId = k.phys.memcg[pfn]!;
@@ -551,7 +551,7 @@ function setFilePte(k: KernelState, vmf: VmFault, pfn: number, write: boolean, f
 }
 
 /** do_swap_page(): bring an anonymous page back from the modeled swap area. */
-function doSwapPage(k: KernelState, vmf: VmFault, slot: number): number {
+function do_swap_page(k: KernelState, vmf: VmFault, slot: number): number {
   return k.tracer.call(
     'do_swap_page',
     { slot },
@@ -565,8 +565,8 @@ function doSwapPage(k: KernelState, vmf: VmFault, slot: number): number {
       k.commitAnonPage(pfn, memcg, mm, vmf.address);
       vma.mem.set(data, vmf.address - vma.start);
       k.swapFree(slot);
-      addMmCounterFast(k, mm, MM_SWAPENTS, -1);
-      addMmCounterFast(k, mm, MM_ANONPAGES, 1);
+      add_mm_counter_fast(k, mm, MM_SWAPENTS, -1);
+      add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       k.vmEvents.pgmajfault++;
       memcg.stat.pgmajfault++;
       installPte(k, vmf, pfn, protOf(vma, vmf.write, vmf.write), 'do_swap_page');
@@ -581,7 +581,7 @@ function doSwapPage(k: KernelState, vmf: VmFault, slot: number): number {
  * OOM reaper.  Frees anon pages, drops page-cache mappings, releases swap slots; the page
  * tables themselves stay (free_pgtables is separate).
  */
-export function zapPageRange(
+export function zap_page_range(
   k: KernelState,
   mm: MmStruct,
   vma: Vma,
@@ -626,13 +626,13 @@ export function zapPageRange(
 }
 
 /** The memcg a page is charged to, or null. */
-export function pageMemcg(k: KernelState, pfn: number): MemCgroup | null {
+export function page_memcg(k: KernelState, pfn: number): MemCgroup | null {
   const id = k.phys.memcg[pfn]!;
   return id ? k.memcg.get(id) : null;
 }
 
 export function unchargePage(k: KernelState, pfn: number): void {
-  const m = pageMemcg(k, pfn);
+  const m = page_memcg(k, pfn);
   if (m) {
     const kind = k.phys.kind[pfn] as PageKind;
     if (kind === PageKind.Anon) m.stat.anon--;
@@ -646,9 +646,9 @@ export function unchargePage(k: KernelState, pfn: number): void {
     else if (l === Lru.ActiveAnon) m.stat.active_anon--;
     else if (l === Lru.InactiveFile) m.stat.inactive_file--;
     else if (l === Lru.ActiveFile) m.stat.active_file--;
-    memCgroupUncharge(k, m, 1);
+    mem_cgroup_uncharge(k, m, 1);
     k.phys.memcg[pfn] = 0;
   }
 }
 
-export { memCgroupUnchargeSwap };
+export { mem_cgroup_uncharge_swap };

@@ -21,9 +21,9 @@ import {
 } from '../include/linux/mm.js';
 import { type ModelFile } from '../include/linux/fs.js';
 import { type MmStruct, type Vma } from '../include/linux/mm_types.js';
-import { RLIMIT_STACK, STK_LIM, taskRlimit } from '../kernel/sys.js';
+import { RLIMIT_STACK, STK_LIM, task_rlimit } from '../kernel/sys.js';
 import { EACCES, EEXIST, EINVAL, ENOMEM } from '../include/uapi/asm-generic/errno.js';
-import { zapPageRange } from './memory.js';
+import { zap_page_range } from './memory.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 
 export const PROT_READ = 1;
@@ -61,14 +61,14 @@ function protToVmFlags(prot: number): number {
 }
 
 /** vm_commit_limit() in pages. */
-export function vmCommitLimit(k: KernelState): number {
+export function vm_commit_limit(k: KernelState): number {
   const kb = k.sysctl.get('vm.overcommit_kbytes');
   const base = kb ? Math.floor(kb / 4) : Math.floor((k.phys.managedPages * k.sysctl.get('vm.overcommit_ratio')) / 100);
   return base + k.swapTotalPages();
 }
 
 /** __vm_enough_memory() (§9); cap_sys_admin is true for the model's uid 0 tasks. */
-export function vmEnoughMemory(k: KernelState, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
+export function vm_enough_memory(k: KernelState, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
   k.vmCommittedAs += pages;
   const mode = k.sysctl.get('vm.overcommit_memory');
   if (mode === 1) return true;
@@ -85,7 +85,7 @@ export function vmEnoughMemory(k: KernelState, mm: MmStruct | null, pages: numbe
       }
     }
   } else {
-    let allowed = vmCommitLimit(k);
+    let allowed = vm_commit_limit(k);
     if (!capSysAdmin) allowed -= Math.floor(k.sysctl.get('vm.admin_reserve_kbytes') / 4);
     if (mm) allowed -= Math.min(Math.floor(mm.totalVm / 32), Math.floor(k.sysctl.get('vm.user_reserve_kbytes') / 4));
     if (k.vmCommittedAs < allowed) return true;
@@ -110,7 +110,7 @@ function regionsOf(mm: MmStruct): { begin: number; end: number }[] {
 }
 
 /** arch_get_unmapped_area_topdown(): highest gap below mmap_base that fits. */
-export function getUnmappedArea(mm: MmStruct, len: number): number {
+export function get_unmapped_area(mm: MmStruct, len: number): number {
   let top = mm.mmapBase;
   const occupied = [...mm.vmas.map((v) => ({ begin: v.start, end: v.end })), ...regionsOf(mm)].sort(
     (a, b) => b.begin - a.begin,
@@ -137,7 +137,7 @@ function insertVma(mm: MmStruct, v: Vma): void {
   else if ((v.flags & (VM_EXEC | VM_WRITE)) === VM_EXEC) mm.execVm += pages;
 }
 
-function vmStatAccount(mm: MmStruct, v: Vma, pages: number): void {
+function vm_stat_account(mm: MmStruct, v: Vma, pages: number): void {
   mm.totalVm += pages;
   if (v.flags & VM_GROWSDOWN) mm.stackVm += pages;
   else if ((v.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE) mm.dataVm += pages;
@@ -210,7 +210,7 @@ function capSysAdmin(k: KernelState): boolean {
 }
 
 /** do_mmap() + mmap_region(): returns the address or -errno. */
-export function doMmap(k: KernelState, mm: MmStruct, req: MmapRequest): number {
+export function do_mmap(k: KernelState, mm: MmStruct, req: MmapRequest): number {
   if (req.len <= 0) return -EINVAL;
   const len = pageAlign(req.len);
   if (len > STACK_TOP[mm.arch]) return -ENOMEM;
@@ -224,14 +224,14 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MmapRequest): number {
     if (addr + len > TASK_SIZE[mm.arch] || addr < PAGE_SIZE * 16) return -ENOMEM;
     if (!vmaFree(mm, addr, addr + len)) {
       if (req.flags & MAP_FIXED_NOREPLACE) return -EEXIST;
-      const r = doMunmap(k, mm, addr, len);
+      const r = do_munmap(k, mm, addr, len);
       if (r < 0) return r;
     }
   } else {
     addr =
       req.addr && req.addr + len <= mm.mmapBase && rangeFree(mm, req.addr, req.addr + len)
         ? req.addr
-        : getUnmappedArea(mm, len);
+        : get_unmapped_area(mm, len);
     if (addr < 0) return addr;
   }
   let flags = protToVmFlags(req.prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | (req.vmFlagsExtra ?? 0);
@@ -247,7 +247,7 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MmapRequest): number {
     }
   };
   if (!req.special && (flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) {
-    if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
+    if (!vm_enough_memory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
     flags |= VM_ACCOUNT;
     mm.committed += pages;
   }
@@ -293,7 +293,7 @@ function populate(k: KernelState, mm: MmStruct, vma: Vma): void {
 }
 
 /** Splits v at `at` (both halves share the host Buffer and engine region). */
-function splitVma(k: KernelState, mm: MmStruct, v: Vma, at: number): Vma | null {
+function split_vma(k: KernelState, mm: MmStruct, v: Vma, at: number): Vma | null {
   // vm_area_dup(): the new half is a vm_area_struct of its own (may fail: -ENOMEM)
   if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
   const tail: Vma = {
@@ -310,16 +310,16 @@ function splitVma(k: KernelState, mm: MmStruct, v: Vma, at: number): Vma | null 
 }
 
 /** do_munmap(): zap, free page tables left unused, drop VMAs, release engine regions. */
-export function doMunmap(k: KernelState, mm: MmStruct, start: number, len: number): number {
+export function do_munmap(k: KernelState, mm: MmStruct, start: number, len: number): number {
   if (start % PAGE_SIZE || len <= 0 || start + len > TASK_SIZE[mm.arch]) return -EINVAL;
   const end = start + pageAlign(len);
   for (const v of [...mm.vmas]) {
     if (v.end <= start || v.start >= end) continue;
-    if (v.start < start && !splitVma(k, mm, v, start)) return -ENOMEM;
+    if (v.start < start && !split_vma(k, mm, v, start)) return -ENOMEM;
   }
   for (const v of [...mm.vmas]) {
     if (v.end <= start || v.start >= end) continue;
-    if (v.end > end && !splitVma(k, mm, v, end)) return -ENOMEM;
+    if (v.end > end && !split_vma(k, mm, v, end)) return -ENOMEM;
   }
   const victims = mm.vmas.filter((v) => v.start >= start && v.end <= end);
   for (const v of victims) removeVma(k, mm, v);
@@ -334,11 +334,11 @@ export function doMunmap(k: KernelState, mm: MmStruct, start: number, len: numbe
 
 /** Removes one VMA: zap its pages, unaccount, and unmap the engine region if nothing uses it. */
 export function removeVma(k: KernelState, mm: MmStruct, v: Vma): void {
-  zapPageRange(k, mm, v, v.start, v.end);
+  zap_page_range(k, mm, v, v.start, v.end);
   mm.vmas.splice(mm.vmas.indexOf(v), 1);
   k.slabCharge(mm, -SLAB_VM_AREA_STRUCT);
   const pages = (v.end - v.start) / PAGE_SIZE;
-  vmStatAccount(mm, v, -pages);
+  vm_stat_account(mm, v, -pages);
   if (v.flags & VM_ACCOUNT) {
     k.vmCommittedAs -= pages;
     mm.committed -= pages;
@@ -358,7 +358,7 @@ export function doBrk(k: KernelState, mm: MmStruct, newBrk: number): number {
     return newBrk;
   }
   if (newEnd < oldEnd) {
-    doMunmap(k, mm, newEnd, oldEnd - newEnd);
+    do_munmap(k, mm, newEnd, oldEnd - newEnd);
     mm.brk = newBrk;
     return newBrk;
   }
@@ -369,7 +369,7 @@ export function doBrk(k: KernelState, mm: MmStruct, newBrk: number): number {
     const gap = next.flags & VM_GROWSDOWN ? next.start - STACK_GUARD_GAP : next.start;
     if (newEnd + PAGE_SIZE > gap) return old;
   }
-  const addr = doMmap(k, mm, {
+  const addr = do_mmap(k, mm, {
     addr: oldEnd,
     len: newEnd - oldEnd,
     prot: PROT_READ | PROT_WRITE,
@@ -382,7 +382,7 @@ export function doBrk(k: KernelState, mm: MmStruct, newBrk: number): number {
 }
 
 /** mprotect(): per-VMA flag change (split at the edges), PTEs downgraded, TLB flushed. */
-export function doMprotect(k: KernelState, mm: MmStruct, start: number, len: number, prot: number): number {
+export function do_mprotect_pkey(k: KernelState, mm: MmStruct, start: number, len: number, prot: number): number {
   if (start % PAGE_SIZE) return -EINVAL;
   const end = start + pageAlign(len);
   for (let a = start; a < end; ) {
@@ -390,8 +390,8 @@ export function doMprotect(k: KernelState, mm: MmStruct, start: number, len: num
     if (!v) return -ENOMEM;
     a = v.end;
   }
-  for (const v of [...mm.vmas]) if (v.start < start && v.end > start && !splitVma(k, mm, v, start)) return -ENOMEM;
-  for (const v of [...mm.vmas]) if (v.start < end && v.end > end && !splitVma(k, mm, v, end)) return -ENOMEM;
+  for (const v of [...mm.vmas]) if (v.start < start && v.end > start && !split_vma(k, mm, v, start)) return -ENOMEM;
+  for (const v of [...mm.vmas]) if (v.start < end && v.end > end && !split_vma(k, mm, v, end)) return -ENOMEM;
   for (const v of mm.vmas) {
     if (v.start < start || v.end > end) continue;
     const newFlags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | protToVmFlags(prot);
@@ -401,13 +401,13 @@ export function doMprotect(k: KernelState, mm: MmStruct, start: number, len: num
       !v.file
     ) {
       const pages = (v.end - v.start) / PAGE_SIZE;
-      if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
+      if (!vm_enough_memory(k, mm, pages, capSysAdmin(k))) return -ENOMEM;
       v.flags |= VM_ACCOUNT;
       mm.committed += pages;
     }
-    vmStatAccount(mm, v, -(v.end - v.start) / PAGE_SIZE);
+    vm_stat_account(mm, v, -(v.end - v.start) / PAGE_SIZE);
     v.flags = newFlags | (v.flags & VM_ACCOUNT);
-    vmStatAccount(mm, v, (v.end - v.start) / PAGE_SIZE);
+    vm_stat_account(mm, v, (v.end - v.start) / PAGE_SIZE);
     // change_protection(): present PTEs lose write (COW) / exec as the new flags say.
     const fmt = mm.pgtable.fmt;
     mm.pgtable.forEachPte(v.start, v.end, (a, lo, hi) => {
@@ -433,7 +433,7 @@ export function doMprotect(k: KernelState, mm: MmStruct, start: number, len: num
 }
 
 /** madvise(): MADV_DONTNEED zaps (next touch faults a fresh zero page); others are hints. */
-export function doMadvise(k: KernelState, mm: MmStruct, start: number, len: number, advice: number): number {
+export function do_madvise(k: KernelState, mm: MmStruct, start: number, len: number, advice: number): number {
   if (start % PAGE_SIZE) return -EINVAL;
   const end = start + pageAlign(len);
   if (advice === MADV_DONTNEED || advice === MADV_FREE) {
@@ -441,7 +441,7 @@ export function doMadvise(k: KernelState, mm: MmStruct, start: number, len: numb
     for (const v of mm.vmas) {
       if (v.end <= start || v.start >= end) continue;
       covered = true;
-      zapPageRange(k, mm, v, Math.max(start, v.start), Math.min(end, v.end));
+      zap_page_range(k, mm, v, Math.max(start, v.start), Math.min(end, v.end));
     }
     return covered ? 0 : -ENOMEM;
   }
@@ -481,12 +481,12 @@ export function doMadvise(k: KernelState, mm: MmStruct, start: number, len: numb
  * rlimit and the guard gap to the previous VMA allow it.  The stack's engine region is
  * reserved up to _STK_LIM at exec, so growth never maps new engine memory.
  */
-export function expandStack(k: KernelState, mm: MmStruct, vma: Vma, address: number): boolean {
+export function expand_stack(k: KernelState, mm: MmStruct, vma: Vma, address: number): boolean {
   const newStart = pageDown(address);
   if (!(vma.flags & VM_GROWSDOWN) || newStart >= vma.start) return false;
   // acct_stack_growth(): the size may not pass rlimit(RLIMIT_STACK); the engine region only
   // holds the default, so a raised limit still stops there.
-  const cur = k.current ? taskRlimit(k.current, RLIMIT_STACK, 0)[0] : BigInt(STK_LIM);
+  const cur = k.current ? task_rlimit(k.current, RLIMIT_STACK, 0)[0] : BigInt(STK_LIM);
   const rlim = cur < BigInt(STK_LIM) ? Number(cur) : STK_LIM;
   if (vma.end - newStart > rlim) return false;
   const prev = [...mm.vmas].reverse().find((v) => v.end <= vma.start && v !== vma);
@@ -494,11 +494,11 @@ export function expandStack(k: KernelState, mm: MmStruct, vma: Vma, address: num
   const region = mm.cpu.regionAt(vma.regionBase);
   if (!region || newStart < region.begin) return false;
   const pages = (vma.start - newStart) / PAGE_SIZE;
-  if (!vmEnoughMemory(k, mm, pages, capSysAdmin(k))) return false;
+  if (!vm_enough_memory(k, mm, pages, capSysAdmin(k))) return false;
   mm.committed += pages;
   vma.mem = region.mem.subarray(newStart - region.begin, vma.end - region.begin);
   vma.start = newStart;
-  vmStatAccount(mm, vma, pages);
+  vm_stat_account(mm, vma, pages);
   return true;
 }
 
@@ -528,7 +528,7 @@ export function setupStackVma(k: KernelState, mm: MmStruct, vmaStart: number): V
 }
 
 /** Everything an exiting mm owns goes back: pages, swap, tables, engine regions (exit_mmap). */
-export function exitMmap(k: KernelState, mm: MmStruct): void {
+export function exit_mmap(k: KernelState, mm: MmStruct): void {
   for (const v of [...mm.vmas]) removeVma(k, mm, v);
   for (const { pfn, level } of mm.pgtable.allTables().reverse()) if (level > 0) k.freePgtablePage(pfn, level);
   k.freeMmKernelPages(mm);

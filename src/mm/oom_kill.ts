@@ -10,18 +10,18 @@ import { type Task } from '../include/linux/sched.js';
 import type { OomCandidate } from '../trace/events.js';
 import { formatGfp } from '../include/linux/gfp.js';
 import {
-  memCgroupGetMax,
-  memCgroupGetOomGroup,
-  memCgroupOomSynchronize,
-  memCgroupPrintOomContext,
-  memCgroupPrintOomMeminfo,
-  memcgMemoryEvent,
+  mem_cgroup_get_max,
+  mem_cgroup_get_oom_group,
+  mem_cgroup_oom_synchronize,
+  mem_cgroup_print_oom_context,
+  mem_cgroup_print_oom_meminfo,
+  memcg_memory_event,
   mmMemcg,
-  taskMemcg,
+  task_memcg,
   type MemCgroup,
 } from './memcontrol.js';
-import { getMmCounter } from './memory.js';
-import { showMem } from '../lib/show_mem.js';
+import { get_mm_counter } from './memory.js';
+import { show_mem } from '../lib/show_mem.js';
 
 export const OOM_SCORE_ADJ_MIN = -1000;
 export const OOM_SCORE_ADJ_MAX = 1000;
@@ -53,19 +53,19 @@ function processes(k: KernelState): Task[] {
 }
 
 /** find_lock_task_mm(): the first thread of p's group that still has an mm. */
-export function findLockTaskMm(k: KernelState, p: Task): Task | null {
+export function find_lock_task_mm(k: KernelState, p: Task): Task | null {
   if (p.mm) return p;
   for (const t of k.tasks.values()) if (t.tgid === p.tgid && t.mm) return t;
   return null;
 }
 
 /** oom_unkillable_task(): global init and kernel threads. */
-function oomUnkillableTask(t: Task): boolean {
+function oom_unkillable_task(t: Task): boolean {
   return t.pid === 1 || t.isKthread;
 }
 
-export function getMmRss(mm: MmStruct): number {
-  return getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_ANONPAGES) + getMmCounter(mm, MM_SHMEMPAGES);
+export function get_mm_rss(mm: MmStruct): number {
+  return get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_ANONPAGES) + get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
 /** mm_pgtables_bytes() (4.19/6.1) or nr_ptes (3.12) in pages, as oom_badness adds it. */
@@ -77,13 +77,13 @@ function pgtablePages(k: KernelState, mm: MmStruct): number {
  * oom_badness(): LONG_MIN (6.1) / 0 (older) for ineligible tasks; rss + swap + page tables,
  * plus oom_score_adj × totalpages/1000 (integer division first, §7.5).
  */
-export function oomBadness(
+export function oom_badness(
   k: KernelState,
   p: Task,
   totalpages: number,
 ): { points: number | null; excluded?: string; detail?: OomCandidate } {
-  if (oomUnkillableTask(p)) return { points: null, excluded: p.pid === 1 ? 'global init' : 'kernel thread' };
-  const t = findLockTaskMm(k, p);
+  if (oom_unkillable_task(p)) return { points: null, excluded: p.pid === 1 ? 'global init' : 'kernel thread' };
+  const t = find_lock_task_mm(k, p);
   if (!t || !t.mm) return { points: null, excluded: 'no mm' };
   const mm = t.mm;
   let adj = p.oomScoreAdj;
@@ -92,7 +92,7 @@ export function oomBadness(
   if (k.profile.version !== '3.12' && t.vforkParent && t.vforkParent.mm === mm)
     return { points: null, excluded: 'in vfork' };
   const pg = pgtablePages(k, mm);
-  let points = getMmRss(mm) + getMmCounter(mm, MM_SWAPENTS) + pg;
+  let points = get_mm_rss(mm) + get_mm_counter(mm, MM_SWAPENTS) + pg;
   if (k.profile.badness.rootBonus && p.uid === 0) adj -= 30;
   const adjPoints = adj * Math.trunc(totalpages / 1000);
   points += adjPoints;
@@ -100,10 +100,10 @@ export function oomBadness(
   const detail: OomCandidate = {
     pid: p.pid,
     comm: p.comm,
-    rssAnon: getMmCounter(mm, MM_ANONPAGES),
-    rssFile: getMmCounter(mm, MM_FILEPAGES),
-    rssShmem: getMmCounter(mm, MM_SHMEMPAGES),
-    swapents: getMmCounter(mm, MM_SWAPENTS),
+    rssAnon: get_mm_counter(mm, MM_ANONPAGES),
+    rssFile: get_mm_counter(mm, MM_FILEPAGES),
+    rssShmem: get_mm_counter(mm, MM_SHMEMPAGES),
+    swapents: get_mm_counter(mm, MM_SWAPENTS),
     pgtablesPages: pg,
     oomScoreAdj: p.oomScoreAdj,
     adjPoints,
@@ -113,9 +113,9 @@ export function oomBadness(
 }
 
 /** /proc/<pid>/oom_score (§7.6). */
-export function procOomScore(k: KernelState, p: Task): number {
+export function proc_oom_score(k: KernelState, p: Task): number {
   const totalpages = k.phys.managedPages + k.swapTotalPages();
-  const b = oomBadness(k, p, totalpages);
+  const b = oom_badness(k, p, totalpages);
   if (k.profile.version === '6.1') {
     if (b.points === null) return 0;
     return Math.trunc(((1000 + Math.trunc((b.points * 1000) / totalpages)) * 2) / 3);
@@ -125,9 +125,9 @@ export function procOomScore(k: KernelState, p: Task): number {
 }
 
 /** constrained_alloc(): no NUMA/cpusets in the model, so NONE or MEMCG (§7.3). */
-function constrainedAlloc(k: KernelState, oc: OomControl): Constraint {
+function constrained_alloc(k: KernelState, oc: OomControl): Constraint {
   if (oc.memcg) {
-    oc.totalpages = memCgroupGetMax(k, oc.memcg) || 1;
+    oc.totalpages = mem_cgroup_get_max(k, oc.memcg) || 1;
     return 'CONSTRAINT_MEMCG';
   }
   oc.totalpages = k.phys.managedPages + k.swapTotalPages();
@@ -135,17 +135,17 @@ function constrainedAlloc(k: KernelState, oc: OomControl): Constraint {
 }
 
 /** check_panic_on_oom() (§7.4). */
-function checkPanicOnOom(k: KernelState, oc: OomControl): void {
+function check_panic_on_oom(k: KernelState, oc: OomControl): void {
   const pon = k.sysctl.get('vm.panic_on_oom');
   if (!pon) return;
   if (pon !== 2 && oc.constraint !== 'CONSTRAINT_NONE') return;
   if (isSysrq(oc) && k.profile.version !== '3.12') return;
-  dumpHeader(k, oc, null);
+  dump_header(k, oc, null);
   k.panic(`Out of memory: ${pon === 2 ? 'compulsory' : 'system-wide'} panic_on_oom is enabled`);
 }
 
 /** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
-export function outOfMemory(
+export function out_of_memory(
   k: KernelState,
   input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null; inline?: boolean },
 ): boolean {
@@ -178,59 +178,59 @@ function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
     for (const n of k.oomNotifiers) freed += n(k);
     if (freed > 0 && !(isSysrq(oc) && k.profile.version === '6.1')) return true;
   }
-  if (cur && taskWillFreeMem(k, cur)) {
-    markOomVictim(k, cur);
+  if (cur && task_will_free_mem(k, cur)) {
+    mark_oom_victim(k, cur);
     k.hooks.queueOomReaper(k, cur);
     return true;
   }
   if (!oc.memcg && oc.gfp && !(oc.gfp & G.FS)) return true;
-  oc.constraint = constrainedAlloc(k, oc);
-  checkPanicOnOom(k, oc);
+  oc.constraint = constrained_alloc(k, oc);
+  check_panic_on_oom(k, oc);
   if (
     !oc.memcg &&
     k.sysctl.get('vm.oom_kill_allocating_task') &&
     cur &&
     cur.mm &&
-    !oomUnkillableTask(cur) &&
+    !oom_unkillable_task(cur) &&
     cur.oomScoreAdj !== OOM_SCORE_ADJ_MIN
   ) {
     oc.chosen = cur;
-    oomKillProcess(k, oc, 'Out of memory (oom_kill_allocating_task)');
+    oom_kill_process(k, oc, 'Out of memory (oom_kill_allocating_task)');
     return true;
   }
-  selectBadProcess(k, oc);
+  select_bad_process(k, oc);
   if (oc.chosen === null) {
     if (k.profile.version === '3.12') {
       // 3.12: a memcg OOM with nothing to kill returns silently; a global one panics (the
       // report and "System is deadlocked" came with 4.19's "print proper OOM header").
       if (oc.memcg) return false;
-      dumpHeader(k, oc, null);
+      dump_header(k, oc, null);
       k.panic('Out of memory and no killable processes...');
     }
-    dumpHeader(k, oc, null);
+    dump_header(k, oc, null);
     k.log(4, 'Out of memory and no killable processes...');
     if (!isSysrq(oc) && !oc.memcg) k.panic('System is deadlocked on memory');
     return false;
   }
-  if (oc.chosen !== 'abort') oomKillProcess(k, oc, oc.memcg ? 'Memory cgroup out of memory' : 'Out of memory');
+  if (oc.chosen !== 'abort') oom_kill_process(k, oc, oc.memcg ? 'Memory cgroup out of memory' : 'Out of memory');
   return oc.chosen !== null;
 }
 
 /** task_will_free_mem(): the whole thread group is already exiting. */
-function taskWillFreeMem(k: KernelState, t: Task): boolean {
+function task_will_free_mem(k: KernelState, t: Task): boolean {
   if (!t.mm || t.mm.flags.has('MMF_OOM_SKIP')) return false;
   return t.flags.has('PF_EXITING') || t.flags.has('SIGNAL_GROUP_EXIT');
 }
 
 /** select_bad_process() / oom_evaluate_task(), with optional priority OOM (§7.5, §8). */
-function selectBadProcess(k: KernelState, oc: OomControl): void {
+function select_bad_process(k: KernelState, oc: OomControl): void {
   k.tracer.call('select_bad_process', undefined, () => {
     const candidates: OomCandidate[] = [];
     const scope = oc.memcg ?? k.memcg.root;
     const priority = (oc.memcg && oc.memcg.usePriorityOom) || (!oc.memcg && k.memcg.root.usePriorityOom);
     const evaluate = (tasks: Task[]) => {
       for (const t of tasks) {
-        const r = oomEvaluateTask(k, oc, t);
+        const r = oom_evaluate_task(k, oc, t);
         if (r.candidate) candidates.push(r.candidate);
         if (r.abort) return true;
       }
@@ -270,7 +270,7 @@ function memcgProcesses(k: KernelState, memcg: MemCgroup): Task[] {
   return out;
 }
 
-function oomEvaluateTask(k: KernelState, oc: OomControl, t: Task): { abort: boolean; candidate?: OomCandidate } {
+function oom_evaluate_task(k: KernelState, oc: OomControl, t: Task): { abort: boolean; candidate?: OomCandidate } {
   const skip = (why: string): { abort: boolean; candidate: OomCandidate } => ({
     abort: false,
     candidate: {
@@ -287,7 +287,7 @@ function oomEvaluateTask(k: KernelState, oc: OomControl, t: Task): { abort: bool
       excluded: why,
     },
   });
-  if (oomUnkillableTask(t)) return skip(t.pid === 1 ? 'global init' : 'kernel thread');
+  if (oom_unkillable_task(t)) return skip(t.pid === 1 ? 'global init' : 'kernel thread');
   if (!isSysrq(oc) && t.oomVictim) {
     if (t.mm?.flags.has('MMF_OOM_SKIP') || !t.mm) return skip('OOM victim, MMF_OOM_SKIP');
     oc.chosen = 'abort';
@@ -298,7 +298,7 @@ function oomEvaluateTask(k: KernelState, oc: OomControl, t: Task): { abort: bool
     oc.chosenPoints = LONG_MAX;
     return { abort: false, candidate: { ...skip('').candidate, excluded: undefined, points: LONG_MAX } };
   }
-  const b = oomBadness(k, t, oc.totalpages);
+  const b = oom_badness(k, t, oc.totalpages);
   if (b.points === null) return skip(b.excluded!);
   const cand = b.detail!;
   if (k.profile.version === '6.1') {
@@ -364,7 +364,7 @@ function selectByPriority(k: KernelState, oc: OomControl, root: MemCgroup, evalu
 }
 
 /** mark_oom_victim(). */
-function markOomVictim(k: KernelState, t: Task): void {
+function mark_oom_victim(k: KernelState, t: Task): void {
   if (t.oomVictim) return;
   t.oomVictim = true;
   t.flags.add('TIF_MEMDIE');
@@ -372,15 +372,15 @@ function markOomVictim(k: KernelState, t: Task): void {
 }
 
 /** oom_kill_process(): dump_header, kill, oom.group sweep (§7.7). */
-function oomKillProcess(k: KernelState, oc: OomControl, message: string): void {
+function oom_kill_process(k: KernelState, oc: OomControl, message: string): void {
   k.tracer.call('oom_kill_process', { message }, () => {
     const victim = oc.chosen as Task;
-    if (taskWillFreeMem(k, victim)) {
-      markOomVictim(k, victim);
+    if (task_will_free_mem(k, victim)) {
+      mark_oom_victim(k, victim);
       k.hooks.queueOomReaper(k, victim);
       return;
     }
-    if (k.printk.ratelimit('oom_rs', 5_000_000_000, 10)) dumpHeader(k, oc, victim);
+    if (k.printk.ratelimit('oom_rs', 5_000_000_000, 10)) dump_header(k, oc, victim);
     if (k.profile.sacrificeChild) {
       const pts = oc.totalpages ? Math.trunc((oc.chosenPoints * 1000) / oc.totalpages) : 0;
       k.log(3, `${message}: Kill process ${victim.pid} (${victim.comm}) score ${pts} or sacrifice child`);
@@ -390,21 +390,21 @@ function oomKillProcess(k: KernelState, oc: OomControl, message: string): void {
       let best = 0;
       for (const c of victim.children) {
         if (!c.mm || c.mm === victim.mm) continue;
-        const b = oomBadness(k, c, oc.totalpages);
+        const b = oom_badness(k, c, oc.totalpages);
         if (b.points !== null && b.points > best) {
           best = b.points;
           target = c;
         }
       }
     }
-    const group = k.profile.hasOomGroupKill ? memCgroupGetOomGroup(k, target, oc.memcg) : null;
-    __oomKillProcess(k, target, message);
+    const group = k.profile.hasOomGroupKill ? mem_cgroup_get_oom_group(k, target, oc.memcg) : null;
+    __oom_kill_process(k, target, message);
     if (group) {
-      memcgMemoryEvent(k, group, 'oom_group_kill');
+      memcg_memory_event(k, group, 'oom_group_kill');
       k.log(6, `Tasks in ${group.path} are going to be killed due to memory.oom.group set`);
       for (const t of memcgProcesses(k, group)) {
         if (t.oomScoreAdj === OOM_SCORE_ADJ_MIN || t.pid === 1) continue;
-        __oomKillProcess(k, t, message);
+        __oom_kill_process(k, t, message);
       }
     }
   });
@@ -415,9 +415,9 @@ function K(pages: number): number {
 }
 
 /** __oom_kill_process(): SIGKILL, mark_oom_victim, the "Killed process" line (§7.7). */
-function __oomKillProcess(k: KernelState, victim: Task, message: string): void {
+function __oom_kill_process(k: KernelState, victim: Task, message: string): void {
   k.tracer.call('__oom_kill_process', { pid: victim.pid }, () => {
-    const p = findLockTaskMm(k, victim);
+    const p = find_lock_task_mm(k, victim);
     if (!p || !p.mm) {
       if (k.profile.version === '6.1')
         k.log(6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
@@ -425,11 +425,11 @@ function __oomKillProcess(k: KernelState, victim: Task, message: string): void {
     }
     const mm = p.mm;
     k.vmEvents.oom_kill++;
-    memcgMemoryEvent(k, mmMemcg(k, mm.ownerPid), 'oom_kill');
+    memcg_memory_event(k, mmMemcg(k, mm.ownerPid), 'oom_kill');
     k.sendSigkill(victim, 'oom');
-    markOomVictim(k, victim);
+    mark_oom_victim(k, victim);
     const v = k.profile.version;
-    const counters = `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(getMmCounter(mm, MM_SHMEMPAGES))}kB`;
+    const counters = `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`;
     if (v === '6.1') {
       k.log(
         3,
@@ -440,7 +440,7 @@ function __oomKillProcess(k: KernelState, victim: Task, message: string): void {
     } else {
       k.log(
         3,
-        `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(getMmCounter(mm, MM_ANONPAGES))}kB, file-rss:${K(getMmCounter(mm, MM_FILEPAGES) + getMmCounter(mm, MM_SHMEMPAGES))}kB`,
+        `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
       );
     }
     // Other processes sharing the mm (CLONE_VM without CLONE_THREAD) die too.
@@ -458,7 +458,7 @@ function __oomKillProcess(k: KernelState, victim: Task, message: string): void {
 }
 
 /** dump_header() (§7.8). */
-export function dumpHeader(k: KernelState, oc: OomControl, p: Task | null): void {
+export function dump_header(k: KernelState, oc: OomControl, p: Task | null): void {
   k.tracer.call('dump_header', undefined, () => {
     const cur = k.current;
     const v = k.profile.version;
@@ -476,18 +476,18 @@ export function dumpHeader(k: KernelState, oc: OomControl, p: Task | null): void
       );
       k.log(6, `${comm} cpuset=/ mems_allowed=0`);
     }
-    for (const line of dumpStack(k, oc, p)) k.log(4, line);
+    for (const line of dump_stack(k, oc, p)) k.log(4, line);
     if (oc.memcg) {
-      if (v === '6.1') for (const l of memCgroupPrintOomMeminfo(oc.memcg)) k.log(6, l);
+      if (v === '6.1') for (const l of mem_cgroup_print_oom_meminfo(oc.memcg)) k.log(6, l);
       else for (const l of memcgOomInfoOld(k, oc.memcg, p)) k.log(6, l);
     } else {
-      for (const l of showMem(k)) k.log(4, l);
+      for (const l of show_mem(k)) k.log(4, l);
     }
-    if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dumpTasks(k, oc)) k.log(6, l);
+    if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dump_tasks(k, oc)) k.log(6, l);
     if (p && v === '6.1') {
       k.log(
         6,
-        `oom-kill:constraint=${oc.constraint},nodemask=(null),cpuset=/,mems_allowed=0${memCgroupPrintOomContext(k, oc.memcg, p)},task=${p.comm},pid=${p.pid},uid=${p.uid}`,
+        `oom-kill:constraint=${oc.constraint},nodemask=(null),cpuset=/,mems_allowed=0${mem_cgroup_print_oom_context(k, oc.memcg, p)},task=${p.comm},pid=${p.pid},uid=${p.uid}`,
       );
     }
   });
@@ -498,7 +498,7 @@ function memcgOomInfoOld(k: KernelState, memcg: MemCgroup, p: Task | null): stri
   const unlimited = k.profile.version === '3.12' ? '18014398509481983' : '9007199254740988';
   const kb = (n: number | null) => (n === null ? unlimited : String(n * 4));
   const lines: string[] = [];
-  if (p) lines.push(`Task in ${taskMemcg(k, p).path} killed as a result of limit of ${memcg.path}`);
+  if (p) lines.push(`Task in ${task_memcg(k, p).path} killed as a result of limit of ${memcg.path}`);
   lines.push(
     `memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`,
   );
@@ -523,7 +523,7 @@ function memcgOomInfoOld(k: KernelState, memcg: MemCgroup, p: Task | null): stri
  * dump_stack() for the OOM report: the CPU/Hardware lines and the modeled call chain, with
  * functions the real build inlines left out (so the frames match a real trace).
  */
-function dumpStack(k: KernelState, oc: OomControl, p: Task | null): string[] {
+function dump_stack(k: KernelState, oc: OomControl, p: Task | null): string[] {
   const cur = k.current;
   const lines = [
     `CPU: 0 PID: ${cur?.pid ?? 0} Comm: ${(cur?.comm ?? 'kworker/0:1').slice(0, 20)} Not tainted ${k.profile.release[k.arch]}`,
@@ -602,7 +602,7 @@ function callTraceFrames(k: KernelState, oc: OomControl, p: Task | null): string
 }
 
 /** dump_tasks() (§7.8): header and one row per eligible process. */
-function dumpTasks(k: KernelState, oc: OomControl): string[] {
+function dump_tasks(k: KernelState, oc: OomControl): string[] {
   const v = k.profile.version;
   const lines = ['Tasks state (memory values in pages):'];
   lines.push(
@@ -612,18 +612,18 @@ function dumpTasks(k: KernelState, oc: OomControl): string[] {
   );
   const tasks = oc.memcg ? memcgProcesses(k, oc.memcg) : processes(k);
   for (const p of tasks) {
-    if (oomUnkillableTask(p)) continue;
-    const t = findLockTaskMm(k, p);
+    if (oom_unkillable_task(p)) continue;
+    const t = find_lock_task_mm(k, p);
     if (!t || !t.mm) continue;
     const mm = t.mm;
     const pad = (n: number | string, w: number) => String(n).padStart(w, ' ');
     if (v === '3.12') {
       lines.push(
-        `[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
+        `[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(get_mm_rss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(get_mm_counter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
       );
     } else {
       lines.push(
-        `[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(getMmRss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(getMmCounter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
+        `[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(get_mm_rss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(get_mm_counter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
       );
     }
   }
@@ -631,9 +631,9 @@ function dumpTasks(k: KernelState, oc: OomControl): string[] {
 }
 
 /** sysrq-f: moom_callback() (§7.10). */
-export function moomCallback(k: KernelState): boolean {
+export function moom_callback(k: KernelState): boolean {
   return k.tracer.call('moom_callback', undefined, () => {
-    const ok = outOfMemory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });
+    const ok = out_of_memory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });
     if (!ok) k.log(6, 'OOM request ignored. No task eligible');
     return ok;
   });
@@ -644,12 +644,12 @@ export function moomCallback(k: KernelState): boolean {
  * the task must wait on memcg_oom_waitq (oom_kill_disable), else 'retry' (return to user; a
  * pending SIGKILL is delivered there, otherwise the instruction runs again).
  */
-export function pagefaultOutOfMemory(k: KernelState): 'retry' | 'sleep' {
+export function pagefault_out_of_memory(k: KernelState): 'retry' | 'sleep' {
   return k.tracer.call(
     'pagefault_out_of_memory',
     undefined,
     () => {
-      const sync = memCgroupOomSynchronize(k, true);
+      const sync = mem_cgroup_oom_synchronize(k, true);
       if (sync === 'sleep') return 'sleep' as const;
       if (sync === 'done') return 'retry' as const;
       const cur = k.current!;
@@ -663,7 +663,7 @@ export function pagefaultOutOfMemory(k: KernelState): 'retry' | 'sleep' {
       if (k.oomLock) return 'retry' as const;
       k.oomLock = true;
       try {
-        outOfMemory(k, { memcg: null, gfp: 0, order: 0, nodemask: null });
+        out_of_memory(k, { memcg: null, gfp: 0, order: 0, nodemask: null });
       } finally {
         k.oomLock = false;
       }

@@ -14,14 +14,14 @@ export interface AllocContext {
 
 const MAX_RECLAIM_RETRIES = 16;
 
-export function __allocPages(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
+export function __alloc_pages(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
   return k.tracer.call(
     '__alloc_pages',
     { gfp_mask: `0x${gfp.toString(16)}`, order },
     () => {
       // Fast path: get_page_from_freelist(ALLOC_WMARK_LOW).
       if (k.phys.watermarkOk(k.phys.wmark.low)) return take(k, ctx, gfp, order);
-      return allocPagesSlowpath(k, gfp, order, ctx);
+      return __alloc_pages_slowpath(k, gfp, order, ctx);
     },
     (pfn) => (pfn < 0 ? 'NULL' : 'page'),
   );
@@ -33,7 +33,7 @@ function take(k: KernelState, ctx: AllocContext, gfp: number, order: number): nu
   return pfn;
 }
 
-function allocPagesSlowpath(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
+function __alloc_pages_slowpath(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
   const name = k.profile.version === '6.1' ? '__alloc_pages_slowpath' : '__alloc_pages_slowpath';
   return k.tracer.call(
     name,
@@ -80,11 +80,11 @@ function allocPagesSlowpath(k: KernelState, gfp: number, order: number, ctx: All
           () => 'COMPACT_SKIPPED (order-0: compaction is a no-op)',
         );
         if (gfp & G.NORETRY) return -1;
-        if (shouldReclaimRetry(k, reclaimed > 0, noProgressLoops)) {
+        if (should_reclaim_retry(k, reclaimed > 0, noProgressLoops)) {
           noProgressLoops = reclaimed > 0 ? 0 : noProgressLoops + 1;
           continue;
         }
-        const { pfn, progress } = allocPagesMayOom(k, gfp, order, ctx);
+        const { pfn, progress } = __alloc_pages_may_oom(k, gfp, order, ctx);
         if (pfn >= 0) return pfn;
         if (cur?.oomVictim) {
           // OOM victims may dip into reserves once more; otherwise give up (nopage).
@@ -108,7 +108,7 @@ function allocPagesSlowpath(k: KernelState, gfp: number, order: number, ctx: All
  * should_reclaim_retry(): retry while fewer than MAX_RECLAIM_RETRIES rounds made no progress
  * and the zone could pass the min watermark if all reclaimable pages were freed.
  */
-function shouldReclaimRetry(k: KernelState, progress: boolean, noProgressLoops: number): boolean {
+function should_reclaim_retry(k: KernelState, progress: boolean, noProgressLoops: number): boolean {
   const loops = progress ? 0 : noProgressLoops + 1;
   if (loops > MAX_RECLAIM_RETRIES) return false;
   const reclaimable =
@@ -135,7 +135,7 @@ function shouldReclaimRetry(k: KernelState, progress: boolean, noProgressLoops: 
 }
 
 /** __alloc_pages_may_oom() (§5.3). */
-function allocPagesMayOom(
+function __alloc_pages_may_oom(
   k: KernelState,
   gfp: number,
   order: number,
@@ -153,7 +153,7 @@ function allocPagesMayOom(
         if (k.phys.watermarkOk(k.phys.wmark.high)) return { pfn: take(k, ctx, gfp, order), progress: true };
         if (order > 3) return { pfn: -1, progress: false };
         if (gfp & (G.RETRY_MAYFAIL | G.THISNODE)) return { pfn: -1, progress: false };
-        const killed = k.outOfMemory({ memcg: null, gfp, order, nodemask: null });
+        const killed = k.out_of_memory({ memcg: null, gfp, order, nodemask: null });
         return { pfn: -1, progress: killed || (gfp & G.NOFAIL) !== 0 };
       } finally {
         k.oomLock = false;

@@ -7,7 +7,7 @@
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
-import { memCgroupSwapHeadroom, memCgroupTryChargeSwap, memcgMemoryEvent, type MemCgroup } from './memcontrol.js';
+import { memCgroupSwapHeadroom, mem_cgroup_try_charge_swap, memcg_memory_event, type MemCgroup } from './memcontrol.js';
 import { unchargePage } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 
@@ -98,7 +98,7 @@ function shrinkPass(k: KernelState, nrToReclaim: number, scope: ReclaimScope, ig
     // (and above its min) is visited and raises MEMCG_LOW, whatever it then gives back.
     for (const [m, e] of eff) {
       if (m.memory.usage <= e.emin) continue;
-      if (m.memory.usage <= e.elow) memcgMemoryEvent(k, m, 'low');
+      if (m.memory.usage <= e.elow) memcg_memory_event(k, m, 'low');
     }
   }
   const swapOk =
@@ -170,7 +170,7 @@ function reclaimPage(k: KernelState, pfn: number, scope: ReclaimScope): boolean 
     const memcg = id ? k.memcg.get(id) : k.memcg.root;
     // can_reclaim_anon_pages(): no swap left for this memcg → anon pages are not scanned
     if (memCgroupSwapHeadroom(memcg) <= 0) return false;
-    if (!memCgroupTryChargeSwap(k, memcg, 1)) return false;
+    if (!mem_cgroup_try_charge_swap(k, memcg, 1)) return false;
     const rm = k.phys.rmap.get(pfn) ?? [];
     const first = rm[0];
     const mm0 = first ? k.mms.get(first.mmId) : undefined;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/include/linux/sched.js';
-import { getMmCounter } from '../../src/mm/memory.js';
+import { get_mm_counter } from '../../src/mm/memory.js';
 import { MM_ANONPAGES } from '../../src/include/linux/mm_types.js';
 import {
   a64,
@@ -79,7 +79,7 @@ describe('model bugs: fork (src/kernel/fork.ts ProcessTable.dupMm)', () => {
    * FIXED in the model (this is now a regression test). Was: a private anonymous page that is swapped out when the process forks is lost for the
    * parent once the child exits.  dupMm() copies the swap PTE into the child
    * (`mm.pgtable.setPte(address, lo, hi); mm.rss[2]++`) without taking a reference on the swap
-   * slot, and the model keeps no per-slot count: the child's exit (zapPageRange →
+   * slot, and the model keeps no per-slot count: the child's exit (zap_page_range →
    * KernelState.swapFree) deletes the slot, so the parent's later access finds no data
    * (do_swap_page: swapRead() → undefined → VM_FAULT_SIGBUS).  Input: memcg /g memory.max=1M,
    * swap 16M, a program writes 512 pages (byte = page index), forks, the child exits at once,
@@ -234,7 +234,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
 
   /*
    * BUG: a failed memcg charge for a kernel object is ignored.  KernelState.slabCharge() and
-   * KernelState.newMm() call tryCharge() and drop its result: the object is "allocated" and
+   * KernelState.newMm() call try_charge() and drop its result: the object is "allocated" and
    * memcg.stat.kernel is incremented although memory.current was not, and the later uncharge
    * drives memory.current negative.  Input: an oom_score_adj -1000 task in /g; at a marker the
    * test sets memory.max = memory.current (after the stock is drained); the task then mmaps 24
@@ -374,7 +374,7 @@ describe('model bugs: /proc', () => {
       checked = true;
       expect(Number(proc(m, t.pid, 'oom_score'))).toBe(fromStatus);
       // and RssAnon is what the OOM report's dump_tasks/"Killed process" lines use for this task
-      expect(st.RssAnon! / 4).toBe(getMmCounter(t.mm!, MM_ANONPAGES));
+      expect(st.RssAnon! / 4).toBe(get_mm_counter(t.mm!, MM_ANONPAGES));
     });
     m.spawn({ path: '/prog/ts', argv: ['/prog/ts', '40', '1'] });
     expect(m.run().kind).toBe('exited');
@@ -382,9 +382,9 @@ describe('model bugs: /proc', () => {
   });
 
   /*
-   * FIXED in the model (this is now a regression test). Was: page-table zaps count RSS into the running task's SPLIT_RSS cache.  zapPageRange()
+   * FIXED in the model (this is now a regression test). Was: page-table zaps count RSS into the running task's SPLIT_RSS cache.  zap_page_range()
    * (src/mm/memory.ts; munmap, MADV_DONTNEED, exit) and the reclaim unmap (vmscan.ts unmapAll)
-   * use addMmCounterFast(), which adds to current->rss_stat when current->mm is the mm.  Linux
+   * use add_mm_counter_fast(), which adds to current->rss_stat when current->mm is the mm.  Linux
    * applies these directly to mm->rss_stat: zap_pte_range() ends with add_mm_rss_vec(mm, rss)
    * (add_mm_counter) and try_to_unmap_one() uses dec_mm_counter()/inc_mm_counter()
    * (mm/memory.c, mm/rmap.c, 6.1 and 4.19); only the fault paths use the *_fast variants.  So
@@ -452,8 +452,8 @@ describe('model bugs: /proc', () => {
 
 describe('model bugs: mmap', () => {
   /*
-   * FIXED in the model (this is now a regression test). Was: __vm_enough_memory() is always called with cap_sys_admin = true: doMmap(),
-   * doMprotect() and expandStack() (src/mm/mmap.ts) pass `true` whatever the task's uid, so
+   * FIXED in the model (this is now a regression test). Was: __vm_enough_memory() is always called with cap_sys_admin = true: do_mmap(),
+   * do_mprotect_pkey() and expand_stack() (src/mm/mmap.ts) pass `true` whatever the task's uid, so
    * admin_reserve_kbytes is never subtracted for unprivileged tasks (mode 2; also the 4.19/3.12
    * mode-0 heuristic).  Input: overcommit_memory=2, a uid-1000 task mmaps exactly the first size
    * that the non-admin limit refuses.  Expected: -ENOMEM (mm/util.c __vm_enough_memory: `if
@@ -490,8 +490,8 @@ describe('model bugs: mmap', () => {
   });
 
   /*
-   * FIXED in the model (this is now a regression test). Was: MAP_SHARED|MAP_ANONYMOUS memory cannot be used: the first write gets SIGBUS.  doMmap()
-   * (src/mm/mmap.ts) creates a plain anonymous VMA with VM_SHARED and doAnonymousPage()
+   * FIXED in the model (this is now a regression test). Was: MAP_SHARED|MAP_ANONYMOUS memory cannot be used: the first write gets SIGBUS.  do_mmap()
+   * (src/mm/mmap.ts) creates a plain anonymous VMA with VM_SHARED and do_anonymous_page()
    * (src/mm/memory.ts) returns VM_FAULT_SIGBUS for VM_SHARED.  Linux backs a shared anonymous
    * mapping with shmem (mm/mmap.c mmap_region → shmem_zero_setup), so it has vm_ops and never
    * reaches that SIGBUS (which is only for VM_SHARED VMAs without vm_ops).  Input: mmap(4096,
@@ -523,7 +523,7 @@ describe('model bugs: mmap', () => {
 
   /*
    * BUG: MAP_SHARED file mappings do not share data.  Every mmap gets its own host buffer
-   * (mmap.ts mapRegion: Buffer.alloc) which finishFault()/fillFromFile() (src/mm/memory.ts)
+   * (mmap.ts mapRegion: Buffer.alloc) which finish_fault()/fillFromFile() (src/mm/memory.ts)
    * fill from the file's original bytes; the page-cache frame is shared only in the bookkeeping
    * (same pfn, mapcount 2), not in content.  Input: /data/f (0x11 bytes); process W maps it
    * MAP_SHARED RW and stores 0x42 at offset 0, then sleeps; process R maps it MAP_SHARED one
@@ -587,10 +587,10 @@ ${body}
 
   /*
    * FIXED in the model (this is now a regression test). Was: after munmap() of the middle of a mapping, a later mmap() without an address fails
-   * with -ENOMEM.  getUnmappedArea() (src/mm/mmap.ts) merges VMAs and engine regions into one
+   * with -ENOMEM.  get_unmapped_area() (src/mm/mmap.ts) merges VMAs and engine regions into one
    * "occupied" list but its single top-down pass returns the munmapped hole, which still lies
    * inside the original engine region (the region is only unmapped when no VMA uses it);
-   * mapRegion() then fails (Cpu.map overlap) and doMmap returns -ENOMEM.  Input: mmap 64 pages,
+   * mapRegion() then fails (Cpu.map overlap) and do_mmap returns -ENOMEM.  Input: mmap 64 pages,
    * munmap pages 16..31, mmap 16 pages.  Expected: a valid address (mm/mmap.c
    * get_unmapped_area finds the hole or another gap).  Actual: -12.
    */
@@ -624,7 +624,7 @@ ${body}
 
   /*
    * FIXED in the model (this is now a regression test). Was: mmap(MAP_FIXED) over part of an existing mapping fails with -ENOMEM *after* unmapping
-   * the old pages.  doMmap() (src/mm/mmap.ts) calls doMunmap() for the range and then re-checks
+   * the old pages.  do_mmap() (src/mm/mmap.ts) calls do_munmap() for the range and then re-checks
    * rangeFree(), which also requires the range to be free of engine regions; the old region
    * still covers it, so it returns -ENOMEM: the caller lost its mapping and got no new one.
    * Input: mmap 64 pages at A, then mmap(A + 64K, 64K, RW, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED).

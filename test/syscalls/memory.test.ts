@@ -94,7 +94,7 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.outcome).toEqual({ kind: 'signal', signal: 11 });
   });
 
-  // MODEL BUG: brk growth after a shrink.  doBrk() shrinks with doMunmap(), which splits the
+  // MODEL BUG: brk growth after a shrink.  doBrk() shrinks with do_munmap(), which splits the
   // [heap] VMA but keeps its engine region mapped (other half still uses it); the next growth
   // checks rangeFree() against engine regions too, sees the old region, and refuses: brk()
   // returns the old break.  Linux (mm/mmap.c brk → do_brk_flags) grows the heap again.
@@ -307,7 +307,7 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.outcome).toEqual({ kind: 'exit', code: 0 });
   });
 
-  // Was a model bug: zapPageRange() (src/mm/memory.ts) cleared the VMA's host bytes
+  // Was a model bug: zap_page_range() (src/mm/memory.ts) cleared the VMA's host bytes
   // (vma.mem.fill(0)) for every mapping it zapped.  For MAP_SHARED memory those bytes are the
   // host buffer every sharer maps (dupMm shares it), so when the child exits (exit_mmap), or
   // munmaps / MADV_DONTNEEDs its copy, the parent's shared memory reads back as zeros.
@@ -473,7 +473,7 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.out).toMatchObject({ none: 0n, rw: 0n, back: 0x1234n });
   });
 
-  // MODEL BUG: doMprotect()'s change_protection only clears write/exec in present PTEs; a PTE
+  // MODEL BUG: do_mprotect_pkey()'s change_protection only clears write/exec in present PTEs; a PTE
   // of a page that was already faulted in stays valid and readable when VM_READ is removed.
   // So after mprotect(PROT_NONE) the guest still reads the old data.  Linux installs
   // PAGE_NONE PTEs (not accessible from user mode): the read faults, access_error() → SIGSEGV
@@ -532,7 +532,7 @@ describe.each(ARCHES)('%s', (arch) => {
     expect(r.main.out.after).toBe(0x1122334455667788n);
   });
 
-  // MODEL BUG: doMadvise() accepts a fixed list of advice values that lacks several valid in
+  // MODEL BUG: do_madvise() accepts a fixed list of advice values that lacks several valid in
   // 6.1 (madvise_behavior_valid): MADV_DOFORK (11), MADV_COLD (20), MADV_PAGEOUT (21),
   // MADV_POPULATE_READ (22), MADV_POPULATE_WRITE (23), MADV_DONTNEED_LOCKED (24).  The model
   // returns -EINVAL; Linux returns 0 for these on private anonymous memory.

@@ -15,7 +15,7 @@ import {
   fscTranslation,
   sanitizeUserFaultEsr,
 } from '../include/asm/esr.js';
-import { doMemAbort } from '../mm/fault.js';
+import { do_mem_abort } from '../mm/fault.js';
 import { formatArm64UnhandledFault } from './traps.js';
 import { ARM64_SYSCALLS } from './sys.js';
 
@@ -164,7 +164,7 @@ export function arm64UserFault(k: KernelState, t: Task, address: bigint, access:
     return tr.call(
       h,
       { far: `0x${far.toString(16)}`, esr: `0x${esr.toString(16)}` },
-      () => doMemAbort({ k, far, esr, report }),
+      () => do_mem_abort({ k, far, esr, report }),
       (o) => o.kind,
     );
   };

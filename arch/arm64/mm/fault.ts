@@ -6,7 +6,7 @@
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import {
-  handleMmFault,
+  handle_mm_fault,
   hex,
   VM_FAULT_ERROR,
   VM_FAULT_OOM,
@@ -15,8 +15,8 @@ import {
   VM_FAULT_SIGSEGV,
   vmFaultName,
 } from '../../../src/mm/memory.js';
-import { expandStack } from '../../../src/mm/mmap.js';
-import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
+import { expand_stack } from '../../../src/mm/mmap.js';
+import { pagefault_out_of_memory } from '../../../src/mm/oom_kill.js';
 import { ESR_ELx_EC, ESR_ELx_EC_IABT_LOW, is_write_abort, sanitizeUserFaultEsr } from '../include/asm/esr.js';
 import { faultInfo } from './fault_info.js';
 import type { ArchFaultOutcome, UserFaultReport } from '../../../src/include/faultpath/arch_ops.js';
@@ -34,7 +34,7 @@ export interface MemAbortCtx {
 }
 
 /** do_mem_abort(far, esr, regs) */
-export function doMemAbort(c: MemAbortCtx): ArchFaultOutcome {
+export function do_mem_abort(c: MemAbortCtx): ArchFaultOutcome {
   const { k } = c;
   return k.tracer.call(
     'do_mem_abort',
@@ -44,10 +44,10 @@ export function doMemAbort(c: MemAbortCtx): ArchFaultOutcome {
       let out: ArchFaultOutcome | null;
       switch (inf.fn) {
         case 'do_translation_fault':
-          out = doTranslationFault(c);
+          out = do_translation_fault(c);
           break;
         case 'do_page_fault':
-          out = doPageFault(c);
+          out = do_page_fault(c);
           break;
         default:
           out = null;
@@ -61,25 +61,25 @@ export function doMemAbort(c: MemAbortCtx): ArchFaultOutcome {
   );
 }
 
-function isTtbr0Addr(addr: bigint): boolean {
+function is_ttbr0_addr(addr: bigint): boolean {
   return addr < 1n << 48n;
 }
 
 /** do_translation_fault(): user addresses go to do_page_fault, others to do_bad_area. */
-function doTranslationFault(c: MemAbortCtx): ArchFaultOutcome {
+function do_translation_fault(c: MemAbortCtx): ArchFaultOutcome {
   return c.k.tracer.call(
     'do_translation_fault',
     { far: `0x${c.far.toString(16)}` },
     () => {
-      if (isTtbr0Addr(c.far)) return doPageFault(c);
-      return doBadArea(c);
+      if (is_ttbr0_addr(c.far)) return do_page_fault(c);
+      return do_bad_area(c);
     },
     (o) => o.kind,
   );
 }
 
 /** do_bad_area(): SIGSEGV (or the fault_info signal) with the sanitised ESR. */
-function doBadArea(c: MemAbortCtx): ArchFaultOutcome {
+function do_bad_area(c: MemAbortCtx): ArchFaultOutcome {
   return c.k.tracer.call(
     'do_bad_area',
     undefined,
@@ -93,7 +93,7 @@ function doBadArea(c: MemAbortCtx): ArchFaultOutcome {
 }
 
 /** do_page_fault() (6.1 / 4.19 / 3.12 through profile data, §1.8). */
-function doPageFault(c: MemAbortCtx): ArchFaultOutcome {
+function do_page_fault(c: MemAbortCtx): ArchFaultOutcome {
   const { k } = c;
   const F = k.profile.faultFlags;
   const ec = ESR_ELx_EC(c.esr);
@@ -115,13 +115,13 @@ function doPageFault(c: MemAbortCtx): ArchFaultOutcome {
       const addr = Number(c.far);
       let fault = 0;
       for (let attempt = 0; attempt < 8; attempt++) {
-        fault = __doPageFault(k, addr, mmFlags, vmFlags);
+        fault = __do_page_fault(k, addr, mmFlags, vmFlags);
         if (!(fault & VM_FAULT_RETRY)) break;
         mmFlags |= F.TRIED;
       }
       if (!(fault & (VM_FAULT_ERROR | VM_FAULT_BADMAP | VM_FAULT_BADACCESS))) return { kind: 'retry' as const };
       if (fault & VM_FAULT_OOM) {
-        const r = pagefaultOutOfMemory(k);
+        const r = pagefault_out_of_memory(k);
         return r === 'sleep'
           ? { kind: 'sleep' as const, waitq: `memcg_oom:${k.current!.memcgInOom!.memcgId}` }
           : { kind: 'retry' as const };
@@ -145,7 +145,7 @@ function doPageFault(c: MemAbortCtx): ArchFaultOutcome {
 }
 
 /** __do_page_fault(): find_vma, stack expansion, the VMA permission check, handle_mm_fault. */
-function __doPageFault(k: KernelState, addr: number, mmFlags: number, vmFlags: number): number {
+function __do_page_fault(k: KernelState, addr: number, mmFlags: number, vmFlags: number): number {
   return k.tracer.call(
     '__do_page_fault',
     { addr: hex(addr) },
@@ -154,11 +154,11 @@ function __doPageFault(k: KernelState, addr: number, mmFlags: number, vmFlags: n
       const vma = k.findVma(mm, addr);
       if (!vma) return VM_FAULT_BADMAP;
       if (vma.start > addr) {
-        if (!(vma.flags & VM_GROWSDOWN) || !expandStack(k, mm, vma, addr)) return VM_FAULT_BADMAP;
+        if (!(vma.flags & VM_GROWSDOWN) || !expand_stack(k, mm, vma, addr)) return VM_FAULT_BADMAP;
       }
       if (!(vma.flags & vmFlags)) return VM_FAULT_BADACCESS;
       if (vma.special) return VM_FAULT_SIGBUS | 0; // [vvar]/[vdso] pages are not modeled
-      return handleMmFault(k, vma, addr, mmFlags);
+      return handle_mm_fault(k, vma, addr, mmFlags);
     },
     (r) =>
       r === VM_FAULT_BADMAP ? 'VM_FAULT_BADMAP' : r === VM_FAULT_BADACCESS ? 'VM_FAULT_BADACCESS' : vmFaultName(r),

@@ -23,7 +23,7 @@ const TRAPS: Record<number, X86Trap> = {
 };
 
 /** unhandled_signal(): init, or the signal's action is SIG_DFL / SIG_IGN. */
-export function unhandledSignal(t: Task, sig: number): boolean {
+export function unhandled_signal(t: Task, sig: number): boolean {
   const act = t.sigactions.get(sig);
   return t.pid === 1 || !act || act.handler === 0n || act.handler === 1n;
 }
@@ -45,7 +45,7 @@ export function x86UserTrap(k: KernelState, t: Task, intno: number, pc: bigint):
   const trap = TRAPS[intno] ?? TRAPS[13]!;
   if (
     k.sysctl.get('debug.exception-trace') &&
-    unhandledSignal(t, trap.sig) &&
+    unhandled_signal(t, trap.sig) &&
     k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)
   ) {
     const sp = t.mm!.cpu.reg('rsp');

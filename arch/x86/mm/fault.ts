@@ -11,7 +11,7 @@ import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/l
 import { type Task } from '../../../src/include/linux/sched.js';
 import { type Vma } from '../../../src/include/linux/mm_types.js';
 import {
-  handleMmFault,
+  handle_mm_fault,
   hex,
   VM_FAULT_ERROR,
   VM_FAULT_HWPOISON,
@@ -20,9 +20,9 @@ import {
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
 } from '../../../src/mm/memory.js';
-import { expandStack } from '../../../src/mm/mmap.js';
-import { pagefaultOutOfMemory } from '../../../src/mm/oom_kill.js';
-import { unhandledSignal, vmaAddrOf, x86UserTrap } from '../kernel/traps.js';
+import { expand_stack } from '../../../src/mm/mmap.js';
+import { pagefault_out_of_memory } from '../../../src/mm/oom_kill.js';
+import { unhandled_signal, vmaAddrOf, x86UserTrap } from '../kernel/traps.js';
 import {
   decodePf,
   formatShowOpcodes,
@@ -84,7 +84,7 @@ interface Ctx {
 }
 
 export function x86UserFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
-  if (!isCanonical(address)) return excGeneralProtection(k, t, address, pc);
+  if (!isCanonical(address)) return exc_general_protection(k, t, address, pc);
   const errorCode = x86ErrorCode(k, t, address, access);
   const c: Ctx = { k, t, address, errorCode, pc };
   if (k.tracer.collecting)
@@ -119,13 +119,13 @@ export function x86UserFault(k: KernelState, t: Task, address: bigint, access: A
         () => inner(i + 1),
         (o) => o.kind,
       );
-    return address >= X86_TASK_SIZE_MAX ? doKernAddrFault(c) : doUserAddrFault(c);
+    return address >= X86_TASK_SIZE_MAX ? do_kern_addr_fault(c) : do_user_addr_fault(c);
   };
   return inner(0);
 }
 
 /** exc_general_protection() from user mode for a non-canonical access: no CR2, error code 0. */
-function excGeneralProtection(k: KernelState, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
+function exc_general_protection(k: KernelState, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
   // `address` is what the instruction tried to reach; the kernel never sees it (no CR2 for #GP).
   k.emit('exception', {
     arch: 'x86_64',
@@ -148,24 +148,24 @@ function excGeneralProtection(k: KernelState, t: Task, address: bigint, pc: bigi
   );
 }
 
-function doKernAddrFault(c: Ctx): ArchFaultOutcome {
+function do_kern_addr_fault(c: Ctx): ArchFaultOutcome {
   return c.k.tracer.call(
     'do_kern_addr_fault',
     undefined,
-    () => badAreaNosemaphore(c, 'SEGV_MAPERR'),
+    () => bad_area_nosemaphore(c, 'SEGV_MAPERR'),
     (o) => o.kind,
   );
 }
 
 /** access_error() (§3.5). */
-function accessError(errorCode: number, vma: Vma): boolean {
+function access_error(errorCode: number, vma: Vma): boolean {
   if (errorCode & X86_PF_PK) return true;
   if (errorCode & X86_PF_WRITE) return !(vma.flags & VM_WRITE);
   if (errorCode & X86_PF_PROT) return true;
   return !(vma.flags & (VM_READ | VM_WRITE | VM_EXEC));
 }
 
-function doUserAddrFault(c: Ctx): ArchFaultOutcome {
+function do_user_addr_fault(c: Ctx): ArchFaultOutcome {
   const { k } = c;
   const F = k.profile.faultFlags;
   let flags = F.DEFAULT | F.USER;
@@ -180,32 +180,32 @@ function doUserAddrFault(c: Ctx): ArchFaultOutcome {
       const addr = Number(c.address);
       for (let attempt = 0; attempt < 8; attempt++) {
         const vma = k.findVma(mm, addr);
-        if (!vma) return badArea(c, 'SEGV_MAPERR');
+        if (!vma) return bad_area(c, 'SEGV_MAPERR');
         if (vma.start > addr) {
-          if (!(vma.flags & VM_GROWSDOWN)) return badArea(c, 'SEGV_MAPERR');
+          if (!(vma.flags & VM_GROWSDOWN)) return bad_area(c, 'SEGV_MAPERR');
           // 3.12/4.19 stack heuristic: far below the stack pointer is a bad access.
           if (k.profile.version !== '6.1') {
             const sp = Number(c.t.mm!.cpu.reg('rsp'));
-            if (addr + 65536 + 32 * 8 < sp) return badArea(c, 'SEGV_MAPERR');
+            if (addr + 65536 + 32 * 8 < sp) return bad_area(c, 'SEGV_MAPERR');
           }
-          if (!expandStack(k, mm, vma, addr)) return badArea(c, 'SEGV_MAPERR');
+          if (!expand_stack(k, mm, vma, addr)) return bad_area(c, 'SEGV_MAPERR');
         }
-        if (accessError(c.errorCode, vma)) return badArea(c, 'SEGV_ACCERR');
-        if (vma.special) return doSigbus(c);
-        const fault = handleMmFault(k, vma, addr, flags);
+        if (access_error(c.errorCode, vma)) return bad_area(c, 'SEGV_ACCERR');
+        if (vma.special) return do_sigbus(c);
+        const fault = handle_mm_fault(k, vma, addr, flags);
         if (fault & VM_FAULT_RETRY) {
           flags |= F.TRIED;
           continue;
         }
         if (!(fault & VM_FAULT_ERROR)) return { kind: 'retry' as const };
         if (fault & VM_FAULT_OOM) {
-          const r = pagefaultOutOfMemory(k);
+          const r = pagefault_out_of_memory(k);
           return r === 'sleep'
             ? { kind: 'sleep' as const, waitq: `memcg_oom:${c.t.memcgInOom!.memcgId}` }
             : { kind: 'retry' as const };
         }
-        if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return doSigbus(c);
-        if (fault & VM_FAULT_SIGSEGV) return badAreaNosemaphore(c, 'SEGV_MAPERR');
+        if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return do_sigbus(c);
+        if (fault & VM_FAULT_SIGSEGV) return bad_area_nosemaphore(c, 'SEGV_MAPERR');
         return { kind: 'retry' as const };
       }
       return { kind: 'retry' as const };
@@ -214,17 +214,17 @@ function doUserAddrFault(c: Ctx): ArchFaultOutcome {
   );
 }
 
-function badArea(c: Ctx, code: string): ArchFaultOutcome {
+function bad_area(c: Ctx, code: string): ArchFaultOutcome {
   const name = code === 'SEGV_ACCERR' ? 'bad_area_access_error' : 'bad_area';
   return c.k.tracer.call(
     name,
     undefined,
-    () => badAreaNosemaphore(c, code),
+    () => bad_area_nosemaphore(c, code),
     (o) => o.kind,
   );
 }
 
-function doSigbus(c: Ctx): ArchFaultOutcome {
+function do_sigbus(c: Ctx): ArchFaultOutcome {
   return c.k.tracer.call(
     'do_sigbus',
     undefined,
@@ -237,7 +237,7 @@ function doSigbus(c: Ctx): ArchFaultOutcome {
 }
 
 /** __bad_area_nosemaphore(): sanitize, show_signal_msg, set_signal_archinfo, force_sig_fault. */
-function badAreaNosemaphore(c: Ctx, code: string): ArchFaultOutcome {
+function bad_area_nosemaphore(c: Ctx, code: string): ArchFaultOutcome {
   const { k, t } = c;
   return k.tracer.call(
     '__bad_area_nosemaphore',
@@ -246,7 +246,7 @@ function badAreaNosemaphore(c: Ctx, code: string): ArchFaultOutcome {
       const ec = sanitize_error_code(c.address, c.errorCode);
       if (
         k.sysctl.get('debug.exception-trace') &&
-        unhandledSignal(t, 11) &&
+        unhandled_signal(t, 11) &&
         k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)
       ) {
         const ip = c.pc;

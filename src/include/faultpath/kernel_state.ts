@@ -5,10 +5,10 @@
  */
 import { Crng } from '../../drivers/char/random.js';
 import { Cpu } from '../../hw/cpu.js';
-import { __allocPages, type AllocContext } from '../../mm/page_alloc.js';
-import { memCgroupUncharge, MemcgTree, mmMemcg, tryCharge, type MemCgroup } from '../../mm/memcontrol.js';
+import { __alloc_pages, type AllocContext } from '../../mm/page_alloc.js';
+import { mem_cgroup_uncharge, MemcgTree, mmMemcg, try_charge, type MemCgroup } from '../../mm/memcontrol.js';
 import { unchargePage } from '../../mm/memory.js';
-import { outOfMemory, type OomControl } from '../../mm/oom_kill.js';
+import { out_of_memory, type OomControl } from '../../mm/oom_kill.js';
 import { Lru, PageKind, PhysMem, PAGE_SIZE } from '../linux/mmzone.js';
 import { PageTable, type PgtableFormat } from '../../hw/mmu.js';
 import { shrinkLists, type ReclaimScope } from '../../mm/vmscan.js';
@@ -162,7 +162,7 @@ export class KernelState {
       const pfn = this.allocKernelPage(PageKind.PageTable);
       if (pfn < 0) throw new Error('out of memory allocating a pgd');
       if (accounted && !memcg.isRoot) {
-        if (tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, 1) !== 0) {
+        if (try_charge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, 1) !== 0) {
           this.phys.freeFrame(pfn);
           for (const p of pgds) this.freePgdPage(p);
           throw new Error('out of memory: cannot charge the pgd to the memory cgroup');
@@ -221,14 +221,14 @@ export class KernelState {
     }
     if (
       after > before &&
-      tryCharge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before) !== 0
+      try_charge(this, memcg, this.profile.gfp.GFP_KERNEL | this.profile.gfp.ACCOUNT, after - before) !== 0
     )
       return false;
     mm.slab.bytes += bytes;
     memcg.stat.slab_unreclaimable += bytes;
     if (after > before) memcg.stat.kernel += after - before;
     else if (after < before) {
-      memCgroupUncharge(this, memcg, before - after);
+      mem_cgroup_uncharge(this, memcg, before - after);
       memcg.stat.kernel -= before - after;
     }
     return true;
@@ -244,7 +244,7 @@ export class KernelState {
     if (id) {
       const m = this.memcg.get(id);
       m.stat.kernel--;
-      memCgroupUncharge(this, m, 1);
+      mem_cgroup_uncharge(this, m, 1);
       this.phys.memcg[pfn] = 0;
     }
     this.phys.freeFrame(pfn);
@@ -284,11 +284,11 @@ export class KernelState {
     const G = this.profile.gfp;
     const accounted = this.profile.pgtableAccounted[this.arch];
     const gfp = G.GFP_KERNEL | G.ZERO | (accounted ? G.ACCOUNT : 0);
-    const pfn = __allocPages(this, gfp, 0, { kind: PageKind.PageTable });
+    const pfn = __alloc_pages(this, gfp, 0, { kind: PageKind.PageTable });
     if (pfn < 0) return -1;
     if (accounted) {
       const memcg = mmMemcg(this, mm.ownerPid);
-      if (tryCharge(this, memcg, gfp, 1) !== 0) {
+      if (try_charge(this, memcg, gfp, 1) !== 0) {
         this.phys.freeFrame(pfn);
         return -1;
       }
@@ -306,7 +306,7 @@ export class KernelState {
       const m = this.memcg.get(id);
       m.stat.kernel--;
       if (level >= 2) m.stat.pagetables--;
-      memCgroupUncharge(this, m, 1);
+      mem_cgroup_uncharge(this, m, 1);
       this.phys.memcg[pfn] = 0;
     }
     this.phys.freeFrame(pfn);
@@ -325,7 +325,7 @@ export class KernelState {
     const ctx: AllocContext = { kind: PageKind.Anon, userChain: true };
     // alloc_zeroed_user_highpage_movable → vma_alloc_folio → __folio_alloc → __alloc_pages (6.1)
     const tr = this.tracer;
-    const alloc = () => __allocPages(this, gfp, 0, ctx);
+    const alloc = () => __alloc_pages(this, gfp, 0, ctx);
     if (this.profile.version !== '6.1') return tr.call('alloc_pages_vma', undefined, alloc);
     const folio = () => tr.call('vma_alloc_folio', undefined, () => tr.call('__folio_alloc', undefined, alloc));
     return zeroed ? tr.call('alloc_zeroed_user_highpage_movable', undefined, folio) : folio();
@@ -392,9 +392,9 @@ export class KernelState {
   pageCacheAdd(file: ModelFile, index: number, memcg: MemCgroup): number {
     const G = this.profile.gfp;
     const kind = file.shmem ? PageKind.Shmem : PageKind.File;
-    const pfn = __allocPages(this, G.GFP_HIGHUSER_MOVABLE, 0, { kind, userChain: true });
+    const pfn = __alloc_pages(this, G.GFP_HIGHUSER_MOVABLE, 0, { kind, userChain: true });
     if (pfn < 0) return -1;
-    if (tryCharge(this, memcg, G.GFP_KERNEL, 1) !== 0) {
+    if (try_charge(this, memcg, G.GFP_KERNEL, 1) !== 0) {
       this.phys.freeFrame(pfn);
       return -1;
     }
@@ -478,10 +478,10 @@ export class KernelState {
     return shrinkLists(this, nrToReclaim, scope);
   }
 
-  outOfMemory(
+  out_of_memory(
     oc: Omit<OomControl, 'chosen' | 'totalpages' | 'constraint' | 'chosenPoints'> & { inline?: boolean },
   ): boolean {
-    return outOfMemory(this, oc);
+    return out_of_memory(this, oc);
   }
 
   /** cond_resched(): lets SIGKILLed tasks (victims on "other CPUs") exit. */

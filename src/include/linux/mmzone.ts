@@ -39,7 +39,7 @@ export interface Watermarks {
 }
 
 /** int_sqrt as the kernel computes it (floor of the square root). */
-export function intSqrt(x: number): number {
+export function int_sqrt(x: number): number {
   return Math.floor(Math.sqrt(x));
 }
 
@@ -110,7 +110,7 @@ export class PhysMem {
   /** calculate_min_free_kbytes(): int_sqrt(lowmem_kbytes * 16), clamped (§5.4). */
   calculateMinFreeKbytes(): number {
     const lowmemKbytes = this.managedPages * 4;
-    let v = intSqrt(lowmemKbytes * 16);
+    let v = int_sqrt(lowmemKbytes * 16);
     v = Math.max(128, Math.min(this.profileMax, v));
     return Math.max(v, this.userMinFreeKbytes);
   }
