@@ -71,9 +71,9 @@ import type { System } from '../machine/system.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from '../include/linux/mm_types.js';
 import { VM_ACCOUNT } from '../include/linux/mm.js';
 import { type Task } from '../include/linux/sched.js';
-import type { MemCgroup } from './memcontrol.js';
 import { trueMmCounter } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
+import { MemCgroup } from '../include/linux/memcontrol.js';
 
 /** Upper end of the user address range walked for PTEs (arm64 TASK_SIZE_64; covers x86 too). */
 const USER_TOP = 2 ** 48;

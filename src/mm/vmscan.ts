@@ -7,9 +7,10 @@
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
-import { memCgroupSwapHeadroom, mem_cgroup_try_charge_swap, memcg_memory_event, type MemCgroup } from './memcontrol.js';
+import { memCgroupSwapHeadroom, mem_cgroup_try_charge_swap, memcg_memory_event } from './memcontrol.js';
 import { unchargePage } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
+import { MemCgroup } from '../include/linux/memcontrol.js';
 
 export interface ReclaimScope {
   /** null = global reclaim */

@@ -9,10 +9,10 @@ import { assemble } from '../asm/assemble.js';
 import { Machine } from '../machine/machine.js';
 import type { RunEnd } from '../machine/system.js';
 import type { Task } from '../include/linux/sched.js';
-import { MEMCG_EVENTS } from '../mm/memcontrol.js';
 import { trueMmCounter } from '../mm/memory.js';
 import { Printk } from '../kernel/printk/printk.js';
 import { scenarioSchema, sizeBytes, type Scenario, type ScenarioInput } from './schema.js';
+import { MEMCG_EVENTS } from '../include/linux/memcontrol.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -6,7 +6,7 @@
 import { Crng } from '../../drivers/char/random.js';
 import { Cpu } from '../../hw/cpu.js';
 import { __alloc_pages, type AllocContext } from '../../mm/page_alloc.js';
-import { mem_cgroup_uncharge, MemcgTree, mmMemcg, try_charge, type MemCgroup } from '../../mm/memcontrol.js';
+import { mem_cgroup_uncharge, mmMemcg, try_charge } from '../../mm/memcontrol.js';
 import { unchargePage } from '../../mm/memory.js';
 import { out_of_memory, type OomControl } from '../../mm/oom_kill.js';
 import { Lru, PageKind, PhysMem, PAGE_SIZE } from '../linux/mmzone.js';
@@ -20,6 +20,8 @@ import { Sysctl } from '../../kernel/sysctl.js';
 import type { ModelFile } from '../linux/fs.js';
 import type { MmStruct, Vma } from '../linux/mm_types.js';
 import type { Task } from '../linux/sched.js';
+import { MemCgroup } from '../linux/memcontrol.js';
+import { MemcgTree } from '../linux/memcontrol.js';
 
 export interface KernelOptions {
   arch: GuestArch;
