@@ -4,7 +4,13 @@
  * /proc/meminfo, /proc/vmstat, /proc/sys/..., and the cgroup v2 (+ v1 memory knobs) tree under
  * /sys/fs/cgroup.  Writes validate like the kernel's handlers and return its errno.
  */
-import { drain_stock, mem_cgroup_out_of_memory, memcg_memory_event, memcg_oom_recover, memoryStatValues } from '../mm/memcontrol.js';
+import {
+  drain_stock,
+  mem_cgroup_out_of_memory,
+  memcg_memory_event,
+  memcg_oom_recover,
+  memoryStatValues,
+} from '../mm/memcontrol.js';
 import { get_mm_counter } from '../mm/memory.js';
 import { vm_commit_limit } from '../mm/mmap.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, proc_oom_score } from '../mm/oom_kill.js';

@@ -4,10 +4,23 @@
  * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (kernel-reference §4).
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct, type Vma } from '../include/linux/mm_types.js';
+import {
+  MM_ANONPAGES,
+  MM_FILEPAGES,
+  MM_SHMEMPAGES,
+  MM_SWAPENTS,
+  type MmStruct,
+  type Vma,
+} from '../include/linux/mm_types.js';
 import { VM_EXEC, VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
 import { type Task } from '../include/linux/sched.js';
-import { memCgroupCharge, mem_cgroup_oom_synchronize, mem_cgroup_uncharge, mem_cgroup_uncharge_swap, mmMemcg } from './memcontrol.js';
+import {
+  memCgroupCharge,
+  mem_cgroup_oom_synchronize,
+  mem_cgroup_uncharge,
+  mem_cgroup_uncharge_swap,
+  mmMemcg,
+} from './memcontrol.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
 

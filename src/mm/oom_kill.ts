@@ -9,7 +9,16 @@ import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct }
 import { type Task } from '../include/linux/sched.js';
 import type { OomCandidate } from '../trace/events.js';
 import { formatGfp } from '../include/linux/gfp.js';
-import { mem_cgroup_get_max, mem_cgroup_get_oom_group, mem_cgroup_oom_synchronize, mem_cgroup_print_oom_context, mem_cgroup_print_oom_meminfo, memcg_memory_event, mmMemcg, task_memcg } from './memcontrol.js';
+import {
+  mem_cgroup_get_max,
+  mem_cgroup_get_oom_group,
+  mem_cgroup_oom_synchronize,
+  mem_cgroup_print_oom_context,
+  mem_cgroup_print_oom_meminfo,
+  memcg_memory_event,
+  mmMemcg,
+  task_memcg,
+} from './memcontrol.js';
 import { get_mm_counter } from './memory.js';
 import { show_mem } from '../lib/show_mem.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';

@@ -187,4 +187,3 @@ export class MemcgTree {
     return [...this.root.subtree()];
   }
 }
-
