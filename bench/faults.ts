@@ -171,7 +171,7 @@ export function runTouch(
         cpu: process.cpuUsage(),
         minflt: t.minFlt,
         executed: m.sys.totalExecuted,
-        clock: m.k.clock,
+        clock: m.k.sched.clock,
         events: m.tracer.events.length,
         charged: cg.memory.usage,
       });

@@ -144,7 +144,7 @@ export function formatProgress(p: ProgressSample): string {
 }
 
 export function progressSample(m: Machine): ProgressSample {
-  return { instructions: m.sys.totalExecuted, faults: m.k.vmEvents.pgfault, simulatedNs: m.k.clock };
+  return { instructions: m.sys.totalExecuted, faults: m.k.mm.events.pgfault, simulatedNs: m.k.sched.clock };
 }
 
 export interface ProgressStream {

@@ -10,7 +10,6 @@ import { handle_mm_fault } from '../mm/memory.js';
 import {
   doBrk,
   do_mmap,
-  exit_mmap,
   MAP_FIXED,
   MAP_PRIVATE,
   MAP_ANONYMOUS,
@@ -24,10 +23,15 @@ import {
   STACK_TOP,
 } from '../mm/mmap.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
-import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
+import { type KernelState } from '../include/faultpath/kernel_state.js';
 import type { ModelFile } from '../include/linux/fs.js';
 import type { MmStruct, Vma } from '../include/linux/mm_types.js';
 import type { Task } from '../include/linux/sched.js';
+import { SLAB_VM_AREA_STRUCT } from '../mm/slab.js';
+import { find_vma } from '../mm/mmap.js';
+import { memcg_slab_post_alloc_hook } from '../mm/slab.js';
+import { mm_alloc } from '../kernel/fork.js';
+import { mmput } from '../kernel/fork.js';
 
 export const AT = {
   NULL: 0,
@@ -81,12 +85,12 @@ export const MAX_ARG_BYTES = 2 * 1024 * 1024;
 
 /** A kernel-mode write to a user page of `mm` (copy_strings / clear_user through GUP). */
 function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: number): void {
-  const prev = k.current;
+  const prev = k.sched.current;
   const prevMm = t.mm;
   const w = mm.pgtable.walk(pageDown(address));
   if (w.level === 4 && mm.pgtable.fmt.permits(w.lo, w.hi, 'write')) return;
   // get_user_pages() on bprm->mm: the fault is not FAULT_FLAG_USER and current->mm differs.
-  k.current = t;
+  k.sched.current = t;
   t.mm = mm;
   t.flags.add('GUP_REMOTE');
   try {
@@ -95,7 +99,7 @@ function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: n
   } finally {
     t.flags.delete('GUP_REMOTE');
     t.mm = prevMm;
-    k.current = prev;
+    k.sched.current = prev;
   }
 }
 
@@ -103,7 +107,7 @@ function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: n
 function copy_to_user(k: KernelState, t: Task, mm: MmStruct, address: number, data: Uint8Array): void {
   for (let off = 0; off < data.length; ) {
     const a = address + off;
-    const vma = k.findVma(mm, a);
+    const vma = find_vma(mm, a);
     if (!vma || vma.start > a) throw new ExecError(`exec: stack write outside the stack at 0x${a.toString(16)}`);
     kernelTouch(k, t, mm, vma, a);
     const n = Math.min(data.length - off, PAGE_SIZE - (a % PAGE_SIZE));
@@ -126,7 +130,7 @@ export function load_elf_binary(k: KernelState, t: Task, a: ExecArgs): { mm: MmS
   if (strBytes > MAX_ARG_BYTES)
     throw new ExecError(`${a.file.path}: argument list too long (${strBytes} bytes; E2BIG)`);
   const cpu = new Cpu(arch);
-  const mm = k.newMm(cpu);
+  const mm = mm_alloc(k, cpu);
   mm.ownerPid = t.pid;
   mm.mmapBase = mmapBase(arch);
   mm.exe = a.file;
@@ -198,7 +202,7 @@ export function load_elf_binary(k: KernelState, t: Task, a: ExecArgs): { mm: MmS
         const fileBytesEnd = vaddr + seg.filesz;
         if (fileBytesEnd % PAGE_SIZE && fileEnd > start) {
           // padzero(): clear the rest of the last file page (a write: the page becomes anon).
-          const vma = k.findVma(mm, fileBytesEnd)!;
+          const vma = find_vma(mm, fileBytesEnd)!;
           kernelTouch(k, t, mm, vma, fileBytesEnd);
           vma.mem.fill(0, fileBytesEnd - vma.start, fileEnd - vma.start);
         }
@@ -288,7 +292,7 @@ export function load_elf_binary(k: KernelState, t: Task, a: ExecArgs): { mm: MmS
 }
 
 function splitSpecial(k: KernelState, mm: MmStruct, vdsoAddr: number): void {
-  k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
+  memcg_slab_post_alloc_hook(k, mm, SLAB_VM_AREA_STRUCT);
   const v = mm.vmas.find((x) => x.start < vdsoAddr && x.end > vdsoAddr)!;
   const tail: Vma = {
     ...v,
@@ -305,7 +309,7 @@ function splitSpecial(k: KernelState, mm: MmStruct, vdsoAddr: number): void {
 
 function tearDown(k: KernelState, _t: Task, mm: MmStruct): void {
   // exit_mmap releases every page, charge and table of the failed image.
-  k.mms.delete(mm.id);
-  exit_mmap(k, mm);
+  k.mm.mms.delete(mm.id);
+  mmput(k, mm);
   mm.cpu.close();
 }

@@ -19,10 +19,14 @@ import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../inclu
 import { type ModelFile } from '../include/linux/fs.js';
 import { type Task } from '../include/linux/sched.js';
 
-import { EACCES, EBUSY, EINVAL, ENOENT, EPERM, ESRCH } from '../include/uapi/asm-generic/errno.js';
+import { EACCES, EBUSY, EINVAL, ESRCH } from '../include/uapi/asm-generic/errno.js';
 import { MEMCG_EVENTS } from '../include/linux/memcontrol.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
 import { PAGE_COUNTER_MAX_KB } from '../include/linux/memcontrol.js';
+import { nr_file_pages } from '../mm/filemap.js';
+import { nr_swap_pages_used } from '../mm/swapfile.js';
+import { printk } from '../kernel/printk/printk.js';
+import { total_swap_pages } from '../mm/swapfile.js';
 
 export interface VirtualFile {
   read(): string;
@@ -54,7 +58,7 @@ export class Vfs {
   addFile(path: string, bytes: Uint8Array): ModelFile {
     const existing = this.files.get(path);
     if (existing) return existing;
-    const f: ModelFile = { id: this.nextFileId++, path, bytes, shmem: this.k.rootfs === 'tmpfs' };
+    const f: ModelFile = { id: this.nextFileId++, path, bytes, shmem: this.k.mm.rootfs === 'tmpfs' };
     this.files.set(path, f);
     return f;
   }
@@ -73,7 +77,7 @@ export class Vfs {
     const norm = path.replace(/\/+/g, '/').replace(/\/$/, '');
     let m = /^\/proc\/(self|\d+)\/(oom_score|oom_score_adj|oom_adj|status|stat|statm|cgroup|comm)$/.exec(norm);
     if (m) {
-      const t = m[1] === 'self' ? self : k.tasks.get(Number(m[1]));
+      const t = m[1] === 'self' ? self : k.sched.tasks.get(Number(m[1]));
       if (!t || t.state === 'X') return undefined;
       return this.procPidFile(t, m[2]!, self);
     }
@@ -81,7 +85,7 @@ export class Vfs {
     if (norm === '/proc/vmstat')
       return {
         read: () =>
-          Object.entries(k.vmEvents)
+          Object.entries(k.mm.events)
             .map(([a, b]) => `${a} ${b}`)
             .join('\n') + '\n',
       };
@@ -112,7 +116,7 @@ export class Vfs {
   sysrqHandler: () => void = () => {};
 
   private sysrq(): void {
-    this.k.log(6, 'sysrq: Manual OOM execution');
+    printk(this.k, 6, 'sysrq: Manual OOM execution');
     this.sysrqHandler();
   }
 
@@ -149,7 +153,8 @@ export class Vfs {
             if (!this.oomAdjWarned) {
               this.oomAdjWarned = true;
               const cur = self ?? t;
-              k.log(
+              printk(
+                k,
                 4,
                 `${cur.comm} (${cur.pid}): /proc/${t.pid}/oom_adj is deprecated, please use /proc/${t.pid}/oom_score_adj instead.`,
               );
@@ -189,8 +194,8 @@ export class Vfs {
     t.oomScoreAdj = v;
     if (!legacy && privileged) t.oomScoreAdjMin = v;
     // other threads of the group share signal->oom_score_adj
-    for (const o of this.k.tasks.values()) if (o.tgid === t.tgid) o.oomScoreAdj = v;
-    this.k.emit('tracepoint', {
+    for (const o of this.k.sched.tasks.values()) if (o.tgid === t.tgid) o.oomScoreAdj = v;
+    this.k.tracer.emit('tracepoint', {
       system: 'oom',
       name: 'oom_score_adj_update',
       fields: { pid: t.pid, comm: t.comm, oom_score_adj: v },
@@ -245,7 +250,7 @@ export class Vfs {
       ['MemFree', p.nrFree],
       ['MemAvailable', Math.max(0, p.nrFree - p.wmark.low + p.lists[3].size + p.lists[4].size)],
       ['Buffers', 0],
-      ['Cached', k.pageCachePages],
+      ['Cached', nr_file_pages(k)],
       ['SwapCached', 0],
       ['Active', p.lists[2].size + p.lists[4].size],
       ['Inactive', p.lists[1].size + p.lists[3].size],
@@ -255,8 +260,8 @@ export class Vfs {
       ['Inactive(file)', p.lists[3].size],
       ['Unevictable', 0],
       ['Mlocked', 0],
-      ['SwapTotal', k.swapTotalPages()],
-      ['SwapFree', k.swapTotalPages() - k.swapUsedPages()],
+      ['SwapTotal', total_swap_pages(k)],
+      ['SwapFree', total_swap_pages(k) - nr_swap_pages_used(k)],
       ['Dirty', 0],
       ['Writeback', 0],
       ['AnonPages', p.counts.anon],
@@ -269,7 +274,7 @@ export class Vfs {
       ['KernelStack', 0],
       ['PageTables', p.counts.pagetable],
       ['CommitLimit', vm_commit_limit(k)],
-      ['Committed_AS', k.vmCommittedAs],
+      ['Committed_AS', k.mm.committedAs],
     ];
     return rows.map(([n, v]) => `${(n + ':').padEnd(16, ' ')}${kb(v)}`).join('\n') + '\n';
   }
@@ -312,7 +317,7 @@ export class Vfs {
               .join(''),
           write: (d) => {
             const pid = Number(d.trim());
-            const t = k.tasks.get(pid);
+            const t = k.sched.tasks.get(pid);
             if (!t || t.state === 'Z' || t.state === 'X') return -ESRCH;
             // cgroup v2 "no internal processes": only a cgroup that enables controllers for its
             // children refuses processes (cgroup_migrate_vet_dst)
@@ -455,7 +460,7 @@ export class Vfs {
 
   /** Moves a whole thread group to memcg (cgroup.procs write; charges stay, v2 semantics). */
   moveTask(t: Task, memcg: MemCgroup): void {
-    for (const o of this.k.tasks.values()) {
+    for (const o of this.k.sched.tasks.values()) {
       if (o.tgid !== t.tgid) continue;
       this.k.memcg.get(o.memcgId).procs.delete(o.pid);
       o.memcgId = memcg.id;
@@ -481,12 +486,13 @@ export class Vfs {
         continue;
       }
       if (nrReclaims) {
-        if (!k.reclaim(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true })) nrReclaims--;
+        if (!k.upcalls.mm.shrink(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true }))
+          nrReclaims--;
         continue;
       }
       memcg_memory_event(k, memcg, 'oom');
       if (!mem_cgroup_out_of_memory(k, memcg, k.profile.gfp.GFP_KERNEL, 0)) break;
-      k.condResched();
+      k.upcalls.sched.cond_resched();
     }
     this.onLimitLowered(memcg);
   }

@@ -9,10 +9,20 @@ import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { sync_mm_rss } from '../mm/memory.js';
 import { exit_mmap } from '../mm/mmap.js';
 import { Lru, PageKind } from '../include/linux/mmzone.js';
-import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
+import { type KernelState } from '../include/faultpath/kernel_state.js';
 import { VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
 import { type MmStruct } from '../include/linux/mm_types.js';
 import { type Task } from '../include/linux/sched.js';
+import { MemCgroup } from '../include/linux/memcontrol.js';
+import { SLAB_MM_STRUCT } from '../mm/slab.js';
+import { SLAB_VM_AREA_STRUCT } from '../mm/slab.js';
+import { flush_tlb_page } from '../mm/mmu_gather.js';
+import { mem_cgroup_uncharge } from '../mm/memcontrol.js';
+import { memcg_slab_free_hook } from '../mm/slab.js';
+import { memcg_slab_post_alloc_hook } from '../mm/slab.js';
+import { pte_alloc_one } from '../mm/pgtable-generic.js';
+import { swap_duplicate } from '../mm/swapfile.js';
+import { try_charge } from '../mm/memcontrol.js';
 
 export const SIGNAL_NAMES: Record<number, string> = {
   1: 'SIGHUP',
@@ -58,14 +68,14 @@ export class ProcessTable {
     for (let i = 0; i < max; i++) {
       const pid = this.nextPid;
       this.nextPid = this.nextPid + 1 >= max ? FIRST_GUEST_PID : this.nextPid + 1;
-      if (!this.k.tasks.has(pid)) return pid;
+      if (!this.k.sched.tasks.has(pid)) return pid;
     }
     return -EAGAIN;
   }
 
   liveCount(): number {
     let n = 0;
-    for (const t of this.k.tasks.values()) if (t.state !== 'X' && !t.isKthread && t.pid !== 1) n++;
+    for (const t of this.k.sched.tasks.values()) if (t.state !== 'X' && !t.isKthread && t.pid !== 1) n++;
     return n;
   }
 
@@ -105,12 +115,12 @@ export class ProcessTable {
       uid: 0,
       clearChildTid: 0n,
       stdout: [],
-      startTime: this.k.clock,
+      startTime: this.k.sched.clock,
       refaults: { address: -1, count: 0 },
       highDelayNs: 0,
       isKthread: false,
     };
-    this.k.tasks.set(pid, t);
+    this.k.sched.tasks.set(pid, t);
     this.k.memcg.get(memcgId).procs.add(pid);
     if (parent) parent.children.push(t);
     return t;
@@ -142,14 +152,14 @@ export class ProcessTable {
   dupMm(parent: MmStruct, childPid: number): MmStruct {
     const k = this.k;
     const cpu = new Cpu(parent.arch);
-    const mm = k.newMm(cpu);
+    const mm = mm_alloc(k, cpu);
     // The child's page tables and vm_area_structs are charged to the forking task's memcg.
     mm.ownerPid = childPid;
     try {
       this.copyMm(parent, mm);
     } catch (e) {
-      k.mms.delete(mm.id);
-      exit_mmap(k, mm);
+      k.mm.mms.delete(mm.id);
+      mmput(k, mm);
       cpu.close();
       throw e;
     }
@@ -176,7 +186,7 @@ export class ProcessTable {
       exe: parent.exe,
     });
     mm.committed = parent.committed;
-    k.vmCommittedAs += parent.committed;
+    k.mm.committedAs += parent.committed;
     const regionMem = new Map<number, Buffer>();
     for (const v of parent.vmas) {
       const r = parent.cpu.regionAt(v.regionBase)!;
@@ -188,7 +198,7 @@ export class ProcessTable {
         if (parent.vmas.some((x) => x.regionBase === r.begin && x.flags & 4)) cpu.addCodeRange(r.begin, r.end);
       }
       mm.vmas.push({ ...v, mem: mem.subarray(v.start - r.begin, v.end - r.begin) });
-      k.slabCharge(mm, SLAB_VM_AREA_STRUCT);
+      memcg_slab_post_alloc_hook(k, mm, SLAB_VM_AREA_STRUCT);
     }
     const fmt = parent.pgtable.fmt;
     for (const v of parent.vmas) {
@@ -197,7 +207,7 @@ export class ProcessTable {
       parent.pgtable.forEachPte(v.start, v.end, (address, lo, hi) => {
         const pv = fmt.view(lo, hi);
         for (let level = mm.pgtable.walk(address).tables.length; level <= 3; level++) {
-          const pfn = k.allocPgtablePage(mm, level);
+          const pfn = pte_alloc_one(k, mm, level);
           if (pfn < 0) throw new Error('fork: out of memory for page tables');
           mm.pgtable.populate(address, level - 1, pfn);
         }
@@ -205,7 +215,7 @@ export class ProcessTable {
           // copy_nonpresent_pte(): the child's swap PTE takes its own reference on the slot
           mm.pgtable.setPte(address, lo, hi);
           if (pv.swapSlot !== null) {
-            k.swapDup(pv.swapSlot);
+            swap_duplicate(k, pv.swapSlot);
             mm.rss[2]!++;
           }
           return;
@@ -215,7 +225,7 @@ export class ProcessTable {
         if (cow) {
           [nlo, nhi] = fmt.wrprotect(lo, hi);
           parent.pgtable.setPte(address, nlo, nhi);
-          k.flushTlbPage(parent, address);
+          flush_tlb_page(parent, address);
         }
         mm.pgtable.setPte(address, nlo, nhi);
         if (!pv.special) {
@@ -237,9 +247,10 @@ export class ProcessTable {
   sendSignal(t: Task, sig: number): void {
     if (t.state === 'Z' || t.state === 'X') return;
     if (sig === 9) {
-      this.k.emit('signal', { sig, name: 'SIGKILL', code: 'SI_KERNEL', target: t.pid });
-      for (const m of this.k.tasks.values()) if (m.tgid === t.tgid && !m.pending.includes(9)) m.pending.push(9);
-      for (const m of this.k.tasks.values()) if (m.tgid === t.tgid && m.state === 'S') this.wakeTask(m, 'SIGKILL');
+      this.k.tracer.emit('signal', { sig, name: 'SIGKILL', code: 'SI_KERNEL', target: t.pid });
+      for (const m of this.k.sched.tasks.values()) if (m.tgid === t.tgid && !m.pending.includes(9)) m.pending.push(9);
+      for (const m of this.k.sched.tasks.values())
+        if (m.tgid === t.tgid && m.state === 'S') this.wakeTask(m, 'SIGKILL');
       return;
     }
     const act = t.sigactions.get(sig);
@@ -254,7 +265,7 @@ export class ProcessTable {
     if (t.wake?.waitq?.startsWith('memcg_oom:')) memcgOomWaitFinished(this.k, t);
     t.state = 'R';
     t.wake = null;
-    this.k.emit('tracepoint', {
+    this.k.tracer.emit('tracepoint', {
       system: 'sched',
       name: 'sched_wakeup',
       fields: { comm: t.comm, pid: t.pid, reason },
@@ -291,8 +302,8 @@ export class ProcessTable {
         k.tracer.call('exit_mm', undefined, () => {
           mm.users--;
           if (mm.users <= 0) {
-            k.tracer.call('exit_mmap', undefined, () => exit_mmap(k, mm));
-            k.mms.delete(mm.id);
+            k.tracer.call('exit_mmap', undefined, () => mmput(k, mm));
+            k.mm.mms.delete(mm.id);
             this.deadCpus.push(mm.cpu);
           }
         });
@@ -312,7 +323,7 @@ export class ProcessTable {
       t.state = 'Z';
       t.pending = [];
       k.memcg.get(t.memcgId).procs.delete(t.pid);
-      const init = k.tasks.get(1);
+      const init = k.sched.tasks.get(1);
       for (const c of t.children) {
         c.parent = init ?? null;
         init?.children.push(c);
@@ -395,3 +406,96 @@ export function vecRegNames(arch: 'aarch64' | 'x86_64'): string[] {
 }
 
 export { Lru };
+
+/**
+ * mm_alloc() + mm_init() + pgd_alloc(): the pgd comes from GFP_PGTABLE_USER (memcg-accounted where
+ * the profile accounts page tables), the mm_struct from an accounted slab cache.  Both are charged
+ * to the memcg of the task that creates the mm (exec or fork runs in its context).
+ */
+export function mm_alloc(k: KernelState, cpu: Cpu): MmStruct {
+  const memcg = k.sched.current ? k.memcg.get(k.sched.current.memcgId) : k.memcg.root;
+  const pgds: number[] = [];
+  for (let i = 0; i < k.profile.pgdPages[k.arch]; i++) {
+    const pfn = pgd_alloc_page(k, memcg);
+    if (pfn < 0) {
+      for (const p of pgds) pgd_free(k, p);
+      throw new Error(
+        pfn === -1 ? 'out of memory allocating a pgd' : 'out of memory: cannot charge the pgd to the memory cgroup',
+      );
+    }
+    pgds.push(pfn);
+  }
+  const mm = newMmStruct(k, cpu, pgds, memcg.id);
+  k.mm.mms.set(mm.id, mm);
+  memcg_slab_post_alloc_hook(k, mm, SLAB_MM_STRUCT);
+  return mm;
+}
+
+/** One pgd page; -1 when no page, -2 when the memcg charge fails. */
+function pgd_alloc_page(k: KernelState, memcg: MemCgroup): number {
+  const pfn = k.phys.takeFrame(PageKind.PageTable);
+  if (pfn < 0) return -1;
+  if (k.profile.pgtableAccounted[k.arch] && !memcg.isRoot) {
+    if (try_charge(k, memcg, k.profile.gfp.GFP_KERNEL | k.profile.gfp.ACCOUNT, 1) !== 0) {
+      k.phys.freeFrame(pfn);
+      return -2;
+    }
+    k.phys.memcg[pfn] = memcg.id;
+    memcg.stat.kernel++;
+  }
+  return pfn;
+}
+
+function newMmStruct(k: KernelState, cpu: Cpu, pgds: number[], memcgId: number): MmStruct {
+  return {
+    id: k.mm.nextMmId++,
+    arch: k.arch,
+    cpu,
+    pgtable: k.mm.newPageTable(pgds[0]!),
+    vmas: [],
+    rss: [0, 0, 0, 0],
+    totalVm: 0,
+    stackVm: 0,
+    dataVm: 0,
+    execVm: 0,
+    lockedVm: 0,
+    startBrk: 0,
+    brk: 0,
+    startStack: 0,
+    mmapBase: 0,
+    argStart: 0,
+    argEnd: 0,
+    envStart: 0,
+    envEnd: 0,
+    flags: new Set(),
+    users: 1,
+    tlb: new Map(),
+    committed: 0,
+    ownerPid: 0,
+    pgdExtra: pgds.slice(1),
+    slab: { memcgId, bytes: 0 },
+  };
+}
+
+/** __mmdrop(): mm_free_pgd() and free_mm() — the mm's own kernel pages and slab objects. */
+export function __mmdrop(k: KernelState, mm: MmStruct): void {
+  for (const pfn of [mm.pgtable.pgd, ...mm.pgdExtra]) pgd_free(k, pfn);
+  memcg_slab_free_hook(k, mm, mm.slab.bytes);
+}
+
+function pgd_free(k: KernelState, pfn: number): void {
+  const id = k.phys.memcg[pfn]!;
+  if (id) {
+    const m = k.memcg.get(id);
+    m.stat.kernel--;
+    mem_cgroup_uncharge(k, m, 1);
+    k.phys.memcg[pfn] = 0;
+  }
+  k.phys.freeFrame(pfn);
+}
+
+/** mmput() of the last user: __mmput() -> exit_mmap(), then mmdrop() -> __mmdrop(). */
+export function mmput(k: KernelState, mm: MmStruct): void {
+  exit_mmap(k, mm);
+  __mmdrop(k, mm);
+}

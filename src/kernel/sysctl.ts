@@ -2,43 +2,42 @@
  * /proc/sys knobs on the fault → OOM path (kernel-reference §9), with the kernel's ranges.
  * Writes validate like proc_dointvec_minmax: out of range → -EINVAL.
  */
-import type { KernelState } from '../include/faultpath/kernel_state.js';
+import type { SysctlTable } from '../include/faultpath/kernel_state.js';
+import type { GuestArch, KernelProfile } from '../include/faultpath/profile.js';
+import type { PhysMem } from '../include/linux/mmzone.js';
 
 interface Knob {
   value: number;
   min: number;
   max: number;
-  onWrite?: (k: KernelState, v: number) => void;
+  onWrite?: (v: number) => void;
 }
 
-export class Sysctl {
+export class Sysctl implements SysctlTable {
   private readonly knobs = new Map<string, Knob>();
-  private readonly k: KernelState;
 
-  constructor(k: KernelState) {
-    this.k = k;
-    const p = k.profile;
+  constructor(p: KernelProfile, arch: GuestArch, phys: PhysMem) {
     const def = (name: string, value: number, min: number, max: number, onWrite?: Knob['onWrite']) =>
       this.knobs.set(name, { value, min, max, onWrite });
     def('vm.panic_on_oom', 0, 0, 2);
     def('vm.oom_kill_allocating_task', 0, 0, 2 ** 31 - 1);
     def('vm.oom_dump_tasks', 1, 0, 2 ** 31 - 1);
     def('vm.overcommit_memory', 0, 0, 2);
-    def('vm.overcommit_ratio', 50, 0, 2 ** 31 - 1, (kk) => this.set('vm.overcommit_kbytes', 0, false, kk));
-    def('vm.overcommit_kbytes', 0, 0, Number.MAX_SAFE_INTEGER, (kk) => this.set('vm.overcommit_ratio', 0, false, kk));
-    def('vm.min_free_kbytes', k.phys.minFreeKbytes, 0, 2 ** 31 - 1, (kk, v) => {
-      kk.phys.userMinFreeKbytes = v;
-      kk.phys.minFreeKbytes = v;
-      kk.phys.setupPerZoneWmarks();
+    def('vm.overcommit_ratio', 50, 0, 2 ** 31 - 1, () => this.set('vm.overcommit_kbytes', 0, false));
+    def('vm.overcommit_kbytes', 0, 0, Number.MAX_SAFE_INTEGER, () => this.set('vm.overcommit_ratio', 0, false));
+    def('vm.min_free_kbytes', phys.minFreeKbytes, 0, 2 ** 31 - 1, (v) => {
+      phys.userMinFreeKbytes = v;
+      phys.minFreeKbytes = v;
+      phys.setupPerZoneWmarks();
     });
-    def('vm.watermark_scale_factor', 10, 1, p.version === '6.1' ? 3000 : 1000, (kk, v) => {
-      kk.phys.watermarkScaleFactor = v;
-      kk.phys.setupPerZoneWmarks();
+    def('vm.watermark_scale_factor', 10, 1, p.version === '6.1' ? 3000 : 1000, (v) => {
+      phys.watermarkScaleFactor = v;
+      phys.setupPerZoneWmarks();
     });
-    const freeKb = k.phys.nrFree * 4;
+    const freeKb = phys.nrFree * 4;
     def('vm.admin_reserve_kbytes', Math.min(Math.floor(freeKb / 32), 8192), 0, Number.MAX_SAFE_INTEGER);
     def('vm.user_reserve_kbytes', Math.min(Math.floor(freeKb / 32), 131072), 0, Number.MAX_SAFE_INTEGER);
-    def('debug.exception-trace', k.arch === 'aarch64' ? p.arm64ExceptionTraceDefault : 1, -(2 ** 31), 2 ** 31 - 1);
+    def('debug.exception-trace', arch === 'aarch64' ? p.arm64ExceptionTraceDefault : 1, -(2 ** 31), 2 ** 31 - 1);
     def('kernel.pid_max', 32768, 301, 4194304);
     def('kernel.panic', 0, -(2 ** 31), 2 ** 31 - 1);
   }
@@ -62,12 +61,12 @@ export class Sysctl {
   }
 
   /** Returns 0 or -EINVAL (-22), like a write(2) to the proc file. */
-  set(name: string, value: number, runHook = true, kk: KernelState = this.k): number {
+  set(name: string, value: number, runHook = true): number {
     const k = this.knobs.get(this.norm(name));
     if (!k) return -2;
     if (!Number.isInteger(value) || value < k.min || value > k.max) return -22;
     k.value = value;
-    if (runHook && k.onWrite) k.onWrite(kk, value);
+    if (runHook && k.onWrite) k.onWrite(value);
     return 0;
   }
 }

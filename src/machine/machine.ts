@@ -1,14 +1,7 @@
-/**
- * A whole modeled machine for one run: kernel state, the arch, the scheduler, system calls and
- * the programs it runs.  The CLI, scenarios and tests build one of these.
- */
-import { arm64Pgtable } from '../../arch/arm64/include/asm/pgtable.js';
 import { arm64Ops } from '../../arch/arm64/kernel/entry.js';
-import { x86Pgtable } from '../../arch/x86/include/asm/pgtable.js';
 import { x86Ops } from '../../arch/x86/mm/fault.js';
 import { parseElf } from '../fs/binfmt_elf.js';
 import { sync_mm_rss } from '../mm/memory.js';
-import { exit_mmap } from '../mm/mmap.js';
 import { PageKind } from '../include/linux/mmzone.js';
 import { moom_callback } from '../mm/oom_kill.js';
 import { Tracer } from '../trace/tracer.js';
@@ -21,6 +14,13 @@ import { Syscalls } from './syscalls.js';
 import { System, type RunEnd } from './system.js';
 import type { ModelFile } from '../include/linux/fs.js';
 import type { Task } from '../include/linux/sched.js';
+import { filemap_add_folio } from '../mm/filemap.js';
+import { printk } from '../kernel/printk/printk.js';
+import type { KernelUpcalls } from '../include/faultpath/kernel_state.js';
+import { bootKernelState } from './boot.js';
+import { out_of_memory } from '../mm/oom_kill.js';
+import { shrinkLists } from '../mm/vmscan.js';
+import { mmput } from '../kernel/fork.js';
 
 export interface MachineOptions {
   arch: GuestArch;
@@ -80,19 +80,21 @@ export class Machine {
     const memBytes = opts.memBytes ?? 128 * 1024 * 1024;
     const boot = bootMemory(opts.machine ?? 'qemu-virt', opts.arch, Math.floor(memBytes / 4096));
     this.tracer = new Tracer(opts.trace ?? false, opts.traceLimit);
-    this.k = new KernelState({
-      arch: opts.arch,
-      profile,
-      memBytes,
-      reservedPages: boot.reserved,
-      idleKernelPages: boot.idleKernel,
-      swapBytes: opts.swapBytes ?? 0,
-      tracer: this.tracer,
-      pgtableFormat: opts.arch === 'aarch64' ? arm64Pgtable : x86Pgtable,
-      rootfs: opts.rootfs ?? 'tmpfs',
-      seed: opts.seed ?? 1,
-    });
     this.arch = opts.arch === 'aarch64' ? arm64Ops : x86Ops;
+    this.k = bootKernelState(
+      {
+        arch: opts.arch,
+        profile,
+        memBytes,
+        reservedPages: boot.reserved,
+        idleKernelPages: boot.idleKernel,
+        swapBytes: opts.swapBytes ?? 0,
+        tracer: this.tracer,
+        rootfs: opts.rootfs ?? 'tmpfs',
+        seed: opts.seed ?? 1,
+      },
+      (k) => machineUpcalls(k, this.arch, () => this.sys),
+    );
     this.sys = new System(this.k, this.arch, opts.budget ?? 2_000_000_000);
     if (opts.maxProcesses) this.sys.procs.maxProcesses = opts.maxProcesses;
     this.syscalls = new Syscalls(this);
@@ -114,7 +116,7 @@ export class Machine {
     const known = this.sys.vfs.getFile(path);
     const f = this.sys.vfs.addFile(path, bytes);
     if (!known && f.shmem) {
-      for (let i = 0; i * 4096 < bytes.length; i++) this.k.pageCacheAdd(f, i, this.k.memcg.root);
+      for (let i = 0; i * 4096 < bytes.length; i++) filemap_add_folio(this.k, f, i, this.k.memcg.root);
     }
     return f;
   }
@@ -130,7 +132,7 @@ export class Machine {
     const file = this.sys.vfs.getFile(o.path);
     if (!file) throw new Error(`no such program: ${o.path}`);
     const memcg = o.cgroup ? (k.memcg.lookup(o.cgroup) ?? k.memcg.create(o.cgroup)) : k.memcg.root;
-    const init = k.tasks.get(1)!;
+    const init = k.sched.tasks.get(1)!;
     const t = this.sys.procs.newTask(o.path.split('/').pop()!, init, memcg.id);
     t.oomScoreAdj = o.oomScoreAdj ?? 0;
     // written by the (root) runner before exec: __set_oom_adj() also sets oom_score_adj_min
@@ -141,7 +143,7 @@ export class Machine {
       this.execInto(t, file, o.argv ?? [o.path], o.envp ?? DEFAULT_ENV);
     } catch (e) {
       // A failed exec leaves nothing behind: no half-made task for the scheduler to find.
-      k.tasks.delete(t.pid);
+      k.sched.tasks.delete(t.pid);
       memcg.procs.delete(t.pid);
       init.children = init.children.filter((c) => c !== t);
       throw e;
@@ -154,8 +156,8 @@ export class Machine {
   execInto(t: Task, file: ModelFile, argv: string[], envp: string[]): void {
     const k = this.k;
     const image = parseElf(file.bytes, file.path);
-    const prev = k.current;
-    k.current = t;
+    const prev = k.sched.current;
+    k.sched.current = t;
     try {
       const { mm, entry, sp } = load_elf_binary(k, t, { file, image, argv, envp });
       const old = t.mm;
@@ -163,7 +165,7 @@ export class Machine {
         sync_mm_rss(t);
         old.users--;
         if (old.users <= 0) {
-          k.mms.delete(old.id);
+          k.mm.mms.delete(old.id);
           this.releaseMm(old);
         }
       }
@@ -179,13 +181,13 @@ export class Machine {
         t.vforkParent = null;
       }
     } finally {
-      k.current = prev;
+      k.sched.current = prev;
     }
   }
 
   private releaseMm(old: NonNullable<Task['mm']>): void {
     // exit_mmap of the image replaced by exec
-    exit_mmap(this.k, old);
+    mmput(this.k, old);
     this.sys.procs.deadCpus.push(old.cpu);
   }
 
@@ -201,22 +203,22 @@ export class Machine {
       if (pfn < 0) throw new Error(`oom notifier ${name}: cannot reserve ${pages} pages`);
       held.push(pfn);
     }
-    k.oomNotifiers.push(() => {
+    k.oom.notifiers.push(() => {
       const n = held.length;
       while (held.length) k.phys.freeFrame(held.pop()!);
-      if (n) k.log(6, `faultpath: oom notifier ${name} freed ${n} pages`);
+      if (n) printk(k, 6, `faultpath: oom notifier ${name} freed ${n} pages`);
       return n;
     });
   }
 
   /** sysrq-f at the current simulated time (scenario action or /proc/sysrq-trigger). */
   sysrqF(): void {
-    const prev = this.k.current;
-    this.k.current = null;
+    const prev = this.k.sched.current;
+    this.k.sched.current = null;
     try {
       moom_callback(this.k);
     } finally {
-      this.k.current = prev;
+      this.k.sched.current = prev;
     }
   }
 
@@ -227,7 +229,30 @@ export class Machine {
   }
 
   close(): void {
-    for (const mm of this.k.mms.values()) this.sys.procs.deadCpus.push(mm.cpu);
+    for (const mm of this.k.mm.mms.values()) this.sys.procs.deadCpus.push(mm.cpu);
     this.sys.procs.closeDeadCpus(null);
   }
+}
+
+/** The generic kernel's upcalls, served by the run loop (System) and the arch. */
+function machineUpcalls(k: KernelState, arch: ArchOps, sys: () => System): KernelUpcalls {
+  return {
+    sched: {
+      cond_resched: () => sys().exitDyingTasks(),
+      wake_up: (waitq, match) => sys().wakeWaitq(waitq, match),
+      queue_oom_reaper: (t) => sys().queueOomReaper(t),
+    },
+    signal: {
+      send_sigkill: (t) => sys().procs.sendSignal(t, 9),
+      force_sig_fault: (t, sig) => sys().forceSig(t, sig),
+    },
+    mm: {
+      shrink: (nr, scope) => shrinkLists(k, nr, scope),
+      out_of_memory: (oc) => out_of_memory(k, oc),
+      faultin_page: (mm, vma, address, write) => sys().faultInKernel(mm, vma, address, write) === 0,
+    },
+    arch: {
+      user_regs_for_oops: () => (k.sched.current?.mm ? arch.userRegsForOops(k, k.sched.current) : []),
+    },
+  };
 }

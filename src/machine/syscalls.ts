@@ -10,6 +10,8 @@ import { ExecError, MAX_ARG_BYTES } from '../fs/exec.js';
 import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, task_rlimit } from '../kernel/sys.js';
 import type { Machine } from './machine.js';
 import type { Task } from '../include/linux/sched.js';
+import { find_vma } from '../mm/mmap.js';
+import { printk } from '../kernel/printk/printk.js';
 
 /** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
 const MAX_ARG_STRLEN = 32 * 4096;
@@ -58,7 +60,7 @@ export class Syscalls {
     let a = Number(addr);
     for (let off = 0; off < len; ) {
       if (this.m.sys.faultInKernel(mm, undefined, a, false) !== 0) return null;
-      const vma = this.m.k.findVma(mm, a)!;
+      const vma = find_vma(mm, a)!;
       const n = Math.min(len - off, PAGE_SIZE - (a % PAGE_SIZE));
       vma.mem.copy(out, off, a - vma.start, a - vma.start + n);
       off += n;
@@ -72,7 +74,7 @@ export class Syscalls {
     let a = Number(addr);
     for (let off = 0; off < data.length; ) {
       if (this.m.sys.faultInKernel(mm, undefined, a, true) !== 0) return false;
-      const vma = this.m.k.findVma(mm, a)!;
+      const vma = find_vma(mm, a)!;
       const n = Math.min(data.length - off, PAGE_SIZE - (a % PAGE_SIZE));
       vma.mem.set(data.subarray(off, off + n), a - vma.start);
       off += n;
@@ -142,7 +144,7 @@ export class Syscalls {
       ret = this.dispatch(t, name, args, nr);
     });
     if (ret !== null && t.mm && t.state !== 'Z' && t.state !== 'X') abi.setReturn(t.mm.cpu, ret);
-    m.k.emit('syscall', {
+    m.k.tracer.emit('syscall', {
       nr,
       name: name ?? `syscall_${nr}`,
       args: args.slice(0, 3).map((a) => `0x${a.toString(16)}`),
@@ -239,7 +241,7 @@ export class Syscalls {
       case 'exit_group':
         m.sys.exitTask(t, { code: n(0) & 0xff });
         if (name === 'exit_group')
-          for (const o of [...k.tasks.values()])
+          for (const o of [...k.sched.tasks.values()])
             if (o.tgid === t.tgid && o !== t) m.sys.exitTask(o, { code: n(0) & 0xff });
         return null;
       case 'getpid':
@@ -297,7 +299,7 @@ export class Syscalls {
         const start = Number(a[0]! & ~0xfffn);
         const end = Number(a[0]!) + n(1);
         for (let addr = start; addr < end; addr += PAGE_SIZE) {
-          const v = k.findVma(mm, addr);
+          const v = find_vma(mm, addr);
           if (!v || v.start > addr) return err(E.ENOMEM);
           const r = m.sys.faultInKernel(mm, v, addr, (v.flags & 2) !== 0);
           if (r === -12) return err(E.ENOMEM);
@@ -307,7 +309,7 @@ export class Syscalls {
             // system call (pages already populated are not faulted again).
             const delay = t.highDelayNs;
             t.highDelayNs = 0;
-            m.sys.sleep(t, 'memory.high throttle', k.clock + delay);
+            m.sys.sleep(t, 'memory.high throttle', k.sched.clock + delay);
             const cpu = mm.cpu;
             cpu.setPc(cpu.pc() - (k.arch === 'aarch64' ? 4n : 2n));
             return null;
@@ -332,7 +334,7 @@ export class Syscalls {
         const nsec = Number(ts.readBigInt64LE(8));
         if (sec < 0 || nsec < 0 || nsec >= 1e9) return err(E.EINVAL);
         const abs = name === 'clock_nanosleep' && n(1) & 1;
-        const until = abs ? sec * 1e9 + nsec : k.clock + sec * 1e9 + nsec;
+        const until = abs ? sec * 1e9 + nsec : k.sched.clock + sec * 1e9 + nsec;
         m.sys.sleep(t, 'hrtimer_nanosleep', until);
         return 0n;
       }
@@ -341,14 +343,14 @@ export class Syscalls {
         // 10 was CLOCK_SGI_CYCLE, removed: posix_get_clock() has no entry for it.
         if (clk < 0 || clk > 11 || clk === 10) return err(E.EINVAL);
         const base = clk === 0 ? 1_700_000_000 * 1e9 : 0;
-        const now = base + k.clock;
+        const now = base + k.sched.clock;
         const buf = Buffer.alloc(16);
         buf.writeBigInt64LE(BigInt(Math.floor(now / 1e9)), 0);
         buf.writeBigInt64LE(BigInt(now % 1e9), 8);
         return this.writeUser(t, a[1]!, buf) ? 0n : err(E.EFAULT);
       }
       case 'gettimeofday': {
-        const now = 1_700_000_000 * 1e9 + k.clock;
+        const now = 1_700_000_000 * 1e9 + k.sched.clock;
         const buf = Buffer.alloc(16);
         buf.writeBigInt64LE(BigInt(Math.floor(now / 1e9)), 0);
         buf.writeBigInt64LE(BigInt(Math.floor((now % 1e9) / 1000)), 8);
@@ -434,7 +436,7 @@ export class Syscalls {
         const prl = name === 'prlimit64';
         const res = n(prl ? 1 : 0);
         const old = prl ? a[3]! : a[1]!;
-        const target = prl && n(0) !== 0 ? k.tasks.get(n(0)) : t;
+        const target = prl && n(0) !== 0 ? k.sched.tasks.get(n(0)) : t;
         if (!target || target.state === 'X' || target.isKthread) return err(E.ESRCH);
         let next: [bigint, bigint] | null = null;
         if (prl && a[2] !== 0n) {
@@ -465,18 +467,18 @@ export class Syscalls {
         if (sig < 0 || sig > 64) return err(E.EINVAL);
         if (name === 'tgkill') {
           if (n(0) <= 0 || pid <= 0) return err(E.EINVAL);
-          const tk = k.tasks.get(pid);
+          const tk = k.sched.tasks.get(pid);
           if (!tk || tk.tgid !== n(0) || tk.state === 'Z' || tk.state === 'X') return err(E.ESRCH);
         }
         // pid 0: the caller's process group; every guest process runs in one group here.
         const live = (x: Task) => x.state !== 'X' && x.state !== 'Z' && !x.isKthread;
         const targets =
           pid > 0
-            ? [k.tasks.get(pid)].filter((x): x is Task => !!x && live(x))
+            ? [k.sched.tasks.get(pid)].filter((x): x is Task => !!x && live(x))
             : pid === -1
-              ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.tgid !== t.tgid)
+              ? [...k.sched.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.tgid !== t.tgid)
               : pid === 0
-                ? [...k.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.pid === x.tgid)
+                ? [...k.sched.tasks.values()].filter((x) => x.pid > 1 && live(x) && x.pid === x.tgid)
                 : [];
         if (!targets.length) return err(E.ESRCH);
         if (sig === 0) return 0n;
@@ -525,7 +527,7 @@ export class Syscalls {
         }
         return err(E.EINVAL);
       default:
-        k.emit('tracepoint', {
+        k.tracer.emit('tracepoint', {
           system: 'raw_syscalls',
           name: 'sys_enter_unknown',
           fields: { nr, name: name ?? 'unknown' },
@@ -568,7 +570,8 @@ export class Syscalls {
     const k = m.k;
     if (m.sys.procs.liveCount() >= m.sys.procs.maxProcesses) {
       if (k.printk.ratelimit('fork_limit', 5_000_000_000, 1))
-        k.log(
+        printk(
+          k,
           4,
           `faultpath: fork refused: ${m.sys.procs.maxProcesses} processes (RLIMIT_NPROC) reached by ${t.comm}[${t.pid}]`,
         );
@@ -593,7 +596,7 @@ export class Syscalls {
       try {
         child.mm = m.sys.procs.dupMm(t.mm!, child.pid);
       } catch (e) {
-        k.tasks.delete(child.pid);
+        k.sched.tasks.delete(child.pid);
         k.memcg.get(child.memcgId).procs.delete(child.pid);
         t.children = t.children.filter((c) => c !== child);
         return -BigInt(E.ENOMEM);

@@ -17,6 +17,8 @@ import type { ArchOps } from '../include/faultpath/arch_ops.js';
 import { KernelPanic, type KernelState } from '../include/faultpath/kernel_state.js';
 import { ProcessTable, SIGNAL_NAMES } from '../kernel/fork.js';
 import { Vfs } from '../fs/namei.js';
+import { find_vma } from '../mm/mmap.js';
+import { printk } from '../kernel/printk/printk.js';
 
 const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */
@@ -66,13 +68,6 @@ export class System {
     this.budget = budget;
     this.procs = new ProcessTable(k);
     this.vfs = new Vfs(k);
-    k.hooks.exitDyingTasks = () => this.exitDyingTasks();
-    k.hooks.wakeUp = (_k, waitq, match) => this.wakeWaitq(waitq, match);
-    k.hooks.queueOomReaper = (_k, t) => this.queueOomReaper(t);
-    k.hooks.sendSigkill = (_k, t) => this.procs.sendSignal(t, 9);
-    k.hooks.userRegsForOops = () => (k.current?.mm ? this.arch.userRegsForOops(k, k.current) : []);
-    k.hooks.forceSigFault = (_k, t, sig) => this.forceSig(t, sig);
-    k.hooks.populate = (_k, mm, vma, address, write) => this.faultInKernel(mm, vma, address, write) === 0;
     this.initTasks();
   }
 
@@ -80,21 +75,21 @@ export class System {
   private initTasks(): void {
     const k = this.k;
     const init = this.procs.newTask('init', null, k.memcg.root.id);
-    k.tasks.delete(init.pid);
+    k.sched.tasks.delete(init.pid);
     k.memcg.root.procs.delete(init.pid);
     init.pid = init.tgid = 1;
     init.state = 'S';
     init.wake = { waitq: 'wait:1' };
-    k.tasks.set(1, init);
+    k.sched.tasks.set(1, init);
     k.memcg.root.procs.add(1);
     const reaper = this.procs.newTask('oom_reaper', null, k.memcg.root.id);
-    k.tasks.delete(reaper.pid);
+    k.sched.tasks.delete(reaper.pid);
     k.memcg.root.procs.delete(reaper.pid);
     reaper.pid = reaper.tgid = 30;
     reaper.isKthread = true;
     reaper.state = 'S';
     reaper.wake = { waitq: 'oom_reaper_wait' };
-    k.tasks.set(30, reaper);
+    k.sched.tasks.set(30, reaper);
     this.reaperTask = reaper;
   }
 
@@ -182,7 +177,7 @@ export class System {
    */
   private enterFault(t: Task, address: bigint, access: Access, pc: bigint): 'retry' | 'stop' {
     const k = this.k;
-    k.clock += 500; // exception entry and the handler take simulated time
+    k.sched.clock += 500; // exception entry and the handler take simulated time
     const out = this.arch.userFault(k, t, address, access, pc);
     if (out.kind === 'sleep') {
       this.sleep(t, out.waitq);
@@ -197,7 +192,7 @@ export class System {
   faultInKernel(mm: MmStruct, vma: Vma | undefined, address: number, write: boolean): number {
     const k = this.k;
     if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
-    let v = vma ?? k.findVma(mm, address);
+    let v = vma ?? find_vma(mm, address);
     if (!v) return -14;
     if (v.start > address) {
       if (!(v.flags & VM_GROWSDOWN) || !expand_stack(k, mm, v, address)) return -14;
@@ -214,7 +209,7 @@ export class System {
       if (r & 0x1) return -12;
       if (r & (0x2 | 0x40)) return -14;
       if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
-      v = k.findVma(mm, address) ?? v;
+      v = find_vma(mm, address) ?? v;
     }
     return -14;
   }
@@ -236,7 +231,7 @@ export class System {
       t.pending = t.pending.filter((s) => {
         const a = t.sigactions.get(s);
         if (a && a.handler > 1n) {
-          this.k.emit('signal', {
+          this.k.tracer.emit('signal', {
             sig: s,
             name: SIGNAL_NAMES[s] ?? `sig${s}`,
             code: 'handler not invoked (signal frames are not modeled)',
@@ -249,44 +244,44 @@ export class System {
       return false;
     }
     const core = sig !== 9 && [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].includes(sig);
-    this.k.emit('signal', {
+    this.k.tracer.emit('signal', {
       sig,
       name: SIGNAL_NAMES[sig] ?? `sig${sig}`,
       code: 'delivered: default action terminates',
       target: t.pid,
     });
     // A fatal signal kills the whole thread group.
-    for (const o of [...this.k.tasks.values()])
+    for (const o of [...this.k.sched.tasks.values()])
       if (o.tgid === t.tgid && o !== t) this.exitTask(o, { signal: sig, core });
     this.exitTask(t, { signal: sig, core });
     return true;
   }
 
   exitTask(t: Task, status: { code?: number; signal?: number; core?: boolean }): void {
-    const prev = this.k.current;
-    this.k.current = t;
+    const prev = this.k.sched.current;
+    this.k.sched.current = t;
     try {
       this.procs.doExit(t, status);
     } finally {
-      this.k.current = prev === t ? null : prev;
+      this.k.sched.current = prev === t ? null : prev;
     }
     this.rq = this.rq.filter((x) => x !== t);
     if (this.running === t) this.running = null;
   }
 
   /** cond_resched() from the running task: SIGKILLed tasks that are not running exit now. */
-  private exitDyingTasks(): void {
+  exitDyingTasks(): void {
     // A woken oom_reaper (4.19 wakes it at once; 6.1 after OOM_REAPER_DELAY) gets the CPU at the
     // same scheduling point, before the victims it was woken for have finished exiting.
-    for (const tm of this.timers.filter((x) => x.what.startsWith('oom_reaper') && x.at <= this.k.clock)) {
+    for (const tm of this.timers.filter((x) => x.what.startsWith('oom_reaper') && x.at <= this.k.sched.clock)) {
       this.timers.splice(this.timers.indexOf(tm), 1);
       tm.fn();
     }
-    for (const t of [...this.k.tasks.values()]) {
-      if (t === this.running || t === this.k.current) continue;
+    for (const t of [...this.k.sched.tasks.values()]) {
+      if (t === this.running || t === this.k.sched.current) continue;
       if (t.state === 'Z' || t.state === 'X' || t.isKthread) continue;
       if (t.pending.includes(9)) {
-        this.k.emit('signal', { sig: 9, name: 'SIGKILL', code: 'delivered: victim exits', target: t.pid });
+        this.k.tracer.emit('signal', { sig: 9, name: 'SIGKILL', code: 'delivered: victim exits', target: t.pid });
         this.exitTask(t, { signal: 9 });
       }
     }
@@ -295,7 +290,7 @@ export class System {
   sleep(t: Task, waitq: string, at?: number): void {
     t.state = 'S';
     t.wake = { waitq, ...(at !== undefined ? { at } : {}) };
-    this.k.emit('tracepoint', {
+    this.k.tracer.emit('tracepoint', {
       system: 'faultpath',
       name: 'sleep',
       fields: { pid: t.pid, waitq },
@@ -303,14 +298,14 @@ export class System {
     });
   }
 
-  private wakeWaitq(waitq: string, match: (memcgId: number) => boolean): void {
-    for (const t of this.k.tasks.values()) {
+  wakeWaitq(waitq: string, match: (memcgId: number) => boolean): void {
+    for (const t of this.k.sched.tasks.values()) {
       if (t.state !== 'S' || t.wake?.waitq !== waitq) continue;
       if (!t.memcgInOom || match(t.memcgInOom.memcgId)) this.procs.wakeTask(t, waitq);
     }
     // wake-ups are keyed per waitq name; memcg waiters use memcg_oom:<id> of their own memcg
     if (waitq.startsWith('memcg_oom:')) {
-      for (const t of this.k.tasks.values()) {
+      for (const t of this.k.sched.tasks.values()) {
         if (t.state === 'S' && t.wake?.waitq?.startsWith('memcg_oom:') && t.memcgInOom && match(t.memcgInOom.memcgId))
           this.procs.wakeTask(t, waitq);
       }
@@ -320,24 +315,24 @@ export class System {
   // ------------------------------------------------------------------ the OOM reaper
 
   /** queue_oom_reaper(): 6.1 arms a 2 s timer; 4.19 wakes the reaper at once. */
-  private queueOomReaper(t: Task): void {
+  queueOomReaper(t: Task): void {
     const k = this.k;
     const mm = t.mm;
     if (!mm || mm.flags.has('MMF_OOM_REAP_QUEUED')) return;
     mm.flags.add('MMF_OOM_REAP_QUEUED');
     const delay = k.profile.oomReaperDelayNs ?? 0;
-    k.emit('tracepoint', { system: 'oom', name: 'wake_reaper', fields: { pid: t.pid }, text: `pid=${t.pid}` });
-    this.addTimer(k.clock + delay, `oom_reaper ${t.pid}`, () => this.oomReap(t, mm));
+    k.tracer.emit('tracepoint', { system: 'oom', name: 'wake_reaper', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+    this.addTimer(k.sched.clock + delay, `oom_reaper ${t.pid}`, () => this.oomReap(t, mm));
   }
 
   /** oom_reap_task() in the oom_reaper kthread's context. */
   private oomReap(t: Task, mm: MmStruct): void {
     const k = this.k;
-    const prev = k.current;
-    k.current = this.reaperTask;
+    const prev = k.sched.current;
+    k.sched.current = this.reaperTask;
     try {
-      if (!k.mms.has(mm.id) || mm.flags.has('MMF_OOM_SKIP')) {
-        k.emit('tracepoint', {
+      if (!k.mm.mms.has(mm.id) || mm.flags.has('MMF_OOM_SKIP')) {
+        k.tracer.emit('tracepoint', {
           system: 'oom',
           name: 'skip_task_reaping',
           fields: { pid: t.pid },
@@ -346,7 +341,7 @@ export class System {
         return;
       }
       k.tracer.call('oom_reaper', undefined, () => {
-        k.emit('tracepoint', {
+        k.tracer.emit('tracepoint', {
           system: 'oom',
           name: 'start_task_reaping',
           fields: { pid: t.pid },
@@ -356,11 +351,12 @@ export class System {
         for (const v of mm.vmas)
           if (!(v.flags & VM_SHARED) && !v.special) zap_page_range(k, mm, v, v.start, v.end, { anonOnly: true });
         const K = (n: number) => n * 4;
-        k.log(
+        printk(
+          k,
           6,
           `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
         );
-        k.emit('tracepoint', {
+        k.tracer.emit('tracepoint', {
           system: 'oom',
           name: 'finish_task_reaping',
           fields: { pid: t.pid },
@@ -369,7 +365,7 @@ export class System {
         mm.flags.add('MMF_OOM_SKIP');
       });
     } finally {
-      k.current = prev;
+      k.sched.current = prev;
     }
   }
 
@@ -399,24 +395,25 @@ export class System {
 
   /** Fires timers due now and wakes timed sleepers. */
   private runTimers(): void {
-    while (this.timers.length && this.timers[0]!.at <= this.k.clock) {
+    while (this.timers.length && this.timers[0]!.at <= this.k.sched.clock) {
       const tm = this.timers.shift()!;
       tm.fn();
     }
-    for (const t of this.k.tasks.values())
-      if (t.state === 'S' && t.wake?.at !== undefined && t.wake.at <= this.k.clock) this.procs.wakeTask(t, 'timer');
+    for (const t of this.k.sched.tasks.values())
+      if (t.state === 'S' && t.wake?.at !== undefined && t.wake.at <= this.k.sched.clock)
+        this.procs.wakeTask(t, 'timer');
   }
 
   private nextEventTime(): number | null {
     let next: number | null = this.timers.length ? this.timers[0]!.at : null;
-    for (const t of this.k.tasks.values())
+    for (const t of this.k.sched.tasks.values())
       if (t.state === 'S' && t.wake?.at !== undefined && !t.isKthread)
         next = next === null ? t.wake.at : Math.min(next, t.wake.at);
     return next;
   }
 
   private guestAlive(): boolean {
-    for (const t of this.k.tasks.values())
+    for (const t of this.k.sched.tasks.values())
       if (t.pid !== 1 && !t.isKthread && t.state !== 'Z' && t.state !== 'X') return true;
     return false;
   }
@@ -437,12 +434,12 @@ export class System {
         if (!t) {
           const next = this.nextEventTime();
           if (next === null) {
-            const blocked = [...k.tasks.values()]
+            const blocked = [...k.sched.tasks.values()]
               .filter((x) => x.state === 'S' && !x.isKthread && x.pid !== 1)
               .map((x) => ({ pid: x.pid, comm: x.comm, waitq: x.wake?.waitq ?? '?' }));
             return { kind: 'deadlock', blocked };
           }
-          k.clock = Math.max(k.clock, next);
+          k.sched.clock = Math.max(k.sched.clock, next);
           continue;
         }
         this.runTask(t, handleSyscall);
@@ -460,8 +457,8 @@ export class System {
     if (this.lastRun !== t) {
       const prev = this.lastRun;
       const prevState = !prev ? 'R' : prev.state === 'Z' || prev.state === 'X' ? 'X' : prev.state;
-      k.current = prev;
-      k.emit('sched_switch', { prevPid: prev?.pid ?? 0, prevState, nextPid: t.pid, nextComm: t.comm });
+      k.sched.current = prev;
+      k.tracer.emit('sched_switch', { prevPid: prev?.pid ?? 0, prevState, nextPid: t.pid, nextComm: t.comm });
       // formatted as sched:sched_switch by the trace formatters
       this.lastRun = t;
     }
@@ -469,33 +466,33 @@ export class System {
     this.switchTo(t);
     const cpu = t.mm!.cpu;
     this.running = t;
-    k.current = t;
-    const prevTs = k.clock;
+    k.sched.current = t;
+    const prevTs = k.sched.clock;
     const res = cpu.run(Math.min(QUANTUM, Math.max(1, this.budget - this.totalExecuted)));
     this.running = null;
     this.totalExecuted += res.executed;
-    k.clock = prevTs + res.executed + (k.clock - prevTs);
+    k.sched.clock = prevTs + res.executed + (k.sched.clock - prevTs);
     this.handleStop(t, res.reason, handleSyscall);
     if (t.state === 'R' && t.mm) this.returnToUser(t);
-    k.current = null;
+    k.sched.current = null;
   }
 
   /** exit_to_user_mode(): pending signals, memory.high throttling. True if the task is gone/asleep. */
   private returnToUser(t: Task): boolean {
     const k = this.k;
-    const prev = k.current;
-    k.current = t;
+    const prev = k.sched.current;
+    k.sched.current = t;
     try {
       if (this.deliverSignals(t)) return true;
       const delay = mem_cgroup_handle_over_high(k, t) + t.highDelayNs;
       t.highDelayNs = 0;
       if (delay > 0) {
-        this.sleep(t, 'memory.high throttle', k.clock + delay);
+        this.sleep(t, 'memory.high throttle', k.sched.clock + delay);
         return true;
       }
       return t.state !== 'R';
     } finally {
-      k.current = prev;
+      k.sched.current = prev;
     }
   }
 
@@ -506,7 +503,7 @@ export class System {
       case 'requested':
         return;
       case 'syscall':
-        k.clock += 100;
+        k.sched.clock += 100;
         handleSyscall(t);
         return;
       case 'fault': {
@@ -516,7 +513,7 @@ export class System {
       }
       case 'exception': {
         const { sig, code } = this.arch.otherException(k, t, reason.intno, reason.pc, reason.what);
-        k.emit('signal', {
+        k.tracer.emit('signal', {
           sig,
           name: SIGNAL_NAMES[sig] ?? `sig${sig}`,
           code: `${code} (${reason.what} at 0x${reason.pc.toString(16)})`,
@@ -526,7 +523,11 @@ export class System {
         return;
       }
       case 'error':
-        k.log(3, `faultpath: engine error in ${t.comm}[${t.pid}] at pc 0x${reason.pc.toString(16)}: ${reason.message}`);
+        printk(
+          k,
+          3,
+          `faultpath: engine error in ${t.comm}[${t.pid}] at pc 0x${reason.pc.toString(16)}: ${reason.message}`,
+        );
         this.forceSig(t, 11);
         return;
     }
@@ -534,6 +535,6 @@ export class System {
 
   /** syncs per-thread RSS caches (for reports at the end of a run) */
   syncAll(): void {
-    for (const t of this.k.tasks.values()) if (t.mm) sync_mm_rss(t);
+    for (const t of this.k.sched.tasks.values()) if (t.mm) sync_mm_rss(t);
   }
 }

@@ -74,6 +74,9 @@ import { type Task } from '../include/linux/sched.js';
 import { trueMmCounter } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
+import { filemap_get_folio } from './filemap.js';
+import { nr_file_pages } from './filemap.js';
+import { nr_swap_pages_used } from './swapfile.js';
 
 /** Upper end of the user address range walked for PTEs (arm64 TASK_SIZE_64; covers x86 too). */
 const USER_TOP = 2 ** 48;
@@ -148,7 +151,7 @@ export function checkInvariants(k: KernelState): string[] {
   const ptes = new Int32Array(N);
   const slotRefs = new Map<number, number>();
   const scans: MmScan[] = [];
-  for (const mm of k.mms.values()) {
+  for (const mm of k.mm.mms.values()) {
     const s: MmScan = { mm, anon: 0, file: 0, shmem: 0, swap: 0, tables: mm.pgtable.allTables() };
     scans.push(s);
     const perLevel = [0, 0, 0, 0];
@@ -262,10 +265,10 @@ export function checkInvariants(k: KernelState): string[] {
         );
       const m = p.mapping.get(pfn);
       if (!m) r.add('pagecache.mapping', `page-cache pfn ${pfn} has no mapping`);
-      else if (k.pageCacheLookup(m.file, m.index) !== pfn)
+      else if (filemap_get_folio(k, m.file, m.index) !== pfn)
         r.add(
           'pagecache.mapping',
-          `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${k.pageCacheLookup(m.file, m.index)})`,
+          `pfn ${pfn} (file ${m.file} index ${m.index}) is not what the page cache holds (${filemap_get_folio(k, m.file, m.index)})`,
         );
     } else if (kind === PageKind.PageTable) {
       if (!tableOwner.has(pfn)) r.add('pgtable.leak', `page-table frame ${pfn} belongs to no live mm`);
@@ -294,7 +297,7 @@ export function checkInvariants(k: KernelState): string[] {
     (cnt[PageKind.Kernel]! - boot) +
     cnt[PageKind.Free]!;
   r.eq('frames.sum', 'reserved + boot kernel + page tables + anon + page cache + kernel + free', sum, N);
-  r.eq('pagecache.count', 'page-cache pages vs File+Shmem frames', k.pageCachePages, p.counts.file + p.counts.shmem);
+  r.eq('pagecache.count', 'page-cache pages vs File+Shmem frames', nr_file_pages(k), p.counts.file + p.counts.shmem);
   for (const list of [Lru.InactiveAnon, Lru.ActiveAnon, Lru.InactiveFile, Lru.ActiveFile]) {
     for (const pfn of p.lists[list])
       if (p.lru[pfn] !== list)
@@ -316,7 +319,7 @@ export function checkInvariants(k: KernelState): string[] {
         `pfn ${pfn} (${KIND_NAMES[p.kind[pfn]!]}) has ${entries.length} rmap entries [${entries.map((e) => `mm ${e.mmId} @${hex(e.address)}`).join(', ')}] but ${ptes[pfn]} PTE(s) map it`,
       );
     for (const e of entries)
-      if (!k.mms.has(e.mmId)) r.add('rmap.dead-mm', `pfn ${pfn} rmap entry names mm ${e.mmId}, which is gone`);
+      if (!k.mm.mms.has(e.mmId)) r.add('rmap.dead-mm', `pfn ${pfn} rmap entry names mm ${e.mmId}, which is gone`);
   }
 
   // ------------------------------------------------------------------ swap
@@ -327,44 +330,44 @@ export function checkInvariants(k: KernelState): string[] {
         `swap slot ${slot} is referenced by ${n} swap PTEs (the model keeps no swap_map count)`,
       );
   }
-  r.eq('swap.used', 'used swap slots vs distinct slots in swap PTEs', k.swapUsedPages(), slotRefs.size);
+  r.eq('swap.used', 'used swap slots vs distinct slots in swap PTEs', nr_swap_pages_used(k), slotRefs.size);
 
   // ------------------------------------------------------------------ tasks and mms
   const users = new Map<number, number>();
-  for (const t of k.tasks.values()) {
+  for (const t of k.sched.tasks.values()) {
     if (!t.mm) continue;
     if (t.state === 'Z' || t.state === 'X') r.add('mm.dead-task', `${t.state} task ${t.pid} still holds mm ${t.mm.id}`);
-    if (!k.mms.has(t.mm.id) || k.mms.get(t.mm.id) !== t.mm)
+    if (!k.mm.mms.has(t.mm.id) || k.mm.mms.get(t.mm.id) !== t.mm)
       r.add('mm.gone', `task ${t.pid} uses mm ${t.mm.id}, which is not a live mm`);
     users.set(t.mm.id, (users.get(t.mm.id) ?? 0) + 1);
   }
-  for (const mm of k.mms.values()) r.eq('mm.users', `mm ${mm.id} users`, mm.users, users.get(mm.id) ?? 0);
+  for (const mm of k.mm.mms.values()) r.eq('mm.users', `mm ${mm.id} users`, mm.users, users.get(mm.id) ?? 0);
 
   // ------------------------------------------------------------------ commit accounting
   let committed = 0;
-  for (const mm of k.mms.values()) {
+  for (const mm of k.mm.mms.values()) {
     committed += mm.committed;
     let acct = 0;
     for (const v of mm.vmas) if (v.flags & VM_ACCOUNT) acct += (v.end - v.start) / PAGE_SIZE;
     r.eq('commit.mm', `mm ${mm.id} committed pages vs VM_ACCOUNT VMA pages`, mm.committed, acct);
   }
-  r.eq('commit.total', 'vm_committed_as vs sum of live mms', k.vmCommittedAs, committed);
+  r.eq('commit.total', 'vm_committed_as vs sum of live mms', k.mm.committedAs, committed);
 
   // ------------------------------------------------------------------ memcg
   checkMemcg(k, r, tableLevel, scans);
 
   // ------------------------------------------------------------------ idle
-  if (k.mms.size === 0) {
+  if (k.mm.mms.size === 0) {
     r.eq('idle.anon', 'anon frames with no process alive', p.counts.anon, 0);
     r.eq('idle.pgtable', 'page-table frames with no process alive', p.counts.pagetable, 0);
     r.eq('idle.rmap', 'frames with rmap entries with no process alive', p.rmap.size, 0);
-    r.eq('idle.swap', 'used swap slots with no process alive', k.swapUsedPages(), 0);
-    r.eq('idle.commit', 'vm_committed_as with no process alive', k.vmCommittedAs, 0);
+    r.eq('idle.swap', 'used swap slots with no process alive', nr_swap_pages_used(k), 0);
+    r.eq('idle.commit', 'vm_committed_as with no process alive', k.mm.committedAs, 0);
     r.eq(
       'idle.free',
       'free frames with no process alive (nrPages - reserved - boot kernel - page cache)',
       p.nrFree,
-      N - p.reservedPages - boot - k.pageCachePages,
+      N - p.reservedPages - boot - nr_file_pages(k),
     );
   }
   return r.out;
@@ -499,7 +502,7 @@ function checkMemcg(k: KernelState, r: Report, tableLevel: Map<number, number>, 
   for (const c of root.children) childSum += c.memory.usage;
   r.eq('memcg.root', 'root memcg counter vs sum of its children', root.memory.usage, childSum);
   // cgroups removed while charged are no longer children of their parent but keep their charge
-  if (k.mms.size === 0) {
+  if (k.mm.mms.size === 0) {
     for (const m of all) {
       if (m.isRoot) continue;
       const stockPages = stock.memcg && stock.memcg.isDescendantOf(m) ? stock.nrPages : 0;
@@ -516,7 +519,7 @@ function checkMemcg(k: KernelState, r: Report, tableLevel: Map<number, number>, 
 
 /** The memcg the model charges an mm's swap entries to (mmMemcg of the owner task). */
 function ownerMemcgId(k: KernelState, mm: MmStruct): number {
-  const t = k.tasks.get(mm.ownerPid);
+  const t = k.sched.tasks.get(mm.ownerPid);
   return t ? t.memcgId : k.memcg.root.id;
 }
 
@@ -613,7 +616,7 @@ export function enableDebugVm(m: Machine, opts: DebugVmOptions = {}): DebugVm {
     const bad = msgs.filter((x) => !isIgnored(x));
     const known = msgs.filter(isIgnored);
     const rec = (list: Violation[], ms: string[]) => {
-      if (ms.length) list.push({ when, pid: k.current?.pid ?? null, clock: k.clock, messages: ms });
+      if (ms.length) list.push({ when, pid: k.sched.current?.pid ?? null, clock: k.sched.clock, messages: ms });
     };
     rec(state.violations, bad);
     rec(state.known, known);

@@ -14,6 +14,9 @@ import type { MemcgStat } from '../include/linux/memcontrol.js';
 import { MemcgTree } from '../include/linux/memcontrol.js';
 import { PAGE_COUNTER_MAX } from '../include/linux/memcontrol.js';
 import { PAGE_COUNTER_MAX_KB } from '../include/linux/memcontrol.js';
+import { Lru } from '../include/linux/mmzone.js';
+import { PageKind } from '../include/linux/mmzone.js';
+import { total_swap_pages } from './swapfile.js';
 
 /** memcg_memory_event(): local counter, then hierarchical per profile (§6.5). */
 export function memcg_memory_event(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
@@ -104,7 +107,7 @@ export function task_memcg(k: KernelState, t: Task): MemCgroup {
 
 /** get_mem_cgroup_from_mm(): the memcg of the mm's owner. */
 export function mmMemcg(k: KernelState, mmOwnerPid: number): MemCgroup {
-  const t = k.tasks.get(mmOwnerPid);
+  const t = k.sched.tasks.get(mmOwnerPid);
   return t ? task_memcg(k, t) : k.memcg.root;
 }
 
@@ -131,7 +134,7 @@ export function try_charge(k: KernelState, memcg: MemCgroup, gfp: number, nrPage
 function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   const p = k.profile;
   const G = p.gfp;
-  const current = k.current;
+  const current = k.sched.current;
   let batch = Math.max(p.memcgChargeBatch, nrPages);
   let nrRetries = p.memcgReclaimRetries;
   let passedOom = false;
@@ -143,7 +146,7 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
     const memOverLimit = page_counter_try_charge(memcg, batch, 'memory');
     if (!memOverLimit) {
       if (batch > nrPages) refill_stock(k, memcg, batch - nrPages);
-      k.emit('charge', {
+      k.tracer.emit('charge', {
         memcg: memcg.path,
         pages: nrPages,
         ok: true,
@@ -214,7 +217,7 @@ function nomem(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): 
     page_counter_charge(memcg, nrPages, 'memory');
     return 0;
   }
-  k.emit('charge', {
+  k.tracer.emit('charge', {
     memcg: memcg.path,
     pages: nrPages,
     ok: false,
@@ -229,17 +232,21 @@ function noteOverHigh(k: KernelState, memcg: MemCgroup): void {
   for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) {
     if (m.memory.high !== null && m.memory.usage > m.memory.high) over = Math.max(over, m.memory.usage - m.memory.high);
   }
-  if (!over || !k.current) return;
-  k.current.flags.add('TIF_NOTIFY_RESUME_HIGH');
+  if (!over || !k.sched.current) return;
+  k.sched.current.flags.add('TIF_NOTIFY_RESUME_HIGH');
   // try_charge_memcg(): far over memory.high (more than a charge batch) and able to block, the
   // task reclaims right here instead of only on the way back to user mode.
-  if (over > k.profile.memcgChargeBatch && k.profile.version === '6.1' && !k.current.flags.has('IN_HIGH_RECLAIM')) {
-    k.current.flags.add('IN_HIGH_RECLAIM');
+  if (
+    over > k.profile.memcgChargeBatch &&
+    k.profile.version === '6.1' &&
+    !k.sched.current.flags.has('IN_HIGH_RECLAIM')
+  ) {
+    k.sched.current.flags.add('IN_HIGH_RECLAIM');
     try {
       // the penalty sleep (schedule_timeout_killable) is owed and taken when the task can sleep
-      k.current.highDelayNs += mem_cgroup_handle_over_high(k, k.current);
+      k.sched.current.highDelayNs += mem_cgroup_handle_over_high(k, k.sched.current);
     } finally {
-      k.current.flags.delete('IN_HIGH_RECLAIM');
+      k.sched.current.flags.delete('IN_HIGH_RECLAIM');
     }
   }
 }
@@ -276,21 +283,21 @@ function try_to_free_mem_cgroup_pages(k: KernelState, memcg: MemCgroup, nrPages:
     { memcg: memcg.path, nr_pages: nrPages },
     () => {
       const flags = formatGfpFlags(gfp, k.profile.version);
-      k.emit('tracepoint', {
+      k.tracer.emit('tracepoint', {
         system: 'vmscan',
         name: 'mm_vmscan_memcg_reclaim_begin',
         fields: { order: 0, gfp_flags: flags },
         text: `order=0 gfp_flags=${flags}`,
       });
-      const n = k.reclaim(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
-      k.emit('tracepoint', {
+      const n = k.upcalls.mm.shrink(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
+      k.tracer.emit('tracepoint', {
         system: 'vmscan',
         name: 'mm_vmscan_memcg_reclaim_end',
         fields: { nr_reclaimed: n },
         text: `nr_reclaimed=${n}`,
       });
       // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
-      k.condResched();
+      k.upcalls.sched.cond_resched();
       return n;
     },
     (n) => String(n),
@@ -305,7 +312,7 @@ function mem_cgroup_oom(k: KernelState, memcg: MemCgroup, gfp: number, order: nu
     () => {
       if (order > 3) return false;
       memcg_memory_event(k, memcg, 'oom');
-      const cur = k.current;
+      const cur = k.sched.current;
       if (memcg.oomKillDisable) {
         if (cur && cur.inUserFault) cur.memcgInOom = { memcgId: memcg.id, gfp, order };
         return false;
@@ -333,7 +340,7 @@ function memCgroupOom419(
     { memcg: memcg.path, order },
     () => {
       if (order > 3) return 'OOM_SKIPPED' as const;
-      const cur = k.current;
+      const cur = k.sched.current;
       if (memcg.oomKillDisable) {
         if (!cur || !cur.inUserFault) return 'OOM_SKIPPED' as const;
         cur.memcgInOom = { memcgId: memcg.id, gfp, order };
@@ -347,7 +354,7 @@ function memCgroupOom419(
 
 function memCgroupOom312(k: KernelState, memcg: MemCgroup, gfp: number, order: number): void {
   k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
-    const cur = k.current;
+    const cur = k.sched.current;
     if (!cur || !cur.inUserFault) return;
     cur.memcgInOom = { memcgId: memcg.id, gfp, order };
   });
@@ -379,10 +386,10 @@ export function mem_cgroup_out_of_memory(k: KernelState, memcg: MemCgroup, gfp: 
     () => {
       if (k.profile.version === '6.1') {
         if (mem_cgroup_margin(memcg) >= 1 << order) return true;
-        const cur = k.current;
+        const cur = k.sched.current;
         if (cur && taskIsDying(cur)) return true;
       }
-      return k.out_of_memory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
+      return k.upcalls.mm.out_of_memory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
     },
     (r) => String(r),
   );
@@ -398,7 +405,7 @@ export function mem_cgroup_oom_synchronize(k: KernelState, handle: boolean): 'no
     'mem_cgroup_oom_synchronize',
     { handle },
     () => {
-      const cur = k.current!;
+      const cur = k.sched.current!;
       const rec = cur.memcgInOom;
       if (!rec) return 'none' as const;
       const memcg = k.memcg.get(rec.memcgId);
@@ -417,7 +424,7 @@ export function mem_cgroup_oom_synchronize(k: KernelState, handle: boolean): 'no
         // schedule() on memcg_oom_waitq: the scheduler parks the task; under_oom stays marked
         // until it wakes (memcg_oom_recover) and re-enters here.
         result = 'sleep';
-        k.emit('tracepoint', {
+        k.tracer.emit('tracepoint', {
           system: 'faultpath',
           name: 'memcg_oom_wait',
           fields: { memcg: memcg.path },
@@ -444,7 +451,7 @@ export function memcgOomWaitFinished(k: KernelState, t: Task): void {
 /** memcg_oom_recover(): wake memcg_oom_waitq sleepers of related memcgs, if under_oom. */
 export function memcg_oom_recover(k: KernelState, memcg: MemCgroup): void {
   if (memcg.underOom > 0)
-    k.wakeUp(`memcg_oom:${memcg.id}`, (waiterId) => {
+    k.upcalls.sched.wake_up(`memcg_oom:${memcg.id}`, (waiterId) => {
       const w = k.memcg.get(waiterId);
       return w.isDescendantOf(memcg) || memcg.isDescendantOf(w);
     });
@@ -503,7 +510,7 @@ export function mem_cgroup_uncharge_swap(memcg: MemCgroup, nr: number): void {
 /** mem_cgroup_get_max(): totalpages for a memcg OOM (§6.4, cgroup v2). */
 export function mem_cgroup_get_max(k: KernelState, memcg: MemCgroup): number {
   let max = memcg.memory.max ?? PAGE_COUNTER_MAX;
-  const swapTotal = k.swapTotalPages();
+  const swapTotal = total_swap_pages(k);
   if (swapTotal > 0) max += Math.min(memcg.swap.max ?? PAGE_COUNTER_MAX, swapTotal);
   return max;
 }
@@ -619,4 +626,31 @@ export function mem_cgroup_print_oom_context(k: KernelState, memcg: MemCgroup | 
   let s = memcg ? `,oom_memcg=${memcg.path}` : ',global_oom';
   if (victim) s += `,task_memcg=${task_memcg(k, victim).path}`;
   return s;
+}
+
+/** page_memcg() (include/linux/memcontrol.h). */
+export function page_memcg(k: KernelState, pfn: number): MemCgroup | null {
+  const id = k.phys.memcg[pfn]!;
+  return id ? k.memcg.get(id) : null;
+}
+
+/** uncharge_folio() + uncharge_batch(): a freed page leaves its memcg's counters. */
+export function uncharge_folio(k: KernelState, pfn: number): void {
+  const m = page_memcg(k, pfn);
+  if (m) {
+    const kind = k.phys.kind[pfn] as PageKind;
+    if (kind === PageKind.Anon) m.stat.anon--;
+    else if (kind === PageKind.File) m.stat.file--;
+    else if (kind === PageKind.Shmem) {
+      m.stat.file--;
+      m.stat.shmem--;
+    }
+    const l = k.phys.lru[pfn] as Lru;
+    if (l === Lru.InactiveAnon) m.stat.inactive_anon--;
+    else if (l === Lru.ActiveAnon) m.stat.active_anon--;
+    else if (l === Lru.InactiveFile) m.stat.inactive_file--;
+    else if (l === Lru.ActiveFile) m.stat.active_file--;
+    mem_cgroup_uncharge(k, m, 1);
+    k.phys.memcg[pfn] = 0;
+  }
 }

@@ -14,15 +14,22 @@ import {
 } from '../include/linux/mm_types.js';
 import { VM_EXEC, VM_SHARED, VM_WRITE } from '../include/linux/mm.js';
 import { type Task } from '../include/linux/sched.js';
-import {
-  memCgroupCharge,
-  mem_cgroup_oom_synchronize,
-  mem_cgroup_uncharge,
-  mem_cgroup_uncharge_swap,
-  mmMemcg,
-} from './memcontrol.js';
-import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
+import { memCgroupCharge, mem_cgroup_oom_synchronize, mem_cgroup_uncharge_swap, mmMemcg } from './memcontrol.js';
+import { PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
+import { alloc_page_vma } from './mempolicy.js';
+import { alloc_zeroed_user_highpage_movable } from './mempolicy.js';
+import { filemap_add_folio } from './filemap.js';
+import { filemap_get_folio } from './filemap.js';
+import { filemap_had_folio } from './filemap.js';
+import { flush_tlb_page } from './mmu_gather.js';
+import { flush_tlb_range } from './mmu_gather.js';
+import { page_add_new_anon_rmap } from './rmap.js';
+import { page_remove_rmap } from './rmap.js';
+import { pte_alloc_one } from './pgtable-generic.js';
+import { swap_free } from './swapfile.js';
+import { swap_readpage } from './swapfile.js';
+import { uncharge_folio } from './memcontrol.js';
 
 /** enum vm_fault_reason (6.1 values; 4.19/3.12 share the ones used here) */
 export const VM_FAULT_OOM = 0x1;
@@ -64,7 +71,7 @@ interface VmFault {
 
 /** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
 export function add_mm_counter_fast(k: KernelState, mm: MmStruct, member: number, val: number): void {
-  const cur = k.current;
+  const cur = k.sched.current;
   // GUP on another mm (exec's copy_strings on bprm->mm) adds to the mm directly.
   if (cur && cur.mm === mm && !cur.flags.has('GUP_REMOTE')) cur.rssCache[member]! += val;
   else mm.rss[member]! += val;
@@ -90,7 +97,7 @@ export function get_mm_counter(mm: MmStruct, member: number): number {
 /** The true counter value (synced + every thread's cache): used by invariants and /proc status. */
 export function trueMmCounter(k: KernelState, mm: MmStruct, member: number): number {
   let v = mm.rss[member]!;
-  for (const t of k.tasks.values()) if (t.mm === mm) v += t.rssCache[member]!;
+  for (const t of k.sched.tasks.values()) if (t.mm === mm) v += t.rssCache[member]!;
   return v;
 }
 
@@ -100,11 +107,11 @@ function pgtableAlloc(k: KernelState, mm: MmStruct, address: number, level: numb
     name,
     { address: hex(address) },
     () => {
-      const pfn = k.allocPgtablePage(mm, level);
+      const pfn = pte_alloc_one(k, mm, level);
       if (pfn < 0) return false;
       mm.pgtable.populate(address, level - 1, pfn);
       if (k.tracer.collecting)
-        k.emit('pte', {
+        k.tracer.emit('pte', {
           address: hex(address),
           level: level - 1,
           old: '0',
@@ -131,9 +138,9 @@ export function handle_mm_fault(k: KernelState, vma: Vma, address: number, flags
     'handle_mm_fault',
     { address: hex(address), flags: hex(flags) },
     () => {
-      const cur = k.current!;
+      const cur = k.sched.current!;
       const mm = cur.mm!;
-      k.vmEvents.pgfault++;
+      k.mm.events.pgfault++;
       mmMemcg(k, mm.ownerPid).stat.pgfault++;
       check_sync_rss_stat(k, cur);
       const user = (flags & F.USER) !== 0;
@@ -166,7 +173,7 @@ function __handle_mm_fault(k: KernelState, vma: Vma, address: number, flags: num
     '__handle_mm_fault',
     { address: hex(address) },
     () => {
-      const mm = k.current!.mm!;
+      const mm = k.sched.current!.mm!;
       const page = Math.floor(address / PAGE_SIZE) * PAGE_SIZE;
       const w = mm.pgtable.walk(page);
       // pud_alloc / pmd_alloc: allocate the missing upper levels (p4d is folded into the pgd).
@@ -229,9 +236,9 @@ function installPte(
   const old = k.tracer.collecting ? (mm.pgtable.getPte(vmf.address) ?? [0, 0]) : null;
   const [lo, hi] = mm.pgtable.fmt.mkPte(pfn, prot);
   mm.pgtable.setPte(vmf.address, lo, hi);
-  k.flushTlbPage(mm, vmf.address);
+  flush_tlb_page(mm, vmf.address);
   if (old)
-    k.emit('pte', {
+    k.tracer.emit('pte', {
       address: hex(vmf.address),
       level: 3,
       old: mm.pgtable.fmt.hex(old[0], old[1]),
@@ -247,11 +254,11 @@ function installPte(
 function allocChargedUserPage(k: KernelState, vmf: VmFault, zeroed: boolean): { pfn: number; memcg: MemCgroup } | null {
   // anon_vma_prepare(): the VMA now has anonymous pages (fork will copy its PTEs)
   vmf.vma.anonVma = true;
-  const pfn = k.allocUserPage(vmf.vma, vmf.address, zeroed);
+  const pfn = zeroed ? alloc_zeroed_user_highpage_movable(k) : alloc_page_vma(k);
   if (pfn < 0) return null;
   const memcg = mmMemcg(k, vmf.mm.ownerPid);
   if (memCgroupCharge(k, memcg, k.profile.gfp.GFP_KERNEL) !== 0) {
-    k.freeUserPage(pfn);
+    k.phys.freeFrame(pfn);
     return null;
   }
   return { pfn, memcg };
@@ -280,7 +287,7 @@ function do_anonymous_page(k: KernelState, vmf: VmFault): number {
       const got = allocChargedUserPage(k, vmf, true);
       if (!got) return VM_FAULT_OOM;
       const { pfn, memcg } = got;
-      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      page_add_new_anon_rmap(k, pfn, memcg, mm, vmf.address);
       vma.mem.fill(0, vmf.address - vma.start, vmf.address - vma.start + PAGE_SIZE);
       add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'do_anonymous_page');
@@ -323,7 +330,7 @@ function wp_page_copy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: bo
       const got = allocChargedUserPage(k, vmf, fromZero);
       if (!got) return VM_FAULT_OOM;
       const { pfn, memcg } = got;
-      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      page_add_new_anon_rmap(k, pfn, memcg, mm, vmf.address);
       // The bytes already sit in this mm's backing memory (copied at fork / read from the file).
       const oldKind = k.phys.kind[oldPfn] as PageKind;
       if (fromZero) {
@@ -332,7 +339,7 @@ function wp_page_copy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: bo
         add_mm_counter_fast(k, mm, oldKind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES, -1);
         add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       }
-      if (!fromZero) k.putPageMapping(oldPfn, mm, vmf.address);
+      if (!fromZero) page_remove_rmap(k, oldPfn, mm, vmf.address);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'wp_page_copy');
       return VM_FAULT_WRITE;
     },
@@ -391,16 +398,16 @@ function filemap_fault(k: KernelState, vmf: VmFault): { ret: number; pfn: number
     () => {
       const file = vmf.vma.file!;
       const index = fileIndex(vmf.vma, vmf.address);
-      let pfn = k.pageCacheLookup(file.id, index);
+      let pfn = filemap_get_folio(k, file.id, index);
       let ret = 0;
       const fresh = pfn < 0;
       if (pfn < 0) {
-        if (!file.shmem || k.pageCacheEverHad(file.id, index)) {
+        if (!file.shmem || filemap_had_folio(k, file.id, index)) {
           ret |= VM_FAULT_MAJOR;
-          k.vmEvents.pgmajfault++;
+          k.mm.events.pgmajfault++;
           mmMemcg(k, vmf.mm.ownerPid).stat.pgmajfault++;
         }
-        pfn = k.pageCacheAdd(file, index, mmMemcg(k, vmf.mm.ownerPid));
+        pfn = filemap_add_folio(k, file, index, mmMemcg(k, vmf.mm.ownerPid));
         if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
       }
       return { ret, pfn, fresh };
@@ -452,7 +459,7 @@ function filemap_map_pages(k: KernelState, vmf: VmFault, startPgoff: number, end
       const maxIdx = Math.ceil(file.bytes.length / PAGE_SIZE);
       let ret = 0;
       for (let index = startPgoff; index <= endPgoff && index < maxIdx; index++) {
-        const pfn = k.pageCacheLookup(file.id, index);
+        const pfn = filemap_get_folio(k, file.id, index);
         if (pfn < 0) continue;
         const address = vma.start + (index - vma.pgoff) * PAGE_SIZE;
         const old = mm.pgtable.getPte(address);
@@ -496,10 +503,10 @@ function do_cow_fault(k: KernelState, vmf: VmFault): number {
       const { pfn, memcg } = got;
       const { ret } = __do_fault(k, vmf);
       if (ret & VM_FAULT_ERROR) {
-        k.uncommitAnon(pfn, memcg);
+        free_unmapped_anon_page(k, pfn, memcg);
         return ret;
       }
-      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      page_add_new_anon_rmap(k, pfn, memcg, mm, vmf.address);
       fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
       add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'do_cow_fault');
@@ -557,17 +564,17 @@ function do_swap_page(k: KernelState, vmf: VmFault, slot: number): number {
     { slot },
     () => {
       const { vma, mm } = vmf;
-      const data = k.swapRead(slot);
+      const data = swap_readpage(k, slot);
       if (!data) return VM_FAULT_SIGBUS;
       const got = allocChargedUserPage(k, vmf, false);
       if (!got) return VM_FAULT_OOM;
       const { pfn, memcg } = got;
-      k.commitAnonPage(pfn, memcg, mm, vmf.address);
+      page_add_new_anon_rmap(k, pfn, memcg, mm, vmf.address);
       vma.mem.set(data, vmf.address - vma.start);
-      k.swapFree(slot);
+      swap_free(k, slot);
       add_mm_counter_fast(k, mm, MM_SWAPENTS, -1);
       add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
-      k.vmEvents.pgmajfault++;
+      k.mm.events.pgmajfault++;
       memcg.stat.pgmajfault++;
       installPte(k, vmf, pfn, protOf(vma, vmf.write, vmf.write), 'do_swap_page');
       return VM_FAULT_MAJOR;
@@ -595,7 +602,7 @@ export function zap_page_range(
     const v = fmt.view(lo, hi);
     if (!v.valid) {
       if (v.swapSlot !== null) {
-        k.swapFree(v.swapSlot);
+        swap_free(k, v.swapSlot);
         mm.rss[MM_SWAPENTS]!--;
         mm.pgtable.setPte(address, 0, 0);
       }
@@ -611,7 +618,7 @@ export function zap_page_range(
     // zap_pte_range() batches into add_mm_rss_vec(): the mm's counters, not the task cache
     if (kind === PageKind.Anon) mm.rss[MM_ANONPAGES]!--;
     else mm.rss[kind === PageKind.Shmem ? MM_SHMEMPAGES : MM_FILEPAGES]!--;
-    k.putPageMapping(v.pfn, mm, address);
+    page_remove_rmap(k, v.pfn, mm, address);
     freed++;
   });
   // Private memory is gone: the next touch sees zeros.  A shared mapping's bytes belong to the
@@ -621,34 +628,18 @@ export function zap_page_range(
     const e = Math.min(end, vma.end) - vma.start;
     if (!opts.anonOnly) vma.mem.fill(0, s, e);
   }
-  k.flushTlbRange(mm, start, end);
+  flush_tlb_range(mm, start, end);
   return freed;
 }
 
 /** The memcg a page is charged to, or null. */
-export function page_memcg(k: KernelState, pfn: number): MemCgroup | null {
-  const id = k.phys.memcg[pfn]!;
-  return id ? k.memcg.get(id) : null;
-}
-
-export function unchargePage(k: KernelState, pfn: number): void {
-  const m = page_memcg(k, pfn);
-  if (m) {
-    const kind = k.phys.kind[pfn] as PageKind;
-    if (kind === PageKind.Anon) m.stat.anon--;
-    else if (kind === PageKind.File) m.stat.file--;
-    else if (kind === PageKind.Shmem) {
-      m.stat.file--;
-      m.stat.shmem--;
-    }
-    const l = k.phys.lru[pfn] as Lru;
-    if (l === Lru.InactiveAnon) m.stat.inactive_anon--;
-    else if (l === Lru.ActiveAnon) m.stat.active_anon--;
-    else if (l === Lru.InactiveFile) m.stat.inactive_file--;
-    else if (l === Lru.ActiveFile) m.stat.active_file--;
-    mem_cgroup_uncharge(k, m, 1);
-    k.phys.memcg[pfn] = 0;
-  }
-}
-
 export { mem_cgroup_uncharge_swap };
+
+/** put_page() of a COW page that never got mapped (do_cow_fault's error path): uncharge and free. */
+function free_unmapped_anon_page(k: KernelState, pfn: number, memcg: MemCgroup): void {
+  k.phys.memcg[pfn] = memcg.id;
+  k.phys.setKind(pfn, PageKind.Anon);
+  memcg.stat.anon++;
+  uncharge_folio(k, pfn);
+  k.phys.freeFrame(pfn);
+}

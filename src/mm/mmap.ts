@@ -6,7 +6,7 @@
  * is touched, so an mmap that would exceed them fails with -ENOMEM like any other mmap.
  */
 import { CpuError, MAX_REGIONS } from '../hw/cpu.js';
-import { SLAB_VM_AREA_STRUCT, type KernelState } from '../include/faultpath/kernel_state.js';
+import { type KernelState } from '../include/faultpath/kernel_state.js';
 import {
   VM_ACCOUNT,
   VM_EXEC,
@@ -22,9 +22,18 @@ import {
 import { type ModelFile } from '../include/linux/fs.js';
 import { type MmStruct, type Vma } from '../include/linux/mm_types.js';
 import { RLIMIT_STACK, STK_LIM, task_rlimit } from '../kernel/sys.js';
-import { EACCES, EEXIST, EINVAL, ENOMEM } from '../include/uapi/asm-generic/errno.js';
+import { EEXIST, EINVAL, ENOMEM } from '../include/uapi/asm-generic/errno.js';
 import { zap_page_range } from './memory.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
+import { SLAB_VM_AREA_STRUCT } from './slab.js';
+import { flush_tlb_range } from './mmu_gather.js';
+import { memcg_slab_post_alloc_hook } from './slab.js';
+import { nr_swap_pages_used } from './swapfile.js';
+import { printk } from '../kernel/printk/printk.js';
+import { pte_free } from './pgtable-generic.js';
+import { shmem_zero_setup } from './shmem.js';
+import { total_swap_pages } from './swapfile.js';
+import { memcg_slab_free_hook } from './slab.js';
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -64,19 +73,19 @@ function protToVmFlags(prot: number): number {
 export function vm_commit_limit(k: KernelState): number {
   const kb = k.sysctl.get('vm.overcommit_kbytes');
   const base = kb ? Math.floor(kb / 4) : Math.floor((k.phys.managedPages * k.sysctl.get('vm.overcommit_ratio')) / 100);
-  return base + k.swapTotalPages();
+  return base + total_swap_pages(k);
 }
 
 /** __vm_enough_memory() (§9); cap_sys_admin is true for the model's uid 0 tasks. */
 export function vm_enough_memory(k: KernelState, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
-  k.vmCommittedAs += pages;
+  k.mm.committedAs += pages;
   const mode = k.sysctl.get('vm.overcommit_memory');
   if (mode === 1) return true;
   if (mode === 0) {
     if (k.profile.overcommitGuessIsTotal) {
-      if (pages <= k.phys.managedPages + k.swapTotalPages()) return true;
+      if (pages <= k.phys.managedPages + total_swap_pages(k)) return true;
     } else {
-      let free = k.phys.nrFree + k.phys.counts.file + (k.swapTotalPages() - k.swapUsedPages());
+      let free = k.phys.nrFree + k.phys.counts.file + (total_swap_pages(k) - nr_swap_pages_used(k));
       const totalreserve = k.phys.wmark.high;
       if (free > totalreserve) {
         free -= totalreserve;
@@ -88,12 +97,16 @@ export function vm_enough_memory(k: KernelState, mm: MmStruct | null, pages: num
     let allowed = vm_commit_limit(k);
     if (!capSysAdmin) allowed -= Math.floor(k.sysctl.get('vm.admin_reserve_kbytes') / 4);
     if (mm) allowed -= Math.min(Math.floor(mm.totalVm / 32), Math.floor(k.sysctl.get('vm.user_reserve_kbytes') / 4));
-    if (k.vmCommittedAs < allowed) return true;
+    if (k.mm.committedAs < allowed) return true;
   }
-  k.vmCommittedAs -= pages;
+  k.mm.committedAs -= pages;
   if (k.profile.version === '6.1' && k.printk.ratelimit('vm_enough_memory', 5_000_000_000, 10)) {
-    const t = k.current;
-    k.log(4, `__vm_enough_memory: pid: ${t?.pid ?? 0}, comm: ${t?.comm ?? ''}, no enough memory for the allocation`);
+    const t = k.sched.current;
+    printk(
+      k,
+      4,
+      `__vm_enough_memory: pid: ${t?.pid ?? 0}, comm: ${t?.comm ?? ''}, no enough memory for the allocation`,
+    );
   }
   return false;
 }
@@ -206,7 +219,7 @@ function vmaMemory(
 
 /** The tasks whose mm this is may use the admin reserve when they are root (cap_sys_admin). */
 function capSysAdmin(k: KernelState): boolean {
-  return (k.current?.uid ?? 0) === 0;
+  return (k.sched.current?.uid ?? 0) === 0;
 }
 
 /** do_mmap() + mmap_region(): returns the address or -errno. */
@@ -242,7 +255,7 @@ export function do_mmap(k: KernelState, mm: MmStruct, req: MmapRequest): number 
   const pages = len / PAGE_SIZE;
   const unaccount = () => {
     if (flags & VM_ACCOUNT) {
-      k.vmCommittedAs -= pages;
+      k.mm.committedAs -= pages;
       mm.committed -= pages;
     }
   };
@@ -252,18 +265,18 @@ export function do_mmap(k: KernelState, mm: MmStruct, req: MmapRequest): number 
     mm.committed += pages;
   }
   // vm_area_alloc(): the vm_area_struct is an accounted slab object.
-  if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) {
+  if (!memcg_slab_post_alloc_hook(k, mm, SLAB_VM_AREA_STRUCT)) {
     unaccount();
     return -ENOMEM;
   }
   const where = vmaMemory(k, mm, addr, addr + len, (flags & VM_EXEC) !== 0);
   if (!where) {
     unaccount();
-    k.slabCharge(mm, -SLAB_VM_AREA_STRUCT);
+    memcg_slab_free_hook(k, mm, SLAB_VM_AREA_STRUCT);
     return -ENOMEM;
   }
   // shmem_zero_setup(): shared anonymous memory is a tmpfs object of its own.
-  const file = req.file ?? (shared && !req.special ? k.anonShmemFile(len) : undefined);
+  const file = req.file ?? (shared && !req.special ? shmem_zero_setup(k, len) : undefined);
   const vma: Vma = {
     start: addr,
     end: addr + len,
@@ -284,18 +297,18 @@ export function do_mmap(k: KernelState, mm: MmStruct, req: MmapRequest): number 
 /** MAP_POPULATE / mm_populate(): fault every page in now (writes for writable private maps). */
 function populate(k: KernelState, mm: MmStruct, vma: Vma): void {
   for (let a = vma.start; a < vma.end; a += PAGE_SIZE) {
-    const ok = k.populateHook(mm, vma, a, (vma.flags & VM_WRITE) !== 0);
+    const ok = k.upcalls.mm.faultin_page(mm, vma, a, (vma.flags & VM_WRITE) !== 0);
     if (!ok) break;
     // Throttled over memory.high: __mm_populate() is best effort; the model stops here (the
     // penalty is slept on return to user, the remaining pages fault in on first use).
-    if (k.current && k.current.highDelayNs > 0) break;
+    if (k.sched.current && k.sched.current.highDelayNs > 0) break;
   }
 }
 
 /** Splits v at `at` (both halves share the host Buffer and engine region). */
 function split_vma(k: KernelState, mm: MmStruct, v: Vma, at: number): Vma | null {
   // vm_area_dup(): the new half is a vm_area_struct of its own (may fail: -ENOMEM)
-  if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
+  if (!memcg_slab_post_alloc_hook(k, mm, SLAB_VM_AREA_STRUCT)) return null;
   const tail: Vma = {
     ...v,
     start: at,
@@ -328,7 +341,7 @@ export function do_munmap(k: KernelState, mm: MmStruct, start: number, len: numb
   const next = mm.vmas.find((v) => v.start >= end);
   const floor = prev ? prev.end : 0;
   const ceiling = next ? next.start : TASK_SIZE[mm.arch];
-  for (const { pfn, level } of mm.pgtable.freeEmptyTables(floor, ceiling)) k.freePgtablePage(pfn, level);
+  for (const { pfn, level } of mm.pgtable.freeEmptyTables(floor, ceiling)) pte_free(k, pfn, level);
   return 0;
 }
 
@@ -336,11 +349,11 @@ export function do_munmap(k: KernelState, mm: MmStruct, start: number, len: numb
 export function removeVma(k: KernelState, mm: MmStruct, v: Vma): void {
   zap_page_range(k, mm, v, v.start, v.end);
   mm.vmas.splice(mm.vmas.indexOf(v), 1);
-  k.slabCharge(mm, -SLAB_VM_AREA_STRUCT);
+  memcg_slab_free_hook(k, mm, SLAB_VM_AREA_STRUCT);
   const pages = (v.end - v.start) / PAGE_SIZE;
   vm_stat_account(mm, v, -pages);
   if (v.flags & VM_ACCOUNT) {
-    k.vmCommittedAs -= pages;
+    k.mm.committedAs -= pages;
     mm.committed -= pages;
   }
   if (v.flags & VM_EXEC) mm.cpu.invalidateCode(v.start, v.end);
@@ -424,7 +437,7 @@ export function do_mprotect_pkey(k: KernelState, mm: MmStruct, start: number, le
       });
       mm.pgtable.setPte(a, nlo, nhi);
     });
-    k.flushTlbRange(mm, v.start, v.end);
+    flush_tlb_range(mm, v.start, v.end);
     mm.cpu.invalidateCode(v.start, v.end);
     if (newFlags & VM_EXEC)
       mm.cpu.addCodeRange(v.regionBase, v.regionBase + (mm.cpu.regionAt(v.regionBase)!.end - v.regionBase));
@@ -486,7 +499,7 @@ export function expand_stack(k: KernelState, mm: MmStruct, vma: Vma, address: nu
   if (!(vma.flags & VM_GROWSDOWN) || newStart >= vma.start) return false;
   // acct_stack_growth(): the size may not pass rlimit(RLIMIT_STACK); the engine region only
   // holds the default, so a raised limit still stops there.
-  const cur = k.current ? task_rlimit(k.current, RLIMIT_STACK, 0)[0] : BigInt(STK_LIM);
+  const cur = k.sched.current ? task_rlimit(k.sched.current, RLIMIT_STACK, 0)[0] : BigInt(STK_LIM);
   const rlim = cur < BigInt(STK_LIM) ? Number(cur) : STK_LIM;
   if (vma.end - newStart > rlim) return false;
   const prev = [...mm.vmas].reverse().find((v) => v.end <= vma.start && v !== vma);
@@ -510,7 +523,7 @@ export function setupStackVma(k: KernelState, mm: MmStruct, vmaStart: number): V
   if (!mem) return null;
   const flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT;
   const pages = (top - vmaStart) / PAGE_SIZE;
-  k.vmCommittedAs += pages;
+  k.mm.committedAs += pages;
   mm.committed += pages;
   const vma: Vma = {
     start: vmaStart,
@@ -522,16 +535,21 @@ export function setupStackVma(k: KernelState, mm: MmStruct, vmaStart: number): V
     regionBase: base,
     anonVma: false,
   };
-  if (!k.slabCharge(mm, SLAB_VM_AREA_STRUCT)) return null;
+  if (!memcg_slab_post_alloc_hook(k, mm, SLAB_VM_AREA_STRUCT)) return null;
   insertVma(mm, vma);
   return vma;
 }
 
-/** Everything an exiting mm owns goes back: pages, swap, tables, engine regions (exit_mmap). */
+/** Everything an exiting mm maps goes back: pages, swap, tables, engine regions (exit_mmap); mmput() then drops the mm. */
 export function exit_mmap(k: KernelState, mm: MmStruct): void {
   for (const v of [...mm.vmas]) removeVma(k, mm, v);
-  for (const { pfn, level } of mm.pgtable.allTables().reverse()) if (level > 0) k.freePgtablePage(pfn, level);
-  k.freeMmKernelPages(mm);
-  k.vmCommittedAs -= Math.max(0, mm.committed);
+  for (const { pfn, level } of mm.pgtable.allTables().reverse()) if (level > 0) pte_free(k, pfn, level);
+  k.mm.committedAs -= Math.max(0, mm.committed);
   mm.committed = 0;
+}
+
+/** find_vma(): the first VMA with vm_end > address (which may start above it). */
+export function find_vma(mm: MmStruct, address: number): Vma | undefined {
+  for (const v of mm.vmas) if (v.end > address) return v;
+  return undefined;
 }

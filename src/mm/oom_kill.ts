@@ -22,26 +22,16 @@ import {
 import { get_mm_counter } from './memory.js';
 import { show_mem } from '../lib/show_mem.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
+import type { Constraint } from '../include/linux/oom.js';
+import type { OomControl } from '../include/linux/oom.js';
+import { panic } from '../kernel/panic.js';
+import { printk } from '../kernel/printk/printk.js';
+import { total_swap_pages } from './swapfile.js';
 
 export const OOM_SCORE_ADJ_MIN = -1000;
 export const OOM_SCORE_ADJ_MAX = 1000;
 const LONG_MIN = Number.MIN_SAFE_INTEGER;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
-
-export type Constraint = 'CONSTRAINT_NONE' | 'CONSTRAINT_CPUSET' | 'CONSTRAINT_MEMORY_POLICY' | 'CONSTRAINT_MEMCG';
-
-export interface OomControl {
-  memcg: MemCgroup | null;
-  gfp: number;
-  /** -1 = sysrq-f (moom_callback) */
-  order: number;
-  nodemask: null;
-  totalpages: number;
-  constraint: Constraint;
-  /** null = nothing chosen, 'abort' = -1 (a victim is already dying) */
-  chosen: Task | null | 'abort';
-  chosenPoints: number;
-}
 
 function isSysrq(oc: OomControl): boolean {
   return oc.order === -1;
@@ -49,13 +39,13 @@ function isSysrq(oc: OomControl): boolean {
 
 /** Thread-group leaders in creation order (for_each_process). */
 function processes(k: KernelState): Task[] {
-  return [...k.tasks.values()].filter((t) => t.pid === t.tgid && t.state !== 'X');
+  return [...k.sched.tasks.values()].filter((t) => t.pid === t.tgid && t.state !== 'X');
 }
 
 /** find_lock_task_mm(): the first thread of p's group that still has an mm. */
 export function find_lock_task_mm(k: KernelState, p: Task): Task | null {
   if (p.mm) return p;
-  for (const t of k.tasks.values()) if (t.tgid === p.tgid && t.mm) return t;
+  for (const t of k.sched.tasks.values()) if (t.tgid === p.tgid && t.mm) return t;
   return null;
 }
 
@@ -114,7 +104,7 @@ export function oom_badness(
 
 /** /proc/<pid>/oom_score (§7.6). */
 export function proc_oom_score(k: KernelState, p: Task): number {
-  const totalpages = k.phys.managedPages + k.swapTotalPages();
+  const totalpages = k.phys.managedPages + total_swap_pages(k);
   const b = oom_badness(k, p, totalpages);
   if (k.profile.version === '6.1') {
     if (b.points === null) return 0;
@@ -130,7 +120,7 @@ function constrained_alloc(k: KernelState, oc: OomControl): Constraint {
     oc.totalpages = mem_cgroup_get_max(k, oc.memcg) || 1;
     return 'CONSTRAINT_MEMCG';
   }
-  oc.totalpages = k.phys.managedPages + k.swapTotalPages();
+  oc.totalpages = k.phys.managedPages + total_swap_pages(k);
   return 'CONSTRAINT_NONE';
 }
 
@@ -141,7 +131,7 @@ function check_panic_on_oom(k: KernelState, oc: OomControl): void {
   if (pon !== 2 && oc.constraint !== 'CONSTRAINT_NONE') return;
   if (isSysrq(oc) && k.profile.version !== '3.12') return;
   dump_header(k, oc, null);
-  k.panic(`Out of memory: ${pon === 2 ? 'compulsory' : 'system-wide'} panic_on_oom is enabled`);
+  panic(k, `Out of memory: ${pon === 2 ? 'compulsory' : 'system-wide'} panic_on_oom is enabled`);
 }
 
 /** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
@@ -171,16 +161,16 @@ export function out_of_memory(
 
 function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
   const G = k.profile.gfp;
-  const cur = k.current;
-  if (k.oomKillerDisabled) return false;
+  const cur = k.sched.current;
+  if (k.oom.killerDisabled) return false;
   if (!oc.memcg) {
     let freed = 0;
-    for (const n of k.oomNotifiers) freed += n(k);
+    for (const n of k.oom.notifiers) freed += n(k);
     if (freed > 0 && !(isSysrq(oc) && k.profile.version === '6.1')) return true;
   }
   if (cur && task_will_free_mem(k, cur)) {
     mark_oom_victim(k, cur);
-    k.hooks.queueOomReaper(k, cur);
+    k.upcalls.sched.queue_oom_reaper(cur);
     return true;
   }
   if (!oc.memcg && oc.gfp && !(oc.gfp & G.FS)) return true;
@@ -205,11 +195,11 @@ function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
       // report and "System is deadlocked" came with 4.19's "print proper OOM header").
       if (oc.memcg) return false;
       dump_header(k, oc, null);
-      k.panic('Out of memory and no killable processes...');
+      panic(k, 'Out of memory and no killable processes...');
     }
     dump_header(k, oc, null);
-    k.log(4, 'Out of memory and no killable processes...');
-    if (!isSysrq(oc) && !oc.memcg) k.panic('System is deadlocked on memory');
+    printk(k, 4, 'Out of memory and no killable processes...');
+    if (!isSysrq(oc) && !oc.memcg) panic(k, 'System is deadlocked on memory');
     return false;
   }
   if (oc.chosen !== 'abort') oom_kill_process(k, oc, oc.memcg ? 'Memory cgroup out of memory' : 'Out of memory');
@@ -244,7 +234,7 @@ function select_bad_process(k: KernelState, oc: OomControl): void {
       evaluate(processes(k));
     }
     const victim = oc.chosen && oc.chosen !== 'abort' ? oc.chosen.pid : null;
-    k.emit('oom', {
+    k.tracer.emit('oom', {
       constraint: oc.constraint,
       totalpages: oc.totalpages,
       candidates,
@@ -264,7 +254,7 @@ function memcgProcesses(k: KernelState, memcg: MemCgroup): Task[] {
   const out: Task[] = [];
   for (const m of memcg.subtree())
     for (const pid of [...m.procs].sort((a, b) => a - b)) {
-      const t = k.tasks.get(pid);
+      const t = k.sched.tasks.get(pid);
       if (t && t.pid === t.tgid && t.state !== 'X') out.push(t);
     }
   return out;
@@ -368,7 +358,7 @@ function mark_oom_victim(k: KernelState, t: Task): void {
   if (t.oomVictim) return;
   t.oomVictim = true;
   t.flags.add('TIF_MEMDIE');
-  k.emit('tracepoint', { system: 'oom', name: 'mark_victim', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+  k.tracer.emit('tracepoint', { system: 'oom', name: 'mark_victim', fields: { pid: t.pid }, text: `pid=${t.pid}` });
 }
 
 /** oom_kill_process(): dump_header, kill, oom.group sweep (§7.7). */
@@ -377,13 +367,13 @@ function oom_kill_process(k: KernelState, oc: OomControl, message: string): void
     const victim = oc.chosen as Task;
     if (task_will_free_mem(k, victim)) {
       mark_oom_victim(k, victim);
-      k.hooks.queueOomReaper(k, victim);
+      k.upcalls.sched.queue_oom_reaper(victim);
       return;
     }
     if (k.printk.ratelimit('oom_rs', 5_000_000_000, 10)) dump_header(k, oc, victim);
     if (k.profile.sacrificeChild) {
       const pts = oc.totalpages ? Math.trunc((oc.chosenPoints * 1000) / oc.totalpages) : 0;
-      k.log(3, `${message}: Kill process ${victim.pid} (${victim.comm}) score ${pts} or sacrifice child`);
+      printk(k, 3, `${message}: Kill process ${victim.pid} (${victim.comm}) score ${pts} or sacrifice child`);
     }
     let target = victim;
     if (k.profile.sacrificeChild) {
@@ -401,7 +391,7 @@ function oom_kill_process(k: KernelState, oc: OomControl, message: string): void
     __oom_kill_process(k, target, message);
     if (group) {
       memcg_memory_event(k, group, 'oom_group_kill');
-      k.log(6, `Tasks in ${group.path} are going to be killed due to memory.oom.group set`);
+      printk(k, 6, `Tasks in ${group.path} are going to be killed due to memory.oom.group set`);
       for (const t of memcgProcesses(k, group)) {
         if (t.oomScoreAdj === OOM_SCORE_ADJ_MIN || t.pid === 1) continue;
         __oom_kill_process(k, t, message);
@@ -420,25 +410,27 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
     const p = find_lock_task_mm(k, victim);
     if (!p || !p.mm) {
       if (k.profile.version === '6.1')
-        k.log(6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
+        printk(k, 6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
       return;
     }
     const mm = p.mm;
-    k.vmEvents.oom_kill++;
+    k.mm.events.oom_kill++;
     memcg_memory_event(k, mmMemcg(k, mm.ownerPid), 'oom_kill');
-    k.sendSigkill(victim, 'oom');
+    k.upcalls.signal.send_sigkill(victim);
     mark_oom_victim(k, victim);
     const v = k.profile.version;
     const counters = `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`;
     if (v === '6.1') {
-      k.log(
+      printk(
+        k,
         3,
         `${message}: Killed process ${victim.pid} (${victim.comm}) ${counters}, UID:${victim.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${victim.oomScoreAdj}`,
       );
     } else if (v === '4.19') {
-      k.log(3, `Killed process ${victim.pid} (${victim.comm}) ${counters}`);
+      printk(k, 3, `Killed process ${victim.pid} (${victim.comm}) ${counters}`);
     } else {
-      k.log(
+      printk(
+        k,
         3,
         `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
       );
@@ -448,44 +440,51 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
       if (t.tgid === victim.tgid || t.mm !== mm || t.isKthread) continue;
       if (t.pid === 1) {
         mm.flags.add('MMF_OOM_SKIP');
-        k.log(6, `oom killer ${victim.pid} (${victim.comm}) has mm pinned by ${t.pid} (${t.comm})`);
+        printk(k, 6, `oom killer ${victim.pid} (${victim.comm}) has mm pinned by ${t.pid} (${t.comm})`);
         continue;
       }
-      k.sendSigkill(t, 'oom');
+      k.upcalls.signal.send_sigkill(t);
     }
-    if (k.profile.oomReaperDelayNs !== null) k.hooks.queueOomReaper(k, victim);
+    if (k.profile.oomReaperDelayNs !== null) k.upcalls.sched.queue_oom_reaper(victim);
   });
 }
 
 /** dump_header() (§7.8). */
 export function dump_header(k: KernelState, oc: OomControl, p: Task | null): void {
   k.tracer.call('dump_header', undefined, () => {
-    const cur = k.current;
+    const cur = k.sched.current;
     const v = k.profile.version;
     const comm = cur?.comm ?? 'sysrq';
     const adj = cur?.oomScoreAdj ?? 0;
     const gfp = formatGfp(oc.gfp, v);
-    if (v === '6.1') k.log(4, `${comm} invoked oom-killer: gfp_mask=${gfp}, order=${oc.order}, oom_score_adj=${adj}`);
+    if (v === '6.1')
+      printk(k, 4, `${comm} invoked oom-killer: gfp_mask=${gfp}, order=${oc.order}, oom_score_adj=${adj}`);
     else if (v === '4.19') {
-      k.log(4, `${comm} invoked oom-killer: gfp_mask=${gfp}, nodemask=(null), order=${oc.order}, oom_score_adj=${adj}`);
-      k.log(6, `${comm} cpuset=/ mems_allowed=0`);
+      printk(
+        k,
+        4,
+        `${comm} invoked oom-killer: gfp_mask=${gfp}, nodemask=(null), order=${oc.order}, oom_score_adj=${adj}`,
+      );
+      printk(k, 6, `${comm} cpuset=/ mems_allowed=0`);
     } else {
-      k.log(
+      printk(
+        k,
         4,
         `${comm} invoked oom-killer: gfp_mask=0x${oc.gfp.toString(16)}, order=${oc.order}, oom_score_adj=${adj}`,
       );
-      k.log(6, `${comm} cpuset=/ mems_allowed=0`);
+      printk(k, 6, `${comm} cpuset=/ mems_allowed=0`);
     }
-    for (const line of dump_stack(k, oc, p)) k.log(4, line);
+    for (const line of dump_stack(k, oc, p)) printk(k, 4, line);
     if (oc.memcg) {
-      if (v === '6.1') for (const l of mem_cgroup_print_oom_meminfo(oc.memcg)) k.log(6, l);
-      else for (const l of memcgOomInfoOld(k, oc.memcg, p)) k.log(6, l);
+      if (v === '6.1') for (const l of mem_cgroup_print_oom_meminfo(oc.memcg)) printk(k, 6, l);
+      else for (const l of memcgOomInfoOld(k, oc.memcg, p)) printk(k, 6, l);
     } else {
-      for (const l of show_mem(k)) k.log(4, l);
+      for (const l of show_mem(k)) printk(k, 4, l);
     }
-    if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dump_tasks(k, oc)) k.log(6, l);
+    if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dump_tasks(k, oc)) printk(k, 6, l);
     if (p && v === '6.1') {
-      k.log(
+      printk(
+        k,
         6,
         `oom-kill:constraint=${oc.constraint},nodemask=(null),cpuset=/,mems_allowed=0${mem_cgroup_print_oom_context(k, oc.memcg, p)},task=${p.comm},pid=${p.pid},uid=${p.uid}`,
       );
@@ -524,7 +523,7 @@ function memcgOomInfoOld(k: KernelState, memcg: MemCgroup, p: Task | null): stri
  * functions the real build inlines left out (so the frames match a real trace).
  */
 function dump_stack(k: KernelState, oc: OomControl, p: Task | null): string[] {
-  const cur = k.current;
+  const cur = k.sched.current;
   const lines = [
     `CPU: 0 PID: ${cur?.pid ?? 0} Comm: ${(cur?.comm ?? 'kworker/0:1').slice(0, 20)} Not tainted ${k.profile.release[k.arch]}`,
     `Hardware name: ${k.profile.hardwareName[k.arch]}`,
@@ -536,7 +535,7 @@ function dump_stack(k: KernelState, oc: OomControl, p: Task | null): string[] {
     // The <TASK> markers around x86 stack dumps date from 5.13.
     const task = k.profile.version === '6.1';
     // The user-mode register block after the frames (show_regs of the entry pt_regs) is 4.x+.
-    const regs = k.profile.version === '3.12' ? [] : k.archUserRegsForOops();
+    const regs = k.profile.version === '3.12' ? [] : k.upcalls.arch.user_regs_for_oops();
     lines.push(
       'Call Trace:',
       ...(task ? [' <TASK>'] : []),
@@ -582,7 +581,7 @@ const INLINED: Record<string, ReadonlySet<string>> = {
 };
 
 function callTraceFrames(k: KernelState, oc: OomControl, p: Task | null): string[] {
-  const chain = k.hooks.callChain(k).filter((f) => !INLINED[k.arch]!.has(f) && f !== 'dump_header');
+  const chain = [...k.tracer.stack].filter((f) => !INLINED[k.arch]!.has(f) && f !== 'dump_header');
   const frames = [...chain].reverse();
   const rename = (f: string) => {
     if (k.arch === 'x86_64' && k.profile.version === '6.1') {
@@ -634,7 +633,7 @@ function dump_tasks(k: KernelState, oc: OomControl): string[] {
 export function moom_callback(k: KernelState): boolean {
   return k.tracer.call('moom_callback', undefined, () => {
     const ok = out_of_memory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });
-    if (!ok) k.log(6, 'OOM request ignored. No task eligible');
+    if (!ok) printk(k, 6, 'OOM request ignored. No task eligible');
     return ok;
   });
 }
@@ -652,20 +651,20 @@ export function pagefault_out_of_memory(k: KernelState): 'retry' | 'sleep' {
       const sync = mem_cgroup_oom_synchronize(k, true);
       if (sync === 'sleep') return 'sleep' as const;
       if (sync === 'done') return 'retry' as const;
-      const cur = k.current!;
+      const cur = k.sched.current!;
       if (!k.profile.pagefaultOomGlobal) {
         if (cur.pending.includes(9)) return 'retry' as const;
         if (k.printk.ratelimit('pfoom_rs', 5_000_000_000, 10))
-          k.log(4, 'Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF');
+          printk(k, 4, 'Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF');
         return 'retry' as const;
       }
       // 3.12/4.19: a global OOM with gfp_mask 0 under oom_lock.
-      if (k.oomLock) return 'retry' as const;
-      k.oomLock = true;
+      if (k.oom.lock) return 'retry' as const;
+      k.oom.lock = true;
       try {
         out_of_memory(k, { memcg: null, gfp: 0, order: 0, nodemask: null });
       } finally {
-        k.oomLock = false;
+        k.oom.lock = false;
       }
       return 'retry' as const;
     },

@@ -5,6 +5,8 @@
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { formatGfpFlags } from '../include/linux/gfp.js';
 import { PageKind } from '../include/linux/mmzone.js';
+import { nr_swap_pages_used } from './swapfile.js';
+import { total_swap_pages } from './swapfile.js';
 
 export interface AllocContext {
   kind: PageKind;
@@ -29,7 +31,7 @@ export function __alloc_pages(k: KernelState, gfp: number, order: number, ctx: A
 
 function take(k: KernelState, ctx: AllocContext, gfp: number, order: number): number {
   const pfn = k.phys.takeFrame(ctx.kind);
-  k.emit('alloc', { pfn, order, gfp: `0x${gfp.toString(16)}`, ok: pfn >= 0 });
+  k.tracer.emit('alloc', { pfn, order, gfp: `0x${gfp.toString(16)}`, ok: pfn >= 0 });
   return pfn;
 }
 
@@ -40,7 +42,7 @@ function __alloc_pages_slowpath(k: KernelState, gfp: number, order: number, ctx:
     { gfp_mask: `0x${gfp.toString(16)}`, order },
     () => {
       const G = k.profile.gfp;
-      const cur = k.current;
+      const cur = k.sched.current;
       const high = (gfp & G.HIGH) !== 0;
       // wake_all_kswapds(): kswapd is modeled as direct reclaim up to the high watermark.
       if (k.phys.watermarkOk(k.phys.wmark.min, { high })) return take(k, ctx, gfp, order);
@@ -55,20 +57,20 @@ function __alloc_pages_slowpath(k: KernelState, gfp: number, order: number, ctx:
           undefined,
           () => {
             const flags = formatGfpFlags(gfp, k.profile.version);
-            k.emit('tracepoint', {
+            k.tracer.emit('tracepoint', {
               system: 'vmscan',
               name: 'mm_vmscan_direct_reclaim_begin',
               fields: { order, gfp_flags: flags },
               text: `order=${order} gfp_flags=${flags}`,
             });
-            const n = k.reclaim(32, { memcg: null, gfp, maySwap: true });
-            k.emit('tracepoint', {
+            const n = k.upcalls.mm.shrink(32, { memcg: null, gfp, maySwap: true });
+            k.tracer.emit('tracepoint', {
               system: 'vmscan',
               name: 'mm_vmscan_direct_reclaim_end',
               fields: { nr_reclaimed: n },
               text: `nr_reclaimed=${n}`,
             });
-            k.condResched();
+            k.upcalls.sched.cond_resched();
             return n;
           },
           (n) => String(n),
@@ -114,9 +116,9 @@ function should_reclaim_retry(k: KernelState, progress: boolean, noProgressLoops
   const reclaimable =
     k.phys.lists[3].size +
     k.phys.lists[4].size +
-    (k.swapUsedPages() < k.swapTotalPages() ? k.phys.lists[1].size + k.phys.lists[2].size : 0);
+    (nr_swap_pages_used(k) < total_swap_pages(k) ? k.phys.lists[1].size + k.phys.lists[2].size : 0);
   const ok = k.phys.nrFree + reclaimable > k.phys.wmark.min;
-  k.emit('tracepoint', {
+  k.tracer.emit('tracepoint', {
     system: 'oom',
     name: 'reclaim_retry_zone',
     fields: {
@@ -146,19 +148,24 @@ function __alloc_pages_may_oom(
     { order },
     () => {
       const G = k.profile.gfp;
-      if (k.oomLock) return { pfn: -1, progress: true };
-      k.oomLock = true;
+      if (k.oom.lock) return { pfn: -1, progress: true };
+      k.oom.lock = true;
       try {
         // Last chance with the high watermark, in case somebody freed memory meanwhile.
         if (k.phys.watermarkOk(k.phys.wmark.high)) return { pfn: take(k, ctx, gfp, order), progress: true };
         if (order > 3) return { pfn: -1, progress: false };
         if (gfp & (G.RETRY_MAYFAIL | G.THISNODE)) return { pfn: -1, progress: false };
-        const killed = k.out_of_memory({ memcg: null, gfp, order, nodemask: null });
+        const killed = k.upcalls.mm.out_of_memory({ memcg: null, gfp, order, nodemask: null });
         return { pfn: -1, progress: killed || (gfp & G.NOFAIL) !== 0 };
       } finally {
-        k.oomLock = false;
+        k.oom.lock = false;
       }
     },
     (r) => (r.pfn >= 0 ? 'page' : r.progress ? 'NULL (progress)' : 'NULL'),
   );
+}
+
+/** __folio_alloc() (6.1): an order-`order` folio through __alloc_pages(). */
+export function __folio_alloc(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
+  return k.tracer.call('__folio_alloc', undefined, () => __alloc_pages(k, gfp, order, ctx));
 }

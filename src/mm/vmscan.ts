@@ -8,16 +8,16 @@
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from '../include/linux/mm_types.js';
 import { memCgroupSwapHeadroom, mem_cgroup_try_charge_swap, memcg_memory_event } from './memcontrol.js';
-import { unchargePage } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
-
-export interface ReclaimScope {
-  /** null = global reclaim */
-  memcg: MemCgroup | null;
-  gfp: number;
-  maySwap: boolean;
-}
+import type { ReclaimScope } from '../include/linux/swap.js';
+import { delete_from_page_cache } from './filemap.js';
+import { find_vma } from './mmap.js';
+import { flush_tlb_page } from './mmu_gather.js';
+import { get_swap_page } from './swapfile.js';
+import { nr_swap_pages_used } from './swapfile.js';
+import { total_swap_pages } from './swapfile.js';
+import { uncharge_folio } from './memcontrol.js';
 
 /**
  * mem_cgroup_calculate_protection() / effective_protection() (6.1, without the
@@ -83,8 +83,8 @@ export function shrinkLists(k: KernelState, nrToReclaim: number, scope: ReclaimS
       let reclaimed = shrinkPass(k, nrToReclaim, scope, false);
       // memcg_low_reclaim: a second pass ignores memory.low when nothing else was reclaimable.
       if (reclaimed === 0) reclaimed = shrinkPass(k, nrToReclaim, scope, true);
-      k.vmEvents.pgsteal += reclaimed;
-      k.emit('reclaim', { scope: scope.memcg?.path ?? 'global', nrToReclaim, nrReclaimed: reclaimed });
+      k.mm.events.pgsteal += reclaimed;
+      k.tracer.emit('reclaim', { scope: scope.memcg?.path ?? 'global', nrToReclaim, nrReclaimed: reclaimed });
       return reclaimed;
     },
     (n) => String(n),
@@ -103,14 +103,16 @@ function shrinkPass(k: KernelState, nrToReclaim: number, scope: ReclaimScope, ig
     }
   }
   const swapOk =
-    scope.maySwap && k.swapUsedPages() < k.swapTotalPages() && (!scope.memcg || memCgroupSwapHeadroom(scope.memcg) > 0);
+    scope.maySwap &&
+    nr_swap_pages_used(k) < total_swap_pages(k) &&
+    (!scope.memcg || memCgroupSwapHeadroom(scope.memcg) > 0);
   const lists: Lru[] = swapOk
     ? [Lru.InactiveFile, Lru.InactiveAnon, Lru.ActiveFile, Lru.ActiveAnon]
     : [Lru.InactiveFile, Lru.ActiveFile];
   for (const list of lists) {
     for (const pfn of [...k.phys.lists[list]]) {
       if (reclaimed >= nrToReclaim) break;
-      k.vmEvents.pgscan++;
+      k.mm.events.pgscan++;
       if (protectedBy(k, pfn, scope, ignoreLow, eff)) continue;
       if (referenced(k, pfn) && (list === Lru.InactiveFile || list === Lru.InactiveAnon)) {
         rotate(k, pfn, list === Lru.InactiveFile ? Lru.ActiveFile : Lru.ActiveAnon);
@@ -126,7 +128,7 @@ function shrinkPass(k: KernelState, nrToReclaim: number, scope: ReclaimScope, ig
 function referenced(k: KernelState, pfn: number): boolean {
   let ref = false;
   for (const e of k.phys.rmap.get(pfn) ?? []) {
-    const mm = k.mms.get(e.mmId);
+    const mm = k.mm.mms.get(e.mmId);
     if (!mm) continue;
     const pte = mm.pgtable.getPte(e.address);
     if (!pte) continue;
@@ -134,7 +136,7 @@ function referenced(k: KernelState, pfn: number): boolean {
     if (v.valid && v.young && k.arch === 'x86_64') {
       // x86 clears _PAGE_ACCESSED (ptep_clear_flush_young); arm64 with HW AF: same via AF.
       mm.pgtable.setPte(e.address, pte[0] & ~0x20, pte[1]);
-      k.flushTlbPage(mm, e.address);
+      flush_tlb_page(mm, e.address);
       ref = true;
     }
   }
@@ -162,11 +164,11 @@ function reclaimPage(k: KernelState, pfn: number, scope: ReclaimScope): boolean 
   const kind = k.phys.kind[pfn] as PageKind;
   if (kind === PageKind.File) {
     unmapAll(k, pfn, null);
-    k.pageCacheRemove(pfn);
+    delete_from_page_cache(k, pfn);
     return true;
   }
   if (kind === PageKind.Anon) {
-    if (!scope.maySwap || k.swapUsedPages() >= k.swapTotalPages()) return false;
+    if (!scope.maySwap || nr_swap_pages_used(k) >= total_swap_pages(k)) return false;
     const id = k.phys.memcg[pfn]!;
     const memcg = id ? k.memcg.get(id) : k.memcg.root;
     // can_reclaim_anon_pages(): no swap left for this memcg → anon pages are not scanned
@@ -174,17 +176,17 @@ function reclaimPage(k: KernelState, pfn: number, scope: ReclaimScope): boolean 
     if (!mem_cgroup_try_charge_swap(k, memcg, 1)) return false;
     const rm = k.phys.rmap.get(pfn) ?? [];
     const first = rm[0];
-    const mm0 = first ? k.mms.get(first.mmId) : undefined;
-    const vma0 = mm0 ? k.findVma(mm0, first!.address) : undefined;
+    const mm0 = first ? k.mm.mms.get(first.mmId) : undefined;
+    const vma0 = mm0 ? find_vma(mm0, first!.address) : undefined;
     if (!mm0 || !vma0) {
       for (let c: MemCgroup | null = memcg; c && !memcg.isRoot; c = c.parent) c.swap.usage--;
       return false;
     }
     const data = vma0.mem.subarray(first!.address - vma0.start, first!.address - vma0.start + PAGE_SIZE);
-    const slot = k.swapWrite(data, memcg.id, rm.length);
+    const slot = get_swap_page(k, data, memcg.id, rm.length);
     if (slot < 0) return false;
     unmapAll(k, pfn, slot);
-    unchargePage(k, pfn);
+    uncharge_folio(k, pfn);
     if (k.phys.kind[pfn] !== PageKind.Free) k.phys.freeFrame(pfn);
     return true;
   }
@@ -194,9 +196,9 @@ function reclaimPage(k: KernelState, pfn: number, scope: ReclaimScope): boolean 
 /** try_to_unmap(): replace every PTE mapping pfn with nothing (file) or a swap entry (anon). */
 function unmapAll(k: KernelState, pfn: number, slot: number | null): void {
   for (const e of [...(k.phys.rmap.get(pfn) ?? [])]) {
-    const mm = k.mms.get(e.mmId);
+    const mm = k.mm.mms.get(e.mmId);
     if (!mm) continue;
-    const vma = k.findVma(mm, e.address);
+    const vma = find_vma(mm, e.address);
     if (slot === null) {
       mm.pgtable.setPte(e.address, 0, 0);
     } else {
@@ -204,7 +206,7 @@ function unmapAll(k: KernelState, pfn: number, slot: number | null): void {
       mm.pgtable.setPte(e.address, lo, hi);
       if (vma) vma.mem.fill(0, e.address - vma.start, e.address - vma.start + PAGE_SIZE);
     }
-    k.flushTlbPage(mm, e.address);
+    flush_tlb_page(mm, e.address);
     // try_to_unmap_one(): dec_mm_counter / inc_mm_counter on the mm itself
     const kind = k.phys.kind[pfn] as PageKind;
     if (kind === PageKind.Anon) {

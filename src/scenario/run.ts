@@ -13,6 +13,7 @@ import { trueMmCounter } from '../mm/memory.js';
 import { Printk } from '../kernel/printk/printk.js';
 import { scenarioSchema, sizeBytes, type Scenario, type ScenarioInput } from './schema.js';
 import { MEMCG_EVENTS } from '../include/linux/memcontrol.js';
+import { printk } from '../kernel/printk/printk.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -183,7 +184,8 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
     if (a.write) {
       const vf = m.sys.vfs.lookup(a.write.file, null);
       const r = vf?.write?.(String(a.write.value));
-      m.k.log(
+      printk(
+        m.k,
         6,
         `faultpath: scenario action: echo ${a.write.value} > ${a.write.file}${r === undefined || r < 0 ? ` failed (${r === undefined ? 'no such file' : `errno ${-r}`})` : ''}`,
       );
@@ -316,7 +318,7 @@ function collect(s: Scenario, m: Machine, tasks: Map<string, Task>, end: RunEnd)
     arch: s.machine.arch,
     kernel: s.machine.kernel,
     end,
-    simulated_ns: k.clock,
+    simulated_ns: k.sched.clock,
     instructions: m.sys.totalExecuted,
     processes,
     cgroups,

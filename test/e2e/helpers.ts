@@ -136,7 +136,7 @@ export function procStatus(m: Machine, pid: number): Record<string, number> {
   const text = m.sys.vfs.lookup(`/proc/${pid}/status`, null)?.read() ?? '';
   const out: Record<string, number> = {};
   for (const mm of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[mm[1]!] = Number(mm[2]);
-  const mm = m.k.tasks.get(pid)?.mm;
+  const mm = m.k.sched.tasks.get(pid)?.mm;
   if (mm) {
     out.RssAnon = trueMmCounter(m.k, mm, MM_ANONPAGES) * 4;
     out.RssFile = trueMmCounter(m.k, mm, MM_FILEPAGES) * 4;
@@ -183,7 +183,7 @@ export function lineSampler(
   const samples = new Map<string, Sample>();
   let seen = -1;
   const onProgress = (m: Machine) => {
-    const t = [...m.k.tasks.values()].find((x) => x.label === id);
+    const t = [...m.k.sched.tasks.values()].find((x) => x.label === id);
     if (!t?.mm) return;
     const out = t.stdout.join('');
     if (out.length === seen) return;
@@ -204,7 +204,7 @@ export function lineSampler(
 export function readySampler(): { ready: Map<number, Record<string, number>>; onProgress: (m: Machine) => void } {
   const ready = new Map<number, Record<string, number>>();
   const onProgress = (m: Machine) => {
-    for (const t of m.k.tasks.values()) {
+    for (const t of m.k.sched.tasks.values()) {
       if (t.pid < 100 || !t.mm || ready.has(t.pid)) continue;
       if (t.state === 'S' && t.wake?.waitq === 'hrtimer_nanosleep') ready.set(t.pid, procStatus(m, t.pid));
     }

@@ -161,9 +161,13 @@ describe('flagship scenarios', () => {
       const s = load('oom-kill-disable');
       const sleeping: { ns: number; underOom: string; waitq: string }[] = [];
       const { r, fails } = await check(s, (m) => {
-        const t = [...m.k.tasks.values()].find((x) => x.label === 'touch');
+        const t = [...m.k.sched.tasks.values()].find((x) => x.label === 'touch');
         if (t?.state === 'S' && !sleeping.length)
-          sleeping.push({ ns: m.k.clock, underOom: cgFile(m, 't', 'memory.oom_control'), waitq: t.wake?.waitq ?? '' });
+          sleeping.push({
+            ns: m.k.sched.clock,
+            underOom: cgFile(m, 't', 'memory.oom_control'),
+            waitq: t.wake?.waitq ?? '',
+          });
       });
       expect(fails).toEqual([]);
       expect(sleeping.length).toBe(1);

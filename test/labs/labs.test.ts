@@ -454,7 +454,7 @@ describe('course labs: facts checked through the API', () => {
         baseDir: dirname(file),
         onProgress: (m) => {
           totalram = m.k.phys.managedPages;
-          const tasks = [...m.k.tasks.values()].filter((t) => fact.scores.has(t.comm) && t.pid === t.tgid);
+          const tasks = [...m.k.sched.tasks.values()].filter((t) => fact.scores.has(t.comm) && t.pid === t.tgid);
           // all of them started, and all asleep in nanosleep (their memory is final)
           if (tasks.length !== fact.scores.size || seen.size) return;
           if (!tasks.every((t) => t.state === 'S' && t.wake?.waitq === 'hrtimer_nanosleep')) return;

@@ -9,6 +9,8 @@ import { Lru, PageKind } from '../../src/include/linux/mmzone.js';
 import type { Task } from '../../src/include/linux/sched.js';
 import type { Machine } from '../../src/machine/machine.js';
 import { a64, cgroup, machine, onMarker, TOUCH_SLEEP_A64, x64 } from './vm_helpers.js';
+import { get_swap_page } from '../../src/mm/swapfile.js';
+import { swap_free } from '../../src/mm/swapfile.js';
 
 const PROG = `
   mov x19, #8
@@ -106,12 +108,12 @@ describe('checkInvariants', () => {
       // a swap slot that no PTE references
       expect(
         inject(() => {
-          const slot = k.swapWrite(Buffer.alloc(4096), k.memcg.root.id, 1);
-          return () => k.swapFree(slot);
+          const slot = get_swap_page(k, Buffer.alloc(4096), k.memcg.root.id, 1);
+          return () => swap_free(k, slot);
         }),
       ).toEqual(['swap.used']);
       // commit accounting drift
-      expect(inject(() => (k.vmCommittedAs++, () => k.vmCommittedAs--))).toEqual(['commit.total']);
+      expect(inject(() => (k.mm.committedAs++, () => k.mm.committedAs--))).toEqual(['commit.total']);
       // a page on the wrong LRU list
       expect(
         inject(() => {
@@ -201,7 +203,7 @@ describe('enableDebugVm', () => {
     const hog = m.spawn({ path: '/prog/hog', cgroup: 'g', oomScoreAdj: -1000 });
     const t0 = Date.now();
     expect(m.run().kind).toBe('exited');
-    console.log('defer test', Date.now() - t0, 'ms', dv.checks, JSON.stringify(dv.byTrigger), m.k.clock);
+    console.log('defer test', Date.now() - t0, 'ms', dv.checks, JSON.stringify(dv.byTrigger), m.k.sched.clock);
     expect(victim.termSignal).toBe(9);
     expect(hog.exitStatus).toBe(0);
     expect(dv.violations).toEqual([]);

@@ -22,6 +22,9 @@ import {
   proc,
   type Env,
 } from './vm_helpers.js';
+import { filemap_get_folio } from '../../src/mm/filemap.js';
+import { nr_file_pages } from '../../src/mm/filemap.js';
+import { nr_swap_pages_used } from '../../src/mm/swapfile.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */
 const KNOWN: string[] = [];
@@ -223,8 +226,8 @@ describe('page cache shared by two processes running the same binary', () => {
         if (id !== 1 || t !== tasks[1]) return;
         // both processes are alive and have executed their text page
         expect(dv.check('marker')).toEqual([]);
-        expect(m.k.pageCachePages).toBe(1);
-        const pfn = m.k.pageCacheLookup(f.id, 0);
+        expect(nr_file_pages(m.k)).toBe(1);
+        const pfn = filemap_get_folio(m.k, f.id, 0);
         expect(pfn).toBeGreaterThan(0);
         expect(m.k.phys.mapcount[pfn]).toBe(2);
         expect(m.k.phys.refcount[pfn]).toBe(3); // the page cache + two mappings
@@ -249,8 +252,8 @@ describe('page cache shared by two processes running the same binary', () => {
       expect(tasks.map((x) => x.exitStatus)).toEqual([0, 0]);
       expect(tasks.map((x) => x.majFlt)).toEqual(rootfs === 'disk' ? [1, 0] : [0, 0]);
       // the page stays cached, unmapped, after both exit
-      expect(m.k.pageCachePages).toBe(1);
-      expect(m.k.phys.mapcount[m.k.pageCacheLookup(f.id, 0)]).toBe(0);
+      expect(nr_file_pages(m.k)).toBe(1);
+      expect(m.k.phys.mapcount[filemap_get_folio(m.k, f.id, 0)]).toBe(0);
       dv.assertClean();
       expect(dv.check('end')).toEqual([]);
     });
@@ -378,7 +381,7 @@ describe('swap out / swap in (swapBytes configured)', () => {
         vmSwap: st.VmSwap!,
         swapCur: Number(cgRead(m, 'g', 'memory.swap.current')),
         rssAnon: st.RssAnon!,
-        swapUsed: m.k.swapUsedPages(),
+        swapUsed: nr_swap_pages_used(m.k),
         maj: t.majFlt,
       });
       expect(clean(dv.check('marker'))).toEqual([]);
@@ -398,7 +401,7 @@ describe('swap out / swap in (swapBytes configured)', () => {
     expect(vmstat.pswpout).toBeGreaterThan(0);
     expect(vmstat.pswpin).toBeGreaterThan(0);
     expect(kv(cgRead(m, 'g', 'memory.events')).oom).toBe(0);
-    expect(m.k.swapUsedPages()).toBe(0);
+    expect(nr_swap_pages_used(m.k)).toBe(0);
     expect(Number(cgRead(m, 'g', 'memory.swap.current'))).toBe(0);
     dv.assertClean();
     expect(clean(dv.check('end'))).toEqual([]);

@@ -283,7 +283,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
 
   /*
    * FIXED in the model (this is now a regression test). Was: the root memcg's memory.stat only grows.  KernelState.commitAnonPage() records root-charged
-   * pages with phys.memcg = 0 but still does root.stat.anon++ / inactive_anon++; unchargePage()
+   * pages with phys.memcg = 0 but still does root.stat.anon++ / inactive_anon++; uncharge_folio()
    * (src/mm/memory.ts) finds no memcg for phys.memcg 0 and never decrements them.  Input: three
    * runs of a root-cgroup program touching 100 pages.  Expected: /sys/fs/cgroup/memory.stat anon
    * back to 0 once they exited (6.1 charges root folios with folio->memcg_data = root and updates

@@ -88,7 +88,7 @@ function expectKill(c: Checks, label: string, st: number | undefined): void {
 /** The children the scenario process `id` forked (pid and stdout), in fork order. */
 function children(r: RunResult, id: string): { pid: number; out: string }[] {
   const parent = r.processes.find((p) => p.id === id)!;
-  return [...r.machine.k.tasks.values()]
+  return [...r.machine.k.sched.tasks.values()]
     .filter((t) => t.parent?.pid === parent.pid && t.pid !== parent.pid)
     .sort((a, b) => a.pid - b.pid)
     .map((t) => ({ pid: t.pid, out: t.stdout.join('') }));

@@ -388,7 +388,7 @@ export async function runGuest(arch: Arch, p: Program | string | Uint8Array, o: 
   });
   o.setup?.(m, t);
   const end = m.run();
-  const tasks = [...m.k.tasks.values()]
+  const tasks = [...m.k.sched.tasks.values()]
     .filter((x) => !x.isKthread && x.pid >= 100)
     .sort((a, b) => a.pid - b.pid)
     .map((x) => taskResult(m, x));

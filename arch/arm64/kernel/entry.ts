@@ -18,6 +18,8 @@ import {
 import { do_mem_abort } from '../mm/fault.js';
 import { formatArm64UnhandledFault } from './traps.js';
 import { ARM64_SYSCALLS } from './sys.js';
+import { find_vma } from '../../../src/mm/mmap.js';
+import { printk } from '../../../src/kernel/printk/printk.js';
 
 /** VBAR_EL1 layout: 16 vectors of 0x80 bytes (4.19 / 6.1 labels from the profile's naming). */
 export const VECTORS_61 = [
@@ -93,7 +95,7 @@ function reportUserFault(k: KernelState, t: Task, r: UserFaultReport, pc: bigint
   const prof = k.profile.version;
   const cpu = t.mm!.cpu;
   const san = sanitizeUserFaultEsr(r.address, r.esr ?? 0, prof);
-  k.emit('signal', {
+  k.tracer.emit('signal', {
     sig: r.sig,
     name: r.sig === 11 ? 'SIGSEGV' : r.sig === 7 ? 'SIGBUS' : r.sig === 9 ? 'SIGKILL' : `sig${r.sig}`,
     code: r.code,
@@ -109,7 +111,7 @@ function reportUserFault(k: KernelState, t: Task, r: UserFaultReport, pc: bigint
     k.printk.ratelimit('arm64_show_signal', 5_000_000_000, 10)
   ) {
     const regs = regsOf(cpu);
-    const vma = k.findVma(t.mm!, Number(pc));
+    const vma = find_vma(t.mm!, Number(pc));
     const file =
       vma && vma.start <= Number(pc) && vma.file
         ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }
@@ -132,10 +134,10 @@ function reportUserFault(k: KernelState, t: Task, r: UserFaultReport, pc: bigint
       },
       prof,
     );
-    for (const l of lines) k.log(6, l);
+    for (const l of lines) printk(k, 6, l);
   }
-  if (san.warning) k.log(4, san.warning);
-  k.forceSigFault(t, r.sig, r.code, r.address);
+  if (san.warning) printk(k, 4, san.warning);
+  k.upcalls.signal.force_sig_fault(t, r.sig, r.code, r.address);
 }
 
 /**
@@ -149,7 +151,7 @@ export function arm64UserFault(k: KernelState, t: Task, address: bigint, access:
   const is61 = k.profile.version === '6.1';
   const vector = k.profile.arm64Entry.vector;
   if (k.tracer.collecting)
-    k.emit('exception', {
+    k.tracer.emit('exception', {
       arch: 'aarch64',
       vector: `${vector} (VBAR_EL1+0x${VECTOR_EL0_SYNC.toString(16)})`,
       address: `0x${far.toString(16)}`,

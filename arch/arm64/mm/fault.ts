@@ -20,6 +20,7 @@ import { pagefault_out_of_memory } from '../../../src/mm/oom_kill.js';
 import { ESR_ELx_EC, ESR_ELx_EC_IABT_LOW, is_write_abort, sanitizeUserFaultEsr } from '../include/asm/esr.js';
 import { faultInfo } from './fault_info.js';
 import type { ArchFaultOutcome, UserFaultReport } from '../../../src/include/faultpath/arch_ops.js';
+import { find_vma } from '../../../src/mm/mmap.js';
 
 /** arm64-private fault codes (mm/fault.c) */
 export const VM_FAULT_BADMAP = 0x010000;
@@ -123,7 +124,7 @@ function do_page_fault(c: MemAbortCtx): ArchFaultOutcome {
       if (fault & VM_FAULT_OOM) {
         const r = pagefault_out_of_memory(k);
         return r === 'sleep'
-          ? { kind: 'sleep' as const, waitq: `memcg_oom:${k.current!.memcgInOom!.memcgId}` }
+          ? { kind: 'sleep' as const, waitq: `memcg_oom:${k.sched.current!.memcgInOom!.memcgId}` }
           : { kind: 'retry' as const };
       }
       const inf = faultInfo(k.profile.version, c.esr);
@@ -150,8 +151,8 @@ function __do_page_fault(k: KernelState, addr: number, mmFlags: number, vmFlags:
     '__do_page_fault',
     { addr: hex(addr) },
     () => {
-      const mm = k.current!.mm!;
-      const vma = k.findVma(mm, addr);
+      const mm = k.sched.current!.mm!;
+      const vma = find_vma(mm, addr);
       if (!vma) return VM_FAULT_BADMAP;
       if (vma.start > addr) {
         if (!(vma.flags & VM_GROWSDOWN) || !expand_stack(k, mm, vma, addr)) return VM_FAULT_BADMAP;

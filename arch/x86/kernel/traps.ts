@@ -5,6 +5,8 @@
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { formatVmaAddr, type VmaAddr } from '../include/asm/trap_pf.js';
+import { find_vma } from '../../../src/mm/mmap.js';
+import { printk } from '../../../src/kernel/printk/printk.js';
 
 interface X86Trap {
   /** show_signal()'s `type`: "trap " from do_trap(), "" from gp_user_force_sig_segv() */
@@ -30,7 +32,7 @@ export function unhandled_signal(t: Task, sig: number): boolean {
 
 /** What print_vma_addr() names for `ip`: the file-backed VMA containing it, or nothing. */
 export function vmaAddrOf(k: KernelState, t: Task, ip: bigint): VmaAddr | null {
-  const vma = k.findVma(t.mm!, Number(ip));
+  const vma = find_vma(t.mm!, Number(ip));
   return vma && vma.start <= Number(ip) && vma.file
     ? { name: vma.file.path.split('/').pop()!, start: BigInt(vma.start), size: BigInt(vma.end - vma.start) }
     : null;
@@ -49,7 +51,8 @@ export function x86UserTrap(k: KernelState, t: Task, intno: number, pc: bigint):
     k.printk.ratelimit('printk_ratelimit', 5_000_000_000, 10)
   ) {
     const sp = t.mm!.cpu.reg('rsp');
-    k.log(
+    printk(
+      k,
       6,
       `traps: ${t.comm.slice(0, 15)}[${t.pid}] ${trap.type}${trap.desc} ip:${pc.toString(16)} sp:${sp.toString(16)} error:0${formatVmaAddr(vmaAddrOf(k, t, pc))}`,
     );

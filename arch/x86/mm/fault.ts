@@ -37,6 +37,8 @@ import {
   type OpcodeDump,
 } from '../include/asm/trap_pf.js';
 import { X86_64_SYSCALLS } from '../entry/syscall_64.js';
+import { find_vma } from '../../../src/mm/mmap.js';
+import { printk } from '../../../src/kernel/printk/printk.js';
 
 /** The error code the CPU pushes for a user-mode access (P/W/U/I; NX is enabled). */
 export function x86ErrorCode(k: KernelState, t: Task, address: bigint, access: Access): number {
@@ -88,7 +90,7 @@ export function x86UserFault(k: KernelState, t: Task, address: bigint, access: A
   const errorCode = x86ErrorCode(k, t, address, access);
   const c: Ctx = { k, t, address, errorCode, pc };
   if (k.tracer.collecting)
-    k.emit('exception', {
+    k.tracer.emit('exception', {
       arch: 'x86_64',
       vector: 'asm_exc_page_fault (IDT vector 14, #PF)',
       address: `0x${address.toString(16)}`,
@@ -98,7 +100,7 @@ export function x86UserFault(k: KernelState, t: Task, address: bigint, access: A
     });
   if (k.tracer.collecting) {
     // trace_page_fault_user(): exceptions:page_fault_user with the kernel's TP_printk format.
-    k.emit('tracepoint', {
+    k.tracer.emit('tracepoint', {
       system: 'exceptions',
       name: 'page_fault_user',
       fields: {
@@ -127,7 +129,7 @@ export function x86UserFault(k: KernelState, t: Task, address: bigint, access: A
 /** exc_general_protection() from user mode for a non-canonical access: no CR2, error code 0. */
 function exc_general_protection(k: KernelState, t: Task, address: bigint, pc: bigint): ArchFaultOutcome {
   // `address` is what the instruction tried to reach; the kernel never sees it (no CR2 for #GP).
-  k.emit('exception', {
+  k.tracer.emit('exception', {
     arch: 'x86_64',
     vector: 'asm_exc_general_protection (IDT vector 13, #GP)',
     address: `0x${address.toString(16)}`,
@@ -140,8 +142,8 @@ function exc_general_protection(k: KernelState, t: Task, address: bigint, pc: bi
     { error_code: '0x0' },
     () => {
       const { sig, code } = x86UserTrap(k, t, 13, pc);
-      k.emit('signal', { sig, name: 'SIGSEGV', code, target: t.pid });
-      k.forceSigFault(t, sig, code, 0n);
+      k.tracer.emit('signal', { sig, name: 'SIGSEGV', code, target: t.pid });
+      k.upcalls.signal.force_sig_fault(t, sig, code, 0n);
       return { kind: 'signal' as const };
     },
     (o) => o.kind,
@@ -179,7 +181,7 @@ function do_user_addr_fault(c: Ctx): ArchFaultOutcome {
       const mm = c.t.mm!;
       const addr = Number(c.address);
       for (let attempt = 0; attempt < 8; attempt++) {
-        const vma = k.findVma(mm, addr);
+        const vma = find_vma(mm, addr);
         if (!vma) return bad_area(c, 'SEGV_MAPERR');
         if (vma.start > addr) {
           if (!(vma.flags & VM_GROWSDOWN)) return bad_area(c, 'SEGV_MAPERR');
@@ -229,7 +231,7 @@ function do_sigbus(c: Ctx): ArchFaultOutcome {
     'do_sigbus',
     undefined,
     () => {
-      c.k.forceSigFault(c.t, 7, 'BUS_ADRERR', c.address);
+      c.k.upcalls.signal.force_sig_fault(c.t, 7, 'BUS_ADRERR', c.address);
       return { kind: 'signal' as const };
     },
     (o) => o.kind,
@@ -263,10 +265,16 @@ function bad_area_nosemaphore(c: Ctx, code: string): ArchFaultOutcome {
           },
           k.profile.version,
         );
-        for (const l of lines) k.log(t.pid > 1 ? 6 : 0, l);
+        for (const l of lines) printk(k, t.pid > 1 ? 6 : 0, l);
       }
-      k.emit('signal', { sig: 11, name: 'SIGSEGV', code, target: t.pid, address: `0x${c.address.toString(16)}` });
-      k.forceSigFault(t, 11, code, c.address);
+      k.tracer.emit('signal', {
+        sig: 11,
+        name: 'SIGSEGV',
+        code,
+        target: t.pid,
+        address: `0x${c.address.toString(16)}`,
+      });
+      k.upcalls.signal.force_sig_fault(t, 11, code, c.address);
       return { kind: 'signal' as const };
     },
     (o) => o.kind,

@@ -50,6 +50,13 @@ export interface KernelProfile {
   pgtableAccounted: Record<GuestArch, boolean>;
   /** pages of a pgd: x86 with CONFIG_PAGE_TABLE_ISOLATION allocates order 1 */
   pgdPages: Record<GuestArch, number>;
+  /**
+   * The user-page allocation of the anonymous fault: 6.1 goes alloc_zeroed_user_highpage_movable ->
+   * vma_alloc_folio -> __folio_alloc (adding __GFP_COMP); 4.19 and 3.12 call alloc_pages_vma.
+   * `gfpZero`: whether the zeroed allocation asks for __GFP_ZERO (6.1 everywhere; before, only x86
+   * defines __HAVE_ARCH_ALLOC_ZEROED_USER_HIGHPAGE with __GFP_ZERO, arm64 clears the page itself).
+   */
+  userPageAlloc: { chain: 'folio' | 'alloc_pages_vma'; gfpZero: Record<GuestArch, boolean> };
   /** SLAB_ACCOUNT objects are charged to the memcg (3.12: only once a kmem limit is set) */
   kmemAccounting: boolean;
   /** §4.2 (3.12): __handle_mm_fault allocates the pte table before handle_pte_fault */
@@ -194,6 +201,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: true, x86_64: true },
     pgdPages: { aarch64: 1, x86_64: 2 },
+    userPageAlloc: { chain: 'folio', gfpZero: { aarch64: true, x86_64: true } },
     kmemAccounting: true,
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: true,
@@ -238,6 +246,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: true },
     pgdPages: { aarch64: 1, x86_64: 2 },
+    userPageAlloc: { chain: 'alloc_pages_vma', gfpZero: { aarch64: false, x86_64: true } },
     kmemAccounting: true,
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: false,
@@ -282,6 +291,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     rssEventsThresh: 64,
     pgtableAccounted: { aarch64: false, x86_64: false },
     pgdPages: { aarch64: 1, x86_64: 1 },
+    userPageAlloc: { chain: 'alloc_pages_vma', gfpZero: { aarch64: false, x86_64: true } },
     kmemAccounting: false,
     pteAllocInHandleMmFault: true,
     overcommitGuessIsTotal: false,

@@ -2,13 +2,8 @@
  * The modeled kernel log (kernel/printk): records with a log level and the simulated timestamp,
  * printed as dmesg does: "[%5lu.%06lu] text".  Ratelimits follow lib/ratelimit.c semantics.
  */
-export interface LogRecord {
-  ts: number;
-  level: number;
-  text: string;
-}
-
-export class Printk {
+import type { KernelState, LogBuffer, LogRecord } from '../../include/faultpath/kernel_state.js';
+export class Printk implements LogBuffer {
   readonly records: LogRecord[] = [];
   private readonly now: () => number;
   private readonly limits = new Map<string, { begin: number; printed: number; missed: number }>();
@@ -46,4 +41,10 @@ export class Printk {
   dmesg(): string {
     return this.records.map((r) => `${Printk.stamp(r.ts)} ${r.text}`).join('\n') + (this.records.length ? '\n' : '');
   }
+}
+
+/** printk(): into the log buffer, and as a trace event (the console tracepoint). */
+export function printk(k: KernelState, level: number, text: string): void {
+  k.printk.log(level, text);
+  k.tracer.emit('printk', { level, text });
 }
