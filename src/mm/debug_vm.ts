@@ -1,7 +1,7 @@
 /**
  * CONFIG_DEBUG_VM for the model: a consistency checker over the whole memory-management state
  * (frames, page tables, reverse maps, RSS counters, swap, commit accounting, memcg counters and
- * statistics), and a way to run it automatically while a Machine runs.
+ * statistics).  src/machine/debug-vm.ts runs it while a machine runs.
  *
  * checkInvariants(k) returns one message per violation (empty = consistent).  Every message
  * starts with the id of the invariant it breaks in brackets, e.g. "[rmap.match] ...", so a test
@@ -53,24 +53,14 @@
  * PhysMem.memcg, so a charge to the wrong memcg that is consistently recorded passes).
  *
  * Slab: the model charges accounted slab objects (mm_struct, vm_area_struct) to the memcg by
- * bytes per mm, rounded up to whole pages per mm (KernelState.slabCharge), without taking frames.
+ * bytes per mm, rounded up to whole pages per mm (memcg_slab_post_alloc_hook, src/mm/slab.ts), without taking frames.
  * So slab memory appears in memcg counters (kernel, memory.current) but not in any frame kind;
  * the frame identity therefore has no slab term, and the memcg identity adds
  * ceil(mm.slab.bytes / PAGE_SIZE) for every live mm whose slab is charged to the memcg.
- *
- * enableDebugVm(m) runs the checks after every user fault (arch entry returning), after every
- * task exit that happens outside the fault path, after a system call when an exit inside it was
- * deferred, and from System.onProgress; it needs no change to the model's sources: the machine's
- * System gets a Proxy in place of its ArchOps (per machine, the shared arch object is not
- * touched), and the exitTask / Syscalls.handle methods are wrapped on the instances.
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
-import type { Machine } from '../machine/machine.js';
-import type { ArchOps } from '../include/faultpath/arch_ops.js';
-import type { System } from '../machine/system.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from '../include/linux/mm_types.js';
 import { VM_ACCOUNT } from '../include/linux/mm.js';
-import { type Task } from '../include/linux/sched.js';
 import { trueMmCounter } from './memory.js';
 import { Lru, PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
@@ -521,178 +511,4 @@ function checkMemcg(k: KernelState, r: Report, tableLevel: Map<number, number>, 
 function ownerMemcgId(k: KernelState, mm: MmStruct): number {
   const t = k.sched.tasks.get(mm.ownerPid);
   return t ? t.memcgId : k.memcg.root.id;
-}
-
-// =================================================================================================
-// Running the checks while a machine runs
-// =================================================================================================
-
-export interface Violation {
-  /** what triggered the check: 'fault', 'exit', 'syscall', 'progress', 'manual' */
-  when: string;
-  pid: number | null;
-  clock: number;
-  messages: string[];
-}
-
-export interface DebugVmOptions {
-  /** check after every n-th user fault (default 1: every fault) */
-  everyNthFault?: number;
-  /** invariant ids (without brackets, prefix match) whose violations are recorded separately as known */
-  ignore?: string[];
-  /** also check after every system call (default false: only when an exit inside it was deferred) */
-  afterSyscalls?: boolean;
-}
-
-export interface DebugVm {
-  /** number of checks run */
-  checks: number;
-  faultChecks: number;
-  exitChecks: number;
-  /** how many checks ran per trigger ('fault', 'exit', 'exit+fault' for a deferred exit, ...) */
-  byTrigger: Record<string, number>;
-  violations: Violation[];
-  /** violations of ignored ids (known model bugs) */
-  known: Violation[];
-  /** run a check now */
-  check(when?: string): string[];
-  /** throws with every recorded violation */
-  assertClean(): void;
-  disable(): void;
-}
-
-/** Faults in progress on the tracer stack: an exit seen there is checked once the fault is done. */
-const FAULT_FRAMES = new Set([
-  'handle_mm_fault',
-  '__alloc_pages',
-  'do_page_fault',
-  'do_user_addr_fault',
-  'exc_page_fault',
-  'do_mem_abort',
-  'out_of_memory',
-  'mem_cgroup_out_of_memory',
-  'shrink_node',
-]);
-
-/**
- * Runs checkInvariants after every fault and every exit of the machine's tasks (and from
- * onProgress), recording violations.  See the header for the mechanism.
- */
-export function enableDebugVm(m: Machine, opts: DebugVmOptions = {}): DebugVm {
-  const k = m.k;
-  const sys = m.sys;
-  recordBaseline(k);
-  const every = Math.max(1, opts.everyNthFault ?? 1);
-  const ignore = opts.ignore ?? [];
-  let enabled = true;
-  let depth = 0;
-  let faults = 0;
-  let pending: string | null = null;
-  const state: DebugVm = {
-    checks: 0,
-    faultChecks: 0,
-    exitChecks: 0,
-    byTrigger: {},
-    violations: [],
-    known: [],
-    check: (when = 'manual') => run(when),
-    assertClean() {
-      if (state.violations.length) {
-        const v = state.violations[0]!;
-        throw new Error(
-          `debug_vm: ${state.violations.length} failed check(s); first after ${v.when} (pid ${v.pid}, t=${v.clock}):\n${v.messages.join('\n')}`,
-        );
-      }
-    },
-    disable() {
-      enabled = false;
-    },
-  };
-  const isIgnored = (msg: string) => ignore.some((id) => msg.startsWith(`[${id}`));
-  function run(when: string): string[] {
-    state.checks++;
-    state.byTrigger[when] = (state.byTrigger[when] ?? 0) + 1;
-    const msgs = checkInvariants(k);
-    const bad = msgs.filter((x) => !isIgnored(x));
-    const known = msgs.filter(isIgnored);
-    const rec = (list: Violation[], ms: string[]) => {
-      if (ms.length) list.push({ when, pid: k.sched.current?.pid ?? null, clock: k.sched.clock, messages: ms });
-    };
-    rec(state.violations, bad);
-    rec(state.known, known);
-    return msgs;
-  }
-  const insideFault = () => depth > 0 || k.tracer.stack.some((f) => FAULT_FRAMES.has(f));
-
-  // 1. the arch entry for user faults: a per-machine Proxy over the shared ArchOps object
-  const origArch = sys.arch;
-  const archProxy = new Proxy(origArch, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (prop !== 'userFault' || typeof v !== 'function') return v;
-      const userFault = v as ArchOps['userFault'];
-      return (kk: KernelState, t: Task, address: bigint, access: Parameters<ArchOps['userFault']>[3], pc: bigint) => {
-        depth++;
-        let out;
-        try {
-          out = userFault.call(target, kk, t, address, access, pc);
-        } finally {
-          depth--;
-        }
-        if (enabled && depth === 0 && !insideFault()) {
-          faults++;
-          if (faults % every === 0 || pending) {
-            state.faultChecks++;
-            run(pending ? `${pending}+fault` : 'fault');
-            pending = null;
-          }
-        }
-        return out;
-      };
-    },
-  });
-  Object.defineProperty(sys, 'arch', { value: archProxy, configurable: true, writable: true });
-
-  // 2. task exit
-  const origExit = sys.exitTask.bind(sys);
-  (sys as { exitTask: System['exitTask'] }).exitTask = (t, status) => {
-    origExit(t, status);
-    if (!enabled) return;
-    if (insideFault()) {
-      pending = 'exit';
-      return;
-    }
-    state.exitChecks++;
-    run('exit');
-  };
-
-  // 3. system calls (exits deferred inside one, optionally every call)
-  const sc = m.syscalls;
-  const origHandle = sc.handle.bind(sc);
-  sc.handle = (t: Task) => {
-    origHandle(t);
-    if (!enabled || insideFault()) return;
-    if (pending || opts.afterSyscalls) {
-      run(pending ? `${pending}+syscall` : 'syscall');
-      pending = null;
-    }
-  };
-
-  // 4. onProgress: chained with whatever handler is (or later gets) installed
-  let user: System['onProgress'] = sys.onProgress;
-  const hook = (s: System) => {
-    if (enabled && pending && !insideFault()) {
-      run(`${pending}+progress`);
-      pending = null;
-    }
-    user?.(s);
-  };
-  Object.defineProperty(sys, 'onProgress', {
-    configurable: true,
-    get: () => hook,
-    set: (f: System['onProgress']) => {
-      user = f;
-    },
-  });
-  return state;
 }

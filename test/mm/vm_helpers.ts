@@ -6,7 +6,9 @@
 import { assemble } from '../../src/asm/assemble.js';
 import { Machine, type MachineOptions } from '../../src/machine/machine.js';
 import type { Task } from '../../src/include/linux/sched.js';
-import { enableDebugVm, type DebugVm, type DebugVmOptions } from '../../src/mm/debug_vm.js';
+import type { DebugVm } from '../../src/machine/debug-vm.js';
+import type { DebugVmOptions } from '../../src/machine/debug-vm.js';
+import { enableDebugVm } from '../../src/machine/debug-vm.js';
 
 export const PAGE = 4096;
 
