@@ -13,7 +13,7 @@
  * Engine limits are guarded here (region count, address range) so no input reaches a Unicorn
  * assertion, which would abort the whole Node process.
  */
-import { countX86Instructions } from './x86-decode.js';
+import { countX86Instructions, isX86MemoryRmw } from './x86-decode.js';
 import { ARM64_REGS, UC_X86_INS_SYSCALL, X86_REGS } from './unicorn-consts.js';
 import * as U from './unicorn.js';
 
@@ -305,6 +305,20 @@ export class Cpu {
       this.x86Counts.set(key, n);
     }
     return n;
+  }
+
+  /**
+   * The access type the CPU reports when `access`, made by the instruction at the PC, faults.  x86
+   * CPUs check the load of a read-modify-write instruction with a memory destination for write
+   * access, so a fault there reports a write (#PF W/R=1: one write fault, not a read fault then a
+   * write fault), although the engine performs the load first (docs/engine.md).  Every other
+   * access is reported as it was made.  Asked only on the slow path, when the MMU refuses.
+   */
+  faultAccess(access: Access): Access {
+    if (access !== 'read' || this.arch !== 'x86_64') return access;
+    const pc = Number(this.pc());
+    const bytes = this.peek(pc, 15) ?? this.peek(pc, 1);
+    return bytes && isX86MemoryRmw(bytes) ? 'write' : access;
   }
 
   /** Reads guest bytes straight from the host backing (no MMU check); undefined if unmapped. */

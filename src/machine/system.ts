@@ -5,7 +5,6 @@
  * throttling), the OOM reaper kernel thread, and timed actions.
  */
 import type { Access, Cpu, StopReason } from '../hw/cpu.js';
-import { isX86MemoryRmw } from '../hw/x86-decode.js';
 import { mem_cgroup_handle_over_high } from '../mm/memcontrol.js';
 import { get_mm_counter, handle_mm_fault, sync_mm_rss, zap_page_range } from '../mm/memory.js';
 import { expand_stack } from '../mm/mmap.js';
@@ -145,8 +144,8 @@ export class System {
     const t = this.running;
     if (!t || t.mm !== mm) return false;
     const pc = access === 'fetch' ? BigInt(address) : mm.cpu.pc();
-    // x86 read-modify-write instructions load with write intent: the #PF reports a write.
-    const faultAccess = access === 'read' && mm.arch === 'x86_64' && this.isRmwAt(mm, pc) ? 'write' : access;
+    // The access as the CPU reports it in the exception (Cpu.faultAccess decides, e.g. RMW loads).
+    const faultAccess = mm.cpu.faultAccess(access);
     for (;;) {
       const out = this.enterFault(t, BigInt(address), faultAccess, pc);
       if (out === 'stop') {
@@ -164,11 +163,6 @@ export class System {
       }
       if (t.refaults.address !== address) t.refaults = { address, count: 1 };
     }
-  }
-
-  private isRmwAt(mm: MmStruct, pc: bigint): boolean {
-    const bytes = mm.cpu.peek(Number(pc), 15) ?? mm.cpu.peek(Number(pc), 1);
-    return !!bytes && isX86MemoryRmw(bytes);
   }
 
   /**
