@@ -23,19 +23,18 @@ import {
   esr_is_data_abort,
   esr_is_instr_abort,
   is_write_abort,
-  sanitizeUserFaultEsr,
 } from '../../arch/arm64/include/asm/esr.js';
 import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
-import { formatMemAbortDecode } from '../../arch/arm64/kernel/traps.js';
+import { mem_abort_decode as formatMemAbortDecode, sanitizeUserFaultEsr } from '../../arch/arm64/mm/fault.js';
 import {
   X86_PF_INSTR,
   X86_PF_PROT,
   X86_PF_SHSTK,
   X86_PF_USER,
   decodePf,
-  formatPfOopsLines,
   pfBits,
 } from '../../arch/x86/include/asm/trap_pf.js';
+import { show_fault_oops as formatPfOopsLines } from '../../arch/x86/mm/fault.js';
 import { PROFILES, type KernelVersion } from '../include/faultpath/profile.js';
 
 export type Profile = KernelVersion;

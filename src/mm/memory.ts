@@ -643,3 +643,53 @@ function free_unmapped_anon_page(k: KernelState, pfn: number, memcg: MemCgroup):
   uncharge_folio(k, pfn);
   k.phys.freeFrame(pfn);
 }
+
+// ---------------------------------------------------------------------------------------------
+// print_vma_addr()
+// ---------------------------------------------------------------------------------------------
+
+/** What print_vma_addr() names: the backing file's basename, vm_start and the VMA's size. */
+export interface VmaAddr {
+  /** kbasename() of the backing file's path */
+  name: string;
+  start: bigint;
+  /** vm_end - vm_start */
+  size: bigint;
+}
+
+/** A VMA as print_vma_addr() reads it. */
+export interface VmaDesc {
+  start: bigint;
+  end: bigint;
+  /** path of the backing file; null/undefined for anonymous mappings */
+  file?: string | null;
+}
+
+/**
+ * The lookup of print_vma_addr() over a list of VMAs: find_vma() returns the first VMA whose
+ * vm_end is above ip — even when ip lies in the gap below it — and the text is printed only if
+ * that VMA is file-backed.  Returns the pieces, or null when nothing is printed.
+ */
+export function printVmaAddrLookup(ip: bigint, vmas: Iterable<VmaDesc>): VmaAddr | null {
+  let best: VmaDesc | undefined;
+  for (const v of vmas) if (v.end > ip && (!best || v.start < best.start)) best = v;
+  if (!best || !best.file) return null;
+  const base = best.file.slice(best.file.lastIndexOf('/') + 1);
+  return { name: base, start: best.start, size: best.end - best.start };
+}
+
+/**
+ * print_vma_addr(prefix, ip) (mm/memory.c) for `mm` (the kernel uses current->mm): which file
+ * mapping it names for ip.  The report printers print it with formatVmaAddr().
+ */
+export function print_vma_addr(mm: MmStruct, ip: bigint): VmaAddr | null {
+  return printVmaAddrLookup(
+    ip,
+    mm.vmas.map((v) => ({ start: BigInt(v.start), end: BigInt(v.end), file: v.file?.path ?? null })),
+  );
+}
+
+/** print_vma_addr()'s `"%s%s[%lx+%lx]"` with the prefix the callers pass (KERN_CONT " in "). */
+export function formatVmaAddr(vma: VmaAddr | null | undefined, prefix = ' in '): string {
+  return vma ? `${prefix}${vma.name}[${vma.start.toString(16)}+${vma.size.toString(16)}]` : '';
+}

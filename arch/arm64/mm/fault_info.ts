@@ -1,13 +1,20 @@
 /**
- * The arm64 `fault_info[]` table: one entry per DFSC/IFSC value (ESR & 0x3F) naming the
- * handler `do_mem_abort()` dispatches to, the signal and si_code sent when the fault cannot be
- * handled, and the name string printed in reports.
+ * The per-version rows of the arm64 `fault_info[]` table, as data: one entry per DFSC/IFSC value
+ * (ESR & 0x3F) naming the handler `do_mem_abort()` dispatches to, the signal and si_code sent
+ * when the fault cannot be handled, and the name string printed in reports.
  *
  * Mirrors `static const struct fault_info fault_info[]` in arch/arm64/mm/fault.c of each
  * modeled version (kernel-reference.md §1.6).  4.19 and 6.1 differ only at index 17 (6.1 adds
  * the MTE "synchronous tag check fault"); 3.12 differs substantially (every do_bad row is
  * SIGBUS with a literal 0 si_code, index 7 goes straight to do_page_fault, several rows have
  * other names — including the unterminated "(translation table walk" of rows 28–31).
+ *
+ * Why a file of its own: the kernel's table lives in fault.c, and there (arch/arm64/mm/fault.ts)
+ * the model binds these rows to the handler functions (`fault_info[]` with function references,
+ * which do_mem_abort() calls).  The rows themselves are also read by code fault.ts depends on —
+ * the report printers of arch/arm64/kernel/traps.ts name a fault by its row — and by the
+ * `explain` tool; keeping the data here lets them read it without an import cycle through the
+ * handlers.  `fn` here is the handler's name as the kernel source writes it.
  */
 import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
 

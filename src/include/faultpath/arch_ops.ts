@@ -9,19 +9,16 @@ import type { Task } from '../linux/sched.js';
 
 export type ArchFaultOutcome = { kind: 'retry' } | { kind: 'signal' } | { kind: 'sleep'; waitq: string };
 
-/** A fault the kernel turns into a signal (force_sig_fault) with its report inputs. */
-export interface UserFaultReport {
+/** A trap whose signal the caller forces on the task (the answer of otherException). */
+export interface TrapSignal {
+  kind: 'force_sig';
   sig: number;
-  /** si_code name (SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR, SI_KERNEL, ...) */
+  /** si_code name (ILL_ILLOPC, TRAP_BRKPT, SI_KERNEL, ...) */
   code: string;
-  address: bigint;
-  /** arm64 ESR as do_mem_abort received it */
-  esr?: number;
-  /** x86 error code */
-  errorCode?: number;
-  /** fault_info name (arm64) */
-  name?: string;
 }
+
+/** What an arch exception handler returns: a fault outcome, or a signal for the caller to force. */
+export type ArchExceptionOutcome = ArchFaultOutcome | TrapSignal;
 
 export interface SyscallAbi {
   nr(cpu: Cpu): number;
@@ -36,8 +33,8 @@ export interface SyscallAbi {
 export interface ArchOps {
   /** The exception entry for a user access the MMU refused. */
   userFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome;
-  /** A non-memory CPU exception (undefined instruction, brk/int3, #GP ...) → signal number and code. */
-  otherException(k: KernelState, t: Task, intno: number, pc: bigint, what: string): { sig: number; code: string };
+  /** A non-memory CPU exception (undefined instruction, brk/int3, #GP ...) → the signal to force. */
+  otherException(k: KernelState, t: Task, intno: number, pc: bigint, what: string): TrapSignal;
   syscall: SyscallAbi;
   /** register lines x86 prints inside an OOM report's Call Trace (RIP/Code/RSP/...) */
   userRegsForOops(k: KernelState, t: Task): string[];

@@ -3,14 +3,44 @@
  *
  * Mirrors arch/arm64/include/asm/esr.h (6.1 and 4.19: identical values; 3.12 used the older
  * `ESR_EL1_*` names with the same bit positions) plus the `esr_class_str[]` table of
- * arch/arm64/kernel/traps.c and the EL0 ESR sanitising of arch/arm64/mm/fault.c
- * (`set_thread_esr()` in 6.1, `__do_user_fault()` in 4.19).
+ * arch/arm64/kernel/traps.c.  This is the decoding side, under the kernel's names; the values of
+ * the fields and classes the model's CPU reports are the hardware's (src/hw/arm64-syndrome.ts,
+ * which also builds the ESRs) and are imported from there, so each is defined once.
  *
  * Everything here is pure data and pure functions.  An ESR value is handled as a `number`
  * holding the low 32 bits (EC/IL/ISS); 6.1 stores ESR in an `unsigned long`, whose upper bits
  * (ISS2, FEAT_LS64 and later) are RES0 on every CPU faultpath models, so functions that print
  * a 64-bit ESR accept `bigint` as well.
  */
+import {
+  EC_BRK64,
+  EC_DABT_LOWER,
+  EC_DABT_SAME,
+  EC_IABT_LOWER,
+  EC_IABT_SAME,
+  EC_SVC64,
+  EC_UNKNOWN,
+  ESR_EC_SHIFT,
+  ESR_IL,
+  ESR_IL_SHIFT,
+  ESR_ISS_CM,
+  ESR_ISS_CM_SHIFT,
+  ESR_ISS_EA,
+  ESR_ISS_EA_SHIFT,
+  ESR_ISS_FNV,
+  ESR_ISS_FNV_SHIFT,
+  ESR_ISS_FSC,
+  ESR_ISS_ISV,
+  ESR_ISS_ISV_SHIFT,
+  ESR_ISS_S1PTW,
+  ESR_ISS_S1PTW_SHIFT,
+  ESR_ISS_SET_SHIFT,
+  ESR_ISS_WNR,
+  ESR_ISS_WNR_SHIFT,
+  FSC_ACCESS_FLAG,
+  FSC_PERMISSION,
+  FSC_TRANSLATION,
+} from '../../../../src/hw/arm64-syndrome.js';
 import type { KernelVersion } from '../../../../src/include/faultpath/profile.js';
 
 export type Profile = KernelVersion;
@@ -19,7 +49,7 @@ export type Profile = KernelVersion;
 // Exception classes (ESR_ELx.EC, bits [31:26]).  Values are architectural; the names are the
 // kernel's ESR_ELx_EC_* suffixes.
 // ---------------------------------------------------------------------------------------------
-export const ESR_ELx_EC_UNKNOWN = 0x00;
+export const ESR_ELx_EC_UNKNOWN = EC_UNKNOWN;
 export const ESR_ELx_EC_WFx = 0x01;
 export const ESR_ELx_EC_CP15_32 = 0x03;
 export const ESR_ELx_EC_CP15_64 = 0x04;
@@ -36,7 +66,7 @@ export const ESR_ELx_EC_ILL = 0x0e;
 export const ESR_ELx_EC_SVC32 = 0x11;
 export const ESR_ELx_EC_HVC32 = 0x12;
 export const ESR_ELx_EC_SMC32 = 0x13;
-export const ESR_ELx_EC_SVC64 = 0x15;
+export const ESR_ELx_EC_SVC64 = EC_SVC64;
 export const ESR_ELx_EC_HVC64 = 0x16;
 export const ESR_ELx_EC_SMC64 = 0x17;
 export const ESR_ELx_EC_SYS64 = 0x18;
@@ -48,11 +78,11 @@ export const ESR_ELx_EC_FPAC = 0x1c;
 /** 6.1 only */
 export const ESR_ELx_EC_SME = 0x1d;
 export const ESR_ELx_EC_IMP_DEF = 0x1f;
-export const ESR_ELx_EC_IABT_LOW = 0x20;
-export const ESR_ELx_EC_IABT_CUR = 0x21;
+export const ESR_ELx_EC_IABT_LOW = EC_IABT_LOWER;
+export const ESR_ELx_EC_IABT_CUR = EC_IABT_SAME;
 export const ESR_ELx_EC_PC_ALIGN = 0x22;
-export const ESR_ELx_EC_DABT_LOW = 0x24;
-export const ESR_ELx_EC_DABT_CUR = 0x25;
+export const ESR_ELx_EC_DABT_LOW = EC_DABT_LOWER;
+export const ESR_ELx_EC_DABT_CUR = EC_DABT_SAME;
 export const ESR_ELx_EC_SP_ALIGN = 0x26;
 export const ESR_ELx_EC_FP_EXC32 = 0x28;
 export const ESR_ELx_EC_FP_EXC64 = 0x2c;
@@ -65,7 +95,7 @@ export const ESR_ELx_EC_WATCHPT_LOW = 0x34;
 export const ESR_ELx_EC_WATCHPT_CUR = 0x35;
 export const ESR_ELx_EC_BKPT32 = 0x38;
 export const ESR_ELx_EC_VECTOR32 = 0x3a;
-export const ESR_ELx_EC_BRK64 = 0x3c;
+export const ESR_ELx_EC_BRK64 = EC_BRK64;
 export const ESR_ELx_EC_MAX = 0x3f;
 
 /** EC value → the kernel's constant suffix (`DABT_LOW` for ESR_ELx_EC_DABT_LOW, …). */
@@ -117,42 +147,42 @@ export const ESR_EC_NAMES: Readonly<Record<number, string>> = Object.freeze({
 // ---------------------------------------------------------------------------------------------
 // Field layout
 // ---------------------------------------------------------------------------------------------
-export const ESR_ELx_EC_SHIFT = 26;
+export const ESR_ELx_EC_SHIFT = ESR_EC_SHIFT;
 export const ESR_ELx_EC_WIDTH = 6;
-export const ESR_ELx_EC_MASK = 0xfc000000; // 0x3F << 26, kept positive
-export const ESR_ELx_IL_SHIFT = 25;
-export const ESR_ELx_IL = 0x02000000;
+export const ESR_ELx_EC_MASK = (ESR_ELx_EC_MAX << ESR_ELx_EC_SHIFT) >>> 0; // kept positive
+export const ESR_ELx_IL_SHIFT = ESR_IL_SHIFT;
+export const ESR_ELx_IL = ESR_IL;
 export const ESR_ELx_ISS_MASK = ESR_ELx_IL - 1; // 0x01ffffff
 
 /** ISS field shared by several classes */
-export const ESR_ELx_WNR_SHIFT = 6;
-export const ESR_ELx_WNR = 1 << ESR_ELx_WNR_SHIFT;
+export const ESR_ELx_WNR_SHIFT = ESR_ISS_WNR_SHIFT;
+export const ESR_ELx_WNR = ESR_ISS_WNR;
 
 /** Shared ISS fields for data/instruction aborts */
-export const ESR_ELx_SET_SHIFT = 11;
+export const ESR_ELx_SET_SHIFT = ESR_ISS_SET_SHIFT;
 export const ESR_ELx_SET_MASK = 3 << ESR_ELx_SET_SHIFT;
-export const ESR_ELx_FnV_SHIFT = 10;
-export const ESR_ELx_FnV = 1 << ESR_ELx_FnV_SHIFT;
-export const ESR_ELx_EA_SHIFT = 9;
-export const ESR_ELx_EA = 1 << ESR_ELx_EA_SHIFT;
-export const ESR_ELx_S1PTW_SHIFT = 7;
-export const ESR_ELx_S1PTW = 1 << ESR_ELx_S1PTW_SHIFT;
+export const ESR_ELx_FnV_SHIFT = ESR_ISS_FNV_SHIFT;
+export const ESR_ELx_FnV = ESR_ISS_FNV;
+export const ESR_ELx_EA_SHIFT = ESR_ISS_EA_SHIFT;
+export const ESR_ELx_EA = ESR_ISS_EA;
+export const ESR_ELx_S1PTW_SHIFT = ESR_ISS_S1PTW_SHIFT;
+export const ESR_ELx_S1PTW = ESR_ISS_S1PTW;
 
 /** Fault status code (IFSC/DFSC) */
-export const ESR_ELx_FSC = 0x3f;
+export const ESR_ELx_FSC = ESR_ISS_FSC;
 export const ESR_ELx_FSC_TYPE = 0x3c;
 export const ESR_ELx_FSC_LEVEL = 0x03;
 export const ESR_ELx_FSC_EXTABT = 0x10;
 /** 6.1 only (MTE synchronous tag check fault) */
 export const ESR_ELx_FSC_MTE = 0x11;
 export const ESR_ELx_FSC_SERROR = 0x11;
-export const ESR_ELx_FSC_ACCESS = 0x08;
-export const ESR_ELx_FSC_FAULT = 0x04;
-export const ESR_ELx_FSC_PERM = 0x0c;
+export const ESR_ELx_FSC_ACCESS = FSC_ACCESS_FLAG;
+export const ESR_ELx_FSC_FAULT = FSC_TRANSLATION;
+export const ESR_ELx_FSC_PERM = FSC_PERMISSION;
 
 /** ISS fields for data aborts */
-export const ESR_ELx_ISV_SHIFT = 24;
-export const ESR_ELx_ISV = 1 << ESR_ELx_ISV_SHIFT;
+export const ESR_ELx_ISV_SHIFT = ESR_ISS_ISV_SHIFT;
+export const ESR_ELx_ISV = ESR_ISS_ISV;
 export const ESR_ELx_SAS_SHIFT = 22;
 export const ESR_ELx_SAS = 3 << ESR_ELx_SAS_SHIFT;
 export const ESR_ELx_SSE_SHIFT = 21;
@@ -163,8 +193,8 @@ export const ESR_ELx_SF_SHIFT = 15;
 export const ESR_ELx_SF = 1 << ESR_ELx_SF_SHIFT;
 export const ESR_ELx_AR_SHIFT = 14;
 export const ESR_ELx_AR = 1 << ESR_ELx_AR_SHIFT;
-export const ESR_ELx_CM_SHIFT = 8;
-export const ESR_ELx_CM = 1 << ESR_ELx_CM_SHIFT;
+export const ESR_ELx_CM_SHIFT = ESR_ISS_CM_SHIFT;
+export const ESR_ELx_CM = ESR_ISS_CM;
 
 /**
  * 3.12 only: entry.S `el0_ia` ORs this *reserved* ISS bit into the ESR copy it hands to
@@ -287,98 +317,6 @@ export function esr_fsc_is_access_flag_fault(esr: number | bigint): boolean {
   return esrFscType(esr) === ESR_ELx_FSC_ACCESS;
 }
 
-/** FSC for a translation fault at table level 0..3 (0x04 + level). */
-export function fscTranslation(level: 0 | 1 | 2 | 3): number {
-  return ESR_ELx_FSC_FAULT | checkLevel(level);
-}
-
-/** FSC for an access-flag fault at level 1..3 (0x08 + level). */
-export function fscAccessFlag(level: 1 | 2 | 3): number {
-  return ESR_ELx_FSC_ACCESS | checkLevel(level);
-}
-
-/** FSC for a permission fault at level 1..3 (0x0C + level). */
-export function fscPermission(level: 1 | 2 | 3): number {
-  return ESR_ELx_FSC_PERM | checkLevel(level);
-}
-
-/** Alignment fault FSC (index 33 of fault_info[]). */
-export const FSC_ALIGNMENT = 0x21;
-
-function checkLevel(level: number): number {
-  if (!Number.isInteger(level) || level < 0 || level > 3)
-    throw new RangeError(`translation level must be 0..3, got ${level}`);
-  return level;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Builders.  For aborts taken to EL1 the CPUs faultpath models report ISV=0 and IL=1 (the
-// comment in set_thread_esr() relies on ISS[23:14] being clear for such faults; the oracle's
-// real ESRs, e.g. 0x92000046 and 0x8200000f, have IL set).
-// ---------------------------------------------------------------------------------------------
-
-export interface DataAbortEsrOptions {
-  /** WnR: the access was a write */
-  write: boolean;
-  /** DFSC, bits [5:0] */
-  fsc: number;
-  /** cache-maintenance operation (CM); is_write_abort() ignores WnR when set */
-  cm?: boolean;
-  /** fault on the stage-1 translation table walk (S1PTW) */
-  s1ptw?: boolean;
-  /** FAR not valid (FnV) */
-  fnv?: boolean;
-  /** external abort type (EA) */
-  ea?: boolean;
-  /** taken from EL0 ('lower', EC 0x24, default) or from EL1 ('current', EC 0x25) */
-  el?: 'lower' | 'current';
-  /** IL bit; defaults to true (32-bit instruction) */
-  il?: boolean;
-}
-
-function checkFsc(fsc: number): number {
-  if (!Number.isInteger(fsc) || fsc < 0 || fsc > ESR_ELx_FSC) throw new RangeError(`FSC must be 0..0x3f, got ${fsc}`);
-  return fsc;
-}
-
-/**
- * Build a bit-exact data-abort ESR as the CPU reports it to EL1:
- * read L3 translation → 0x92000007, write L2 translation → 0x92000046,
- * write L3 permission → 0x9200004f.
- */
-export function buildDataAbortEsr(o: DataAbortEsrOptions): number {
-  const ec = o.el === 'current' ? ESR_ELx_EC_DABT_CUR : ESR_ELx_EC_DABT_LOW;
-  let esr = (ec << ESR_ELx_EC_SHIFT) >>> 0;
-  if (o.il ?? true) esr |= ESR_ELx_IL;
-  if (o.fnv) esr |= ESR_ELx_FnV;
-  if (o.ea) esr |= ESR_ELx_EA;
-  if (o.cm) esr |= ESR_ELx_CM;
-  if (o.s1ptw) esr |= ESR_ELx_S1PTW;
-  if (o.write) esr |= ESR_ELx_WNR;
-  esr |= checkFsc(o.fsc);
-  return esr >>> 0;
-}
-
-export interface InstrAbortEsrOptions {
-  el?: 'lower' | 'current';
-  s1ptw?: boolean;
-  fnv?: boolean;
-  ea?: boolean;
-  il?: boolean;
-}
-
-/** Build an instruction-abort ESR: exec L3 permission → 0x8200000f, L3 translation → 0x82000007. */
-export function buildInstrAbortEsr(fsc: number, o: InstrAbortEsrOptions = {}): number {
-  const ec = o.el === 'current' ? ESR_ELx_EC_IABT_CUR : ESR_ELx_EC_IABT_LOW;
-  let esr = (ec << ESR_ELx_EC_SHIFT) >>> 0;
-  if (o.il ?? true) esr |= ESR_ELx_IL;
-  if (o.fnv) esr |= ESR_ELx_FnV;
-  if (o.ea) esr |= ESR_ELx_EA;
-  if (o.s1ptw) esr |= ESR_ELx_S1PTW;
-  esr |= checkFsc(fsc);
-  return esr >>> 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // esr_class_str[] (arch/arm64/kernel/traps.c) — what "unhandled exception:" and
 // mem_abort_decode() print for the EC.  3.12 has no such table (its messages print the
@@ -448,68 +386,4 @@ export function esrClassStrTable(profile: Profile = '6.1'): readonly string[] {
 export function esr_get_class_string(esr: number | bigint, profile: Profile = '6.1'): string {
   const t = profile === '6.1' ? CLASS_STR_61 : CLASS_STR_419;
   return t[ESR_ELx_EC(esr)] ?? ESR_CLASS_UNRECOGNIZED;
-}
-
-// ---------------------------------------------------------------------------------------------
-// ESR sanitising for user faults on kernel addresses.
-//
-// 6.1 set_thread_esr(address, esr) and 4.19 __do_user_fault(info, esr) do the same thing:
-// record the fault address; if it is not a TTBR0 (user) address, pretend the access hit a
-// level-0 translation fault, keeping only the bits userspace already knows.  The result is
-// thread.fault_code — what the signal frame's ESR record carries and what
-// "unhandled exception: …, ESR 0x…" prints.  3.12 does no sanitising.
-// ---------------------------------------------------------------------------------------------
-
-/** TASK_SIZE for a 64-bit task with 48-bit VAs (arm64 `TASK_SIZE_64 = 1 << vabits_actual`). */
-export const ARM64_TASK_SIZE_48 = 1n << 48n;
-
-export interface SanitizedEsr {
-  /** the value stored in thread.fault_code */
-  esr: number;
-  /** whether the address was a kernel (non-TTBR0) address and the ESR was rewritten */
-  sanitized: boolean;
-  /**
-   * The ESR whose fault_info[] name the report prints: 6.1 looks up `inf` before
-   * set_thread_esr() (original ESR); 4.19 calls esr_to_fault_info() on the sanitised ESR.
-   */
-  nameEsr: number;
-  /** WARN text printed when the EC is neither DABT_LOW nor IABT_LOW (ESR becomes 0) */
-  warning?: string;
-}
-
-/**
- * Model of 6.1 `set_thread_esr()` / 4.19 `__do_user_fault()` ESR handling.
- * `addr` is the address as the handler sees it (6.1: untagged_addr(far); 4.19: entry.S already
- * cleared the tag for data aborts, not for instruction aborts).
- */
-export function sanitizeUserFaultEsr(
-  addr: bigint,
-  esrIn: number | bigint,
-  profile: Profile = '6.1',
-  taskSize: bigint = ARM64_TASK_SIZE_48,
-): SanitizedEsr {
-  const orig = esrLow32(esrIn);
-  // is_ttbr0_addr(addr) == addr < TASK_SIZE in 6.1; 4.19 tests addr >= TASK_SIZE directly.
-  if (profile === '3.12' || addr < taskSize) return { esr: orig, sanitized: false, nameEsr: orig };
-  let esr: number;
-  let warning: string | undefined;
-  switch (ESR_ELx_EC(orig)) {
-    case ESR_ELx_EC_DABT_LOW:
-      esr = ((orig & (ESR_ELx_EC_MASK | ESR_ELx_IL | ESR_ELx_CM | ESR_ELx_WNR)) | ESR_ELx_FSC_FAULT) >>> 0;
-      break;
-    case ESR_ELx_EC_IABT_LOW:
-      esr = ((orig & (ESR_ELx_EC_MASK | ESR_ELx_IL)) | ESR_ELx_FSC_FAULT) >>> 0;
-      break;
-    default:
-      // 6.1: WARN(1, "ESR 0x%lx is not DABT or IABT from EL0\n", esr); 4.19 uses "0x%x".
-      warning = `ESR 0x${orig.toString(16)} is not DABT or IABT from EL0`;
-      esr = 0;
-      break;
-  }
-  return {
-    esr,
-    sanitized: true,
-    nameEsr: profile === '4.19' ? esr : orig,
-    ...(warning !== undefined ? { warning } : {}),
-  };
 }

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { ESR_ELx_FSC_FAULT } from '../../../../arch/arm64/include/asm/esr.js';
 import {
-  exceptionTraceDefault,
+  fault_info,
   format312UnhandledFaultAlert,
   formatArm64UnhandledFault,
-  formatDumpStackInfo,
-  formatGprs,
-  formatMemAbortDecode,
-  formatPstate,
-  formatShowPte,
+  mem_abort_decode as formatMemAbortDecode,
+  sanitizeUserFaultEsr,
+  show_pte as formatShowPte,
   type Arm64UnhandledFaultFields,
-} from '../../arch/arm64/kernel/traps.js';
-import { buildDataAbortEsr, buildInstrAbortEsr, sanitizeUserFaultEsr } from '../../arch/arm64/include/asm/esr.js';
-import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
+} from '../../../../arch/arm64/mm/fault.js';
+import { FAULT_INFO, faultInfo } from '../../../../arch/arm64/mm/fault_info.js';
+import { buildDataAbortEsr, buildInstrAbortEsr } from '../../../../src/hw/arm64-syndrome.js';
 import {
   haveOracle,
   oracleBlock,
@@ -20,7 +19,43 @@ import {
   oracleLogLines,
   parseVma,
   unameOf,
-} from './oracle-helpers.js';
+} from '../../oracle-helpers.js';
+
+describe('EL0 ESR sanitising (set_thread_esr / __do_user_fault)', () => {
+  const kaddr = 0xffff800008000000n;
+  it('user addresses are left alone', () => {
+    expect(sanitizeUserFaultEsr(0x1000n, 0x9200004f)).toEqual({
+      esr: 0x9200004f,
+      sanitized: false,
+      nameEsr: 0x9200004f,
+    });
+  });
+  it('DABT keeps EC, IL, CM, WnR and claims a level-0 translation fault', () => {
+    const r = sanitizeUserFaultEsr(kaddr, 0x9200014f);
+    expect(r.esr).toBe(0x92000144);
+    expect(r.esr & 0x3f).toBe(ESR_ELx_FSC_FAULT);
+    expect(r.nameEsr).toBe(0x9200014f); // 6.1 names the original
+    expect(sanitizeUserFaultEsr(kaddr, 0x9200014f, '4.19').nameEsr).toBe(0x92000144); // 4.19 the sanitised
+  });
+  it('DABT with ISV/SRT bits drops them', () => {
+    expect(sanitizeUserFaultEsr(kaddr, 0x93c08047 >>> 0).esr).toBe(0x92000044);
+  });
+  it('IABT keeps EC and IL only', () => {
+    expect(sanitizeUserFaultEsr(kaddr, 0x8200028f).esr).toBe(0x82000004);
+  });
+  it('other ECs: WARN and ESR 0', () => {
+    const r = sanitizeUserFaultEsr(kaddr, 0x56000000);
+    expect(r.esr).toBe(0);
+    expect(r.warning).toBe('ESR 0x56000000 is not DABT or IABT from EL0');
+  });
+  it('the boundary is TASK_SIZE (1 << 48)', () => {
+    expect(sanitizeUserFaultEsr((1n << 48n) - 1n, 0x92000047).sanitized).toBe(false);
+    expect(sanitizeUserFaultEsr(1n << 48n, 0x92000047).sanitized).toBe(true);
+  });
+  it('3.12 does not sanitise', () => {
+    expect(sanitizeUserFaultEsr(kaddr, 0x9200004f, '3.12').esr).toBe(0x9200004f);
+  });
+});
 
 const zeros = (): bigint[] => Array.from({ length: 31 }, () => 0n);
 
@@ -45,74 +80,6 @@ function baseFields(over: Partial<Arm64UnhandledFaultFields> = {}): Arm64Unhandl
     ...over,
   };
 }
-
-describe('exceptionTraceDefault (kernel-reference.md §1.10)', () => {
-  it('arm64 is 0 in 4.19 and 6.1, 1 in 3.12; x86 is always 1', () => {
-    expect(exceptionTraceDefault('6.1')).toBe(0);
-    expect(exceptionTraceDefault('4.19')).toBe(0);
-    expect(exceptionTraceDefault('3.12')).toBe(1);
-    for (const p of ['6.1', '4.19', '3.12'] as const) expect(exceptionTraceDefault(p, 'x86_64')).toBe(1);
-  });
-  it.skipIf(!haveOracle)('matches the oracle boot default on arm64 6.1', () => {
-    const j = oracleJson('aarch64', 'sigsegv_null_store');
-    expect(String(exceptionTraceDefault('6.1'))).toBe(j.settings.boot_defaults['debug.exception-trace']);
-  });
-});
-
-describe('formatPstate', () => {
-  it('6.1 format', () => {
-    expect(formatPstate(0x1000n)).toBe('00001000 (nzcv daif -PAN -UAO -TCO -DIT +SSBS BTYPE=--)');
-    expect(formatPstate(0xf04003c0n)).toBe('f04003c0 (NZCV DAIF +PAN -UAO -TCO -DIT -SSBS BTYPE=--)');
-    expect(formatPstate(0x60000c00n)).toBe('60000c00 (nZCv daif -PAN -UAO -TCO -DIT -SSBS BTYPE=j-)');
-    expect(formatPstate(0x400n)).toContain('BTYPE=jc');
-    expect(formatPstate(0x800n)).toContain('BTYPE=-c');
-  });
-  it('4.19 format stops after UAO', () => {
-    expect(formatPstate(0x80001000n, '4.19')).toBe('80001000 (Nzcv daif -PAN -UAO)');
-  });
-});
-
-describe('register dump layout', () => {
-  const regs = Array.from({ length: 31 }, (_, i) => BigInt(i));
-  it('6.1: three per line, x29 first, x0 last', () => {
-    const l = formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n });
-    expect(l).toHaveLength(10);
-    expect(l[0]).toBe('x29: 000000000000001d x28: 000000000000001c x27: 000000000000001b');
-    expect(l[6]).toBe('x11: 000000000000000b x10: 000000000000000a x9 : 0000000000000009');
-    expect(l[9]).toBe('x2 : 0000000000000002 x1 : 0000000000000001 x0 : 0000000000000000');
-  });
-  it('4.19/3.12: two per line with a trailing space', () => {
-    const l = formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n }, '4.19');
-    expect(l).toHaveLength(15);
-    expect(l[0]).toBe('x29: 000000000000001d x28: 000000000000001c ');
-    expect(l[14]).toBe('x1 : 0000000000000001 x0 : 0000000000000000 ');
-    expect(formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n }, '3.12')).toEqual(l);
-  });
-});
-
-describe('formatDumpStackInfo', () => {
-  it('prints the version only up to its first space, then the distribution suffix', () => {
-    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: '6.1.0', version: '#3 SMP PREEMPT x' })).toEqual([
-      'CPU: 0 PID: 7 Comm: a Not tainted 6.1.0 #3',
-    ]);
-    expect(
-      formatDumpStackInfo(
-        {
-          pid: 7,
-          comm: 'abcdefghijklmnopqrstuvwxyz',
-          release: 'r',
-          version: 'v',
-          kdumpLoaded: true,
-          hardwareName: 'hw',
-        },
-        '4.19',
-      ),
-    ).toEqual(['CPU: 0 PID: 7 Comm: abcdefghijklmno Kdump: loaded Not tainted r v', 'Hardware name: hw']);
-    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: 'r', version: 'v', kdumpLoaded: true }, '3.12')).toEqual([
-      'CPU: 0 PID: 7 Comm: a Not tainted r v',
-    ]);
-  });
-});
 
 describe('formatArm64UnhandledFault (synthetic)', () => {
   it('6.1 null store', () => {
@@ -327,4 +294,17 @@ describe.skipIf(!haveOracle)('formatArm64UnhandledFault vs the real 6.1 oracle',
       expect(faultInfo('6.1', esr).name).toBe(uf.name);
     });
   }
+});
+
+describe('fault_info[] holds the handlers themselves', () => {
+  it('every row of every version is bound to the function its data row names', () => {
+    for (const p of ['6.1', '4.19', '3.12'] as const) {
+      expect(fault_info[p]).toHaveLength(64);
+      fault_info[p].forEach((inf, i) => {
+        expect(typeof inf.fn).toBe('function');
+        expect(inf.fn.name).toBe(FAULT_INFO[p][i]!.fn);
+        expect({ ...inf, fn: inf.fn.name }).toEqual(FAULT_INFO[p][i]);
+      });
+    }
+  });
 });

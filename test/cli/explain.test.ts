@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainEsr, explainPf } from '../../src/cli/explain.js';
-import { formatMemAbortDecode } from '../../arch/arm64/kernel/traps.js';
+import { mem_abort_decode as formatMemAbortDecode } from '../../arch/arm64/mm/fault.js';
 
 describe('explainEsr', () => {
   it('accepts hex with or without 0x, numbers and bigints', () => {
