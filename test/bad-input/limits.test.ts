@@ -221,46 +221,35 @@ describe.each(ARCHES)('%s', (arch) => {
   // region, so a loop of n mmaps cost O(n^4) (800 one-page mmaps took ~190 s).  Now a loop of
   // one-page mmaps runs to the engine's region limit (about 1000 on arm64) and then gets
   // -ENOMEM, in ~1.5 s (mostly uc_mem_map_ptr, whose cost grows with the region count,
-  // DESIGN.md §1); the 10 s deadline leaves room for a loaded CI machine and still catches the
-  // old cost by two orders of magnitude.
+  // DESIGN.md §1).  Its cost is measured in bench/, not here: the old O(n^4) cost shows up there
+  // and as this test's timeout.
   //
   // MODEL GAP: Linux merges each new anonymous mapping with the adjacent one (vma_merge), so
   // the 1000 mmaps make one VMA and all succeed (the limit is vm.max_map_count, 65530).  The
   // model gives every mmap its own VMA and engine region, so the last few hit the region limit.
   if (arch === 'aarch64') {
     const mmapLoop = async () => {
-      const deadline = Date.now() + 10_000;
-      const r = await run(
-        arch,
-        {
-          steps: [
-            { label: 'loop' },
-            { sys: 'mmap', args: [0, 4096, RW, ANON, -1, 0], save: 0 },
-            { br: 'ltz', slot: 0, to: 'done' },
-            inc(1),
-            {
-              asm: {
-                aarch64: '        cmp x0, #1000\n        b.lo loop',
-                x86_64: '        cmp qword ptr [rip + slots + 8], 1000\n        jb loop',
-              },
+      const r = await run(arch, {
+        steps: [
+          { label: 'loop' },
+          { sys: 'mmap', args: [0, 4096, RW, ANON, -1, 0], save: 0 },
+          { br: 'ltz', slot: 0, to: 'done' },
+          inc(1),
+          {
+            asm: {
+              aarch64: '        cmp x0, #1000\n        b.lo loop',
+              x86_64: '        cmp qword ptr [rip + slots + 8], 1000\n        jb loop',
             },
-            { label: 'done' },
-            { out: 'count', slot: 1 },
-            { out: 'last', slot: 0 },
-          ],
-        },
-        {
-          setup: (m) => {
-            m.sys.onProgress = (sys) => {
-              if (Date.now() > deadline) sys.budget = sys.totalExecuted;
-            };
           },
-        },
-      );
+          { label: 'done' },
+          { out: 'count', slot: 1 },
+          { out: 'last', slot: 0 },
+        ],
+      });
       expect(r.end.kind).toBe('exited');
       return r.main.out;
     };
-    it('one-page mmaps run to the engine region limit within a 10 s wall-clock deadline, then -ENOMEM [fixed; was: O(n^4)]', async () => {
+    it('one-page mmaps run to the engine region limit, then -ENOMEM [fixed; was: O(n^4)]', async () => {
       const o = await mmapLoop();
       expect(Number(o.count)).toBeGreaterThan(950);
       if (o.count !== 1000n) expect(o.last).toBe(neg(E.ENOMEM));
