@@ -8,14 +8,13 @@
  *   5  internal error (a bug in faultpath; please report it)
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { AsmError } from '../asm/assemble.js';
 import { ElfError } from '../fs/binfmt_elf.js';
 import { ScenarioError } from '../scenario/schema.js';
 import { UnicornUnavailableError } from '../hw/provision.js';
 import { CpuError } from '../hw/cpu.js';
 import { asmCommand } from './asm.js';
-import { explainEsr, explainPf } from './explain.js';
+import { addExplainCommands } from './explain.js';
 import { listCommand } from './list.js';
 import { oracleCommand } from './oracle.js';
 import type { EventKind } from '../trace/events.js';
@@ -217,33 +216,7 @@ failed expectation is printed as "FAIL <expectation>: …" and the exit code is 
       process.exitCode = await scenarioCommand(file, flags);
     });
 
-  const explain = program
-    .command('explain')
-    .description('decode kernel values: an arm64 ESR, an x86 page-fault error code, or an OOM report');
-  explain
-    .command('esr')
-    .argument('<value>', 'ESR_EL1 value, e.g. 0x92000046')
-    .addOption(new Option('--kernel <version>').choices(['6.1', '4.19', '3.12']).default('6.1'))
-    .action((v: string, o: { kernel: '6.1' | '4.19' | '3.12' }) => {
-      process.stdout.write(explainEsr(v, o.kernel) + '\n');
-    });
-  explain
-    .command('pf')
-    .argument('<code>', 'page-fault error code, e.g. 0x6')
-    .addOption(new Option('--kernel <version>').choices(['6.1', '4.19', '3.12']).default('6.1'))
-    .action((v: string, o: { kernel: '6.1' | '4.19' | '3.12' }) => {
-      process.stdout.write(explainPf(v, o.kernel) + '\n');
-    });
-  explain
-    .command('oom')
-    .argument('<file>', 'a kernel log with an OOM report (dmesg text, 4.19 or 6.1 format); - for stdin')
-    .action(async (file: string) => {
-      const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      const { explainOomReport } = await import('./explain-oom.js');
-      const r = explainOomReport(text);
-      process.stdout.write(r.text + '\n');
-      if (r.inconsistencies.length) process.exitCode = 1;
-    });
+  addExplainCommands(program);
 
   program
     .command('asm')

@@ -63,11 +63,79 @@ function pgtablePages(k: KernelState, mm: MmStruct): number {
   return k.profile.badness.pgtablesFromBytes ? Math.floor(mm.pgtable.pgtablesBytes / 4096) : mm.pgtable.nr[3]!;
 }
 
+/** What oom_badness() reads of a task: its mm's counters, oom_score_adj and credentials. */
+export interface OomBadnessInput {
+  /** get_mm_rss(): anon + file + shmem pages */
+  rss: number;
+  /** get_mm_counter(mm, MM_SWAPENTS) */
+  swapents: number;
+  /** mm_pgtables_bytes() / PAGE_SIZE (4.19/6.1) or mm->nr_ptes (3.12) */
+  pgtablesPages: number;
+  /** p->signal->oom_score_adj */
+  oomScoreAdj: number;
+  /** 3.12 root bonus: has_capability_noaudit(p, CAP_SYS_ADMIN), modeled as uid 0 */
+  uid: number;
+  /** test_bit(MMF_OOM_SKIP, &mm->flags) (4.19/6.1; callers pass false where the version has no such test) */
+  mmfOomSkip?: boolean;
+  /** in_vfork(p) (4.19/6.1, as above) */
+  inVfork?: boolean;
+}
+
+/** The version's oom_badness() differences (KernelProfile.badness). */
+export interface OomBadnessRules {
+  /** 4.19/3.12 return at least 1 for an eligible task; 6.1 returns a signed long */
+  clampToOne: boolean;
+  /** 3.12 takes 3% (30 adj) off for CAP_SYS_ADMIN tasks */
+  rootBonus: boolean;
+}
+
+export interface OomBadness {
+  /** null = never chosen (6.1 LONG_MIN, 4.19/3.12 0) */
+  points: number | null;
+  /** why points is null */
+  excluded?: 'OOM_SCORE_ADJ_MIN' | 'MMF_OOM_SKIP' | 'in_vfork';
+  /** the adj the formula used (3.12: with the root bonus) */
+  adj: number;
+  /** adj × (totalpages / 1000) */
+  adjPoints: number;
+}
+
 /**
- * oom_badness(): LONG_MIN (6.1) / 0 (older) for ineligible tasks; rss + swap + page tables,
- * plus oom_score_adj × totalpages/1000 (integer division first, §7.5).
+ * oom_badness() (mm/oom_kill.c), pure: rss + swap + page tables, plus oom_score_adj ×
+ * totalpages/1000 (the division first, §7.5).  The model (select_bad_process(), /proc/<pid>/oom_score)
+ * and `faultpath explain oom` (from a report's task table) both score tasks with it.  The task
+ * lookups of the kernel function (oom_unkillable_task(), find_lock_task_mm()) stay with the caller.
  */
-export function oom_badness(
+export function oom_badness(t: OomBadnessInput, totalpages: number, rules: OomBadnessRules): OomBadness {
+  const excluded =
+    t.oomScoreAdj === OOM_SCORE_ADJ_MIN
+      ? 'OOM_SCORE_ADJ_MIN'
+      : t.mmfOomSkip
+        ? 'MMF_OOM_SKIP'
+        : t.inVfork
+          ? 'in_vfork'
+          : undefined;
+  if (excluded) return { points: null, excluded, adj: t.oomScoreAdj, adjPoints: 0 };
+  let adj = t.oomScoreAdj;
+  if (rules.rootBonus && t.uid === 0) adj -= 30;
+  const adjPoints = adj * Math.trunc(totalpages / 1000);
+  let points = t.rss + t.swapents + t.pgtablesPages + adjPoints;
+  if (rules.clampToOne) points = points > 0 ? points : 1;
+  return { points, adj, adjPoints };
+}
+
+/** How the model's traces name oom_badness()'s exclusions. */
+const EXCLUDED_TEXT: Record<NonNullable<OomBadness['excluded']>, string> = {
+  OOM_SCORE_ADJ_MIN: 'oom_score_adj == -1000',
+  MMF_OOM_SKIP: 'MMF_OOM_SKIP',
+  in_vfork: 'in vfork',
+};
+
+/**
+ * oom_badness() of a task of the model: oom_unkillable_task() and find_lock_task_mm() as in the
+ * kernel function, then the pure computation over the task's mm; `detail` is the trace's view.
+ */
+function taskBadness(
   k: KernelState,
   p: Task,
   totalpages: number,
@@ -76,17 +144,21 @@ export function oom_badness(
   const t = find_lock_task_mm(k, p);
   if (!t || !t.mm) return { points: null, excluded: 'no mm' };
   const mm = t.mm;
-  let adj = p.oomScoreAdj;
-  if (adj === OOM_SCORE_ADJ_MIN) return { points: null, excluded: 'oom_score_adj == -1000' };
-  if (k.profile.version !== '3.12' && mm.flags.has('MMF_OOM_SKIP')) return { points: null, excluded: 'MMF_OOM_SKIP' };
-  if (k.profile.version !== '3.12' && t.vforkParent && t.vforkParent.mm === mm)
-    return { points: null, excluded: 'in vfork' };
   const pg = pgtablePages(k, mm);
-  let points = get_mm_rss(mm) + get_mm_counter(mm, MM_SWAPENTS) + pg;
-  if (k.profile.badness.rootBonus && p.uid === 0) adj -= 30;
-  const adjPoints = adj * Math.trunc(totalpages / 1000);
-  points += adjPoints;
-  if (k.profile.badness.clampToOne) points = points > 0 ? points : 1;
+  const b = oom_badness(
+    {
+      rss: get_mm_rss(mm),
+      swapents: get_mm_counter(mm, MM_SWAPENTS),
+      pgtablesPages: pg,
+      oomScoreAdj: p.oomScoreAdj,
+      uid: p.uid,
+      mmfOomSkip: k.profile.version !== '3.12' && mm.flags.has('MMF_OOM_SKIP'),
+      inVfork: k.profile.version !== '3.12' && !!t.vforkParent && t.vforkParent.mm === mm,
+    },
+    totalpages,
+    k.profile.badness,
+  );
+  if (b.points === null) return { points: null, excluded: EXCLUDED_TEXT[b.excluded!] };
   const detail: OomCandidate = {
     pid: p.pid,
     comm: p.comm,
@@ -96,16 +168,16 @@ export function oom_badness(
     swapents: get_mm_counter(mm, MM_SWAPENTS),
     pgtablesPages: pg,
     oomScoreAdj: p.oomScoreAdj,
-    adjPoints,
-    points,
+    adjPoints: b.adjPoints,
+    points: b.points,
   };
-  return { points, detail };
+  return { points: b.points, detail };
 }
 
 /** /proc/<pid>/oom_score (§7.6). */
 export function proc_oom_score(k: KernelState, p: Task): number {
   const totalpages = k.phys.managedPages + total_swap_pages(k);
-  const b = oom_badness(k, p, totalpages);
+  const b = taskBadness(k, p, totalpages);
   if (k.profile.version === '6.1') {
     if (b.points === null) return 0;
     return Math.trunc(((1000 + Math.trunc((b.points * 1000) / totalpages)) * 2) / 3);
@@ -288,7 +360,7 @@ function oom_evaluate_task(k: KernelState, oc: OomControl, t: Task): { abort: bo
     oc.chosenPoints = LONG_MAX;
     return { abort: false, candidate: { ...skip('').candidate, excluded: undefined, points: LONG_MAX } };
   }
-  const b = oom_badness(k, t, oc.totalpages);
+  const b = taskBadness(k, t, oc.totalpages);
   if (b.points === null) return skip(b.excluded!);
   const cand = b.detail!;
   if (k.profile.version === '6.1') {
@@ -380,7 +452,7 @@ function oom_kill_process(k: KernelState, oc: OomControl, message: string): void
       let best = 0;
       for (const c of victim.children) {
         if (!c.mm || c.mm === victim.mm) continue;
-        const b = oom_badness(k, c, oc.totalpages);
+        const b = taskBadness(k, c, oc.totalpages);
         if (b.points !== null && b.points > best) {
           best = b.points;
           target = c;

@@ -2,13 +2,22 @@
  * Facts of a run in the shape of shared/oracle/results/<arch>/<case>.json, and the flat
  * "fact keys" (the scheme of results/stability.json) the comparison works on.  Our facts are
  * parsed from the kernel log we print, with the same rules as a real log, so a formatting
- * mistake shows up as a mismatch.
+ * mistake shows up as a mismatch.  OOM reports are read by the one OOM-report parser
+ * (src/explain/oom-report.ts, also behind `faultpath explain oom`); user-fault and panic lines here.
  *
  * Normalisation (the one documented place, see docs/oracle.md): pids are replaced by the
  * case's process ids; timestamps, CPU numbers and boot-time processes (init, the runner's
  * shells and sleeps) in task tables are not compared; facts stability.json lists as varying
  * between real runs are not compared.
  */
+import {
+  parseKilledLine,
+  parseOomReports,
+  type MemcgCounterLine,
+  type OomKilledLine,
+  type OomReport,
+} from '../explain/oom-report.js';
+
 export type Facts = Record<string, string | number>;
 
 export interface OracleResultJson {
@@ -70,196 +79,137 @@ export interface OomEventJson {
 /** memcg stat keys the model accounts (others are kernel internals it does not model). */
 export const MODELED_MEMCG_STATS = ['anon', 'kernel', 'pagetables'] as const;
 
+const RE_ARM64_UNHANDLED =
+  /^(\S+)\[(\d+)\]: unhandled exception: (.+?), ESR 0x([0-9a-f]+), (.+?)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?$/;
+const RE_X86_SEGFAULT =
+  /^(\S+)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error ([0-9a-f]+)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?(?: likely on CPU (\d+) \(core (\d+), socket (\d+)\))?$/;
+const RE_PANIC = /^Kernel panic - not syncing: (.+)$/;
+
+/** arm64 "unhandled exception" (arm64_show_signal()) with pstate and registers of the 20 lines after it. */
+function arm64UserFault(m: RegExpExecArray, lines: string[], i: number, pidToId: Map<number, string>) {
+  const f: Record<string, unknown> = {
+    comm: m[1],
+    pid: Number(m[2]),
+    class: m[3],
+    esr: `0x${m[4]}`,
+    name: m[5],
+    vma: m[6] ?? null,
+    kind: 'arm64_unhandled',
+    process_id: pidToId.get(Number(m[2])) ?? null,
+  };
+  const regs: Record<string, string> = {};
+  for (let j = i + 1; j < Math.min(lines.length, i + 20); j++) {
+    const l = lines[j]!;
+    const pm = /^pstate: (.+)$/.exec(l);
+    if (pm) f.pstate = pm[1];
+    const rm = /^(pc|lr|sp) : ([0-9a-f]{16})$/.exec(l);
+    if (rm) regs[rm[1]!] = `0x${rm[2]}`;
+    for (const g of l.matchAll(/x(\d+)\s*: ([0-9a-f]{16})/g)) regs[`x${g[1]}`] = `0x${g[2]}`;
+  }
+  f.regs = regs;
+  return f;
+}
+
+/** x86 "segfault at" (show_signal_msg()) with the "Code:" line after it. */
+function x86UserFault(m: RegExpExecArray, next: string, pidToId: Map<number, string>): Record<string, unknown> {
+  return {
+    comm: m[1],
+    pid: Number(m[2]),
+    addr: m[3],
+    ip: m[4],
+    sp: m[5],
+    error: m[6],
+    vma: m[7] ?? null,
+    kind: 'x86_page_fault',
+    code: next.startsWith('Code: ') ? next.slice(6) : null,
+    process_id: pidToId.get(Number(m[2])) ?? null,
+  };
+}
+
+/** One OOM report in the oracle's oom_events shape (the report is read by the one OOM-report parser). */
+function oomEventOf(r: OomReport, pidToId: Map<number, string>): OomEventJson {
+  const memory = r.counters.memory;
+  const e: OomEventJson = {
+    invoker: r.header.comm,
+    gfp_mask: r.header.gfpMaskText,
+    gfp_flags: r.header.gfpText ?? '',
+    order: r.header.order,
+    invoker_oom_score_adj: r.header.oomScoreAdj,
+    call_trace: [...r.frames],
+    tasks: r.tasks.map((t) => ({
+      pid: t.pid,
+      uid: t.uid,
+      tgid: t.tgid,
+      total_vm: t.totalVm,
+      rss: t.rss,
+      pgtables_bytes: t.pgtablesBytes,
+      swapents: t.swapents,
+      adj: t.oomScoreAdj,
+      name: t.name,
+      process_id: pidToId.get(t.pid) ?? null,
+    })),
+    // a ratelimited dump_header() leaves later kills without a report: they count for this event
+    kills: [...r.killed, ...r.laterKills.map(parseKilledLine)].filter(isFullKill).map((k) => ({
+      msg: k.message,
+      pid: k.pid,
+      comm: k.comm,
+      total_vm: k.totalVmKb,
+      anon_rss: k.anonRssKb,
+      file_rss: k.fileRssKb,
+      shmem_rss: k.shmemRssKb,
+      uid: k.uid,
+      pgtables: k.pgtablesKb,
+      adj: k.oomScoreAdj,
+      process_id: pidToId.get(k.pid) ?? null,
+    })),
+    kind: memory ? 'memcg' : 'global',
+  };
+  const counter = (c: MemcgCounterLine) => ({ usage: c.usageKb, limit: c.limitKb, failcnt: c.failcnt });
+  if (memory)
+    e.memcg_usage = {
+      memory: counter(memory),
+      swap: r.counters.swap ? counter(r.counters.swap) : { usage: 0, limit: 0, failcnt: 0 },
+    };
+  if (r.statsFor.length) {
+    e.memcg_stats_for = r.statsFor[0]!;
+    e.memcg_stats = { ...r.stats };
+  }
+  if (r.summary) e.constraint = { ...r.summary };
+  return e;
+}
+
+type FullKill = OomKilledLine & {
+  [K in 'message' | 'shmemRssKb' | 'uid' | 'pgtablesKb' | 'oomScoreAdj']: NonNullable<OomKilledLine[K]>;
+};
+
+/** A 6.1 "Killed process" line with every field (the only layout the oracle records). */
+function isFullKill(k: OomKilledLine | null): k is FullKill {
+  return (
+    !!k &&
+    k.message !== null &&
+    k.shmemRssKb !== null &&
+    k.uid !== null &&
+    k.pgtablesKb !== null &&
+    k.oomScoreAdj !== null
+  );
+}
+
 /** Parses kernel log lines (without timestamps) into the oracle's result facts. */
 export function parseKernelLog(
   lines: string[],
   pidToId: Map<number, string>,
 ): Pick<OracleResultJson, 'user_faults' | 'oom_events' | 'panics'> {
   const user_faults: Record<string, unknown>[] = [];
-  const oom_events: OomEventJson[] = [];
   const panics: { message: string }[] = [];
-  let cur: OomEventJson | null = null;
-  let inTrace = false;
-  let inStats = false;
-  let inTasks = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    let m =
-      /^(\S+)\[(\d+)\]: unhandled exception: (.+?), ESR 0x([0-9a-f]+), (.+?)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?$/.exec(
-        line,
-      );
-    if (m) {
-      const f: Record<string, unknown> = {
-        comm: m[1],
-        pid: Number(m[2]),
-        class: m[3],
-        esr: `0x${m[4]}`,
-        name: m[5],
-        vma: m[6] ?? null,
-        kind: 'arm64_unhandled',
-        process_id: pidToId.get(Number(m[2])) ?? null,
-      };
-      const regs: Record<string, string> = {};
-      for (let j = i + 1; j < Math.min(lines.length, i + 20); j++) {
-        const l = lines[j]!;
-        const pm = /^pstate: (.+)$/.exec(l);
-        if (pm) f.pstate = pm[1];
-        const rm = /^(pc|lr|sp) : ([0-9a-f]{16})$/.exec(l);
-        if (rm) regs[rm[1]!] = `0x${rm[2]}`;
-        for (const g of l.matchAll(/x(\d+)\s*: ([0-9a-f]{16})/g)) regs[`x${g[1]}`] = `0x${g[2]}`;
-      }
-      f.regs = regs;
-      user_faults.push(f);
-      continue;
-    }
-    m =
-      /^(\S+)\[(\d+)\]: segfault at ([0-9a-f]+) ip ([0-9a-f]+) sp ([0-9a-f]+) error ([0-9a-f]+)(?: in (\S+\[[0-9a-f]+\+[0-9a-f]+\]))?(?: likely on CPU (\d+) \(core (\d+), socket (\d+)\))?$/.exec(
-        line,
-      );
-    if (m) {
-      const next = lines[i + 1] ?? '';
-      user_faults.push({
-        comm: m[1],
-        pid: Number(m[2]),
-        addr: m[3],
-        ip: m[4],
-        sp: m[5],
-        error: m[6],
-        vma: m[7] ?? null,
-        kind: 'x86_page_fault',
-        code: next.startsWith('Code: ') ? next.slice(6) : null,
-        process_id: pidToId.get(Number(m[2])) ?? null,
-      });
-      continue;
-    }
-    m = /^Kernel panic - not syncing: (.+)$/.exec(line);
-    if (m) {
-      panics.push({ message: m[1]! });
-      continue;
-    }
-    m =
-      /^(\S+) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\),(?: nodemask=\S+,)? order=(-?\d+), oom_score_adj=(-?\d+)$/.exec(
-        line,
-      );
-    if (m) {
-      cur = {
-        invoker: m[1]!,
-        gfp_mask: m[2]!,
-        gfp_flags: m[3]!,
-        order: Number(m[4]),
-        invoker_oom_score_adj: Number(m[5]),
-        call_trace: [],
-        tasks: [],
-        kills: [],
-        kind: 'global',
-      };
-      oom_events.push(cur);
-      inTrace = inStats = inTasks = false;
-      continue;
-    }
-    if (!cur) continue;
-    if (line === 'Call trace:' || line === 'Call Trace:') {
-      inTrace = true;
-      continue;
-    }
-    if (inTrace) {
-      const fm = /^ (\S+?)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?$/.exec(line);
-      if (fm && !fm[1]!.startsWith('<') && !fm[1]!.startsWith('?')) {
-        cur.call_trace.push(fm[1]!);
-        continue;
-      }
-      if (/^(RIP|RSP|RAX|RDX|RBP|R10|R13|Code):|^ <\/?TASK>$/.test(line)) continue;
-      inTrace = false;
-    }
-    m = /^memory: usage (\d+)kB, limit (\d+)kB, failcnt (\d+)$/.exec(line);
-    if (m) {
-      cur.kind = 'memcg';
-      cur.memcg_usage = {
-        memory: { usage: Number(m[1]), limit: Number(m[2]), failcnt: Number(m[3]) },
-        swap: { usage: 0, limit: 0, failcnt: 0 },
-      };
-      continue;
-    }
-    m = /^swap: usage (\d+)kB, limit (\d+)kB, failcnt (\d+)$/.exec(line);
-    if (m && cur.memcg_usage) {
-      cur.memcg_usage.swap = { usage: Number(m[1]), limit: Number(m[2]), failcnt: Number(m[3]) };
-      continue;
-    }
-    m = /^Memory cgroup stats for (\S+):$/.exec(line);
-    if (m) {
-      cur.memcg_stats_for = m[1]!;
-      cur.memcg_stats = {};
-      inStats = true;
-      continue;
-    }
-    if (inStats) {
-      const sm = /^([a-z_]+) (\d+)$/.exec(line);
-      if (sm) {
-        cur.memcg_stats![sm[1]!] = Number(sm[2]);
-        continue;
-      }
-      inStats = false;
-    }
-    if (line === 'Tasks state (memory values in pages):') {
-      inTasks = true;
-      continue;
-    }
-    if (inTasks) {
-      if (line.startsWith('[  pid  ]')) continue;
-      const tm = /^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+) (.+)$/.exec(line);
-      if (tm) {
-        const pid = Number(tm[1]);
-        cur.tasks.push({
-          pid,
-          uid: Number(tm[2]),
-          tgid: Number(tm[3]),
-          total_vm: Number(tm[4]),
-          rss: Number(tm[5]),
-          pgtables_bytes: Number(tm[6]),
-          swapents: Number(tm[7]),
-          adj: Number(tm[8]),
-          name: tm[9]!,
-          process_id: pidToId.get(pid) ?? null,
-        });
-        continue;
-      }
-      inTasks = false;
-    }
-    m = /^oom-kill:(.+)$/.exec(line);
-    if (m) {
-      const c: Record<string, string> = {};
-      const body = m[1]!;
-      for (const part of body.split(',')) {
-        const eq = part.indexOf('=');
-        if (eq < 0) c[part] = 'true';
-        else c[part.slice(0, eq)] = part.slice(eq + 1);
-      }
-      cur.constraint = c;
-      continue;
-    }
-    m =
-      /^(.+?): Killed process (\d+) \((.+)\) total-vm:(\d+)kB, anon-rss:(\d+)kB, file-rss:(\d+)kB, shmem-rss:(\d+)kB, UID:(\d+) pgtables:(\d+)kB oom_score_adj:(-?\d+)$/.exec(
-        line,
-      );
-    if (m) {
-      const pid = Number(m[2]);
-      cur.kills.push({
-        msg: m[1]!,
-        pid,
-        comm: m[3]!,
-        total_vm: Number(m[4]),
-        anon_rss: Number(m[5]),
-        file_rss: Number(m[6]),
-        shmem_rss: Number(m[7]),
-        uid: Number(m[8]),
-        pgtables: Number(m[9]),
-        adj: Number(m[10]),
-        process_id: pidToId.get(pid) ?? null,
-      });
-      continue;
-    }
+    let m: RegExpExecArray | null;
+    if ((m = RE_ARM64_UNHANDLED.exec(line))) user_faults.push(arm64UserFault(m, lines, i, pidToId));
+    else if ((m = RE_X86_SEGFAULT.exec(line))) user_faults.push(x86UserFault(m, lines[i + 1] ?? '', pidToId));
+    else if ((m = RE_PANIC.exec(line))) panics.push({ message: m[1]! });
   }
-  return { user_faults, oom_events, panics };
+  const reports = parseOomReports(lines.map((text) => ({ text, ts: null })));
+  return { user_faults, oom_events: reports.map((r) => oomEventOf(r, pidToId)), panics };
 }
 
 /** Flattens a result into fact keys (the stability.json scheme). */

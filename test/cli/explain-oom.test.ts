@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { explainOomReport } from '../../src/cli/explain-oom.js';
+import { explainOomReport } from '../../src/explain/oom.js';
 import { ORACLE_RESULTS, haveOracle } from '../arch/oracle-helpers.js';
 
 // ---------------------------------------------------------------------------------------------

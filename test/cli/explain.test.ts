@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainEsr, explainPf } from '../../src/cli/explain.js';
+import { explainEsr, explainPf } from '../../src/explain/fault-codes.js';
 import { mem_abort_decode as formatMemAbortDecode } from '../../arch/arm64/mm/fault.js';
 
 describe('explainEsr', () => {

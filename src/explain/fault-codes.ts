@@ -1,0 +1,437 @@
+/**
+ * `faultpath explain`: human-readable decodes of an arm64 ESR value and an x86 page-fault error
+ * code, saying what the modeled kernel does with them.  Pure functions returning text; the
+ * commander wiring lives in src/cli/explain.ts.
+ *
+ * The arm64 decode embeds, verbatim, what the kernel's own mem_abort_decode() /
+ * data_abort_decode() (arch/arm64/mm/fault.c) would print for the value; the x86 decode
+ * follows do_user_addr_fault() / access_error() (arch/x86/mm/fault.c) per version.
+ */
+import {
+  ESR_ELx_CM,
+  ESR_ELx_EC,
+  ESR_ELx_EC_BRK64,
+  ESR_ELx_EC_DABT_CUR,
+  ESR_ELx_EC_DABT_LOW,
+  ESR_ELx_EC_IABT_CUR,
+  ESR_ELx_EC_IABT_LOW,
+  ESR_ELx_EC_SVC64,
+  ESR_EC_NAMES,
+  ESR_LNX_EXEC,
+  esrFields,
+  esr_get_class_string,
+  esr_is_data_abort,
+  esr_is_instr_abort,
+  is_write_abort,
+} from '../../arch/arm64/include/asm/esr.js';
+import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
+import { mem_abort_decode as formatMemAbortDecode, sanitizeUserFaultEsr } from '../../arch/arm64/mm/fault.js';
+import {
+  X86_PF_INSTR,
+  X86_PF_PROT,
+  X86_PF_SHSTK,
+  X86_PF_USER,
+  decodePf,
+  pfBits,
+} from '../../arch/x86/include/asm/trap_pf.js';
+import { show_fault_oops as formatPfOopsLines } from '../../arch/x86/mm/fault.js';
+import { PROFILES, type KernelVersion } from '../include/faultpath/profile.js';
+
+export type Profile = KernelVersion;
+
+function checkProfile(profile: string): Profile {
+  if (!(profile in PROFILES))
+    throw new Error(`unknown kernel profile '${profile}' (choose one of: ${Object.keys(PROFILES).join(', ')})`);
+  return profile as Profile;
+}
+
+/**
+ * Parse a register value given on the command line.  Strings are hexadecimal, with or without
+ * "0x" (the kernel prints ESRs and x86 error codes in hex: "ESR 0x92000046", "error 15"), and may
+ * contain "_" separators.  Numbers and bigints are taken as they are.
+ */
+function parseValue(value: string | bigint | number, what: string, maxBits: number): bigint {
+  let v: bigint;
+  if (typeof value === 'bigint') {
+    v = value;
+  } else if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`invalid ${what} ${value}: not an integer`);
+    v = BigInt(value);
+  } else if (typeof value === 'string') {
+    const s = value.trim().replace(/_/g, '');
+    if (s === '')
+      throw new Error(
+        `invalid ${what}: empty value (expected a hexadecimal number such as ${what === 'ESR' ? '0x92000046' : '0x6'})`,
+      );
+    const m = /^(?:0x)?([0-9a-f]+)$/i.exec(s);
+    if (!m || m[1] === undefined)
+      throw new Error(
+        `invalid ${what} '${value}': expected a hexadecimal number such as ${what === 'ESR' ? '0x92000046' : '0x6'}`,
+      );
+    v = BigInt('0x' + m[1]);
+  } else {
+    throw new Error(`invalid ${what}: expected a string, number or bigint`);
+  }
+  if (v < 0n) throw new Error(`invalid ${what} ${value}: negative`);
+  if (v >> BigInt(maxBits) !== 0n) throw new Error(`invalid ${what} 0x${v.toString(16)}: wider than ${maxBits} bits`);
+  return v;
+}
+
+const hx = (v: number | bigint, w = 0) => '0x' + BigInt(v).toString(16).padStart(w, '0');
+
+// ---------------------------------------------------------------------------------------------
+// ESR
+// ---------------------------------------------------------------------------------------------
+
+function vectorPath(profile: Profile, ec: number): string {
+  const handler = ec === ESR_ELx_EC_IABT_LOW ? 'el0_ia' : 'el0_da';
+  if (profile === '6.1')
+    return `VBAR_EL1+0x400 el0t_64_sync -> el0t_64_sync_handler -> ${handler} -> do_mem_abort(far, esr, regs)`;
+  if (profile === '4.19')
+    return ec === ESR_ELx_EC_IABT_LOW
+      ? 'VBAR_EL1+0x400 el0_sync -> el0_ia -> do_el0_ia_bp_hardening -> do_mem_abort(addr, esr, regs)'
+      : 'VBAR_EL1+0x400 el0_sync -> el0_da (clear_address_tag) -> do_mem_abort(addr, esr, regs)';
+  return ec === ESR_ELx_EC_IABT_LOW
+    ? 'VBAR_EL1+0x400 el0_sync -> el0_ia (orr esr, #ESR_LNX_EXEC) -> do_mem_abort(addr, esr, regs)'
+    : 'VBAR_EL1+0x400 el0_sync -> el0_da (bic addr top byte) -> do_mem_abort(addr, esr, regs)';
+}
+
+/** vm_flags do_page_fault() requires of the VMA for this abort (arch/arm64/mm/fault.c). */
+function requiredVmFlags(profile: Profile, esr: number): { vmFlags: string; mmFlags: string; kind: string } {
+  const ec = ESR_ELx_EC(esr);
+  const ff = PROFILES[profile].faultFlags;
+  const base =
+    profile === '6.1'
+      ? 'FAULT_FLAG_DEFAULT|FAULT_FLAG_USER'
+      : 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER';
+  const baseVal = ff.DEFAULT | ff.USER;
+  const exec =
+    profile === '3.12' ? (esr & ESR_LNX_EXEC) !== 0 || ec === ESR_ELx_EC_IABT_LOW : ec === ESR_ELx_EC_IABT_LOW;
+  if (exec) {
+    return profile === '6.1'
+      ? {
+          kind: 'instruction fetch',
+          vmFlags: 'VM_EXEC',
+          mmFlags: `${base}|FAULT_FLAG_INSTRUCTION = ${hx(baseVal | ff.INSTRUCTION)}`,
+        }
+      : { kind: 'instruction fetch', vmFlags: 'VM_EXEC', mmFlags: `${base} = ${hx(baseVal)}` };
+  }
+  if (is_write_abort(esr))
+    return {
+      kind: 'write (WnR=1, CM=0)',
+      vmFlags: 'VM_WRITE',
+      mmFlags: `${base}|FAULT_FLAG_WRITE = ${hx(baseVal | ff.WRITE)}`,
+    };
+  const read =
+    profile === '6.1'
+      ? 'VM_READ|VM_WRITE (|VM_EXEC unless the CPU has ARM64_HAS_EPAN)'
+      : profile === '4.19'
+        ? 'VM_READ|VM_WRITE'
+        : 'VM_READ|VM_WRITE|VM_EXEC';
+  return {
+    kind: (esr & ESR_ELx_CM) !== 0 ? 'cache maintenance (CM=1: treated as a read)' : 'read',
+    vmFlags: read,
+    mmFlags: `${base} = ${hx(baseVal)}`,
+  };
+}
+
+function handlerLines(profile: Profile, esr: number, userAbort: boolean): string[] {
+  const inf = faultInfo(profile, esr);
+  const out: string[] = [];
+  const sig = `${inf.sigName} (${inf.sig}), si_code ${inf.codeName}${inf.codeName === '0' ? '' : ` (${inf.code === 0x80 ? '0x80' : inf.code})`}`;
+  switch (inf.fn) {
+    case 'do_translation_fault':
+      out.push(
+        profile === '3.12'
+          ? '  do_translation_fault(): addr < TASK_SIZE -> do_page_fault(); else do_bad_area() -> SIGSEGV SEGV_MAPERR'
+          : `  do_translation_fault(): ${profile === '6.1' ? 'is_ttbr0_addr(untagged_addr(far))' : 'addr < TASK_SIZE'} -> do_page_fault(); else do_bad_area() -> ${sig}`,
+      );
+      out.push(...pageFaultLines(profile, esr));
+      break;
+    case 'do_page_fault':
+      out.push(...pageFaultLines(profile, esr));
+      break;
+    case 'do_bad':
+      out.push('  do_bad() returns 1 ("unhandled"): do_mem_abort() then');
+      if (profile === '6.1')
+        out.push(
+          `    user mode: arm64_notify_die("${inf.name}", regs, ${inf.sigName}, ${inf.codeName}, addr, esr)${inf.sig === 9 ? ' -> force_sig(SIGKILL)' : ''}; kernel mode: die_kernel_fault()`,
+        );
+      else if (profile === '4.19')
+        out.push(
+          `    kernel mode: "Unhandled fault at 0x…", mem_abort_decode(), show_pte(), then die(); user mode: arm64_notify_die() with ${sig}`,
+        );
+      else
+        out.push(
+          `    pr_alert("Unhandled fault: ${inf.name} (0x${esr.toString(16).padStart(8, '0')}) at 0x…") even for user faults, then ${sig}`,
+        );
+      break;
+    case 'do_sea':
+      out.push(
+        profile === '6.1'
+          ? `  do_sea(): user mode tries apei_claim_sea() first; else arm64_notify_die("${inf.name}", ${sig}, si_addr = FnV ? 0 : untagged far)`
+          : `  do_sea(): arm64_notify_die("${inf.name}") with ${sig}, si_addr = FnV ? NULL : addr`,
+      );
+      break;
+    case 'do_alignment_fault':
+      out.push(
+        `  do_alignment_fault(): ${profile === '6.1' ? 'AArch32 tasks may be fixed up (CONFIG_COMPAT_ALIGNMENT_FIXUPS); otherwise ' : ''}do_bad_area() -> ${sig}`,
+      );
+      break;
+    case 'do_tag_check_fault':
+      out.push(
+        `  do_tag_check_fault(): restores FAR bits 63:60 from the untagged address, then do_bad_area() -> ${sig}`,
+      );
+      break;
+  }
+  if (userAbort && inf.fn !== 'do_bad' && inf.fn !== 'do_sea') {
+    if (profile === '3.12') {
+      out.push('  (3.12 does not sanitise the ESR of faults on kernel addresses)');
+    } else {
+      // set_thread_esr() (6.1) / __do_user_fault() (4.19)
+      const k = sanitizeUserFaultEsr(1n << 60n, esr, profile);
+      out.push(
+        `  kernel address from EL0: thread.fault_code and the printed ESR become ${hx(k.esr, profile === '6.1' ? 16 : 8)}; the printed name is "${faultInfo(profile, k.nameEsr).name}"`,
+      );
+    }
+  }
+  return out;
+}
+
+function pageFaultLines(profile: Profile, esr: number): string[] {
+  const r = requiredVmFlags(profile, esr);
+  return [
+    `  do_page_fault(): ${r.kind} -> VMA must have ${r.vmFlags}; mm_flags ${r.mmFlags}`,
+    '    no VMA (or below a non-growable VMA) -> VM_FAULT_BADMAP -> SIGSEGV SEGV_MAPERR',
+    `    VMA lacks ${r.vmFlags} -> VM_FAULT_BADACCESS -> SIGSEGV SEGV_ACCERR`,
+    '    otherwise handle_mm_fault(); VM_FAULT_OOM -> pagefault_out_of_memory(); VM_FAULT_SIGBUS -> SIGBUS BUS_ADRERR',
+  ];
+}
+
+/**
+ * Field-by-field decode of an ESR_ELx value for a kernel profile, including the kernel's own
+ * mem_abort_decode() text for aborts.  `value` is hexadecimal text ("0x92000046", "92000046")
+ * or a number/bigint.  Throws an Error for malformed or out-of-range input.
+ */
+export function explainEsr(value: string | bigint | number, profile: string = '6.1'): string {
+  const p = checkProfile(profile);
+  const v = parseValue(value, 'ESR', 64);
+  const esr = Number(v & 0xffffffffn);
+  const high = v >> 32n;
+  const f = esrFields(esr);
+  const ecName = ESR_EC_NAMES[f.ec];
+  const out: string[] = [];
+  out.push(`ESR_ELx ${hx(v, 16)} (Linux ${p})`);
+  out.push(
+    `  EC   [31:26] = ${hx(f.ec, 2)}  ${ecName ? `ESR_ELx_EC_${ecName}` : 'unallocated'}: "${esr_get_class_string(esr, p)}"`,
+  );
+  out.push(`  IL   [25]    = ${f.il}     ${f.il ? '32-bit instruction' : '16-bit instruction'}`);
+  out.push(`  ISS  [24:0]  = ${hx(f.iss, 7)}`);
+  if (high !== 0n)
+    out.push(`  bits [63:32] = ${hx(high)}  (ISS2 etc.; RES0 on the CPUs the model covers, not decoded)`);
+
+  const isAbort = esr_is_data_abort(esr) || esr_is_instr_abort(esr);
+  if (isAbort) {
+    const data = esr_is_data_abort(esr);
+    if (data) {
+      out.push(
+        `    ISV   [24]    = ${f.isv}     ${f.isv ? 'instruction syndrome valid' : 'no instruction syndrome (SAS, SSE, SRT, SF, AR are not valid)'}`,
+      );
+      out.push(`    SAS   [23:22] = ${f.sas}     access size ${1 << f.sas} byte(s)${f.isv ? '' : ' (invalid)'}`);
+      out.push(`    SSE   [21]    = ${f.sse}`);
+      out.push(
+        `    SRT   [20:16] = ${f.srt}${f.srt < 10 ? ' ' : ''}    register x${f.srt}${f.isv ? '' : ' (invalid)'}`,
+      );
+      out.push(
+        `    SF    [15]    = ${f.sf}     ${f.sf ? '64-bit register' : '32-bit register'}${f.isv ? '' : ' (invalid)'}`,
+      );
+      out.push(`    AR    [14]    = ${f.ar}     ${f.ar ? 'acquire/release' : 'no acquire/release semantics'}`);
+    }
+    out.push(`    SET   [12:11] = ${f.set}`);
+    out.push(`    FnV   [10]    = ${f.fnv}     ${f.fnv ? 'FAR is not valid' : 'FAR is valid'}`);
+    out.push(`    EA    [9]     = ${f.ea}     ${f.ea ? 'external abort' : 'not an external abort'}`);
+    if (data)
+      out.push(
+        `    CM    [8]     = ${f.cm}     ${f.cm ? 'cache maintenance instruction' : 'not a cache maintenance instruction'}`,
+      );
+    out.push(
+      `    S1PTW [7]     = ${f.s1ptw}     ${f.s1ptw ? 'fault on a stage-2 walk of a stage-1 translation table' : 'not a fault on a stage-1 table walk'}`,
+    );
+    if (data) out.push(`    WnR   [6]     = ${f.wnr}     ${f.wnr ? 'write' : 'read'}`);
+    const inf = faultInfo(p, esr);
+    out.push(`    ${data ? 'DFSC' : 'IFSC'}  [5:0]   = ${hx(f.fsc, 2)}  ${inf.name}`);
+    out.push('');
+    out.push(
+      `fault_info[${inf.index}] (Linux ${p}): ${inf.fn}, ${inf.sigName} (${inf.sig}), ${inf.codeName}${inf.codeName === '0' ? '' : ` (${inf.code === 0x80 ? '0x80' : inf.code})`}, "${inf.name}"`,
+    );
+
+    const userAbort = f.ec === ESR_ELx_EC_DABT_LOW || f.ec === ESR_ELx_EC_IABT_LOW;
+    if (userAbort) {
+      out.push(`Kernel path (EL0): ${vectorPath(p, f.ec)} -> ${inf.fn}()`);
+    } else if (f.ec === ESR_ELx_EC_DABT_CUR || f.ec === ESR_ELx_EC_IABT_CUR) {
+      if (p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR) {
+        out.push(
+          'Kernel path (EL1): VBAR_EL1+0x200 el1_sync -> el1_inv -> bad_mode(): 3.12 has no EL1 instruction-abort handler',
+        );
+      } else {
+        const el1 =
+          p === '6.1'
+            ? 'VBAR_EL1+0x200 el1h_64_sync -> el1h_64_sync_handler -> el1_abort'
+            : `VBAR_EL1+0x200 el1_sync -> ${f.ec === ESR_ELx_EC_DABT_CUR ? 'el1_da' : 'el1_ia'}`;
+        out.push(
+          `Kernel path (EL1): ${el1} -> do_mem_abort() -> ${inf.fn}(); unresolvable faults end in ${p === '6.1' ? 'die_kernel_fault()' : 'die()'}`,
+        );
+      }
+    }
+    if (!(p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR)) out.push(...handlerLines(p, esr, userAbort));
+
+    if (userAbort) {
+      out.push('');
+      if (p === '3.12' && inf.fn === 'do_bad') {
+        out.push(
+          '3.12 prints only the do_mem_abort() "Unhandled fault:" alert for this entry (arm64_notify_die() shows no report).',
+        );
+      } else if (p === '3.12') {
+        const e312 = f.ec === ESR_ELx_EC_IABT_LOW ? (esr | ESR_LNX_EXEC) >>> 0 : esr;
+        out.push('If the signal is unhandled (debug.exception-trace=1 by default in 3.12), __do_user_fault() prints:');
+        out.push(
+          `  <comm>[<pid>]: unhandled ${faultInfo(p, e312).name} (<sig>) at 0x<addr>, esr 0x${e312.toString(16).padStart(3, '0')}`,
+        );
+      } else {
+        out.push(
+          `If the signal is unhandled and debug.exception-trace=1 (default 0 on arm64 ${p}), ${p === '6.1' ? 'arm64_show_signal()' : 'arm64_force_sig_info()'} prints:`,
+        );
+        const esrText = p === '6.1' ? hx(v, 16) : hx(esr, 8);
+        out.push(
+          `  <comm>[<pid>]: unhandled exception: ${esr_get_class_string(esr, p)}, ESR ${esrText}, ${inf.name} [in <file>[<start>+<len>]]`,
+        );
+      }
+    }
+
+    out.push('');
+    if (p === '3.12') {
+      out.push('mem_abort_decode(): not present in Linux 3.12');
+    } else {
+      out.push(`mem_abort_decode() output (Linux ${p}, printed for kernel-mode faults):`);
+      for (const l of formatMemAbortDecode(v, p)) out.push(`  ${l}`);
+    }
+    return out.join('\n');
+  }
+
+  // Not a memory abort: do_mem_abort()/fault_info[] are not involved.
+  if (f.ec === ESR_ELx_EC_SVC64)
+    out.push(`    imm16 [15:0]  = ${hx(f.iss & 0xffff, 4)}  (svc #imm; Linux syscalls use svc #0)`);
+  else if (f.ec === ESR_ELx_EC_BRK64) out.push(`    comment [15:0] = ${hx(f.iss & 0xffff, 4)}  (brk #imm)`);
+  out.push('');
+  out.push('Not an instruction or data abort: do_mem_abort() and fault_info[] are not involved.');
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// x86 #PF error code
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Decode an x86 page-fault error code and describe what do_user_addr_fault() / access_error()
+ * (6.1; __do_page_fault() in 4.19/3.12) do with it.  Strings are hexadecimal, as the
+ * kernel prints "error %lx" — "15" means 0x15.  Throws an Error for malformed input.
+ */
+export function explainPf(code: string | bigint | number, profile: string = '6.1'): string {
+  const p = checkProfile(profile);
+  const v = Number(parseValue(code, 'x86 page-fault error code', 32));
+  const d = decodePf(v, p);
+  const out: string[] = [];
+  out.push(`x86 page-fault error code ${hx(v)} (Linux ${p})`);
+  const bits = pfBits(p);
+  const w = Math.max(...bits.map((b) => b.name.length));
+  for (const b of bits) {
+    const bitNo = Math.log2(b.bit);
+    const on = (v & b.bit) !== 0;
+    out.push(`  bit ${String(bitNo).padEnd(2)} ${b.name.padEnd(w)} = ${on ? 1 : 0}  ${on ? b.set : b.clear}`);
+  }
+  if (d.shstk)
+    out.push(`  bit 6  X86_PF_SHSTK = 1  shadow-stack access (defined only from Linux 6.6; unknown to ${p})`);
+  const unknown = d.unknownBits & ~X86_PF_SHSTK;
+  if (unknown) out.push(`  other bits ${hx(unknown)} set: not defined by Linux ${p}`);
+
+  const access = d.instr ? 'instruction fetch' : d.write ? 'write' : 'read';
+  out.push('');
+  out.push(
+    `Summary: ${d.user ? 'user' : 'supervisor'}-mode ${access} ${d.prot ? 'to a present page (protection violation)' : 'to a not-present page'}${d.rsvd ? ', reserved bit set in a paging entry' : ''}${d.pk ? ', blocked by a protection key' : ''}${d.sgx ? ', SGX EPCM fault' : ''}`,
+  );
+
+  const entry =
+    p === '6.1'
+      ? 'asm_exc_page_fault -> exc_page_fault -> handle_page_fault -> do_user_addr_fault() (address < TASK_SIZE_MAX; else do_kern_addr_fault())'
+      : 'page_fault -> do_page_fault -> __do_page_fault() (user-address branch)';
+  out.push(`Kernel path: ${entry}`);
+
+  const fn = p === '6.1' ? 'do_user_addr_fault' : '__do_page_fault';
+  const pf = (name: string) => (p === '3.12' ? 'PF_' : 'X86_PF_') + name;
+  const ff = PROFILES[p].faultFlags;
+  if (p !== '3.12' && (v & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) {
+    out.push(
+      `  ${fn}(): kernel-mode instruction fetch from user memory -> ${p === '6.1' ? 'page_fault_oops()' : 'oops'} (unless AMD erratum #93)`,
+    );
+  }
+  if (d.rsvd) out.push(`  ${fn}(): ${pf('RSVD')} set -> pgtable_bad(): "Bad pagetable" oops, SIGKILL`);
+  if (!d.user) {
+    out.push(
+      `  ${fn}(): no ${pf('USER')}: a kernel access; with SMAP and EFLAGS.AC clear it oopses, otherwise the fault is resolved only via the exception tables`,
+    );
+  }
+  let flags = ff.DEFAULT | (d.user ? ff.USER : 0);
+  const names = [p === '6.1' ? 'FAULT_FLAG_DEFAULT' : 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE'];
+  if (d.user) names.push('FAULT_FLAG_USER');
+  if (d.write) {
+    flags |= ff.WRITE;
+    names.push('FAULT_FLAG_WRITE');
+  }
+  if (d.instr && ff.INSTRUCTION) {
+    flags |= ff.INSTRUCTION;
+    names.push('FAULT_FLAG_INSTRUCTION');
+  }
+  out.push(`  fault flags: ${names.join('|')} = ${hx(flags)}${d.user ? ' (assuming user_mode(regs))' : ''}`);
+  out.push(
+    '  find_vma(): no VMA, or address below a VMA that is not VM_GROWSDOWN / cannot expand -> bad_area() -> SIGSEGV SEGV_MAPERR',
+  );
+
+  // access_error()
+  const acc: string[] = [];
+  if (p !== '3.12' && d.pk)
+    acc.push(
+      `${pf('PK')} set -> always an access error (SIGSEGV SEGV_PKUERR when the VMA's pkey forbids it, else SEGV_ACCERR)`,
+    );
+  if (p === '6.1' && d.sgx) acc.push(`${pf('SGX')} set -> always an access error (SIGSEGV SEGV_ACCERR)`);
+  if (p !== '3.12') acc.push('arch_vma_access_permitted() (protection keys) must allow the access');
+  if (d.write) acc.push('write: VMA must have VM_WRITE, else SIGSEGV SEGV_ACCERR');
+  else if (d.prot)
+    acc.push(`read/fetch with ${pf('PROT')} set (present page): always an access error -> SIGSEGV SEGV_ACCERR`);
+  else
+    acc.push(
+      `read/fetch of a not-present page: VMA must have one of VM_READ|VM_WRITE|VM_EXEC${p === '6.1' ? ' (vma_is_accessible())' : ''}, else SIGSEGV SEGV_ACCERR`,
+    );
+  out.push('  access_error():');
+  for (const a of acc) out.push(`    ${a}`);
+  out.push(
+    `  otherwise handle_mm_fault(vma, address, ${hx(flags)}${p === '3.12' ? '' : ', regs'}); VM_FAULT_OOM -> pagefault_out_of_memory(); VM_FAULT_SIGBUS -> do_sigbus()`,
+  );
+
+  out.push('');
+  out.push(
+    `For a kernel address (>= TASK_SIZE_MAX) from user mode, sanitize_error_code() ORs in ${pf('PROT')}: the printed error would be ${hx((v | X86_PF_PROT) >>> 0)}.`,
+  );
+  if (d.user) {
+    const tail = p === '6.1' ? ' likely on CPU <n> (core <n>, socket <n>)' : '';
+    out.push('If the SIGSEGV is unhandled (debug.exception-trace=1, the x86 default), show_signal_msg() prints:');
+    out.push(
+      `  <comm>[<pid>]: segfault at <addr> ip <ip> sp <sp> error ${v.toString(16)}[ in <file>[<start>+<len>]]${tail}`,
+    );
+    if (p !== '3.12') out.push('  Code: <42 bytes> <<byte at ip>> <21 bytes>');
+  }
+  if (p === '6.1' && !d.user) {
+    out.push('If this kernel-mode fault oopses, show_fault_oops() prints:');
+    for (const l of formatPfOopsLines(0x1000n, v, false).slice(1)) out.push(`  ${l}`);
+  }
+  return out.join('\n');
+}
