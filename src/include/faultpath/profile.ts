@@ -3,7 +3,10 @@
  * versions is a field here, so the model code reads `profile.x` instead of testing versions.
  * Sources: docs/kernel-reference.md (sections cited per field) and the kernel trees it names.
  */
-export type KernelVersion = '6.1' | '4.19' | '3.12';
+import { gfpBits, type GfpBits } from '../linux/gfp.js';
+import type { KernelVersion } from './version.js';
+
+export type { KernelVersion } from './version.js';
 export type GuestArch = 'aarch64' | 'x86_64';
 
 export interface KernelProfile {
@@ -74,97 +77,8 @@ export interface KernelProfile {
   x86UserFault: string;
   /** the memcg charge call chain (outermost first) the OOM report's stack shows */
   memcgChargeChain: string[];
-  /** GFP bit values of the version (kernel-reference §10); formatting is src/include/linux/gfp.ts */
+  /** GFP bit values of the version (kernel-reference §10), from the one GFP table src/include/linux/gfp.ts */
   gfp: GfpBits;
-}
-
-export interface GfpBits {
-  HIGHMEM: number;
-  MOVABLE: number;
-  HIGH: number;
-  IO: number;
-  FS: number;
-  ZERO: number;
-  DIRECT_RECLAIM: number;
-  KSWAPD_RECLAIM: number;
-  NOWARN: number;
-  RETRY_MAYFAIL: number;
-  NOFAIL: number;
-  NORETRY: number;
-  COMP: number;
-  HARDWALL: number;
-  THISNODE: number;
-  ACCOUNT: number;
-  GFP_KERNEL: number;
-  GFP_HIGHUSER_MOVABLE: number;
-}
-
-function gfp61(): GfpBits {
-  const b = {
-    HIGHMEM: 0x2,
-    MOVABLE: 0x8,
-    HIGH: 0x20,
-    IO: 0x40,
-    FS: 0x80,
-    ZERO: 0x100,
-    DIRECT_RECLAIM: 0x400,
-    KSWAPD_RECLAIM: 0x800,
-    NOWARN: 0x2000,
-    RETRY_MAYFAIL: 0x4000,
-    NOFAIL: 0x8000,
-    NORETRY: 0x10000,
-    COMP: 0x40000,
-    HARDWALL: 0x100000,
-    THISNODE: 0x200000,
-    ACCOUNT: 0x400000,
-  };
-  const kernel = b.DIRECT_RECLAIM | b.KSWAPD_RECLAIM | b.IO | b.FS;
-  return { ...b, GFP_KERNEL: kernel, GFP_HIGHUSER_MOVABLE: kernel | b.HARDWALL | b.HIGHMEM | b.MOVABLE };
-}
-function gfp419(): GfpBits {
-  const b = {
-    HIGHMEM: 0x2,
-    MOVABLE: 0x8,
-    HIGH: 0x20,
-    IO: 0x40,
-    FS: 0x80,
-    ZERO: 0x8000,
-    DIRECT_RECLAIM: 0x200000,
-    KSWAPD_RECLAIM: 0x400000,
-    NOWARN: 0x200,
-    RETRY_MAYFAIL: 0x400,
-    NOFAIL: 0x800,
-    NORETRY: 0x1000,
-    COMP: 0x4000,
-    HARDWALL: 0x20000,
-    THISNODE: 0x40000,
-    ACCOUNT: 0x100000,
-  };
-  const kernel = b.DIRECT_RECLAIM | b.KSWAPD_RECLAIM | b.IO | b.FS;
-  return { ...b, GFP_KERNEL: kernel, GFP_HIGHUSER_MOVABLE: kernel | b.HARDWALL | b.HIGHMEM | b.MOVABLE };
-}
-function gfp312(): GfpBits {
-  // 3.12 has __GFP_WAIT (0x10) instead of the two reclaim bits; DIRECT_RECLAIM stands for it.
-  const b = {
-    HIGHMEM: 0x2,
-    MOVABLE: 0x8,
-    HIGH: 0x20,
-    IO: 0x40,
-    FS: 0x80,
-    ZERO: 0x8000,
-    DIRECT_RECLAIM: 0x10,
-    KSWAPD_RECLAIM: 0,
-    NOWARN: 0x200,
-    RETRY_MAYFAIL: 0x400,
-    NOFAIL: 0x800,
-    NORETRY: 0x1000,
-    COMP: 0x4000,
-    HARDWALL: 0x20000,
-    THISNODE: 0x40000,
-    ACCOUNT: 0,
-  };
-  const kernel = b.DIRECT_RECLAIM | b.IO | b.FS;
-  return { ...b, GFP_KERNEL: kernel, GFP_HIGHUSER_MOVABLE: kernel | b.HARDWALL | b.HIGHMEM | b.MOVABLE };
 }
 
 export const PROFILES: Record<KernelVersion, KernelProfile> = {
@@ -211,7 +125,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     x86Entry: ['asm_exc_page_fault', 'exc_page_fault', 'handle_page_fault'],
     x86UserFault: 'do_user_addr_fault',
     memcgChargeChain: ['__mem_cgroup_charge', 'charge_memcg', 'try_charge_memcg'],
-    gfp: gfp61(),
+    gfp: gfpBits('6.1'),
   },
   '4.19': {
     version: '4.19',
@@ -256,7 +170,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     x86Entry: ['page_fault', 'do_page_fault'],
     x86UserFault: '__do_page_fault',
     memcgChargeChain: ['mem_cgroup_try_charge_delay', 'mem_cgroup_try_charge', 'try_charge'],
-    gfp: gfp419(),
+    gfp: gfpBits('4.19'),
   },
   '3.12': {
     version: '3.12',
@@ -301,7 +215,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     x86Entry: ['page_fault', 'do_page_fault'],
     x86UserFault: '__do_page_fault',
     memcgChargeChain: ['mem_cgroup_newpage_charge', 'mem_cgroup_charge_common', '__mem_cgroup_try_charge'],
-    gfp: gfp312(),
+    gfp: gfpBits('3.12'),
   },
 };
 

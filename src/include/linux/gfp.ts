@@ -10,7 +10,7 @@
  * (__GFP_SKIP_ZERO/SKIP_KASAN_* are 0) and without CONFIG_LOCKDEP (__GFP_NOLOCKDEP is 0);
  * 3.12 without CONFIG_NUMA-specific GFP_THISNODE (not needed on the fault path).
  */
-import type { KernelVersion } from '../faultpath/profile.js';
+import type { KernelVersion } from '../faultpath/version.js';
 
 export type Profile = KernelVersion;
 
@@ -381,4 +381,62 @@ export function formatGfp(maskIn: number, profile: Profile = '6.1'): string {
   if (!p) throw new Error(`unknown kernel profile '${String(profile)}'`);
   const num = `0x${mask.toString(16)}`;
   return p.hasPGg ? `${num}(${formatGfpFlags(mask, profile)})` : num;
+}
+
+/** The flags the model's mm code tests, by short name, with two composites (KernelProfile.gfp). */
+export interface GfpBits {
+  HIGHMEM: number;
+  MOVABLE: number;
+  HIGH: number;
+  IO: number;
+  FS: number;
+  ZERO: number;
+  DIRECT_RECLAIM: number;
+  KSWAPD_RECLAIM: number;
+  NOWARN: number;
+  RETRY_MAYFAIL: number;
+  NOFAIL: number;
+  NORETRY: number;
+  COMP: number;
+  HARDWALL: number;
+  THISNODE: number;
+  ACCOUNT: number;
+  GFP_KERNEL: number;
+  GFP_HIGHUSER_MOVABLE: number;
+}
+
+/**
+ * 3.12 predecessors the model uses in place of the later flags: __GFP_WAIT ("can sleep and
+ * reclaim") for __GFP_DIRECT_RECLAIM, __GFP_REPEAT for __GFP_RETRY_MAYFAIL.  Flags a version does
+ * not have (3.12 __GFP_KSWAPD_RECLAIM, __GFP_ACCOUNT) are 0.
+ */
+const STAND_INS: Partial<Record<Profile, Record<string, string>>> = {
+  '3.12': { __GFP_DIRECT_RECLAIM: '__GFP_WAIT', __GFP_RETRY_MAYFAIL: '__GFP_REPEAT' },
+};
+
+/** A version's GfpBits, read from its table above. */
+export function gfpBits(profile: Profile): GfpBits {
+  const t = GFP_PROFILES[profile];
+  const standIn = STAND_INS[profile] ?? {};
+  const bit = (name: string): number => t.bits[standIn[name] ?? name] ?? 0;
+  return {
+    HIGHMEM: bit('__GFP_HIGHMEM'),
+    MOVABLE: bit('__GFP_MOVABLE'),
+    HIGH: bit('__GFP_HIGH'),
+    IO: bit('__GFP_IO'),
+    FS: bit('__GFP_FS'),
+    ZERO: bit('__GFP_ZERO'),
+    DIRECT_RECLAIM: bit('__GFP_DIRECT_RECLAIM'),
+    KSWAPD_RECLAIM: bit('__GFP_KSWAPD_RECLAIM'),
+    NOWARN: bit('__GFP_NOWARN'),
+    RETRY_MAYFAIL: bit('__GFP_RETRY_MAYFAIL'),
+    NOFAIL: bit('__GFP_NOFAIL'),
+    NORETRY: bit('__GFP_NORETRY'),
+    COMP: bit('__GFP_COMP'),
+    HARDWALL: bit('__GFP_HARDWALL'),
+    THISNODE: bit('__GFP_THISNODE'),
+    ACCOUNT: bit('__GFP_ACCOUNT'),
+    GFP_KERNEL: gfpValue('GFP_KERNEL', profile),
+    GFP_HIGHUSER_MOVABLE: gfpValue('GFP_HIGHUSER_MOVABLE', profile),
+  };
 }
