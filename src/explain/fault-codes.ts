@@ -208,6 +208,111 @@ function pageFaultLines(profile: Profile, esr: number): string[] {
   ];
 }
 
+type EsrFields = ReturnType<typeof esrFields>;
+type FaultInfoEntry = ReturnType<typeof faultInfo>;
+
+/** The ISS fields of a data or instruction abort, and the fault_info[] entry its FSC selects. */
+function abortFieldLines(p: Profile, esr: number, f: EsrFields, data: boolean): string[] {
+  const out: string[] = [];
+  if (data) {
+    out.push(
+      `    ISV   [24]    = ${f.isv}     ${f.isv ? 'instruction syndrome valid' : 'no instruction syndrome (SAS, SSE, SRT, SF, AR are not valid)'}`,
+    );
+    out.push(`    SAS   [23:22] = ${f.sas}     access size ${1 << f.sas} byte(s)${f.isv ? '' : ' (invalid)'}`);
+    out.push(`    SSE   [21]    = ${f.sse}`);
+    out.push(`    SRT   [20:16] = ${f.srt}${f.srt < 10 ? ' ' : ''}    register x${f.srt}${f.isv ? '' : ' (invalid)'}`);
+    out.push(
+      `    SF    [15]    = ${f.sf}     ${f.sf ? '64-bit register' : '32-bit register'}${f.isv ? '' : ' (invalid)'}`,
+    );
+    out.push(`    AR    [14]    = ${f.ar}     ${f.ar ? 'acquire/release' : 'no acquire/release semantics'}`);
+  }
+  out.push(`    SET   [12:11] = ${f.set}`);
+  out.push(`    FnV   [10]    = ${f.fnv}     ${f.fnv ? 'FAR is not valid' : 'FAR is valid'}`);
+  out.push(`    EA    [9]     = ${f.ea}     ${f.ea ? 'external abort' : 'not an external abort'}`);
+  if (data)
+    out.push(
+      `    CM    [8]     = ${f.cm}     ${f.cm ? 'cache maintenance instruction' : 'not a cache maintenance instruction'}`,
+    );
+  out.push(
+    `    S1PTW [7]     = ${f.s1ptw}     ${f.s1ptw ? 'fault on a stage-2 walk of a stage-1 translation table' : 'not a fault on a stage-1 table walk'}`,
+  );
+  if (data) out.push(`    WnR   [6]     = ${f.wnr}     ${f.wnr ? 'write' : 'read'}`);
+  const inf = faultInfo(p, esr);
+  out.push(`    ${data ? 'DFSC' : 'IFSC'}  [5:0]   = ${hx(f.fsc, 2)}  ${inf.name}`);
+  out.push('');
+  out.push(
+    `fault_info[${inf.index}] (Linux ${p}): ${inf.fn}, ${inf.sigName} (${inf.sig}), ${inf.codeName}${inf.codeName === '0' ? '' : ` (${inf.code === 0x80 ? '0x80' : inf.code})`}, "${inf.name}"`,
+  );
+  return out;
+}
+
+/** The exception path of an abort from EL0 or EL1, then what the handler does. */
+function abortPathLines(p: Profile, esr: number, f: EsrFields, inf: FaultInfoEntry, userAbort: boolean): string[] {
+  const out: string[] = [];
+  if (userAbort) {
+    out.push(`Kernel path (EL0): ${vectorPath(p, f.ec)} -> ${inf.fn}()`);
+  } else if (f.ec === ESR_ELx_EC_DABT_CUR || f.ec === ESR_ELx_EC_IABT_CUR) {
+    if (p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR) {
+      out.push(
+        'Kernel path (EL1): VBAR_EL1+0x200 el1_sync -> el1_inv -> bad_mode(): 3.12 has no EL1 instruction-abort handler',
+      );
+    } else {
+      const el1 =
+        p === '6.1'
+          ? 'VBAR_EL1+0x200 el1h_64_sync -> el1h_64_sync_handler -> el1_abort'
+          : `VBAR_EL1+0x200 el1_sync -> ${f.ec === ESR_ELx_EC_DABT_CUR ? 'el1_da' : 'el1_ia'}`;
+      out.push(
+        `Kernel path (EL1): ${el1} -> do_mem_abort() -> ${inf.fn}(); unresolvable faults end in ${p === '6.1' ? 'die_kernel_fault()' : 'die()'}`,
+      );
+    }
+  }
+  if (!(p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR)) out.push(...handlerLines(p, esr, userAbort));
+  return out;
+}
+
+/** What the kernel prints for an unhandled user abort (when exception-trace is on). */
+function userReportLines(p: Profile, v: bigint, esr: number, f: EsrFields, inf: FaultInfoEntry): string[] {
+  const out: string[] = [''];
+  if (p === '3.12' && inf.fn === 'do_bad') {
+    out.push(
+      '3.12 prints only the do_mem_abort() "Unhandled fault:" alert for this entry (arm64_notify_die() shows no report).',
+    );
+  } else if (p === '3.12') {
+    const e312 = f.ec === ESR_ELx_EC_IABT_LOW ? (esr | ESR_LNX_EXEC) >>> 0 : esr;
+    out.push('If the signal is unhandled (debug.exception-trace=1 by default in 3.12), __do_user_fault() prints:');
+    out.push(
+      `  <comm>[<pid>]: unhandled ${faultInfo(p, e312).name} (<sig>) at 0x<addr>, esr 0x${e312.toString(16).padStart(3, '0')}`,
+    );
+  } else {
+    out.push(
+      `If the signal is unhandled and debug.exception-trace=1 (default 0 on arm64 ${p}), ${p === '6.1' ? 'arm64_show_signal()' : 'arm64_force_sig_info()'} prints:`,
+    );
+    const esrText = p === '6.1' ? hx(v, 16) : hx(esr, 8);
+    out.push(
+      `  <comm>[<pid>]: unhandled exception: ${esr_get_class_string(esr, p)}, ESR ${esrText}, ${inf.name} [in <file>[<start>+<len>]]`,
+    );
+  }
+  return out;
+}
+
+/** A data or instruction abort: fields, fault_info[], path, user report, mem_abort_decode(). */
+function abortLines(p: Profile, v: bigint, esr: number, f: EsrFields): string[] {
+  const data = esr_is_data_abort(esr);
+  const out = abortFieldLines(p, esr, f, data);
+  const inf = faultInfo(p, esr);
+  const userAbort = f.ec === ESR_ELx_EC_DABT_LOW || f.ec === ESR_ELx_EC_IABT_LOW;
+  out.push(...abortPathLines(p, esr, f, inf, userAbort));
+  if (userAbort) out.push(...userReportLines(p, v, esr, f, inf));
+  out.push('');
+  if (p === '3.12') {
+    out.push('mem_abort_decode(): not present in Linux 3.12');
+  } else {
+    out.push(`mem_abort_decode() output (Linux ${p}, printed for kernel-mode faults):`);
+    for (const l of formatMemAbortDecode(v, p)) out.push(`  ${l}`);
+  }
+  return out;
+}
+
 /**
  * Field-by-field decode of an ESR_ELx value for a kernel profile, including the kernel's own
  * mem_abort_decode() text for aborts.  `value` is hexadecimal text ("0x92000046", "92000046")
@@ -229,94 +334,7 @@ export function explainEsr(value: string | bigint | number, profile: string = '6
   out.push(`  ISS  [24:0]  = ${hx(f.iss, 7)}`);
   if (high !== 0n)
     out.push(`  bits [63:32] = ${hx(high)}  (ISS2 etc.; RES0 on the CPUs the model covers, not decoded)`);
-
-  const isAbort = esr_is_data_abort(esr) || esr_is_instr_abort(esr);
-  if (isAbort) {
-    const data = esr_is_data_abort(esr);
-    if (data) {
-      out.push(
-        `    ISV   [24]    = ${f.isv}     ${f.isv ? 'instruction syndrome valid' : 'no instruction syndrome (SAS, SSE, SRT, SF, AR are not valid)'}`,
-      );
-      out.push(`    SAS   [23:22] = ${f.sas}     access size ${1 << f.sas} byte(s)${f.isv ? '' : ' (invalid)'}`);
-      out.push(`    SSE   [21]    = ${f.sse}`);
-      out.push(
-        `    SRT   [20:16] = ${f.srt}${f.srt < 10 ? ' ' : ''}    register x${f.srt}${f.isv ? '' : ' (invalid)'}`,
-      );
-      out.push(
-        `    SF    [15]    = ${f.sf}     ${f.sf ? '64-bit register' : '32-bit register'}${f.isv ? '' : ' (invalid)'}`,
-      );
-      out.push(`    AR    [14]    = ${f.ar}     ${f.ar ? 'acquire/release' : 'no acquire/release semantics'}`);
-    }
-    out.push(`    SET   [12:11] = ${f.set}`);
-    out.push(`    FnV   [10]    = ${f.fnv}     ${f.fnv ? 'FAR is not valid' : 'FAR is valid'}`);
-    out.push(`    EA    [9]     = ${f.ea}     ${f.ea ? 'external abort' : 'not an external abort'}`);
-    if (data)
-      out.push(
-        `    CM    [8]     = ${f.cm}     ${f.cm ? 'cache maintenance instruction' : 'not a cache maintenance instruction'}`,
-      );
-    out.push(
-      `    S1PTW [7]     = ${f.s1ptw}     ${f.s1ptw ? 'fault on a stage-2 walk of a stage-1 translation table' : 'not a fault on a stage-1 table walk'}`,
-    );
-    if (data) out.push(`    WnR   [6]     = ${f.wnr}     ${f.wnr ? 'write' : 'read'}`);
-    const inf = faultInfo(p, esr);
-    out.push(`    ${data ? 'DFSC' : 'IFSC'}  [5:0]   = ${hx(f.fsc, 2)}  ${inf.name}`);
-    out.push('');
-    out.push(
-      `fault_info[${inf.index}] (Linux ${p}): ${inf.fn}, ${inf.sigName} (${inf.sig}), ${inf.codeName}${inf.codeName === '0' ? '' : ` (${inf.code === 0x80 ? '0x80' : inf.code})`}, "${inf.name}"`,
-    );
-
-    const userAbort = f.ec === ESR_ELx_EC_DABT_LOW || f.ec === ESR_ELx_EC_IABT_LOW;
-    if (userAbort) {
-      out.push(`Kernel path (EL0): ${vectorPath(p, f.ec)} -> ${inf.fn}()`);
-    } else if (f.ec === ESR_ELx_EC_DABT_CUR || f.ec === ESR_ELx_EC_IABT_CUR) {
-      if (p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR) {
-        out.push(
-          'Kernel path (EL1): VBAR_EL1+0x200 el1_sync -> el1_inv -> bad_mode(): 3.12 has no EL1 instruction-abort handler',
-        );
-      } else {
-        const el1 =
-          p === '6.1'
-            ? 'VBAR_EL1+0x200 el1h_64_sync -> el1h_64_sync_handler -> el1_abort'
-            : `VBAR_EL1+0x200 el1_sync -> ${f.ec === ESR_ELx_EC_DABT_CUR ? 'el1_da' : 'el1_ia'}`;
-        out.push(
-          `Kernel path (EL1): ${el1} -> do_mem_abort() -> ${inf.fn}(); unresolvable faults end in ${p === '6.1' ? 'die_kernel_fault()' : 'die()'}`,
-        );
-      }
-    }
-    if (!(p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR)) out.push(...handlerLines(p, esr, userAbort));
-
-    if (userAbort) {
-      out.push('');
-      if (p === '3.12' && inf.fn === 'do_bad') {
-        out.push(
-          '3.12 prints only the do_mem_abort() "Unhandled fault:" alert for this entry (arm64_notify_die() shows no report).',
-        );
-      } else if (p === '3.12') {
-        const e312 = f.ec === ESR_ELx_EC_IABT_LOW ? (esr | ESR_LNX_EXEC) >>> 0 : esr;
-        out.push('If the signal is unhandled (debug.exception-trace=1 by default in 3.12), __do_user_fault() prints:');
-        out.push(
-          `  <comm>[<pid>]: unhandled ${faultInfo(p, e312).name} (<sig>) at 0x<addr>, esr 0x${e312.toString(16).padStart(3, '0')}`,
-        );
-      } else {
-        out.push(
-          `If the signal is unhandled and debug.exception-trace=1 (default 0 on arm64 ${p}), ${p === '6.1' ? 'arm64_show_signal()' : 'arm64_force_sig_info()'} prints:`,
-        );
-        const esrText = p === '6.1' ? hx(v, 16) : hx(esr, 8);
-        out.push(
-          `  <comm>[<pid>]: unhandled exception: ${esr_get_class_string(esr, p)}, ESR ${esrText}, ${inf.name} [in <file>[<start>+<len>]]`,
-        );
-      }
-    }
-
-    out.push('');
-    if (p === '3.12') {
-      out.push('mem_abort_decode(): not present in Linux 3.12');
-    } else {
-      out.push(`mem_abort_decode() output (Linux ${p}, printed for kernel-mode faults):`);
-      for (const l of formatMemAbortDecode(v, p)) out.push(`  ${l}`);
-    }
-    return out.join('\n');
-  }
+  if (esr_is_data_abort(esr) || esr_is_instr_abort(esr)) return [...out, ...abortLines(p, v, esr, f)].join('\n');
 
   // Not a memory abort: do_mem_abort()/fault_info[] are not involved.
   if (f.ec === ESR_ELx_EC_SVC64)
@@ -331,17 +349,11 @@ export function explainEsr(value: string | bigint | number, profile: string = '6
 // x86 #PF error code
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Decode an x86 page-fault error code and describe what do_user_addr_fault() / access_error()
- * (6.1; __do_page_fault() in 4.19/3.12) do with it.  Strings are hexadecimal, as the
- * kernel prints "error %lx" — "15" means 0x15.  Throws an Error for malformed input.
- */
-export function explainPf(code: string | bigint | number, profile: string = '6.1'): string {
-  const p = checkProfile(profile);
-  const v = Number(parseValue(code, 'x86 page-fault error code', 32));
-  const d = decodePf(v, p);
+type PfDecode = ReturnType<typeof decodePf>;
+
+/** The error code bit by bit, and a one-line summary. */
+function pfBitLines(p: Profile, v: number, d: PfDecode): string[] {
   const out: string[] = [];
-  out.push(`x86 page-fault error code ${hx(v)} (Linux ${p})`);
   const bits = pfBits(p);
   const w = Math.max(...bits.map((b) => b.name.length));
   for (const b of bits) {
@@ -353,33 +365,17 @@ export function explainPf(code: string | bigint | number, profile: string = '6.1
     out.push(`  bit 6  X86_PF_SHSTK = 1  shadow-stack access (defined only from Linux 6.6; unknown to ${p})`);
   const unknown = d.unknownBits & ~X86_PF_SHSTK;
   if (unknown) out.push(`  other bits ${hx(unknown)} set: not defined by Linux ${p}`);
-
   const access = d.instr ? 'instruction fetch' : d.write ? 'write' : 'read';
   out.push('');
   out.push(
     `Summary: ${d.user ? 'user' : 'supervisor'}-mode ${access} ${d.prot ? 'to a present page (protection violation)' : 'to a not-present page'}${d.rsvd ? ', reserved bit set in a paging entry' : ''}${d.pk ? ', blocked by a protection key' : ''}${d.sgx ? ', SGX EPCM fault' : ''}`,
   );
+  return out;
+}
 
-  const entry =
-    p === '6.1'
-      ? 'asm_exc_page_fault -> exc_page_fault -> handle_page_fault -> do_user_addr_fault() (address < TASK_SIZE_MAX; else do_kern_addr_fault())'
-      : 'page_fault -> do_page_fault -> __do_page_fault() (user-address branch)';
-  out.push(`Kernel path: ${entry}`);
-
-  const fn = p === '6.1' ? 'do_user_addr_fault' : '__do_page_fault';
-  const pf = (name: string) => (p === '3.12' ? 'PF_' : 'X86_PF_') + name;
+/** The fault flags do_user_addr_fault() / __do_page_fault() pass to handle_mm_fault(). */
+function pfFaultFlags(p: Profile, d: PfDecode): { flags: number; names: string[] } {
   const ff = PROFILES[p].faultFlags;
-  if (p !== '3.12' && (v & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) {
-    out.push(
-      `  ${fn}(): kernel-mode instruction fetch from user memory -> ${p === '6.1' ? 'page_fault_oops()' : 'oops'} (unless AMD erratum #93)`,
-    );
-  }
-  if (d.rsvd) out.push(`  ${fn}(): ${pf('RSVD')} set -> pgtable_bad(): "Bad pagetable" oops, SIGKILL`);
-  if (!d.user) {
-    out.push(
-      `  ${fn}(): no ${pf('USER')}: a kernel access; with SMAP and EFLAGS.AC clear it oopses, otherwise the fault is resolved only via the exception tables`,
-    );
-  }
   let flags = ff.DEFAULT | (d.user ? ff.USER : 0);
   const names = [p === '6.1' ? 'FAULT_FLAG_DEFAULT' : 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE'];
   if (d.user) names.push('FAULT_FLAG_USER');
@@ -391,12 +387,11 @@ export function explainPf(code: string | bigint | number, profile: string = '6.1
     flags |= ff.INSTRUCTION;
     names.push('FAULT_FLAG_INSTRUCTION');
   }
-  out.push(`  fault flags: ${names.join('|')} = ${hx(flags)}${d.user ? ' (assuming user_mode(regs))' : ''}`);
-  out.push(
-    '  find_vma(): no VMA, or address below a VMA that is not VM_GROWSDOWN / cannot expand -> bad_area() -> SIGSEGV SEGV_MAPERR',
-  );
+  return { flags, names };
+}
 
-  // access_error()
+/** access_error(): which VMA permissions the access needs. */
+function accessErrorLines(p: Profile, d: PfDecode, pf: (name: string) => string): string[] {
   const acc: string[] = [];
   if (p !== '3.12' && d.pk)
     acc.push(
@@ -411,13 +406,46 @@ export function explainPf(code: string | bigint | number, profile: string = '6.1
     acc.push(
       `read/fetch of a not-present page: VMA must have one of VM_READ|VM_WRITE|VM_EXEC${p === '6.1' ? ' (vma_is_accessible())' : ''}, else SIGSEGV SEGV_ACCERR`,
     );
-  out.push('  access_error():');
-  for (const a of acc) out.push(`    ${a}`);
+  return ['  access_error():', ...acc.map((a) => `    ${a}`)];
+}
+
+/** The path through the fault handler, from the entry to handle_mm_fault(). */
+function pfPathLines(p: Profile, v: number, d: PfDecode): string[] {
+  const out: string[] = [];
+  const entry =
+    p === '6.1'
+      ? 'asm_exc_page_fault -> exc_page_fault -> handle_page_fault -> do_user_addr_fault() (address < TASK_SIZE_MAX; else do_kern_addr_fault())'
+      : 'page_fault -> do_page_fault -> __do_page_fault() (user-address branch)';
+  out.push(`Kernel path: ${entry}`);
+  const fn = p === '6.1' ? 'do_user_addr_fault' : '__do_page_fault';
+  const pf = (name: string) => (p === '3.12' ? 'PF_' : 'X86_PF_') + name;
+  if (p !== '3.12' && (v & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) {
+    out.push(
+      `  ${fn}(): kernel-mode instruction fetch from user memory -> ${p === '6.1' ? 'page_fault_oops()' : 'oops'} (unless AMD erratum #93)`,
+    );
+  }
+  if (d.rsvd) out.push(`  ${fn}(): ${pf('RSVD')} set -> pgtable_bad(): "Bad pagetable" oops, SIGKILL`);
+  if (!d.user) {
+    out.push(
+      `  ${fn}(): no ${pf('USER')}: a kernel access; with SMAP and EFLAGS.AC clear it oopses, otherwise the fault is resolved only via the exception tables`,
+    );
+  }
+  const { flags, names } = pfFaultFlags(p, d);
+  out.push(`  fault flags: ${names.join('|')} = ${hx(flags)}${d.user ? ' (assuming user_mode(regs))' : ''}`);
+  out.push(
+    '  find_vma(): no VMA, or address below a VMA that is not VM_GROWSDOWN / cannot expand -> bad_area() -> SIGSEGV SEGV_MAPERR',
+  );
+  out.push(...accessErrorLines(p, d, pf));
   out.push(
     `  otherwise handle_mm_fault(vma, address, ${hx(flags)}${p === '3.12' ? '' : ', regs'}); VM_FAULT_OOM -> pagefault_out_of_memory(); VM_FAULT_SIGBUS -> do_sigbus()`,
   );
+  return out;
+}
 
-  out.push('');
+/** What the kernel prints: the sanitized code for kernel addresses, the segfault line, the oops. */
+function pfReportLines(p: Profile, v: number, d: PfDecode): string[] {
+  const pf = (name: string) => (p === '3.12' ? 'PF_' : 'X86_PF_') + name;
+  const out: string[] = [''];
   out.push(
     `For a kernel address (>= TASK_SIZE_MAX) from user mode, sanitize_error_code() ORs in ${pf('PROT')}: the printed error would be ${hx((v | X86_PF_PROT) >>> 0)}.`,
   );
@@ -433,5 +461,22 @@ export function explainPf(code: string | bigint | number, profile: string = '6.1
     out.push('If this kernel-mode fault oopses, show_fault_oops() prints:');
     for (const l of formatPfOopsLines(0x1000n, v, false).slice(1)) out.push(`  ${l}`);
   }
-  return out.join('\n');
+  return out;
+}
+
+/**
+ * Decode an x86 page-fault error code and describe what do_user_addr_fault() / access_error()
+ * (6.1; __do_page_fault() in 4.19/3.12) do with it.  Strings are hexadecimal, as the
+ * kernel prints "error %lx" — "15" means 0x15.  Throws an Error for malformed input.
+ */
+export function explainPf(code: string | bigint | number, profile: string = '6.1'): string {
+  const p = checkProfile(profile);
+  const v = Number(parseValue(code, 'x86 page-fault error code', 32));
+  const d = decodePf(v, p);
+  return [
+    `x86 page-fault error code ${hx(v)} (Linux ${p})`,
+    ...pfBitLines(p, v, d),
+    ...pfPathLines(p, v, d),
+    ...pfReportLines(p, v, d),
+  ].join('\n');
 }

@@ -11,6 +11,7 @@ import type { RunEnd } from '../machine/system.js';
 import type { Task } from '../include/linux/sched.js';
 import { trueMmCounter } from '../mm/memory.js';
 import { Printk } from '../kernel/printk/printk.js';
+import { parseKilledLine } from '../explain/oom-report.js';
 import { scenarioSchema, sizeBytes, type Scenario, type ScenarioInput } from './schema.js';
 import { MEMCG_EVENTS } from '../include/linux/memcontrol.js';
 import { printk } from '../kernel/printk/printk.js';
@@ -111,16 +112,14 @@ export interface RunOptions {
   onProgress?: (m: Machine) => void;
 }
 
-export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions = {}): Promise<RunResult> {
-  // Fills in defaults (and validates objects built in code, which did not come from YAML).
-  const s: Scenario = scenarioSchema.parse(input);
-  const arch = s.machine.arch;
-  const programs = o.programs ?? new Map<string, { path: string; bytes: Uint8Array }>();
-  for (const p of s.processes)
-    if (!programs.has(p.program))
-      programs.set(p.program, await loadProgram(p.program, arch, o.baseDir ?? process.cwd()));
-  const m = new Machine({
-    arch,
+type Program = { path: string; bytes: Uint8Array };
+type ScenarioProcess = Scenario['processes'][number];
+type ScenarioAction = Scenario['actions'][number];
+
+/** A fresh machine with the scenario's machine settings. */
+function newMachine(s: Scenario, o: RunOptions): Machine {
+  return new Machine({
+    arch: s.machine.arch,
     kernel: s.machine.kernel,
     memBytes: sizeBytes(s.machine.mem) ?? 128 * 1024 * 1024,
     swapBytes: sizeBytes(s.machine.swap) ?? 0,
@@ -133,34 +132,82 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
     machine: s.machine.machine ?? 'qemu-virt',
     oomNotifiers: s.machine.oom_notifiers ?? [],
   });
-  for (const p of programs.values()) m.addProgram(p.path, p.bytes);
-  for (const cg of s.cgroups) {
-    const memcg = m.k.memcg.create(cg.path);
-    // "+memory" in this cgroup's cgroup.subtree_control (the oracle runner enables it on every parent)
-    if (cg['cgroup.subtree_control'])
-      for (const w of cg['cgroup.subtree_control'].split(/\s+/))
-        if (w === '+memory') memcg.subtreeControl.add('memory');
-    const w = (file: string, v: string | number | undefined) => {
-      if (v === undefined) return;
-      const vf = m.sys.vfs.lookup(`/sys/fs/cgroup${memcg.path}/${file}`, null);
-      const r = vf?.write?.(String(v));
-      if (r === undefined || r < 0)
-        throw new Error(`cgroup ${cg.path}: cannot set ${file}=${v} (errno ${r === undefined ? 'ENOENT' : -r})`);
-    };
-    w('memory.max', cg['memory.max']);
-    w('memory.high', cg['memory.high']);
-    w('memory.low', cg['memory.low']);
-    w('memory.min', cg['memory.min']);
-    w('memory.swap.max', cg['memory.swap.max']);
-    w('memory.oom.group', cg['memory.oom.group']);
-    w('memory.priority', cg['memory.priority']);
-    w('memory.use_priority_oom', cg['memory.use_priority_oom']);
-    if (cg['memory.oom_control']) w('memory.oom_control', cg['memory.oom_control'].oom_kill_disable);
+}
+
+/** Creates a cgroup and writes its files through the model's /sys/fs/cgroup, as a shell would. */
+function setupCgroup(m: Machine, cg: Scenario['cgroups'][number]): void {
+  const memcg = m.k.memcg.create(cg.path);
+  // "+memory" in this cgroup's cgroup.subtree_control (the oracle runner enables it on every parent)
+  if (cg['cgroup.subtree_control'])
+    for (const w of cg['cgroup.subtree_control'].split(/\s+/)) if (w === '+memory') memcg.subtreeControl.add('memory');
+  const w = (file: string, v: string | number | undefined) => {
+    if (v === undefined) return;
+    const vf = m.sys.vfs.lookup(`/sys/fs/cgroup${memcg.path}/${file}`, null);
+    const r = vf?.write?.(String(v));
+    if (r === undefined || r < 0)
+      throw new Error(`cgroup ${cg.path}: cannot set ${file}=${v} (errno ${r === undefined ? 'ENOENT' : -r})`);
+  };
+  w('memory.max', cg['memory.max']);
+  w('memory.high', cg['memory.high']);
+  w('memory.low', cg['memory.low']);
+  w('memory.min', cg['memory.min']);
+  w('memory.swap.max', cg['memory.swap.max']);
+  w('memory.oom.group', cg['memory.oom.group']);
+  w('memory.priority', cg['memory.priority']);
+  w('memory.use_priority_oom', cg['memory.use_priority_oom']);
+  if (cg['memory.oom_control']) w('memory.oom_control', cg['memory.oom_control'].oom_kill_disable);
+}
+
+/**
+ * Starts the scenario's processes and runs its actions when their conditions hold (immediately,
+ * at a time, after another process sleeps or exits), and ends the run like the oracle runner:
+ * once every waited process has ended, nothing more starts and the rest get SIGTERM.
+ */
+class ScenarioDriver {
+  readonly tasks = new Map<string, Task>();
+  private readonly pending: ScenarioProcess[];
+  private readonly pendingActions: ScenarioAction[];
+  /** Set once every waited process has ended: nothing starts after that, the rest get SIGTERM. */
+  private terminated = false;
+
+  constructor(
+    private readonly m: Machine,
+    private readonly s: Scenario,
+    private readonly programs: Map<string, Program>,
+  ) {
+    this.pending = [...s.processes];
+    this.pendingActions = s.actions.filter((a) => a.after_ready !== undefined);
   }
-  const tasks = new Map<string, Task>();
-  const startProc = (p: Scenario['processes'][number]) => {
-    const prog = programs.get(p.program)!;
-    const t = m.spawn({
+
+  /** Arms the timed starts and actions, starts what can start, and hooks into the scheduler. */
+  install(onProgress?: (m: Machine) => void): void {
+    const { m, s, pending } = this;
+    for (const a of s.actions)
+      if (a.at_ms !== undefined) m.sys.addTimer(a.at_ms * 1e6, 'scenario action', () => this.doAction(a));
+    for (const p of [...pending]) {
+      if (typeof p.start === 'object' && 'at_ms' in p.start) {
+        pending.splice(pending.indexOf(p), 1);
+        m.sys.addTimer(p.start.at_ms * 1e6, `start ${p.id}`, () => {
+          if (!this.terminated) this.startProc(p);
+        });
+      }
+    }
+    this.startReady();
+    m.sys.pendingWork = () =>
+      pending.length > 0 &&
+      pending.some((p) =>
+        typeof p.start === 'object' && 'after_ready' in p.start ? !this.exited(p.start.after_ready) : true,
+      );
+    m.sys.onProgress = () => {
+      this.startReady();
+      this.terminateWhenDone();
+      onProgress?.(m);
+    };
+  }
+
+  private startProc(p: ScenarioProcess): void {
+    const prog = this.programs.get(p.program)!;
+    const t = this.m.spawn({
       path: prog.path,
       argv: [prog.path, ...p.args.map(String)],
       cgroup: p.cgroup,
@@ -168,19 +215,22 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
       label: p.id,
       uid: p.uid,
     });
-    tasks.set(p.id, t);
-  };
-  const ready = (id: string) => {
-    const t = tasks.get(id);
+    this.tasks.set(p.id, t);
+  }
+
+  /** The process sleeps in nanosleep: it has set up what it holds. */
+  private ready(id: string): boolean {
+    const t = this.tasks.get(id);
     return !!t && t.state === 'S' && t.wake?.waitq === 'hrtimer_nanosleep';
-  };
-  const exited = (id: string) => {
-    const t = tasks.get(id);
+  }
+
+  private exited(id: string): boolean {
+    const t = this.tasks.get(id);
     return !!t && (t.state === 'Z' || t.state === 'X');
-  };
-  const pending = [...s.processes];
-  const pendingActions = s.actions.filter((a) => a.after_ready !== undefined);
-  const doAction = (a: Scenario['actions'][number]) => {
+  }
+
+  private doAction(a: ScenarioAction): void {
+    const m = this.m;
     if (a.write) {
       const vf = m.sys.vfs.lookup(a.write.file, null);
       const r = vf?.write?.(String(a.write.value));
@@ -190,73 +240,71 @@ export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions
         `faultpath: scenario action: echo ${a.write.value} > ${a.write.file}${r === undefined || r < 0 ? ` failed (${r === undefined ? 'no such file' : `errno ${-r}`})` : ''}`,
       );
     } else if (a.signal) {
-      const t = tasks.get(a.signal.process);
+      const t = this.tasks.get(a.signal.process);
       if (t) m.sys.procs.sendSignal(t, a.signal.sig);
     } else if (a.sysrq) {
       m.sysrqF();
     }
-  };
-  for (const a of s.actions)
-    if (a.at_ms !== undefined) m.sys.addTimer(a.at_ms * 1e6, 'scenario action', () => doAction(a));
-  const startReady = () => {
+  }
+
+  /** Starts the processes and runs the after_ready actions whose condition now holds. */
+  private startReady(): void {
+    const { pending, pendingActions } = this;
     for (let i = 0; i < pending.length; ) {
       const p = pending[i]!;
       const st = p.start;
       const go =
         st === 'immediate' ||
-        ('after_ready' in st && ready(st.after_ready)) ||
-        ('after_exit' in st && exited(st.after_exit));
+        ('after_ready' in st && this.ready(st.after_ready)) ||
+        ('after_exit' in st && this.exited(st.after_exit));
       if (go) {
         pending.splice(i, 1);
-        startProc(p);
+        this.startProc(p);
       } else i++;
     }
     for (let i = 0; i < pendingActions.length; ) {
       const a = pendingActions[i]!;
-      if (ready(a.after_ready!)) {
+      if (this.ready(a.after_ready!)) {
         pendingActions.splice(i, 1);
-        doAction(a);
+        this.doAction(a);
       } else i++;
     }
-  };
-  // Set once every waited process has ended: nothing starts after that, the rest get SIGTERM.
-  let terminated = false;
-  for (const p of [...pending]) {
-    if (typeof p.start === 'object' && 'at_ms' in p.start) {
-      pending.splice(pending.indexOf(p), 1);
-      m.sys.addTimer(p.start.at_ms * 1e6, `start ${p.id}`, () => {
-        if (!terminated) startProc(p);
-      });
+  }
+
+  private terminateWhenDone(): void {
+    if (this.terminated || !this.s.processes.filter((p) => p.wait).every((p) => this.exited(p.id))) return;
+    this.terminated = true;
+    this.pending.length = 0;
+    for (const [id, t] of this.tasks) {
+      if (!this.exited(id)) this.m.sys.procs.sendSignal(t, 15);
     }
   }
-  startReady();
-  m.sys.pendingWork = () =>
-    pending.length > 0 &&
-    pending.some((p) =>
-      typeof p.start === 'object' && 'after_ready' in p.start ? !exited(p.start.after_ready) : true,
-    );
-  m.sys.onProgress = () => {
-    startReady();
-    if (!terminated && s.processes.filter((p) => p.wait).every((p) => exited(p.id))) {
-      terminated = true;
-      pending.length = 0;
-      for (const [id, t] of tasks) {
-        if (!exited(id)) m.sys.procs.sendSignal(t, 15);
-      }
-    }
-    o.onProgress?.(m);
-  };
+}
+
+export async function runScenario(input: Scenario | ScenarioInput, o: RunOptions = {}): Promise<RunResult> {
+  // Fills in defaults (and validates objects built in code, which did not come from YAML).
+  const s: Scenario = scenarioSchema.parse(input);
+  const arch = s.machine.arch;
+  const programs = o.programs ?? new Map<string, Program>();
+  for (const p of s.processes)
+    if (!programs.has(p.program))
+      programs.set(p.program, await loadProgram(p.program, arch, o.baseDir ?? process.cwd()));
+  const m = newMachine(s, o);
+  for (const p of programs.values()) m.addProgram(p.path, p.bytes);
+  for (const cg of s.cgroups) setupCgroup(m, cg);
+  const driver = new ScenarioDriver(m, s, programs);
+  driver.install(o.onProgress);
   // Background holders (after_ready waiters) keep running until the others finish; then end.
   const end = m.run();
-  return collect(s, m, tasks, end);
+  return collect(s, m, driver.tasks, end);
 }
 
 function collect(s: Scenario, m: Machine, tasks: Map<string, Task>, end: RunEnd): RunResult {
   const k = m.k;
   const oomKilled = new Set<number>();
   for (const r of k.printk.records) {
-    const mm = /Killed process (\d+) \(/.exec(r.text);
-    if (mm) oomKilled.add(Number(mm[1]));
+    const killed = parseKilledLine(r.text);
+    if (killed) oomKilled.add(killed.pid);
   }
   const processes: ProcessResult[] = s.processes.map((p) => {
     const t = tasks.get(p.id);
