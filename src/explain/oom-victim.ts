@@ -199,6 +199,23 @@ function selectVictim(format: OomFormat, cands: OomCandidate[]): OomCandidate | 
   return chosen;
 }
 
+/**
+ * select_bad_process() over a report's task table: every row scored with the version's
+ * oom_badness() and ranked (1 = most points), and the task the version's tie rule picks.
+ */
+export function scoreTaskTable(
+  format: OomFormat,
+  rows: readonly OomTaskRow[],
+  totalpages: number,
+): { candidates: OomCandidate[]; victim: OomCandidate | null } {
+  const candidates = rows.map((row) => badness(format, row, totalpages));
+  const ranked = candidates.filter((c) => c.points !== null).sort((a, b) => b.points! - a.points!);
+  ranked.forEach((c, i) => {
+    c.rank = i + 1;
+  });
+  return { candidates, victim: rows.length ? selectVictim(format, candidates) : null };
+}
+
 function tieRuleText(v: OomFormat): string {
   return v === '6.1'
     ? '6.1 tie rule: oom_evaluate_task() skips only "points < chosen_points", so of equal scores the LATER task in the table wins'
@@ -364,13 +381,8 @@ export function recomputeVictim(
       : `points = rss + swapents + pgtables_bytes/4096 + oom_score_adj × (totalpages / 1000)${v === '4.19' ? ', clamped to ≥ 1' : ' (6.1: not clamped, may be ≤ 0)'}`;
   say(cx, `   ${formula}; integer divisions; oom_score_adj −1000 is never chosen.`);
   say(cx, `   totalpages = ${totalpages.value ?? 'unknown'}: ${totalpages.how}.`);
-  const tp = totalpages.value ?? 0;
-  const candidates = p.tasks.map((row) => badness(v, row, tp));
+  const { candidates, victim: recomputed } = scoreTaskTable(v, p.tasks, totalpages.value ?? 0);
   const ranked = candidates.filter((c) => c.points !== null).sort((a, b) => b.points! - a.points!);
-  ranked.forEach((c, i) => {
-    c.rank = i + 1;
-  });
-  const recomputed = p.tasks.length ? selectVictim(v, candidates) : null;
   const r: Recomputation = { totalpages, candidates, ranked, recomputed, victim, tieRule: tieRuleText(v) };
   sayCandidates(cx, r);
   compareWithKernel(cx, r, invokerPid);

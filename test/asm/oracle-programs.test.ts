@@ -12,14 +12,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
 import { parseElf } from '../../src/fs/binfmt_elf.js';
 import { elfSections, hex, readMem } from './helpers.js';
-import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
+import { ORACLE as oracle } from '../helpers/oracle.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const oracle = FOUND_ORACLE ?? path.resolve(repo, '../shared/oracle');
 const programs = path.join(oracle, 'programs/aarch64');
 const names = fs.existsSync(programs)
   ? fs

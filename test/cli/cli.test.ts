@@ -20,7 +20,7 @@ import { parseElf } from '../../src/fs/binfmt_elf.js';
 import { REPO_ROOT } from '../../src/scenario/run.js';
 import { parseJsonl } from '../../src/trace/index.js';
 import { validatePerfetto } from '../golden/perfetto-validate.js';
-import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
+import { ORACLE_DIR as ORACLE } from '../helpers/oracle.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'faultpath.js');
 const HOG = (arch: 'aarch64' | 'x86_64') => join('test', 'cli', 'programs', arch, 'hog.S');
@@ -631,8 +631,6 @@ describe('asm and list', () => {
 });
 
 /* ---------------------------------------------------------------------------------------- */
-
-const ORACLE = FOUND_ORACLE ?? undefined;
 
 describe.skipIf(!ORACLE)('oracle (real-kernel recordings in shared/oracle)', () => {
   const o = (p: string) => join(ORACLE!, p);

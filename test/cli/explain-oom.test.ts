@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { explainOomReport } from '../../src/explain/oom.js';
-import { ORACLE_RESULTS, haveOracle } from '../arch/oracle-helpers.js';
+import { ORACLE_RESULTS, haveOracle } from '../helpers/oracle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Oracle: every real Linux 6.1 report in ../shared/oracle/results/*/*.json

@@ -5,44 +5,24 @@
  * Programs are assembled once per (arch, name) and handed to runScenario through its `programs`
  * option, so a test pays only for the run.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { trueMmCounter } from '../../src/mm/memory.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES } from '../../src/include/linux/mm_types.js';
 import type { Machine } from '../../src/machine/machine.js';
-import { loadProgram, runScenario, type RunResult } from '../../src/scenario/run.js';
+import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import { parseScenario, type Scenario } from '../../src/scenario/schema.js';
 import type { TraceEvent } from '../../src/trace/events.js';
-import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
+import { cgRead, fileText, guestProgram, withoutStamp, type Arch, type Program as Prog } from '../helpers/guest.js';
+import { REPO_ROOT } from '../helpers/oracle.js';
 
-export const ARCHES = ['aarch64', 'x86_64'] as const;
-export type Arch = (typeof ARCHES)[number];
+export { ARCHES, cgRead, type Arch } from '../helpers/guest.js';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const PROGRAMS_DIR = join(REPO, 'guest-programs');
+export const PROGRAMS_DIR = join(REPO_ROOT, 'guest-programs');
 export const SCENARIOS_DIR = join(PROGRAMS_DIR, 'scenarios');
-export const ORACLE = FOUND_ORACLE ?? resolve(REPO, '../shared/oracle');
-export const haveOracleResults = existsSync(join(ORACLE, 'results'));
-export const haveOracleBins = existsSync(join(ORACLE, 'bin'));
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function oracleResult(arch: Arch, name: string): any {
-  return JSON.parse(readFileSync(join(ORACLE, 'results', arch, `${name}.json`), 'utf8'));
-}
-
-type Prog = { path: string; bytes: Uint8Array };
-const progCache = new Map<string, Promise<Prog>>();
 
 /** A guest program of guest-programs/<arch>/, assembled once. */
 export function program(arch: Arch, name: string): Promise<Prog> {
-  const key = `${arch}/${name}`;
-  let p = progCache.get(key);
-  if (!p) {
-    p = loadProgram(name, arch, REPO);
-    progCache.set(key, p);
-  }
-  return p;
+  return guestProgram(arch, name, REPO_ROOT);
 }
 
 /** Scenario fields with defaults (the schema fills in the rest). */
@@ -119,7 +99,7 @@ export function proc(r: Run, id: string): Run['processes'][number] {
 
 /** The kernel log without the printk timestamps. */
 export function log(r: Pick<Run, 'dmesg'>): string[] {
-  return r.dmesg.map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ''));
+  return r.dmesg.map(withoutStamp);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -133,7 +113,7 @@ export function log(r: Pick<Run, 'dmesg'>): string[] {
  * check what the program mapped, not that lag.
  */
 export function procStatus(m: Machine, pid: number): Record<string, number> {
-  const text = m.sys.vfs.lookup(`/proc/${pid}/status`, null)?.read() ?? '';
+  const text = fileText(m, `/proc/${pid}/status`) ?? '';
   const out: Record<string, number> = {};
   for (const mm of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[mm[1]!] = Number(mm[2]);
   const mm = m.k.sched.tasks.get(pid)?.mm;
@@ -146,17 +126,10 @@ export function procStatus(m: Machine, pid: number): Record<string, number> {
   return out;
 }
 
-/** A cgroup file of the model's /sys/fs/cgroup tree. */
-export function cgFile(m: Machine, cg: string, file: string): string {
-  const f = m.sys.vfs.lookup(`/sys/fs/cgroup/${cg.replace(/^\/+/, '')}/${file}`, null);
-  if (!f) throw new Error(`no ${cg}/${file}`);
-  return f.read();
-}
-
 /** memory.stat of a cgroup as numbers. */
 export function memoryStat(m: Machine, cg: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const l of cgFile(m, cg, 'memory.stat').split('\n')) {
+  for (const l of cgRead(m, cg, 'memory.stat').split('\n')) {
     const mm = /^(\S+) (\d+)$/.exec(l);
     if (mm) out[mm[1]!] = Number(mm[2]);
   }
@@ -192,7 +165,7 @@ export function lineSampler(
     const key = out === '' ? '' : out.slice(0, -1).split('\n').pop()!;
     samples.set(key, {
       status: procStatus(m, t.pid),
-      current: Number(cgFile(m, cg, 'memory.current')),
+      current: Number(cgRead(m, cg, 'memory.current')),
       stat: memoryStat(m, cg),
       pid: t.pid,
     });

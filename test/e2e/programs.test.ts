@@ -19,14 +19,10 @@ import { parseElf } from '../../src/fs/binfmt_elf.js';
 import {
   ARCHES,
   firstMmap,
-  haveOracleBins,
-  haveOracleResults,
   hexAddr,
   isSubsequence,
   lineSampler,
   log,
-  ORACLE,
-  oracleResult,
   proc,
   PROGRAMS_DIR,
   readySampler,
@@ -36,6 +32,7 @@ import {
   type Arch,
   type Run,
 } from './helpers.js';
+import { haveOracle, haveOracleBins, ORACLE, oracleJson } from '../helpers/oracle.js';
 
 const T = { timeout: 30_000 };
 
@@ -226,10 +223,10 @@ describe.each(ARCHES)('%s', (arch) => {
       }
     });
 
-    it.skipIf(!haveOracleResults)('matches the real Linux 6.1 recording (oracle)', T, async () => {
+    it.skipIf(!haveOracle)('matches the real Linux 6.1 recording (oracle)', T, async () => {
       const r = await runOne(arch, name);
       const { line, after } = faultReport(r);
-      const real = oracleResult(arch, ORACLE_CASE[name]!).user_faults[0];
+      const real = oracleJson(arch, ORACLE_CASE[name]!).user_faults[0];
       if (a64) {
         const m = /unhandled exception: (.+?), ESR 0x([0-9a-f]+), (.+?)(?: in (\S+))?$/.exec(line)!;
         expect({ class: m[1], esr: `0x${m[2]}`, name: m[3] }).toEqual({

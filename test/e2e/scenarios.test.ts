@@ -15,7 +15,8 @@ import { checkExpectations } from '../../src/scenario/expect.js';
 import { parseScenario, type Scenario } from '../../src/scenario/schema.js';
 import { formatTrace } from '../../src/trace/index.js';
 import type { Machine } from '../../src/machine/machine.js';
-import { cgFile, isSubsequence, log, proc, REPO, runSpec, SCENARIOS_DIR, stackAt, type Run } from './helpers.js';
+import { REPO_ROOT } from '../helpers/oracle.js';
+import { cgRead, isSubsequence, log, proc, runSpec, SCENARIOS_DIR, stackAt, type Run } from './helpers.js';
 
 const T = { timeout: 60_000 };
 
@@ -165,7 +166,7 @@ describe('flagship scenarios', () => {
         if (t?.state === 'S' && !sleeping.length)
           sleeping.push({
             ns: m.k.sched.clock,
-            underOom: cgFile(m, 't', 'memory.oom_control'),
+            underOom: cgRead(m, 't', 'memory.oom_control'),
             waitq: t.wake?.waitq ?? '',
           });
       });
@@ -362,17 +363,17 @@ describe('flagship scenarios', () => {
     'the CLI: `faultpath scenario memcg-oom-arm64.yaml --check` (the demo) exits 0 with all expectations met',
     T,
     () => {
-      const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
+      const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
       const res = spawnSync(
         tsx,
         [
-          join(REPO, 'src/cli/main.ts'),
+          join(REPO_ROOT, 'src/cli/main.ts'),
           'scenario',
           join(SCENARIOS_DIR, 'memcg-oom-arm64.yaml'),
           '--check',
           '--summary',
         ],
-        { cwd: REPO, encoding: 'utf8', timeout: 50_000 },
+        { cwd: REPO_ROOT, encoding: 'utf8', timeout: 50_000 },
       );
       expect(res.stderr).toContain('all expectations met');
       expect(res.status).toBe(0);

@@ -8,7 +8,7 @@ import {
   fscTranslation,
 } from '../../src/hw/arm64-syndrome.js';
 import { esrFields, esr_get_class_string } from '../../arch/arm64/include/asm/esr.js';
-import { haveOracle, oracleCases, oracleJson } from '../arch/oracle-helpers.js';
+import { haveOracle, oracleCases, oracleJson } from '../helpers/oracle.js';
 
 describe('builders (bit-exact)', () => {
   it('data aborts', () => {

@@ -38,13 +38,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { logLines, parseKilledLine, parseOomReports, type OomTaskRow } from '../../src/explain/oom-report.js';
+import { scoreTaskTable } from '../../src/explain/oom-victim.js';
 import { runScenario } from '../../src/scenario/run.js';
+import { REPO_ROOT as ROOT } from '../helpers/oracle.js';
 import { parseScenario } from '../../src/scenario/schema.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LABS = join(ROOT, 'docs', 'labs');
 const ANSWERS = join(LABS, 'answers');
 const MAX_COMMANDS = 40;
@@ -151,67 +152,44 @@ for (const f of LAB_FILES) {
 // OOM report arithmetic (Linux 6.1 mm/oom_kill.c)
 // ---------------------------------------------------------------------------------------------
 
-interface TaskRow {
-  pid: number;
-  rss: number;
-  pgtablesBytes: number;
-  swapents: number;
-  adj: number;
-  name: string;
-}
-
+/** A printk timestamp at the start of a dmesg line. */
 const STAMP = /^\[\s*\d+\.\d+\]\s?/;
 
-/** The last OOM report's task table, memcg limit (pages) and killed pid. */
+/** The last OOM report of the output that has a task table (the production parser), its memcg limit (pages) and killed process. */
 function lastOomReport(out: string): {
-  rows: TaskRow[];
+  rows: OomTaskRow[];
   totalpages: number;
   killed: { pid: number; name: string } | null;
 } {
-  const lines = out.split('\n').map((l) => l.replace(STAMP, ''));
-  const start = lines.map((l) => l.startsWith('Tasks state (memory values in pages):')).lastIndexOf(true);
-  if (start < 0) throw new Error('no "Tasks state" table in the output');
-  const header = lines[start + 1] ?? '';
-  if (!/pgtables_bytes swapents oom_score_adj name/.test(header))
-    throw new Error(`not a 6.1 task table header: ${header}`);
-  const rows: TaskRow[] = [];
-  for (let i = start + 2; i < lines.length; i++) {
-    const m = /^\[\s*(\d+)\]\s+\d+\s+\d+\s+\d+\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\S+)$/.exec(lines[i]!);
-    if (!m) break;
-    rows.push({
-      pid: Number(m[1]),
-      rss: Number(m[2]),
-      pgtablesBytes: Number(m[3]),
-      swapents: Number(m[4]),
-      adj: Number(m[5]),
-      name: m[6]!,
-    });
-  }
-  const limits = lines.map((l) => /^memory: usage \d+kB, limit (\d+)kB/.exec(l)).filter((m) => m !== null);
-  if (!limits.length) throw new Error('no "memory: usage …, limit …" line (not a memcg OOM report?)');
-  const totalpages = Number(limits[limits.length - 1]![1]) / 4;
-  const kills = lines.map((l) => /Killed process (\d+) \((\S+)\)/.exec(l)).filter((m) => m !== null);
+  const rep = parseOomReports(logLines(out))
+    .filter((r) => r.tasksHeaderSeen)
+    .at(-1);
+  if (!rep) throw new Error('no "Tasks state" table in the output');
+  if (rep.tasksColumn !== 'pgtables_bytes') throw new Error('not a 6.1 task table header');
+  const limit = rep.counters.memory;
+  if (!limit) throw new Error('no "memory: usage …, limit …" line (not a memcg OOM report?)');
+  const kills = [...rep.killed, ...rep.laterKills.map(parseKilledLine)].filter((k) => k !== null);
   const k = kills[kills.length - 1];
-  return { rows, totalpages, killed: k ? { pid: Number(k[1]), name: k[2]! } : null };
+  return { rows: rep.tasks, totalpages: limit.limitKb / 4, killed: k ? { pid: k.pid, name: k.comm } : null };
 }
 
-/** oom_badness(): rss + swapents + pgtables_bytes/PAGE_SIZE + adj * (totalpages / 1000); null = never chosen. */
-function badness(t: TaskRow, totalpages: number, adj = t.adj): number | null {
-  if (adj === -1000) return null;
-  return t.rss + t.swapents + Math.trunc(t.pgtablesBytes / 4096) + adj * Math.trunc(totalpages / 1000);
+/** The task table with one task's oom_score_adj replaced (what-if). */
+const withAdj = (rows: OomTaskRow[], override?: { name: string; adj: number }) =>
+  rows.map((t) => (override && t.name === override.name ? { ...t, oomScoreAdj: override.adj } : t));
+
+/** 6.1 oom_badness() of a row (the production function); null = never chosen. */
+function badness(t: OomTaskRow, totalpages: number, adj = t.oomScoreAdj): number | null {
+  return scoreTaskTable('6.1', [{ ...t, oomScoreAdj: adj }], totalpages).candidates[0]!.points;
 }
 
-/** select_bad_process() over a memcg in table (scan) order; 6.1 oom_evaluate_task(): skip only points < chosen. */
-function chooseVictim(rows: TaskRow[], totalpages: number, override?: { name: string; adj: number }): TaskRow | null {
-  let chosen: TaskRow | null = null;
-  let chosenPoints = -Infinity;
-  for (const t of rows) {
-    const p = badness(t, totalpages, override && t.name === override.name ? override.adj : t.adj);
-    if (p === null || p < chosenPoints) continue;
-    chosen = t;
-    chosenPoints = p;
-  }
-  return chosen;
+/** select_bad_process() over a memcg in table (scan) order, with the production 6.1 tie rule. */
+function chooseVictim(
+  rows: OomTaskRow[],
+  totalpages: number,
+  override?: { name: string; adj: number },
+): OomTaskRow | null {
+  const v = scoreTaskTable('6.1', withAdj(rows, override), totalpages).victim;
+  return v ? rows.find((t) => t.pid === v.pid)! : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,6 +452,7 @@ describe('course labs: facts checked through the API', () => {
 
 describe('course labs: the test helpers', () => {
   const report = [
+    '[    0.019972] db invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
     '[    0.019972] memory: usage 65536kB, limit 65536kB, failcnt 19',
     '[    0.019972] Tasks state (memory values in pages):',
     '[    0.019972] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',

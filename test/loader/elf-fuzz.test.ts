@@ -7,11 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
 import { ElfError, MAX_IMAGE_MEMORY, parseElf, USER_ADDRESS_LIMIT, type ElfImage } from '../../src/fs/binfmt_elf.js';
 import { buildElf, phdr, validSpec } from './elf-builder.js';
-import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
+import { ORACLE } from '../helpers/oracle.js';
 
 const seeds: { name: string; bytes: Uint8Array }[] = [];
 
@@ -22,10 +21,7 @@ beforeAll(async () => {
   const src = '.globl _start\n_start: nop\n.section .rodata\nr: .asciz "ro"\n.data\nd: .quad r\n.bss\nb: .skip 8192\n';
   seeds.push({ name: 'asm-aarch64', bytes: (await assemble('aarch64', src, 'f.S')).elf });
   seeds.push({ name: 'asm-x86_64', bytes: (await assemble('x86_64', src, 'f.S')).elf });
-  const oracle = path.join(
-    FOUND_ORACLE ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/oracle'),
-    'bin',
-  );
+  const oracle = path.join(ORACLE, 'bin');
   for (const arch of ['aarch64', 'x86_64']) {
     const f = path.join(oracle, arch, 'touch_pages');
     if (fs.existsSync(f)) seeds.push({ name: `oracle-${arch}`, bytes: new Uint8Array(fs.readFileSync(f)) });

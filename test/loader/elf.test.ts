@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assemble } from '../../src/asm/assemble.js';
 import { ElfError, parseElf, PF_R, PF_W, PF_X, segmentPerms, type ElfImage } from '../../src/fs/binfmt_elf.js';
 import { buildElf, load, phdr, validSpec, type ElfSpec } from './elf-builder.js';
-import { ORACLE_DIR as FOUND_ORACLE } from '../helpers/oracle.js';
+import { ORACLE } from '../helpers/oracle.js';
 
 function elfError(bytes: Uint8Array, name = 'prog.elf'): ElfError {
   try {
@@ -130,10 +129,7 @@ describe('parseElf: valid images', () => {
     expect(img.entry).toBe(0xfffff0000100);
   });
 
-  const oracle = path.join(
-    FOUND_ORACLE ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/oracle'),
-    'bin',
-  );
+  const oracle = path.join(ORACLE, 'bin');
   const bins = ['aarch64', 'x86_64'].flatMap((a) =>
     fs.existsSync(path.join(oracle, a)) ? fs.readdirSync(path.join(oracle, a)).map((f) => [a, f] as const) : [],
   );

@@ -19,7 +19,8 @@ import {
   gfpMask,
   gfpValue,
 } from '../../src/include/linux/gfp.js';
-import { haveOracle, oracleCases, oracleLogLines } from '../arch/oracle-helpers.js';
+import { haveOracle, oracleCases, oracleLogLines } from '../helpers/oracle.js';
+import { oomReports } from '../helpers/oom.js';
 
 describe('GFP values', () => {
   it('6.1 composites (include/linux/gfp_types.h)', () => {
@@ -107,10 +108,9 @@ describe.skipIf(!haveOracle)('gfp strings vs the oracle OOM headers', () => {
   for (const arch of ['aarch64', 'x86_64'] as const) {
     for (const name of [...oracleCases(arch, 'memcg_'), ...oracleCases(arch, 'global_oom')]) {
       it(`${arch}/${name}`, () => {
-        const hits = oracleLogLines(arch, name)
-          .map((l) => /invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\)/.exec(l))
-          .filter((m) => m !== null);
-        for (const m of hits) expect(formatGfp(parseInt(m[1]!, 16))).toBe(`${m[1]}(${m[2]})`);
+        // the OOM headers, read by the production report parser
+        const headers = oomReports(oracleLogLines(arch, name)).map((r) => r.header);
+        for (const h of headers) expect(formatGfp(h.gfpMask)).toBe(`${h.gfpMaskText}(${h.gfpText})`);
       });
     }
   }

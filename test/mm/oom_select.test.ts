@@ -9,71 +9,80 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { OomTaskRow } from '../../src/explain/oom-report.js';
+import { scoreTaskTable } from '../../src/explain/oom-victim.js';
+import { PROFILES } from '../../src/include/faultpath/profile.js';
+import { oom_badness } from '../../src/mm/oom_kill.js';
 import type { Task } from '../../src/include/linux/sched.js';
+import { badnessFromStatus, oomReports, oomScore61 } from '../helpers/oom.js';
 import { a64, cgroup, cgWrite, dmesg, kb, machine, onMarker, proc, TOUCH_SLEEP_A64 } from './vm_helpers.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */
 const KNOWN: string[] = [];
 
-interface Row {
-  pid: number;
-  rss: number;
-  pgtablesBytes: number;
-  swapents: number;
-  adj: number;
-  name: string;
-}
-
-/** The dump_tasks rows and totalpages of the first OOM report in the log. */
-function parseReport(lines: string[]): { rows: Row[]; totalpages: number; killed: number } {
-  const start = lines.findIndex((l) => l.includes('invoked oom-killer'));
-  if (start < 0) throw new Error('no OOM report');
-  const limit = lines.slice(start).find((l) => l.startsWith('memory: usage'))!;
-  const totalpages = Number(/limit (\d+)kB/.exec(limit)![1]) / 4;
-  const hdr = lines.findIndex((l, i) => i > start && l.startsWith('[  pid  ]'));
-  const rows: Row[] = [];
-  for (let i = hdr + 1; i < lines.length; i++) {
-    const m = /^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\d+)\s+(-?\d+)\s+(\S+)$/.exec(lines[i]!);
-    if (!m) break;
-    rows.push({
-      pid: Number(m[1]),
-      rss: Number(m[5]),
-      pgtablesBytes: Number(m[6]),
-      swapents: Number(m[7]),
-      adj: Number(m[8]),
-      name: m[9]!,
-    });
-  }
-  const killedLine = lines.slice(hdr).find((l) => l.includes('Killed process'))!;
-  return { rows, totalpages, killed: Number(/Killed process (\d+)/.exec(killedLine)![1]) };
+/** The first OOM report in the log, read by the production parser (src/explain/oom-report.ts). */
+function parseReport(lines: string[]): { rows: OomTaskRow[]; totalpages: number; killed: number } {
+  const rep = oomReports(lines)[0];
+  if (!rep) throw new Error('no OOM report');
+  // a memcg OOM: totalpages = mem_cgroup_get_max() = the memory limit (no swap)
+  return { rows: rep.tasks, totalpages: rep.counters.memory!.limitKb / 4, killed: rep.killed[0]!.pid };
 }
 
 /**
- * select_bad_process() over the printed rows.  6.1: points may be <= 0, ties → the later task.
+ * select_bad_process() over the printed rows with the production oom_badness() and the version's
+ * tie rule (src/explain/oom-victim.ts).  6.1: points may be <= 0, ties → the later task.
  * 4.19: points clamped to >= 1, and a tie keeps the earlier thread-group leader (§7.5).
  */
 function expectedVictim(
-  rows: Row[],
+  rows: OomTaskRow[],
   totalpages: number,
   version: '6.1' | '4.19' = '6.1',
 ): { pid: number | null; points: number } {
-  let chosen: number | null = null;
-  let best = -Infinity;
-  for (const r of rows) {
-    if (r.adj === -1000) continue;
-    let points = r.rss + r.swapents + Math.floor(r.pgtablesBytes / 4096) + r.adj * Math.floor(totalpages / 1000);
-    if (version === '4.19') {
-      points = points > 0 ? points : 1;
-      if (points <= best) continue;
-    } else if (points < best) continue;
-    best = points;
-    chosen = r.pid;
-  }
-  return { pid: chosen, points: best };
+  const v = scoreTaskTable(version, rows, totalpages).victim;
+  return { pid: v?.pid ?? null, points: v?.points ?? -Infinity };
 }
 
 const adjArb = fc.oneof(fc.constantFrom(-1000, 1000, 0, -999, 999), fc.integer({ min: -1000, max: 1000 }));
 const taskArb = fc.record({ pages: fc.integer({ min: 0, max: 400 }), adj: adjArb });
+
+describe('oom_badness() (mm/oom_kill.c): the one function the model and `explain oom` score with', () => {
+  const task = { rss: 6138, swapents: 0, pgtablesPages: 19, oomScoreAdj: 0, uid: 0 };
+  const rules = (v: '6.1' | '4.19' | '3.12') => PROFILES[v].badness;
+  it('rss + swapents + page tables + adj × (totalpages / 1000), the division first', () => {
+    expect(oom_badness(task, 16384, rules('6.1'))).toEqual({ points: 6157, adj: 0, adjPoints: 0 });
+    expect(oom_badness({ ...task, oomScoreAdj: -129 }, 16384, rules('6.1')).points).toBe(6157 - 129 * 16);
+    expect(oom_badness({ ...task, swapents: 3, oomScoreAdj: 500 }, 1999, rules('6.1')).points).toBe(6160 + 500);
+  });
+  it('6.1 returns negative points; 4.19 and 3.12 clamp an eligible task to 1', () => {
+    const low = { ...task, rss: 10, pgtablesPages: 0, oomScoreAdj: -900, uid: 1000 };
+    expect(oom_badness(low, 16384, rules('6.1')).points).toBe(10 - 900 * 16);
+    expect(oom_badness(low, 16384, rules('4.19')).points).toBe(1);
+    expect(oom_badness(low, 16384, rules('3.12')).points).toBe(1);
+  });
+  it('3.12 takes 30 adj off for root (CAP_SYS_ADMIN)', () => {
+    expect(oom_badness({ ...task, uid: 0 }, 100000, rules('3.12'))).toEqual({
+      points: 6157 - 3000,
+      adj: -30,
+      adjPoints: -3000,
+    });
+    expect(oom_badness({ ...task, uid: 1000 }, 100000, rules('3.12')).points).toBe(6157);
+    expect(oom_badness({ ...task, uid: 0 }, 100000, rules('6.1')).points).toBe(6157);
+  });
+  it('never chosen: oom_score_adj -1000, MMF_OOM_SKIP, in vfork', () => {
+    expect(oom_badness({ ...task, oomScoreAdj: -1000 }, 16384, rules('6.1'))).toMatchObject({
+      points: null,
+      excluded: 'OOM_SCORE_ADJ_MIN',
+    });
+    expect(oom_badness({ ...task, mmfOomSkip: true }, 16384, rules('6.1'))).toMatchObject({
+      points: null,
+      excluded: 'MMF_OOM_SKIP',
+    });
+    expect(oom_badness({ ...task, inVfork: true }, 16384, rules('4.19'))).toMatchObject({
+      points: null,
+      excluded: 'in_vfork',
+    });
+  });
+});
 
 describe('memcg OOM victim selection (6.1) — property', () => {
   it('the killed task is the argmax of oom_badness over the printed task table', async () => {
@@ -102,7 +111,7 @@ describe('memcg OOM victim selection (6.1) — property', () => {
           expect(end.kind).toBe('exited');
           const { rows, totalpages, killed } = parseReport(dmesg(m));
           expect(totalpages).toBe(2048);
-          expect(rows.map((r) => r.adj)).toEqual([...others.map((o) => o.adj), hog.adj]);
+          expect(rows.map((r) => r.oomScoreAdj)).toEqual([...others.map((o) => o.adj), hog.adj]);
           expect(rows.at(-1)!.pid).toBe(h.pid);
           expect(killed).toBe(expectedVictim(rows, totalpages).pid);
           dv.assertClean();
@@ -220,10 +229,7 @@ describe('/proc/<pid>/oom_score (6.1)', () => {
         const st = kb(proc(m, t.pid, 'status'));
         const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
         const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
-        const rss = st.VmRSS! / 4;
-        const badness =
-          rss + st.VmSwap! / 4 + Math.floor((st.VmPTE! * 1024) / 4096) + adj * Math.floor(totalpages / 1000);
-        const want = adj === -1000 ? 0 : Math.trunc(((1000 + Math.trunc((badness * 1000) / totalpages)) * 2) / 3);
+        const want = oomScore61(badnessFromStatus(st, adj, totalpages), totalpages);
         expect(Number(proc(m, t.pid, 'oom_score'))).toBe(want);
         expect(dv.check('marker')).toEqual([]);
         checked = true;

@@ -3,27 +3,24 @@
  * debug_vm checker, "markers" (the guest calls getpid with a marker id in x0/rdi and the test
  * inspects the machine at that point, with the task's registers loaded), cgroup and /proc access.
  */
-import { assemble } from '../../src/asm/assemble.js';
+import { ARM64_SYSCALLS } from '../../arch/arm64/kernel/sys.js';
+import { PAGE_SIZE } from '../../src/include/linux/mmzone.js';
 import { Machine, type MachineOptions } from '../../src/machine/machine.js';
 import type { Task } from '../../src/include/linux/sched.js';
 import type { DebugVm } from '../../src/machine/debug-vm.js';
 import type { DebugVmOptions } from '../../src/machine/debug-vm.js';
 import { enableDebugVm } from '../../src/machine/debug-vm.js';
+import { assembleCached, kb, proc, readFile } from '../helpers/guest.js';
 
-export const PAGE = 4096;
+export { cgRead, cgWrite, dmesg, kb, kv, proc } from '../helpers/guest.js';
+
+export const PAGE = PAGE_SIZE;
 
 /** arm64 macros every program gets (GNU as syntax, raw syscalls). */
 export const A64_MACROS = `
-  .set SYS_openat, 56
-  .set SYS_write, 64
-  .set SYS_exit_group, 94
-  .set SYS_nanosleep, 101
-  .set SYS_getpid, 172
-  .set SYS_munmap, 215
-  .set SYS_clone, 220
-  .set SYS_mmap, 222
-  .set SYS_madvise, 233
-  .set SYS_wait4, 260
+${['openat', 'write', 'exit_group', 'nanosleep', 'getpid', 'munmap', 'clone', 'mmap', 'madvise', 'wait4']
+  .map((n) => `  .set SYS_${n}, ${ARM64_SYSCALLS[n]}`)
+  .join('\n')}
 .macro marker id
   mov x0, #\\id
   mov x8, #SYS_getpid
@@ -105,13 +102,13 @@ export const A64_MACROS = `
 /** Assembles an arm64 program: `body` runs from _start (A64_MACROS available). */
 export async function a64(body: string, name = 'prog.S'): Promise<Uint8Array> {
   const src = `${A64_MACROS}\n  .text\n  .globl _start\n_start:\n${body}\n`;
-  return (await assemble('aarch64', src, name)).elf;
+  return assembleCached('aarch64', src, name);
 }
 
 /** Assembles an x86-64 program (Intel syntax): `body` runs from _start. */
 export async function x64(body: string, name = 'prog.S'): Promise<Uint8Array> {
   const src = `.intel_syntax noprefix\n  .text\n  .globl _start\n_start:\n${body}\n`;
-  return (await assemble('x86_64', src, name)).elf;
+  return assembleCached('x86_64', src, name);
 }
 
 /**
@@ -185,44 +182,6 @@ export function cgroup(m: Machine, path: string): void {
   if (!m.k.memcg.lookup(path)) m.k.memcg.create(path);
 }
 
-export function cgWrite(m: Machine, path: string, file: string, value: string): number {
-  const f = m.sys.vfs.lookup(`/sys/fs/cgroup/${path}/${file}`.replace(/\/+/g, '/'), null);
-  if (!f?.write) throw new Error(`no writable ${path}/${file}`);
-  return f.write(value);
-}
-
-export function cgRead(m: Machine, path: string, file: string): string {
-  const f = m.sys.vfs.lookup(`/sys/fs/cgroup/${path}/${file}`.replace(/\/+/g, '/'), null);
-  if (!f) throw new Error(`no ${path}/${file}`);
-  return f.read();
-}
-
-/** "key value" lines (memory.events, memory.stat) as a record. */
-export function kv(text: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^(\S+)\s+(-?\d+)/.exec(line);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
-}
-
-export function proc(m: Machine, pid: number | 'self', file: string, self: Task | null = null): string {
-  const f = m.sys.vfs.lookup(`/proc/${pid}/${file}`, self);
-  if (!f) throw new Error(`no /proc/${pid}/${file}`);
-  return f.read();
-}
-
-/** "Key:   123 kB" lines (/proc/<pid>/status, /proc/meminfo) → numbers (kB values as given). */
-export function kb(text: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([^:]+):\s+(-?\d+)/.exec(line);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
-}
-
 export type MarkerFn = (t: Task, id: number) => void;
 
 /**
@@ -251,10 +210,6 @@ export function onSyscall(m: Machine, fn: (t: Task, name: string) => void): void
   };
 }
 
-export function dmesg(m: Machine): string[] {
-  return m.k.printk.records.map((r) => r.text);
-}
-
 /**
  * The boundary of __vm_enough_memory() in mode 2 (§9), from /proc (admin: CAP_SYS_ADMIN, else
  * admin_reserve_kbytes/4 is subtracted too):
@@ -262,10 +217,10 @@ export function dmesg(m: Machine): string[] {
  * Committed_AS + pages < allowed.
  */
 export function overcommitBoundary(m: Machine, t: Task, admin: boolean): { ok: number; fail: number } {
-  const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+  const mi = kb(readFile(m, '/proc/meminfo'));
   const totalVm = kb(proc(m, t.pid, 'status')).VmSize! / 4;
-  const userReserve = Number(m.sys.vfs.lookup('/proc/sys/vm/user_reserve_kbytes', null)!.read());
-  const adminReserve = Number(m.sys.vfs.lookup('/proc/sys/vm/admin_reserve_kbytes', null)!.read());
+  const userReserve = Number(readFile(m, '/proc/sys/vm/user_reserve_kbytes'));
+  const adminReserve = Number(readFile(m, '/proc/sys/vm/admin_reserve_kbytes'));
   let allowed = mi.CommitLimit! / 4 - Math.min(Math.floor(totalVm / 32), Math.floor(userReserve / 4));
   if (!admin) allowed -= Math.floor(adminReserve / 4);
   const committed = mi.Committed_AS! / 4;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/include/linux/sched.js';
 import { get_mm_counter } from '../../src/mm/memory.js';
 import { MM_ANONPAGES } from '../../src/include/linux/mm_types.js';
+import { badnessFromStatus, oomScore61 } from '../helpers/oom.js';
 import {
   a64,
   cgRead,
@@ -369,8 +370,7 @@ describe('model bugs: /proc', () => {
       const st = kb(proc(m, t.pid, 'status'));
       const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
       const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
-      const badness = st.VmRSS! / 4 + st.VmSwap! / 4 + Math.floor((st.VmPTE! * 1024) / 4096);
-      const fromStatus = Math.trunc(((1000 + Math.trunc((badness * 1000) / totalpages)) * 2) / 3);
+      const fromStatus = oomScore61(badnessFromStatus(st, 0, totalpages), totalpages);
       checked = true;
       expect(Number(proc(m, t.pid, 'oom_score'))).toBe(fromStatus);
       // and RssAnon is what the OOM report's dump_tasks/"Killed process" lines use for this task
@@ -422,8 +422,7 @@ describe('model bugs: /proc', () => {
       const st = kb(proc(m, t.pid, 'status'));
       const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
       const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
-      const badness = st.VmRSS! / 4 + st.VmSwap! / 4 + Math.floor((st.VmPTE! * 1024) / 4096);
-      want.push(Math.trunc(((1000 + Math.trunc((badness * 1000) / totalpages)) * 2) / 3));
+      want.push(oomScore61(badnessFromStatus(st, 0, totalpages), totalpages));
     });
     m.spawn({ path: '/prog/d' });
     expect(m.run().kind).toBe('exited');

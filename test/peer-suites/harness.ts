@@ -5,35 +5,26 @@
  * checks, and writes the parity table docs/peer-suites.md from the recorded results.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadProgram, runScenario, type RunResult } from '../../src/scenario/run.js';
+import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import type { Scenario } from '../../src/scenario/schema.js';
+import { ARCHES, guestProgram, type Arch } from '../helpers/guest.js';
+import { REPO_ROOT } from '../helpers/oracle.js';
 
-export type Arch = 'aarch64' | 'x86_64';
-export const ARCHES: Arch[] = ['aarch64', 'x86_64'];
+export { ARCHES, type Arch } from '../helpers/guest.js';
 export const MB = 1 << 20;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const REPO = resolve(HERE, '..', '..');
 const RESULTS_DIR = join(HERE, 'results');
-export const DOC_PATH = join(REPO, 'docs', 'peer-suites.md');
+export const DOC_PATH = join(REPO_ROOT, 'docs', 'peer-suites.md');
 
 // ------------------------------------------------------------------------------ running
 
-const memtool = new Map<Arch, Promise<{ path: string; bytes: Uint8Array }>>();
-
 /** The assembled memtool of an arch (assembled once per test file). */
-function memtoolFor(arch: Arch) {
-  let p = memtool.get(arch);
-  if (!p) {
-    p = loadProgram(join(HERE, 'programs', arch, 'memtool.S'), arch, HERE).then((r) => ({
-      path: '/bin/memtool',
-      bytes: r.bytes,
-    }));
-    memtool.set(arch, p);
-  }
-  return p;
+async function memtoolFor(arch: Arch) {
+  const r = await guestProgram(arch, join(HERE, 'programs', arch, 'memtool.S'), HERE);
+  return { path: '/bin/memtool', bytes: r.bytes };
 }
 
 export interface Proc {

@@ -11,13 +11,14 @@
  */
 import { ARM64_SYSCALLS } from '../../arch/arm64/kernel/sys.js';
 import { X86_64_SYSCALLS } from '../../arch/x86/entry/syscall_64.js';
-import { assemble } from '../../src/asm/assemble.js';
+import * as errno from '../../src/include/uapi/asm-generic/errno.js';
 import { Machine, type MachineOptions } from '../../src/machine/machine.js';
 import type { RunEnd } from '../../src/machine/system.js';
 import type { Task } from '../../src/include/linux/sched.js';
 
-export type Arch = 'aarch64' | 'x86_64';
-export const ARCHES: Arch[] = ['aarch64', 'x86_64'];
+import { assembleCached, dmesg, type Arch } from '../helpers/guest.js';
+
+export { ARCHES, type Arch } from '../helpers/guest.js';
 
 /** A 64-bit argument: a constant, an address (label + offset), a slot's value, or a slot + offset. */
 export type Arg = number | bigint | { sym: string; off?: number } | { slot: number; off?: number };
@@ -296,17 +297,9 @@ report:
   return L.join('\n') + '\n';
 }
 
-const cache = new Map<string, Uint8Array>();
-
 /** Assembles a program (or raw source) for an arch; results are cached by source text. */
-export async function build(arch: Arch, p: Program | string, file = 'guest.S'): Promise<Uint8Array> {
-  const src = typeof p === 'string' ? p : generate(arch, p);
-  const key = `${arch}\0${src}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const r = await assemble(arch, src, file);
-  cache.set(key, r.elf);
-  return r.elf;
+export function build(arch: Arch, p: Program | string, file = 'guest.S'): Promise<Uint8Array> {
+  return assembleCached(arch, typeof p === 'string' ? p : generate(arch, p), file);
 }
 
 export interface TaskResult {
@@ -392,30 +385,10 @@ export async function runGuest(arch: Arch, p: Program | string | Uint8Array, o: 
     .filter((x) => !x.isKthread && x.pid >= 100)
     .sort((a, b) => a.pid - b.pid)
     .map((x) => taskResult(m, x));
-  const dmesg = m.k.printk.records.map((r) => r.text);
-  const res: GuestRun = { end, main: taskResult(m, t), tasks, dmesg, m, task: t };
+  const res: GuestRun = { end, main: taskResult(m, t), tasks, dmesg: dmesg(m), m, task: t };
   return res;
 }
 
-/** Linux errno values (include/uapi/asm-generic/errno-base.h / errno.h). */
-export const E = {
-  EPERM: 1,
-  ENOENT: 2,
-  ESRCH: 3,
-  EINTR: 4,
-  E2BIG: 7,
-  ENOEXEC: 8,
-  EBADF: 9,
-  ECHILD: 10,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  EEXIST: 17,
-  ENODEV: 19,
-  EINVAL: 22,
-  EMFILE: 24,
-  ENOTTY: 25,
-  ENOSYS: 38,
-} as const;
+/** Linux errno values (src/include/uapi/asm-generic/errno.ts). */
+export const E = errno;
 export const neg = (e: number) => BigInt(-e);

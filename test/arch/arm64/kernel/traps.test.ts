@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exceptionTraceDefault } from '../../../../arch/arm64/kernel/traps.js';
-import { haveOracle, oracleJson } from '../../oracle-helpers.js';
+import { haveOracle, oracleJson } from '../../../helpers/oracle.js';
 
 describe('exceptionTraceDefault (kernel-reference.md §1.10)', () => {
   it('arm64 is 0 in 4.19 and 6.1, 1 in 3.12; x86 is always 1', () => {

@@ -19,7 +19,7 @@ import {
   oracleLogLines,
   parseVma,
   unameOf,
-} from '../../oracle-helpers.js';
+} from '../../../helpers/oracle.js';
 
 describe('EL0 ESR sanitising (set_thread_esr / __do_user_fault)', () => {
   const kaddr = 0xffff800008000000n;

@@ -8,7 +8,7 @@ import {
   faultInfo,
   type Profile,
 } from '../../../../arch/arm64/mm/fault_info.js';
-import { haveOracle, oracleCases, oracleJson } from '../../oracle-helpers.js';
+import { haveOracle, oracleCases, oracleJson } from '../../../helpers/oracle.js';
 
 const PROFILES: Profile[] = ['6.1', '4.19', '3.12'];
 

@@ -7,7 +7,7 @@ import {
   sanitize_error_code,
   show_fault_oops as formatPfOopsLines,
 } from '../../../../arch/x86/mm/fault.js';
-import { haveOracle, oracleBlock, oracleCases, oracleJson, oracleLogLines, parseVma } from '../../oracle-helpers.js';
+import { haveOracle, oracleBlock, oracleCases, oracleJson, oracleLogLines, parseVma } from '../../../helpers/oracle.js';
 
 describe('formatX86Segfault (synthetic)', () => {
   const bytes = Array.from({ length: 64 }, (_, i) => i);
