@@ -60,6 +60,8 @@ import { assemble } from '../src/asm/assemble.js';
 import { Cpu, type Arch } from '../src/hw/cpu.js';
 import { Machine } from '../src/machine/machine.js';
 import type { Task } from '../src/include/linux/sched.js';
+import { cgroup_mkdir } from '../src/kernel/cgroup/cgroup.js';
+import { filename_lookup } from '../src/fs/namei.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PAGE = 4096;
@@ -160,8 +162,8 @@ export function runTouch(
     // Collect every event of the big runs (see the header).
     if (trace) (m.tracer as unknown as { limit: number }).limit = Number.MAX_SAFE_INTEGER;
     m.addProgram(PROG, prog.elf);
-    const cg = m.k.memcg.create(MEMCG);
-    const w = m.sys.vfs.lookup(`/sys/fs/cgroup/${MEMCG}/memory.max`, null)?.write?.(String(MEMCG_MAX));
+    const cg = cgroup_mkdir(m.k, MEMCG);
+    const w = filename_lookup(m.sys.vfs, `/sys/fs/cgroup/${MEMCG}/memory.max`, null)?.write?.(String(MEMCG_MAX));
     if (w === undefined || w < 0) throw new Error(`cannot set memory.max (${w})`);
     const t: Task = m.spawn({ path: PROG, argv: [PROG, String(pages)], cgroup: MEMCG });
     const marks: Mark[] = [];

@@ -3,7 +3,10 @@ import { x86Ops } from '../../arch/x86/entry/entry_64.js';
 import { parseElf } from '../fs/binfmt_elf.js';
 import { sync_mm_rss } from '../mm/memory.js';
 import { PageKind } from '../include/linux/mmzone.js';
-import { moom_callback } from '../mm/oom_kill.js';
+import { sysrq_handle_moom } from '../drivers/tty/sysrq.js';
+import { d_lookup } from '../fs/dcache.js';
+import { vfs_create } from '../fs/namei.js';
+import { cgroup_mkdir } from '../kernel/cgroup/cgroup.js';
 import { Tracer } from '../trace/tracer.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
 import { load_elf_binary } from '../fs/exec.js';
@@ -103,7 +106,6 @@ export class Machine {
       if (r === -2) throw new Error(`unknown sysctl '${key}' (known: ${this.k.sysctl.names().join(', ')})`);
       if (r < 0) throw new Error(`invalid value ${v} for sysctl '${key}'`);
     }
-    this.sys.vfs.sysrqHandler = () => this.sysrqF();
     for (const n of opts.oomNotifiers ?? []) this.registerOomNotifier(n.name, n.pages);
   }
 
@@ -113,8 +115,8 @@ export class Machine {
    * in a cgroup maps them without charging that cgroup.
    */
   addProgram(path: string, bytes: Uint8Array): ModelFile {
-    const known = this.sys.vfs.getFile(path);
-    const f = this.sys.vfs.addFile(path, bytes);
+    const known = d_lookup(this.sys.vfs.root, path);
+    const f = vfs_create(this.sys.vfs, path, bytes);
     if (!known && f.shmem) {
       for (let i = 0; i * 4096 < bytes.length; i++) filemap_add_folio(this.k, f, i, this.k.memcg.root);
     }
@@ -129,9 +131,9 @@ export class Machine {
   /** Creates a task under init, places it in its cgroup with its oom_score_adj, then execs. */
   spawn(o: SpawnOptions): Task {
     const k = this.k;
-    const file = this.sys.vfs.getFile(o.path);
+    const file = d_lookup(this.sys.vfs.root, o.path);
     if (!file) throw new Error(`no such program: ${o.path}`);
-    const memcg = o.cgroup ? (k.memcg.lookup(o.cgroup) ?? k.memcg.create(o.cgroup)) : k.memcg.root;
+    const memcg = o.cgroup ? (k.memcg.lookup(o.cgroup) ?? cgroup_mkdir(k, o.cgroup)) : k.memcg.root;
     const init = k.sched.tasks.get(1)!;
     const t = this.sys.procs.newTask(o.path.split('/').pop()!, init, memcg.id);
     t.oomScoreAdj = o.oomScoreAdj ?? 0;
@@ -211,15 +213,9 @@ export class Machine {
     });
   }
 
-  /** sysrq-f at the current simulated time (scenario action or /proc/sysrq-trigger). */
+  /** sysrq-f at the current simulated time (a scenario action: no "sysrq:" log line). */
   sysrqF(): void {
-    const prev = this.k.sched.current;
-    this.k.sched.current = null;
-    try {
-      moom_callback(this.k);
-    } finally {
-      this.k.sched.current = prev;
-    }
+    sysrq_handle_moom(this.k);
   }
 
   run(): RunEnd {

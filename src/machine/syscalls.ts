@@ -7,6 +7,8 @@ import { doBrk, do_madvise, do_mmap, do_mprotect_pkey, do_munmap, MAP_ANONYMOUS 
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import * as E from '../include/uapi/asm-generic/errno.js';
 import { ExecError, MAX_ARG_BYTES } from '../fs/exec.js';
+import { d_lookup } from '../fs/dcache.js';
+import { filename_lookup } from '../fs/namei.js';
 import { RLIM_NLIMITS, RLIMIT_NOFILE, setRlimit, task_rlimit } from '../kernel/sys.js';
 import type { Machine } from './machine.js';
 import type { Task } from '../include/linux/sched.js';
@@ -174,7 +176,7 @@ export class Syscalls {
           m.output(t, n(0), data.toString('utf8'));
           return BigInt(len);
         }
-        const vf = m.sys.vfs.lookup(f.path, t);
+        const vf = filename_lookup(m.sys.vfs, f.path, t);
         if (!vf?.write) return err(E.EACCES);
         const r = vf.write(data.toString('utf8'));
         return BigInt(r);
@@ -199,8 +201,8 @@ export class Syscalls {
         if (!f || (f.flags & 3) === 1) return err(E.EBADF); // FMODE_READ
         if (a[2]! > BigInt(TASK_SIZE_LIMIT) || a[1]! + a[2]! > BigInt(TASK_SIZE_LIMIT)) return err(E.EFAULT);
         if (f.kind === 'tty') return 0n;
-        const vf = m.sys.vfs.lookup(f.path, t);
-        const file = vf ? undefined : m.sys.vfs.getFile(f.path);
+        const vf = filename_lookup(m.sys.vfs, f.path, t);
+        const file = vf ? undefined : d_lookup(m.sys.vfs.root, f.path);
         if (!vf && !file && f.path !== '/dev/null') return err(E.ENOENT);
         const content = vf ? Buffer.from(vf.read(), 'utf8') : Buffer.from(file?.bytes ?? new Uint8Array(0));
         const chunk = content.subarray(f.pos, f.pos + Math.min(Number(a[2]!), 1 << 20));
@@ -215,8 +217,8 @@ export class Syscalls {
         const path = this.readString(t, pathArg);
         if (path === null) return err(E.EFAULT);
         if (path.length > 4095) return err(E.ENAMETOOLONG);
-        const vf = m.sys.vfs.lookup(path, t);
-        if (!vf && !m.sys.vfs.getFile(path) && path !== '/dev/null') return err(E.ENOENT);
+        const vf = filename_lookup(m.sys.vfs, path, t);
+        if (!vf && !d_lookup(m.sys.vfs.root, path) && path !== '/dev/null') return err(E.ENOENT);
         if ((flags & 3) !== 0 && vf && !vf.write) return err(E.EACCES);
         const table = this.fdTable(t);
         let fd = 0;
@@ -270,7 +272,7 @@ export class Syscalls {
         if (!(flags & MAP_ANONYMOUS) && n(4) !== -1) {
           const f = this.fdTable(t).get(n(4));
           if (!f) return err(E.EBADF);
-          const file = m.sys.vfs.getFile(f.path);
+          const file = d_lookup(m.sys.vfs.root, f.path);
           if (!file) return err(19); // ENODEV: not a regular file
           const r = do_mmap(k, mm, {
             addr: Number(a[0]),
@@ -627,7 +629,7 @@ export class Syscalls {
     if (typeof argv === 'number') return -BigInt(argv);
     const envp = this.readStringArray(t, envAddr, budget);
     if (typeof envp === 'number') return -BigInt(envp);
-    const file = m.sys.vfs.getFile(path);
+    const file = d_lookup(m.sys.vfs.root, path);
     if (!file) return -BigInt(E.ENOENT);
     try {
       m.execInto(t, file, argv, envp);

@@ -15,7 +15,7 @@ import { type Task } from '../include/linux/sched.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
 import { KernelPanic, type KernelState } from '../include/faultpath/kernel_state.js';
 import { ProcessTable, SIGNAL_NAMES } from '../kernel/fork.js';
-import { Vfs } from '../fs/namei.js';
+import { init_mount_tree, type MntNamespace } from '../fs/namespace.js';
 import { find_vma } from '../mm/mmap.js';
 import { printk } from '../kernel/printk/printk.js';
 
@@ -43,7 +43,7 @@ export class System {
   readonly k: KernelState;
   readonly arch: ArchOps;
   readonly procs: ProcessTable;
-  readonly vfs: Vfs;
+  readonly vfs: MntNamespace;
   readonly timers: Timer[] = [];
   private timerSeq = 0;
   /** which task's registers are loaded in each engine (threads / vfork share an engine) */
@@ -66,7 +66,7 @@ export class System {
     this.arch = arch;
     this.budget = budget;
     this.procs = new ProcessTable(k);
-    this.vfs = new Vfs(k);
+    this.vfs = init_mount_tree(k);
     this.initTasks();
   }
 

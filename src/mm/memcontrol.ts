@@ -12,11 +12,15 @@ import { MemCgroup } from '../include/linux/memcontrol.js';
 import type { MemcgEvent } from '../include/linux/memcontrol.js';
 import type { MemcgStat } from '../include/linux/memcontrol.js';
 import { MemcgTree } from '../include/linux/memcontrol.js';
+import { MEMCG_EVENTS } from '../include/linux/memcontrol.js';
 import { PAGE_COUNTER_MAX } from '../include/linux/memcontrol.js';
 import { PAGE_COUNTER_MAX_KB } from '../include/linux/memcontrol.js';
 import { Lru } from '../include/linux/mmzone.js';
 import { PageKind } from '../include/linux/mmzone.js';
 import { total_swap_pages } from './swapfile.js';
+import { CFTYPE_NOT_ON_ROOT, type CfType } from '../include/linux/cgroup-defs.js';
+import { EINVAL } from '../include/uapi/asm-generic/errno.js';
+import { memparse } from '../lib/cmdline.js';
 
 /** memcg_memory_event(): local counter, then hierarchical per profile (§6.5). */
 export function memcg_memory_event(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
@@ -654,3 +658,307 @@ export function uncharge_folio(k: KernelState, pfn: number): void {
     k.phys.memcg[pfn] = 0;
   }
 }
+
+// ==================================================================================================
+// Interface files: memory_files[], swap_files[] (cgroup v2) and mem_cgroup_legacy_files[] (v1) of
+// mm/memcontrol.c with their handlers.  kernel/cgroup/cgroup.ts looks files up in these arrays and
+// opens them.  Handlers validate like the kernel's and return its errno.
+//
+// Model differences kept on purpose (the /proc and cgroup texts are compared with a real kernel):
+// - memory.{min,low,high,max,swap.max} also exist on the root cgroup (reads work, writes get
+//   -EINVAL); the kernel marks them CFTYPE_NOT_ON_ROOT.
+// - memory.high writes only set the limit; the model reclaims on the next return to user
+//   (mem_cgroup_handle_over_high), where the kernel's memory_high_write() also reclaims at once.
+// - v1 memory.limit_in_bytes shrinks with the v2 memory_max_write() loop (reclaim, then OOM);
+//   the kernel's mem_cgroup_resize_max() returns -EBUSY instead of invoking the OOM killer.
+// ==================================================================================================
+
+type MemcgCfType = CfType<MemCgroup, KernelState>;
+
+/** seq_puts_memcg_tunable(): "max" for an unlimited counter, else bytes. */
+function seq_puts_memcg_tunable(pages: number | null): string {
+  return `${pages === null ? 'max' : String(pages * PAGE_SIZE)}\n`;
+}
+
+/** page_counter_memparse() (mm/page_counter.c): "max" → null (unlimited), else bytes → pages. */
+export function page_counter_memparse(buf: string): number | null | 'bad' {
+  const s = buf.trim();
+  if (s === 'max') return null;
+  const v = memparse(s);
+  return v === null ? 'bad' : Math.floor(v / PAGE_SIZE);
+}
+
+/** The common shape of memory_{min,low,high,max}_write() and swap_max_write(). */
+function memcg_tunable_write(memcg: MemCgroup, buf: string, set: (pages: number | null) => void): number {
+  if (memcg.isRoot) return -EINVAL;
+  const v = page_counter_memparse(buf);
+  if (v === 'bad') return -EINVAL;
+  set(v);
+  return buf.length;
+}
+
+/** A 0/1 knob written as text (memory.oom.group, use_hierarchy, use_priority_oom). */
+function memcg_bool_write(buf: string, set: (on: boolean) => void): number {
+  if (!/^[01]\s*$/.test(buf)) return -EINVAL;
+  set(buf.trim() === '1');
+  return buf.length;
+}
+
+function memory_current_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.memory.usage * PAGE_SIZE;
+}
+
+function memory_peak_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.memory.watermark * PAGE_SIZE;
+}
+
+function memory_min_show(_k: KernelState, memcg: MemCgroup): string {
+  return seq_puts_memcg_tunable(memcg.memory.min);
+}
+
+function memory_min_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_tunable_write(memcg, buf, (v) => (memcg.memory.min = v ?? Number.MAX_SAFE_INTEGER));
+}
+
+function memory_low_show(_k: KernelState, memcg: MemCgroup): string {
+  return seq_puts_memcg_tunable(memcg.memory.low);
+}
+
+function memory_low_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_tunable_write(memcg, buf, (v) => (memcg.memory.low = v ?? Number.MAX_SAFE_INTEGER));
+}
+
+function memory_high_show(_k: KernelState, memcg: MemCgroup): string {
+  return seq_puts_memcg_tunable(memcg.memory.high);
+}
+
+function memory_high_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_tunable_write(memcg, buf, (v) => (memcg.memory.high = v));
+}
+
+function memory_max_show(_k: KernelState, memcg: MemCgroup): string {
+  return seq_puts_memcg_tunable(memcg.memory.max);
+}
+
+/**
+ * memory_max_write() (cgroup v2, 6.1): set the limit, then while usage is above it drain the
+ * charge stock once, reclaim (MAX_RECLAIM_RETRIES failed rounds), and finally raise MEMCG_OOM
+ * and run the OOM killer in the writer's context.  It does not call memcg_oom_recover():
+ * sleepers in mem_cgroup_oom_synchronize wake on the next uncharge.
+ */
+export function memory_max_write(k: KernelState, memcg: MemCgroup, buf: string): number {
+  let set = false;
+  const r = memcg_tunable_write(memcg, buf, (v) => {
+    memcg.memory.max = v;
+    set = true;
+  });
+  if (set) memory_max_reclaim(k, memcg);
+  return r;
+}
+
+/** The loop at the end of memory_max_write(): push usage under the new memory.max. */
+function memory_max_reclaim(k: KernelState, memcg: MemCgroup): void {
+  const max = memcg.memory.max;
+  let drained = false;
+  let nrReclaims = 16; // MAX_RECLAIM_RETRIES
+  for (let guard = 0; guard < 10_000 && max !== null && memcg.memory.usage > max; guard++) {
+    if (!drained) {
+      drain_all_stock(k, memcg);
+      drained = true;
+      continue;
+    }
+    if (nrReclaims) {
+      if (!k.upcalls.mm.shrink(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true }))
+        nrReclaims--;
+      continue;
+    }
+    memcg_memory_event(k, memcg, 'oom');
+    if (!mem_cgroup_out_of_memory(k, memcg, k.profile.gfp.GFP_KERNEL, 0)) break;
+    k.upcalls.sched.cond_resched();
+  }
+}
+
+/** __memory_events_show(): one "event count" line per event the profile's kernel has. */
+function __memory_events_show(k: KernelState, events: Record<MemcgEvent, number>): string {
+  return MEMCG_EVENTS.filter((e) => k.profile.hasOomGroupKill || e !== 'oom_group_kill')
+    .map((e) => `${e} ${events[e]}\n`)
+    .join('');
+}
+
+function memory_events_show(k: KernelState, memcg: MemCgroup): string {
+  return __memory_events_show(k, memcg.events);
+}
+
+function memory_events_local_show(k: KernelState, memcg: MemCgroup): string {
+  return __memory_events_show(k, memcg.eventsLocal);
+}
+
+/** memory_stat_show(): memory_stat_format() as "key bytes" lines. */
+export function memory_stat_show(_k: KernelState, memcg: MemCgroup): string {
+  return memoryStatValues(memcg)
+    .map(([a, b]) => `${a} ${b}\n`)
+    .join('');
+}
+
+function memory_oom_group_show(_k: KernelState, memcg: MemCgroup): string {
+  return `${memcg.oomGroup ? 1 : 0}\n`;
+}
+
+function memory_oom_group_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_bool_write(buf, (on) => (memcg.oomGroup = on));
+}
+
+function swap_current_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.swap.usage * PAGE_SIZE;
+}
+
+function swap_max_show(_k: KernelState, memcg: MemCgroup): string {
+  return seq_puts_memcg_tunable(memcg.swap.max);
+}
+
+function swap_max_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_tunable_write(memcg, buf, (v) => (memcg.swap.max = v));
+}
+
+function swap_events_show(_k: KernelState, memcg: MemCgroup): string {
+  const e = memcg.swapEvents;
+  return `high ${e.high}\nmax ${e.max}\nfail ${e.fail}\n`;
+}
+
+/**
+ * memory.priority / memory.use_priority_oom: the priority OOM of Alibaba's cloud kernel (not
+ * upstream): priority 0..12 per memcg, used when the OOM domain enables use_priority_oom.
+ */
+function mem_cgroup_priority_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.priority;
+}
+
+function mem_cgroup_priority_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  const v = Number(buf.trim());
+  if (!/^\d+\s*$/.test(buf) || v > 12) return -EINVAL;
+  memcg.priority = v;
+  return buf.length;
+}
+
+function mem_cgroup_priority_oom_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.usePriorityOom ? 1 : 0;
+}
+
+function mem_cgroup_priority_oom_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_bool_write(buf, (on) => (memcg.usePriorityOom = on));
+}
+
+/** memory_files[] (cgroup v2), with the cloud-kernel priority knobs. */
+export const memory_files: readonly MemcgCfType[] = [
+  { name: 'current', flags: CFTYPE_NOT_ON_ROOT, read_u64: memory_current_read },
+  { name: 'peak', flags: CFTYPE_NOT_ON_ROOT, read_u64: memory_peak_read },
+  { name: 'min', seq_show: memory_min_show, write: memory_min_write },
+  { name: 'low', seq_show: memory_low_show, write: memory_low_write },
+  { name: 'high', seq_show: memory_high_show, write: memory_high_write },
+  { name: 'max', seq_show: memory_max_show, write: memory_max_write },
+  { name: 'events', flags: CFTYPE_NOT_ON_ROOT, seq_show: memory_events_show },
+  {
+    name: 'events.local',
+    flags: CFTYPE_NOT_ON_ROOT,
+    present: (k) => k.profile.hasEventsLocal,
+    seq_show: memory_events_local_show,
+  },
+  { name: 'stat', seq_show: memory_stat_show },
+  { name: 'oom.group', flags: CFTYPE_NOT_ON_ROOT, seq_show: memory_oom_group_show, write: memory_oom_group_write },
+  { name: 'priority', flags: CFTYPE_NOT_ON_ROOT, read_u64: mem_cgroup_priority_read, write: mem_cgroup_priority_write },
+  { name: 'use_priority_oom', read_u64: mem_cgroup_priority_oom_read, write: mem_cgroup_priority_oom_write },
+];
+
+/** swap_files[] (cgroup v2 swap accounting). */
+export const swap_files: readonly MemcgCfType[] = [
+  { name: 'swap.current', flags: CFTYPE_NOT_ON_ROOT, read_u64: swap_current_read },
+  { name: 'swap.max', seq_show: swap_max_show, write: swap_max_write },
+  { name: 'swap.events', flags: CFTYPE_NOT_ON_ROOT, seq_show: swap_events_show },
+];
+
+// ------------------------------------------------------------- cgroup v1 (legacy) memory files
+
+/** enum res_type: which page_counter field a v1 file shows (cft->private, type _MEM). */
+const RES_USAGE = 0;
+const RES_LIMIT = 1;
+const RES_MAX_USAGE = 2;
+const RES_FAILCNT = 3;
+
+/** PAGE_COUNTER_MAX * PAGE_SIZE: what v1 prints for an unlimited memory.limit_in_bytes. */
+const PAGE_COUNTER_MAX_BYTES = 9223372036854771712n;
+
+/** mem_cgroup_read_u64(): the page_counter field named by cft->private, in bytes. */
+function mem_cgroup_read_u64(_k: KernelState, memcg: MemCgroup, cft: MemcgCfType): number | bigint {
+  switch (cft.private) {
+    case RES_USAGE:
+      return memcg.memory.usage * PAGE_SIZE;
+    case RES_LIMIT:
+      return memcg.memory.max === null ? PAGE_COUNTER_MAX_BYTES : BigInt(memcg.memory.max * PAGE_SIZE);
+    case RES_MAX_USAGE:
+      return memcg.memory.watermark * PAGE_SIZE;
+    default:
+      return memcg.memory.failcnt;
+  }
+}
+
+/**
+ * mem_cgroup_write() for RES_LIMIT (memory.limit_in_bytes): "-1" is unlimited.  Note: text
+ * memparse() rejects is taken as unlimited too (the model has always done so; the kernel says
+ * -EINVAL).
+ */
+function mem_cgroup_write(k: KernelState, memcg: MemCgroup, buf: string): number {
+  if (memcg.isRoot) return -EINVAL;
+  const s = buf.trim();
+  const v = s === '-1' ? null : memparse(s);
+  mem_cgroup_resize_max(k, memcg, v === null ? null : Math.floor(v / PAGE_SIZE));
+  return buf.length;
+}
+
+/** mem_cgroup_resize_max() (v1 memory.limit_in_bytes): an enlarged limit wakes OOM waiters. */
+export function mem_cgroup_resize_max(k: KernelState, memcg: MemCgroup, pages: number | null): void {
+  const old = memcg.memory.max;
+  memcg.memory.max = pages;
+  const enlarge = pages === null || (old !== null && pages > old);
+  if (!enlarge) memory_max_reclaim(k, memcg);
+  else memcg_oom_recover(k, memcg);
+}
+
+function mem_cgroup_hierarchy_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.useHierarchy ? 1 : 0;
+}
+
+function mem_cgroup_hierarchy_write(_k: KernelState, memcg: MemCgroup, buf: string): number {
+  return memcg_bool_write(buf, (on) => (memcg.useHierarchy = on));
+}
+
+/** mem_cgroup_oom_control_read(): 3.12 has no oom_kill line. */
+function mem_cgroup_oom_control_read(k: KernelState, memcg: MemCgroup): string {
+  return (
+    `oom_kill_disable ${memcg.oomKillDisable ? 1 : 0}\nunder_oom ${memcg.underOom > 0 ? 1 : 0}\n` +
+    (k.profile.version !== '3.12' ? `oom_kill ${memcg.events.oom_kill}\n` : '')
+  );
+}
+
+/** mem_cgroup_oom_control_write(): clearing oom_kill_disable wakes the OOM waiters. */
+function mem_cgroup_oom_control_write(k: KernelState, memcg: MemCgroup, buf: string): number {
+  if (memcg.isRoot || !/^[01]\s*$/.test(buf)) return -EINVAL;
+  memcg.oomKillDisable = buf.trim() === '1';
+  if (!memcg.oomKillDisable) memcg_oom_recover(k, memcg);
+  return buf.length;
+}
+
+/** Model only: how many oom_control eventfd notifications were delivered (a test reads it). */
+function mem_cgroup_oom_notifications_read(_k: KernelState, memcg: MemCgroup): number {
+  return memcg.oomNotifications;
+}
+
+/** mem_cgroup_legacy_files[] (cgroup v1). */
+export const mem_cgroup_legacy_files: readonly MemcgCfType[] = [
+  { name: 'usage_in_bytes', private: RES_USAGE, read_u64: mem_cgroup_read_u64 },
+  { name: 'max_usage_in_bytes', private: RES_MAX_USAGE, read_u64: mem_cgroup_read_u64 },
+  { name: 'limit_in_bytes', private: RES_LIMIT, read_u64: mem_cgroup_read_u64, write: mem_cgroup_write },
+  { name: 'failcnt', private: RES_FAILCNT, read_u64: mem_cgroup_read_u64 },
+  { name: 'use_hierarchy', read_u64: mem_cgroup_hierarchy_read, write: mem_cgroup_hierarchy_write },
+  { name: 'oom_control', seq_show: mem_cgroup_oom_control_read, write: mem_cgroup_oom_control_write },
+  { name: 'oom_notifications', read_u64: mem_cgroup_oom_notifications_read },
+];

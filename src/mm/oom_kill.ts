@@ -135,7 +135,7 @@ const EXCLUDED_TEXT: Record<NonNullable<OomBadness['excluded']>, string> = {
  * oom_badness() of a task of the model: oom_unkillable_task() and find_lock_task_mm() as in the
  * kernel function, then the pure computation over the task's mm; `detail` is the trace's view.
  */
-function taskBadness(
+export function taskBadness(
   k: KernelState,
   p: Task,
   totalpages: number,
@@ -172,18 +172,6 @@ function taskBadness(
     points: b.points,
   };
   return { points: b.points, detail };
-}
-
-/** /proc/<pid>/oom_score (§7.6). */
-export function proc_oom_score(k: KernelState, p: Task): number {
-  const totalpages = k.phys.managedPages + total_swap_pages(k);
-  const b = taskBadness(k, p, totalpages);
-  if (k.profile.version === '6.1') {
-    if (b.points === null) return 0;
-    return Math.trunc(((1000 + Math.trunc((b.points * 1000) / totalpages)) * 2) / 3);
-  }
-  if (b.points === null) return 0;
-  return Math.trunc((b.points * 1000) / totalpages);
 }
 
 /** constrained_alloc(): no NUMA/cpusets in the model, so NONE or MEMCG (§7.3). */
@@ -699,15 +687,6 @@ function dump_tasks(k: KernelState, oc: OomControl): string[] {
     }
   }
   return lines;
-}
-
-/** sysrq-f: moom_callback() (§7.10). */
-export function moom_callback(k: KernelState): boolean {
-  return k.tracer.call('moom_callback', undefined, () => {
-    const ok = out_of_memory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });
-    if (!ok) printk(k, 6, 'OOM request ignored. No task eligible');
-    return ok;
-  });
 }
 
 /**

@@ -15,6 +15,8 @@ import { parseKilledLine } from '../explain/oom-report.js';
 import { scenarioSchema, sizeBytes, type Scenario, type ScenarioInput } from './schema.js';
 import { MEMCG_EVENTS } from '../include/linux/memcontrol.js';
 import { printk } from '../kernel/printk/printk.js';
+import { cgroup_mkdir } from '../kernel/cgroup/cgroup.js';
+import { filename_lookup } from '../fs/namei.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -136,13 +138,13 @@ function newMachine(s: Scenario, o: RunOptions): Machine {
 
 /** Creates a cgroup and writes its files through the model's /sys/fs/cgroup, as a shell would. */
 function setupCgroup(m: Machine, cg: Scenario['cgroups'][number]): void {
-  const memcg = m.k.memcg.create(cg.path);
+  const memcg = cgroup_mkdir(m.k, cg.path);
   // "+memory" in this cgroup's cgroup.subtree_control (the oracle runner enables it on every parent)
   if (cg['cgroup.subtree_control'])
     for (const w of cg['cgroup.subtree_control'].split(/\s+/)) if (w === '+memory') memcg.subtreeControl.add('memory');
   const w = (file: string, v: string | number | undefined) => {
     if (v === undefined) return;
-    const vf = m.sys.vfs.lookup(`/sys/fs/cgroup${memcg.path}/${file}`, null);
+    const vf = filename_lookup(m.sys.vfs, `/sys/fs/cgroup${memcg.path}/${file}`, null);
     const r = vf?.write?.(String(v));
     if (r === undefined || r < 0)
       throw new Error(`cgroup ${cg.path}: cannot set ${file}=${v} (errno ${r === undefined ? 'ENOENT' : -r})`);
@@ -232,7 +234,7 @@ class ScenarioDriver {
   private doAction(a: ScenarioAction): void {
     const m = this.m;
     if (a.write) {
-      const vf = m.sys.vfs.lookup(a.write.file, null);
+      const vf = filename_lookup(m.sys.vfs, a.write.file, null);
       const r = vf?.write?.(String(a.write.value));
       printk(
         m.k,

@@ -9,6 +9,7 @@ import type { GuestArch } from '../../src/include/faultpath/profile.js';
 import type { Task } from '../../src/include/linux/sched.js';
 import type { Machine } from '../../src/machine/machine.js';
 import { loadProgram } from '../../src/scenario/run.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 export type Arch = GuestArch;
 export const ARCHES = ['aarch64', 'x86_64'] as const satisfies readonly Arch[];
@@ -67,7 +68,7 @@ export function withoutStamp(line: string): string {
 
 /** The text of a file of the model's file system (as task `self`, or as a privileged outsider); null if there is none. */
 export function fileText(m: Machine, path: string, self: Task | null = null): string | null {
-  return m.sys.vfs.lookup(path, self)?.read() ?? null;
+  return filename_lookup(m.sys.vfs, path, self)?.read() ?? null;
 }
 
 /** Reads a file of the model's file system; throws if there is none. */
@@ -79,7 +80,7 @@ export function readFile(m: Machine, path: string, self: Task | null = null): st
 
 /** Writes a file of the model's file system; returns what write(2) returns (bytes or -errno). */
 export function writeFile(m: Machine, path: string, value: string, self: Task | null = null): number {
-  const f = m.sys.vfs.lookup(path, self);
+  const f = filename_lookup(m.sys.vfs, path, self);
   if (!f?.write) throw new Error(`no writable ${path}`);
   return f.write(value);
 }

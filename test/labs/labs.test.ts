@@ -45,6 +45,7 @@ import { scoreTaskTable } from '../../src/explain/oom-victim.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { REPO_ROOT as ROOT } from '../helpers/oracle.js';
 import { parseScenario } from '../../src/scenario/schema.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 const LABS = join(ROOT, 'docs', 'labs');
 const ANSWERS = join(LABS, 'answers');
@@ -439,7 +440,7 @@ describe('course labs: facts checked through the API', () => {
           for (const t of tasks)
             seen.set(
               t.comm,
-              Number(String(m.sys.vfs.lookup(`/proc/${t.pid}/oom_score`, null)?.read?.() ?? 'NaN').trim()),
+              Number(String(filename_lookup(m.sys.vfs, `/proc/${t.pid}/oom_score`, null)?.read?.() ?? 'NaN').trim()),
             );
         },
       });

@@ -11,6 +11,7 @@ import type { Machine } from '../../src/machine/machine.js';
 import { a64, cgroup, machine, onMarker, TOUCH_SLEEP_A64, x64 } from './vm_helpers.js';
 import { get_swap_page } from '../../src/mm/swapfile.js';
 import { swap_free } from '../../src/mm/swapfile.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 const PROG = `
   mov x19, #8
@@ -198,7 +199,7 @@ describe('enableDebugVm', () => {
 `),
     );
     cgroup(m, 'g');
-    m.sys.vfs.lookup('/sys/fs/cgroup/g/memory.max', null)!.write!('4M');
+    filename_lookup(m.sys.vfs, '/sys/fs/cgroup/g/memory.max', null)!.write!('4M');
     const victim = m.spawn({ path: '/prog/ts', argv: ['/prog/ts', '512', '60'], cgroup: 'g', oomScoreAdj: 1000 });
     const hog = m.spawn({ path: '/prog/hog', cgroup: 'g', oomScoreAdj: -1000 });
     const t0 = Date.now();

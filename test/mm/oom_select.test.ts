@@ -16,6 +16,7 @@ import { oom_badness } from '../../src/mm/oom_kill.js';
 import type { Task } from '../../src/include/linux/sched.js';
 import { badnessFromStatus, oomReports, oomScore61 } from '../helpers/oom.js';
 import { a64, cgroup, cgWrite, dmesg, kb, machine, onMarker, proc, TOUCH_SLEEP_A64 } from './vm_helpers.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */
 const KNOWN: string[] = [];
@@ -227,7 +228,7 @@ describe('/proc/<pid>/oom_score (6.1)', () => {
         if (id !== 1) return;
         // 300 written pages, then 70 zero-page reads: the SPLIT_RSS cache is flushed by now
         const st = kb(proc(m, t.pid, 'status'));
-        const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+        const mi = kb(filename_lookup(m.sys.vfs, '/proc/meminfo', null)!.read());
         const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
         const want = oomScore61(badnessFromStatus(st, adj, totalpages), totalpages);
         expect(Number(proc(m, t.pid, 'oom_score'))).toBe(want);
@@ -251,7 +252,7 @@ describe('/proc/<pid>/oom_adj (legacy) and oom_score_adj privileges', () => {
     return { m, dv, t };
   }
   const w = (m: Awaited<ReturnType<typeof sleeping>>['m'], pid: number, file: string, v: string, self: Task | null) =>
-    m.sys.vfs.lookup(`/proc/${pid}/${file}`, self)!.write!(v);
+    filename_lookup(m.sys.vfs, `/proc/${pid}/${file}`, self)!.write!(v);
 
   it('oom_adj -17 → oom_score_adj -1000, 15 → 1000, -16 → -941; reads map back (×17/1000, 1000 → 15)', async () => {
     const { m, t } = await sleeping();

@@ -25,6 +25,7 @@ import {
 import { filemap_get_folio } from '../../src/mm/filemap.js';
 import { nr_file_pages } from '../../src/mm/filemap.js';
 import { nr_swap_pages_used } from '../../src/mm/swapfile.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */
 const KNOWN: string[] = [];
@@ -328,7 +329,7 @@ describe('page-cache reclaim under memcg pressure (rootfs on disk)', () => {
     // reading the blob again takes major faults (page cache misses)
     expect(s[2]!.maj).toBeGreaterThan(s[1]!.maj);
     expect(s[2]!.pgmaj).toBeGreaterThan(s[1]!.pgmaj);
-    expect(kv(m.sys.vfs.lookup('/proc/vmstat', null)!.read()).pgsteal).toBeGreaterThan(0);
+    expect(kv(filename_lookup(m.sys.vfs, '/proc/vmstat', null)!.read()).pgsteal).toBeGreaterThan(0);
     dv.assertClean();
     expect(clean(dv.check('end'))).toEqual([]);
   });
@@ -397,7 +398,7 @@ describe('swap out / swap in (swapBytes configured)', () => {
       expect(x.rssAnon + x.vmSwap).toBeGreaterThanOrEqual(512 * 4);
     }
     expect(s[1]!.maj).toBeGreaterThan(s[0]!.maj);
-    const vmstat = kv(m.sys.vfs.lookup('/proc/vmstat', null)!.read());
+    const vmstat = kv(filename_lookup(m.sys.vfs, '/proc/vmstat', null)!.read());
     expect(vmstat.pswpout).toBeGreaterThan(0);
     expect(vmstat.pswpin).toBeGreaterThan(0);
     expect(kv(cgRead(m, 'g', 'memory.events')).oom).toBe(0);
@@ -442,7 +443,7 @@ describe('vm.overcommit_memory=2', () => {
     onMarker(m, (t, id) => {
       const cpu = t.mm!.cpu;
       if (id === 1) {
-        const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+        const mi = kb(filename_lookup(m.sys.vfs, '/proc/meminfo', null)!.read());
         // CommitLimit = MemTotal * overcommit_ratio / 100 + SwapTotal
         expect(mi.CommitLimit).toBe(Math.floor(((mi.MemTotal! / 4) * 50) / 100) * 4 + mi.SwapTotal!);
         sizes = overcommitBoundary(m, t, true);
@@ -451,7 +452,7 @@ describe('vm.overcommit_memory=2', () => {
         cpu.setReg('x20', BigInt(sizes.ok * 4096));
       } else {
         res = { fail: BigInt.asIntN(64, cpu.reg('x21')), ok: BigInt.asIntN(64, cpu.reg('x22')) };
-        const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+        const mi = kb(filename_lookup(m.sys.vfs, '/proc/meminfo', null)!.read());
         expect(mi.Committed_AS! - committedBefore).toBe(sizes.ok * 4);
         expect(dv.check('marker')).toEqual([]);
       }

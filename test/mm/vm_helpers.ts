@@ -11,6 +11,7 @@ import type { DebugVm } from '../../src/machine/debug-vm.js';
 import type { DebugVmOptions } from '../../src/machine/debug-vm.js';
 import { enableDebugVm } from '../../src/machine/debug-vm.js';
 import { assembleCached, kb, proc, readFile } from '../helpers/guest.js';
+import { cgroup_mkdir } from '../../src/kernel/cgroup/cgroup.js';
 
 export { cgRead, cgWrite, dmesg, kb, kv, proc } from '../helpers/guest.js';
 
@@ -179,7 +180,7 @@ export function machine(o: MachineOptions, dvo: DebugVmOptions = {}): Env {
 }
 
 export function cgroup(m: Machine, path: string): void {
-  if (!m.k.memcg.lookup(path)) m.k.memcg.create(path);
+  if (!m.k.memcg.lookup(path)) cgroup_mkdir(m.k, path);
 }
 
 export type MarkerFn = (t: Task, id: number) => void;

@@ -24,6 +24,7 @@ import {
   proc,
   TOUCH_SLEEP_A64,
 } from './vm_helpers.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 const FORK = `
   mov x19, #16
@@ -350,7 +351,7 @@ describe('model bugs: memcg accounting of kernel objects', () => {
 describe('model bugs: /proc', () => {
   /*
    * FIXED in the model (this is now a regression test). Was: /proc/<pid>/status (and statm) read the *true* RSS (trueMmCounter: mm counter + every
-   * thread's unsynced SPLIT_RSS cache, src/fs/namei.ts status()/statm), while the OOM killer,
+   * thread's unsynced SPLIT_RSS cache, src/fs/proc/task_mmu.ts task_mem()/task_statm()), while the OOM killer,
    * dump_tasks and /proc/<pid>/oom_score read get_mm_counter() (synced counter only).  In Linux
    * 6.1 task_mem() and task_statm() use get_mm_counter() too (fs/proc/task_mmu.c), so the two
    * files always agree (and both lag by up to TASK_RSS_EVENTS_THRESH faults;
@@ -368,7 +369,7 @@ describe('model bugs: /proc', () => {
     onMarker(m, (t, id) => {
       if (id !== 1) return;
       const st = kb(proc(m, t.pid, 'status'));
-      const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+      const mi = kb(filename_lookup(m.sys.vfs, '/proc/meminfo', null)!.read());
       const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
       const fromStatus = oomScore61(badnessFromStatus(st, 0, totalpages), totalpages);
       checked = true;
@@ -420,7 +421,7 @@ describe('model bugs: /proc', () => {
     onMarker(m, (t) => {
       score.push(Number(proc(m, t.pid, 'oom_score')));
       const st = kb(proc(m, t.pid, 'status'));
-      const mi = kb(m.sys.vfs.lookup('/proc/meminfo', null)!.read());
+      const mi = kb(filename_lookup(m.sys.vfs, '/proc/meminfo', null)!.read());
       const totalpages = mi.MemTotal! / 4 + mi.SwapTotal! / 4;
       want.push(oomScore61(badnessFromStatus(st, 0, totalpages), totalpages));
     });
@@ -445,7 +446,7 @@ describe('model bugs: /proc', () => {
     const { m } = machine({ arch: 'aarch64', memBytes: 64 << 20 });
     m.addProgram('/prog/ts', await a64(TOUCH_SLEEP_A64, 'touch_sleep.S'));
     const t = m.spawn({ path: '/prog/ts', argv: ['/prog/ts', '1', '1'], uid: 1000, oomScoreAdj: 500 });
-    expect(m.sys.vfs.lookup(`/proc/${t.pid}/oom_score_adj`, t)!.write!('0')).toBe(-13);
+    expect(filename_lookup(m.sys.vfs, `/proc/${t.pid}/oom_score_adj`, t)!.write!('0')).toBe(-13);
   });
 });
 

@@ -41,6 +41,7 @@ import {
   type Arch,
 } from './harness.js';
 import { FILES_50M, cgRun, kselftestSuite, machine, parentStep, parity as parityOf } from './kselftest-common.js';
+import { filename_lookup } from '../../src/fs/namei.js';
 
 const suite = kselftestSuite('kselftest-memcontrol');
 const parity = (name: string, fn: (arch: Arch) => Promise<Checks>, status?: 'NOT MODELED') =>
@@ -88,7 +89,7 @@ parity('test_memcg_subtree_control', async (arch) => {
   const child2 = o.cat(C1 + '/cgroup.controllers');
   c.add(`cg_read(child2, "cgroup.controllers") succeeds`, !!child2 && child2.openErr === null);
   c.add(
-    `cg_read_strstr(child2, "cgroup.controllers", "memory") != 0: memcg_test_1 never enabled +memory (read ${JSON.stringify(child2?.content)}, memcg_test_1/cgroup.subtree_control ${JSON.stringify(r.machine.sys.vfs.lookup(cg(P1, 'cgroup.subtree_control'), null)?.read())})`,
+    `cg_read_strstr(child2, "cgroup.controllers", "memory") != 0: memcg_test_1 never enabled +memory (read ${JSON.stringify(child2?.content)}, memcg_test_1/cgroup.subtree_control ${JSON.stringify(filename_lookup(r.machine.sys.vfs, cg(P1, 'cgroup.subtree_control'), null)?.read())})`,
     cgReadStrstr(child2, 'memory') !== 0,
   );
   return c;

@@ -19,6 +19,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/scenario/run.js';
 import { ARCHES, Checks, MB, Out, Suite, cg, outcomeText, run, waitStatus, type Arch } from './harness.js';
+import { meminfo_proc_show } from '../../src/fs/proc/meminfo.js';
 
 const LENGTH = 48 * MB; // LTP: 3UL << 30
 const TESTMEM = 16 * MB; // LTP: 1UL << 30
@@ -149,7 +150,7 @@ parity('oom01: overcommit_memory=2', async (arch) => {
   const o = new Out(r, 'oom01');
   c.add(`echo 2 > ${OVERCOMMIT} (write returned ${o.ops('w')[0]})`, o.ops('w')[0] === 1);
   judge(c, 'oom(NORMAL, lite=0, ENOMEM, allow_sigkill=0)', o.ops('F')[0], ENOMEM, false);
-  const limit = /CommitLimit:\s+(\d+) kB/.exec(r.machine.sys.vfs.meminfo())?.[1];
+  const limit = /CommitLimit:\s+(\d+) kB/.exec(meminfo_proc_show(r.machine.k))?.[1];
   const child = children(r, 'oom01')[0];
   const n = allocations(child?.out);
   c.add(

@@ -155,32 +155,15 @@ export class MemcgTree {
     return m;
   }
 
-  /** mkdir in /sys/fs/cgroup: creates missing ancestors too (like `mkdir -p`). */
-  create(path: string): MemCgroup {
-    const parts = path.split('/').filter(Boolean);
-    let m = this.root;
-    for (const p of parts) {
-      if (!/^[A-Za-z0-9_.:-]+$/.test(p)) throw new Error(`invalid cgroup name '${p}'`);
-      let c = m.children.find((x) => x.name === p && !x.removed);
-      if (!c) {
-        c = new MemCgroup(this.nextId++, p, m);
-        c.useHierarchy = true;
-        m.children.push(c);
-        this.byId.set(c.id, c);
-      }
-      m = c;
-    }
-    return m;
-  }
-
-  /** rmdir: only empty cgroups without children (-EBUSY otherwise). */
-  remove(path: string): void {
-    const m = this.lookup(path);
-    if (!m || m.isRoot) throw Object.assign(new Error(`no such cgroup ${path}`), { errno: 2 });
-    if (m.procs.size || m.children.some((c) => !c.removed))
-      throw Object.assign(new Error(`cgroup ${path} is busy`), { errno: 16 });
-    m.removed = true;
-    m.parent!.children.splice(m.parent!.children.indexOf(m), 1);
+  /**
+   * mem_cgroup_css_alloc(): a new memcg under parent with the next id (mem_cgroup_alloc's
+   * idr_alloc); linking it into the hierarchy is cgroup_mkdir()'s part (kernel/cgroup/cgroup.ts).
+   */
+  css_alloc(name: string, parent: MemCgroup): MemCgroup {
+    const c = new MemCgroup(this.nextId++, name, parent);
+    c.useHierarchy = true;
+    this.byId.set(c.id, c);
+    return c;
   }
 
   all(): MemCgroup[] {
