@@ -30,7 +30,7 @@ export class Sysctl implements SysctlTable {
       phys.minFreeKbytes = v;
       phys.setupPerZoneWmarks();
     });
-    def('vm.watermark_scale_factor', 10, 1, p.version === '6.1' ? 3000 : 1000, (v) => {
+    def('vm.watermark_scale_factor', 10, 1, p.watermarkScaleFactorMax, (v) => {
       phys.watermarkScaleFactor = v;
       phys.setupPerZoneWmarks();
     });

@@ -1,10 +1,12 @@
 /**
- * Memory cgroups (mm/memcontrol.c): the hierarchy, page counters, the per-CPU charge stock,
- * try_charge_memcg (6.1) / try_charge (4.19) / __mem_cgroup_try_charge (3.12) driven by profile
- * data, mem_cgroup_oom, mem_cgroup_oom_synchronize, memory.events and the OOM report lines.
+ * Memory cgroups (mm/memcontrol.c): the hierarchy, page counters, the per-CPU charge stock, the
+ * charge path of each modeled version (try_charge_memcg 6.1, try_charge 4.19,
+ * __mem_cgroup_try_charge 3.12, selected by the profile), mem_cgroup_oom,
+ * mem_cgroup_oom_synchronize, memory.events and the OOM report lines.
  */
 import { ENOMEM } from '../include/uapi/asm-generic/errno.js';
 import type { KernelState } from '../include/faultpath/kernel_state.js';
+import type { KernelProfile } from '../include/faultpath/profile.js';
 import type { Task } from '../include/linux/sched.js';
 import { formatGfpFlags } from '../include/linux/gfp.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
@@ -119,32 +121,62 @@ function taskIsDying(t: Task): boolean {
   return t.oomVictim || t.pending.includes(9) || t.flags.has('PF_EXITING');
 }
 
+// ---------------------------------------------------------------------------------------------
+// The charge path (kernel-reference §6.1–6.2).  Each version's functions carry their kernel
+// names; profile.memcgChargeEntry picks the chain a new user page is charged through and
+// profile.memcgTryCharge the try_charge loop.  Where 4.19 or 3.12 used a name that 6.1 reuses
+// for different code, the older function lives in the v4_19 / v3_12 namespace below.
+// ---------------------------------------------------------------------------------------------
+
+/** A try_charge loop: returns 0 or -ENOMEM. */
+type TryChargeFn = (k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number) => number;
+/** A user-page charge entry: returns 0 or -ENOMEM. */
+type ChargeFn = (k: KernelState, memcg: MemCgroup, gfp: number) => number;
+/** 4.19 enum oom_status, the result of its mem_cgroup_oom(). */
+type OomStatus = 'OOM_SUCCESS' | 'OOM_FAILED' | 'OOM_ASYNC' | 'OOM_SKIPPED';
+
 /**
- * try_charge_memcg() (6.1) and its older equivalents, as one loop whose constants and order of
- * checks come from the profile (kernel-reference §6.1).  Returns 0 or -ENOMEM.
+ * try_charge(): 6.1's inline wrapper (mm/memcontrol.c) — a root memcg is never charged — around
+ * the version's try_charge loop, which profile.memcgTryCharge names.
  */
 export function try_charge(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   if (memcg.isRoot) return 0;
-  const tr = k.tracer;
-  const fn = k.profile.memcgChargeChain[2]!;
-  return tr.call(
-    fn,
-    { memcg: memcg.path, gfp_mask: `0x${gfp.toString(16)}`, nr_pages: nrPages },
-    () => tryChargeBody(k, memcg, gfp, nrPages),
-    (r) => (r === 0 ? '0' : '-ENOMEM'),
-  );
+  return TRY_CHARGE[k.profile.memcgTryCharge](k, memcg, gfp, nrPages);
 }
 
-function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
+function chargeArgs(memcg: MemCgroup, gfp: number, nrPages: number): Record<string, string | number> {
+  return { memcg: memcg.path, gfp_mask: `0x${gfp.toString(16)}`, nr_pages: nrPages };
+}
+
+function chargeRet(r: number): string {
+  return r === 0 ? '0' : '-ENOMEM';
+}
+
+/** What a try_charge loop does once its reclaim retries are used up: 'retry' starts them over. */
+type ChargeOomStep = (memOverLimit: MemCgroup) => 'retry' | 'nomem' | 'force';
+
+interface ChargeLoop {
+  /** 4.19/3.12: an OOM victim, a task with SIGKILL pending or an exiting task is forced through */
+  dyingTaskBypass: boolean;
+  /** 6.1: far over memory.high (more than a charge batch), the task reclaims inside the charge */
+  reclaimFarOverHigh: boolean;
+  /** the version's memcg OOM handling */
+  oom: ChargeOomStep;
+}
+
+/**
+ * The retry loop every version's try_charge shares: consume_stock, page_counter_try_charge of
+ * a batch, then of the exact amount, reclaim, drain_all_stock, MEM_CGROUP_RECLAIM_RETRIES /
+ * MAX_RECLAIM_RETRIES rounds, then the variant's OOM step; "force" charges past the limit.
+ */
+function tryChargeLoop(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number, loop: ChargeLoop): number {
   const p = k.profile;
   const G = p.gfp;
   const current = k.sched.current;
   let batch = Math.max(p.memcgChargeBatch, nrPages);
   let nrRetries = p.memcgReclaimRetries;
-  let passedOom = false;
   let drained = false;
   let raisedMaxEvent = false;
-  let oomed = false;
   for (let guard = 0; guard < 10_000; guard++) {
     if (consume_stock(k.memcg, memcg, nrPages)) return 0;
     const memOverLimit = page_counter_try_charge(memcg, batch, 'memory');
@@ -157,15 +189,14 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
         usage: memcg.memory.usage,
         max: memcg.memory.max ?? 'max',
       });
-      noteOverHigh(k, memcg);
+      noteOverHigh(k, memcg, loop.reclaimFarOverHigh);
       return 0;
     }
     if (batch > nrPages) {
       batch = nrPages;
       continue;
     }
-    // 4.19: dying tasks force the charge through (§6.1 v4.19).
-    if (p.version !== '6.1' && current && taskIsDying(current)) break;
+    if (loop.dyingTaskBypass && current && taskIsDying(current)) break;
     if (current?.flags.has('PF_MEMALLOC')) break;
     if (current?.memcgInOom) return nomem(k, memcg, gfp, nrPages);
     if (!(gfp & G.DIRECT_RECLAIM)) return nomem(k, memcg, gfp, nrPages);
@@ -181,40 +212,149 @@ function tryChargeBody(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
     if (gfp & G.NORETRY) return nomem(k, memcg, gfp, nrPages);
     if (reclaimed && nrPages <= 8) continue;
     if (nrRetries-- > 0) continue;
-    if (p.version === '6.1') {
-      if (gfp & G.RETRY_MAYFAIL) return nomem(k, memcg, gfp, nrPages);
-      if (passedOom && current && taskIsDying(current)) return nomem(k, memcg, gfp, nrPages);
-      if (mem_cgroup_oom(k, memOverLimit, gfp, 0)) {
-        passedOom = true;
-        nrRetries = p.memcgReclaimRetries;
-        continue;
-      }
-      return nomem(k, memcg, gfp, nrPages);
-    }
-    if (p.version === '4.19') {
-      if (gfp & G.RETRY_MAYFAIL && oomed) return nomem(k, memcg, gfp, nrPages);
-      if (gfp & G.NOFAIL) break;
-      if (current && current.pending.includes(9)) break;
-      memcg_memory_event(k, memOverLimit, 'oom');
-      const st = memCgroupOom419(k, memOverLimit, gfp, 0);
-      if (st === 'OOM_SUCCESS') {
-        nrRetries = p.memcgReclaimRetries;
-        oomed = true;
-        continue;
-      }
-      if (st === 'OOM_FAILED') break;
-      return nomem(k, memcg, gfp, nrPages);
-    }
-    // 3.12: the OOM is only recorded (mem_cgroup_oom) and the charge fails.
-    memcg_memory_event(k, memOverLimit, 'oom');
-    memCgroupOom312(k, memOverLimit, gfp, 0);
-    return nomem(k, memcg, gfp, nrPages);
+    const step = loop.oom(memOverLimit);
+    if (step === 'nomem') return nomem(k, memcg, gfp, nrPages);
+    if (step === 'force') break;
+    nrRetries = p.memcgReclaimRetries;
   }
   // force: charge past the limit.
   if (!raisedMaxEvent) memcg_memory_event(k, memcg, 'max');
   page_counter_charge(memcg, nrPages, 'memory');
   return 0;
 }
+
+/**
+ * 6.1 try_charge_memcg(): reclaim far over memory.high in the charge; at the end of the retries
+ * mem_cgroup_oom() kills in the charge path and the retries start over; once an OOM has passed,
+ * a dying current gives up (passed_oom && task_is_dying()).
+ */
+function try_charge_memcg(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
+  return k.tracer.call(
+    'try_charge_memcg',
+    chargeArgs(memcg, gfp, nrPages),
+    () => {
+      const G = k.profile.gfp;
+      const current = k.sched.current;
+      let passedOom = false;
+      return tryChargeLoop(k, memcg, gfp, nrPages, {
+        dyingTaskBypass: false,
+        reclaimFarOverHigh: true,
+        oom: (over) => {
+          if (gfp & G.RETRY_MAYFAIL) return 'nomem';
+          if (passedOom && current && taskIsDying(current)) return 'nomem';
+          if (!mem_cgroup_oom(k, over, gfp, 0)) return 'nomem';
+          passedOom = true;
+          return 'retry';
+        },
+      });
+    },
+    chargeRet,
+  );
+}
+
+/**
+ * 3.12 __mem_cgroup_try_charge(): dying tasks bypass the limit; at the end of the retries the OOM
+ * is only recorded (mem_cgroup_oom) and the charge fails: the fault returns VM_FAULT_OOM and
+ * mem_cgroup_oom_synchronize() kills at the end of the fault.
+ */
+function __mem_cgroup_try_charge(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
+  return k.tracer.call(
+    '__mem_cgroup_try_charge',
+    chargeArgs(memcg, gfp, nrPages),
+    () =>
+      tryChargeLoop(k, memcg, gfp, nrPages, {
+        dyingTaskBypass: true,
+        reclaimFarOverHigh: false,
+        oom: (over) => {
+          memcg_memory_event(k, over, 'oom');
+          v3_12.mem_cgroup_oom(k, over, gfp, 0);
+          return 'nomem';
+        },
+      }),
+    chargeRet,
+  );
+}
+
+/** Linux 4.19 mm/memcontrol.c functions whose names 6.1 reuses for different code. */
+const v4_19 = {
+  /**
+   * 4.19 try_charge(): dying tasks bypass the limit; at the end of the retries __GFP_NOFAIL and a
+   * pending SIGKILL force the charge, else MEMCG_OOM and mem_cgroup_oom() in the charge path:
+   * OOM_SUCCESS starts the retries over, OOM_FAILED forces, OOM_ASYNC / OOM_SKIPPED fail.
+   */
+  try_charge(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
+    return k.tracer.call(
+      'try_charge',
+      chargeArgs(memcg, gfp, nrPages),
+      () => {
+        const G = k.profile.gfp;
+        const current = k.sched.current;
+        let oomed = false;
+        return tryChargeLoop(k, memcg, gfp, nrPages, {
+          dyingTaskBypass: true,
+          reclaimFarOverHigh: false,
+          oom: (over) => {
+            if (gfp & G.RETRY_MAYFAIL && oomed) return 'nomem';
+            if (gfp & G.NOFAIL) return 'force';
+            if (current && current.pending.includes(9)) return 'force';
+            memcg_memory_event(k, over, 'oom');
+            const st = v4_19.mem_cgroup_oom(k, over, gfp, 0);
+            if (st === 'OOM_SUCCESS') {
+              oomed = true;
+              return 'retry';
+            }
+            return st === 'OOM_FAILED' ? 'force' : 'nomem';
+          },
+        });
+      },
+      chargeRet,
+    );
+  },
+
+  /**
+   * 4.19 mem_cgroup_oom(): kills in the charge path (mem_cgroup_out_of_memory); with
+   * oom_kill_disable a user fault records current->memcg_in_oom instead (OOM_ASYNC).
+   */
+  mem_cgroup_oom(k: KernelState, memcg: MemCgroup, gfp: number, order: number): OomStatus {
+    return k.tracer.call(
+      'mem_cgroup_oom',
+      { memcg: memcg.path, order },
+      (): OomStatus => {
+        if (order > 3) return 'OOM_SKIPPED';
+        const cur = k.sched.current;
+        if (memcg.oomKillDisable) {
+          if (!cur || !cur.inUserFault) return 'OOM_SKIPPED';
+          cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+          return 'OOM_ASYNC';
+        }
+        return mem_cgroup_out_of_memory(k, memcg, gfp, order) ? 'OOM_SUCCESS' : 'OOM_FAILED';
+      },
+      (r) => r,
+    );
+  },
+};
+
+/** Linux 3.12 mm/memcontrol.c functions whose names 6.1 reuses for different code. */
+const v3_12 = {
+  /**
+   * 3.12 mem_cgroup_oom(): only in a user fault (memcg_oom.may_oom), record the OOM in
+   * current->memcg_oom for mem_cgroup_oom_synchronize() at the end of the fault.
+   */
+  mem_cgroup_oom(k: KernelState, memcg: MemCgroup, gfp: number, order: number): void {
+    k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
+      const cur = k.sched.current;
+      if (!cur || !cur.inUserFault) return;
+      cur.memcgInOom = { memcgId: memcg.id, gfp, order };
+    });
+  },
+};
+
+/** The try_charge loops, by the kernel name profile.memcgTryCharge gives. */
+const TRY_CHARGE: Record<KernelProfile['memcgTryCharge'], TryChargeFn> = {
+  try_charge_memcg,
+  try_charge: v4_19.try_charge,
+  __mem_cgroup_try_charge,
+};
 
 function nomem(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): number {
   if (gfp & (k.profile.gfp.NOFAIL | k.profile.gfp.HIGH)) {
@@ -231,7 +371,7 @@ function nomem(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: number): 
   return -ENOMEM;
 }
 
-function noteOverHigh(k: KernelState, memcg: MemCgroup): void {
+function noteOverHigh(k: KernelState, memcg: MemCgroup, reclaimFarOverHigh: boolean): void {
   let over = 0;
   for (let m: MemCgroup | null = memcg; m && !m.isRoot; m = m.parent) {
     if (m.memory.high !== null && m.memory.usage > m.memory.high) over = Math.max(over, m.memory.usage - m.memory.high);
@@ -240,11 +380,7 @@ function noteOverHigh(k: KernelState, memcg: MemCgroup): void {
   k.sched.current.flags.add('TIF_NOTIFY_RESUME_HIGH');
   // try_charge_memcg(): far over memory.high (more than a charge batch) and able to block, the
   // task reclaims right here instead of only on the way back to user mode.
-  if (
-    over > k.profile.memcgChargeBatch &&
-    k.profile.version === '6.1' &&
-    !k.sched.current.flags.has('IN_HIGH_RECLAIM')
-  ) {
+  if (reclaimFarOverHigh && over > k.profile.memcgChargeBatch && !k.sched.current.flags.has('IN_HIGH_RECLAIM')) {
     k.sched.current.flags.add('IN_HIGH_RECLAIM');
     try {
       // the penalty sleep (schedule_timeout_killable) is owed and taken when the task can sleep
@@ -308,7 +444,10 @@ function try_to_free_mem_cgroup_pages(k: KernelState, memcg: MemCgroup, nrPages:
   );
 }
 
-/** mem_cgroup_oom() (6.1 shape): returns whether the OOM killer made progress. */
+/**
+ * 6.1 mem_cgroup_oom(): MEMCG_OOM, then (unless oom_kill_disable defers it to the end of a user
+ * fault) mem_cgroup_out_of_memory() under the memcg OOM lock; returns whether it made progress.
+ */
 function mem_cgroup_oom(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
   return k.tracer.call(
     'mem_cgroup_oom',
@@ -333,37 +472,6 @@ function mem_cgroup_oom(k: KernelState, memcg: MemCgroup, gfp: number, order: nu
   );
 }
 
-function memCgroupOom419(
-  k: KernelState,
-  memcg: MemCgroup,
-  gfp: number,
-  order: number,
-): 'OOM_SUCCESS' | 'OOM_FAILED' | 'OOM_ASYNC' | 'OOM_SKIPPED' {
-  return k.tracer.call(
-    'mem_cgroup_oom',
-    { memcg: memcg.path, order },
-    () => {
-      if (order > 3) return 'OOM_SKIPPED' as const;
-      const cur = k.sched.current;
-      if (memcg.oomKillDisable) {
-        if (!cur || !cur.inUserFault) return 'OOM_SKIPPED' as const;
-        cur.memcgInOom = { memcgId: memcg.id, gfp, order };
-        return 'OOM_ASYNC' as const;
-      }
-      return mem_cgroup_out_of_memory(k, memcg, gfp, order) ? ('OOM_SUCCESS' as const) : ('OOM_FAILED' as const);
-    },
-    (r) => r,
-  );
-}
-
-function memCgroupOom312(k: KernelState, memcg: MemCgroup, gfp: number, order: number): void {
-  k.tracer.call('mem_cgroup_oom', { memcg: memcg.path, order }, () => {
-    const cur = k.sched.current;
-    if (!cur || !cur.inUserFault) return;
-    cur.memcgInOom = { memcgId: memcg.id, gfp, order };
-  });
-}
-
 function mem_cgroup_mark_under_oom(memcg: MemCgroup, d: number): void {
   for (const m of memcg.subtree()) m.underOom += d;
 }
@@ -382,18 +490,27 @@ function mem_cgroup_oom_notify(memcg: MemCgroup): void {
   for (const m of memcg.subtree()) m.oomNotifications++;
 }
 
-/** mem_cgroup_out_of_memory(): 6.1 re-checks the margin under oom_lock before killing. */
+/**
+ * mem_cgroup_out_of_memory(): 6.1 re-checks the margin under oom_lock before killing; 3.12 runs
+ * its own select-and-kill loop instead of out_of_memory() (no out_of_memory frame).
+ */
 export function mem_cgroup_out_of_memory(k: KernelState, memcg: MemCgroup, gfp: number, order: number): boolean {
   return k.tracer.call(
     'mem_cgroup_out_of_memory',
     { memcg: memcg.path, order },
     () => {
-      if (k.profile.version === '6.1') {
+      if (k.profile.memcgOomRechecksMargin) {
         if (mem_cgroup_margin(memcg) >= 1 << order) return true;
         const cur = k.sched.current;
         if (cur && taskIsDying(cur)) return true;
       }
-      return k.upcalls.mm.out_of_memory({ memcg, gfp, order, nodemask: null, inline: k.profile.version === '3.12' });
+      return k.upcalls.mm.out_of_memory({
+        memcg,
+        gfp,
+        order,
+        nodemask: null,
+        inline: !k.profile.memcgOomViaOutOfMemory,
+      });
     },
     (r) => String(r),
   );
@@ -461,21 +578,62 @@ export function memcg_oom_recover(k: KernelState, memcg: MemCgroup): void {
     });
 }
 
-/** mem_cgroup_charge() for a user page: the charge call chain of the profile. */
-export function memCgroupCharge(k: KernelState, memcg: MemCgroup, gfp: number): number {
-  const [outer, mid] = k.profile.memcgChargeChain;
+/** 6.1 __mem_cgroup_charge(folio, mm, gfp): the mm's memcg (get_mem_cgroup_from_mm), then charge_memcg(). */
+function __mem_cgroup_charge(k: KernelState, memcg: MemCgroup, gfp: number): number {
+  return k.tracer.call('__mem_cgroup_charge', { memcg: memcg.path }, () => charge_memcg(k, memcg, gfp), String);
+}
+
+/** 6.1 charge_memcg(): try_charge() for the folio's pages (commit_charge is KernelState.commitAnonPage). */
+function charge_memcg(k: KernelState, memcg: MemCgroup, gfp: number): number {
+  return k.tracer.call('charge_memcg', undefined, () => try_charge(k, memcg, gfp, 1), String);
+}
+
+/**
+ * 4.19 mem_cgroup_try_charge_delay(): mem_cgroup_try_charge(), then mem_cgroup_throttle_swaprate()
+ * (swap-rate throttling is not modeled).
+ */
+function mem_cgroup_try_charge_delay(k: KernelState, memcg: MemCgroup, gfp: number): number {
   return k.tracer.call(
-    outer!,
+    'mem_cgroup_try_charge_delay',
     { memcg: memcg.path },
-    () =>
-      k.tracer.call(
-        mid!,
-        undefined,
-        () => try_charge(k, memcg, gfp, 1),
-        (r) => String(r),
-      ),
-    (r) => String(r),
+    () => mem_cgroup_try_charge(k, memcg, gfp),
+    String,
   );
+}
+
+/** 4.19 mem_cgroup_try_charge(): the mm's memcg, then try_charge() (committed later by mem_cgroup_commit_charge). */
+function mem_cgroup_try_charge(k: KernelState, memcg: MemCgroup, gfp: number): number {
+  return k.tracer.call('mem_cgroup_try_charge', undefined, () => try_charge(k, memcg, gfp, 1), String);
+}
+
+/** 3.12 mem_cgroup_newpage_charge(): an anonymous page, mem_cgroup_charge_common(MEM_CGROUP_CHARGE_TYPE_ANON). */
+function mem_cgroup_newpage_charge(k: KernelState, memcg: MemCgroup, gfp: number): number {
+  return k.tracer.call(
+    'mem_cgroup_newpage_charge',
+    { memcg: memcg.path },
+    () => mem_cgroup_charge_common(k, memcg, gfp),
+    String,
+  );
+}
+
+/** 3.12 mem_cgroup_charge_common(): __mem_cgroup_try_charge(), then __mem_cgroup_commit_charge(). */
+function mem_cgroup_charge_common(k: KernelState, memcg: MemCgroup, gfp: number): number {
+  return k.tracer.call('mem_cgroup_charge_common', undefined, () => try_charge(k, memcg, gfp, 1), String);
+}
+
+/** The user-page charge entries, by the kernel name profile.memcgChargeEntry gives. */
+const MEMCG_CHARGE: Record<KernelProfile['memcgChargeEntry'], ChargeFn> = {
+  __mem_cgroup_charge,
+  mem_cgroup_try_charge_delay,
+  mem_cgroup_newpage_charge,
+};
+
+/**
+ * The memcg charge of a new anonymous user page: the entry do_anonymous_page() calls in the
+ * profile's kernel (6.1's include/linux/memcontrol.h mem_cgroup_charge() is its inline wrapper).
+ */
+export function memCgroupCharge(k: KernelState, memcg: MemCgroup, gfp: number): number {
+  return MEMCG_CHARGE[k.profile.memcgChargeEntry](k, memcg, gfp);
 }
 
 /** Uncharge one page (uncharge_batch → memcg_oom_recover). */
@@ -621,6 +779,43 @@ export function mem_cgroup_print_oom_meminfo(memcg: MemCgroup): string[] {
   for (const [key, value] of memoryStatValues(memcg)) {
     if (key === 'pgfault' || key === 'pgmajfault') continue;
     lines.push(`${key} ${value}`);
+  }
+  return lines;
+}
+
+/** RESOURCE_MAX >> 10: an unlimited res_counter (3.12) prints 18014398509481983kB. */
+const RES_COUNTER_MAX_KB = 18014398509481983n;
+
+/** A modeled counter (pages) for a name of memcg1_stat_names[]; huge pages, dirty and writeback are 0 here. */
+function memcg1Stat(s: MemcgStat, name: string): number {
+  if (name === 'cache') return s.file;
+  if (name === 'rss') return s.anon;
+  if (name === 'shmem') return s.shmem;
+  if (name === 'mapped_file') return s.file_mapped;
+  return 0;
+}
+
+/**
+ * mem_cgroup_print_oom_info() (4.19, 3.12): "Task in … killed as a result of limit of …", the
+ * memory / memory+swap / kmem counters (unlimited prints the counter type's maximum), and the
+ * memcg1 statistics of each memcg of the subtree.
+ */
+export function mem_cgroup_print_oom_info(k: KernelState, memcg: MemCgroup, p: Task | null): string[] {
+  const unlimited = (k.profile.memcgCounter === 'res_counter' ? RES_COUNTER_MAX_KB : PAGE_COUNTER_MAX_KB).toString();
+  const kb = (n: number | null) => (n === null ? unlimited : String(n * 4));
+  const K = (pages: number) => pages * 4;
+  const lines: string[] = [];
+  if (p) lines.push(`Task in ${task_memcg(k, p).path} killed as a result of limit of ${memcg.path}`);
+  lines.push(
+    `memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`,
+  );
+  lines.push(`memory+swap: usage ${kb(memcg.memory.usage + memcg.swap.usage)}kB, limit ${kb(null)}kB, failcnt 0`);
+  lines.push(`kmem: usage ${kb(memcg.stat.kernel)}kB, limit ${kb(null)}kB, failcnt 0`);
+  for (const m of memcg.subtree()) {
+    const s = m.stat;
+    const stats = k.profile.oomReport.memcg1Stats.map((name) => `${name}:${K(memcg1Stat(s, name))}KB`).join(' ');
+    const lru = `inactive_anon:${K(s.inactive_anon)}KB active_anon:${K(s.active_anon)}KB inactive_file:${K(s.inactive_file)}KB active_file:${K(s.active_file)}KB unevictable:0KB`;
+    lines.push(`Memory cgroup stats for ${m.path}: ${stats} ${lru}`);
   }
   return lines;
 }
@@ -935,7 +1130,7 @@ function mem_cgroup_hierarchy_write(_k: KernelState, memcg: MemCgroup, buf: stri
 function mem_cgroup_oom_control_read(k: KernelState, memcg: MemCgroup): string {
   return (
     `oom_kill_disable ${memcg.oomKillDisable ? 1 : 0}\nunder_oom ${memcg.underOom > 0 ? 1 : 0}\n` +
-    (k.profile.version !== '3.12' ? `oom_kill ${memcg.events.oom_kill}\n` : '')
+    (k.profile.memcgOomControlOomKill ? `oom_kill ${memcg.events.oom_kill}\n` : '')
   );
 }
 

@@ -100,7 +100,7 @@ export function vm_enough_memory(k: KernelState, mm: MmStruct | null, pages: num
     if (k.mm.committedAs < allowed) return true;
   }
   k.mm.committedAs -= pages;
-  if (k.profile.version === '6.1' && k.printk.ratelimit('vm_enough_memory', 5_000_000_000, 10)) {
+  if (k.profile.vmEnoughMemoryWarns && k.printk.ratelimit('vm_enough_memory', 5_000_000_000, 10)) {
     const t = k.sched.current;
     printk(
       k,

@@ -5,6 +5,7 @@
  * through profile data only.
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
+import type { KernelProfile } from '../include/faultpath/profile.js';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from '../include/linux/mm_types.js';
 import { type Task } from '../include/linux/sched.js';
 import type { OomCandidate } from '../trace/events.js';
@@ -14,10 +15,10 @@ import {
   mem_cgroup_get_oom_group,
   mem_cgroup_oom_synchronize,
   mem_cgroup_print_oom_context,
+  mem_cgroup_print_oom_info,
   mem_cgroup_print_oom_meminfo,
   memcg_memory_event,
   mmMemcg,
-  task_memcg,
 } from './memcontrol.js';
 import { get_mm_counter } from './memory.js';
 import { show_mem } from '../lib/show_mem.js';
@@ -152,8 +153,8 @@ export function taskBadness(
       pgtablesPages: pg,
       oomScoreAdj: p.oomScoreAdj,
       uid: p.uid,
-      mmfOomSkip: k.profile.version !== '3.12' && mm.flags.has('MMF_OOM_SKIP'),
-      inVfork: k.profile.version !== '3.12' && !!t.vforkParent && t.vforkParent.mm === mm,
+      mmfOomSkip: k.profile.badness.skipsOomSkipAndVfork && mm.flags.has('MMF_OOM_SKIP'),
+      inVfork: k.profile.badness.skipsOomSkipAndVfork && !!t.vforkParent && t.vforkParent.mm === mm,
     },
     totalpages,
     k.profile.badness,
@@ -189,7 +190,7 @@ function check_panic_on_oom(k: KernelState, oc: OomControl): void {
   const pon = k.sysctl.get('vm.panic_on_oom');
   if (!pon) return;
   if (pon !== 2 && oc.constraint !== 'CONSTRAINT_NONE') return;
-  if (isSysrq(oc) && k.profile.version !== '3.12') return;
+  if (isSysrq(oc) && k.profile.oom.panicSkipsSysrq) return;
   dump_header(k, oc, null);
   panic(k, `Out of memory: ${pon === 2 ? 'compulsory' : 'system-wide'} panic_on_oom is enabled`);
 }
@@ -226,7 +227,7 @@ function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
   if (!oc.memcg) {
     let freed = 0;
     for (const n of k.oom.notifiers) freed += n(k);
-    if (freed > 0 && !(isSysrq(oc) && k.profile.version === '6.1')) return true;
+    if (freed > 0 && !(isSysrq(oc) && k.profile.oom.sysrqIgnoresNotifiers)) return true;
   }
   if (cur && task_will_free_mem(k, cur)) {
     mark_oom_victim(k, cur);
@@ -250,7 +251,7 @@ function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
   }
   select_bad_process(k, oc);
   if (oc.chosen === null) {
-    if (k.profile.version === '3.12') {
+    if (!k.profile.oom.noVictimReport) {
       // 3.12: a memcg OOM with nothing to kill returns silently; a global one panics (the
       // report and "System is deadlocked" came with 4.19's "print proper OOM header").
       if (oc.memcg) return false;
@@ -300,11 +301,7 @@ function select_bad_process(k: KernelState, oc: OomControl): void {
       candidates,
       victim,
       rule:
-        oc.chosen === 'abort'
-          ? 'abort: an earlier victim is still exiting'
-          : k.profile.version === '6.1'
-            ? 'highest points; ties go to the task scanned later'
-            : 'highest points; ties keep an earlier thread-group leader',
+        oc.chosen === 'abort' ? 'abort: an earlier victim is still exiting' : OOM_TIE_RULES[k.profile.badness.tie].text,
     });
   });
 }
@@ -351,24 +348,45 @@ function oom_evaluate_task(k: KernelState, oc: OomControl, t: Task): { abort: bo
   const b = taskBadness(k, t, oc.totalpages);
   if (b.points === null) return skip(b.excluded!);
   const cand = b.detail!;
-  if (k.profile.version === '6.1') {
-    if (b.points < oc.chosenPoints) return { abort: false, candidate: cand };
-  } else {
-    if (!b.points || b.points < oc.chosenPoints) return { abort: false, candidate: cand };
-    const cur = oc.chosen;
-    if (
-      b.points === oc.chosenPoints &&
-      cur &&
-      cur !== 'abort' &&
-      k.profile.badness.tieKeepsEarlierLeader &&
-      cur.pid === cur.tgid
-    )
-      return { abort: false, candidate: cand };
-  }
+  if (!OOM_TIE_RULES[k.profile.badness.tie].replaces(oc, b.points)) return { abort: false, candidate: cand };
   oc.chosen = t;
   oc.chosenPoints = b.points;
   return { abort: false, candidate: cand };
 }
+
+interface OomTieRule {
+  /** the rule as the 'oom' trace event states it */
+  text: string;
+  /** oom_evaluate_task(): does an eligible task with these points replace the chosen victim? */
+  replaces(oc: OomControl, points: number): boolean;
+}
+
+/** oom_evaluate_task()'s comparison with the chosen victim, by profile.badness.tie (§7.5). */
+const OOM_TIE_RULES: Record<KernelProfile['badness']['tie'], OomTieRule> = {
+  // 6.1: `points == LONG_MIN || points < oc->chosen_points` skips, so an equal score goes to the
+  // task scanned later (and 0 or negative points are eligible).
+  later: {
+    text: 'highest points; ties go to the task scanned later',
+    replaces: (oc, points) => points >= oc.chosenPoints,
+  },
+  // 4.19: `!points || points < oc->chosen_points` skips; "Prefer thread group leaders for display
+  // purposes": an equal score keeps a chosen thread-group leader.
+  leader: {
+    text: 'highest points; ties keep an earlier thread-group leader',
+    replaces: (oc, points) => {
+      if (!points || points < oc.chosenPoints) return false;
+      const cur = oc.chosen;
+      return !(points === oc.chosenPoints && cur && cur !== 'abort' && cur.pid === cur.tgid);
+    },
+  },
+  // 3.12 as modeled: zero points are skipped and an equal score goes to the task scanned later.
+  // The event text is the 4.19 one (kept as the model has always printed it; kernel-reference
+  // §7.5 describes 3.12's oom_scan_process_thread loop as "strictly greater wins").
+  'later-nonzero': {
+    text: 'highest points; ties keep an earlier thread-group leader',
+    replaces: (oc, points) => points !== 0 && points >= oc.chosenPoints,
+  },
+};
 
 /**
  * Alibaba cloud-kernel priority OOM (not upstream; §8.3/8.4): descend from the OOM memcg into
@@ -469,7 +487,7 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
   k.tracer.call('__oom_kill_process', { pid: victim.pid }, () => {
     const p = find_lock_task_mm(k, victim);
     if (!p || !p.mm) {
-      if (k.profile.version === '6.1')
+      if (k.profile.oomReport.victimExiting)
         printk(k, 6, `${message}: OOM victim ${victim.pid} (${victim.comm}) is already exiting. Skip killing the task`);
       return;
     }
@@ -478,23 +496,7 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
     memcg_memory_event(k, mmMemcg(k, mm.ownerPid), 'oom_kill');
     k.upcalls.signal.send_sigkill(victim);
     mark_oom_victim(k, victim);
-    const v = k.profile.version;
-    const counters = `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`;
-    if (v === '6.1') {
-      printk(
-        k,
-        3,
-        `${message}: Killed process ${victim.pid} (${victim.comm}) ${counters}, UID:${victim.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${victim.oomScoreAdj}`,
-      );
-    } else if (v === '4.19') {
-      printk(k, 3, `Killed process ${victim.pid} (${victim.comm}) ${counters}`);
-    } else {
-      printk(
-        k,
-        3,
-        `Killed process ${victim.pid} (${victim.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
-      );
-    }
+    printk(k, 3, KILLED_LINE[k.profile.oomReport.killed](message, victim, mm));
     // Other processes sharing the mm (CLONE_VM without CLONE_THREAD) die too.
     for (const t of processes(k)) {
       if (t.tgid === victim.tgid || t.mm !== mm || t.isKthread) continue;
@@ -509,40 +511,50 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
   });
 }
 
+/** __oom_kill_process()'s "Killed process" line, by profile.oomReport.killed (§7.7). */
+const KILLED_LINE: Record<KernelProfile['oomReport']['killed'], (message: string, t: Task, mm: MmStruct) => string> = {
+  uid_pgtables: (message, t, mm) =>
+    `${message}: Killed process ${t.pid} (${t.comm}) ${rssCounters(mm)}, UID:${t.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${t.oomScoreAdj}`,
+  shmem_rss: (_message, t, mm) => `Killed process ${t.pid} (${t.comm}) ${rssCounters(mm)}`,
+  // 3.12 has no MM_SHMEMPAGES: shmem pages count as file pages.
+  file_rss: (_message, t, mm) =>
+    `Killed process ${t.pid} (${t.comm}) total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
+};
+
+function rssCounters(mm: MmStruct): string {
+  return `total-vm:${K(mm.totalVm)}kB, anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`;
+}
+
+/** The memcg part of dump_header, by profile.oomReport.memcgInfo (src/mm/memcontrol.ts). */
+const MEMCG_OOM_INFO: Record<
+  KernelProfile['oomReport']['memcgInfo'],
+  (k: KernelState, memcg: MemCgroup, p: Task | null) => string[]
+> = {
+  mem_cgroup_print_oom_meminfo: (_k, memcg) => mem_cgroup_print_oom_meminfo(memcg),
+  mem_cgroup_print_oom_info,
+};
+
 /** dump_header() (§7.8). */
 export function dump_header(k: KernelState, oc: OomControl, p: Task | null): void {
   k.tracer.call('dump_header', undefined, () => {
     const cur = k.sched.current;
-    const v = k.profile.version;
+    const R = k.profile.oomReport;
     const comm = cur?.comm ?? 'sysrq';
     const adj = cur?.oomScoreAdj ?? 0;
-    const gfp = formatGfp(oc.gfp, v);
-    if (v === '6.1')
-      printk(k, 4, `${comm} invoked oom-killer: gfp_mask=${gfp}, order=${oc.order}, oom_score_adj=${adj}`);
-    else if (v === '4.19') {
-      printk(
-        k,
-        4,
-        `${comm} invoked oom-killer: gfp_mask=${gfp}, nodemask=(null), order=${oc.order}, oom_score_adj=${adj}`,
-      );
-      printk(k, 6, `${comm} cpuset=/ mems_allowed=0`);
-    } else {
-      printk(
-        k,
-        4,
-        `${comm} invoked oom-killer: gfp_mask=0x${oc.gfp.toString(16)}, order=${oc.order}, oom_score_adj=${adj}`,
-      );
-      printk(k, 6, `${comm} cpuset=/ mems_allowed=0`);
-    }
+    // formatGfp: "%#x(%pGg)" where the version has %pGg, else "0x%x" (3.12).
+    const gfp = formatGfp(oc.gfp, k.profile.version);
+    const nodemask = R.headerNodemask ? ', nodemask=(null)' : '';
+    printk(k, 4, `${comm} invoked oom-killer: gfp_mask=${gfp}${nodemask}, order=${oc.order}, oom_score_adj=${adj}`);
+    // cpuset_print_current_mems_allowed(); with dump_oom_summary() this moved into the summary line.
+    if (!R.summary) printk(k, 6, `${comm} cpuset=/ mems_allowed=0`);
     for (const line of dump_stack(k, oc, p)) printk(k, 4, line);
     if (oc.memcg) {
-      if (v === '6.1') for (const l of mem_cgroup_print_oom_meminfo(oc.memcg)) printk(k, 6, l);
-      else for (const l of memcgOomInfoOld(k, oc.memcg, p)) printk(k, 6, l);
+      for (const l of MEMCG_OOM_INFO[R.memcgInfo](k, oc.memcg, p)) printk(k, 6, l);
     } else {
       for (const l of show_mem(k)) printk(k, 4, l);
     }
     if (k.sysctl.get('vm.oom_dump_tasks')) for (const l of dump_tasks(k, oc)) printk(k, 6, l);
-    if (p && v === '6.1') {
+    if (p && R.summary) {
       printk(
         k,
         6,
@@ -550,32 +562,6 @@ export function dump_header(k: KernelState, oc: OomControl, p: Task | null): voi
       );
     }
   });
-}
-
-function memcgOomInfoOld(k: KernelState, memcg: MemCgroup, p: Task | null): string[] {
-  // 3.12 res_counter limits print RESOURCE_MAX >> 10; 4.19 page counters PAGE_COUNTER_MAX * 4.
-  const unlimited = k.profile.version === '3.12' ? '18014398509481983' : '9007199254740988';
-  const kb = (n: number | null) => (n === null ? unlimited : String(n * 4));
-  const lines: string[] = [];
-  if (p) lines.push(`Task in ${task_memcg(k, p).path} killed as a result of limit of ${memcg.path}`);
-  lines.push(
-    `memory: usage ${kb(memcg.memory.usage)}kB, limit ${kb(memcg.memory.max)}kB, failcnt ${memcg.memory.failcnt}`,
-  );
-  lines.push(`memory+swap: usage ${kb(memcg.memory.usage + memcg.swap.usage)}kB, limit ${kb(null)}kB, failcnt 0`);
-  lines.push(`kmem: usage ${kb(memcg.stat.kernel)}kB, limit ${kb(null)}kB, failcnt 0`);
-  for (const m of memcg.subtree()) {
-    const s = m.stat;
-    const lru = `inactive_anon:${K(s.inactive_anon)}KB active_anon:${K(s.active_anon)}KB inactive_file:${K(s.inactive_file)}KB active_file:${K(s.active_file)}KB unevictable:0KB`;
-    if (k.profile.version === '3.12')
-      lines.push(
-        `Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB mapped_file:${K(s.file_mapped)}KB writeback:0KB ${lru}`,
-      );
-    else
-      lines.push(
-        `Memory cgroup stats for ${m.path}: cache:${K(s.file)}KB rss:${K(s.anon)}KB rss_huge:0KB shmem:${K(s.shmem)}KB mapped_file:${K(s.file_mapped)}KB dirty:0KB writeback:0KB ${lru}`,
-      );
-  }
-  return lines;
 }
 
 /**
@@ -593,9 +579,9 @@ function dump_stack(k: KernelState, oc: OomControl, p: Task | null): string[] {
     lines.push('Call trace:', ...frames.map((f) => ` ${f}`));
   } else {
     // The <TASK> markers around x86 stack dumps date from 5.13.
-    const task = k.profile.version === '6.1';
+    const task = k.profile.oomReport.x86TaskMarkers;
     // The user-mode register block after the frames (show_regs of the entry pt_regs) is 4.x+.
-    const regs = k.profile.version === '3.12' ? [] : k.upcalls.arch.user_regs_for_oops();
+    const regs = k.profile.oomReport.x86UserRegs ? k.upcalls.arch.user_regs_for_oops() : [];
     lines.push(
       'Call Trace:',
       ...(task ? [' <TASK>'] : []),
@@ -644,7 +630,7 @@ function callTraceFrames(k: KernelState, oc: OomControl, p: Task | null): string
   const chain = [...k.tracer.stack].filter((f) => !INLINED[k.arch]!.has(f) && f !== 'dump_header');
   const frames = [...chain].reverse();
   const rename = (f: string) => {
-    if (k.arch === 'x86_64' && k.profile.version === '6.1') {
+    if (k.arch === 'x86_64' && k.profile.oomReport.x86ColdClones) {
       if (f === 'oom_kill_process') return 'oom_kill_process.cold';
       if (f === 'out_of_memory' && !p && !oc.memcg) return 'out_of_memory.cold';
       if (f === '__alloc_pages_slowpath') return '__alloc_pages_slowpath.constprop.0';
@@ -652,7 +638,7 @@ function callTraceFrames(k: KernelState, oc: OomControl, p: Task | null): string
     return f;
   };
   // dump_stack() became a wrapper of dump_stack_lvl() in 5.13.
-  const lvl = k.profile.version === '6.1' ? ['dump_stack_lvl'] : [];
+  const lvl = k.profile.oomReport.dumpStackLvl ? ['dump_stack_lvl'] : [];
   const head =
     k.arch === 'aarch64'
       ? ['dump_backtrace', 'show_stack', ...lvl, 'dump_stack', 'dump_header']
@@ -660,31 +646,37 @@ function callTraceFrames(k: KernelState, oc: OomControl, p: Task | null): string
   return [...head, ...frames.map(rename)];
 }
 
+function pad(n: number | string, w: number): string {
+  return String(n).padStart(w, ' ');
+}
+
+/** dump_tasks()'s column header and per-task row, by profile.oomReport.dumpTasks (§7.8). */
+const DUMP_TASKS: Record<
+  KernelProfile['oomReport']['dumpTasks'],
+  { header: string; row(t: Task, mm: MmStruct): string }
+> = {
+  pgtables_bytes: {
+    header: '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',
+    row: (t, mm) =>
+      `[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(get_mm_rss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(get_mm_counter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
+  },
+  nr_ptes: {
+    header: '[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name',
+    row: (t, mm) =>
+      `[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(get_mm_rss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(get_mm_counter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
+  },
+};
+
 /** dump_tasks() (§7.8): header and one row per eligible process. */
 function dump_tasks(k: KernelState, oc: OomControl): string[] {
-  const v = k.profile.version;
-  const lines = ['Tasks state (memory values in pages):'];
-  lines.push(
-    v === '3.12'
-      ? '[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name'
-      : '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',
-  );
+  const fmt = DUMP_TASKS[k.profile.oomReport.dumpTasks];
+  const lines = ['Tasks state (memory values in pages):', fmt.header];
   const tasks = oc.memcg ? memcgProcesses(k, oc.memcg) : processes(k);
   for (const p of tasks) {
     if (oom_unkillable_task(p)) continue;
     const t = find_lock_task_mm(k, p);
     if (!t || !t.mm) continue;
-    const mm = t.mm;
-    const pad = (n: number | string, w: number) => String(n).padStart(w, ' ');
-    if (v === '3.12') {
-      lines.push(
-        `[${pad(t.pid, 5)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(get_mm_rss(mm), 8)} ${pad(mm.pgtable.nr[3]!, 7)} ${pad(get_mm_counter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
-      );
-    } else {
-      lines.push(
-        `[${pad(t.pid, 7)}] ${pad(t.uid, 5)} ${pad(t.tgid, 5)} ${pad(mm.totalVm, 8)} ${pad(get_mm_rss(mm), 8)} ${pad(mm.pgtable.pgtablesBytes, 8)} ${pad(get_mm_counter(mm, MM_SWAPENTS), 8)}         ${pad(t.oomScoreAdj, 5)} ${t.comm}`,
-      );
-    }
+    lines.push(fmt.row(t, t.mm));
   }
   return lines;
 }

@@ -36,9 +36,8 @@ function take(k: KernelState, ctx: AllocContext, gfp: number, order: number): nu
 }
 
 function __alloc_pages_slowpath(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
-  const name = k.profile.version === '6.1' ? '__alloc_pages_slowpath' : '__alloc_pages_slowpath';
   return k.tracer.call(
-    name,
+    '__alloc_pages_slowpath',
     { gfp_mask: `0x${gfp.toString(16)}`, order },
     () => {
       const G = k.profile.gfp;

@@ -144,7 +144,7 @@ function vmaForFault(c: Ctx, addr: number): Vma | null {
   if (vma.start > addr) {
     if (!(vma.flags & VM_GROWSDOWN)) return null;
     // 3.12/4.19 stack heuristic: far below the stack pointer is a bad access.
-    if (k.profile.version !== '6.1') {
+    if (k.profile.x86StackBelowSpCheck) {
       const sp = Number(mm.cpu.reg('rsp'));
       if (addr + 65536 + 32 * 8 < sp) return null;
     }

@@ -32,11 +32,9 @@ interface ProcFileCtx {
 export function proc_oom_score(k: KernelState, p: Task): number {
   const totalpages = k.phys.managedPages + total_swap_pages(k);
   const b = taskBadness(k, p, totalpages);
-  if (k.profile.version === '6.1') {
-    if (b.points === null) return 0;
-    return Math.trunc(((1000 + Math.trunc((b.points * 1000) / totalpages)) * 2) / 3);
-  }
   if (b.points === null) return 0;
+  if (k.profile.badness.oomScoreCentered)
+    return Math.trunc(((1000 + Math.trunc((b.points * 1000) / totalpages)) * 2) / 3);
   return Math.trunc((b.points * 1000) / totalpages);
 }
 

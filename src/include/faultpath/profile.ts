@@ -24,21 +24,104 @@ export interface KernelProfile {
     USER: number;
     INSTRUCTION: number;
     INTERRUPTIBLE: number;
+    /** get_user_pages() on another mm (4.6+); 0 where the version has no such flag (3.12) */
+    REMOTE: number;
     DEFAULT: number;
   };
   /** §6.1: memcg charge batch and reclaim retries before OOM */
   memcgChargeBatch: number;
   memcgReclaimRetries: number;
-  /** §6.2: where a memcg OOM in a user fault is handled */
-  memcgOom: 'deferred' | 'in-charge';
+  /**
+   * §6.1–6.2: the try_charge loop of the version, named by its kernel function (src/mm/memcontrol.ts
+   * holds one variant per name).  'try_charge_memcg' (6.1): mem_cgroup_oom() kills inside the
+   * charge and returns bool; 'try_charge' (4.19): mem_cgroup_oom() kills inside the charge and
+   * returns enum oom_status, oom_kill_disable defers (OOM_ASYNC); '__mem_cgroup_try_charge' (3.12):
+   * mem_cgroup_oom() only records current->memcg_oom, the kill is deferred to the end of the fault.
+   */
+  memcgTryCharge: 'try_charge_memcg' | 'try_charge' | '__mem_cgroup_try_charge';
+  /**
+   * The memcg charge of a new user page, named by the function do_anonymous_page() calls; each
+   * calls the next of its chain (outermost first, as the OOM report's stack shows it):
+   * __mem_cgroup_charge → charge_memcg (6.1), mem_cgroup_try_charge_delay → mem_cgroup_try_charge
+   * (4.19), mem_cgroup_newpage_charge → mem_cgroup_charge_common (3.12), then try_charge.
+   */
+  memcgChargeEntry: '__mem_cgroup_charge' | 'mem_cgroup_try_charge_delay' | 'mem_cgroup_newpage_charge';
+  /** the memcg limit counter: res_counter (bytes; up to 3.18) or page_counter (pages; 3.19+) */
+  memcgCounter: 'res_counter' | 'page_counter';
+  /** mem_cgroup_out_of_memory() goes through out_of_memory() (4.6+); 3.12 runs its own select-and-kill */
+  memcgOomViaOutOfMemory: boolean;
+  /** 6.1 mem_cgroup_out_of_memory(): under oom_lock, re-check the margin and a dying current first */
+  memcgOomRechecksMargin: boolean;
+  /** memory.oom_control (cgroup v1) has the "oom_kill" counter line (4.13+) */
+  memcgOomControlOomKill: boolean;
   /** §7.2: pagefault_out_of_memory falls back to a global out_of_memory(gfp 0) */
   pagefaultOomGlobal: boolean;
   /** §6.5: memory.events propagate to ancestors (6.1) or stay local (4.19) */
   memcgEventsHierarchical: boolean;
   hasOomGroupKill: boolean;
   hasEventsLocal: boolean;
-  /** §7.5 oom_badness differences */
-  badness: { clampToOne: boolean; rootBonus: boolean; pgtablesFromBytes: boolean; tieKeepsEarlierLeader: boolean };
+  /** §7.5 oom_badness / oom_evaluate_task differences */
+  badness: {
+    clampToOne: boolean;
+    rootBonus: boolean;
+    pgtablesFromBytes: boolean;
+    /** oom_badness excludes MMF_OOM_SKIP mms and tasks in vfork (4.19, 6.1) */
+    skipsOomSkipAndVfork: boolean;
+    /**
+     * oom_evaluate_task()'s comparison with the chosen victim (src/mm/oom_kill.ts has one rule
+     * per name): 'later' (6.1: skip if points < chosen_points, so an equal score goes to the task
+     * scanned later), 'leader' (4.19: skip if !points || points < chosen_points; an equal score
+     * keeps a chosen thread-group leader), 'later-nonzero' (3.12: zero skipped, an equal score
+     * goes to the later task).
+     */
+    tie: 'later' | 'leader' | 'later-nonzero';
+    /** §7.6 /proc/<pid>/oom_score is (1000 + points*1000/totalpages)*2/3 (6.1), else points*1000/totalpages */
+    oomScoreCentered: boolean;
+  };
+  /** §7.1–7.4 out_of_memory() differences */
+  oom: {
+    /** check_panic_on_oom() does not panic for sysrq-f (4.19, 6.1) */
+    panicSkipsSysrq: boolean;
+    /** out_of_memory(): memory freed by OOM notifiers does not stop a sysrq-f kill (6.1) */
+    sysrqIgnoresNotifiers: boolean;
+    /**
+     * No eligible victim: dump_header, "Out of memory and no killable processes...", and a panic
+     * only for a global non-sysrq OOM (4.19, 6.1).  3.12: a memcg OOM returns silently, a global one panics.
+     */
+    noVictimReport: boolean;
+  };
+  /** §7.7–7.8: the formats of the OOM report */
+  oomReport: {
+    /** dump_header's first line has "nodemask=%*pbl" (4.19) */
+    headerNodemask: boolean;
+    /**
+     * dump_oom_summary(): one "oom-kill:constraint=…" line after the task list (6.1); without it,
+     * cpuset_print_current_mems_allowed() prints "cpuset=… mems_allowed=…" after the first line.
+     */
+    summary: boolean;
+    /** the memcg part of dump_header (src/mm/memcontrol.ts) */
+    memcgInfo: 'mem_cgroup_print_oom_meminfo' | 'mem_cgroup_print_oom_info';
+    /** mem_cgroup_print_oom_info()'s per-memcg statistics (memcg1_stat_names; swap needs memsw accounting) */
+    memcg1Stats: readonly string[];
+    /** dump_tasks() columns: pgtables_bytes and 7-wide pids (4.19, 6.1) or nr_ptes and 5-wide pids (3.12) */
+    dumpTasks: 'pgtables_bytes' | 'nr_ptes';
+    /**
+     * __oom_kill_process()'s "Killed process" line: 'uid_pgtables' (6.1: "<message>: Killed process
+     * … shmem-rss:…, UID:… pgtables:…kB oom_score_adj:…"), 'shmem_rss' (4.19), 'file_rss' (3.12: no
+     * shmem-rss; file-rss includes shmem)
+     */
+    killed: 'uid_pgtables' | 'shmem_rss' | 'file_rss';
+    /** __oom_kill_process() reports a victim without an mm ("… is already exiting. Skip killing the task") */
+    victimExiting: boolean;
+    /** dump_stack() is a wrapper of dump_stack_lvl() (5.13+), which shows in the trace */
+    dumpStackLvl: boolean;
+    /** x86 stack dumps bracket the frames in <TASK> … </TASK> */
+    x86TaskMarkers: boolean;
+    /** x86 stack dumps end with the user-mode pt_regs (4.x+) */
+    x86UserRegs: boolean;
+    /** the Debian x86 build shows split cold paths and clones (oom_kill_process.cold, …constprop.0) */
+    x86ColdClones: boolean;
+  };
   /** §7.7: child-sacrifice heuristic and "Kill process … or sacrifice child" line */
   sacrificeChild: boolean;
   /** §7.9 OOM reaper delay in simulated ns (6.1: 2*HZ), or null when the version has no reaper */
@@ -66,17 +149,21 @@ export interface KernelProfile {
   pteAllocInHandleMmFault: boolean;
   /** §9: vm_enough_memory heuristic mode 0 */
   overcommitGuessIsTotal: boolean;
+  /** __vm_enough_memory() warns (ratelimited) "…no enough memory for the allocation" on failure (6.1) */
+  vmEnoughMemoryWarns: boolean;
   /** §5.4: min_free_kbytes upper clamp */
   minFreeKbytesMax: number;
+  /** upper bound of vm.watermark_scale_factor (kernel/sysctl.c: 3000 in 6.1, 1000 before) */
+  watermarkScaleFactorMax: number;
   /** arm64 do_page_fault: exec of user memory also requires VM_EXEC on read faults (6.1 w/o EPAN) */
   arm64ReadNeedsExecToo: boolean;
-  /** 6.1 el0t_64_sync_handler vs 4.19 el0_sync naming */
+  /** 6.1 el0t_64_sync_handler vs 4.19 el0_sync naming (handler null: el0_sync dispatches itself) */
   arm64Entry: { vector: string; handler: string | null };
   /** x86 #PF entry path names, outermost first (the user-address handler is x86UserFault) */
   x86Entry: string[];
   x86UserFault: string;
-  /** the memcg charge call chain (outermost first) the OOM report's stack shows */
-  memcgChargeChain: string[];
+  /** x86 __do_page_fault(): a user access far below the stack pointer is a bad area (removed in 4.20) */
+  x86StackBelowSpCheck: boolean;
   /** GFP bit values of the version (kernel-reference §10), from the one GFP table src/include/linux/gfp.ts */
   gfp: GfpBits;
 }
@@ -98,16 +185,43 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
       USER: 0x40,
       INSTRUCTION: 0x100,
       INTERRUPTIBLE: 0x200,
+      REMOTE: 0x80,
       DEFAULT: 0x214,
     },
     memcgChargeBatch: 64,
     memcgReclaimRetries: 16,
-    memcgOom: 'in-charge',
+    memcgTryCharge: 'try_charge_memcg',
+    memcgChargeEntry: '__mem_cgroup_charge',
+    memcgCounter: 'page_counter',
+    memcgOomViaOutOfMemory: true,
+    memcgOomRechecksMargin: true,
+    memcgOomControlOomKill: true,
     pagefaultOomGlobal: false,
     memcgEventsHierarchical: true,
     hasOomGroupKill: true,
     hasEventsLocal: true,
-    badness: { clampToOne: false, rootBonus: false, pgtablesFromBytes: true, tieKeepsEarlierLeader: false },
+    badness: {
+      clampToOne: false,
+      rootBonus: false,
+      pgtablesFromBytes: true,
+      skipsOomSkipAndVfork: true,
+      tie: 'later',
+      oomScoreCentered: true,
+    },
+    oom: { panicSkipsSysrq: true, sysrqIgnoresNotifiers: true, noVictimReport: true },
+    oomReport: {
+      headerNodemask: false,
+      summary: true,
+      memcgInfo: 'mem_cgroup_print_oom_meminfo',
+      memcg1Stats: ['cache', 'rss', 'rss_huge', 'shmem', 'mapped_file', 'dirty', 'writeback'],
+      dumpTasks: 'pgtables_bytes',
+      killed: 'uid_pgtables',
+      victimExiting: true,
+      dumpStackLvl: true,
+      x86TaskMarkers: true,
+      x86UserRegs: true,
+      x86ColdClones: true,
+    },
     sacrificeChild: false,
     oomReaperDelayNs: 2_000_000_000,
     faultAroundBytes: 65536,
@@ -119,12 +233,14 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     kmemAccounting: true,
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: true,
+    vmEnoughMemoryWarns: true,
     minFreeKbytesMax: 262144,
+    watermarkScaleFactorMax: 3000,
     arm64ReadNeedsExecToo: true,
     arm64Entry: { vector: 'el0t_64_sync', handler: 'el0t_64_sync_handler' },
     x86Entry: ['asm_exc_page_fault', 'exc_page_fault', 'handle_page_fault'],
     x86UserFault: 'do_user_addr_fault',
-    memcgChargeChain: ['__mem_cgroup_charge', 'charge_memcg', 'try_charge_memcg'],
+    x86StackBelowSpCheck: false,
     gfp: gfpBits('6.1'),
   },
   '4.19': {
@@ -143,16 +259,43 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
       USER: 0x40,
       INSTRUCTION: 0x100,
       INTERRUPTIBLE: 0,
+      REMOTE: 0x80,
       DEFAULT: 0x14,
     },
     memcgChargeBatch: 32,
     memcgReclaimRetries: 5,
-    memcgOom: 'in-charge',
+    memcgTryCharge: 'try_charge',
+    memcgChargeEntry: 'mem_cgroup_try_charge_delay',
+    memcgCounter: 'page_counter',
+    memcgOomViaOutOfMemory: true,
+    memcgOomRechecksMargin: false,
+    memcgOomControlOomKill: true,
     pagefaultOomGlobal: true,
     memcgEventsHierarchical: false,
     hasOomGroupKill: false,
     hasEventsLocal: false,
-    badness: { clampToOne: true, rootBonus: false, pgtablesFromBytes: true, tieKeepsEarlierLeader: true },
+    badness: {
+      clampToOne: true,
+      rootBonus: false,
+      pgtablesFromBytes: true,
+      skipsOomSkipAndVfork: true,
+      tie: 'leader',
+      oomScoreCentered: false,
+    },
+    oom: { panicSkipsSysrq: true, sysrqIgnoresNotifiers: false, noVictimReport: true },
+    oomReport: {
+      headerNodemask: true,
+      summary: false,
+      memcgInfo: 'mem_cgroup_print_oom_info',
+      memcg1Stats: ['cache', 'rss', 'rss_huge', 'shmem', 'mapped_file', 'dirty', 'writeback'],
+      dumpTasks: 'pgtables_bytes',
+      killed: 'shmem_rss',
+      victimExiting: false,
+      dumpStackLvl: false,
+      x86TaskMarkers: false,
+      x86UserRegs: true,
+      x86ColdClones: false,
+    },
     sacrificeChild: true,
     oomReaperDelayNs: 0,
     faultAroundBytes: 65536,
@@ -164,12 +307,14 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     kmemAccounting: true,
     pteAllocInHandleMmFault: false,
     overcommitGuessIsTotal: false,
+    vmEnoughMemoryWarns: false,
     minFreeKbytesMax: 65536,
+    watermarkScaleFactorMax: 1000,
     arm64ReadNeedsExecToo: false,
     arm64Entry: { vector: 'el0_sync', handler: null },
     x86Entry: ['page_fault', 'do_page_fault'],
     x86UserFault: '__do_page_fault',
-    memcgChargeChain: ['mem_cgroup_try_charge_delay', 'mem_cgroup_try_charge', 'try_charge'],
+    x86StackBelowSpCheck: true,
     gfp: gfpBits('4.19'),
   },
   '3.12': {
@@ -188,16 +333,43 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
       USER: 0x80,
       INSTRUCTION: 0,
       INTERRUPTIBLE: 0,
+      REMOTE: 0,
       DEFAULT: 0x28,
     },
     memcgChargeBatch: 32,
     memcgReclaimRetries: 5,
-    memcgOom: 'deferred',
+    memcgTryCharge: '__mem_cgroup_try_charge',
+    memcgChargeEntry: 'mem_cgroup_newpage_charge',
+    memcgCounter: 'res_counter',
+    memcgOomViaOutOfMemory: false,
+    memcgOomRechecksMargin: false,
+    memcgOomControlOomKill: false,
     pagefaultOomGlobal: true,
     memcgEventsHierarchical: false,
     hasOomGroupKill: false,
     hasEventsLocal: false,
-    badness: { clampToOne: true, rootBonus: true, pgtablesFromBytes: false, tieKeepsEarlierLeader: false },
+    badness: {
+      clampToOne: true,
+      rootBonus: true,
+      pgtablesFromBytes: false,
+      skipsOomSkipAndVfork: false,
+      tie: 'later-nonzero',
+      oomScoreCentered: false,
+    },
+    oom: { panicSkipsSysrq: false, sysrqIgnoresNotifiers: false, noVictimReport: false },
+    oomReport: {
+      headerNodemask: false,
+      summary: false,
+      memcgInfo: 'mem_cgroup_print_oom_info',
+      memcg1Stats: ['cache', 'rss', 'rss_huge', 'mapped_file', 'writeback'],
+      dumpTasks: 'nr_ptes',
+      killed: 'file_rss',
+      victimExiting: false,
+      dumpStackLvl: false,
+      x86TaskMarkers: false,
+      x86UserRegs: false,
+      x86ColdClones: false,
+    },
     sacrificeChild: true,
     oomReaperDelayNs: null,
     faultAroundBytes: 4096,
@@ -209,12 +381,14 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     kmemAccounting: false,
     pteAllocInHandleMmFault: true,
     overcommitGuessIsTotal: false,
+    vmEnoughMemoryWarns: false,
     minFreeKbytesMax: 65536,
+    watermarkScaleFactorMax: 1000,
     arm64ReadNeedsExecToo: false,
     arm64Entry: { vector: 'el0_sync', handler: null },
     x86Entry: ['page_fault', 'do_page_fault'],
     x86UserFault: '__do_page_fault',
-    memcgChargeChain: ['mem_cgroup_newpage_charge', 'mem_cgroup_charge_common', '__mem_cgroup_try_charge'],
+    x86StackBelowSpCheck: true,
     gfp: gfpBits('3.12'),
   },
 };
