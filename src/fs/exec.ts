@@ -6,7 +6,7 @@
  */
 import { Cpu } from '../hw/cpu.js';
 import type { ElfImage } from './binfmt_elf.js';
-import { handle_mm_fault } from '../mm/memory.js';
+import { handle_mm_fault, VM_FAULT_OOM } from '../mm/memory.js';
 import {
   doBrk,
   do_mmap,
@@ -94,8 +94,11 @@ function kernelTouch(k: KernelState, t: Task, mm: MmStruct, vma: Vma, address: n
   t.mm = mm;
   t.flags.add('GUP_REMOTE');
   try {
-    const r = handle_mm_fault(k, vma, address, k.profile.faultFlags.WRITE | 0x80 /* FAULT_FLAG_REMOTE */);
-    if (r & 0x1) throw new ExecError('out of memory while setting up the new program');
+    const F = k.profile.faultFlags;
+    // get_arg_page() → faultin_page(): FOLL_WRITE|FOLL_REMOTE give FAULT_FLAG_WRITE|FAULT_FLAG_REMOTE
+    // (4.19, 6.1); 3.12's __get_user_pages() passes FAULT_FLAG_WRITE alone (REMOTE is 0 there).
+    const r = handle_mm_fault(k, vma, address, F.WRITE | F.REMOTE);
+    if (r & VM_FAULT_OOM) throw new ExecError('out of memory while setting up the new program');
   } finally {
     t.flags.delete('GUP_REMOTE');
     t.mm = prevMm;
