@@ -240,3 +240,32 @@ export class PageTable {
     return out;
   }
 }
+
+/** Access bits of a software TLB entry. */
+export const TLB_READ = 1;
+export const TLB_WRITE = 2;
+export const TLB_FETCH = 4;
+
+/**
+ * A TLB miss: walk the table for `access`; if the leaf permits it, do the hardware's access-flag
+ * and dirty-bit update (arm64 FEAT_HAFDBS, x86 A/D bits) and cache the page's permitted accesses
+ * (write only once the entry is dirty, so the first write comes back to update it).  False: the
+ * walk refuses, and the CPU raises the exception.
+ */
+export function tlb_fill(
+  pgtable: PageTable,
+  tlb: Map<number, number>,
+  address: number,
+  access: 'read' | 'write' | 'fetch',
+): boolean {
+  const w = pgtable.walk(address);
+  const fmt = pgtable.fmt;
+  if (w.level !== 4 || !fmt.permits(w.lo, w.hi, access)) return false;
+  const [lo, hi] = fmt.hwUpdate(w.lo, w.hi, access);
+  if (lo !== w.lo || hi !== w.hi) pgtable.setPte(address, lo, hi);
+  let perms = TLB_READ;
+  if (fmt.permits(lo, hi, 'write') && fmt.view(lo, hi).dirty) perms |= TLB_WRITE;
+  if (fmt.permits(lo, hi, 'fetch')) perms |= TLB_FETCH;
+  tlb.set(Math.floor(address / 4096), perms);
+  return true;
+}

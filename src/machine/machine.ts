@@ -22,8 +22,9 @@ import { printk } from '../kernel/printk/printk.js';
 import type { KernelUpcalls } from '../include/faultpath/kernel_state.js';
 import { bootKernelState } from './boot.js';
 import { out_of_memory } from '../mm/oom_kill.js';
-import { shrinkLists } from '../mm/vmscan.js';
+import { shrink_node } from '../mm/vmscan.js';
 import { mmput } from '../kernel/fork.js';
+import { try_to_free_mem_cgroup_pages } from '../mm/vmscan.js';
 
 export interface MachineOptions {
   arch: GuestArch;
@@ -236,14 +237,15 @@ function machineUpcalls(k: KernelState, arch: ArchOps, sys: () => System): Kerne
     sched: {
       cond_resched: () => sys().exitDyingTasks(),
       wake_up: (waitq, match) => sys().wakeWaitq(waitq, match),
-      queue_oom_reaper: (t) => sys().queueOomReaper(t),
+      add_timer: (at, what, fn) => sys().addTimer(at, what, fn),
     },
     signal: {
       send_sigkill: (t) => sys().procs.sendSignal(t, 9),
       force_sig_fault: (t, sig) => sys().forceSig(t, sig),
     },
     mm: {
-      shrink: (nr, scope) => shrinkLists(k, nr, scope),
+      shrink_node: (nr, scope) => shrink_node(k, nr, scope),
+      try_to_free_mem_cgroup_pages: (memcg, nr, gfp) => try_to_free_mem_cgroup_pages(k, memcg, nr, gfp),
       out_of_memory: (oc) => out_of_memory(k, oc),
       faultin_page: (mm, vma, address, write) => sys().faultInKernel(mm, vma, address, write) === 0,
     },

@@ -6,18 +6,17 @@
  */
 import type { Access, Cpu, StopReason } from '../hw/cpu.js';
 import { mem_cgroup_handle_over_high } from '../mm/memcontrol.js';
-import { get_mm_counter, handle_mm_fault, sync_mm_rss, zap_page_range } from '../mm/memory.js';
-import { expand_stack } from '../mm/mmap.js';
+import { sync_mm_rss } from '../mm/memory.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, type MmStruct, type Vma } from '../include/linux/mm_types.js';
-import { VM_GROWSDOWN, VM_SHARED } from '../include/linux/mm.js';
+import { type MmStruct, type Vma } from '../include/linux/mm_types.js';
 import { type Task } from '../include/linux/sched.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
 import { KernelPanic, type KernelState } from '../include/faultpath/kernel_state.js';
 import { ProcessTable, SIGNAL_NAMES } from '../kernel/fork.js';
 import { init_mount_tree, type MntNamespace } from '../fs/namespace.js';
-import { find_vma } from '../mm/mmap.js';
 import { printk } from '../kernel/printk/printk.js';
+import { faultin_page } from '../mm/gup.js';
+import { tlb_fill } from '../hw/mmu.js';
 
 const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */
@@ -55,8 +54,6 @@ export class System {
   budget: number;
   /** per-task queue order */
   private rq: Task[] = [];
-  reaperTask: Task | null = null;
-  readonly reaperQueue: Task[] = [];
   onProgress: ((s: System) => void) | null = null;
   /** work that will create guest tasks later (scenario starts): keeps the run alive */
   pendingWork: () => boolean = () => false;
@@ -89,7 +86,7 @@ export class System {
     reaper.state = 'S';
     reaper.wake = { waitq: 'oom_reaper_wait' };
     k.sched.tasks.set(30, reaper);
-    this.reaperTask = reaper;
+    k.oom.reaper = reaper;
   }
 
   addTimer(at: number, what: string, fn: () => void): void {
@@ -126,21 +123,8 @@ export class System {
     return true;
   }
 
-  private walkPermits(mm: MmStruct, address: number, access: Access): boolean {
-    const w = mm.pgtable.walk(address);
-    if (w.level !== 4 || !mm.pgtable.fmt.permits(w.lo, w.hi, access)) return false;
-    const [lo, hi] = mm.pgtable.fmt.hwUpdate(w.lo, w.hi, access);
-    if (lo !== w.lo || hi !== w.hi) mm.pgtable.setPte(address, lo, hi);
-    const fmt = mm.pgtable.fmt;
-    let perms = 1;
-    if (fmt.permits(lo, hi, 'write') && fmt.view(lo, hi).dirty) perms |= 2;
-    if (fmt.permits(lo, hi, 'fetch')) perms |= 4;
-    mm.tlb.set(Math.floor(address / PAGE_SIZE), perms);
-    return true;
-  }
-
   private mmuSlow(mm: MmStruct, address: number, access: Access): boolean {
-    if (this.walkPermits(mm, address, access)) return true;
+    if (tlb_fill(mm.pgtable, mm.tlb, address, access)) return true;
     const t = this.running;
     if (!t || t.mm !== mm) return false;
     const pc = access === 'fetch' ? BigInt(address) : mm.cpu.pc();
@@ -152,7 +136,7 @@ export class System {
         mm.cpu.stop({ kind: 'requested' });
         return false;
       }
-      if (this.walkPermits(mm, address, access)) {
+      if (tlb_fill(mm.pgtable, mm.tlb, address, access)) {
         t.refaults.count = 0;
         return true;
       }
@@ -182,30 +166,9 @@ export class System {
     return 'retry';
   }
 
-  /** A fault taken from kernel mode on a user address (copy_from_user / GUP): 0 or -EFAULT. */
+  /** A fault taken from kernel mode on a user address (copy_from_user / GUP): 0 or -errno. */
   faultInKernel(mm: MmStruct, vma: Vma | undefined, address: number, write: boolean): number {
-    const k = this.k;
-    if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
-    let v = vma ?? find_vma(mm, address);
-    if (!v) return -14;
-    if (v.start > address) {
-      if (!(v.flags & VM_GROWSDOWN) || !expand_stack(k, mm, v, address)) return -14;
-    }
-    if (v.special) return -14;
-    const F = k.profile.faultFlags;
-    for (let i = 0; i < 4; i++) {
-      const r = handle_mm_fault(
-        k,
-        v,
-        address,
-        F.DEFAULT | (write ? F.WRITE : 0) | (this.running?.mm === mm ? F.USER : 0),
-      );
-      if (r & 0x1) return -12;
-      if (r & (0x2 | 0x40)) return -14;
-      if (this.walkPermits(mm, address, write ? 'write' : 'read')) return 0;
-      v = find_vma(mm, address) ?? v;
-    }
-    return -14;
+    return faultin_page(this.k, mm, vma, address, write, this.running?.mm === mm);
   }
 
   // ------------------------------------------------------------------ signals and exit
@@ -303,63 +266,6 @@ export class System {
         if (t.state === 'S' && t.wake?.waitq?.startsWith('memcg_oom:') && t.memcgInOom && match(t.memcgInOom.memcgId))
           this.procs.wakeTask(t, waitq);
       }
-    }
-  }
-
-  // ------------------------------------------------------------------ the OOM reaper
-
-  /** queue_oom_reaper(): 6.1 arms a 2 s timer; 4.19 wakes the reaper at once. */
-  queueOomReaper(t: Task): void {
-    const k = this.k;
-    const mm = t.mm;
-    if (!mm || mm.flags.has('MMF_OOM_REAP_QUEUED')) return;
-    mm.flags.add('MMF_OOM_REAP_QUEUED');
-    const delay = k.profile.oomReaperDelayNs ?? 0;
-    k.tracer.emit('tracepoint', { system: 'oom', name: 'wake_reaper', fields: { pid: t.pid }, text: `pid=${t.pid}` });
-    this.addTimer(k.sched.clock + delay, `oom_reaper ${t.pid}`, () => this.oomReap(t, mm));
-  }
-
-  /** oom_reap_task() in the oom_reaper kthread's context. */
-  private oomReap(t: Task, mm: MmStruct): void {
-    const k = this.k;
-    const prev = k.sched.current;
-    k.sched.current = this.reaperTask;
-    try {
-      if (!k.mm.mms.has(mm.id) || mm.flags.has('MMF_OOM_SKIP')) {
-        k.tracer.emit('tracepoint', {
-          system: 'oom',
-          name: 'skip_task_reaping',
-          fields: { pid: t.pid },
-          text: `pid=${t.pid}`,
-        });
-        return;
-      }
-      k.tracer.call('oom_reaper', undefined, () => {
-        k.tracer.emit('tracepoint', {
-          system: 'oom',
-          name: 'start_task_reaping',
-          fields: { pid: t.pid },
-          text: `pid=${t.pid}`,
-        });
-        mm.flags.add('MMF_UNSTABLE');
-        for (const v of mm.vmas)
-          if (!(v.flags & VM_SHARED) && !v.special) zap_page_range(k, mm, v, v.start, v.end, { anonOnly: true });
-        const K = (n: number) => n * 4;
-        printk(
-          k,
-          6,
-          `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
-        );
-        k.tracer.emit('tracepoint', {
-          system: 'oom',
-          name: 'finish_task_reaping',
-          fields: { pid: t.pid },
-          text: `pid=${t.pid}`,
-        });
-        mm.flags.add('MMF_OOM_SKIP');
-      });
-    } finally {
-      k.sched.current = prev;
     }
   }
 

@@ -8,7 +8,6 @@ import { ENOMEM } from '../include/uapi/asm-generic/errno.js';
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import type { KernelProfile } from '../include/faultpath/profile.js';
 import type { Task } from '../include/linux/sched.js';
-import { formatGfpFlags } from '../include/linux/gfp.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
 import type { MemcgEvent } from '../include/linux/memcontrol.js';
@@ -202,7 +201,7 @@ function tryChargeLoop(k: KernelState, memcg: MemCgroup, gfp: number, nrPages: n
     if (!(gfp & G.DIRECT_RECLAIM)) return nomem(k, memcg, gfp, nrPages);
     memcg_memory_event(k, memOverLimit, 'max');
     raisedMaxEvent = true;
-    const reclaimed = try_to_free_mem_cgroup_pages(k, memOverLimit, nrPages, gfp);
+    const reclaimed = k.upcalls.mm.try_to_free_mem_cgroup_pages(memOverLimit, nrPages, gfp);
     if (mem_cgroup_margin(memOverLimit) >= nrPages) continue;
     if (!drained) {
       drain_all_stock(k, memOverLimit);
@@ -403,7 +402,7 @@ export function mem_cgroup_handle_over_high(k: KernelState, t: Task): number {
       if (m.memory.high === null || m.memory.usage <= m.memory.high) continue;
       memcg_memory_event(k, m, 'high');
       const over = m.memory.usage - m.memory.high;
-      try_to_free_mem_cgroup_pages(k, m, over, k.profile.gfp.GFP_KERNEL);
+      k.upcalls.mm.try_to_free_mem_cgroup_pages(m, over, k.profile.gfp.GFP_KERNEL);
       const still = Math.max(0, m.memory.usage - m.memory.high);
       // calculate_high_delay(): penalty grows with the overage, capped at 2 s (MEMCG_MAX_HIGH_DELAY_JIFFIES).
       if (still > 0)
@@ -414,34 +413,6 @@ export function mem_cgroup_handle_over_high(k: KernelState, t: Task): number {
     }
   });
   return delayNs;
-}
-
-/** try_to_free_mem_cgroup_pages(): reclaim within the subtree (src/mm/vmscan.ts). */
-function try_to_free_mem_cgroup_pages(k: KernelState, memcg: MemCgroup, nrPages: number, gfp: number): number {
-  return k.tracer.call(
-    'try_to_free_mem_cgroup_pages',
-    { memcg: memcg.path, nr_pages: nrPages },
-    () => {
-      const flags = formatGfpFlags(gfp, k.profile.version);
-      k.tracer.emit('tracepoint', {
-        system: 'vmscan',
-        name: 'mm_vmscan_memcg_reclaim_begin',
-        fields: { order: 0, gfp_flags: flags },
-        text: `order=0 gfp_flags=${flags}`,
-      });
-      const n = k.upcalls.mm.shrink(Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
-      k.tracer.emit('tracepoint', {
-        system: 'vmscan',
-        name: 'mm_vmscan_memcg_reclaim_end',
-        fields: { nr_reclaimed: n },
-        text: `nr_reclaimed=${n}`,
-      });
-      // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
-      k.upcalls.sched.cond_resched();
-      return n;
-    },
-    (n) => String(n),
-  );
 }
 
 /**
@@ -963,7 +934,7 @@ function memory_max_reclaim(k: KernelState, memcg: MemCgroup): void {
       continue;
     }
     if (nrReclaims) {
-      if (!k.upcalls.mm.shrink(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true }))
+      if (!k.upcalls.mm.shrink_node(memcg.memory.usage - max, { memcg, gfp: k.profile.gfp.GFP_KERNEL, maySwap: true }))
         nrReclaims--;
       continue;
     }

@@ -28,6 +28,8 @@ import type { OomControl } from '../include/linux/oom.js';
 import { panic } from '../kernel/panic.js';
 import { printk } from '../kernel/printk/printk.js';
 import { total_swap_pages } from './swapfile.js';
+import { VM_SHARED } from '../include/linux/mm.js';
+import { zap_page_range } from './memory.js';
 
 export const OOM_SCORE_ADJ_MIN = -1000;
 export const OOM_SCORE_ADJ_MAX = 1000;
@@ -231,7 +233,7 @@ function outOfMemoryBody(k: KernelState, oc: OomControl): boolean {
   }
   if (cur && task_will_free_mem(k, cur)) {
     mark_oom_victim(k, cur);
-    k.upcalls.sched.queue_oom_reaper(cur);
+    queue_oom_reaper(k, cur);
     return true;
   }
   if (!oc.memcg && oc.gfp && !(oc.gfp & G.FS)) return true;
@@ -445,7 +447,7 @@ function oom_kill_process(k: KernelState, oc: OomControl, message: string): void
     const victim = oc.chosen as Task;
     if (task_will_free_mem(k, victim)) {
       mark_oom_victim(k, victim);
-      k.upcalls.sched.queue_oom_reaper(victim);
+      queue_oom_reaper(k, victim);
       return;
     }
     if (k.printk.ratelimit('oom_rs', 5_000_000_000, 10)) dump_header(k, oc, victim);
@@ -507,7 +509,7 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
       }
       k.upcalls.signal.send_sigkill(t);
     }
-    if (k.profile.oomReaperDelayNs !== null) k.upcalls.sched.queue_oom_reaper(victim);
+    if (k.profile.oomReaperDelayNs !== null) queue_oom_reaper(k, victim);
   });
 }
 
@@ -713,4 +715,65 @@ export function pagefault_out_of_memory(k: KernelState): 'retry' | 'sleep' {
     },
     (r) => r,
   );
+}
+
+/** queue_oom_reaper(): 6.1 arms a 2 s timer; 4.19 wakes the reaper at once. */
+export function queue_oom_reaper(k: KernelState, t: Task): void {
+  const mm = t.mm;
+  if (!mm || mm.flags.has('MMF_OOM_REAP_QUEUED')) return;
+  mm.flags.add('MMF_OOM_REAP_QUEUED');
+  const delay = k.profile.oomReaperDelayNs ?? 0;
+  k.tracer.emit('tracepoint', { system: 'oom', name: 'wake_reaper', fields: { pid: t.pid }, text: `pid=${t.pid}` });
+  k.upcalls.sched.add_timer(k.sched.clock + delay, `oom_reaper ${t.pid}`, () => oom_reap_task(k, t, mm));
+}
+
+/**
+ * oom_reap_task() in the oom_reaper kthread's context: unmap the victim's private anonymous
+ * memory (__oom_reap_task_mm) while it is still exiting, and mark the mm MMF_OOM_SKIP.
+ */
+function oom_reap_task(k: KernelState, t: Task, mm: MmStruct): void {
+  const prev = k.sched.current;
+  k.sched.current = k.oom.reaper;
+  try {
+    if (!k.mm.mms.has(mm.id) || mm.flags.has('MMF_OOM_SKIP')) {
+      k.tracer.emit('tracepoint', {
+        system: 'oom',
+        name: 'skip_task_reaping',
+        fields: { pid: t.pid },
+        text: `pid=${t.pid}`,
+      });
+      return;
+    }
+    oom_reaper(k, () => {
+      k.tracer.emit('tracepoint', {
+        system: 'oom',
+        name: 'start_task_reaping',
+        fields: { pid: t.pid },
+        text: `pid=${t.pid}`,
+      });
+      mm.flags.add('MMF_UNSTABLE');
+      for (const v of mm.vmas)
+        if (!(v.flags & VM_SHARED) && !v.special) zap_page_range(k, mm, v, v.start, v.end, { anonOnly: true });
+      const K = (n: number) => n * 4;
+      printk(
+        k,
+        6,
+        `oom_reaper: reaped process ${t.pid} (${t.comm}), now anon-rss:${K(get_mm_counter(mm, MM_ANONPAGES))}kB, file-rss:${K(get_mm_counter(mm, MM_FILEPAGES))}kB, shmem-rss:${K(get_mm_counter(mm, MM_SHMEMPAGES))}kB`,
+      );
+      k.tracer.emit('tracepoint', {
+        system: 'oom',
+        name: 'finish_task_reaping',
+        fields: { pid: t.pid },
+        text: `pid=${t.pid}`,
+      });
+      mm.flags.add('MMF_OOM_SKIP');
+    });
+  } finally {
+    k.sched.current = prev;
+  }
+}
+
+/** The oom_reaper kthread's work on one victim (mm/oom_kill.c oom_reaper() -> oom_reap_task()). */
+function oom_reaper(k: KernelState, work: () => void): void {
+  k.tracer.call('oom_reaper', undefined, work);
 }

@@ -51,35 +51,9 @@ function __alloc_pages_slowpath(k: KernelState, gfp: number, order: number, ctx:
         // __gfp_pfmemalloc_flags(): OOM victims get ALLOC_OOM access to part of the reserves.
         if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
         if (!(gfp & G.DIRECT_RECLAIM)) return -1;
-        const reclaimed = k.tracer.call(
-          '__alloc_pages_direct_reclaim',
-          undefined,
-          () => {
-            const flags = formatGfpFlags(gfp, k.profile.version);
-            k.tracer.emit('tracepoint', {
-              system: 'vmscan',
-              name: 'mm_vmscan_direct_reclaim_begin',
-              fields: { order, gfp_flags: flags },
-              text: `order=${order} gfp_flags=${flags}`,
-            });
-            const n = k.upcalls.mm.shrink(32, { memcg: null, gfp, maySwap: true });
-            k.tracer.emit('tracepoint', {
-              system: 'vmscan',
-              name: 'mm_vmscan_direct_reclaim_end',
-              fields: { nr_reclaimed: n },
-              text: `nr_reclaimed=${n}`,
-            });
-            k.upcalls.sched.cond_resched();
-            return n;
-          },
-          (n) => String(n),
-        );
+        const reclaimed = __alloc_pages_direct_reclaim(k, gfp, order);
         if (k.phys.watermarkOk(k.phys.wmark.min, { high, oom: oomVictim })) return take(k, ctx, gfp, order);
-        k.tracer.call(
-          '__alloc_pages_direct_compact',
-          { order },
-          () => 'COMPACT_SKIPPED (order-0: compaction is a no-op)',
-        );
+        __alloc_pages_direct_compact(k, order);
         if (gfp & G.NORETRY) return -1;
         if (should_reclaim_retry(k, reclaimed > 0, noProgressLoops)) {
           noProgressLoops = reclaimed > 0 ? 0 : noProgressLoops + 1;
@@ -167,4 +141,36 @@ function __alloc_pages_may_oom(
 /** __folio_alloc() (6.1): an order-`order` folio through __alloc_pages(). */
 export function __folio_alloc(k: KernelState, gfp: number, order: number, ctx: AllocContext): number {
   return k.tracer.call('__folio_alloc', undefined, () => __alloc_pages(k, gfp, order, ctx));
+}
+
+/** __alloc_pages_direct_reclaim(): try_to_free_pages() between the direct_reclaim tracepoints. */
+function __alloc_pages_direct_reclaim(k: KernelState, gfp: number, order: number): number {
+  return k.tracer.call(
+    '__alloc_pages_direct_reclaim',
+    undefined,
+    () => {
+      const flags = formatGfpFlags(gfp, k.profile.version);
+      k.tracer.emit('tracepoint', {
+        system: 'vmscan',
+        name: 'mm_vmscan_direct_reclaim_begin',
+        fields: { order, gfp_flags: flags },
+        text: `order=${order} gfp_flags=${flags}`,
+      });
+      const n = k.upcalls.mm.shrink_node(32, { memcg: null, gfp, maySwap: true });
+      k.tracer.emit('tracepoint', {
+        system: 'vmscan',
+        name: 'mm_vmscan_direct_reclaim_end',
+        fields: { nr_reclaimed: n },
+        text: `nr_reclaimed=${n}`,
+      });
+      k.upcalls.sched.cond_resched();
+      return n;
+    },
+    (n) => String(n),
+  );
+}
+
+/** __alloc_pages_direct_compact(): order-0 requests skip compaction (COMPACT_SKIPPED). */
+function __alloc_pages_direct_compact(k: KernelState, order: number): void {
+  k.tracer.call('__alloc_pages_direct_compact', { order }, () => 'COMPACT_SKIPPED (order-0: compaction is a no-op)');
 }

@@ -18,6 +18,7 @@ import { get_swap_page } from './swapfile.js';
 import { nr_swap_pages_used } from './swapfile.js';
 import { total_swap_pages } from './swapfile.js';
 import { uncharge_folio } from './memcontrol.js';
+import { formatGfpFlags } from '../include/linux/gfp.js';
 
 /**
  * mem_cgroup_calculate_protection() / effective_protection() (6.1, without the
@@ -75,7 +76,7 @@ function protectedBy(
   return false;
 }
 
-export function shrinkLists(k: KernelState, nrToReclaim: number, scope: ReclaimScope): number {
+export function shrink_node(k: KernelState, nrToReclaim: number, scope: ReclaimScope): number {
   return k.tracer.call(
     'shrink_node',
     { nr_to_reclaim: nrToReclaim, memcg: scope.memcg?.path ?? '(global)' },
@@ -220,4 +221,32 @@ function unmapAll(k: KernelState, pfn: number, slot: number | null): void {
     if (id && kind !== PageKind.Anon) k.memcg.get(id).stat.file_mapped--;
     k.phys.refcount[pfn]!--;
   }
+}
+
+/** try_to_free_mem_cgroup_pages(): reclaim within the memcg's subtree, between the memcg_reclaim tracepoints. */
+export function try_to_free_mem_cgroup_pages(k: KernelState, memcg: MemCgroup, nrPages: number, gfp: number): number {
+  return k.tracer.call(
+    'try_to_free_mem_cgroup_pages',
+    { memcg: memcg.path, nr_pages: nrPages },
+    () => {
+      const flags = formatGfpFlags(gfp, k.profile.version);
+      k.tracer.emit('tracepoint', {
+        system: 'vmscan',
+        name: 'mm_vmscan_memcg_reclaim_begin',
+        fields: { order: 0, gfp_flags: flags },
+        text: `order=0 gfp_flags=${flags}`,
+      });
+      const n = shrink_node(k, Math.max(nrPages, 32), { memcg, gfp, maySwap: true });
+      k.tracer.emit('tracepoint', {
+        system: 'vmscan',
+        name: 'mm_vmscan_memcg_reclaim_end',
+        fields: { nr_reclaimed: n },
+        text: `nr_reclaimed=${n}`,
+      });
+      // cond_resched() inside reclaim: a SIGKILLed OOM victim on another CPU gets to exit here.
+      k.upcalls.sched.cond_resched();
+      return n;
+    },
+    (n) => String(n),
+  );
 }

@@ -113,7 +113,7 @@ export function exc_page_fault(e: X86ExceptionCtx): ArchFaultOutcome {
         () => inner(i + 1),
         (o) => o.kind,
       );
-    return c.address >= X86_TASK_SIZE_MAX ? do_kern_addr_fault(c) : do_user_addr_fault(c);
+    return c.address >= X86_TASK_SIZE_MAX ? do_kern_addr_fault(c) : USER_ADDR_FAULT[k.profile.x86UserFault](c);
   };
   return inner(0);
 }
@@ -122,7 +122,7 @@ function do_kern_addr_fault(c: Ctx): ArchFaultOutcome {
   return c.k.tracer.call(
     'do_kern_addr_fault',
     undefined,
-    () => bad_area_nosemaphore(c, 'SEGV_MAPERR'),
+    () => __bad_area_nosemaphore(c, 'SEGV_MAPERR'),
     (o) => o.kind,
   );
 }
@@ -162,17 +162,28 @@ function mm_fault_error(c: Ctx, fault: number): ArchFaultOutcome {
       : { kind: 'retry' as const };
   }
   if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return do_sigbus(c);
-  if (fault & VM_FAULT_SIGSEGV) return bad_area_nosemaphore(c, 'SEGV_MAPERR');
+  if (fault & VM_FAULT_SIGSEGV) return __bad_area_nosemaphore(c, 'SEGV_MAPERR');
   return { kind: 'retry' as const };
 }
 
+/** do_user_addr_fault() (6.1; 4.19 and 3.12 handle user addresses in __do_page_fault()). */
 function do_user_addr_fault(c: Ctx): ArchFaultOutcome {
+  return user_addr_fault(c, 'do_user_addr_fault');
+}
+
+/** __do_page_fault() (4.19, 3.12): the user-address part. */
+function __do_page_fault(c: Ctx): ArchFaultOutcome {
+  return user_addr_fault(c, '__do_page_fault');
+}
+
+const USER_ADDR_FAULT = { do_user_addr_fault, __do_page_fault };
+
+function user_addr_fault(c: Ctx, fn: 'do_user_addr_fault' | '__do_page_fault'): ArchFaultOutcome {
   const { k } = c;
   const F = k.profile.faultFlags;
   let flags = F.DEFAULT | F.USER;
   if (c.errorCode & X86_PF_WRITE) flags |= F.WRITE;
   if (c.errorCode & X86_PF_INSTR) flags |= F.INSTRUCTION;
-  const fn = k.profile.x86UserFault;
   return k.tracer.call(
     fn,
     { address: `0x${c.address.toString(16)}`, error_code: `0x${c.errorCode.toString(16)}`, flags: hex(flags) },
@@ -180,8 +191,8 @@ function do_user_addr_fault(c: Ctx): ArchFaultOutcome {
       const addr = Number(c.address);
       for (let attempt = 0; attempt < 8; attempt++) {
         const vma = vmaForFault(c, addr);
-        if (!vma) return bad_area(c, 'SEGV_MAPERR');
-        if (access_error(c.errorCode, vma)) return bad_area(c, 'SEGV_ACCERR');
+        if (!vma) return bad_area(c);
+        if (access_error(c.errorCode, vma)) return bad_area_access_error(c);
         if (vma.special) return do_sigbus(c);
         const fault = handle_mm_fault(k, vma, addr, flags);
         if (fault & VM_FAULT_RETRY) {
@@ -197,12 +208,22 @@ function do_user_addr_fault(c: Ctx): ArchFaultOutcome {
   );
 }
 
-function bad_area(c: Ctx, code: string): ArchFaultOutcome {
-  const name = code === 'SEGV_ACCERR' ? 'bad_area_access_error' : 'bad_area';
+/** bad_area(): no VMA covers the address (SEGV_MAPERR). */
+function bad_area(c: Ctx): ArchFaultOutcome {
   return c.k.tracer.call(
-    name,
+    'bad_area',
     undefined,
-    () => bad_area_nosemaphore(c, code),
+    () => __bad_area_nosemaphore(c, 'SEGV_MAPERR'),
+    (o) => o.kind,
+  );
+}
+
+/** bad_area_access_error(): the VMA does not allow the access (SEGV_ACCERR). */
+function bad_area_access_error(c: Ctx): ArchFaultOutcome {
+  return c.k.tracer.call(
+    'bad_area_access_error',
+    undefined,
+    () => __bad_area_nosemaphore(c, 'SEGV_ACCERR'),
     (o) => o.kind,
   );
 }
@@ -234,7 +255,7 @@ export function sanitize_error_code(
 }
 
 /** __bad_area_nosemaphore(): sanitize, show_signal_msg, set_signal_archinfo, force_sig_fault. */
-function bad_area_nosemaphore(c: Ctx, code: string): ArchFaultOutcome {
+function __bad_area_nosemaphore(c: Ctx, code: string): ArchFaultOutcome {
   const { k, t } = c;
   return k.tracer.call(
     '__bad_area_nosemaphore',

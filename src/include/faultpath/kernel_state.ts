@@ -7,7 +7,7 @@
  */
 import type { PageTable, PgtableFormat } from '../../hw/mmu.js';
 import type { Tracer } from '../../trace/tracer.js';
-import type { MemcgTree } from '../linux/memcontrol.js';
+import type { MemCgroup, MemcgTree } from '../linux/memcontrol.js';
 import type { MmStruct, Vma } from '../linux/mm_types.js';
 import type { PhysMem } from '../linux/mmzone.js';
 import type { OomControlArgs } from '../linux/oom.js';
@@ -50,8 +50,8 @@ export interface SchedUpcalls {
   cond_resched(): void;
   /** __wake_up() of the waiters on `waitq` that `match` accepts (by their memcg id) */
   wake_up(waitq: string, match: (waiterMemcgId: number) => boolean): void;
-  /** queue_oom_reaper(): hand the victim's mm to the oom_reaper kthread */
-  queue_oom_reaper(t: Task): void;
+  /** add_timer(): run `fn` at simulated time `at` (`what` names the timer in traces and deadlocks) */
+  add_timer(at: number, what: string, fn: () => void): void;
 }
 
 /** Signal delivery, which runs on the way back to user mode (kernel/signal.c's role). */
@@ -68,8 +68,10 @@ export interface SignalUpcalls {
  * and the machine binds the calls).
  */
 export interface MmUpcalls {
-  /** shrink the LRU lists of `scope` (try_to_free_pages / try_to_free_mem_cgroup_pages) */
-  shrink(nrToReclaim: number, scope: ReclaimScope): number;
+  /** shrink_node(): reclaim from the LRU lists of `scope` */
+  shrink_node(nrToReclaim: number, scope: ReclaimScope): number;
+  /** try_to_free_mem_cgroup_pages() */
+  try_to_free_mem_cgroup_pages(memcg: MemCgroup, nrPages: number, gfp: number): number;
   /** out_of_memory() */
   out_of_memory(oc: OomControlArgs): boolean;
   /** faultin_page() for MAP_POPULATE / mlock: fault one page in from kernel context */
@@ -148,6 +150,8 @@ export interface OomState {
   /** register_oom_notifier() callbacks: return the pages they freed */
   readonly notifiers: ((k: KernelState) => number)[];
   panicked: string | null;
+  /** the oom_reaper kthread (oom_reaper_th) */
+  reaper: Task | null;
 }
 
 export interface KernelStateParts {
@@ -184,7 +188,7 @@ export class KernelState {
   readonly memcg: MemcgTree;
   readonly mm: MmGlobals;
   readonly sched: SchedState;
-  readonly oom: OomState = { lock: false, killerDisabled: false, notifiers: [], panicked: null };
+  readonly oom: OomState = { lock: false, killerDisabled: false, notifiers: [], panicked: null, reaper: null };
   readonly upcalls: KernelUpcalls;
 
   constructor(p: KernelStateParts) {

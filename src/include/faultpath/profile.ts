@@ -161,7 +161,7 @@ export interface KernelProfile {
   arm64Entry: { vector: string; handler: string | null };
   /** x86 #PF entry path names, outermost first (the user-address handler is x86UserFault) */
   x86Entry: string[];
-  x86UserFault: string;
+  x86UserFault: 'do_user_addr_fault' | '__do_page_fault';
   /** x86 __do_page_fault(): a user access far below the stack pointer is a bad area (removed in 4.20) */
   x86StackBelowSpCheck: boolean;
   /** GFP bit values of the version (kernel-reference §10), from the one GFP table src/include/linux/gfp.ts */
