@@ -1,5 +1,5 @@
 import { arm64Ops } from '../../arch/arm64/kernel/entry.js';
-import { x86Ops } from '../../arch/x86/entry/entry_64.js';
+import { x86Ops } from './arch/x86.js';
 import { parseElf } from '../fs/binfmt_elf.js';
 import { sync_mm_rss } from '../mm/memory.js';
 import { PageKind } from '../include/linux/mmzone.js';

@@ -1,57 +1,33 @@
 /**
- * arch/x86/entry/entry_64.S as the model runs it: the exception stubs (idtentry) that take the
- * hardware's exception record (src/hw/x86-exception.ts: vector, error code, CR2) to the IDT's
- * handler, plus the ArchOps glue the scheduler calls.
+ * arch/x86/entry/entry_64.S as the model runs it: the #PF entry stub the IDT gate points to
+ * (6.1 asm_exc_page_fault, built by idtentry; 4.19 and 3.12 page_fault), which calls the C
+ * handler with the exception record the hardware built (src/hw/x86-exception.ts).
  */
-import type { Access } from '../../../src/hw/cpu.js';
-import { x86AccessException, x86CpuException } from '../../../src/hw/x86-exception.js';
-import type { ArchFaultOutcome, ArchOps, TrapSignal } from '../../../src/include/faultpath/arch_ops.js';
-import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
-import type { Task } from '../../../src/include/linux/sched.js';
-import { idtentry } from '../kernel/idt.js';
-import { __show_regs } from '../kernel/process_64.js';
-import { kernelMapped } from '../mm/fault.js';
-import { X86_64_SYSCALLS } from './syscall_64.js';
+import type { ArchFaultOutcome } from '../../../src/include/faultpath/arch_ops.js';
+import type { X86ExceptionCtx } from '../include/asm/traps.js';
+import { do_page_fault, exc_page_fault, pageFaultArgs, tracePageFaultEntry } from '../mm/fault.js';
 
-/** A user access the MMU refused: #PF (or #GP for a non-canonical address) through the IDT. */
-export function x86UserFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
-  const e = x86AccessException(t.mm!.pgtable, address, access, pc, (a) => kernelMapped(k, a));
-  const out = idtentry({ ...e, k, t });
-  if (out.kind === 'force_sig') throw new Error(`idtentry: vector ${e.vector} from the MMU ended in a trap signal`);
-  return out;
+/** asm_exc_page_fault (6.1): idtentry_raw_errorcode → exc_page_fault(). */
+export function asm_exc_page_fault(e: X86ExceptionCtx): ArchFaultOutcome {
+  tracePageFaultEntry(e);
+  return e.k.tracer.call(
+    'asm_exc_page_fault',
+    pageFaultArgs(e),
+    () => exc_page_fault(e),
+    (o) => o.kind,
+  );
 }
 
-/** An exception the engine raised (#DE, #BP, #UD, #GP ...): the handler's signal, for the scheduler to force. */
-export function x86OtherException(k: KernelState, t: Task, intno: number, pc: bigint): TrapSignal {
-  const e = x86CpuException(intno, pc);
-  const out = idtentry({ ...e, k, t });
-  if (out.kind !== 'force_sig') throw new Error(`idtentry: vector ${intno} did not end in a signal`);
-  return out;
+/** page_fault (4.19, 3.12): the errorentry stub → do_page_fault(). */
+export function page_fault(e: X86ExceptionCtx): ArchFaultOutcome {
+  tracePageFaultEntry(e);
+  return e.k.tracer.call(
+    'page_fault',
+    pageFaultArgs(e),
+    () => do_page_fault(e),
+    (o) => o.kind,
+  );
 }
 
-const GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
-
-export const x86Ops: ArchOps = {
-  userFault: x86UserFault,
-  otherException: x86OtherException,
-  syscall: {
-    nr: (cpu) => Number(cpu.reg('rax')),
-    arg: (cpu, i) => cpu.reg(['rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'][i]!),
-    setReturn: (cpu, v) => cpu.setReg('rax', v),
-    names: Object.fromEntries(Object.entries(X86_64_SYSCALLS).map(([n, v]) => [v, n])),
-    numbers: X86_64_SYSCALLS,
-  },
-  userRegsForOops: __show_regs,
-  startThread(cpu, entry, sp) {
-    for (const r of GPRS) cpu.setReg(r, 0);
-    cpu.setReg('rsp', sp);
-    cpu.setReg('rflags', 0x202);
-    cpu.setPc(entry);
-  },
-  forkChild(cpu, newSp) {
-    cpu.setReg('rax', 0);
-    if (newSp) cpu.setReg('rsp', newSp);
-  },
-  tlsReg: 'fs_base',
-  spReg: 'rsp',
-};
+/** The #PF gate's stub of the profile (INTG(X86_TRAP_PF, asm_exc_page_fault) in 6.1). */
+export const PF_ENTRY = { asm_exc_page_fault, page_fault };

@@ -93,29 +93,52 @@ function tracePageFault(k: KernelState, address: bigint, errorCode: number, pc: 
   });
 }
 
-/**
- * exc_page_fault(regs, error_code) with address = read_cr2(): the profile's entry frames
- * (6.1 asm_exc_page_fault → exc_page_fault → handle_page_fault; 4.19/3.12 page_fault →
- * do_page_fault), then do_kern_addr_fault or do_user_addr_fault by the address.
- */
+/** The fault context of a #PF exception record (address = read_cr2()). */
+function pageFaultCtx(e: X86ExceptionCtx): Ctx {
+  if (e.source !== 'mmu') throw new Error('#PF: a page fault is only raised by the MMU');
+  return { k: e.k, t: e.t, address: e.cr2, errorCode: e.errorCode, pc: e.ip };
+}
+
+/** The outermost #PF frame's arguments (the entry stub's). */
+export function pageFaultArgs(e: X86ExceptionCtx): Record<string, string> {
+  return { cr2: `0x${e.cr2.toString(16)}`, error_code: `0x${e.errorCode.toString(16)}` };
+}
+
+/** The `exception` and `exceptions:page_fault_user` events, emitted as the entry stub is taken. */
+export function tracePageFaultEntry(e: X86ExceptionCtx): void {
+  if (e.k.tracer.collecting) tracePageFault(e.k, e.cr2, e.errorCode, e.ip);
+}
+
+/** exc_page_fault(regs, error_code) (6.1, DEFINE_IDTENTRY_RAW_ERRORCODE): handle_page_fault(). */
 export function exc_page_fault(e: X86ExceptionCtx): ArchFaultOutcome {
-  if (e.source !== 'mmu') throw new Error('exc_page_fault: a #PF is only raised by the MMU');
-  const { k, t } = e;
-  const c: Ctx = { k, t, address: e.cr2, errorCode: e.errorCode, pc: e.ip };
-  if (k.tracer.collecting) tracePageFault(k, c.address, c.errorCode, c.pc);
-  const tr = k.tracer;
-  const entries = k.profile.x86Entry;
-  const inner = (i: number): ArchFaultOutcome => {
-    if (i < entries.length)
-      return tr.call(
-        entries[i]!,
-        i === 0 ? { cr2: `0x${c.address.toString(16)}`, error_code: `0x${c.errorCode.toString(16)}` } : undefined,
-        () => inner(i + 1),
-        (o) => o.kind,
-      );
-    return c.address >= X86_TASK_SIZE_MAX ? do_kern_addr_fault(c) : USER_ADDR_FAULT[k.profile.x86UserFault](c);
-  };
-  return inner(0);
+  const c = pageFaultCtx(e);
+  return c.k.tracer.call(
+    'exc_page_fault',
+    undefined,
+    () => handle_page_fault(c),
+    (o) => o.kind,
+  );
+}
+
+/** handle_page_fault() (6.1): kernel or user address. */
+function handle_page_fault(c: Ctx): ArchFaultOutcome {
+  return c.k.tracer.call(
+    'handle_page_fault',
+    undefined,
+    () => (c.address >= X86_TASK_SIZE_MAX ? do_kern_addr_fault(c) : do_user_addr_fault(c)),
+    (o) => o.kind,
+  );
+}
+
+/** do_page_fault(regs, error_code) (4.19, 3.12): __do_page_fault() for user addresses. */
+export function do_page_fault(e: X86ExceptionCtx): ArchFaultOutcome {
+  const c = pageFaultCtx(e);
+  return c.k.tracer.call(
+    'do_page_fault',
+    undefined,
+    () => (c.address >= X86_TASK_SIZE_MAX ? do_kern_addr_fault(c) : __do_page_fault(c)),
+    (o) => o.kind,
+  );
 }
 
 function do_kern_addr_fault(c: Ctx): ArchFaultOutcome {
@@ -175,8 +198,6 @@ function do_user_addr_fault(c: Ctx): ArchFaultOutcome {
 function __do_page_fault(c: Ctx): ArchFaultOutcome {
   return user_addr_fault(c, '__do_page_fault');
 }
-
-const USER_ADDR_FAULT = { do_user_addr_fault, __do_page_fault };
 
 function user_addr_fault(c: Ctx, fn: 'do_user_addr_fault' | '__do_page_fault'): ArchFaultOutcome {
   const { k } = c;

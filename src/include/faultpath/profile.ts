@@ -159,9 +159,8 @@ export interface KernelProfile {
   arm64ReadNeedsExecToo: boolean;
   /** 6.1 el0t_64_sync_handler vs 4.19 el0_sync naming (handler null: el0_sync dispatches itself) */
   arm64Entry: { vector: string; handler: string | null };
-  /** x86 #PF entry path names, outermost first (the user-address handler is x86UserFault) */
-  x86Entry: string[];
-  x86UserFault: 'do_user_addr_fault' | '__do_page_fault';
+  /** the #PF gate's entry stub: 6.1 asm_exc_page_fault (→ exc_page_fault → handle_page_fault), before page_fault (→ do_page_fault) */
+  x86PfEntry: 'asm_exc_page_fault' | 'page_fault';
   /** x86 __do_page_fault(): a user access far below the stack pointer is a bad area (removed in 4.20) */
   x86StackBelowSpCheck: boolean;
   /** GFP bit values of the version (kernel-reference §10), from the one GFP table src/include/linux/gfp.ts */
@@ -238,8 +237,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     watermarkScaleFactorMax: 3000,
     arm64ReadNeedsExecToo: true,
     arm64Entry: { vector: 'el0t_64_sync', handler: 'el0t_64_sync_handler' },
-    x86Entry: ['asm_exc_page_fault', 'exc_page_fault', 'handle_page_fault'],
-    x86UserFault: 'do_user_addr_fault',
+    x86PfEntry: 'asm_exc_page_fault',
     x86StackBelowSpCheck: false,
     gfp: gfpBits('6.1'),
   },
@@ -312,8 +310,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     watermarkScaleFactorMax: 1000,
     arm64ReadNeedsExecToo: false,
     arm64Entry: { vector: 'el0_sync', handler: null },
-    x86Entry: ['page_fault', 'do_page_fault'],
-    x86UserFault: '__do_page_fault',
+    x86PfEntry: 'page_fault',
     x86StackBelowSpCheck: true,
     gfp: gfpBits('4.19'),
   },
@@ -386,8 +383,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     watermarkScaleFactorMax: 1000,
     arm64ReadNeedsExecToo: false,
     arm64Entry: { vector: 'el0_sync', handler: null },
-    x86Entry: ['page_fault', 'do_page_fault'],
-    x86UserFault: '__do_page_fault',
+    x86PfEntry: 'page_fault',
     x86StackBelowSpCheck: true,
     gfp: gfpBits('3.12'),
   },

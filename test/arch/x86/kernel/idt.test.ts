@@ -23,7 +23,8 @@ describe('idt: vector → handler', () => {
     expect(idt_handler(X86_TRAP_BP).name).toBe('exc_int3');
     expect(idt_handler(X86_TRAP_UD).name).toBe('exc_invalid_op');
     expect(idt_handler(X86_TRAP_GP).name).toBe('exc_general_protection');
-    expect(idt_handler(X86_TRAP_PF).name).toBe('exc_page_fault');
+    expect(idt_handler(X86_TRAP_PF).name).toBe('asm_exc_page_fault');
+    expect(idt_handler(X86_TRAP_PF, 'page_fault').name).toBe('page_fault');
   });
   it('every exception the model raises reaches the kernel-named handler', () => {
     // the engine: #DE (div by zero), #BP (int3), #UD (ud2, invalid encodings), #GP (hlt at CPL 3)
@@ -36,7 +37,7 @@ describe('idt: vector → handler', () => {
     for (const [intno, name] of engine) expect(idt_handler(x86CpuException(intno, 0n).vector).name).toBe(name);
     // the MMU: #PF for a canonical address, #GP(0) for a non-canonical one
     const pf = x86AccessException(walkingTo(2), 0x1000n, 'write', 0x401000n, () => false);
-    expect(idt_handler(pf.vector).name).toBe('exc_page_fault');
+    expect(idt_handler(pf.vector).name).toBe('asm_exc_page_fault');
     const gp = x86AccessException(walkingTo(0), 0x8000000000000000n, 'read', 0x401000n, () => false);
     expect(idt_handler(gp.vector).name).toBe('exc_general_protection');
   });
