@@ -134,5 +134,18 @@ export function el0_sync_handler_for(ec: number): El0SyncHandler {
 
 /** el0t_64_sync_handler(regs): switch (ESR_ELx_EC(esr)). */
 export function el0t_64_sync_handler(c: El0SyncCtx): ArchExceptionOutcome {
+  return c.k.tracer.call(
+    'el0t_64_sync_handler',
+    undefined,
+    () => el0_sync_dispatch(c),
+    (o) => o.kind,
+  );
+}
+
+/**
+ * The EC switch without a traced frame: what 4.19 and 3.12 do in assembly (el0_sync has no C
+ * handler), and how the model enters for exceptions the engine raises (untraced, as always).
+ */
+export function el0_sync_dispatch(c: El0SyncCtx): ArchExceptionOutcome {
   return el0_sync_handler_for(ESR_ELx_EC(c.esr))(c);
 }

@@ -15,7 +15,7 @@ import type {
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { ESR_ELx_FSC, esr_get_class_string } from '../include/asm/esr.js';
-import { type El0SyncCtx, el0t_64_sync_handler } from './entry-common.js';
+import { type El0SyncCtx, el0_sync_dispatch, el0t_64_sync_handler } from './entry-common.js';
 import { ARM64_SYSCALLS } from './sys.js';
 
 /** VBAR_EL1 layout: 16 vectors of 0x80 bytes (4.19 / 6.1 labels from the profile's naming). */
@@ -72,36 +72,48 @@ function traceException(k: KernelState, e: Arm64SyncException, access: Access): 
 }
 
 /**
- * el0t_64_sync (6.1) / el0_sync (4.19, 3.12): kernel_entry 0, then el0t_64_sync_handler().  The
- * model traces the entry of the aborts the MMU raises (the fault path): the vector under the
- * profile's name, then el0t_64_sync_handler where the version has one.  Exceptions the engine
- * raises itself (undefined instruction, BRK) are dispatched untraced, as they always were.
+ * el0t_64_sync (6.1): kernel_entry 0, then el0t_64_sync_handler().  The model traces the entry of
+ * the aborts the MMU raises (the fault path); exceptions the engine raises itself (undefined
+ * instruction, BRK) are dispatched untraced, as they always were.
  */
 export function el0t_64_sync(k: KernelState, t: Task, e: Arm64SyncException): ArchExceptionOutcome {
+  return el0_sync_vector(k, t, e, 'el0t_64_sync');
+}
+
+/** el0_sync (4.19, 3.12): kernel_entry 0, then the EC switch in assembly (no C handler frame). */
+export function el0_sync(k: KernelState, t: Task, e: Arm64SyncException): ArchExceptionOutcome {
+  return el0_sync_vector(k, t, e, 'el0_sync');
+}
+
+/** The profile's EL0 synchronous vector (VECTORS / VECTORS_419 slot "EL0 64-bit sync"). */
+export const EL0_SYNC_VECTOR = { el0t_64_sync, el0_sync };
+
+function el0_sync_vector(
+  k: KernelState,
+  t: Task,
+  e: Arm64SyncException,
+  vector: 'el0t_64_sync' | 'el0_sync',
+): ArchExceptionOutcome {
   const c: El0SyncCtx = { k, t, esr: e.esr, far: e.far, regs: { cpu: t.mm!.cpu, pc: e.elr } };
-  if (e.source === 'cpu') return el0t_64_sync_handler(c);
+  if (e.source === 'cpu') return el0_sync_dispatch(c);
   const tr = k.tracer;
   if (tr.collecting) traceException(k, e, e.access ?? 'read');
-  const handler = k.profile.arm64Entry.handler;
+  const traced = k.profile.arm64Entry.handler !== null;
   return tr.call(
-    k.profile.arm64Entry.vector,
+    vector,
     { elr_el1: `0x${e.elr.toString(16)}` },
-    () =>
-      handler
-        ? tr.call(
-            handler,
-            undefined,
-            () => el0t_64_sync_handler(c),
-            (o) => o.kind,
-          )
-        : el0t_64_sync_handler(c),
+    () => (traced ? el0t_64_sync_handler(c) : el0_sync_dispatch(c)),
     (o) => o.kind,
   );
 }
 
 /** A user access the MMU refused: the hardware builds ESR/FAR, the vector takes it. */
 export function arm64UserFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
-  const out = el0t_64_sync(k, t, arm64AbortException(t.mm!.pgtable, address, access, pc));
+  const out = EL0_SYNC_VECTOR[k.profile.arm64Entry.vector](
+    k,
+    t,
+    arm64AbortException(t.mm!.pgtable, address, access, pc),
+  );
   if (out.kind === 'force_sig') throw new Error('el0t_64_sync: an abort ended in a trap signal');
   return out;
 }
@@ -109,7 +121,7 @@ export function arm64UserFault(k: KernelState, t: Task, address: bigint, access:
 /** An exception the engine raised (EXCP_UDEF → EC UNKNOWN → el0_undef, EXCP_BKPT → BRK64 → el0_dbg). */
 export function arm64OtherException(k: KernelState, t: Task, intno: number, pc: bigint): TrapSignal {
   const word = t.mm!.cpu.peek(Number(pc), 4);
-  const out = el0t_64_sync(k, t, arm64CpuException(intno, pc, word?.readUInt32LE(0)));
+  const out = EL0_SYNC_VECTOR[k.profile.arm64Entry.vector](k, t, arm64CpuException(intno, pc, word?.readUInt32LE(0)));
   if (out.kind !== 'force_sig') throw new Error(`el0t_64_sync: exception ${intno} did not end in a signal`);
   return out;
 }

@@ -158,7 +158,7 @@ export interface KernelProfile {
   /** arm64 do_page_fault: exec of user memory also requires VM_EXEC on read faults (6.1 w/o EPAN) */
   arm64ReadNeedsExecToo: boolean;
   /** 6.1 el0t_64_sync_handler vs 4.19 el0_sync naming (handler null: el0_sync dispatches itself) */
-  arm64Entry: { vector: string; handler: string | null };
+  arm64Entry: { vector: 'el0t_64_sync' | 'el0_sync'; handler: 'el0t_64_sync_handler' | null };
   /** the #PF gate's entry stub: 6.1 asm_exc_page_fault (→ exc_page_fault → handle_page_fault), before page_fault (→ do_page_fault) */
   x86PfEntry: 'asm_exc_page_fault' | 'page_fault';
   /** x86 __do_page_fault(): a user access far below the stack pointer is a bad area (removed in 4.20) */

@@ -24,6 +24,7 @@ import {
 import {
   type El0SyncCtx,
   el0_sync_handler_for,
+  el0_sync_dispatch,
   el0t_64_sync_handler,
 } from '../../../../arch/arm64/kernel/entry-common.js';
 import {
@@ -55,12 +56,12 @@ describe('el0t_64_sync_handler: the exceptions the model raises', () => {
   });
   it('undefined instruction and BRK end in the signals the scheduler forces', () => {
     const ctx = (esr: number) => ({ esr, far: 0n }) as El0SyncCtx;
-    expect(el0t_64_sync_handler(ctx(arm64CpuException(EXCP_UDEF, 0n, 0).esr))).toEqual({
+    expect(el0_sync_dispatch(ctx(arm64CpuException(EXCP_UDEF, 0n, 0).esr))).toEqual({
       kind: 'force_sig',
       sig: 4,
       code: 'ILL_ILLOPC',
     });
-    expect(el0t_64_sync_handler(ctx(arm64CpuException(EXCP_BKPT, 0n, 0xd4200000).esr))).toEqual({
+    expect(el0_sync_dispatch(ctx(arm64CpuException(EXCP_BKPT, 0n, 0xd4200000).esr))).toEqual({
       kind: 'force_sig',
       sig: 5,
       code: 'TRAP_BRKPT',
