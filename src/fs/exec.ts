@@ -6,7 +6,7 @@
  */
 import { Cpu } from '../hw/cpu.js';
 import type { ElfImage } from './binfmt_elf.js';
-import { handle_mm_fault, VM_FAULT_OOM } from '../mm/memory.js';
+import { handle_mm_fault } from '../mm/memory.js';
 import {
   doBrk,
   do_mmap,
@@ -32,6 +32,7 @@ import { find_vma } from '../mm/mmap.js';
 import { memcg_slab_post_alloc_hook } from '../mm/slab.js';
 import { mm_alloc } from '../kernel/fork.js';
 import { mmput } from '../kernel/fork.js';
+import { VM_FAULT_OOM } from '../include/linux/mm_types.js';
 
 export const AT = {
   NULL: 0,

@@ -8,8 +8,11 @@ import { VM_GROWSDOWN } from '../include/linux/mm.js';
 import type { MmStruct, Vma } from '../include/linux/mm_types.js';
 import { EFAULT, ENOMEM } from '../include/uapi/asm-generic/errno.js';
 import { tlb_fill } from '../hw/mmu.js';
-import { handle_mm_fault, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV } from './memory.js';
+import { handle_mm_fault } from './memory.js';
 import { expand_stack, find_vma } from './mmap.js';
+import { VM_FAULT_OOM } from '../include/linux/mm_types.js';
+import { VM_FAULT_SIGBUS } from '../include/linux/mm_types.js';
+import { VM_FAULT_SIGSEGV } from '../include/linux/mm_types.js';
 
 /**
  * `fromUser`: the fault is taken on behalf of the task running in the engine (its MMU hook), so

@@ -19,9 +19,6 @@ import { PageKind, PAGE_SIZE } from '../include/linux/mmzone.js';
 import { MemCgroup } from '../include/linux/memcontrol.js';
 import { alloc_page_vma } from './mempolicy.js';
 import { alloc_zeroed_user_highpage_movable } from './mempolicy.js';
-import { filemap_add_folio } from './filemap.js';
-import { filemap_get_folio } from './filemap.js';
-import { filemap_had_folio } from './filemap.js';
 import { flush_tlb_page } from './mmu_gather.js';
 import { flush_tlb_range } from './mmu_gather.js';
 import { page_add_new_anon_rmap } from './rmap.js';
@@ -30,44 +27,19 @@ import { pte_alloc_one } from './pgtable-generic.js';
 import { swap_free } from './swapfile.js';
 import { swap_readpage } from './swapfile.js';
 import { uncharge_folio } from './memcontrol.js';
-
-/** enum vm_fault_reason (6.1 values; 4.19/3.12 share the ones used here) */
-export const VM_FAULT_OOM = 0x1;
-export const VM_FAULT_SIGBUS = 0x2;
-export const VM_FAULT_MAJOR = 0x4;
-export const VM_FAULT_WRITE = 0x8;
-export const VM_FAULT_HWPOISON = 0x10;
-export const VM_FAULT_HWPOISON_LARGE = 0x20;
-export const VM_FAULT_SIGSEGV = 0x40;
-export const VM_FAULT_NOPAGE = 0x100;
-export const VM_FAULT_RETRY = 0x400;
-export const VM_FAULT_FALLBACK = 0x800;
-export const VM_FAULT_ERROR =
-  VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
-
-const FAULT_NAMES: [number, string][] = [
-  [VM_FAULT_OOM, 'VM_FAULT_OOM'],
-  [VM_FAULT_SIGBUS, 'VM_FAULT_SIGBUS'],
-  [VM_FAULT_MAJOR, 'VM_FAULT_MAJOR'],
-  [VM_FAULT_WRITE, 'VM_FAULT_WRITE'],
-  [VM_FAULT_SIGSEGV, 'VM_FAULT_SIGSEGV'],
-  [VM_FAULT_NOPAGE, 'VM_FAULT_NOPAGE'],
-  [VM_FAULT_RETRY, 'VM_FAULT_RETRY'],
-];
-
-export function vmFaultName(r: number): string {
-  if (r === 0) return '0';
-  const parts = FAULT_NAMES.filter(([b]) => r & b).map(([, n]) => n);
-  return parts.length ? parts.join('|') : `0x${r.toString(16)}`;
-}
-
-interface VmFault {
-  vma: Vma;
-  mm: MmStruct;
-  address: number;
-  flags: number;
-  write: boolean;
-}
+import { VM_FAULT_ERROR } from '../include/linux/mm_types.js';
+import { VM_FAULT_MAJOR } from '../include/linux/mm_types.js';
+import { VM_FAULT_OOM } from '../include/linux/mm_types.js';
+import { VM_FAULT_RETRY } from '../include/linux/mm_types.js';
+import { VM_FAULT_SIGBUS } from '../include/linux/mm_types.js';
+import { VM_FAULT_SIGSEGV } from '../include/linux/mm_types.js';
+import { VM_FAULT_WRITE } from '../include/linux/mm_types.js';
+import type { VmFault } from '../include/linux/mm_types.js';
+import { filemap_fault } from './filemap.js';
+import { filemap_map_pages } from './filemap.js';
+import { linear_page_index } from '../include/linux/pagemap.js';
+import { shmem_fault } from './shmem.js';
+import { vmFaultName } from '../include/linux/mm_types.js';
 
 /** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
 export function add_mm_counter_fast(k: KernelState, mm: MmStruct, member: number, val: number): void {
@@ -101,27 +73,61 @@ export function trueMmCounter(k: KernelState, mm: MmStruct, member: number): num
   return v;
 }
 
+/** A missing page-table level: __pud_alloc / __pmd_alloc / __pte_alloc by `level` (1, 2, 3). */
 function pgtableAlloc(k: KernelState, mm: MmStruct, address: number, level: number): boolean {
-  const name = level === 1 ? '__pud_alloc' : level === 2 ? '__pmd_alloc' : '__pte_alloc';
+  return level === 1
+    ? __pud_alloc(k, mm, address)
+    : level === 2
+      ? __pmd_alloc(k, mm, address)
+      : __pte_alloc(k, mm, address);
+}
+
+/** __pud_alloc(): a pud table under the pgd entry (the p4d level is folded). */
+function __pud_alloc(k: KernelState, mm: MmStruct, address: number): boolean {
   return k.tracer.call(
-    name,
+    '__pud_alloc',
     { address: hex(address) },
-    () => {
-      const pfn = pte_alloc_one(k, mm, level);
-      if (pfn < 0) return false;
-      mm.pgtable.populate(address, level - 1, pfn);
-      if (k.tracer.collecting)
-        k.tracer.emit('pte', {
-          address: hex(address),
-          level: level - 1,
-          old: '0',
-          new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)),
-          why: name,
-        });
-      return true;
-    },
-    (ok) => (ok ? '0' : '-ENOMEM'),
+    () => populateTable(k, mm, address, 1, '__pud_alloc'),
+    tableRet,
   );
+}
+
+/** __pmd_alloc(): a pmd table under the pud entry. */
+function __pmd_alloc(k: KernelState, mm: MmStruct, address: number): boolean {
+  return k.tracer.call(
+    '__pmd_alloc',
+    { address: hex(address) },
+    () => populateTable(k, mm, address, 2, '__pmd_alloc'),
+    tableRet,
+  );
+}
+
+/** __pte_alloc(): a pte table under the pmd entry. */
+function __pte_alloc(k: KernelState, mm: MmStruct, address: number): boolean {
+  return k.tracer.call(
+    '__pte_alloc',
+    { address: hex(address) },
+    () => populateTable(k, mm, address, 3, '__pte_alloc'),
+    tableRet,
+  );
+}
+
+const tableRet = (ok: boolean) => (ok ? '0' : '-ENOMEM');
+
+/** pXd_alloc_one() + pXd_populate(): the new table's descriptor goes into the level above. */
+function populateTable(k: KernelState, mm: MmStruct, address: number, level: number, why: string): boolean {
+  const pfn = pte_alloc_one(k, mm, level);
+  if (pfn < 0) return false;
+  mm.pgtable.populate(address, level - 1, pfn);
+  if (k.tracer.collecting)
+    k.tracer.emit('pte', {
+      address: hex(address),
+      level: level - 1,
+      old: '0',
+      new: mm.pgtable.fmt.hex(...mm.pgtable.fmt.tableDesc(pfn, level - 1)),
+      why,
+    });
+  return true;
 }
 
 export function hex(n: number): string {
@@ -363,10 +369,6 @@ function do_fault(k: KernelState, vmf: VmFault): number {
   );
 }
 
-function fileIndex(vma: Vma, address: number): number {
-  return vma.pgoff + Math.floor((address - vma.start) / PAGE_SIZE);
-}
-
 /** Copies file bytes of page `index` into the VMA's backing memory at address. */
 function fillFromFile(vma: Vma, address: number, index: number): void {
   const off = address - vma.start;
@@ -383,34 +385,8 @@ function __do_fault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; f
     undefined,
     () => {
       if (!ensurePteTable(k, vmf)) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
-      return filemap_fault(k, vmf);
-    },
-    (r) => vmFaultName(r.ret),
-  );
-}
-
-/** `fresh`: the page entered the page cache in this fault (its bytes come from the file). */
-function filemap_fault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
-  const fn = vmf.vma.file!.shmem ? 'shmem_fault' : 'filemap_fault';
-  return k.tracer.call(
-    fn,
-    { index: fileIndex(vmf.vma, vmf.address) },
-    () => {
-      const file = vmf.vma.file!;
-      const index = fileIndex(vmf.vma, vmf.address);
-      let pfn = filemap_get_folio(k, file.id, index);
-      let ret = 0;
-      const fresh = pfn < 0;
-      if (pfn < 0) {
-        if (!file.shmem || filemap_had_folio(k, file.id, index)) {
-          ret |= VM_FAULT_MAJOR;
-          k.mm.events.pgmajfault++;
-          mmMemcg(k, vmf.mm.ownerPid).stat.pgmajfault++;
-        }
-        pfn = filemap_add_folio(k, file, index, mmMemcg(k, vmf.mm.ownerPid));
-        if (pfn < 0) return { ret: VM_FAULT_OOM, pfn: -1, fresh: false };
-      }
-      return { ret, pfn, fresh };
+      // vma->vm_ops->fault: shmem_fault for tmpfs files, filemap_fault for the rest
+      return vmf.vma.file!.shmem ? shmem_fault(k, vmf) : filemap_fault(k, vmf);
     },
     (r) => vmFaultName(r.ret),
   );
@@ -434,40 +410,17 @@ function do_fault_around(k: KernelState, vmf: VmFault): number {
       const window = nrPages * PAGE_SIZE;
       const address = Math.max(Math.floor(vmf.address / window) * window, vma.start);
       const off = ((vmf.address - address) / PAGE_SIZE) & (PTRS_PER_PTE - 1);
-      const startPgoff = fileIndex(vma, vmf.address) - off;
+      const startPgoff = linear_page_index(vma, vmf.address) - off;
       let endPgoff = startPgoff - ((address / PAGE_SIZE) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
       endPgoff = Math.min(endPgoff, (vma.end - vma.start) / PAGE_SIZE + vma.pgoff - 1, startPgoff + nrPages - 1);
       if (!ensurePteTable(k, vmf)) return VM_FAULT_OOM;
-      return filemap_map_pages(k, vmf, startPgoff, endPgoff);
-    },
-    vmFaultName,
-  );
-}
-
-/**
- * filemap_map_pages(): map every page of [start, end] that is already in the page cache, below
- * EOF and whose PTE is still none — without reading anything in.  Each mapping is a do_set_pte()
- * like finish_fault's.
- */
-function filemap_map_pages(k: KernelState, vmf: VmFault, startPgoff: number, endPgoff: number): number {
-  return k.tracer.call(
-    'filemap_map_pages',
-    { start_pgoff: startPgoff, end_pgoff: endPgoff },
-    () => {
-      const { vma, mm } = vmf;
-      const file = vma.file!;
-      const maxIdx = Math.ceil(file.bytes.length / PAGE_SIZE);
-      let ret = 0;
-      for (let index = startPgoff; index <= endPgoff && index < maxIdx; index++) {
-        const pfn = filemap_get_folio(k, file.id, index);
-        if (pfn < 0) continue;
-        const address = vma.start + (index - vma.pgoff) * PAGE_SIZE;
-        const old = mm.pgtable.getPte(address);
-        if (old && (old[0] !== 0 || old[1] !== 0)) continue;
-        setFilePte(k, { ...vmf, address }, pfn, false, false, 'filemap_map_pages');
-        if (address === vmf.address) ret = VM_FAULT_NOPAGE;
-      }
-      return ret;
+      return filemap_map_pages(
+        k,
+        vmf,
+        (v, pfn) => setFilePte(k, v, pfn, false, false, 'filemap_map_pages'),
+        startPgoff,
+        endPgoff,
+      );
     },
     vmFaultName,
   );
@@ -507,7 +460,7 @@ function do_cow_fault(k: KernelState, vmf: VmFault): number {
         return ret;
       }
       page_add_new_anon_rmap(k, pfn, memcg, mm, vmf.address);
-      fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+      fillFromFile(vma, vmf.address, linear_page_index(vma, vmf.address));
       add_mm_counter_fast(k, mm, MM_ANONPAGES, 1);
       installPte(k, vmf, pfn, protOf(vma, true, true), 'do_cow_fault');
       return ret;
@@ -547,7 +500,7 @@ function setFilePte(k: KernelState, vmf: VmFault, pfn: number, write: boolean, f
   const { vma, mm } = vmf;
   // A shared mapping's bytes are the page-cache page's: only a page new to the cache is read
   // from the file; a private mapping holds its own copy of the file data.
-  if (!(vma.flags & VM_SHARED) || fresh) fillFromFile(vma, vmf.address, fileIndex(vma, vmf.address));
+  if (!(vma.flags & VM_SHARED) || fresh) fillFromFile(vma, vmf.address, linear_page_index(vma, vmf.address));
   const shmem = k.phys.kind[pfn] === PageKind.Shmem;
   add_mm_counter_fast(k, mm, shmem ? MM_SHMEMPAGES : MM_FILEPAGES, 1);
   k.phys.rmapAdd(pfn, { mmId: mm.id, address: vmf.address });

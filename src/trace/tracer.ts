@@ -3,6 +3,7 @@
  * report's "Call trace:" prints even when event collection is off.
  */
 import { NOINSTR_FUNCTIONS, type ArgValue, type TraceEvent } from './events.js';
+import type { ModeledFunction } from './functions.js';
 
 type Payload<K extends TraceEvent['kind']> = Omit<
   Extract<TraceEvent, { kind: K }>,
@@ -23,7 +24,7 @@ export const FUNCTION_COST_NS = 40;
 export class Tracer {
   readonly events: TraceEvent[] = [];
   /** names of the modeled functions currently active, outermost first */
-  readonly stack: string[] = [];
+  readonly stack: ModeledFunction[] = [];
   collecting: boolean;
   /** cap on stored events so a runaway guest cannot exhaust host memory */
   readonly limit: number;
@@ -58,13 +59,13 @@ export class Tracer {
     if (this.collecting) this.push(kind, payload);
   }
 
-  enter(fn: string, args?: Record<string, ArgValue>): void {
+  enter(fn: ModeledFunction, args?: Record<string, ArgValue>): void {
     this.stack.push(fn);
     if (this.collecting) this.push('enter', NOINSTR_FUNCTIONS.has(fn) ? { fn, args, noinstr: true } : { fn, args });
     this.ctx.advance?.(FUNCTION_COST_NS);
   }
 
-  exit(fn: string, ret?: string): void {
+  exit(fn: ModeledFunction, ret?: string): void {
     const top = this.stack.pop();
     if (top !== fn) throw new Error(`tracer: exit(${fn}) does not match enter(${top ?? '-'})`);
     if (this.collecting) this.push('exit', ret === undefined ? { fn } : { fn, ret });
@@ -72,7 +73,7 @@ export class Tracer {
 
   /** Runs `body` as modeled function `fn`, emitting enter/exit around it. */
   call<T>(
-    fn: string,
+    fn: ModeledFunction,
     args: Record<string, ArgValue> | undefined,
     body: () => T,
     ret?: (v: T) => string | undefined,

@@ -12,6 +12,7 @@
  */
 import type { ArgValue, TraceEvent } from '../../src/trace/events.js';
 import { Tracer } from '../../src/trace/tracer.js';
+import type { ModeledFunction } from '../../src/trace/functions.js';
 
 export class Sim {
   t: number;
@@ -39,11 +40,12 @@ export class Sim {
 
   /** A modeled call: entry, `cost/2` ns, the body, `cost/2` ns, return. */
   fn(name: string, cost: number, body?: () => string | undefined | void, args?: Record<string, ArgValue>): void {
-    this.tracer.enter(name, args);
+    // formatter tests use synthetic frame names; the model's own names are ModeledFunction
+    this.tracer.enter(name as ModeledFunction, args);
     this.t += Math.floor(cost / 2);
     const r = body ? body() : undefined;
     this.t += cost - Math.floor(cost / 2);
-    this.tracer.exit(name, typeof r === 'string' ? r : undefined);
+    this.tracer.exit(name as ModeledFunction, typeof r === 'string' ? r : undefined);
   }
 
   /** A leaf call that returns `ret`. */

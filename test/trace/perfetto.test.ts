@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChromeTraceEvent } from '../../src/trace/format/perfetto.js';
 import { formatPerfetto, toPerfetto } from '../../src/trace/format/perfetto.js';
 import { mixedTrace, Sim } from './fixtures.js';
+import type { ModeledFunction } from '../../src/trace/functions.js';
 
 interface Parsed {
   traceEvents: ChromeTraceEvent[];
@@ -109,9 +110,9 @@ describe('Perfetto / Chrome trace-event JSON', () => {
     sim.run(9, 'cut');
     sim.fn('early', 100);
     const before = sim.events();
-    sim.tracer.enter('a');
+    sim.tracer.enter('a' as ModeledFunction);
     sim.step(500);
-    sim.tracer.enter('b');
+    sim.tracer.enter('b' as ModeledFunction);
     sim.step(250);
     sim.tracer.emit('printk', { level: 6, text: 'x' });
     const events = sim.events().slice(1); // also lose early's entry
@@ -128,8 +129,8 @@ describe('Perfetto / Chrome trace-event JSON', () => {
   it('closes frames whose return was lost when an outer frame returns', () => {
     const sim = new Sim(0);
     sim.run(3, 'lost');
-    sim.tracer.enter('outer');
-    sim.tracer.enter('inner');
+    sim.tracer.enter('outer' as ModeledFunction);
+    sim.tracer.enter('inner' as ModeledFunction);
     sim.step(100);
     const evs2 = sim.events();
     // an exit for outer while inner is open (inner's return lost)

@@ -10,15 +10,7 @@ import type { KernelState } from '../../../src/include/faultpath/kernel_state.js
 import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import type { Task } from '../../../src/include/linux/sched.js';
-import {
-  handle_mm_fault,
-  hex,
-  VM_FAULT_ERROR,
-  VM_FAULT_OOM,
-  VM_FAULT_RETRY,
-  VM_FAULT_SIGBUS,
-  vmFaultName,
-} from '../../../src/mm/memory.js';
+import { handle_mm_fault, hex } from '../../../src/mm/memory.js';
 import { expand_stack, find_vma } from '../../../src/mm/mmap.js';
 import { pagefault_out_of_memory } from '../../../src/mm/oom_kill.js';
 import {
@@ -58,6 +50,11 @@ import {
 } from '../kernel/traps.js';
 import { FAULT_INFO, type FaultHandlerName, type FaultInfo, faultInfo } from './fault_info.js';
 import { printk } from '../../../src/kernel/printk/printk.js';
+import { VM_FAULT_ERROR } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_OOM } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_RETRY } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_SIGBUS } from '../../../src/include/linux/mm_types.js';
+import { vmFaultName } from '../../../src/include/linux/mm_types.js';
 
 export type Profile = KernelVersion;
 

@@ -14,19 +14,7 @@ import { type Vma } from '../../../src/include/linux/mm_types.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { printk } from '../../../src/kernel/printk/printk.js';
 import { unhandled_signal } from '../../../src/kernel/signal.js';
-import {
-  formatVmaAddr,
-  handle_mm_fault,
-  hex,
-  print_vma_addr,
-  VM_FAULT_ERROR,
-  VM_FAULT_HWPOISON,
-  VM_FAULT_OOM,
-  VM_FAULT_RETRY,
-  VM_FAULT_SIGBUS,
-  VM_FAULT_SIGSEGV,
-  type VmaAddr,
-} from '../../../src/mm/memory.js';
+import { formatVmaAddr, handle_mm_fault, hex, print_vma_addr, type VmaAddr } from '../../../src/mm/memory.js';
 import { expand_stack, find_vma } from '../../../src/mm/mmap.js';
 import { pagefault_out_of_memory } from '../../../src/mm/oom_kill.js';
 import { X86_TASK_SIZE_MAX } from '../include/asm/page_64_types.js';
@@ -41,6 +29,12 @@ import {
 } from '../include/asm/trap_pf.js';
 import type { X86ExceptionCtx } from '../include/asm/traps.js';
 import { copy_code, type OpcodeDump, show_opcodes } from '../kernel/dumpstack.js';
+import { VM_FAULT_ERROR } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_HWPOISON } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_OOM } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_RETRY } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_SIGBUS } from '../../../src/include/linux/mm_types.js';
+import { VM_FAULT_SIGSEGV } from '../../../src/include/linux/mm_types.js';
 
 export type Profile = KernelVersion;
 

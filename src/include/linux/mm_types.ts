@@ -65,3 +65,42 @@ export interface MmStruct {
   /** memcg id charged for this mm's slab objects (mm_struct, vm_area_structs), and their bytes */
   slab: { memcgId: number; bytes: number };
 }
+
+/** enum vm_fault_reason (6.1 values; 4.19/3.12 share the ones used here) */
+export const VM_FAULT_OOM = 0x1;
+export const VM_FAULT_SIGBUS = 0x2;
+export const VM_FAULT_MAJOR = 0x4;
+export const VM_FAULT_WRITE = 0x8;
+export const VM_FAULT_HWPOISON = 0x10;
+export const VM_FAULT_HWPOISON_LARGE = 0x20;
+export const VM_FAULT_SIGSEGV = 0x40;
+export const VM_FAULT_NOPAGE = 0x100;
+export const VM_FAULT_RETRY = 0x400;
+export const VM_FAULT_FALLBACK = 0x800;
+export const VM_FAULT_ERROR =
+  VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
+
+const FAULT_NAMES: [number, string][] = [
+  [VM_FAULT_OOM, 'VM_FAULT_OOM'],
+  [VM_FAULT_SIGBUS, 'VM_FAULT_SIGBUS'],
+  [VM_FAULT_MAJOR, 'VM_FAULT_MAJOR'],
+  [VM_FAULT_WRITE, 'VM_FAULT_WRITE'],
+  [VM_FAULT_SIGSEGV, 'VM_FAULT_SIGSEGV'],
+  [VM_FAULT_NOPAGE, 'VM_FAULT_NOPAGE'],
+  [VM_FAULT_RETRY, 'VM_FAULT_RETRY'],
+];
+
+export function vmFaultName(r: number): string {
+  if (r === 0) return '0';
+  const parts = FAULT_NAMES.filter(([b]) => r & b).map(([, n]) => n);
+  return parts.length ? parts.join('|') : `0x${r.toString(16)}`;
+}
+
+/** struct vm_fault: what a fault handler is told about the fault. */
+export interface VmFault {
+  vma: Vma;
+  mm: MmStruct;
+  address: number;
+  flags: number;
+  write: boolean;
+}
