@@ -189,7 +189,7 @@ function handlerLines(profile: Profile, esr: number, userAbort: boolean): string
       out.push('  (3.12 does not sanitise the ESR of faults on kernel addresses)');
     } else {
       // set_thread_esr() (6.1) / __do_user_fault() (4.19)
-      const k = sanitizeUserFaultEsr(1n << 60n, esr, profile);
+      const k = sanitizeUserFaultEsr(1n << 60n, esr, PROFILES[profile]);
       out.push(
         `  kernel address from EL0: thread.fault_code and the printed ESR become ${hx(k.esr, profile === '6.1' ? 16 : 8)}; the printed name is "${faultInfo(profile, k.nameEsr).name}"`,
       );
@@ -304,11 +304,11 @@ function abortLines(p: Profile, v: bigint, esr: number, f: EsrFields): string[] 
   out.push(...abortPathLines(p, esr, f, inf, userAbort));
   if (userAbort) out.push(...userReportLines(p, v, esr, f, inf));
   out.push('');
-  if (p === '3.12') {
-    out.push('mem_abort_decode(): not present in Linux 3.12');
+  if (PROFILES[p].report.arm64.memAbortDecode === null) {
+    out.push(`mem_abort_decode(): not present in Linux ${p}`);
   } else {
     out.push(`mem_abort_decode() output (Linux ${p}, printed for kernel-mode faults):`);
-    for (const l of formatMemAbortDecode(v, p)) out.push(`  ${l}`);
+    for (const l of formatMemAbortDecode(v, PROFILES[p])) out.push(`  ${l}`);
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * lib/dump_stack.c dump_stack_print_info() (kernel/printk/printk.c in 3.12): the "CPU: … PID: …
  * Comm: …" and "Hardware name:" lines that open a register dump or a stack dump.
  */
-import type { KernelVersion } from '../include/faultpath/profile.js';
+import { type KernelProfile, PROFILES } from '../include/faultpath/profile.js';
 
 export interface DumpStackInfo {
   /** raw_smp_processor_id() */
@@ -34,14 +34,15 @@ export interface DumpStackInfo {
  * dump_stack_print_info(): `"CPU: %d PID: %d Comm: %.20s %s%s %s %.*s"` (+ BUILD_ID_FMT in 6.1),
  * then "Hardware name: %s" when the architecture set a description.
  */
-export function dump_stack_print_info(d: DumpStackInfo, profile: KernelVersion = '6.1'): string[] {
+export function dump_stack_print_info(d: DumpStackInfo, profile: KernelProfile = PROFILES['6.1']): string[] {
+  const fmt = profile.report.dumpStack;
   const sp = d.version.indexOf(' ');
   const ver = sp < 0 ? d.version : d.version.slice(0, sp);
   const comm = d.comm.slice(0, 15); // tsk->comm holds at most 15 characters; "%.20s" never cuts further
   const tainted = d.tainted ?? 'Not tainted';
-  const kdump = profile !== '3.12' && d.kdumpLoaded ? 'Kdump: loaded ' : '';
+  const kdump = fmt.kdumpLoaded && d.kdumpLoaded ? 'Kdump: loaded ' : '';
   let line = `CPU: ${d.cpu ?? 0} PID: ${d.pid} Comm: ${comm} ${kdump}${tainted} ${d.release} ${ver}${d.versionSuffix ?? ''}`;
-  if (profile === '6.1') line += d.buildId ?? '';
+  if (fmt.buildId) line += d.buildId ?? '';
   const out = [line];
   if (d.hardwareName) out.push(`Hardware name: ${d.hardwareName}`);
   return out;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../src/include/faultpath/profile.js';
 import { explainEsr, explainPf } from '../../src/explain/fault-codes.js';
 import { mem_abort_decode as formatMemAbortDecode } from '../../arch/arm64/mm/fault.js';
 
@@ -25,7 +26,7 @@ describe('explainEsr', () => {
   it('embeds mem_abort_decode() verbatim', () => {
     for (const p of ['6.1', '4.19'] as const) {
       const t = explainEsr('0x9200004f', p);
-      const block = formatMemAbortDecode(0x9200004f, p)
+      const block = formatMemAbortDecode(0x9200004f, PROFILES[p])
         .map((l) => `  ${l}`)
         .join('\n');
       expect(t).toContain(block);

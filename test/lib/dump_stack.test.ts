@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../src/include/faultpath/profile.js';
 import { dump_stack_print_info as formatDumpStackInfo } from '../../src/lib/dump_stack.js';
 
 describe('formatDumpStackInfo', () => {
@@ -16,11 +17,11 @@ describe('formatDumpStackInfo', () => {
           kdumpLoaded: true,
           hardwareName: 'hw',
         },
-        '4.19',
+        PROFILES['4.19'],
       ),
     ).toEqual(['CPU: 0 PID: 7 Comm: abcdefghijklmno Kdump: loaded Not tainted r v', 'Hardware name: hw']);
-    expect(formatDumpStackInfo({ pid: 7, comm: 'a', release: 'r', version: 'v', kdumpLoaded: true }, '3.12')).toEqual([
-      'CPU: 0 PID: 7 Comm: a Not tainted r v',
-    ]);
+    expect(
+      formatDumpStackInfo({ pid: 7, comm: 'a', release: 'r', version: 'v', kdumpLoaded: true }, PROFILES['3.12']),
+    ).toEqual(['CPU: 0 PID: 7 Comm: a Not tainted r v']);
   });
 });

@@ -12,7 +12,7 @@
  */
 import type { TrapSignal } from '../../../src/include/faultpath/arch_ops.js';
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
-import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
+import { type KernelProfile, PROFILES } from '../../../src/include/faultpath/profile.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { unhandled_signal } from '../../../src/kernel/signal.js';
 import type { DumpStackInfo } from '../../../src/lib/dump_stack.js';
@@ -36,9 +36,9 @@ const SIGILL = 4;
  * Boot default of `/proc/sys/debug/exception-trace` (`show_unhandled_signals`):
  * arm64 traps.c initialises it to 0 in 4.19 and 6.1 and to 1 in 3.12; x86 to 1.
  */
-export function exceptionTraceDefault(profile: KernelVersion, arch: Arch = 'aarch64'): 0 | 1 {
+export function exceptionTraceDefault(profile: KernelProfile, arch: Arch = 'aarch64'): 0 | 1 {
   if (arch === 'x86_64') return 1;
-  return profile === '3.12' ? 1 : 0;
+  return profile.arm64ExceptionTraceDefault ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,15 +102,16 @@ export function dumpInfoOf(f: Arm64ShowSignalFields): ShowRegsInfo {
  *   null_store[114]: unhandled exception: DABT (lower EL), ESR 0x0000000092000046, level 2 translation fault in null_store[400000+1000]
  * then __show_regs().  The name defaults to fault_info[] of the ESR.
  */
-export function arm64ShowSignalText(f: Arm64ShowSignalFields, profile: KernelVersion = '6.1'): string[] {
+export function arm64ShowSignalText(f: Arm64ShowSignalFields, profile: KernelProfile = PROFILES['6.1']): string[] {
   const comm = f.comm.slice(0, 15);
   const esr = typeof f.esr === 'bigint' ? u64(f.esr) : BigInt(esrLow32(f.esr));
-  const name = f.faultName ?? faultInfo(profile, esr).name;
+  const name = f.faultName ?? faultInfo(profile.version, esr).name;
   let line = `${comm}[${f.pid}]: unhandled exception: `;
   if (esr !== 0n) {
-    const cls = esr_get_class_string(esr, profile);
-    line +=
-      profile === '6.1' ? `${cls}, ESR 0x${hexPad(esr, 16)}, ` : `${cls}, ESR 0x${hexPad(esr & 0xffffffffn, 8)}, `;
+    // "ESR 0x%016lx" of the u64 esr (6.1) or "ESR 0x%08x" of the u32 one
+    const digits = profile.report.arm64.esrDigits;
+    const cls = esr_get_class_string(esr, profile.version);
+    line += `${cls}, ESR 0x${hexPad(digits === 16 ? esr : esr & 0xffffffffn, digits)}, `;
   }
   line += name;
   line += formatVmaAddr(f.vma);

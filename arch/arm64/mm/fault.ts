@@ -7,7 +7,7 @@
  */
 import type { ArchExceptionOutcome, ArchFaultOutcome } from '../../../src/include/faultpath/arch_ops.js';
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
-import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
+import { type KernelProfile, type KernelVersion, PROFILES } from '../../../src/include/faultpath/profile.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { handle_mm_fault, hex } from '../../../src/mm/memory.js';
@@ -286,12 +286,13 @@ export interface SanitizedEsr {
 export function sanitizeUserFaultEsr(
   addr: bigint,
   esrIn: number | bigint,
-  profile: Profile = '6.1',
+  profile: KernelProfile = PROFILES['6.1'],
   taskSize: bigint = ARM64_TASK_SIZE_48,
 ): SanitizedEsr {
   const orig = esrLow32(esrIn);
+  const mode = profile.report.arm64.esrSanitize;
   // is_ttbr0_addr(addr) == addr < TASK_SIZE in 6.1; 4.19 tests addr >= TASK_SIZE directly.
-  if (profile === '3.12' || addr < taskSize) return { esr: orig, sanitized: false, nameEsr: orig };
+  if (mode === 'none' || addr < taskSize) return { esr: orig, sanitized: false, nameEsr: orig };
   let esr: number;
   let warning: string | undefined;
   switch (ESR_ELx_EC(orig)) {
@@ -310,14 +311,14 @@ export function sanitizeUserFaultEsr(
   return {
     esr,
     sanitized: true,
-    nameEsr: profile === '4.19' ? esr : orig,
+    nameEsr: mode === 'sanitized_name' ? esr : orig,
     ...(warning !== undefined ? { warning } : {}),
   };
 }
 
 /** set_thread_esr(address, esr): thread.fault_code, WARNing about an EC that cannot fault here. */
 function set_thread_esr(c: MemAbortCtx): SanitizedEsr {
-  const san = sanitizeUserFaultEsr(c.far, c.esr, c.k.profile.version);
+  const san = sanitizeUserFaultEsr(c.far, c.esr, c.k.profile);
   if (san.warning) printk(c.k, 4, san.warning);
   return san;
 }
@@ -336,7 +337,7 @@ function __do_user_fault(c: MemAbortCtx, sig: number, code: string): void {
 /** The unhandled-user-fault report of the profile's version for the current task. */
 function userFaultReport(c: MemAbortCtx, esr: number, name: string, sig: number): string[] {
   const fields = { ...showSignalFields(c.k, c.t, c.regs, esr, name), addr: c.far, sig };
-  return formatArm64UnhandledFault(fields, c.k.profile.version);
+  return formatArm64UnhandledFault(fields, c.k.profile);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,27 +357,30 @@ export interface Arm64UnhandledFaultFields extends Arm64ShowSignalFields {
  * 6.1 arm64_show_signal(), 4.19 arm64_force_sig_info() (arch/arm64/kernel/traps.ts), 3.12
  * __do_user_fault()'s own pr_info + show_pte() + show_regs().
  */
-export function formatArm64UnhandledFault(f: Arm64UnhandledFaultFields, profile: Profile = '6.1'): string[] {
-  if (profile === '3.12') return do_user_fault_312_report(f);
+export function formatArm64UnhandledFault(
+  f: Arm64UnhandledFaultFields,
+  profile: KernelProfile = PROFILES['6.1'],
+): string[] {
+  if (profile.report.arm64.userFaultReport === '__do_user_fault') return __do_user_fault_report(f, profile);
   return arm64ShowSignalText(f, profile);
 }
 
 /** 3.12 __do_user_fault(): pr_info line, show_pte(), show_regs(). */
-function do_user_fault_312_report(f: Arm64UnhandledFaultFields): string[] {
+function __do_user_fault_report(f: Arm64UnhandledFaultFields, profile: KernelProfile): string[] {
   const comm = f.comm.slice(0, 15);
   let esr = esrLow32(f.esr);
   if (ESR_ELx_EC(esr) === ESR_ELx_EC_IABT_LOW) esr = (esr | ESR_LNX_EXEC) >>> 0; // el0_ia's orr
   if (f.addr === undefined) throw new Error('3.12 report needs the fault address (addr)');
-  const inf = faultInfo('3.12', esr);
+  const inf = faultInfo(profile.version, esr);
   const sig = f.sig ?? inf.sig;
   const name = f.faultName ?? inf.name;
   const out = [
     `${comm}[${f.pid}]: unhandled ${name} (${sig}) at 0x${hexPad(f.addr, 8)}, esr 0x${esr.toString(16).padStart(3, '0')}`,
   ];
-  out.push(...show_pte({ addr: f.addr, ...(f.pte ?? { walk: { pgd: 0n } }) }, '3.12'));
+  out.push(...show_pte({ addr: f.addr, ...(f.pte ?? { walk: { pgd: 0n } }) }, profile));
   // show_regs(): printk("\n") then __show_regs()
   out.push('');
-  out.push(...__show_regs(dumpInfoOf(f), f, '3.12'));
+  out.push(...__show_regs(dumpInfoOf(f), f, profile));
   return out;
 }
 
@@ -428,13 +432,12 @@ const isNone = (v: bigint) => v === 0n;
 const noTableBit = (v: bigint) => (v & 2n) === 0n; // pgd/p4d/pud/pmd_bad in 4.19 and 3.12; p4d_bad in 6.1
 const notTable = (v: bigint) => (v & 3n) !== 3n; // 6.1 pud_bad/pmd_bad: !pud_table()/!pmd_table()
 
-/** show_pte(addr): the lines for a user (TTBR0) address, per version. */
-export function show_pte(inp: ShowPteInput, profile: Profile = '6.1'): string[] {
-  if (profile === '6.1') return show_pte_61(inp);
-  if (profile === '4.19') return show_pte_419(inp);
-  return show_pte_312(inp);
+/** show_pte(addr): the lines for a user (TTBR0) address, in the version's format. */
+export function show_pte(inp: ShowPteInput, profile: KernelProfile = PROFILES['6.1']): string[] {
+  return SHOW_PTE[profile.report.arm64.showPte](inp);
 }
 
+/** 6.1: "pgdp=%016llx" (physical), the folded p4d printed, pud_table()/pmd_table() checks. */
 function show_pte_61(inp: ShowPteInput): string[] {
   const { addr, walk } = inp;
   const pud = walk.pud ?? 0n;
@@ -454,6 +457,7 @@ function show_pte_61(inp: ShowPteInput): string[] {
   return [head, line];
 }
 
+/** 4.19: "pgdp = %p", four levels, pXd_bad() checks. */
 function show_pte_419(inp: ShowPteInput): string[] {
   const { addr, walk } = inp;
   const pud = walk.pud ?? 0n;
@@ -486,6 +490,13 @@ function show_pte_312(inp: ShowPteInput): string[] {
   return [head, line];
 }
 
+/** show_pte()'s format of each version, selected by the profile (its header format). */
+const SHOW_PTE: Readonly<Record<KernelProfile['report']['arm64']['showPte'], (inp: ShowPteInput) => string[]>> = {
+  'pgdp=%016llx': show_pte_61,
+  'pgdp = %p': show_pte_419,
+  'pgd = %p': show_pte_312,
+};
+
 // ---------------------------------------------------------------------------------------------
 // mem_abort_decode() / data_abort_decode()
 // ---------------------------------------------------------------------------------------------
@@ -509,24 +520,24 @@ function data_abort_decode(e: number): string[] {
  * The lines mem_abort_decode(esr) prints (pr_alert) — 6.1 and 4.19 formats.  3.12 has no
  * mem_abort_decode(); an empty array is returned for it.
  */
-export function mem_abort_decode(esrIn: number | bigint, profile: Profile = '6.1'): string[] {
-  if (profile === '3.12') return [];
+export function mem_abort_decode(esrIn: number | bigint, profile: KernelProfile = PROFILES['6.1']): string[] {
+  const fmt = profile.report.arm64.memAbortDecode;
+  if (fmt === null) return [];
   const e = esrLow32(esrIn);
   const f = esrFields(e);
+  const cls = esr_get_class_string(e, profile.version);
   const out = ['Mem abort info:'];
-  if (profile === '6.1') {
+  if (fmt === 'ec_fsc') {
     out.push(`  ESR = 0x${hexPad(typeof esrIn === 'bigint' ? esrIn : e, 16)}`);
-    out.push(
-      `  EC = 0x${f.ec.toString(16).padStart(2, '0')}: ${esr_get_class_string(e, profile)}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`,
-    );
+    out.push(`  EC = 0x${f.ec.toString(16).padStart(2, '0')}: ${cls}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`);
   } else {
     out.push(`  ESR = 0x${hexPad(e, 8)}`);
-    out.push(`  Exception class = ${esr_get_class_string(e, profile)}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`);
+    out.push(`  Exception class = ${cls}, IL = ${e & ESR_ELx_IL ? 32 : 16} bits`);
   }
   out.push(`  SET = ${(e & ESR_ELx_SET_MASK) >>> 11}, FnV = ${e & ESR_ELx_FnV ? 1 : 0}`);
   out.push(`  EA = ${e & ESR_ELx_EA ? 1 : 0}, S1PTW = ${e & ESR_ELx_S1PTW ? 1 : 0}`);
-  if (profile === '6.1')
-    out.push(`  FSC = 0x${(e & ESR_ELx_FSC).toString(16).padStart(2, '0')}: ${faultInfo(profile, e).name}`);
+  if (fmt === 'ec_fsc')
+    out.push(`  FSC = 0x${(e & ESR_ELx_FSC).toString(16).padStart(2, '0')}: ${faultInfo(profile.version, e).name}`);
   if (esr_is_data_abort(e)) out.push(...data_abort_decode(e));
   return out;
 }

@@ -4,7 +4,7 @@
  * register dump).
  */
 import type { Cpu } from '../../../src/hw/cpu.js';
-import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
+import { type KernelProfile, PROFILES } from '../../../src/include/faultpath/profile.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { X86_TASK_SIZE_MAX } from '../include/asm/page_64_types.js';
 
@@ -40,8 +40,9 @@ const hb = (b: number) => (b & 0xff).toString(16).padStart(2, '0');
  * "Bad RIP value." — also when ip-42..ip+21 is not below TASK_SIZE_MAX), or nothing (6.1 -EPERM,
  * and 3.12 whose show_signal_msg() has no Code: line at all).
  */
-export function show_opcodes(ip: bigint, dump: OpcodeDump, profile: KernelVersion = '6.1'): string[] {
-  if (profile === '3.12') return [];
+export function show_opcodes(ip: bigint, dump: OpcodeDump, profile: KernelProfile = PROFILES['6.1']): string[] {
+  const fmt = profile.report.x86.showOpcodes;
+  if (fmt === null) return [];
   const prologue = BigInt.asUintN(64, ip - BigInt(PROLOGUE_SIZE));
   let bytes: readonly number[] | undefined;
   if (dump.kind === 'bytes') {
@@ -49,7 +50,7 @@ export function show_opcodes(ip: bigint, dump: OpcodeDump, profile: KernelVersio
     if (bytes.length !== OPCODE_BUFSIZE)
       throw new RangeError(`show_opcodes needs exactly ${OPCODE_BUFSIZE} bytes (ip-42 .. ip+21), got ${bytes.length}`);
   }
-  if (profile === '4.19') {
+  if (fmt === 'bad_rip') {
     // __chk_range_not_ok(prologue, OPCODE_BUFSIZE, TASK_SIZE_MAX): the range must end at or below the limit
     const badIp = prologue + BigInt(OPCODE_BUFSIZE) > X86_TASK_SIZE_MAX || prologue + BigInt(OPCODE_BUFSIZE) < prologue;
     if (badIp || !bytes) return ['Code: Bad RIP value.'];
@@ -68,13 +69,13 @@ export function show_opcodes(ip: bigint, dump: OpcodeDump, profile: KernelVersio
 const reg16 = (cpu: Cpu, n: string) => cpu.reg(n).toString(16).padStart(16, '0');
 
 /** show_ip(): "RIP: 0033:0x…" (user cs, %pS of a user address) and show_opcodes(). */
-export function show_ip(t: Task, profile: KernelVersion): string[] {
+export function show_ip(t: Task, profile: KernelProfile): string[] {
   const rip = t.mm!.cpu.pc();
   return [`RIP: 0033:0x${rip.toString(16)}`, show_opcodes(rip, copy_code(t, rip), profile)[0] ?? ''];
 }
 
 /** show_iret_regs(): show_ip(), then "RSP: 002b:%016lx EFLAGS: %08lx". */
-export function show_iret_regs(t: Task, profile: KernelVersion): string[] {
+export function show_iret_regs(t: Task, profile: KernelProfile): string[] {
   const cpu = t.mm!.cpu;
   return [
     ...show_ip(t, profile),

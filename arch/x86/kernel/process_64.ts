@@ -11,7 +11,7 @@ export function __show_regs(k: KernelState, t: Task): string[] {
   const cpu = t.mm!.cpu;
   const r = (n: string) => cpu.reg(n).toString(16).padStart(16, '0');
   return [
-    ...show_iret_regs(t, k.profile.version),
+    ...show_iret_regs(t, k.profile),
     `RAX: ${r('rax')} RBX: ${r('rbx')} RCX: ${r('rcx')}`,
     `RDX: ${r('rdx')} RSI: ${r('rsi')} RDI: ${r('rdi')}`,
     `RBP: ${r('rbp')} R08: ${r('r8')} R09: ${r('r9')}`,

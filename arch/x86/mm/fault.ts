@@ -8,7 +8,7 @@
  */
 import type { ArchFaultOutcome } from '../../../src/include/faultpath/arch_ops.js';
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
-import type { KernelVersion } from '../../../src/include/faultpath/profile.js';
+import { type KernelProfile, type KernelVersion, PROFILES } from '../../../src/include/faultpath/profile.js';
 import { VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/include/linux/mm.js';
 import { type Vma } from '../../../src/include/linux/mm_types.js';
 import type { Task } from '../../../src/include/linux/sched.js';
@@ -313,7 +313,7 @@ function show_signal_msg(c: Ctx, errorCode: number): void {
       vma: print_vma_addr(t.mm!, c.pc),
       code: copy_code(t, c.pc),
     },
-    k.profile.version,
+    k.profile,
   );
   for (const l of lines) printk(k, t.pid > 1 ? 6 : 0, l);
 }
@@ -355,11 +355,11 @@ export function x86SegfaultLogLevel(pid: number): 'KERN_INFO' | 'KERN_EMERG' {
  * 4.19 the same without the CPU suffix; 3.12 `%p` (zero-padded like %px on 64-bit) and no
  * Code: line.  The log level prefix (see x86SegfaultLogLevel) is not part of the text.
  */
-export function formatX86Segfault(f: X86SegfaultFields, profile: Profile = '6.1'): string[] {
+export function formatX86Segfault(f: X86SegfaultFields, profile: KernelProfile = PROFILES['6.1']): string[] {
   const comm = f.comm.slice(0, 15);
   let line = `${comm}[${f.pid}]: segfault at ${hexOf(BigInt.asUintN(64, f.address))} ip ${hexPad(f.ip, 16)} sp ${hexPad(f.sp, 16)} error ${hexOf(f.errorCode >>> 0)}`;
   line += formatVmaAddr(f.vma);
-  if (profile === '6.1') {
+  if (profile.report.x86.segfaultCpu) {
     const c = f.cpu ?? { cpu: 0, core: 0, socket: 0 };
     line += ` likely on CPU ${c.cpu} (core ${c.core}, socket ${c.socket})`;
   }

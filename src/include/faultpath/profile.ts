@@ -165,6 +165,66 @@ export interface KernelProfile {
   x86StackBelowSpCheck: boolean;
   /** GFP bit values of the version (kernel-reference §10), from the one GFP table src/include/linux/gfp.ts */
   gfp: GfpBits;
+  /** The formats of the fault and register reports the arch code prints (and the explain tool describes) */
+  report: KernelReportFormats;
+}
+
+/** Log formats of lib/dump_stack.c and the arm64/x86 fault printers, per kernel version. */
+export interface KernelReportFormats {
+  /** lib/dump_stack.c dump_stack_print_info() */
+  dumpStack: {
+    /** "Kdump: loaded " when kexec_crash_loaded() (4.19, 6.1) */
+    kdumpLoaded: boolean;
+    /** BUILD_ID_FMT after the version (6.1, CONFIG_STACKTRACE_BUILD_ID) */
+    buildId: boolean;
+  };
+  arm64: {
+    /**
+     * Who prints the unhandled-user-fault report: arm64_show_signal() (6.1), arm64_force_sig_info()
+     * (4.19) — both "unhandled exception: <class>, ESR …" + __show_regs() — or 3.12
+     * __do_user_fault()'s own "unhandled <name> (<sig>) at …, esr …" + show_pte() + show_regs().
+     */
+    userFaultReport: 'arm64_show_signal' | 'arm64_force_sig_info' | '__do_user_fault';
+    /**
+     * set_thread_esr() (6.1) / __do_user_fault() (4.19) sanitise thread.fault_code for a fault on a
+     * kernel (non-TTBR0) address; 'none' (3.12) reports the ESR as received.  'sanitized_name' (4.19):
+     * the printed fault name is looked up from the sanitised ESR; 'original_name' (6.1) from the original.
+     */
+    esrSanitize: 'original_name' | 'sanitized_name' | 'none';
+    /** digits of the ESR printed in the report and by mem_abort_decode(): "0x%016lx" (6.1, u64 esr) or "0x%08x" */
+    esrDigits: 16 | 8;
+    /**
+     * arch/arm64/mm/fault.c show_pte(), by its header format: 'pgdp=%016llx' (6.1: physical pgd, the
+     * folded p4d printed, pud/pmd_table() checks), 'pgdp = %p' (4.19: four levels), 'pgd = %p' (3.12:
+     * three levels, "[%08lx] *pgd=…")
+     */
+    showPte: 'pgdp=%016llx' | 'pgdp = %p' | 'pgd = %p';
+    /**
+     * mem_abort_decode(): 'ec_fsc' (6.1: "EC = 0x%02x: <class>" and an "FSC = 0x%02x: <name>" line),
+     * 'exception_class' (4.19: "Exception class = <class>"), null (3.12 has none)
+     */
+    memAbortDecode: 'ec_fsc' | 'exception_class' | null;
+    /**
+     * arch/arm64/kernel/process.c __show_regs(): 'pc_lr_sp' (4.19, 6.1: "pstate:", "pc :", "lr :", "sp :")
+     * or 'pc_is_at' (3.12: show_regs_print_info()'s task line, "PC is at", "LR is at", "pc : [<…>] lr : [<…>] pstate:")
+     */
+    showRegs: 'pc_lr_sp' | 'pc_is_at';
+    /** print_pstate() also prints TCO, DIT, SSBS and BTYPE (6.1); before, only up to PAN/UAO */
+    pstateBtype: boolean;
+    /** __show_regs() prints "pmr_save:" when pseudo-NMI is in use (6.1) */
+    pmrSave: boolean;
+    /** __show_regs()'s register loop: three per line (6.1) or two with a trailing space */
+    gprsPerLine: 3 | 2;
+  };
+  x86: {
+    /** show_signal_msg() appends " likely on CPU %d (core %d, socket %d)" (6.1) */
+    segfaultCpu: boolean;
+    /**
+     * show_opcodes()'s failure text: "Unable to access opcode bytes at 0x%lx." (6.1; nothing for
+     * -EPERM), "Bad RIP value." (4.19, also for a range above TASK_SIZE_MAX), or null (3.12: no Code: line)
+     */
+    showOpcodes: 'unable_to_access' | 'bad_rip' | null;
+  };
 }
 
 export const PROFILES: Record<KernelVersion, KernelProfile> = {
@@ -240,6 +300,21 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     x86PfEntry: 'asm_exc_page_fault',
     x86StackBelowSpCheck: false,
     gfp: gfpBits('6.1'),
+    report: {
+      dumpStack: { kdumpLoaded: true, buildId: true },
+      arm64: {
+        userFaultReport: 'arm64_show_signal',
+        esrSanitize: 'original_name',
+        esrDigits: 16,
+        showPte: 'pgdp=%016llx',
+        memAbortDecode: 'ec_fsc',
+        showRegs: 'pc_lr_sp',
+        pstateBtype: true,
+        pmrSave: true,
+        gprsPerLine: 3,
+      },
+      x86: { segfaultCpu: true, showOpcodes: 'unable_to_access' },
+    },
   },
   '4.19': {
     version: '4.19',
@@ -313,6 +388,21 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     x86PfEntry: 'page_fault',
     x86StackBelowSpCheck: true,
     gfp: gfpBits('4.19'),
+    report: {
+      dumpStack: { kdumpLoaded: true, buildId: false },
+      arm64: {
+        userFaultReport: 'arm64_force_sig_info',
+        esrSanitize: 'sanitized_name',
+        esrDigits: 8,
+        showPte: 'pgdp = %p',
+        memAbortDecode: 'exception_class',
+        showRegs: 'pc_lr_sp',
+        pstateBtype: false,
+        pmrSave: false,
+        gprsPerLine: 2,
+      },
+      x86: { segfaultCpu: false, showOpcodes: 'bad_rip' },
+    },
   },
   '3.12': {
     version: '3.12',
@@ -386,6 +476,21 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     x86PfEntry: 'page_fault',
     x86StackBelowSpCheck: true,
     gfp: gfpBits('3.12'),
+    report: {
+      dumpStack: { kdumpLoaded: false, buildId: false },
+      arm64: {
+        userFaultReport: '__do_user_fault',
+        esrSanitize: 'none',
+        esrDigits: 8,
+        showPte: 'pgd = %p',
+        memAbortDecode: null,
+        showRegs: 'pc_is_at',
+        pstateBtype: false,
+        pmrSave: false,
+        gprsPerLine: 2,
+      },
+      x86: { segfaultCpu: false, showOpcodes: null },
+    },
   },
 };
 

@@ -373,17 +373,24 @@ const CLASS_STR_61: Readonly<Record<number, string>> = {
   [ESR_ELx_EC_SME]: 'SME',
 };
 
+/** esr_class_str[] of each version (3.12 has no esr_get_class_string(); the explain tool uses 4.19's names) */
+const CLASS_STR: Readonly<Record<Profile, Readonly<Record<number, string>>>> = {
+  '6.1': CLASS_STR_61,
+  '4.19': CLASS_STR_419,
+  '3.12': CLASS_STR_419,
+};
+
 /** The `[0 ... ESR_ELx_EC_MAX]` default of esr_class_str[] */
 export const ESR_CLASS_UNRECOGNIZED = 'UNRECOGNIZED EC';
 
 /** The complete 64-entry esr_class_str[] of a profile (index = EC). */
 export function esrClassStrTable(profile: Profile = '6.1'): readonly string[] {
-  const t = profile === '6.1' ? CLASS_STR_61 : CLASS_STR_419;
+  const t = CLASS_STR[profile];
   return Object.freeze(Array.from({ length: ESR_ELx_EC_MAX + 1 }, (_, ec) => t[ec] ?? ESR_CLASS_UNRECOGNIZED));
 }
 
 /** `esr_get_class_string(esr)` */
 export function esr_get_class_string(esr: number | bigint, profile: Profile = '6.1'): string {
-  const t = profile === '6.1' ? CLASS_STR_61 : CLASS_STR_419;
+  const t = CLASS_STR[profile];
   return t[ESR_ELx_EC(esr)] ?? ESR_CLASS_UNRECOGNIZED;
 }

@@ -80,11 +80,14 @@ const BITS_ALL: readonly (PfBit & { profiles: readonly Profile[] })[] = [
   { bit: X86_PF_SGX, name: 'SGX', set: 'SGX MMU page-fault', clear: 'not an SGX fault', profiles: ['6.1'] },
 ];
 
+/** How each version spells the constants: PF_* (3.12, arch/x86/mm/fault.c enum x86_pf_error_code) or X86_PF_* (4.15+ asm/traps.h) */
+const PF_PREFIX: Readonly<Record<Profile, string>> = { '6.1': 'X86_PF_', '4.19': 'X86_PF_', '3.12': 'PF_' };
+
 /** The error-code bits a profile's kernel defines, with the profile's constant names. */
 export function pfBits(profile: Profile = '6.1'): readonly PfBit[] {
   return BITS_ALL.filter((b) => b.profiles.includes(profile)).map(({ bit, name, set, clear }) => ({
     bit,
-    name: (profile === '3.12' ? 'PF_' : 'X86_PF_') + name,
+    name: PF_PREFIX[profile] + name,
     set,
     clear,
   }));

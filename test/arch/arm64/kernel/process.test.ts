@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../../../src/include/faultpath/profile.js';
 import { formatGprs, print_pstate as formatPstate } from '../../../../arch/arm64/kernel/process.js';
 
 describe('formatPstate', () => {
@@ -10,7 +11,7 @@ describe('formatPstate', () => {
     expect(formatPstate(0x800n)).toContain('BTYPE=-c');
   });
   it('4.19 format stops after UAO', () => {
-    expect(formatPstate(0x80001000n, '4.19')).toBe('80001000 (Nzcv daif -PAN -UAO)');
+    expect(formatPstate(0x80001000n, PROFILES['4.19'])).toBe('80001000 (Nzcv daif -PAN -UAO)');
   });
 });
 
@@ -24,10 +25,10 @@ describe('register dump layout', () => {
     expect(l[9]).toBe('x2 : 0000000000000002 x1 : 0000000000000001 x0 : 0000000000000000');
   });
   it('4.19/3.12: two per line with a trailing space', () => {
-    const l = formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n }, '4.19');
+    const l = formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n }, PROFILES['4.19']);
     expect(l).toHaveLength(15);
     expect(l[0]).toBe('x29: 000000000000001d x28: 000000000000001c ');
     expect(l[14]).toBe('x1 : 0000000000000001 x0 : 0000000000000000 ');
-    expect(formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n }, '3.12')).toEqual(l);
+    expect(formatGprs({ regs, sp: 0n, pc: 0n, pstate: 0n }, PROFILES['3.12'])).toEqual(l);
   });
 });

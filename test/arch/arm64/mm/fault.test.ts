@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../../../src/include/faultpath/profile.js';
 import { ESR_ELx_FSC_FAULT } from '../../../../arch/arm64/include/asm/esr.js';
 import {
   fault_info,
@@ -35,7 +36,7 @@ describe('EL0 ESR sanitising (set_thread_esr / __do_user_fault)', () => {
     expect(r.esr).toBe(0x92000144);
     expect(r.esr & 0x3f).toBe(ESR_ELx_FSC_FAULT);
     expect(r.nameEsr).toBe(0x9200014f); // 6.1 names the original
-    expect(sanitizeUserFaultEsr(kaddr, 0x9200014f, '4.19').nameEsr).toBe(0x92000144); // 4.19 the sanitised
+    expect(sanitizeUserFaultEsr(kaddr, 0x9200014f, PROFILES['4.19']).nameEsr).toBe(0x92000144); // 4.19 the sanitised
   });
   it('DABT with ISV/SRT bits drops them', () => {
     expect(sanitizeUserFaultEsr(kaddr, 0x93c08047 >>> 0).esr).toBe(0x92000044);
@@ -53,7 +54,7 @@ describe('EL0 ESR sanitising (set_thread_esr / __do_user_fault)', () => {
     expect(sanitizeUserFaultEsr(1n << 48n, 0x92000047).sanitized).toBe(true);
   });
   it('3.12 does not sanitise', () => {
-    expect(sanitizeUserFaultEsr(kaddr, 0x9200004f, '3.12').esr).toBe(0x9200004f);
+    expect(sanitizeUserFaultEsr(kaddr, 0x9200004f, PROFILES['3.12']).esr).toBe(0x9200004f);
   });
 });
 
@@ -106,7 +107,7 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
     );
   });
   it('4.19 prints the ESR with 8 digits and two registers per line', () => {
-    const l = formatArm64UnhandledFault(baseFields(), '4.19');
+    const l = formatArm64UnhandledFault(baseFields(), PROFILES['4.19']);
     expect(l[0]).toBe(
       'null_store[114]: unhandled exception: DABT (lower EL), ESR 0x92000046, level 2 translation fault in null_store[400000+1000]',
     );
@@ -116,10 +117,10 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
   it('6.1 vs 4.19 on a kernel address: sanitised ESR, name from original (6.1) or sanitised (4.19) ESR', () => {
     const orig = buildDataAbortEsr({ write: true, fsc: 0x0f });
     for (const p of ['6.1', '4.19'] as const) {
-      const s = sanitizeUserFaultEsr(0xffff000012345678n, orig, p);
+      const s = sanitizeUserFaultEsr(0xffff000012345678n, orig, PROFILES[p]);
       const l = formatArm64UnhandledFault(
         baseFields({ esr: s.esr, faultName: faultInfo(p, s.nameEsr).name, vma: null }),
-        p,
+        PROFILES[p],
       )[0];
       expect(l).toBe(
         p === '6.1'
@@ -143,7 +144,7 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
         taskPtr: 0xffffffc07d000000n,
         threadInfoPtr: 0xffffffc07d100000n,
       }),
-      '3.12',
+      PROFILES['3.12'],
     );
     expect(l.slice(0, 11)).toEqual([
       'null_store[114]: unhandled level 2 translation fault (11) at 0x00000000, esr 0x92000046',
@@ -165,7 +166,7 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
   it('3.12 instruction aborts carry ESR_LNX_EXEC in the printed esr', () => {
     const l = formatArm64UnhandledFault(
       baseFields({ esr: buildInstrAbortEsr(0x0f), addr: 0x7f00001000n, release: 'r', version: 'v' }),
-      '3.12',
+      PROFILES['3.12'],
     );
     expect(l[0]).toBe('null_store[114]: unhandled level 2 translation fault (11) at 0x7f00001000, esr 0x8300000f');
     const l2 = formatArm64UnhandledFault(
@@ -176,7 +177,7 @@ describe('formatArm64UnhandledFault (synthetic)', () => {
         release: 'r',
         version: 'v',
       }),
-      '3.12',
+      PROFILES['3.12'],
     );
     expect(l2[0]).toBe('null_store[114]: unhandled level 3 permission fault (11) at 0x7f00001000, esr 0x8300000f');
   });
@@ -215,7 +216,10 @@ describe('formatShowPte', () => {
   });
   it('4.19 has no p4d and prints "pgdp = %p"', () => {
     expect(
-      formatShowPte({ addr: 0n, walk: { pgd: 0x41235003n, pud: 0n }, pgdPtrText: '(____ptrval____)' }, '4.19'),
+      formatShowPte(
+        { addr: 0n, walk: { pgd: 0x41235003n, pud: 0n }, pgdPtrText: '(____ptrval____)' },
+        PROFILES['4.19'],
+      ),
     ).toEqual([
       'user pgtable: 4k pages, 48-bit VAs, pgdp = (____ptrval____)',
       '[0000000000000000] pgd=0000000041235003, pud=0000000000000000',
@@ -225,7 +229,7 @@ describe('formatShowPte', () => {
     expect(
       formatShowPte(
         { addr: 0x1234n, walk: { pgd: 0x41235003n, pmd: 0x41236003n, pte: 0n }, pgdPtrText: 'ffffffc000000000' },
-        '3.12',
+        PROFILES['3.12'],
       )[1],
     ).toBe('[00001234] *pgd=0000000041235003, *pmd=0000000041236003, *pte=0000000000000000');
   });
@@ -252,14 +256,14 @@ describe('formatMemAbortDecode', () => {
     expect(l).toContain('  SF = 1, AR = 0');
   });
   it('4.19 format and no FSC line; instruction aborts have no data-abort block', () => {
-    expect(formatMemAbortDecode(0x8600000f, '4.19')).toEqual([
+    expect(formatMemAbortDecode(0x8600000f, PROFILES['4.19'])).toEqual([
       'Mem abort info:',
       '  ESR = 0x8600000f',
       '  Exception class = IABT (current EL), IL = 32 bits',
       '  SET = 0, FnV = 0',
       '  EA = 0, S1PTW = 0',
     ]);
-    expect(formatMemAbortDecode(0x8600000f, '3.12')).toEqual([]);
+    expect(formatMemAbortDecode(0x8600000f, PROFILES['3.12'])).toEqual([]);
   });
 });
 
@@ -287,7 +291,7 @@ describe.skipIf(!haveOracle)('formatArm64UnhandledFault vs the real 6.1 oracle',
         sp: BigInt(uf.regs.sp),
         regs,
       };
-      const got = formatArm64UnhandledFault(fields, '6.1');
+      const got = formatArm64UnhandledFault(fields, PROFILES['6.1']);
       const want = oracleBlock(oracleLogLines('aarch64', name), 'unhandled exception:', got.length);
       expect(got).toEqual(want);
       // the decoded facts of the JSON agree with our table

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROFILES } from '../../../../src/include/faultpath/profile.js';
 import { decodePf } from '../../../../arch/x86/include/asm/trap_pf.js';
 import { X86_TASK_SIZE_MAX } from '../../../../arch/x86/include/asm/page_64_types.js';
 import { type OpcodeDump, show_opcodes as formatShowOpcodes } from '../../../../arch/x86/kernel/dumpstack.js';
@@ -35,17 +36,17 @@ describe('formatX86Segfault (synthetic)', () => {
     );
   });
   it('4.19 has no CPU suffix; unreadable code is "Bad RIP value."', () => {
-    expect(formatX86Segfault({ ...base, code: { kind: 'fault' } }, '4.19')).toEqual([
+    expect(formatX86Segfault({ ...base, code: { kind: 'fault' } }, PROFILES['4.19'])).toEqual([
       'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6 in a.out[401000+1000]',
       'Code: Bad RIP value.',
     ]);
     // ip-42..ip+21 reaching above TASK_SIZE_MAX is refused even if bytes were supplied
-    expect(formatShowOpcodes(X86_TASK_SIZE_MAX - 10n, { kind: 'bytes', bytes }, '4.19')).toEqual([
+    expect(formatShowOpcodes(X86_TASK_SIZE_MAX - 10n, { kind: 'bytes', bytes }, PROFILES['4.19'])).toEqual([
       'Code: Bad RIP value.',
     ]);
   });
   it('3.12 has neither CPU suffix nor Code line', () => {
-    expect(formatX86Segfault({ ...base, vma: null, code: { kind: 'bytes', bytes } }, '3.12')).toEqual([
+    expect(formatX86Segfault({ ...base, vma: null, code: { kind: 'bytes', bytes } }, PROFILES['3.12'])).toEqual([
       'a_very_long_com[123]: segfault at 0 ip 0000000000401126 sp 00007ffc8e1b7e50 error 6',
     ]);
   });
@@ -93,7 +94,7 @@ describe.skipIf(!haveOracle)('formatX86Segfault vs the real 6.1 oracle', () => {
           cpu: { cpu: Number(uf.cpu), core: Number(uf.core), socket: Number(uf.socket) },
           code: parseCode(uf.code),
         },
-        '6.1',
+        PROFILES['6.1'],
       );
       const want = oracleBlock(oracleLogLines('x86_64', name), ': segfault at ', got.length);
       expect(got).toEqual(want);
