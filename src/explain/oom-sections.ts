@@ -4,6 +4,7 @@
  * usage / show_mem(), 5. task table, 6. constraint summary, 7. the kill.  Each writes its text
  * into the Ctx and returns what the report object keeps.  Sections 8 and 9 are in oom-victim.ts.
  */
+import { PROFILES } from '../include/faultpath/profile.js';
 import { GFP_PROFILES, formatGfpFlags } from '../include/linux/gfp.js';
 import {
   PAGE_KB,
@@ -24,16 +25,16 @@ import {
 import { CONSTRAINT_MEANING, FRAME_MEANING, GFP_MEANING } from './oom-meanings.js';
 import type { OomFormat, OomKilledLine, OomReport } from './oom-report.js';
 
+/** Report formats the explanation decodes only as far as it can (3.12: no flag names, fewer markers). */
+const BEST_EFFORT: Record<OomFormat, boolean> = { '6.1': false, '4.19': false, '3.12': true };
+
 /** Memcg or global: which lines of the report say so (and the memcg lines seen, for the checks). */
 export function classifyKind(
   p: OomReport,
   v: OomFormat,
 ): { kind: OomKind; kindEvidence: string[]; memcgEvidence: string[] } {
   const memcgEvidence: string[] = [];
-  if (p.counters.memory)
-    memcgEvidence.push(
-      `"memory: usage … limit … failcnt" (${v === '6.1' ? 'mem_cgroup_print_oom_meminfo' : 'mem_cgroup_print_oom_info'})`,
-    );
+  if (p.counters.memory) memcgEvidence.push(`"memory: usage … limit … failcnt" (${PROFILES[v].oomReport.memcgInfo})`);
   if (p.statsFor.length) memcgEvidence.push(`"Memory cgroup stats for ${p.statsFor[0]}:"`);
   if (p.taskIn419) memcgEvidence.push('"Task in … killed as a result of limit of …" (4.19 mem_cgroup_print_oom_info)');
   if (p.limitReached419) memcgEvidence.push('"Memory limit reached of cgroup …"');
@@ -70,7 +71,8 @@ function memcgTotalpages(p: OomReport, v: OomFormat): Totalpages {
   let how = `mem_cgroup_get_max(): memory limit ${mem.limitKb}kB = ${limitPages} pages`;
   const sw = p.counters.swap;
   const msw = p.counters['memory+swap'];
-  if (v === '6.1' && sw) {
+  const viaSwapMax = PROFILES[v].memcgGetMaxSwap === 'swap.max';
+  if (viaSwapMax && sw) {
     if (sw.limitKb >= UNLIMITED_KB) {
       exact = false;
       how +=
@@ -87,7 +89,7 @@ function memcgTotalpages(p: OomReport, v: OomFormat): Totalpages {
       exact = false;
       how += ' (+ swap up to total_swap_pages, not printed in a memcg report: assumed 0, no swap device)';
     } else if (msw.limitKb > mem.limitKb) {
-      value = v === '6.1' ? limitPages + kbToPages(msw.limitKb - mem.limitKb) : kbToPages(msw.limitKb);
+      value = viaSwapMax ? limitPages + kbToPages(msw.limitKb - mem.limitKb) : kbToPages(msw.limitKb);
       exact = false;
       how += ` + swap allowed by memory+swap limit ${msw.limitKb}kB → ${value} pages (capped by total_swap_pages in the kernel; assumes enough swap)`;
     }
@@ -131,7 +133,7 @@ export function estimateTotalpages(p: OomReport, v: OomFormat, kind: OomKind): T
 /** 1. The header line (and the 4.19 cpuset line). */
 export function sayHeader(cx: Ctx, index: number): void {
   const { p, v, kind } = cx;
-  const title = `OOM report ${index} — Linux ${v} format${v === '3.12' ? ' (best effort)' : ''}, ${kind === 'memcg' ? 'memory-cgroup OOM' : 'global (system-wide) OOM'}`;
+  const title = `OOM report ${index} — Linux ${v} format${BEST_EFFORT[v] ? ' (best effort)' : ''}, ${kind === 'memcg' ? 'memory-cgroup OOM' : 'global (system-wide) OOM'}`;
   say(cx, title);
   say(cx, '='.repeat(title.length));
   say(cx, `Format: ${p.formatEvidence.join('; ')}.`);
@@ -206,13 +208,15 @@ export function sayGfp(cx: Ctx): string[] {
     } else {
       say(cx, `     (3.12 prints no flag names; the tracepoint names would be ${rendered})`);
     }
-    const canReclaim = v === '3.12' ? gfpFlags.includes('__GFP_WAIT') : gfpFlags.includes('__GFP_DIRECT_RECLAIM');
+    // the profile's __GFP_DIRECT_RECLAIM bit (__GFP_WAIT before 4.4)
+    const canReclaim = (p.header.gfpMask & PROFILES[v].gfp.DIRECT_RECLAIM) !== 0;
     const fs = gfpFlags.includes('__GFP_FS');
     say(
       cx,
       `     For reclaim/OOM: direct reclaim ${canReclaim ? 'allowed' : 'NOT allowed'}; __GFP_FS ${fs ? 'set (a global OOM may kill)' : 'clear (out_of_memory() would not kill for a global OOM)'}${gfpFlags.includes('__GFP_NORETRY') || gfpFlags.includes('__GFP_RETRY_MAYFAIL') ? '; NORETRY/RETRY_MAYFAIL normally keep the OOM killer out' : ''}.`,
     );
-    if (kind === 'memcg' && v !== '3.12')
+    // 3.12's memcg OOM does not go through out_of_memory() with the charge's gfp
+    if (kind === 'memcg' && PROFILES[v].memcgOomViaOutOfMemory)
       say(
         cx,
         "     For a memcg OOM this is the gfp of the failed charge (GFP_KERNEL when a user page is charged), not the page allocation's mask.",
@@ -332,6 +336,8 @@ export function sayMemcg(cx: Ctx): MemcgInfo | null {
         `   > Task in ${p.taskIn419.task} killed as a result of limit of ${p.taskIn419.limit}\n     the victim's memcg and the memcg whose limit was hit (the OOM domain).`,
       );
     const c = p.counters;
+    // 6.1 mem_cgroup_print_oom_meminfo(): memory.stat in bytes, memsw only on cgroup v1
+    const printsMeminfo = PROFILES[v].oomReport.memcgInfo === 'mem_cgroup_print_oom_meminfo';
     const line = (k: 'memory' | 'swap' | 'memory+swap' | 'kmem', what: string) => {
       const x = c[k];
       if (!x) return;
@@ -348,7 +354,7 @@ export function sayMemcg(cx: Ctx): MemcgInfo | null {
     line('swap', 'cgroup v2 swap counter (memory.swap.current / memory.swap.max)');
     line(
       'memory+swap',
-      `memsw counter (cgroup v1 memory.memsw.*${v === '6.1' ? '' : '; 4.19 prints it on cgroup v2 too'})`,
+      `memsw counter (cgroup v1 memory.memsw.*${printsMeminfo ? '' : '; 4.19 prints it on cgroup v2 too'})`,
     );
     line('kmem', 'kernel-memory counter (cgroup v1 memory.kmem.*)');
     if (c.memory && c.memory.usageKb > c.memory.limitKb)
@@ -362,7 +368,7 @@ export function sayMemcg(cx: Ctx): MemcgInfo | null {
       );
       const s = p.stats;
       const pg = (b: number | undefined) => (b === undefined ? '?' : `${b} bytes = ${Math.floor(b / 4096)} pages`);
-      if (v === '6.1') {
+      if (printsMeminfo) {
         say(
           cx,
           `     memory.stat of the OOM memcg, values in BYTES: anon ${pg(s.anon)}, file ${pg(s.file)}, kernel ${pg(s.kernel)}, pagetables ${pg(s.pagetables)}, shmem ${pg(s.shmem)}.`,
@@ -481,7 +487,7 @@ export function saySummary(cx: Ctx): void {
       say(cx, `   global_oom: no OOM memcg; task_memcg=${s.task_memcg ?? '?'} is just the victim's cgroup.`);
     say(cx, `   task=${s.task ?? '?'},pid=${s.pid ?? '?'},uid=${s.uid ?? '?'}: the chosen victim.`);
     say(cx, '');
-  } else if (v === '6.1') {
+  } else if (PROFILES[v].oomReport.summary) {
     if (p.killed.length) cx.notes.push('6.1 report without the "oom-kill:constraint=" summary line (truncated log?)');
   } else {
     say(cx, `6. Constraint summary — not printed by ${v} (dump_oom_summary() came with 5.0)`);

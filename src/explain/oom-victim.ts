@@ -4,7 +4,7 @@
  * version's select_bad_process() tie rule, and flag numbers of the report that do not fit
  * together (kill line vs task table, summary vs memcg lines, printed score vs points).
  */
-import { PROFILES } from '../include/faultpath/profile.js';
+import { type KernelProfile, PROFILES } from '../include/faultpath/profile.js';
 import { oom_badness } from '../mm/oom_kill.js';
 import {
   PAGE_KB,
@@ -57,7 +57,7 @@ export function checkKillLines(cx: Ctx): void {
     if (!row) {
       if (p.tasks.length)
         cx.notes.push(
-          `killed process ${k.pid} (${k.comm}) is not in the task table${v !== '6.1' ? ' (4.19: a sacrificed child outside the scanned set?)' : ''}`,
+          `killed process ${k.pid} (${k.comm}) is not in the task table${PROFILES[v].sacrificeChild ? ' (4.19: a sacrificed child outside the scanned set?)' : ''}`,
         );
       continue;
     }
@@ -134,7 +134,7 @@ export function checkSummary(cx: Ctx, memcgEvidence: string[], victim: OomKilled
     );
   if (p.summary?.task !== undefined && victim && p.summary.task !== victim.comm)
     cx.notes.push(`summary task=${p.summary.task} vs Killed process comm ${victim.comm}`);
-  if (p.selection && v === '4.19' && p.killed.length && victim && victim.pid !== p.selection.pid)
+  if (p.selection && OOM_TEXT[v].sacrificedChildNote && p.killed.length && victim && victim.pid !== p.selection.pid)
     cx.notes.push(
       `Kill process ${p.selection.pid} but Killed process ${victim.pid}: a child was sacrificed (4.19 oom_kill_process() "prefer children over parent")`,
     );
@@ -174,6 +174,47 @@ function badness(format: OomFormat, row: OomTaskRow, totalpages: number): OomCan
 }
 
 /**
+ * oom_evaluate_task()'s comparison, by the profile's tie discriminant: the initial chosen_points,
+ * whether a task with `points` replaces the chosen one, and how the explanation states the rule.
+ * 'later-nonzero' (3.12) follows kernel-reference §7.5, "strictly greater wins" (the model's
+ * src/mm/oom_kill.ts lets an equal later task win).
+ */
+const TIE_RULES: Record<
+  KernelProfile['badness']['tie'],
+  {
+    start: number;
+    replaces: (points: number, chosenPoints: number, chosen: OomCandidate | null) => boolean;
+    text: string;
+  }
+> = {
+  later: {
+    start: -Infinity,
+    replaces: (points, chosenPoints) => points >= chosenPoints,
+    text: '6.1 tie rule: oom_evaluate_task() skips only "points < chosen_points", so of equal scores the LATER task in the table wins',
+  },
+  leader: {
+    start: 0,
+    replaces: (points, chosenPoints, chosen) =>
+      !(!points || points < chosenPoints) && !(points === chosenPoints && chosen && chosen.pid === chosen.tgid),
+    text: '4.19 tie rule: on equal points a chosen thread-group leader is kept (the EARLIER leader wins)',
+  },
+  'later-nonzero': {
+    start: 0,
+    replaces: (points, chosenPoints) => points > chosenPoints,
+    text: '3.12: strictly greater wins (the earlier task keeps a tie)',
+  },
+};
+
+/** What the explanation says per report format, where no profile field expresses it. */
+const OOM_TEXT: Record<OomFormat, { sacrificedChildNote: boolean; memcgScanOrderNote: boolean }> = {
+  // 4.19 oom_kill_process() "prefer children over parent" shows as a Kill/Killed pid mismatch;
+  // 4.19 memcg OOMs scan the memcg's threads while dump_tasks() walks for_each_process().
+  '6.1': { sacrificedChildNote: false, memcgScanOrderNote: false },
+  '4.19': { sacrificedChildNote: true, memcgScanOrderNote: true },
+  '3.12': { sacrificedChildNote: false, memcgScanOrderNote: false },
+};
+
+/**
  * select_bad_process() over the dump_tasks() rows, in table order (6.1: dump_tasks() walks the
  * same iterator as select_bad_process(): mem_cgroup_scan_tasks() or for_each_process()).
  * oom_evaluate_task(): 6.1 skips `points < chosen_points`, so an equal later task replaces the
@@ -181,18 +222,12 @@ function badness(format: OomFormat, row: OomTaskRow, totalpages: number): OomCan
  * thread-group leader; 3.12: strictly greater wins.
  */
 function selectVictim(format: OomFormat, cands: OomCandidate[]): OomCandidate | null {
+  const rule = TIE_RULES[PROFILES[format].badness.tie];
   let chosen: OomCandidate | null = null;
-  let chosenPoints = format === '6.1' ? -Infinity : 0;
+  let chosenPoints = rule.start;
   for (const c of cands) {
     if (c.points === null) continue;
-    if (format === '6.1') {
-      if (c.points < chosenPoints) continue;
-    } else if (format === '4.19') {
-      if (!c.points || c.points < chosenPoints) continue;
-      if (c.points === chosenPoints && chosen && chosen.pid === chosen.tgid) continue;
-    } else if (c.points <= chosenPoints) {
-      continue;
-    }
+    if (!rule.replaces(c.points, chosenPoints, chosen)) continue;
     chosen = c;
     chosenPoints = c.points;
   }
@@ -216,14 +251,6 @@ export function scoreTaskTable(
   return { candidates, victim: rows.length ? selectVictim(format, candidates) : null };
 }
 
-function tieRuleText(v: OomFormat): string {
-  return v === '6.1'
-    ? '6.1 tie rule: oom_evaluate_task() skips only "points < chosen_points", so of equal scores the LATER task in the table wins'
-    : v === '4.19'
-      ? '4.19 tie rule: on equal points a chosen thread-group leader is kept (the EARLIER leader wins)'
-      : '3.12: strictly greater wins (the earlier task keeps a tie)';
-}
-
 /** What section 8 works with. */
 interface Recomputation {
   totalpages: Totalpages;
@@ -245,7 +272,7 @@ function sayCandidates(cx: Ctx, r: Recomputation): void {
   }
   say(
     cx,
-    `   ${pad('rank', 4)} ${padEnd('pid', 8)} ${padEnd('name', 16)} ${pad('rss', 8)} ${pad('swapents', 8)} ${pad(v === '3.12' ? 'nr_ptes' : 'pgtbl/4096', 10)} ${pad('adj', 6)} ${pad('adj×(tp/1000)', 14)} ${pad('points', 10)}`,
+    `   ${pad('rank', 4)} ${padEnd('pid', 8)} ${padEnd('name', 16)} ${pad('rss', 8)} ${pad('swapents', 8)} ${pad(PROFILES[v].oomReport.dumpTasks === 'nr_ptes' ? 'nr_ptes' : 'pgtbl/4096', 10)} ${pad('adj', 6)} ${pad('adj×(tp/1000)', 14)} ${pad('points', 10)}`,
   );
   const order = [...ranked, ...candidates.filter((c) => c.points === null)];
   for (const c of order) {
@@ -263,7 +290,7 @@ function sayCandidates(cx: Ctx, r: Recomputation): void {
   if (candidates.some((c) => c.effectiveAdj !== c.oomScoreAdj))
     say(cx, '   (* 3.12 root bonus: adj − 30 for CAP_SYS_ADMIN, assumed for uid 0)');
   say(cx, `   ${tieRule}.`);
-  if (v === '4.19' && kind === 'memcg')
+  if (OOM_TEXT[v].memcgScanOrderNote && kind === 'memcg')
     say(
       cx,
       "   (4.19 memcg OOM: select_bad_process() iterates the memcg's threads while dump_tasks() walks for_each_process(), so the table order may differ from the scan order — only matters for ties.)",
@@ -274,7 +301,8 @@ function sayCandidates(cx: Ctx, r: Recomputation): void {
 function sayRecomputedScore(cx: Ctx, recomputed: OomCandidate, totalpages: Totalpages): void {
   const { p, v } = cx;
   say(cx, `   Recomputed victim: pid ${recomputed.pid} (${recomputed.name}) with ${recomputed.points} points.`);
-  if (v === '6.1' || !totalpages.value) return;
+  // the score is what oom_kill_process()'s "Kill process %d (%s) score %u or sacrifice child" prints
+  if (!PROFILES[v].sacrificeChild || !totalpages.value) return;
   const score = Math.floor((recomputed.points! * 1000) / totalpages.value);
   say(
     cx,
@@ -331,10 +359,10 @@ function compareWithKernel(cx: Ctx, r: Recomputation, invokerPid: number | null)
   const { candidates, recomputed, victim } = r;
   const allocatingTask = !!victim?.message?.includes('oom_kill_allocating_task');
   const adjMatters = candidates.some((c) => c.points !== null && c.effectiveAdj !== 0);
-  const selectedPid =
-    v === '6.1'
-      ? (victim?.pid ?? (p.summary?.pid !== undefined ? num(p.summary.pid) : null))
-      : (p.selection?.pid ?? victim?.pid ?? null);
+  // without the "Kill process … or sacrifice child" selection line (6.1) the victim is the killed (or summary) pid
+  const selectedPid = PROFILES[v].sacrificeChild
+    ? (p.selection?.pid ?? victim?.pid ?? null)
+    : (victim?.pid ?? (p.summary?.pid !== undefined ? num(p.summary.pid) : null));
   if (recomputed) sayRecomputedScore(cx, recomputed, r.totalpages);
   if (allocatingTask) {
     say(
@@ -375,15 +403,22 @@ export function recomputeVictim(
 ): { candidates: OomCandidate[]; recomputed: OomCandidate | null } {
   const { p, v } = cx;
   say(cx, '8. Recomputing the victim — oom_badness() / select_bad_process() (mm/oom_kill.c)');
-  const formula =
-    v === '3.12'
-      ? 'points = rss + nr_ptes + swapents + (oom_score_adj − 30 if root) × (totalpages / 1000), clamped to ≥ 1'
-      : `points = rss + swapents + pgtables_bytes/4096 + oom_score_adj × (totalpages / 1000)${v === '4.19' ? ', clamped to ≥ 1' : ' (6.1: not clamped, may be ≤ 0)'}`;
+  const rules = PROFILES[v].badness;
+  const formula = rules.rootBonus
+    ? 'points = rss + nr_ptes + swapents + (oom_score_adj − 30 if root) × (totalpages / 1000), clamped to ≥ 1'
+    : `points = rss + swapents + pgtables_bytes/4096 + oom_score_adj × (totalpages / 1000)${rules.clampToOne ? ', clamped to ≥ 1' : ' (6.1: not clamped, may be ≤ 0)'}`;
   say(cx, `   ${formula}; integer divisions; oom_score_adj −1000 is never chosen.`);
   say(cx, `   totalpages = ${totalpages.value ?? 'unknown'}: ${totalpages.how}.`);
   const { candidates, victim: recomputed } = scoreTaskTable(v, p.tasks, totalpages.value ?? 0);
   const ranked = candidates.filter((c) => c.points !== null).sort((a, b) => b.points! - a.points!);
-  const r: Recomputation = { totalpages, candidates, ranked, recomputed, victim, tieRule: tieRuleText(v) };
+  const r: Recomputation = {
+    totalpages,
+    candidates,
+    ranked,
+    recomputed,
+    victim,
+    tieRule: TIE_RULES[PROFILES[v].badness.tie].text,
+  };
   sayCandidates(cx, r);
   compareWithKernel(cx, r, invokerPid);
   say(cx, '');

@@ -52,6 +52,12 @@ export interface KernelProfile {
   memcgOomViaOutOfMemory: boolean;
   /** 6.1 mem_cgroup_out_of_memory(): under oom_lock, re-check the margin and a dying current first */
   memcgOomRechecksMargin: boolean;
+  /**
+   * mem_cgroup_get_max() (mem_cgroup_get_limit() in 3.12), the memcg OOM's totalpages: the limit plus
+   * 'swap.max' (6.1: cgroup v2 memcg->swap, or memsw.max − max when memsw is accounted) or capped by
+   * 'memsw.max' (4.19: min(max + swap, memsw.max); 3.12 the memsw res_counter limit)
+   */
+  memcgGetMaxSwap: 'swap.max' | 'memsw.max';
   /** memory.oom_control (cgroup v1) has the "oom_kill" counter line (4.13+) */
   memcgOomControlOomKill: boolean;
   /** §7.2: pagefault_out_of_memory falls back to a global out_of_memory(gfp 0) */
@@ -254,6 +260,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     memcgCounter: 'page_counter',
     memcgOomViaOutOfMemory: true,
     memcgOomRechecksMargin: true,
+    memcgGetMaxSwap: 'swap.max',
     memcgOomControlOomKill: true,
     pagefaultOomGlobal: false,
     memcgEventsHierarchical: true,
@@ -342,6 +349,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     memcgCounter: 'page_counter',
     memcgOomViaOutOfMemory: true,
     memcgOomRechecksMargin: false,
+    memcgGetMaxSwap: 'memsw.max',
     memcgOomControlOomKill: true,
     pagefaultOomGlobal: true,
     memcgEventsHierarchical: false,
@@ -430,6 +438,7 @@ export const PROFILES: Record<KernelVersion, KernelProfile> = {
     memcgCounter: 'res_counter',
     memcgOomViaOutOfMemory: false,
     memcgOomRechecksMargin: false,
+    memcgGetMaxSwap: 'memsw.max',
     memcgOomControlOomKill: false,
     pagefaultOomGlobal: true,
     memcgEventsHierarchical: false,
