@@ -28,11 +28,14 @@ import { faultInfo } from '../../arch/arm64/mm/fault_info.js';
 import { mem_abort_decode as formatMemAbortDecode, sanitizeUserFaultEsr } from '../../arch/arm64/mm/fault.js';
 import {
   X86_PF_INSTR,
+  X86_PF_PK,
   X86_PF_PROT,
+  X86_PF_SGX,
   X86_PF_SHSTK,
   X86_PF_USER,
   decodePf,
   pfBits,
+  pfName,
 } from '../../arch/x86/include/asm/trap_pf.js';
 import { show_fault_oops as formatPfOopsLines } from '../../arch/x86/mm/fault.js';
 import { PROFILES, type KernelVersion } from '../include/faultpath/profile.js';
@@ -83,32 +86,100 @@ const hx = (v: number | bigint, w = 0) => '0x' + BigInt(v).toString(16).padStart
 // ESR
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * How the explanation describes each version's arm64 fault path where no profile field states the
+ * difference: data per version (arch/arm64/kernel/entry.S, arch/arm64/mm/fault.c of each tree).
+ */
+interface Arm64Text {
+  /** the EL0 abort path to do_mem_abort(), for instruction and data aborts */
+  el0: { ia: string; da: string };
+  /** the EL1 path (null ia: the version has no EL1 instruction-abort handler) and how unresolvable faults end */
+  el1: { da: string; ia: string | null; die: string };
+  /** the fault flags do_page_fault() starts from, by name */
+  faultFlagsBase: string;
+  /** el0_ia ORs ESR_LNX_EXEC into the ESR (3.12): do_page_fault() tests it for exec faults */
+  esrLnxExec: boolean;
+  /** do_page_fault() ORs in FAULT_FLAG_INSTRUCTION for instruction aborts (6.1) */
+  execFaultFlag: boolean;
+  /** the vm_flags a read fault requires */
+  readVmFlags: string;
+  /** do_translation_fault()'s test for a user address, or null: the 3.12 line names no signal */
+  translationCheck: string | null;
+  /** do_mem_abort() after do_bad() */
+  doBad: 'arm64_notify_die' | 'die' | 'pr_alert';
+  /** do_sea(): user mode tries apei_claim_sea() first (6.1) */
+  seaApei: boolean;
+  /** do_alignment_fault() may fix up AArch32 tasks (6.1 CONFIG_COMPAT_ALIGNMENT_FIXUPS) */
+  alignmentFixups: boolean;
+}
+
+const ARM64_TEXT: Record<Profile, Arm64Text> = {
+  '6.1': {
+    el0: {
+      ia: 'VBAR_EL1+0x400 el0t_64_sync -> el0t_64_sync_handler -> el0_ia -> do_mem_abort(far, esr, regs)',
+      da: 'VBAR_EL1+0x400 el0t_64_sync -> el0t_64_sync_handler -> el0_da -> do_mem_abort(far, esr, regs)',
+    },
+    el1: {
+      da: 'VBAR_EL1+0x200 el1h_64_sync -> el1h_64_sync_handler -> el1_abort',
+      ia: 'VBAR_EL1+0x200 el1h_64_sync -> el1h_64_sync_handler -> el1_abort',
+      die: 'die_kernel_fault()',
+    },
+    faultFlagsBase: 'FAULT_FLAG_DEFAULT|FAULT_FLAG_USER',
+    esrLnxExec: false,
+    execFaultFlag: true,
+    readVmFlags: 'VM_READ|VM_WRITE (|VM_EXEC unless the CPU has ARM64_HAS_EPAN)',
+    translationCheck: 'is_ttbr0_addr(untagged_addr(far))',
+    doBad: 'arm64_notify_die',
+    seaApei: true,
+    alignmentFixups: true,
+  },
+  '4.19': {
+    el0: {
+      ia: 'VBAR_EL1+0x400 el0_sync -> el0_ia -> do_el0_ia_bp_hardening -> do_mem_abort(addr, esr, regs)',
+      da: 'VBAR_EL1+0x400 el0_sync -> el0_da (clear_address_tag) -> do_mem_abort(addr, esr, regs)',
+    },
+    el1: { da: 'VBAR_EL1+0x200 el1_sync -> el1_da', ia: 'VBAR_EL1+0x200 el1_sync -> el1_ia', die: 'die()' },
+    faultFlagsBase: 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER',
+    esrLnxExec: false,
+    execFaultFlag: false,
+    readVmFlags: 'VM_READ|VM_WRITE',
+    translationCheck: 'addr < TASK_SIZE',
+    doBad: 'die',
+    seaApei: false,
+    alignmentFixups: false,
+  },
+  '3.12': {
+    el0: {
+      ia: 'VBAR_EL1+0x400 el0_sync -> el0_ia (orr esr, #ESR_LNX_EXEC) -> do_mem_abort(addr, esr, regs)',
+      da: 'VBAR_EL1+0x400 el0_sync -> el0_da (bic addr top byte) -> do_mem_abort(addr, esr, regs)',
+    },
+    el1: { da: 'VBAR_EL1+0x200 el1_sync -> el1_da', ia: null, die: 'die()' },
+    faultFlagsBase: 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER',
+    esrLnxExec: true,
+    execFaultFlag: false,
+    readVmFlags: 'VM_READ|VM_WRITE|VM_EXEC',
+    translationCheck: null,
+    doBad: 'pr_alert',
+    seaApei: false,
+    alignmentFixups: false,
+  },
+};
+
 function vectorPath(profile: Profile, ec: number): string {
-  const handler = ec === ESR_ELx_EC_IABT_LOW ? 'el0_ia' : 'el0_da';
-  if (profile === '6.1')
-    return `VBAR_EL1+0x400 el0t_64_sync -> el0t_64_sync_handler -> ${handler} -> do_mem_abort(far, esr, regs)`;
-  if (profile === '4.19')
-    return ec === ESR_ELx_EC_IABT_LOW
-      ? 'VBAR_EL1+0x400 el0_sync -> el0_ia -> do_el0_ia_bp_hardening -> do_mem_abort(addr, esr, regs)'
-      : 'VBAR_EL1+0x400 el0_sync -> el0_da (clear_address_tag) -> do_mem_abort(addr, esr, regs)';
-  return ec === ESR_ELx_EC_IABT_LOW
-    ? 'VBAR_EL1+0x400 el0_sync -> el0_ia (orr esr, #ESR_LNX_EXEC) -> do_mem_abort(addr, esr, regs)'
-    : 'VBAR_EL1+0x400 el0_sync -> el0_da (bic addr top byte) -> do_mem_abort(addr, esr, regs)';
+  const el0 = ARM64_TEXT[profile].el0;
+  return ec === ESR_ELx_EC_IABT_LOW ? el0.ia : el0.da;
 }
 
 /** vm_flags do_page_fault() requires of the VMA for this abort (arch/arm64/mm/fault.c). */
 function requiredVmFlags(profile: Profile, esr: number): { vmFlags: string; mmFlags: string; kind: string } {
   const ec = ESR_ELx_EC(esr);
   const ff = PROFILES[profile].faultFlags;
-  const base =
-    profile === '6.1'
-      ? 'FAULT_FLAG_DEFAULT|FAULT_FLAG_USER'
-      : 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER';
+  const text = ARM64_TEXT[profile];
+  const base = text.faultFlagsBase;
   const baseVal = ff.DEFAULT | ff.USER;
-  const exec =
-    profile === '3.12' ? (esr & ESR_LNX_EXEC) !== 0 || ec === ESR_ELx_EC_IABT_LOW : ec === ESR_ELx_EC_IABT_LOW;
+  const exec = (text.esrLnxExec && (esr & ESR_LNX_EXEC) !== 0) || ec === ESR_ELx_EC_IABT_LOW;
   if (exec) {
-    return profile === '6.1'
+    return text.execFaultFlag
       ? {
           kind: 'instruction fetch',
           vmFlags: 'VM_EXEC',
@@ -122,12 +193,7 @@ function requiredVmFlags(profile: Profile, esr: number): { vmFlags: string; mmFl
       vmFlags: 'VM_WRITE',
       mmFlags: `${base}|FAULT_FLAG_WRITE = ${hx(baseVal | ff.WRITE)}`,
     };
-  const read =
-    profile === '6.1'
-      ? 'VM_READ|VM_WRITE (|VM_EXEC unless the CPU has ARM64_HAS_EPAN)'
-      : profile === '4.19'
-        ? 'VM_READ|VM_WRITE'
-        : 'VM_READ|VM_WRITE|VM_EXEC';
+  const read = text.readVmFlags;
   return {
     kind: (esr & ESR_ELx_CM) !== 0 ? 'cache maintenance (CM=1: treated as a read)' : 'read',
     vmFlags: read,
@@ -137,14 +203,15 @@ function requiredVmFlags(profile: Profile, esr: number): { vmFlags: string; mmFl
 
 function handlerLines(profile: Profile, esr: number, userAbort: boolean): string[] {
   const inf = faultInfo(profile, esr);
+  const text = ARM64_TEXT[profile];
   const out: string[] = [];
   const sig = `${inf.sigName} (${inf.sig}), si_code ${inf.codeName}${inf.codeName === '0' ? '' : ` (${inf.code === 0x80 ? '0x80' : inf.code})`}`;
   switch (inf.fn) {
     case 'do_translation_fault':
       out.push(
-        profile === '3.12'
+        text.translationCheck === null
           ? '  do_translation_fault(): addr < TASK_SIZE -> do_page_fault(); else do_bad_area() -> SIGSEGV SEGV_MAPERR'
-          : `  do_translation_fault(): ${profile === '6.1' ? 'is_ttbr0_addr(untagged_addr(far))' : 'addr < TASK_SIZE'} -> do_page_fault(); else do_bad_area() -> ${sig}`,
+          : `  do_translation_fault(): ${text.translationCheck} -> do_page_fault(); else do_bad_area() -> ${sig}`,
       );
       out.push(...pageFaultLines(profile, esr));
       break;
@@ -153,11 +220,11 @@ function handlerLines(profile: Profile, esr: number, userAbort: boolean): string
       break;
     case 'do_bad':
       out.push('  do_bad() returns 1 ("unhandled"): do_mem_abort() then');
-      if (profile === '6.1')
+      if (text.doBad === 'arm64_notify_die')
         out.push(
           `    user mode: arm64_notify_die("${inf.name}", regs, ${inf.sigName}, ${inf.codeName}, addr, esr)${inf.sig === 9 ? ' -> force_sig(SIGKILL)' : ''}; kernel mode: die_kernel_fault()`,
         );
-      else if (profile === '4.19')
+      else if (text.doBad === 'die')
         out.push(
           `    kernel mode: "Unhandled fault at 0x…", mem_abort_decode(), show_pte(), then die(); user mode: arm64_notify_die() with ${sig}`,
         );
@@ -168,14 +235,14 @@ function handlerLines(profile: Profile, esr: number, userAbort: boolean): string
       break;
     case 'do_sea':
       out.push(
-        profile === '6.1'
+        text.seaApei
           ? `  do_sea(): user mode tries apei_claim_sea() first; else arm64_notify_die("${inf.name}", ${sig}, si_addr = FnV ? 0 : untagged far)`
           : `  do_sea(): arm64_notify_die("${inf.name}") with ${sig}, si_addr = FnV ? NULL : addr`,
       );
       break;
     case 'do_alignment_fault':
       out.push(
-        `  do_alignment_fault(): ${profile === '6.1' ? 'AArch32 tasks may be fixed up (CONFIG_COMPAT_ALIGNMENT_FIXUPS); otherwise ' : ''}do_bad_area() -> ${sig}`,
+        `  do_alignment_fault(): ${text.alignmentFixups ? 'AArch32 tasks may be fixed up (CONFIG_COMPAT_ALIGNMENT_FIXUPS); otherwise ' : ''}do_bad_area() -> ${sig}`,
       );
       break;
     case 'do_tag_check_fault':
@@ -185,13 +252,14 @@ function handlerLines(profile: Profile, esr: number, userAbort: boolean): string
       break;
   }
   if (userAbort && inf.fn !== 'do_bad' && inf.fn !== 'do_sea') {
-    if (profile === '3.12') {
-      out.push('  (3.12 does not sanitise the ESR of faults on kernel addresses)');
+    const prof = PROFILES[profile];
+    if (prof.report.arm64.esrSanitize === 'none') {
+      out.push(`  (${profile} does not sanitise the ESR of faults on kernel addresses)`);
     } else {
       // set_thread_esr() (6.1) / __do_user_fault() (4.19)
-      const k = sanitizeUserFaultEsr(1n << 60n, esr, PROFILES[profile]);
+      const k = sanitizeUserFaultEsr(1n << 60n, esr, prof);
       out.push(
-        `  kernel address from EL0: thread.fault_code and the printed ESR become ${hx(k.esr, profile === '6.1' ? 16 : 8)}; the printed name is "${faultInfo(profile, k.nameEsr).name}"`,
+        `  kernel address from EL0: thread.fault_code and the printed ESR become ${hx(k.esr, prof.report.arm64.esrDigits)}; the printed name is "${faultInfo(profile, k.nameEsr).name}"`,
       );
     }
   }
@@ -249,45 +317,46 @@ function abortFieldLines(p: Profile, esr: number, f: EsrFields, data: boolean): 
 /** The exception path of an abort from EL0 or EL1, then what the handler does. */
 function abortPathLines(p: Profile, esr: number, f: EsrFields, inf: FaultInfoEntry, userAbort: boolean): string[] {
   const out: string[] = [];
+  const text = ARM64_TEXT[p];
   if (userAbort) {
     out.push(`Kernel path (EL0): ${vectorPath(p, f.ec)} -> ${inf.fn}()`);
   } else if (f.ec === ESR_ELx_EC_DABT_CUR || f.ec === ESR_ELx_EC_IABT_CUR) {
-    if (p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR) {
+    const el1 = f.ec === ESR_ELx_EC_DABT_CUR ? text.el1.da : text.el1.ia;
+    if (el1 === null) {
       out.push(
-        'Kernel path (EL1): VBAR_EL1+0x200 el1_sync -> el1_inv -> bad_mode(): 3.12 has no EL1 instruction-abort handler',
+        `Kernel path (EL1): VBAR_EL1+0x200 el1_sync -> el1_inv -> bad_mode(): ${p} has no EL1 instruction-abort handler`,
       );
     } else {
-      const el1 =
-        p === '6.1'
-          ? 'VBAR_EL1+0x200 el1h_64_sync -> el1h_64_sync_handler -> el1_abort'
-          : `VBAR_EL1+0x200 el1_sync -> ${f.ec === ESR_ELx_EC_DABT_CUR ? 'el1_da' : 'el1_ia'}`;
       out.push(
-        `Kernel path (EL1): ${el1} -> do_mem_abort() -> ${inf.fn}(); unresolvable faults end in ${p === '6.1' ? 'die_kernel_fault()' : 'die()'}`,
+        `Kernel path (EL1): ${el1} -> do_mem_abort() -> ${inf.fn}(); unresolvable faults end in ${text.el1.die}`,
       );
     }
   }
-  if (!(p === '3.12' && f.ec === ESR_ELx_EC_IABT_CUR)) out.push(...handlerLines(p, esr, userAbort));
+  if (!(text.el1.ia === null && f.ec === ESR_ELx_EC_IABT_CUR)) out.push(...handlerLines(p, esr, userAbort));
   return out;
 }
 
 /** What the kernel prints for an unhandled user abort (when exception-trace is on). */
 function userReportLines(p: Profile, v: bigint, esr: number, f: EsrFields, inf: FaultInfoEntry): string[] {
   const out: string[] = [''];
-  if (p === '3.12' && inf.fn === 'do_bad') {
+  const fmt = PROFILES[p].report.arm64;
+  if (fmt.userFaultReport === '__do_user_fault' && inf.fn === 'do_bad') {
     out.push(
-      '3.12 prints only the do_mem_abort() "Unhandled fault:" alert for this entry (arm64_notify_die() shows no report).',
+      `${p} prints only the do_mem_abort() "Unhandled fault:" alert for this entry (arm64_notify_die() shows no report).`,
     );
-  } else if (p === '3.12') {
+  } else if (fmt.userFaultReport === '__do_user_fault') {
     const e312 = f.ec === ESR_ELx_EC_IABT_LOW ? (esr | ESR_LNX_EXEC) >>> 0 : esr;
-    out.push('If the signal is unhandled (debug.exception-trace=1 by default in 3.12), __do_user_fault() prints:');
+    out.push(
+      `If the signal is unhandled (debug.exception-trace=${PROFILES[p].arm64ExceptionTraceDefault} by default in ${p}), __do_user_fault() prints:`,
+    );
     out.push(
       `  <comm>[<pid>]: unhandled ${faultInfo(p, e312).name} (<sig>) at 0x<addr>, esr 0x${e312.toString(16).padStart(3, '0')}`,
     );
   } else {
     out.push(
-      `If the signal is unhandled and debug.exception-trace=1 (default 0 on arm64 ${p}), ${p === '6.1' ? 'arm64_show_signal()' : 'arm64_force_sig_info()'} prints:`,
+      `If the signal is unhandled and debug.exception-trace=1 (default ${PROFILES[p].arm64ExceptionTraceDefault} on arm64 ${p}), ${fmt.userFaultReport}() prints:`,
     );
-    const esrText = p === '6.1' ? hx(v, 16) : hx(esr, 8);
+    const esrText = fmt.esrDigits === 16 ? hx(v, 16) : hx(esr, 8);
     out.push(
       `  <comm>[<pid>]: unhandled exception: ${esr_get_class_string(esr, p)}, ESR ${esrText}, ${inf.name} [in <file>[<start>+<len>]]`,
     );
@@ -351,6 +420,55 @@ export function explainEsr(value: string | bigint | number, profile: string = '6
 
 type PfDecode = ReturnType<typeof decodePf>;
 
+/**
+ * How the explanation describes each version's x86 #PF handling where no profile field states the
+ * difference: data per version (arch/x86/mm/fault.c of each tree).
+ */
+interface X86Text {
+  /** what the user-address handler's flags start from, by name */
+  faultFlagsBase: string;
+  /** after the entry chain and the user-address handler */
+  entryTail: string;
+  /** a kernel-mode instruction fetch from user memory ends in (null: not checked, 3.12) */
+  kernelExecOfUser: string | null;
+  /** access_error() requires vma_is_accessible() for reads (6.1) */
+  vmaIsAccessible: boolean;
+  /** handle_mm_fault() is shown with its regs argument */
+  handleMmFaultRegs: boolean;
+  /** show_fault_oops() prints "#PF: …" lines for a kernel-mode fault (6.1) */
+  showFaultOops: boolean;
+}
+
+const X86_TEXT: Record<Profile, X86Text> = {
+  '6.1': {
+    faultFlagsBase: 'FAULT_FLAG_DEFAULT',
+    entryTail: ' (address < TASK_SIZE_MAX; else do_kern_addr_fault())',
+    kernelExecOfUser: 'page_fault_oops()',
+    vmaIsAccessible: true,
+    handleMmFaultRegs: true,
+    showFaultOops: true,
+  },
+  '4.19': {
+    faultFlagsBase: 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE',
+    entryTail: ' (user-address branch)',
+    kernelExecOfUser: 'oops',
+    vmaIsAccessible: false,
+    handleMmFaultRegs: true,
+    showFaultOops: false,
+  },
+  '3.12': {
+    faultFlagsBase: 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE',
+    entryTail: ' (user-address branch)',
+    kernelExecOfUser: null,
+    vmaIsAccessible: false,
+    handleMmFaultRegs: false,
+    showFaultOops: false,
+  },
+};
+
+/** Whether the version's kernel defines an error-code bit (X86_PF_PK: 4.6+, X86_PF_SGX: 5.11+). */
+const pfDefined = (p: Profile, bit: number): boolean => pfBits(p).some((b) => b.bit === bit);
+
 /** The error code bit by bit, and a one-line summary. */
 function pfBitLines(p: Profile, v: number, d: PfDecode): string[] {
   const out: string[] = [];
@@ -377,7 +495,7 @@ function pfBitLines(p: Profile, v: number, d: PfDecode): string[] {
 function pfFaultFlags(p: Profile, d: PfDecode): { flags: number; names: string[] } {
   const ff = PROFILES[p].faultFlags;
   let flags = ff.DEFAULT | (d.user ? ff.USER : 0);
-  const names = [p === '6.1' ? 'FAULT_FLAG_DEFAULT' : 'FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE'];
+  const names = [X86_TEXT[p].faultFlagsBase];
   if (d.user) names.push('FAULT_FLAG_USER');
   if (d.write) {
     flags |= ff.WRITE;
@@ -393,18 +511,19 @@ function pfFaultFlags(p: Profile, d: PfDecode): { flags: number; names: string[]
 /** access_error(): which VMA permissions the access needs. */
 function accessErrorLines(p: Profile, d: PfDecode, pf: (name: string) => string): string[] {
   const acc: string[] = [];
-  if (p !== '3.12' && d.pk)
+  if (pfDefined(p, X86_PF_PK) && d.pk)
     acc.push(
       `${pf('PK')} set -> always an access error (SIGSEGV SEGV_PKUERR when the VMA's pkey forbids it, else SEGV_ACCERR)`,
     );
-  if (p === '6.1' && d.sgx) acc.push(`${pf('SGX')} set -> always an access error (SIGSEGV SEGV_ACCERR)`);
-  if (p !== '3.12') acc.push('arch_vma_access_permitted() (protection keys) must allow the access');
+  if (pfDefined(p, X86_PF_SGX) && d.sgx) acc.push(`${pf('SGX')} set -> always an access error (SIGSEGV SEGV_ACCERR)`);
+  // arch_vma_access_permitted() came with protection keys
+  if (pfDefined(p, X86_PF_PK)) acc.push('arch_vma_access_permitted() (protection keys) must allow the access');
   if (d.write) acc.push('write: VMA must have VM_WRITE, else SIGSEGV SEGV_ACCERR');
   else if (d.prot)
     acc.push(`read/fetch with ${pf('PROT')} set (present page): always an access error -> SIGSEGV SEGV_ACCERR`);
   else
     acc.push(
-      `read/fetch of a not-present page: VMA must have one of VM_READ|VM_WRITE|VM_EXEC${p === '6.1' ? ' (vma_is_accessible())' : ''}, else SIGSEGV SEGV_ACCERR`,
+      `read/fetch of a not-present page: VMA must have one of VM_READ|VM_WRITE|VM_EXEC${X86_TEXT[p].vmaIsAccessible ? ' (vma_is_accessible())' : ''}, else SIGSEGV SEGV_ACCERR`,
     );
   return ['  access_error():', ...acc.map((a) => `    ${a}`)];
 }
@@ -412,16 +531,14 @@ function accessErrorLines(p: Profile, d: PfDecode, pf: (name: string) => string)
 /** The path through the fault handler, from the entry to handle_mm_fault(). */
 function pfPathLines(p: Profile, v: number, d: PfDecode): string[] {
   const out: string[] = [];
-  const entry =
-    p === '6.1'
-      ? 'asm_exc_page_fault -> exc_page_fault -> handle_page_fault -> do_user_addr_fault() (address < TASK_SIZE_MAX; else do_kern_addr_fault())'
-      : 'page_fault -> do_page_fault -> __do_page_fault() (user-address branch)';
-  out.push(`Kernel path: ${entry}`);
-  const fn = p === '6.1' ? 'do_user_addr_fault' : '__do_page_fault';
-  const pf = (name: string) => (p === '3.12' ? 'PF_' : 'X86_PF_') + name;
-  if (p !== '3.12' && (v & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) {
+  const prof = PROFILES[p];
+  const text = X86_TEXT[p];
+  const fn = prof.x86UserFault;
+  out.push(`Kernel path: ${[...prof.x86Entry, `${fn}()`].join(' -> ')}${text.entryTail}`);
+  const pf = (name: string) => pfName(name, p);
+  if (text.kernelExecOfUser !== null && (v & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) {
     out.push(
-      `  ${fn}(): kernel-mode instruction fetch from user memory -> ${p === '6.1' ? 'page_fault_oops()' : 'oops'} (unless AMD erratum #93)`,
+      `  ${fn}(): kernel-mode instruction fetch from user memory -> ${text.kernelExecOfUser} (unless AMD erratum #93)`,
     );
   }
   if (d.rsvd) out.push(`  ${fn}(): ${pf('RSVD')} set -> pgtable_bad(): "Bad pagetable" oops, SIGKILL`);
@@ -437,27 +554,28 @@ function pfPathLines(p: Profile, v: number, d: PfDecode): string[] {
   );
   out.push(...accessErrorLines(p, d, pf));
   out.push(
-    `  otherwise handle_mm_fault(vma, address, ${hx(flags)}${p === '3.12' ? '' : ', regs'}); VM_FAULT_OOM -> pagefault_out_of_memory(); VM_FAULT_SIGBUS -> do_sigbus()`,
+    `  otherwise handle_mm_fault(vma, address, ${hx(flags)}${text.handleMmFaultRegs ? ', regs' : ''}); VM_FAULT_OOM -> pagefault_out_of_memory(); VM_FAULT_SIGBUS -> do_sigbus()`,
   );
   return out;
 }
 
 /** What the kernel prints: the sanitized code for kernel addresses, the segfault line, the oops. */
 function pfReportLines(p: Profile, v: number, d: PfDecode): string[] {
-  const pf = (name: string) => (p === '3.12' ? 'PF_' : 'X86_PF_') + name;
+  const pf = (name: string) => pfName(name, p);
+  const fmt = PROFILES[p].report.x86;
   const out: string[] = [''];
   out.push(
     `For a kernel address (>= TASK_SIZE_MAX) from user mode, sanitize_error_code() ORs in ${pf('PROT')}: the printed error would be ${hx((v | X86_PF_PROT) >>> 0)}.`,
   );
   if (d.user) {
-    const tail = p === '6.1' ? ' likely on CPU <n> (core <n>, socket <n>)' : '';
+    const tail = fmt.segfaultCpu ? ' likely on CPU <n> (core <n>, socket <n>)' : '';
     out.push('If the SIGSEGV is unhandled (debug.exception-trace=1, the x86 default), show_signal_msg() prints:');
     out.push(
       `  <comm>[<pid>]: segfault at <addr> ip <ip> sp <sp> error ${v.toString(16)}[ in <file>[<start>+<len>]]${tail}`,
     );
-    if (p !== '3.12') out.push('  Code: <42 bytes> <<byte at ip>> <21 bytes>');
+    if (fmt.showOpcodes !== null) out.push('  Code: <42 bytes> <<byte at ip>> <21 bytes>');
   }
-  if (p === '6.1' && !d.user) {
+  if (X86_TEXT[p].showFaultOops && !d.user) {
     out.push('If this kernel-mode fault oopses, show_fault_oops() prints:');
     for (const l of formatPfOopsLines(0x1000n, v, false).slice(1)) out.push(`  ${l}`);
   }

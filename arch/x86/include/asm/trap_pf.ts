@@ -83,11 +83,16 @@ const BITS_ALL: readonly (PfBit & { profiles: readonly Profile[] })[] = [
 /** How each version spells the constants: PF_* (3.12, arch/x86/mm/fault.c enum x86_pf_error_code) or X86_PF_* (4.15+ asm/traps.h) */
 const PF_PREFIX: Readonly<Record<Profile, string>> = { '6.1': 'X86_PF_', '4.19': 'X86_PF_', '3.12': 'PF_' };
 
+/** A bit's constant name in a version, e.g. pfName('PROT', '3.12') = 'PF_PROT'. */
+export function pfName(name: string, profile: Profile = '6.1'): string {
+  return PF_PREFIX[profile] + name;
+}
+
 /** The error-code bits a profile's kernel defines, with the profile's constant names. */
 export function pfBits(profile: Profile = '6.1'): readonly PfBit[] {
   return BITS_ALL.filter((b) => b.profiles.includes(profile)).map(({ bit, name, set, clear }) => ({
     bit,
-    name: PF_PREFIX[profile] + name,
+    name: pfName(name, profile),
     set,
     clear,
   }));
