@@ -38,7 +38,7 @@ import {
   pfName,
 } from '../../arch/x86/include/asm/trap_pf.js';
 import { show_fault_oops as formatPfOopsLines } from '../../arch/x86/mm/fault.js';
-import { PROFILES, type KernelVersion } from '../include/faultpath/profile.js';
+import { type KernelProfile, PROFILES, type KernelVersion } from '../include/faultpath/profile.js';
 
 export type Profile = KernelVersion;
 
@@ -466,6 +466,12 @@ const X86_TEXT: Record<Profile, X86Text> = {
   },
 };
 
+/** The #PF path from the profile's entry stub to the user-address handler (arch/x86/mm/fault.c). */
+const PF_PATH: Record<KernelProfile['x86PfEntry'], { chain: string; fn: string }> = {
+  asm_exc_page_fault: { chain: 'asm_exc_page_fault -> exc_page_fault -> handle_page_fault', fn: 'do_user_addr_fault' },
+  page_fault: { chain: 'page_fault -> do_page_fault', fn: '__do_page_fault' },
+};
+
 /** Whether the version's kernel defines an error-code bit (X86_PF_PK: 4.6+, X86_PF_SGX: 5.11+). */
 const pfDefined = (p: Profile, bit: number): boolean => pfBits(p).some((b) => b.bit === bit);
 
@@ -533,8 +539,8 @@ function pfPathLines(p: Profile, v: number, d: PfDecode): string[] {
   const out: string[] = [];
   const prof = PROFILES[p];
   const text = X86_TEXT[p];
-  const fn = prof.x86UserFault;
-  out.push(`Kernel path: ${[...prof.x86Entry, `${fn}()`].join(' -> ')}${text.entryTail}`);
+  const { chain, fn } = PF_PATH[prof.x86PfEntry];
+  out.push(`Kernel path: ${chain} -> ${fn}()${text.entryTail}`);
   const pf = (name: string) => pfName(name, p);
   if (text.kernelExecOfUser !== null && (v & (X86_PF_USER | X86_PF_INSTR)) === X86_PF_INSTR) {
     out.push(
