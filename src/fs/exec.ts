@@ -33,6 +33,10 @@ import { memcg_slab_post_alloc_hook } from '../mm/slab.js';
 import { mm_alloc } from '../kernel/fork.js';
 import { mmput } from '../kernel/fork.js';
 import { VM_FAULT_OOM } from '../include/linux/mm_types.js';
+import { errno, type SyscallArgs, type SyscallContext, type SyscallRet } from '../include/faultpath/syscall.js';
+import { E2BIG, EFAULT, ENOENT, ENOEXEC, ENOMEM } from '../include/uapi/asm-generic/errno.js';
+import { strncpy_from_user } from '../lib/strncpy_from_user.js';
+import { memdup_user } from '../mm/util.js';
 
 export const AT = {
   NULL: 0,
@@ -316,4 +320,69 @@ function tearDown(k: KernelState, _t: Task, mm: MmStruct): void {
   k.mm.mms.delete(mm.id);
   mmput(k, mm);
   mm.cpu.close();
+}
+
+// ---------------------------------------------------------------- execve(2)
+
+/** MAX_ARG_STRLEN (include/uapi/linux/binfmts.h): PAGE_SIZE * 32. */
+const MAX_ARG_STRLEN = 32 * PAGE_SIZE;
+/** PATH_MAX */
+const PATH_MAX = 4096;
+
+/**
+ * count() + copy_strings(): each string is bounded by MAX_ARG_STRLEN and the whole argv+envp,
+ * pointers included, by the stack/4 rule (MAX_ARG_BYTES, bprm_stack_limits); either overrun is
+ * -E2BIG, an unreadable pointer or string -EFAULT.  `budget` carries the bytes left across argv
+ * and envp.  A NULL array is empty.
+ */
+function copy_strings(c: SyscallContext, addr: bigint, budget: { left: number }): string[] | number {
+  const out: string[] = [];
+  if (addr === 0n) return out;
+  for (let i = 0; ; i++) {
+    budget.left -= 8;
+    if (budget.left < 0) return -E2BIG;
+    const p = memdup_user(c, addr + BigInt(i * 8), 8);
+    if (!p) return -EFAULT;
+    const v = p.readBigUInt64LE(0);
+    if (v === 0n) return out;
+    const s = strncpy_from_user(c, v, MAX_ARG_STRLEN);
+    if (typeof s !== 'string') return s < 0 ? s : -E2BIG;
+    budget.left -= Buffer.byteLength(s) + 1;
+    if (budget.left < 0) return -E2BIG;
+    out.push(s);
+  }
+}
+
+/** The errno of a failed load: too long → E2BIG, not an ELF this model runs → ENOEXEC, else ENOMEM. */
+function execErrno(e: unknown): number {
+  if (e instanceof ExecError) return /too long/.test(e.message) ? E2BIG : /format/.test(e.message) ? ENOEXEC : ENOMEM;
+  if ((e as Error).name === 'ElfError') return ENOEXEC;
+  throw e;
+}
+
+/**
+ * do_execveat_common(): the path, argv and envp from user memory, the file, then the machine loads
+ * the image into the task (load_elf_binary + exec_mmap); a successful exec does not return.
+ */
+function do_execve(c: SyscallContext, filename: bigint, argvAddr: bigint, envpAddr: bigint): SyscallRet {
+  const path = strncpy_from_user(c, filename, PATH_MAX);
+  if (typeof path !== 'string') return errno(EFAULT);
+  const budget = { left: MAX_ARG_BYTES };
+  const argv = copy_strings(c, argvAddr, budget);
+  if (typeof argv === 'number') return BigInt(argv);
+  const envp = copy_strings(c, envpAddr, budget);
+  if (typeof envp === 'number') return BigInt(envp);
+  const file = c.vfs.d_lookup(path);
+  if (!file) return errno(ENOENT);
+  try {
+    c.loader.execInto(c.t, file, argv, envp);
+  } catch (e) {
+    return errno(execErrno(e));
+  }
+  return null;
+}
+
+/** execve(filename, argv, envp) */
+export function sys_execve(c: SyscallContext, a: SyscallArgs): SyscallRet {
+  return do_execve(c, a[0]!, a[1]!, a[2]!);
 }

@@ -3,7 +3,11 @@
  * → exit_mmap), zombies and reaping, signal sending and the default actions of fatal signals
  * (kernel/fork.c, kernel/exit.c, kernel/signal.c).
  */
-import { EAGAIN } from '../include/uapi/asm-generic/errno.js';
+import { EAGAIN, EINVAL, ENOMEM } from '../include/uapi/asm-generic/errno.js';
+import { SIGCHLD } from '../include/uapi/asm-generic/signal.js';
+import { CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM } from '../include/uapi/linux/sched.js';
+import { printk } from './printk/printk.js';
+import { errno, type SyscallArgs, type SyscallContext, type SyscallRet } from '../include/faultpath/syscall.js';
 import { Cpu } from '../hw/cpu.js';
 import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { sync_mm_rss } from '../mm/memory.js';
@@ -498,4 +502,98 @@ function pgd_free(k: KernelState, pfn: number): void {
 export function mmput(k: KernelState, mm: MmStruct): void {
   exit_mmap(k, mm);
   __mmdrop(k, mm);
+}
+
+// ---------------------------------------------------------------- system calls
+
+/**
+ * copy_process(): a new task under the caller with its credentials, oom_score_adj, signal
+ * handlers and limits (shared with CLONE_THREAD), the same mm (CLONE_VM) or a copy-on-write copy
+ * (dup_mm, -ENOMEM when it cannot be made), and the caller's registers returning 0 (copy_thread).
+ */
+function copy_process(c: SyscallContext, flags: number, stack: bigint, tls: bigint): Task | bigint {
+  const { k, t, procs } = c;
+  procs.saveRegs(t);
+  const child = procs.newTask(t.comm, t, t.memcgId);
+  child.oomScoreAdj = t.oomScoreAdj;
+  child.oomScoreAdjMin = t.oomScoreAdjMin;
+  child.uid = t.uid;
+  child.sigactions = new Map(t.sigactions);
+  child.rlimits = flags & CLONE_THREAD ? t.rlimits : new Map(t.rlimits);
+  child.label = undefined;
+  if (flags & CLONE_THREAD) child.tgid = t.tgid;
+  if (flags & CLONE_VM) {
+    child.mm = t.mm;
+    t.mm!.users++;
+  } else {
+    try {
+      child.mm = procs.dupMm(t.mm!, child.pid);
+    } catch {
+      k.sched.tasks.delete(child.pid);
+      k.memcg.get(child.memcgId).procs.delete(child.pid);
+      t.children = t.children.filter((x) => x !== child);
+      return errno(ENOMEM);
+    }
+    c.mmu.attachMm(child.mm);
+  }
+  child.regs = { gp: new Map(t.regs!.gp), vec: new Map(t.regs!.vec) };
+  c.abi.copyThread(child.regs, stack, flags & CLONE_SETTLS ? tls : null);
+  if (!(flags & CLONE_VM)) procs.restoreRegs(child);
+  return child;
+}
+
+/**
+ * kernel_clone(): the process limit (RLIMIT_NPROC, with a ratelimited "fork refused" line), the
+ * flag rules of copy_process() (threads share signal handlers, shared handlers need a shared mm),
+ * the copy, then wake_up_new_task().  A vfork parent sleeps until the child execs or exits and
+ * then sees the child's pid.
+ */
+export function kernel_clone(c: SyscallContext, flags: number, stack: bigint, tls: bigint): SyscallRet {
+  const { k, t, procs } = c;
+  if (procs.liveCount() >= procs.maxProcesses) {
+    if (k.printk.ratelimit('fork_limit', 5_000_000_000, 1))
+      printk(
+        k,
+        4,
+        `faultpath: fork refused: ${procs.maxProcesses} processes (RLIMIT_NPROC) reached by ${t.comm}[${t.pid}]`,
+      );
+    return errno(EAGAIN);
+  }
+  if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return errno(EINVAL);
+  if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return errno(EINVAL);
+  const child = copy_process(c, flags, stack, tls);
+  if (typeof child === 'bigint') return child;
+  c.sched.makeRunnable(child);
+  if (flags & CLONE_VFORK) {
+    child.vforkParent = t;
+    c.sched.sleep(t, 'vfork');
+  }
+  return BigInt(child.pid);
+}
+
+/**
+ * clone(flags, newsp, parent_tid, ...).  The tls argument: the model reads the 5th argument on
+ * arm64 and the 4th on x86-64, as it always has; note the kernel's order is the other way round
+ * (arm64 selects CONFIG_CLONE_BACKWARDS: clone(flags, newsp, parent_tid, tls, child_tid); x86-64
+ * passes tls last).
+ */
+export function sys_clone(c: SyscallContext, a: SyscallArgs): SyscallRet {
+  const tls = c.k.arch === 'aarch64' ? a[4]! : a[3]!;
+  return kernel_clone(c, Number(a[0]! & 0xffffffffn), a[1]!, tls);
+}
+
+/** fork() (x86-64): clone(SIGCHLD) */
+export function sys_fork(c: SyscallContext, _a: SyscallArgs): SyscallRet {
+  return kernel_clone(c, SIGCHLD, 0n, 0n);
+}
+
+/** vfork() (x86-64): clone(CLONE_VM | CLONE_VFORK | SIGCHLD) */
+export function sys_vfork(c: SyscallContext, _a: SyscallArgs): SyscallRet {
+  return kernel_clone(c, CLONE_VM | CLONE_VFORK | SIGCHLD, 0n, 0n);
+}
+
+/** set_tid_address(tidptr): recorded as clear_child_tid; returns the caller's tid. */
+export function sys_set_tid_address(c: SyscallContext, a: SyscallArgs): SyscallRet {
+  c.t.clearChildTid = a[0]!;
+  return BigInt(c.t.pid);
 }

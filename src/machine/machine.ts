@@ -5,15 +5,15 @@ import { sync_mm_rss } from '../mm/memory.js';
 import { PageKind } from '../include/linux/mmzone.js';
 import { sysrq_handle_moom } from '../drivers/tty/sysrq.js';
 import { d_lookup } from '../fs/dcache.js';
-import { vfs_create } from '../fs/namei.js';
+import { filename_lookup, vfs_create } from '../fs/namei.js';
 import { cgroup_mkdir } from '../kernel/cgroup/cgroup.js';
 import { Tracer } from '../trace/tracer.js';
 import type { ArchOps } from '../include/faultpath/arch_ops.js';
+import type { SyscallHost } from '../include/faultpath/syscall.js';
 import { load_elf_binary } from '../fs/exec.js';
 import { KernelState } from '../include/faultpath/kernel_state.js';
 import { bootMemory, type MachineKind } from './boot-memory.js';
 import { getProfile, type GuestArch } from '../include/faultpath/profile.js';
-import { Syscalls } from './syscalls.js';
 import { System, type RunEnd } from './system.js';
 import type { ModelFile } from '../include/linux/fs.js';
 import type { Task } from '../include/linux/sched.js';
@@ -73,7 +73,11 @@ export class Machine {
   readonly k: KernelState;
   readonly sys: System;
   readonly arch: ArchOps;
-  readonly syscalls: Syscalls;
+  /**
+   * The system call entry the run loop calls for a task stopped at svc / syscall: the arch's
+   * (el0_svc / entry_SYSCALL_64).  A property so tests, bench and debug_vm can wrap it.
+   */
+  readonly syscalls: { handle(t: Task): void };
   readonly opts: MachineOptions;
   readonly tracer: Tracer;
   readonly output_: OutputChunk[] = [];
@@ -101,7 +105,21 @@ export class Machine {
     );
     this.sys = new System(this.k, this.arch, opts.budget ?? 2_000_000_000);
     if (opts.maxProcesses) this.sys.procs.maxProcesses = opts.maxProcesses;
-    this.syscalls = new Syscalls(this);
+    // What the system calls may use of the machine (src/include/faultpath/syscall.ts).  The
+    // objects themselves, not bound methods: wrappers installed on them later (debug_vm) apply.
+    const host: SyscallHost = {
+      k: this.k,
+      sched: this.sys,
+      procs: this.sys.procs,
+      mmu: this.sys,
+      vfs: {
+        filename_lookup: (path, self) => filename_lookup(this.sys.vfs, path, self),
+        d_lookup: (path) => d_lookup(this.sys.vfs.root, path),
+      },
+      console: this,
+      loader: this,
+    };
+    this.syscalls = { handle: (t) => this.arch.syscall.entry(host, t) };
     for (const [key, v] of Object.entries(opts.sysctls ?? {})) {
       const r = this.k.sysctl.set(key, v);
       if (r === -2) throw new Error(`unknown sysctl '${key}' (known: ${this.k.sysctl.names().join(', ')})`);

@@ -21,8 +21,12 @@ import {
 } from '../include/linux/mm.js';
 import { type ModelFile } from '../include/linux/fs.js';
 import { type MmStruct, type Vma } from '../include/linux/mm_types.js';
-import { RLIMIT_STACK, STK_LIM, task_rlimit } from '../kernel/sys.js';
-import { EEXIST, EINVAL, ENOMEM } from '../include/uapi/asm-generic/errno.js';
+import { STK_LIM } from '../include/asm-generic/resource.js';
+import { task_rlimit } from '../include/linux/sched/signal.js';
+import { RLIMIT_STACK } from '../include/uapi/asm-generic/resource.js';
+import { EBADF, EEXIST, EINVAL, ENODEV, ENOMEM } from '../include/uapi/asm-generic/errno.js';
+import { errno, sarg, type SyscallArgs, type SyscallContext, type SyscallRet } from '../include/faultpath/syscall.js';
+import { fdget } from '../fs/file.js';
 import { zap_page_range } from './memory.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import { SLAB_VM_AREA_STRUCT } from './slab.js';
@@ -53,7 +57,7 @@ export const MADV_WILLNEED = 3;
 /** STACK_TOP for a 64-bit task: arm64 TASK_SIZE_64 (48-bit VA), x86 TASK_SIZE_MAX. */
 export const STACK_TOP = { aarch64: 2 ** 48, x86_64: 2 ** 47 - PAGE_SIZE } as const;
 export const TASK_SIZE = STACK_TOP;
-/** stack_guard_gap (256 pages); the stack rlimit default is _STK_LIM (src/kernel/sys.ts). */
+/** stack_guard_gap (256 pages); the stack rlimit default is _STK_LIM (src/include/asm-generic/resource.ts). */
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** mmap_base(): gap = rlimit + guard gap, at least 128 MiB (no randomization). */
 export function mmapBase(arch: 'aarch64' | 'x86_64'): number {
@@ -552,4 +556,49 @@ export function exit_mmap(k: KernelState, mm: MmStruct): void {
 export function find_vma(mm: MmStruct, address: number): Vma | undefined {
   for (const v of mm.vmas) if (v.end > address) return v;
   return undefined;
+}
+
+// ---------------------------------------------------------------- system calls
+
+/**
+ * ksys_mmap_pgoff(): the checks do_mmap() makes before anything is mapped (len 0 → EINVAL; a
+ * PAGE_ALIGN that overflows TASK_SIZE → ENOMEM; MAP_FIXED needs an aligned address), then a file
+ * mapping through the fd (-EBADF; -ENODEV when it is not a regular file) or an anonymous one (fd -1
+ * counts as MAP_ANONYMOUS).  A non-fixed anonymous hint is only a hint: rounded down to a page.
+ * The arch's sys_mmap turns the byte offset into `pgoff`.
+ */
+export function ksys_mmap_pgoff(
+  c: SyscallContext,
+  addr: bigint,
+  len: bigint,
+  prot: number,
+  flags: number,
+  fd: number,
+  pgoff: number,
+): SyscallRet {
+  const mm = c.t.mm!;
+  const n = Number(BigInt.asIntN(64, len));
+  if (len === 0n) return errno(EINVAL);
+  if (len > 2n ** 48n) return errno(ENOMEM);
+  if (flags & MAP_FIXED && addr % 4096n) return errno(EINVAL);
+  if (!(flags & MAP_ANONYMOUS) && fd !== -1) {
+    const f = fdget(c.k, c.t, fd);
+    if (!f) return errno(EBADF);
+    const file = c.vfs.d_lookup(f.path);
+    if (!file) return errno(ENODEV);
+    return BigInt(do_mmap(c.k, mm, { addr: Number(addr), len: n, prot, flags, file, pgoff }));
+  }
+  if (n <= 0) return errno(EINVAL);
+  return BigInt(do_mmap(c.k, mm, { addr: Number(addr & ~0xfffn), len: n, prot, flags: flags | MAP_ANONYMOUS }));
+}
+
+/** brk(brk): 0 queries the break; the result is the new break, or the old one on failure. */
+export function sys_brk(c: SyscallContext, a: SyscallArgs): SyscallRet {
+  const mm = c.t.mm!;
+  return BigInt(doBrk(c.k, mm, a[0] === 0n ? mm.brk : Number(a[0])));
+}
+
+/** munmap(addr, len) */
+export function sys_munmap(c: SyscallContext, a: SyscallArgs): SyscallRet {
+  return BigInt(do_munmap(c.k, c.t.mm!, Number(a[0]), sarg(a, 1)));
 }

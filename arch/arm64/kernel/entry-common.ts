@@ -2,9 +2,13 @@
  * arch/arm64/kernel/entry-common.c: el0t_64_sync_handler() dispatching an EL0 synchronous
  * exception on ESR_ELx.EC (6.1; 4.19 and 3.12 make the same switch in entry.S el0_sync), and the
  * el0_* handlers for the classes the model's CPU raises: data and instruction aborts from the
- * MMU, undefined instructions and BRK from the engine.
+ * MMU, undefined instructions and BRK from the engine; el0_svc() for a task stopped at `svc #0`,
+ * with the arm64 system call ABI the machine reaches it through.
  */
 import type { ArchExceptionOutcome } from '../../../src/include/faultpath/arch_ops.js';
+import type { SyscallAbi, SyscallContext, SyscallHost, SyscallRet } from '../../../src/include/faultpath/syscall.js';
+import type { Task } from '../../../src/include/linux/sched.js';
+import { syscall_exit_work } from '../../../src/kernel/entry/common.js';
 import {
   ESR_ELx_EC,
   ESR_ELx_EC_BREAKPT_LOW,
@@ -26,7 +30,17 @@ import {
   ESR_ELx_EC_WATCHPT_LOW,
   ESR_ELx_EC_WFx,
 } from '../include/asm/esr.js';
+import {
+  copy_thread,
+  syscall_get_argument,
+  syscall_get_arguments,
+  syscall_get_nr,
+  syscall_restart,
+  syscall_set_return_value,
+} from '../include/asm/syscall.js';
 import { do_debug_exception, do_mem_abort, type MemAbortCtx } from '../mm/fault.js';
+import { ARM64_SYSCALLS, syscall_names } from './sys.js';
+import { invoke_syscall } from './syscall.js';
 import { bad_el0_sync, do_undefinstr } from './traps.js';
 
 /** What the vector hands the handler: current, ESR_EL1, FAR_EL1 and pt_regs. */
@@ -71,9 +85,10 @@ function el0_inv(): ArchExceptionOutcome {
 
 /**
  * Handlers of classes the model's CPU never raises through this path: SVCs reach the model as
- * the engine's syscall stop (src/machine/syscalls.ts enters el0_svc); FP/SVE/SME are always
- * enabled and BTI/PAC absent on the emulated CPU; the engine checks neither SP nor PC alignment
- * and reports system-register traps as undefined instructions.
+ * the engine's syscall stop, which the machine takes straight to el0_svc() below
+ * (arm64_syscall.entry); FP/SVE/SME are always enabled and BTI/PAC absent on the emulated CPU;
+ * the engine checks neither SP nor PC alignment and reports system-register traps as undefined
+ * instructions.
  */
 function not_raised(name: string): El0SyncHandler {
   const h = (c: El0SyncCtx): never => {
@@ -81,7 +96,7 @@ function not_raised(name: string): El0SyncHandler {
   };
   return Object.defineProperty(h, 'name', { value: name });
 }
-const el0_svc = not_raised('el0_svc');
+const el0_svc_sync = not_raised('el0_svc');
 const el0_fpsimd_acc = not_raised('el0_fpsimd_acc');
 const el0_sve_acc = not_raised('el0_sve_acc');
 const el0_sme_acc = not_raised('el0_sme_acc');
@@ -96,7 +111,7 @@ const el0_fpac = not_raised('el0_fpac');
 export function el0_sync_handler_for(ec: number): El0SyncHandler {
   switch (ec) {
     case ESR_ELx_EC_SVC64:
-      return el0_svc;
+      return el0_svc_sync;
     case ESR_ELx_EC_DABT_LOW:
       return el0_da;
     case ESR_ELx_EC_IABT_LOW:
@@ -149,3 +164,33 @@ export function el0t_64_sync_handler(c: El0SyncCtx): ArchExceptionOutcome {
 export function el0_sync_dispatch(c: El0SyncCtx): ArchExceptionOutcome {
   return el0_sync_handler_for(ESR_ELx_EC(c.esr))(c);
 }
+
+/**
+ * el0_svc(): the number from x8 and the arguments from x0..x5, the call through invoke_syscall()
+ * (the traced frame), the result into x0 unless the task exited or will return later, then the
+ * sys_exit trace.
+ */
+export function el0_svc(host: SyscallHost, t: Task): void {
+  const cpu = t.mm!.cpu;
+  const scno = syscall_get_nr(cpu);
+  const name = syscall_names[scno];
+  const args = syscall_get_arguments(cpu);
+  const c: SyscallContext = { ...host, t, abi: arm64_syscall };
+  let ret: SyscallRet = null;
+  host.k.tracer.call('el0_svc', { nr: scno, name: name ?? 'unknown' }, () => {
+    ret = invoke_syscall(c, scno, args);
+  });
+  if (ret !== null && t.mm && t.state !== 'Z' && t.state !== 'X') syscall_set_return_value(t.mm.cpu, ret);
+  syscall_exit_work(host.k, scno, name, args, ret);
+}
+
+export const arm64_syscall: SyscallAbi = {
+  entry: el0_svc,
+  nr: syscall_get_nr,
+  arg: syscall_get_argument,
+  setReturn: syscall_set_return_value,
+  names: syscall_names,
+  numbers: ARM64_SYSCALLS,
+  restart: syscall_restart,
+  copyThread: copy_thread,
+};

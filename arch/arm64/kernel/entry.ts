@@ -15,8 +15,7 @@ import type {
 import type { KernelState } from '../../../src/include/faultpath/kernel_state.js';
 import type { Task } from '../../../src/include/linux/sched.js';
 import { ESR_ELx_FSC, esr_get_class_string } from '../include/asm/esr.js';
-import { type El0SyncCtx, el0_sync_dispatch, el0t_64_sync_handler } from './entry-common.js';
-import { ARM64_SYSCALLS } from './sys.js';
+import { arm64_syscall, type El0SyncCtx, el0_sync_dispatch, el0t_64_sync_handler } from './entry-common.js';
 
 /** VBAR_EL1 layout: 16 vectors of 0x80 bytes (4.19 / 6.1 labels from the profile's naming). */
 export const VECTORS_61 = [
@@ -129,13 +128,7 @@ export function arm64OtherException(k: KernelState, t: Task, intno: number, pc: 
 export const arm64Ops: ArchOps = {
   userFault: arm64UserFault,
   otherException: arm64OtherException,
-  syscall: {
-    nr: (cpu) => Number(cpu.reg('x8')),
-    arg: (cpu, i) => cpu.reg(`x${i}`),
-    setReturn: (cpu, v) => cpu.setReg('x0', v),
-    names: Object.fromEntries(Object.entries(ARM64_SYSCALLS).map(([n, v]) => [v, n])),
-    numbers: ARM64_SYSCALLS,
-  },
+  syscall: arm64_syscall,
   userRegsForOops: () => [],
   startThread(cpu, entry, sp) {
     for (let i = 0; i <= 30; i++) cpu.setReg(i === 29 ? 'x29' : i === 30 ? 'x30' : `x${i}`, 0);

@@ -6,6 +6,9 @@
 import type { Access, Cpu } from '../../hw/cpu.js';
 import type { KernelState } from './kernel_state.js';
 import type { Task } from '../linux/sched.js';
+import type { SyscallAbi } from './syscall.js';
+
+export type { SyscallAbi };
 
 export type ArchFaultOutcome = { kind: 'retry' } | { kind: 'signal' } | { kind: 'sleep'; waitq: string };
 
@@ -19,16 +22,6 @@ export interface TrapSignal {
 
 /** What an arch exception handler returns: a fault outcome, or a signal for the caller to force. */
 export type ArchExceptionOutcome = ArchFaultOutcome | TrapSignal;
-
-export interface SyscallAbi {
-  nr(cpu: Cpu): number;
-  arg(cpu: Cpu, i: number): bigint;
-  setReturn(cpu: Cpu, v: bigint): void;
-  /** syscall number → name for this arch */
-  names: Record<number, string>;
-  /** the generic name → this arch's number */
-  numbers: Record<string, number>;
-}
 
 export interface ArchOps {
   /** The exception entry for a user access the MMU refused. */

@@ -7,6 +7,7 @@
  */
 import type { PageTable, PgtableFormat } from '../../hw/mmu.js';
 import type { Tracer } from '../../trace/tracer.js';
+import type { FilesStruct } from '../linux/fdtable.js';
 import type { MemCgroup, MemcgTree } from '../linux/memcontrol.js';
 import type { MmStruct, Vma } from '../linux/mm_types.js';
 import type { PhysMem } from '../linux/mmzone.js';
@@ -189,6 +190,8 @@ export class KernelState {
   readonly mm: MmGlobals;
   readonly sched: SchedState;
   readonly oom: OomState = { lock: false, killerDisabled: false, notifiers: [], panicked: null, reaper: null };
+  /** task->files per thread group (tgid): threads share one; src/fs/file.ts get_files_struct() */
+  readonly files = new Map<number, FilesStruct>();
   readonly upcalls: KernelUpcalls;
 
   constructor(p: KernelStateParts) {

@@ -31,7 +31,7 @@ export interface Task {
   pending: number[];
   sigactions: Map<number, SigAction>;
   sigmask: bigint;
-  /** signal->rlim, as overrides of INIT_RLIMITS (src/kernel/sys.ts) */
+  /** signal->rlim, as overrides of INIT_RLIMITS (src/include/asm-generic/resource.ts) */
   rlimits: Map<number, readonly [bigint, bigint]>;
   oomScoreAdj: number;
   oomScoreAdjMin: number;

@@ -11,7 +11,7 @@ import type { Task } from '../../include/linux/sched.js';
 import { idtentry } from '../../../arch/x86/kernel/idt.js';
 import { __show_regs } from '../../../arch/x86/kernel/process_64.js';
 import { kernelMapped } from '../../../arch/x86/mm/fault.js';
-import { X86_64_SYSCALLS } from '../../../arch/x86/entry/syscall_64.js';
+import { x86_64_syscall } from '../../../arch/x86/entry/entry_64.js';
 
 /** A user access the MMU refused: #PF (or #GP for a non-canonical address) through the IDT. */
 export function x86UserFault(k: KernelState, t: Task, address: bigint, access: Access, pc: bigint): ArchFaultOutcome {
@@ -34,13 +34,7 @@ const GPRS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'r8', 'r9', 'r10'
 export const x86Ops: ArchOps = {
   userFault: x86UserFault,
   otherException: x86OtherException,
-  syscall: {
-    nr: (cpu) => Number(cpu.reg('rax')),
-    arg: (cpu, i) => cpu.reg(['rdi', 'rsi', 'rdx', 'r10', 'r8', 'r9'][i]!),
-    setReturn: (cpu, v) => cpu.setReg('rax', v),
-    names: Object.fromEntries(Object.entries(X86_64_SYSCALLS).map(([n, v]) => [v, n])),
-    numbers: X86_64_SYSCALLS,
-  },
+  syscall: x86_64_syscall,
   userRegsForOops: __show_regs,
   startThread(cpu, entry, sp) {
     for (const r of GPRS) cpu.setReg(r, 0);
