@@ -1,7 +1,13 @@
-/** kernel/exit.c: exit(2), exit_group(2) and wait4(2). */
+/** kernel/exit.c: do_exit() and release_task(), and exit(2), exit_group(2) and wait4(2). */
 import { errno, sarg, type SyscallArgs, type SyscallContext, type SyscallRet } from '../include/faultpath/syscall.js';
 import { ECHILD, EFAULT, EINVAL } from '../include/uapi/asm-generic/errno.js';
 import { copy_to_user } from '../lib/usercopy.js';
+import type { MmStruct } from '../include/linux/mm_types.js';
+import { ProcessTable } from './fork.js';
+import type { Task } from '../include/linux/sched.js';
+import { memcgOomWaitFinished } from '../mm/memcontrol.js';
+import { mmput } from './fork.js';
+import { sync_mm_rss } from '../mm/memory.js';
 
 const WNOHANG = 0x00000001;
 const WUNTRACED = 0x00000002;
@@ -39,7 +45,7 @@ export function kernel_wait4(c: SyscallContext, pid: number, statAddr: bigint, o
   if (!kids.length) return errno(ECHILD);
   const z = kids.find((x) => x.state === 'Z');
   if (z) {
-    c.procs.reap(z);
+    release_task(z);
     if (statAddr !== 0n) {
       const b = Buffer.alloc(4);
       b.writeInt32LE(z.exitStatus ?? 0, 0);
@@ -56,4 +62,80 @@ export function kernel_wait4(c: SyscallContext, pid: number, statAddr: bigint, o
 /** wait4(upid, stat_addr, options, ru) */
 export function sys_wait4(c: SyscallContext, a: SyscallArgs): SyscallRet {
   return kernel_wait4(c, sarg(a, 0), a[1]!, sarg(a, 2));
+}
+
+/**
+ * do_exit(): exit_mm (sync_mm_rss, mmput → exit_mmap when the last user goes), become a
+ * zombie, reparent children to init, notify the parent (SIGCHLD, wake wait4), release
+ * a vfork parent.
+ */
+export function do_exit(pt: ProcessTable, t: Task, status: ExitStatus): void {
+  const k = pt.k;
+  if (t.state === 'Z' || t.state === 'X') return;
+  k.tracer.call('do_exit', { pid: t.pid, code: status.signal ? status.signal : (status.code ?? 0) << 8 }, () => {
+    t.flags.add('PF_EXITING');
+    if (t.memcgInOom) memcgOomWaitFinished(k, t);
+    const mm = t.mm;
+    if (mm) {
+      sync_mm_rss(t);
+      exit_mm(pt, t, mm);
+    }
+    if (t.vforkParent) {
+      pt.wakeTask(t.vforkParent, 'vfork done');
+      t.vforkParent = null;
+    }
+    if (status.signal) {
+      t.termSignal = status.signal;
+      t.exitStatus = status.signal | (status.core ? 0x80 : 0);
+    } else {
+      t.exitCode = status.code ?? 0;
+      t.exitStatus = ((status.code ?? 0) & 0xff) << 8;
+    }
+    t.state = 'Z';
+    t.pending = [];
+    k.memcg.get(t.memcgId).procs.delete(t.pid);
+    const init = k.sched.tasks.get(1);
+    for (const c of t.children) {
+      c.parent = init ?? null;
+      init?.children.push(c);
+      if (c.state === 'Z' && init) autoReap(c);
+    }
+    t.children = [];
+    const parent = t.parent;
+    if (parent && parent.state === 'S' && parent.wake?.waitq === `wait:${parent.pid}`)
+      pt.wakeTask(parent, 'child exit');
+    if (!parent || parent.pid === 1) autoReap(t);
+  });
+}
+
+/** init reaps orphans and the modeled runner's direct children immediately. */
+function autoReap(t: Task): void {
+  t.state = 'X';
+}
+
+/** release_task(): the parent collected the zombie. */
+export function release_task(t: Task): void {
+  t.state = 'X';
+  const p = t.parent;
+  if (p) p.children = p.children.filter((c) => c !== t);
+}
+
+/** exit_mm(): drop the task's reference; the last user's mmput() tears the address space down. */
+function exit_mm(pt: ProcessTable, t: Task, mm: MmStruct): void {
+  const k = pt.k;
+  k.tracer.call('exit_mm', undefined, () => {
+    mm.users--;
+    if (mm.users <= 0) {
+      k.tracer.call('exit_mmap', undefined, () => mmput(k, mm));
+      k.mm.mms.delete(mm.id);
+      pt.deadCpus.push(mm.cpu);
+    }
+  });
+  t.mm = null;
+}
+
+export interface ExitStatus {
+  code?: number;
+  signal?: number;
+  core?: boolean;
 }

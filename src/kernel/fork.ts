@@ -10,7 +10,6 @@ import { printk } from './printk/printk.js';
 import { errno, type SyscallArgs, type SyscallContext, type SyscallRet } from '../include/faultpath/syscall.js';
 import { Cpu } from '../hw/cpu.js';
 import { memcgOomWaitFinished } from '../mm/memcontrol.js';
-import { sync_mm_rss } from '../mm/memory.js';
 import { exit_mmap } from '../mm/mmap.js';
 import { Lru, PageKind } from '../include/linux/mmzone.js';
 import { type KernelState } from '../include/faultpath/kernel_state.js';
@@ -287,70 +286,6 @@ export class ProcessTable {
       if (!IGNORE_SIGNALS.has(sig)) return sig;
     }
     return null;
-  }
-
-  /**
-   * do_exit(): exit_mm (sync_mm_rss, mmput → exit_mmap when the last user goes), become a
-   * zombie, reparent children to init, notify the parent (SIGCHLD, wake wait4), release
-   * a vfork parent.
-   */
-  doExit(t: Task, status: { code?: number; signal?: number; core?: boolean }): void {
-    const k = this.k;
-    if (t.state === 'Z' || t.state === 'X') return;
-    k.tracer.call('do_exit', { pid: t.pid, code: status.signal ? status.signal : (status.code ?? 0) << 8 }, () => {
-      t.flags.add('PF_EXITING');
-      if (t.memcgInOom) memcgOomWaitFinished(k, t);
-      const mm = t.mm;
-      if (mm) {
-        sync_mm_rss(t);
-        k.tracer.call('exit_mm', undefined, () => {
-          mm.users--;
-          if (mm.users <= 0) {
-            k.tracer.call('exit_mmap', undefined, () => mmput(k, mm));
-            k.mm.mms.delete(mm.id);
-            this.deadCpus.push(mm.cpu);
-          }
-        });
-        t.mm = null;
-      }
-      if (t.vforkParent) {
-        this.wakeTask(t.vforkParent, 'vfork done');
-        t.vforkParent = null;
-      }
-      if (status.signal) {
-        t.termSignal = status.signal;
-        t.exitStatus = status.signal | (status.core ? 0x80 : 0);
-      } else {
-        t.exitCode = status.code ?? 0;
-        t.exitStatus = ((status.code ?? 0) & 0xff) << 8;
-      }
-      t.state = 'Z';
-      t.pending = [];
-      k.memcg.get(t.memcgId).procs.delete(t.pid);
-      const init = k.sched.tasks.get(1);
-      for (const c of t.children) {
-        c.parent = init ?? null;
-        init?.children.push(c);
-        if (c.state === 'Z' && init) this.autoReap(c);
-      }
-      t.children = [];
-      const parent = t.parent;
-      if (parent && parent.state === 'S' && parent.wake?.waitq === `wait:${parent.pid}`)
-        this.wakeTask(parent, 'child exit');
-      if (!parent || parent.pid === 1) this.autoReap(t);
-    });
-  }
-
-  /** init reaps orphans and the modeled runner's direct children immediately. */
-  private autoReap(t: Task): void {
-    t.state = 'X';
-  }
-
-  /** release_task(): the parent collected the zombie. */
-  reap(t: Task): void {
-    t.state = 'X';
-    const p = t.parent;
-    if (p) p.children = p.children.filter((c) => c !== t);
   }
 
   readonly deadCpus: Cpu[] = [];

@@ -17,6 +17,7 @@ import { init_mount_tree, type MntNamespace } from '../fs/namespace.js';
 import { printk } from '../kernel/printk/printk.js';
 import { faultin_page } from '../mm/gup.js';
 import { tlb_fill } from '../hw/mmu.js';
+import { do_exit } from '../kernel/exit.js';
 
 const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */
@@ -218,7 +219,7 @@ export class System {
     const prev = this.k.sched.current;
     this.k.sched.current = t;
     try {
-      this.procs.doExit(t, status);
+      do_exit(this.procs, t, status);
     } finally {
       this.k.sched.current = prev === t ? null : prev;
     }

@@ -46,8 +46,6 @@ export interface ProcessOps {
   saveRegs(t: Task): void;
   restoreRegs(t: Task): void;
   sendSignal(t: Task, sig: number): void;
-  /** release_task() of a zombie */
-  reap(t: Task): void;
 }
 
 /** The machine's MMU. */
