@@ -8,6 +8,9 @@ import type { Task } from '../include/linux/sched.js';
 import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { mmput } from './fork.js';
 import { sync_mm_rss } from '../mm/memory.js';
+import { try_to_wake_up } from './sched/core.js';
+import { prepare_to_wait } from './sched/wait.js';
+import type { ExitStatus } from '../include/faultpath/syscall.js';
 
 const WNOHANG = 0x00000001;
 const WUNTRACED = 0x00000002;
@@ -54,7 +57,7 @@ export function kernel_wait4(c: SyscallContext, pid: number, statAddr: bigint, o
     return BigInt(z.pid);
   }
   if (options & WNOHANG) return 0n;
-  c.sched.sleep(t, `wait:${t.pid}`);
+  prepare_to_wait(c.k, t, `wait:${t.pid}`);
   c.abi.restart(t.mm!.cpu);
   return null;
 }
@@ -81,7 +84,7 @@ export function do_exit(pt: ProcessTable, t: Task, status: ExitStatus): void {
       exit_mm(pt, t, mm);
     }
     if (t.vforkParent) {
-      pt.wakeTask(t.vforkParent, 'vfork done');
+      try_to_wake_up(pt.k, t.vforkParent, 'vfork done');
       t.vforkParent = null;
     }
     if (status.signal) {
@@ -103,7 +106,7 @@ export function do_exit(pt: ProcessTable, t: Task, status: ExitStatus): void {
     t.children = [];
     const parent = t.parent;
     if (parent && parent.state === 'S' && parent.wake?.waitq === `wait:${parent.pid}`)
-      pt.wakeTask(parent, 'child exit');
+      try_to_wake_up(pt.k, parent, 'child exit');
     if (!parent || parent.pid === 1) autoReap(t);
   });
 }
@@ -132,10 +135,4 @@ function exit_mm(pt: ProcessTable, t: Task, mm: MmStruct): void {
     }
   });
   t.mm = null;
-}
-
-export interface ExitStatus {
-  code?: number;
-  signal?: number;
-  core?: boolean;
 }

@@ -9,7 +9,6 @@ import { CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM } from
 import { printk } from './printk/printk.js';
 import { errno, type SyscallArgs, type SyscallContext, type SyscallRet } from '../include/faultpath/syscall.js';
 import { Cpu } from '../hw/cpu.js';
-import { memcgOomWaitFinished } from '../mm/memcontrol.js';
 import { exit_mmap } from '../mm/mmap.js';
 import { Lru, PageKind } from '../include/linux/mmzone.js';
 import { type KernelState } from '../include/faultpath/kernel_state.js';
@@ -26,6 +25,8 @@ import { memcg_slab_post_alloc_hook } from '../mm/slab.js';
 import { pte_alloc_one } from '../mm/pgtable-generic.js';
 import { swap_duplicate } from '../mm/swapfile.js';
 import { try_charge } from '../mm/memcontrol.js';
+import { try_to_wake_up } from './sched/core.js';
+import { prepare_to_wait } from './sched/wait.js';
 
 export const SIGNAL_NAMES: Record<number, string> = {
   1: 'SIGHUP',
@@ -51,7 +52,7 @@ export const SIGNAL_NAMES: Record<number, string> = {
 /** Signals whose default action dumps core (wait status gets 0x80). */
 const CORE_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 /** Signals whose default action is to ignore. */
-const IGNORE_SIGNALS = new Set([17, 18, 23, 28]);
+export const IGNORE_SIGNALS = new Set([17, 18, 23, 28]);
 
 export const FIRST_GUEST_PID = 100;
 
@@ -253,39 +254,14 @@ export class ProcessTable {
       this.k.tracer.emit('signal', { sig, name: 'SIGKILL', code: 'SI_KERNEL', target: t.pid });
       for (const m of this.k.sched.tasks.values()) if (m.tgid === t.tgid && !m.pending.includes(9)) m.pending.push(9);
       for (const m of this.k.sched.tasks.values())
-        if (m.tgid === t.tgid && m.state === 'S') this.wakeTask(m, 'SIGKILL');
+        if (m.tgid === t.tgid && m.state === 'S') try_to_wake_up(this.k, m, 'SIGKILL');
       return;
     }
     const act = t.sigactions.get(sig);
     if (IGNORE_SIGNALS.has(sig) && (!act || act.handler === 0n)) return;
     if (act && act.handler === 1n) return; // SIG_IGN
     if (!t.pending.includes(sig)) t.pending.push(sig);
-    if (t.state === 'S') this.wakeTask(t, SIGNAL_NAMES[sig] ?? `signal ${sig}`);
-  }
-
-  wakeTask(t: Task, reason: string): void {
-    if (t.state !== 'S') return;
-    if (t.wake?.waitq?.startsWith('memcg_oom:')) memcgOomWaitFinished(this.k, t);
-    t.state = 'R';
-    t.wake = null;
-    this.k.tracer.emit('tracepoint', {
-      system: 'sched',
-      name: 'sched_wakeup',
-      fields: { comm: t.comm, pid: t.pid, reason },
-      text: `comm=${t.comm} pid=${t.pid} prio=120 target_cpu=000`,
-    });
-  }
-
-  /** The first pending signal whose default action terminates, if any (get_signal). */
-  fatalPending(t: Task): number | null {
-    if (t.pending.includes(9)) return 9;
-    for (const sig of t.pending) {
-      if (t.sigmask & (1n << BigInt(sig - 1))) continue; // blocked: stays pending
-      const act = t.sigactions.get(sig);
-      if (act && act.handler !== 0n) continue;
-      if (!IGNORE_SIGNALS.has(sig)) return sig;
-    }
-    return null;
+    if (t.state === 'S') try_to_wake_up(this.k, t, SIGNAL_NAMES[sig] ?? `signal ${sig}`);
   }
 
   readonly deadCpus: Cpu[] = [];
@@ -501,7 +477,7 @@ export function kernel_clone(c: SyscallContext, flags: number, stack: bigint, tl
   c.sched.makeRunnable(child);
   if (flags & CLONE_VFORK) {
     child.vforkParent = t;
-    c.sched.sleep(t, 'vfork');
+    prepare_to_wait(c.k, t, 'vfork');
   }
   return BigInt(child.pid);
 }

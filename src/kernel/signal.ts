@@ -8,6 +8,10 @@ import { EFAULT, EINVAL, ESRCH } from '../include/uapi/asm-generic/errno.js';
 import type { Task } from '../include/linux/sched.js';
 import { copy_to_user } from '../lib/usercopy.js';
 import { memdup_user } from '../mm/util.js';
+import { IGNORE_SIGNALS } from './fork.js';
+import { KernelState } from '../include/faultpath/kernel_state.js';
+import { SIGNAL_NAMES } from './fork.js';
+import type { ExitStatus } from '../include/faultpath/syscall.js';
 
 /** SIG_DFL / SIG_IGN as sa_handler values (include/uapi/asm-generic/signal-defs.h). */
 const SIG_DFL = 0n;
@@ -137,4 +141,62 @@ export function sys_tgkill(c: SyscallContext, a: SyscallArgs): SyscallRet {
 /** sigaltstack(ss, old_ss): accepted and ignored (handlers are not invoked in the model). */
 export function sys_sigaltstack(_c: SyscallContext, _a: SyscallArgs): SyscallRet {
   return 0n;
+}
+
+/** force_sig_fault()'s delivery half: unblock and reset an ignored action so the signal arrives. */
+export function force_sig(t: Task, sig: number): void {
+  const act = t.sigactions.get(sig);
+  if (act && act.handler === 1n) t.sigactions.delete(sig);
+  if (!t.pending.includes(sig)) t.pending.push(sig);
+}
+
+/** The first pending signal whose default action is fatal (SIGKILL first), or null. */
+export function get_fatal_signal(t: Task): number | null {
+  if (t.pending.includes(9)) return 9;
+  for (const sig of t.pending) {
+    if (t.sigmask & (1n << BigInt(sig - 1))) continue; // blocked: stays pending
+    const act = t.sigactions.get(sig);
+    if (act && act.handler !== 0n) continue;
+    if (!IGNORE_SIGNALS.has(sig)) return sig;
+  }
+  return null;
+}
+
+/** Signals whose default action dumps core (sig_kernel_coredump). */
+const COREDUMP_SIGNALS = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
+
+/**
+ * get_signal() on the way back to user mode: a fatal default action ends the thread group
+ * (do_group_exit); handled signals are dropped, since signal frames are not modeled.  True when
+ * the task is gone.
+ */
+export function get_signal(k: KernelState, t: Task, do_group_exit: (t: Task, status: ExitStatus) => void): boolean {
+  const sig = get_fatal_signal(t);
+  if (sig === null) {
+    t.pending = t.pending.filter((s) => {
+      const a = t.sigactions.get(s);
+      if (a && a.handler > 1n) {
+        k.tracer.emit('signal', {
+          sig: s,
+          name: SIGNAL_NAMES[s] ?? `sig${s}`,
+          code: 'handler not invoked (signal frames are not modeled)',
+          target: t.pid,
+        });
+        return false;
+      }
+      return true;
+    });
+    return false;
+  }
+  const core = sig !== 9 && COREDUMP_SIGNALS.has(sig);
+  k.tracer.emit('signal', {
+    sig,
+    name: SIGNAL_NAMES[sig] ?? `sig${sig}`,
+    code: 'delivered: default action terminates',
+    target: t.pid,
+  });
+  for (const o of [...k.sched.tasks.values()])
+    if (o.tgid === t.tgid && o !== t) do_group_exit(o, { signal: sig, core });
+  do_group_exit(t, { signal: sig, core });
+  return true;
 }

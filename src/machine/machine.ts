@@ -25,6 +25,9 @@ import { out_of_memory } from '../mm/oom_kill.js';
 import { shrink_node } from '../mm/vmscan.js';
 import { mmput } from '../kernel/fork.js';
 import { try_to_free_mem_cgroup_pages } from '../mm/vmscan.js';
+import { __wake_up } from '../kernel/sched/wait.js';
+import { force_sig } from '../kernel/signal.js';
+import { try_to_wake_up } from '../kernel/sched/core.js';
 
 export interface MachineOptions {
   arch: GuestArch;
@@ -198,7 +201,7 @@ export class Machine {
       this.arch.startThread(mm.cpu, entry, sp);
       t.regs = null;
       if (t.vforkParent) {
-        this.sys.procs.wakeTask(t.vforkParent, 'vfork exec');
+        try_to_wake_up(this.k, t.vforkParent, 'vfork exec');
         t.vforkParent = null;
       }
     } finally {
@@ -254,12 +257,12 @@ function machineUpcalls(k: KernelState, arch: ArchOps, sys: () => System): Kerne
   return {
     sched: {
       cond_resched: () => sys().exitDyingTasks(),
-      wake_up: (waitq, match) => sys().wakeWaitq(waitq, match),
+      wake_up: (waitq, match) => __wake_up(k, waitq, match),
       add_timer: (at, what, fn) => sys().addTimer(at, what, fn),
     },
     signal: {
       send_sigkill: (t) => sys().procs.sendSignal(t, 9),
-      force_sig_fault: (t, sig) => sys().forceSig(t, sig),
+      force_sig_fault: (t, sig) => force_sig(t, sig),
     },
     mm: {
       shrink_node: (nr, scope) => shrink_node(k, nr, scope),

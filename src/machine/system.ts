@@ -18,6 +18,11 @@ import { printk } from '../kernel/printk/printk.js';
 import { faultin_page } from '../mm/gup.js';
 import { tlb_fill } from '../hw/mmu.js';
 import { do_exit } from '../kernel/exit.js';
+import { force_sig } from '../kernel/signal.js';
+import { get_fatal_signal } from '../kernel/signal.js';
+import { get_signal } from '../kernel/signal.js';
+import { prepare_to_wait } from '../kernel/sched/wait.js';
+import { try_to_wake_up } from '../kernel/sched/core.js';
 
 const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */
@@ -159,10 +164,10 @@ export class System {
     k.sched.clock += 500; // exception entry and the handler take simulated time
     const out = this.arch.userFault(k, t, address, access, pc);
     if (out.kind === 'sleep') {
-      this.sleep(t, out.waitq);
+      prepare_to_wait(this.k, t, out.waitq);
       return 'stop';
     }
-    if (out.kind === 'signal' || this.procs.fatalPending(t) !== null) return 'stop';
+    if (out.kind === 'signal' || get_fatal_signal(t) !== null) return 'stop';
     if (t.state !== 'R') return 'stop';
     return 'retry';
   }
@@ -173,47 +178,6 @@ export class System {
   }
 
   // ------------------------------------------------------------------ signals and exit
-
-  forceSig(t: Task, sig: number): void {
-    // force_sig_fault(): unblock and reset an ignored action so the signal is delivered.
-    const act = t.sigactions.get(sig);
-    if (act && act.handler === 1n) t.sigactions.delete(sig);
-    if (!t.pending.includes(sig)) t.pending.push(sig);
-  }
-
-  /** get_signal() on the way back to user mode: fatal default actions end the task. */
-  deliverSignals(t: Task): boolean {
-    const sig = this.procs.fatalPending(t);
-    if (sig === null) {
-      // Handlers are recorded but not invoked (no signal frames): drop handled signals.
-      t.pending = t.pending.filter((s) => {
-        const a = t.sigactions.get(s);
-        if (a && a.handler > 1n) {
-          this.k.tracer.emit('signal', {
-            sig: s,
-            name: SIGNAL_NAMES[s] ?? `sig${s}`,
-            code: 'handler not invoked (signal frames are not modeled)',
-            target: t.pid,
-          });
-          return false;
-        }
-        return true;
-      });
-      return false;
-    }
-    const core = sig !== 9 && [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].includes(sig);
-    this.k.tracer.emit('signal', {
-      sig,
-      name: SIGNAL_NAMES[sig] ?? `sig${sig}`,
-      code: 'delivered: default action terminates',
-      target: t.pid,
-    });
-    // A fatal signal kills the whole thread group.
-    for (const o of [...this.k.sched.tasks.values()])
-      if (o.tgid === t.tgid && o !== t) this.exitTask(o, { signal: sig, core });
-    this.exitTask(t, { signal: sig, core });
-    return true;
-  }
 
   exitTask(t: Task, status: { code?: number; signal?: number; core?: boolean }): void {
     const prev = this.k.sched.current;
@@ -241,31 +205,6 @@ export class System {
       if (t.pending.includes(9)) {
         this.k.tracer.emit('signal', { sig: 9, name: 'SIGKILL', code: 'delivered: victim exits', target: t.pid });
         this.exitTask(t, { signal: 9 });
-      }
-    }
-  }
-
-  sleep(t: Task, waitq: string, at?: number): void {
-    t.state = 'S';
-    t.wake = { waitq, ...(at !== undefined ? { at } : {}) };
-    this.k.tracer.emit('tracepoint', {
-      system: 'faultpath',
-      name: 'sleep',
-      fields: { pid: t.pid, waitq },
-      text: `pid=${t.pid} comm=${t.comm} waitq=${waitq}`,
-    });
-  }
-
-  wakeWaitq(waitq: string, match: (memcgId: number) => boolean): void {
-    for (const t of this.k.sched.tasks.values()) {
-      if (t.state !== 'S' || t.wake?.waitq !== waitq) continue;
-      if (!t.memcgInOom || match(t.memcgInOom.memcgId)) this.procs.wakeTask(t, waitq);
-    }
-    // wake-ups are keyed per waitq name; memcg waiters use memcg_oom:<id> of their own memcg
-    if (waitq.startsWith('memcg_oom:')) {
-      for (const t of this.k.sched.tasks.values()) {
-        if (t.state === 'S' && t.wake?.waitq?.startsWith('memcg_oom:') && t.memcgInOom && match(t.memcgInOom.memcgId))
-          this.procs.wakeTask(t, waitq);
       }
     }
   }
@@ -302,7 +241,7 @@ export class System {
     }
     for (const t of this.k.sched.tasks.values())
       if (t.state === 'S' && t.wake?.at !== undefined && t.wake.at <= this.k.sched.clock)
-        this.procs.wakeTask(t, 'timer');
+        try_to_wake_up(this.k, t, 'timer');
   }
 
   private nextEventTime(): number | null {
@@ -384,11 +323,11 @@ export class System {
     const prev = k.sched.current;
     k.sched.current = t;
     try {
-      if (this.deliverSignals(t)) return true;
+      if (get_signal(this.k, t, (x, status) => this.exitTask(x, status))) return true;
       const delay = mem_cgroup_handle_over_high(k, t) + t.highDelayNs;
       t.highDelayNs = 0;
       if (delay > 0) {
-        this.sleep(t, 'memory.high throttle', k.sched.clock + delay);
+        prepare_to_wait(this.k, t, 'memory.high throttle', k.sched.clock + delay);
         return true;
       }
       return t.state !== 'R';
@@ -420,7 +359,7 @@ export class System {
           code: `${code} (${reason.what} at 0x${reason.pc.toString(16)})`,
           target: t.pid,
         });
-        this.forceSig(t, sig);
+        force_sig(t, sig);
         return;
       }
       case 'error':
@@ -429,7 +368,7 @@ export class System {
           3,
           `faultpath: engine error in ${t.comm}[${t.pid}] at pc 0x${reason.pc.toString(16)}: ${reason.message}`,
         );
-        this.forceSig(t, 11);
+        force_sig(t, 11);
         return;
     }
   }

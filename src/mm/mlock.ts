@@ -5,6 +5,7 @@ import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import { EINTR, ENOMEM } from '../include/uapi/asm-generic/errno.js';
 import { faultin_page } from './gup.js';
 import { find_vma } from './mmap.js';
+import { prepare_to_wait } from '../kernel/sched/wait.js';
 
 /**
  * mlock(start, len): populates the range in one kernel entry (__mm_populate): every page is
@@ -26,7 +27,7 @@ export function sys_mlock(c: SyscallContext, a: SyscallArgs): SyscallRet {
     if (t.highDelayNs > 0) {
       const delay = t.highDelayNs;
       t.highDelayNs = 0;
-      c.sched.sleep(t, 'memory.high throttle', k.sched.clock + delay);
+      prepare_to_wait(c.k, t, 'memory.high throttle', k.sched.clock + delay);
       c.abi.restart(mm.cpu);
       return null;
     }

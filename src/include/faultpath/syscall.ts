@@ -28,8 +28,6 @@ export interface ExitStatus {
 
 /** The scheduler and task lifecycle (kernel/sched, do_exit). */
 export interface SchedOps {
-  /** the task sleeps on `waitq`, optionally until simulated time `at` */
-  sleep(t: Task, waitq: string, at?: number): void;
   makeRunnable(t: Task): void;
   /** do_exit() of `t`, taking it off the run queue */
   exitTask(t: Task, status: ExitStatus): void;

@@ -2,6 +2,7 @@
 import { errno, type SyscallArgs, type SyscallContext, type SyscallRet } from '../../include/faultpath/syscall.js';
 import { EFAULT, EINVAL } from '../../include/uapi/asm-generic/errno.js';
 import { memdup_user } from '../../mm/util.js';
+import { prepare_to_wait } from '../sched/wait.js';
 
 /**
  * hrtimer_nanosleep() with the request read from user memory (get_timespec64, timespec64_valid):
@@ -14,7 +15,7 @@ export function hrtimer_nanosleep(c: SyscallContext, rqtp: bigint, abs: boolean)
   const nsec = Number(ts.readBigInt64LE(8));
   if (sec < 0 || nsec < 0 || nsec >= 1e9) return errno(EINVAL);
   const until = abs ? sec * 1e9 + nsec : c.k.sched.clock + sec * 1e9 + nsec;
-  c.sched.sleep(c.t, 'hrtimer_nanosleep', until);
+  prepare_to_wait(c.k, c.t, 'hrtimer_nanosleep', until);
   return 0n;
 }
 
