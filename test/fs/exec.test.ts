@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { getProfile, type KernelVersion } from '../../src/include/faultpath/profile.js';
 import { Machine } from '../../src/machine/machine.js';
-import { a64 } from '../mm/vm_helpers.js';
+import { a64 } from '../helpers/vm.js';
 
 const EXIT = `
   mov x0, #0

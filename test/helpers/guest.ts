@@ -1,7 +1,7 @@
 /**
  * A guest machine for tests: the architectures, guest programs assembled (or loaded) once per
  * test file, the kernel log, and the model's /proc and /sys/fs/cgroup files read and written
- * the way a guest's shell would.  The per-suite helpers (test/e2e/helpers.ts, test/mm/vm_helpers.ts,
+ * the way a guest's shell would.  The per-suite helpers (test/e2e/helpers.ts, test/helpers/vm.ts,
  * test/syscalls/harness.ts, test/peer-suites/harness.ts) build on these.
  */
 import { assemble } from '../../src/asm/assemble.js';

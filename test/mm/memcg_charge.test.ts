@@ -14,7 +14,7 @@
  *  victim (current) then fails once more (failcnt 9) and is forced through.  Events stay local.
  */
 import { describe, expect, it } from 'vitest';
-import { a64, cgRead, cgroup, cgWrite, dmesg, kb, kv, machine, onMarker, proc, x64 } from './vm_helpers.js';
+import { a64, cgRead, cgroup, cgWrite, dmesg, kb, kv, machine, onMarker, proc, x64 } from '../helpers/vm.js';
 import { filename_lookup } from '../../src/fs/namei.js';
 
 const HOG_A64 = `

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getProfile, type KernelVersion } from '../../src/include/faultpath/profile.js';
-import { a64, cgroup, machine } from './vm_helpers.js';
+import { a64, cgroup, machine } from '../helpers/vm.js';
 
 const CHAINS: Record<KernelVersion, string[]> = {
   '6.1': ['__mem_cgroup_charge', 'charge_memcg', 'try_charge_memcg'],

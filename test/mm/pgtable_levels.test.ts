@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/trace/events.js';
-import { a64, dmesg, kb, machine, onMarker, proc, x64 } from './vm_helpers.js';
+import { a64, dmesg, kb, machine, onMarker, proc, x64 } from '../helpers/vm.js';
 
 const A = 0x100_0000_0000; // 1 TiB: pgd index 2, nothing mapped in that 512 GiB slot
 const TOUCHES = [

@@ -15,7 +15,7 @@ import { PROFILES } from '../../src/include/faultpath/profile.js';
 import { oom_badness } from '../../src/mm/oom_kill.js';
 import type { Task } from '../../src/include/linux/sched.js';
 import { badnessFromStatus, oomReports, oomScore61 } from '../helpers/oom.js';
-import { a64, cgroup, cgWrite, dmesg, kb, machine, onMarker, proc, TOUCH_SLEEP_A64 } from './vm_helpers.js';
+import { a64, cgroup, cgWrite, dmesg, kb, machine, onMarker, proc, TOUCH_SLEEP_A64 } from '../helpers/vm.js';
 import { filename_lookup } from '../../src/fs/namei.js';
 
 /** Invariant ids of known, separately reported model bugs that these runs hit (none now). */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assemble } from '../../src/asm/assemble.js';
 import { ElfError, parseElf, PF_R, PF_W, PF_X, segmentPerms, type ElfImage } from '../../src/fs/binfmt_elf.js';
-import { buildElf, load, phdr, validSpec, type ElfSpec } from './elf-builder.js';
+import { buildElf, load, phdr, validSpec, type ElfSpec } from '../helpers/elf-builder.js';
 import { ORACLE } from '../helpers/oracle.js';
 
 function elfError(bytes: Uint8Array, name = 'prog.elf'): ElfError {

@@ -1,6 +1,6 @@
 /** src/drivers/char/random.ts: the machine's CRNG stream (AT_RANDOM and getrandom draw from it). */
 import { describe, expect, it } from 'vitest';
-import { Crng } from '../../src/drivers/char/random.js';
+import { Crng } from '../../../src/drivers/char/random.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

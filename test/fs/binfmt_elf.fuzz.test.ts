@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assemble } from '../../src/asm/assemble.js';
 import { ElfError, MAX_IMAGE_MEMORY, parseElf, USER_ADDRESS_LIMIT, type ElfImage } from '../../src/fs/binfmt_elf.js';
-import { buildElf, phdr, validSpec } from './elf-builder.js';
+import { buildElf, phdr, validSpec } from '../helpers/elf-builder.js';
 import { ORACLE } from '../helpers/oracle.js';
 
 const seeds: { name: string; bytes: Uint8Array }[] = [];

@@ -10,10 +10,10 @@ import type { Task } from '../../src/include/linux/sched.js';
 import type { DebugVm } from '../../src/machine/debug-vm.js';
 import type { DebugVmOptions } from '../../src/machine/debug-vm.js';
 import { enableDebugVm } from '../../src/machine/debug-vm.js';
-import { assembleCached, kb, proc, readFile } from '../helpers/guest.js';
+import { assembleCached, kb, proc, readFile } from './guest.js';
 import { cgroup_mkdir } from '../../src/kernel/cgroup/cgroup.js';
 
-export { cgRead, cgWrite, dmesg, kb, kv, proc } from '../helpers/guest.js';
+export { cgRead, cgWrite, dmesg, kb, kv, proc } from './guest.js';
 
 export const PAGE = PAGE_SIZE;
 

@@ -8,7 +8,7 @@ import { checkInvariants } from '../../src/mm/debug_vm.js';
 import { Lru, PageKind } from '../../src/include/linux/mmzone.js';
 import type { Task } from '../../src/include/linux/sched.js';
 import type { Machine } from '../../src/machine/machine.js';
-import { a64, cgroup, machine, onMarker, TOUCH_SLEEP_A64, x64 } from './vm_helpers.js';
+import { a64, cgroup, machine, onMarker, TOUCH_SLEEP_A64, x64 } from '../helpers/vm.js';
 import { get_swap_page } from '../../src/mm/swapfile.js';
 import { swap_free } from '../../src/mm/swapfile.js';
 import { filename_lookup } from '../../src/fs/namei.js';

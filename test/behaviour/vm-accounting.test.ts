@@ -21,7 +21,7 @@ import {
   overcommitBoundary,
   proc,
   type Env,
-} from './vm_helpers.js';
+} from '../helpers/vm.js';
 import { filemap_get_folio } from '../../src/mm/filemap.js';
 import { nr_file_pages } from '../../src/mm/filemap.js';
 import { nr_swap_pages_used } from '../../src/mm/swapfile.js';

@@ -18,9 +18,9 @@ import {
   formatGfpFlags,
   gfpMask,
   gfpValue,
-} from '../../src/include/linux/gfp.js';
-import { haveOracle, oracleCases, oracleLogLines } from '../helpers/oracle.js';
-import { oomReports } from '../helpers/oom.js';
+} from '../../../src/include/linux/gfp.js';
+import { haveOracle, oracleCases, oracleLogLines } from '../../helpers/oracle.js';
+import { oomReports } from '../../helpers/oom.js';
 
 describe('GFP values', () => {
   it('6.1 composites (include/linux/gfp_types.h)', () => {

@@ -23,7 +23,7 @@ import {
   overcommitBoundary,
   proc,
   TOUCH_SLEEP_A64,
-} from './vm_helpers.js';
+} from '../helpers/vm.js';
 import { filename_lookup } from '../../src/fs/namei.js';
 
 const FORK = `
