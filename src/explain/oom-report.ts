@@ -170,7 +170,7 @@ export function logLines(text: string): LogLine[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Line patterns (formats of mm/oom_kill.c, mm/memcontrol.c, lib/show_mem.c; kernel-reference §6.8, §7.7, §7.8)
+// Line patterns (formats of mm/oom_kill.c, mm/memcontrol.c, lib/show_mem.c; docs/kernel-reference.md §6.8, §7.7, §7.8)
 // ---------------------------------------------------------------------------------------------
 
 export const RE_OOM_HEADER =

@@ -176,7 +176,7 @@ function badness(format: OomFormat, row: OomTaskRow, totalpages: number): OomCan
 /**
  * oom_evaluate_task()'s comparison, by the profile's tie discriminant: the initial chosen_points,
  * whether a task with `points` replaces the chosen one, and how the explanation states the rule.
- * 'later-nonzero' (3.12) follows kernel-reference §7.5, "strictly greater wins" (the model's
+ * 'later-nonzero' (3.12) follows docs/kernel-reference.md §7.5, "strictly greater wins" (the model's
  * src/mm/oom_kill.ts lets an equal later task win).
  */
 const TIE_RULES: Record<

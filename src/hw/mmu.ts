@@ -5,7 +5,7 @@
  *
  * Levels follow the hardware numbering used in fault reports: 0 = pgd (p4d folded), 1 = pud,
  * 2 = pmd, 3 = pte.  A walk reports the level at which it read an invalid descriptor, which is the
- * level arm64 puts in DFSC (kernel-reference §2.1).
+ * level arm64 puts in DFSC (docs/kernel-reference.md §2.1).
  */
 export const LEVEL_NAMES = ['pgd', 'pud', 'pmd', 'pte'] as const;
 export const PTRS_PER_TABLE = 512;

@@ -3,12 +3,13 @@
  *
  * Order (issue #2): the system library if it loads; else a copy unpacked into the project cache
  * (`.cache/unicorn/`) from the Debian/Ubuntu package, fetched without root with
- * `apt-get download` + `dpkg-deb -x` (or straight from the Debian archive when apt has no lists);
+ * `apt-get download` + `dpkg-deb -x` (or from the pool of the Debian archive apt's sources name,
+ * when apt has no package lists);
  * else a clear error saying how to install it.  The steps are injectable so the fallback logic is
  * unit-tested without touching the network.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,30 @@ export const CACHE_DIR = join(PROJECT_ROOT, '.cache', 'unicorn');
 export const DEB_PACKAGE = 'libunicorn2';
 /** The Debian 12 package we measured (DESIGN.md §1); used only when apt cannot resolve it. */
 export const DEB_POOL_VERSION = '2.0.1.post1-1+b1';
-export const DEB_POOL_BASE = 'http://deb.debian.org/debian/pool/main/u/unicorn-engine';
+/** The package's directory in a Debian archive's pool. */
+export const DEB_POOL_DIR = 'pool/main/u/unicorn-engine';
+
+/**
+ * The Debian archive apt is configured with: the first `URIs:` (deb822) or `deb` (one-line) entry of
+ * the sources lists whose path ends in /debian.  The archive's host comes from the machine's own
+ * configuration, never from this repository.
+ */
+export function aptDebianArchive(sources: string[]): string | undefined {
+  for (const text of sources) {
+    for (const line of text.split('\n')) {
+      const m = /^\s*(?:URIs:\s*|deb(?:\s+\[[^\]]*\])?\s+)(\S+)/.exec(line);
+      for (const uri of m ? m[1]!.split(/\s+/) : []) if (/\/debian\/?$/.test(uri)) return uri.replace(/\/$/, '');
+    }
+  }
+  return undefined;
+}
+
+function readAptSources(): string[] {
+  const files = ['/etc/apt/sources.list'];
+  const dir = '/etc/apt/sources.list.d';
+  if (existsSync(dir)) for (const f of readdirSync(dir).sort()) files.push(join(dir, f));
+  return files.filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
+}
 
 export class UnicornUnavailableError extends Error {
   constructor(message: string) {
@@ -123,11 +147,12 @@ function downloadDeb(dir: string, debArch: string): string {
   try {
     execFileSync('apt-get', ['download', `${DEB_PACKAGE}:${debArch}`], { cwd: dir, stdio: 'pipe' });
   } catch {
-    // apt without package lists (fresh container) or no apt at all: take the file from the archive.
+    // apt without package lists (fresh container): take the file from the pool of apt's archive.
+    const archive = aptDebianArchive(readAptSources());
+    if (!archive) throw new Error('apt-get download failed and no Debian archive is configured in /etc/apt');
     const file = `${DEB_PACKAGE}_${DEB_POOL_VERSION.replace(/:/g, '%3a')}_${debArch}.deb`;
-    execFileSync('curl', ['-fsSL', '-o', join(dir, file), `${DEB_POOL_BASE}/${file.replace('+', '%2b')}`], {
-      stdio: 'pipe',
-    });
+    const url = `${archive}/${DEB_POOL_DIR}/${file.replace('+', '%2b')}`;
+    execFileSync('curl', ['-fsSL', '-o', join(dir, file), url], { stdio: 'pipe' });
   }
   const got = debs();
   if (got.length === 0) throw new Error('no .deb file was fetched');

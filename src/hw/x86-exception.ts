@@ -1,7 +1,7 @@
 /**
  * The x86-64 exception record the model's CPU delivers: the vector, the error code it pushes and,
  * for #PF, CR2.  This is the hardware's side (Intel SDM Vol. 3A §6.3 "Sources of interrupts",
- * Table 6-1, and §4.7 "Page-fault exceptions", Figure 4-12); the kernel's names for the same
+ * Table 6-1, and docs/kernel-reference.md §4.7 "Page-fault exceptions", Figure 4-12); the kernel's names for the same
  * values live in arch/x86/include/asm/{trapnr,trap_pf}.ts, which import them from here.
  */
 import type { Access } from './cpu.js';

@@ -1,5 +1,5 @@
 /**
- * /proc/sys knobs on the fault → OOM path (kernel-reference §9), with the kernel's ranges.
+ * /proc/sys knobs on the fault → OOM path (docs/kernel-reference.md §9), with the kernel's ranges.
  * Writes validate like proc_dointvec_minmax: out of range → -EINVAL.
  */
 import type { SysctlTable } from '../include/faultpath/kernel_state.js';

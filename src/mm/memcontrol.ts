@@ -23,7 +23,7 @@ import { CFTYPE_NOT_ON_ROOT, type CfType } from '../include/linux/cgroup-defs.js
 import { EINVAL } from '../include/uapi/asm-generic/errno.js';
 import { memparse } from '../lib/cmdline.js';
 
-/** memcg_memory_event(): local counter, then hierarchical per profile (§6.5). */
+/** memcg_memory_event(): local counter, then hierarchical per profile (docs/kernel-reference.md §6.5). */
 export function memcg_memory_event(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
   memcg.eventsLocal[ev]++;
   if (!k.profile.memcgEventsHierarchical) {
@@ -121,7 +121,7 @@ function taskIsDying(t: Task): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The charge path (kernel-reference §6.1–6.2).  Each version's functions carry their kernel
+// The charge path (docs/kernel-reference.md §6.1–6.2).  Each version's functions carry their kernel
 // names; profile.memcgChargeEntry picks the chain a new user page is charged through and
 // profile.memcgTryCharge the try_charge loop.  Where 4.19 or 3.12 used a name that 6.1 reuses
 // for different code, the older function lives in the v4_19 / v3_12 namespace below.
@@ -640,7 +640,7 @@ export function mem_cgroup_uncharge_swap(memcg: MemCgroup, nr: number): void {
   if (!memcg.isRoot) page_counter_uncharge(memcg, nr, 'swap');
 }
 
-/** mem_cgroup_get_max(): totalpages for a memcg OOM (§6.4, cgroup v2). */
+/** mem_cgroup_get_max(): totalpages for a memcg OOM (docs/kernel-reference.md §6.4, cgroup v2). */
 export function mem_cgroup_get_max(k: KernelState, memcg: MemCgroup): number {
   let max = memcg.memory.max ?? PAGE_COUNTER_MAX;
   const swapTotal = total_swap_pages(k);

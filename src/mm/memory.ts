@@ -1,7 +1,7 @@
 /**
  * The generic fault path of mm/memory.c: handle_mm_fault → __handle_mm_fault → handle_pte_fault
  * → do_anonymous_page / do_wp_page / do_fault / do_swap_page, with lazy page-table allocation,
- * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (kernel-reference §4).
+ * RSS accounting (SPLIT_RSS_COUNTING) and memcg charging (docs/kernel-reference.md §4).
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import {
@@ -41,7 +41,7 @@ import { linear_page_index } from '../include/linux/pagemap.js';
 import { shmem_fault } from './shmem.js';
 import { vmFaultName } from '../include/linux/mm_types.js';
 
-/** add_mm_counter_fast(): the faulting thread caches its own mm's counters (§4.8). */
+/** add_mm_counter_fast(): the faulting thread caches its own mm's counters (docs/kernel-reference.md §4.8). */
 export function add_mm_counter_fast(k: KernelState, mm: MmStruct, member: number, val: number): void {
   const cur = k.sched.current;
   // GUP on another mm (exec's copy_strings on bprm->mm) adds to the mm directly.
@@ -135,7 +135,7 @@ export function hex(n: number): string {
 }
 
 /**
- * handle_mm_fault(vma, address, flags, regs) (6.1 shape; §4.2): memcg user-fault bracket,
+ * handle_mm_fault(vma, address, flags, regs) (6.1 shape; docs/kernel-reference.md §4.2): memcg user-fault bracket,
  * __handle_mm_fault, the memcg OOM cleanup and fault accounting.
  */
 export function handle_mm_fault(k: KernelState, vma: Vma, address: number, flags: number): number {
@@ -270,7 +270,7 @@ function allocChargedUserPage(k: KernelState, vmf: VmFault, zeroed: boolean): { 
   return { pfn, memcg };
 }
 
-/** do_anonymous_page() (§4.5). */
+/** do_anonymous_page() (docs/kernel-reference.md §4.5). */
 function do_anonymous_page(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_anonymous_page',
@@ -303,7 +303,7 @@ function do_anonymous_page(k: KernelState, vmf: VmFault): number {
   );
 }
 
-/** do_wp_page(): reuse an exclusive anon page, else wp_page_copy (§4.6). */
+/** do_wp_page(): reuse an exclusive anon page, else wp_page_copy (docs/kernel-reference.md §4.6). */
 function do_wp_page(k: KernelState, vmf: VmFault, oldPfn: number, special: boolean): number {
   return k.tracer.call(
     'do_wp_page',
@@ -353,7 +353,7 @@ function wp_page_copy(k: KernelState, vmf: VmFault, oldPfn: number, fromZero: bo
   );
 }
 
-/** do_fault(): file-backed VMAs (§4.7). */
+/** do_fault(): file-backed VMAs (docs/kernel-reference.md §4.7). */
 function do_fault(k: KernelState, vmf: VmFault): number {
   return k.tracer.call(
     'do_fault',
@@ -378,7 +378,7 @@ function fillFromFile(vma: Vma, address: number, index: number): void {
   if (from < src.length) vma.mem.set(src.subarray(from, Math.min(src.length, from + PAGE_SIZE)), off);
 }
 
-/** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (§4.7). */
+/** __do_fault() → filemap_fault(): page-cache lookup, major fault on a miss (docs/kernel-reference.md §4.7). */
 function __do_fault(k: KernelState, vmf: VmFault): { ret: number; pfn: number; fresh: boolean } {
   return k.tracer.call(
     '__do_fault',
@@ -482,7 +482,7 @@ function do_shared_fault(k: KernelState, vmf: VmFault): number {
   );
 }
 
-/** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (§4.7). */
+/** finish_fault() → do_set_pte(): map a page-cache page, file or shmem counter (docs/kernel-reference.md §4.7). */
 function finish_fault(k: KernelState, vmf: VmFault, pfn: number, write: boolean, fresh: boolean): number {
   return k.tracer.call(
     'finish_fault',

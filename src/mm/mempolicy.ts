@@ -1,7 +1,7 @@
 /**
  * The user-page allocation of a fault (mm/mempolicy.c vma_alloc_folio() / alloc_pages_vma(), entered
  * from alloc_zeroed_user_highpage_movable() of include/linux/highmem.h), with the gfp mask of the
- * version (kernel-reference §4.5), through __alloc_pages() (which may OOM-kill).  The profile picks
+ * version (docs/kernel-reference.md §4.5), through __alloc_pages() (which may OOM-kill).  The profile picks
  * the chain (`userPageAlloc`).
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';

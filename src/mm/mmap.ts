@@ -1,7 +1,7 @@
 /**
  * mm/mmap.c and friends: the address-space layout (mmap_base, top-down get_unmapped_area),
  * do_mmap/munmap/brk/mprotect/madvise, expand_stack with the stack guard gap, and commit
- * accounting (__vm_enough_memory, kernel-reference §9).  Each VMA's bytes live in a host
+ * accounting (__vm_enough_memory, docs/kernel-reference.md §9).  Each VMA's bytes live in a host
  * Buffer mapped into the engine once (DESIGN.md §1); engine limits are checked before Unicorn
  * is touched, so an mmap that would exceed them fails with -ENOMEM like any other mmap.
  */
@@ -80,7 +80,7 @@ export function vm_commit_limit(k: KernelState): number {
   return base + total_swap_pages(k);
 }
 
-/** __vm_enough_memory() (§9); cap_sys_admin is true for the model's uid 0 tasks. */
+/** __vm_enough_memory() (docs/kernel-reference.md §9); cap_sys_admin is true for the model's uid 0 tasks. */
 export function vm_enough_memory(k: KernelState, mm: MmStruct | null, pages: number, capSysAdmin: boolean): boolean {
   k.mm.committedAs += pages;
   const mode = k.sysctl.get('vm.overcommit_memory');

@@ -1,7 +1,7 @@
 /**
  * mm/oom_kill.c: out_of_memory, constrained_alloc, check_panic_on_oom, select_bad_process /
  * oom_evaluate_task / oom_badness, oom_kill_process / __oom_kill_process, dump_header and its
- * parts, the oom.group sweep, and the OOM reaper queue (kernel-reference §7).  Versions differ
+ * parts, the oom.group sweep, and the OOM reaper queue (docs/kernel-reference.md §7).  Versions differ
  * through profile data only.
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
@@ -105,7 +105,7 @@ export interface OomBadness {
 
 /**
  * oom_badness() (mm/oom_kill.c), pure: rss + swap + page tables, plus oom_score_adj ×
- * totalpages/1000 (the division first, §7.5).  The model (select_bad_process(), /proc/<pid>/oom_score)
+ * totalpages/1000 (the division first, docs/kernel-reference.md §7.5).  The model (select_bad_process(), /proc/<pid>/oom_score)
  * and `faultpath explain oom` (from a report's task table) both score tasks with it.  The task
  * lookups of the kernel function (oom_unkillable_task(), find_lock_task_mm()) stay with the caller.
  */
@@ -177,7 +177,7 @@ export function taskBadness(
   return { points: b.points, detail };
 }
 
-/** constrained_alloc(): no NUMA/cpusets in the model, so NONE or MEMCG (§7.3). */
+/** constrained_alloc(): no NUMA/cpusets in the model, so NONE or MEMCG (docs/kernel-reference.md §7.3). */
 function constrained_alloc(k: KernelState, oc: OomControl): Constraint {
   if (oc.memcg) {
     oc.totalpages = mem_cgroup_get_max(k, oc.memcg) || 1;
@@ -187,7 +187,7 @@ function constrained_alloc(k: KernelState, oc: OomControl): Constraint {
   return 'CONSTRAINT_NONE';
 }
 
-/** check_panic_on_oom() (§7.4). */
+/** check_panic_on_oom() (docs/kernel-reference.md §7.4). */
 function check_panic_on_oom(k: KernelState, oc: OomControl): void {
   const pon = k.sysctl.get('vm.panic_on_oom');
   if (!pon) return;
@@ -197,7 +197,7 @@ function check_panic_on_oom(k: KernelState, oc: OomControl): void {
   panic(k, `Out of memory: ${pon === 2 ? 'compulsory' : 'system-wide'} panic_on_oom is enabled`);
 }
 
-/** out_of_memory() (§7.1). Returns true when progress was made (a kill, or one is pending). */
+/** out_of_memory() (docs/kernel-reference.md §7.1). Returns true when progress was made (a kill, or one is pending). */
 export function out_of_memory(
   k: KernelState,
   input: { memcg: MemCgroup | null; gfp: number; order: number; nodemask: null; inline?: boolean },
@@ -275,7 +275,7 @@ function task_will_free_mem(k: KernelState, t: Task): boolean {
   return t.flags.has('PF_EXITING') || t.flags.has('SIGNAL_GROUP_EXIT');
 }
 
-/** select_bad_process() / oom_evaluate_task(), with optional priority OOM (§7.5, §8). */
+/** select_bad_process() / oom_evaluate_task(), with optional priority OOM (docs/kernel-reference.md §7.5, docs/kernel-reference.md §8). */
 function select_bad_process(k: KernelState, oc: OomControl): void {
   k.tracer.call('select_bad_process', undefined, () => {
     const candidates: OomCandidate[] = [];
@@ -363,7 +363,7 @@ interface OomTieRule {
   replaces(oc: OomControl, points: number): boolean;
 }
 
-/** oom_evaluate_task()'s comparison with the chosen victim, by profile.badness.tie (§7.5). */
+/** oom_evaluate_task()'s comparison with the chosen victim, by profile.badness.tie (docs/kernel-reference.md §7.5). */
 const OOM_TIE_RULES: Record<KernelProfile['badness']['tie'], OomTieRule> = {
   // 6.1: `points == LONG_MIN || points < oc->chosen_points` skips, so an equal score goes to the
   // task scanned later (and 0 or negative points are eligible).
@@ -383,7 +383,7 @@ const OOM_TIE_RULES: Record<KernelProfile['badness']['tie'], OomTieRule> = {
   },
   // 3.12 as modeled: zero points are skipped and an equal score goes to the task scanned later.
   // The event text is the 4.19 one (kept as the model has always printed it; kernel-reference
-  // §7.5 describes 3.12's oom_scan_process_thread loop as "strictly greater wins").
+  // docs/kernel-reference.md §7.5 describes 3.12's oom_scan_process_thread loop as "strictly greater wins").
   'later-nonzero': {
     text: 'highest points; ties keep an earlier thread-group leader',
     replaces: (oc, points) => points !== 0 && points >= oc.chosenPoints,
@@ -391,7 +391,7 @@ const OOM_TIE_RULES: Record<KernelProfile['badness']['tie'], OomTieRule> = {
 };
 
 /**
- * Alibaba cloud-kernel priority OOM (not upstream; §8.3/8.4): descend from the OOM memcg into
+ * Alibaba cloud-kernel priority OOM (not upstream; docs/kernel-reference.md §8.3/8.4): descend from the OOM memcg into
  * the child with the lowest memory.priority (ties: larger usage), skipping subtrees whose tasks
  * are all unkillable (num_oom_skip), then scan that subtree normally.
  */
@@ -441,7 +441,7 @@ function mark_oom_victim(k: KernelState, t: Task): void {
   k.tracer.emit('tracepoint', { system: 'oom', name: 'mark_victim', fields: { pid: t.pid }, text: `pid=${t.pid}` });
 }
 
-/** oom_kill_process(): dump_header, kill, oom.group sweep (§7.7). */
+/** oom_kill_process(): dump_header, kill, oom.group sweep (docs/kernel-reference.md §7.7). */
 function oom_kill_process(k: KernelState, oc: OomControl, message: string): void {
   k.tracer.call('oom_kill_process', { message }, () => {
     const victim = oc.chosen as Task;
@@ -484,7 +484,7 @@ function K(pages: number): number {
   return pages * 4;
 }
 
-/** __oom_kill_process(): SIGKILL, mark_oom_victim, the "Killed process" line (§7.7). */
+/** __oom_kill_process(): SIGKILL, mark_oom_victim, the "Killed process" line (docs/kernel-reference.md §7.7). */
 function __oom_kill_process(k: KernelState, victim: Task, message: string): void {
   k.tracer.call('__oom_kill_process', { pid: victim.pid }, () => {
     const p = find_lock_task_mm(k, victim);
@@ -513,7 +513,7 @@ function __oom_kill_process(k: KernelState, victim: Task, message: string): void
   });
 }
 
-/** __oom_kill_process()'s "Killed process" line, by profile.oomReport.killed (§7.7). */
+/** __oom_kill_process()'s "Killed process" line, by profile.oomReport.killed (docs/kernel-reference.md §7.7). */
 const KILLED_LINE: Record<KernelProfile['oomReport']['killed'], (message: string, t: Task, mm: MmStruct) => string> = {
   uid_pgtables: (message, t, mm) =>
     `${message}: Killed process ${t.pid} (${t.comm}) ${rssCounters(mm)}, UID:${t.uid} pgtables:${mm.pgtable.pgtablesBytes >> 10}kB oom_score_adj:${t.oomScoreAdj}`,
@@ -536,7 +536,7 @@ const MEMCG_OOM_INFO: Record<
   mem_cgroup_print_oom_info,
 };
 
-/** dump_header() (§7.8). */
+/** dump_header() (docs/kernel-reference.md §7.8). */
 export function dump_header(k: KernelState, oc: OomControl, p: Task | null): void {
   k.tracer.call('dump_header', undefined, () => {
     const cur = k.sched.current;
@@ -652,7 +652,7 @@ function pad(n: number | string, w: number): string {
   return String(n).padStart(w, ' ');
 }
 
-/** dump_tasks()'s column header and per-task row, by profile.oomReport.dumpTasks (§7.8). */
+/** dump_tasks()'s column header and per-task row, by profile.oomReport.dumpTasks (docs/kernel-reference.md §7.8). */
 const DUMP_TASKS: Record<
   KernelProfile['oomReport']['dumpTasks'],
   { header: string; row(t: Task, mm: MmStruct): string }
@@ -669,7 +669,7 @@ const DUMP_TASKS: Record<
   },
 };
 
-/** dump_tasks() (§7.8): header and one row per eligible process. */
+/** dump_tasks() (docs/kernel-reference.md §7.8): header and one row per eligible process. */
 function dump_tasks(k: KernelState, oc: OomControl): string[] {
   const fmt = DUMP_TASKS[k.profile.oomReport.dumpTasks];
   const lines = ['Tasks state (memory values in pages):', fmt.header];
@@ -684,7 +684,7 @@ function dump_tasks(k: KernelState, oc: OomControl): string[] {
 }
 
 /**
- * pagefault_out_of_memory() (§7.2): the arch handler's VM_FAULT_OOM path.  Returns 'sleep' when
+ * pagefault_out_of_memory() (docs/kernel-reference.md §7.2): the arch handler's VM_FAULT_OOM path.  Returns 'sleep' when
  * the task must wait on memcg_oom_waitq (oom_kill_disable), else 'retry' (return to user; a
  * pending SIGKILL is delivered there, otherwise the instruction runs again).
  */

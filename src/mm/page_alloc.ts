@@ -1,6 +1,6 @@
 /**
  * __alloc_pages() → get_page_from_freelist / __alloc_pages_slowpath → __alloc_pages_may_oom
- * (mm/page_alloc.c, kernel-reference §5).  Order-0 only: the model never needs higher orders.
+ * (mm/page_alloc.c, docs/kernel-reference.md §5).  Order-0 only: the model never needs higher orders.
  */
 import type { KernelState } from '../include/faultpath/kernel_state.js';
 import { formatGfpFlags } from '../include/linux/gfp.js';
@@ -109,7 +109,7 @@ function should_reclaim_retry(k: KernelState, progress: boolean, noProgressLoops
   return ok && progress;
 }
 
-/** __alloc_pages_may_oom() (§5.3). */
+/** __alloc_pages_may_oom() (docs/kernel-reference.md §5.3). */
 function __alloc_pages_may_oom(
   k: KernelState,
   gfp: number,

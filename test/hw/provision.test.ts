@@ -247,3 +247,17 @@ describe('defaultSteps.find', () => {
     expect(find(dir)).toBe(join(sub, 'libunicorn.so.2'));
   });
 });
+
+describe('aptDebianArchive: the fallback archive comes from apt sources, not from the repository', () => {
+  it('reads deb822 URIs and one-line deb entries, the first /debian archive', async () => {
+    const { aptDebianArchive } = await import('../../src/hw/provision.js');
+    const deb822 =
+      'Types: deb\nURIs: https://example.invalid/node_20.x\n\nTypes: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\n';
+    expect(aptDebianArchive([deb822])).toBe('http://mirror.example/debian');
+    expect(aptDebianArchive(['deb [arch=amd64] http://m.example/debian/ bookworm main\n'])).toBe(
+      'http://m.example/debian',
+    );
+    expect(aptDebianArchive(['deb http://ports.example/ubuntu jammy main\n'])).toBeUndefined();
+    expect(aptDebianArchive([])).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@
  * when the fault cannot be handled, and the name string printed in reports.
  *
  * Mirrors `static const struct fault_info fault_info[]` in arch/arm64/mm/fault.c of each
- * modeled version (kernel-reference.md §1.6).  4.19 and 6.1 differ only at index 17 (6.1 adds
+ * modeled version (docs/kernel-reference.md §1.6).  4.19 and 6.1 differ only at index 17 (6.1 adds
  * the MTE "synchronous tag check fault"); 3.12 differs substantially (every do_bad row is
  * SIGBUS with a literal 0 si_code, index 7 goes straight to do_page_fault, several rows have
  * other names — including the unterminated "(translation table walk" of rows 28–31).

@@ -7,7 +7,7 @@ import type { VirtualFile } from '../../include/linux/fs.js';
 import { out_of_memory } from '../../mm/oom_kill.js';
 import { printk } from '../../kernel/printk/printk.js';
 
-/** moom_callback(): out_of_memory() with order -1 (no allocation failed) (§7.10). */
+/** moom_callback(): out_of_memory() with order -1 (no allocation failed) (docs/kernel-reference.md §7.10). */
 export function moom_callback(k: KernelState): boolean {
   return k.tracer.call('moom_callback', undefined, () => {
     const ok = out_of_memory(k, { memcg: null, gfp: k.profile.gfp.GFP_KERNEL, order: -1, nodemask: null });

@@ -28,7 +28,7 @@ interface ProcFileCtx {
   self: Task | null;
 }
 
-/** /proc/<pid>/oom_score: proc_oom_score() (§7.6). */
+/** /proc/<pid>/oom_score: proc_oom_score() (docs/kernel-reference.md §7.6). */
 export function proc_oom_score(k: KernelState, p: Task): number {
   const totalpages = k.phys.managedPages + total_swap_pages(k);
   const b = taskBadness(k, p, totalpages);

@@ -15,7 +15,7 @@ export interface KernelProfile {
   release: Record<GuestArch, string>;
   buildVersion: string;
   hardwareName: Record<GuestArch, string>;
-  /** §4.1 FAULT_FLAG_* bit values and the arch default */
+  /** docs/kernel-reference.md §4.1 FAULT_FLAG_* bit values and the arch default */
   faultFlags: {
     WRITE: number;
     ALLOW_RETRY: number;
@@ -28,11 +28,11 @@ export interface KernelProfile {
     REMOTE: number;
     DEFAULT: number;
   };
-  /** §6.1: memcg charge batch and reclaim retries before OOM */
+  /** docs/kernel-reference.md §6.1: memcg charge batch and reclaim retries before OOM */
   memcgChargeBatch: number;
   memcgReclaimRetries: number;
   /**
-   * §6.1–6.2: the try_charge loop of the version, named by its kernel function (src/mm/memcontrol.ts
+   * docs/kernel-reference.md §6.1–6.2: the try_charge loop of the version, named by its kernel function (src/mm/memcontrol.ts
    * holds one variant per name).  'try_charge_memcg' (6.1): mem_cgroup_oom() kills inside the
    * charge and returns bool; 'try_charge' (4.19): mem_cgroup_oom() kills inside the charge and
    * returns enum oom_status, oom_kill_disable defers (OOM_ASYNC); '__mem_cgroup_try_charge' (3.12):
@@ -60,13 +60,13 @@ export interface KernelProfile {
   memcgGetMaxSwap: 'swap.max' | 'memsw.max';
   /** memory.oom_control (cgroup v1) has the "oom_kill" counter line (4.13+) */
   memcgOomControlOomKill: boolean;
-  /** §7.2: pagefault_out_of_memory falls back to a global out_of_memory(gfp 0) */
+  /** docs/kernel-reference.md §7.2: pagefault_out_of_memory falls back to a global out_of_memory(gfp 0) */
   pagefaultOomGlobal: boolean;
-  /** §6.5: memory.events propagate to ancestors (6.1) or stay local (4.19) */
+  /** docs/kernel-reference.md §6.5: memory.events propagate to ancestors (6.1) or stay local (4.19) */
   memcgEventsHierarchical: boolean;
   hasOomGroupKill: boolean;
   hasEventsLocal: boolean;
-  /** §7.5 oom_badness / oom_evaluate_task differences */
+  /** docs/kernel-reference.md §7.5 oom_badness / oom_evaluate_task differences */
   badness: {
     clampToOne: boolean;
     rootBonus: boolean;
@@ -81,10 +81,10 @@ export interface KernelProfile {
      * goes to the later task).
      */
     tie: 'later' | 'leader' | 'later-nonzero';
-    /** §7.6 /proc/<pid>/oom_score is (1000 + points*1000/totalpages)*2/3 (6.1), else points*1000/totalpages */
+    /** docs/kernel-reference.md §7.6 /proc/<pid>/oom_score is (1000 + points*1000/totalpages)*2/3 (6.1), else points*1000/totalpages */
     oomScoreCentered: boolean;
   };
-  /** §7.1–7.4 out_of_memory() differences */
+  /** docs/kernel-reference.md §7.1–7.4 out_of_memory() differences */
   oom: {
     /** check_panic_on_oom() does not panic for sysrq-f (4.19, 6.1) */
     panicSkipsSysrq: boolean;
@@ -96,7 +96,7 @@ export interface KernelProfile {
      */
     noVictimReport: boolean;
   };
-  /** §7.7–7.8: the formats of the OOM report */
+  /** docs/kernel-reference.md §7.7–7.8: the formats of the OOM report */
   oomReport: {
     /** dump_header's first line has "nodemask=%*pbl" (4.19) */
     headerNodemask: boolean;
@@ -128,17 +128,17 @@ export interface KernelProfile {
     /** the Debian x86 build shows split cold paths and clones (oom_kill_process.cold, …constprop.0) */
     x86ColdClones: boolean;
   };
-  /** §7.7: child-sacrifice heuristic and "Kill process … or sacrifice child" line */
+  /** docs/kernel-reference.md §7.7: child-sacrifice heuristic and "Kill process … or sacrifice child" line */
   sacrificeChild: boolean;
-  /** §7.9 OOM reaper delay in simulated ns (6.1: 2*HZ), or null when the version has no reaper */
+  /** docs/kernel-reference.md §7.9 OOM reaper delay in simulated ns (6.1: 2*HZ), or null when the version has no reaper */
   oomReaperDelayNs: number | null;
   /** fault_around_bytes (mm/memory.c): the read-fault window filemap_map_pages() fills; 4096 = no fault-around (before 3.15) */
   faultAroundBytes: number;
-  /** §1.10 default of debug.exception-trace on arm64 (x86 is always 1) */
+  /** docs/kernel-reference.md §1.10 default of debug.exception-trace on arm64 (x86 is always 1) */
   arm64ExceptionTraceDefault: number;
-  /** §4.8: SPLIT_RSS_COUNTING threshold (TASK_RSS_EVENTS_THRESH) */
+  /** docs/kernel-reference.md §4.8: SPLIT_RSS_COUNTING threshold (TASK_RSS_EVENTS_THRESH) */
   rssEventsThresh: number;
-  /** §4.3: 4.19 arm64 page tables are not memcg-accounted */
+  /** docs/kernel-reference.md §4.3: 4.19 arm64 page tables are not memcg-accounted */
   pgtableAccounted: Record<GuestArch, boolean>;
   /** pages of a pgd: x86 with CONFIG_PAGE_TABLE_ISOLATION allocates order 1 */
   pgdPages: Record<GuestArch, number>;
@@ -151,13 +151,13 @@ export interface KernelProfile {
   userPageAlloc: { chain: 'folio' | 'alloc_pages_vma'; gfpZero: Record<GuestArch, boolean> };
   /** SLAB_ACCOUNT objects are charged to the memcg (3.12: only once a kmem limit is set) */
   kmemAccounting: boolean;
-  /** §4.2 (3.12): __handle_mm_fault allocates the pte table before handle_pte_fault */
+  /** docs/kernel-reference.md §4.2 (3.12): __handle_mm_fault allocates the pte table before handle_pte_fault */
   pteAllocInHandleMmFault: boolean;
-  /** §9: vm_enough_memory heuristic mode 0 */
+  /** docs/kernel-reference.md §9: vm_enough_memory heuristic mode 0 */
   overcommitGuessIsTotal: boolean;
   /** __vm_enough_memory() warns (ratelimited) "…no enough memory for the allocation" on failure (6.1) */
   vmEnoughMemoryWarns: boolean;
-  /** §5.4: min_free_kbytes upper clamp */
+  /** docs/kernel-reference.md §5.4: min_free_kbytes upper clamp */
   minFreeKbytesMax: number;
   /** upper bound of vm.watermark_scale_factor (kernel/sysctl.c: 3000 in 6.1, 1000 before) */
   watermarkScaleFactorMax: number;
@@ -169,7 +169,7 @@ export interface KernelProfile {
   x86PfEntry: 'asm_exc_page_fault' | 'page_fault';
   /** x86 __do_page_fault(): a user access far below the stack pointer is a bad area (removed in 4.20) */
   x86StackBelowSpCheck: boolean;
-  /** GFP bit values of the version (kernel-reference §10), from the one GFP table src/include/linux/gfp.ts */
+  /** GFP bit values of the version (docs/kernel-reference.md §10), from the one GFP table src/include/linux/gfp.ts */
   gfp: GfpBits;
   /** The formats of the fault and register reports the arch code prints (and the explain tool describes) */
   report: KernelReportFormats;

@@ -4,7 +4,7 @@
  * Bit values mirror include/linux/gfp_types.h (6.1) and include/linux/gfp.h (4.19, 3.12); the
  * composite masks are computed from them exactly as those headers define them.  The name table
  * is `gfpflag_names[]` (mm/debug.c = `__def_gfpflag_names` of include/trace/events/mmflags.h),
- * walked by `format_flags()` of lib/vsprintf.c.  kernel-reference.md §10.
+ * walked by `format_flags()` of lib/vsprintf.c.  docs/kernel-reference.md §10.
  *
  * Config assumptions (the modeled Debian-style kernels): 6.1 without CONFIG_KASAN_HW_TAGS
  * (__GFP_SKIP_ZERO/SKIP_KASAN_* are 0) and without CONFIG_LOCKDEP (__GFP_NOLOCKDEP is 0);

@@ -4,7 +4,7 @@
  */
 import { PAGE_SIZE } from './mmzone.js';
 export const PAGE_COUNTER_MAX = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_SIZE); // LONG_MAX/PAGE_SIZE, see below
-/** LONG_MAX / PAGE_SIZE pages: an unlimited counter prints 9007199254740988kB (§6.8). */
+/** LONG_MAX / PAGE_SIZE pages: an unlimited counter prints 9007199254740988kB (docs/kernel-reference.md §6.8). */
 export const PAGE_COUNTER_MAX_KB = 9007199254740988n;
 
 export type MemcgEvent = 'low' | 'high' | 'max' | 'oom' | 'oom_kill' | 'oom_group_kill';

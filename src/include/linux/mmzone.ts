@@ -107,7 +107,7 @@ export class PhysMem {
     return this.freeTop;
   }
 
-  /** calculate_min_free_kbytes(): int_sqrt(lowmem_kbytes * 16), clamped (§5.4). */
+  /** calculate_min_free_kbytes(): int_sqrt(lowmem_kbytes * 16), clamped (docs/kernel-reference.md §5.4). */
   calculateMinFreeKbytes(): number {
     const lowmemKbytes = this.managedPages * 4;
     let v = int_sqrt(lowmemKbytes * 16);
@@ -115,7 +115,7 @@ export class PhysMem {
     return Math.max(v, this.userMinFreeKbytes);
   }
 
-  /** __setup_per_zone_wmarks() for the single zone (4.19/6.1 formula, §5.4). */
+  /** __setup_per_zone_wmarks() for the single zone (4.19/6.1 formula, docs/kernel-reference.md §5.4). */
   setupPerZoneWmarks(): void {
     const pagesMin = this.minFreeKbytes >> 2;
     const min = pagesMin;
@@ -123,7 +123,7 @@ export class PhysMem {
     this.wmark = { min, low: min + tmp, high: min + 2 * tmp };
   }
 
-  /** __zone_watermark_ok for order 0 (§5.4): ALLOC_HIGH/ALLOC_OOM/ALLOC_HARDER lower the mark. */
+  /** __zone_watermark_ok for order 0 (docs/kernel-reference.md §5.4): ALLOC_HIGH/ALLOC_OOM/ALLOC_HARDER lower the mark. */
   watermarkOk(
     mark: number,
     flags: { high?: boolean; oom?: boolean; harder?: boolean; noWatermarks?: boolean } = {},
