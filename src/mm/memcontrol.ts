@@ -22,6 +22,7 @@ import { total_swap_pages } from './swapfile.js';
 import { CFTYPE_NOT_ON_ROOT, type CfType } from '../include/linux/cgroup-defs.js';
 import { EINVAL } from '../include/uapi/asm-generic/errno.js';
 import { memparse } from '../lib/cmdline.js';
+import { emptyMemcgStat } from '../include/linux/memcontrol.js';
 
 /** memcg_memory_event(): local counter, then hierarchical per profile (docs/kernel-reference.md §6.5). */
 export function memcg_memory_event(k: KernelState, memcg: MemCgroup, ev: MemcgEvent): void {
@@ -701,22 +702,7 @@ const STAT_ORDER = [
 
 /** memory_stat_format(): byte values for the memory.stat keys of 6.1, hierarchical. */
 export function memoryStatValues(memcg: MemCgroup): [string, number][] {
-  const sum: MemcgStat = {
-    anon: 0,
-    file: 0,
-    kernel: 0,
-    pagetables: 0,
-    shmem: 0,
-    file_mapped: 0,
-    inactive_anon: 0,
-    active_anon: 0,
-    inactive_file: 0,
-    active_file: 0,
-    pgfault: 0,
-    pgmajfault: 0,
-    swapcached: 0,
-    slab_unreclaimable: 0,
-  };
+  const sum = emptyMemcgStat();
   for (const m of memcg.subtree()) for (const key of Object.keys(sum) as (keyof MemcgStat)[]) sum[key] += m.stat[key];
   const v = (n: number) => n * PAGE_SIZE;
   const val: Record<string, number> = {

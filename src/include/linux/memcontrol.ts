@@ -62,22 +62,7 @@ export class MemCgroup {
   };
   /** memory.swap.events */
   readonly swapEvents = { high: 0, max: 0, fail: 0 };
-  readonly stat: MemcgStat = {
-    anon: 0,
-    file: 0,
-    kernel: 0,
-    pagetables: 0,
-    shmem: 0,
-    file_mapped: 0,
-    inactive_anon: 0,
-    active_anon: 0,
-    inactive_file: 0,
-    active_file: 0,
-    pgfault: 0,
-    pgmajfault: 0,
-    swapcached: 0,
-    slab_unreclaimable: 0,
-  };
+  readonly stat: MemcgStat = emptyMemcgStat();
   oomGroup = false;
   oomKillDisable = false;
   underOom = 0;
@@ -169,4 +154,24 @@ export class MemcgTree {
   all(): MemCgroup[] {
     return [...this.root.subtree()];
   }
+}
+
+/** A memcg_vmstats record with every counter at zero. */
+export function emptyMemcgStat(): MemcgStat {
+  return {
+    anon: 0,
+    file: 0,
+    kernel: 0,
+    pagetables: 0,
+    shmem: 0,
+    file_mapped: 0,
+    inactive_anon: 0,
+    active_anon: 0,
+    inactive_file: 0,
+    active_file: 0,
+    pgfault: 0,
+    pgmajfault: 0,
+    swapcached: 0,
+    slab_unreclaimable: 0,
+  };
 }
