@@ -81,7 +81,7 @@ export class Machine {
    * (el0_svc / entry_SYSCALL_64).  A property so tests, bench and debug_vm can wrap it.
    */
   readonly syscalls: { handle(t: Task): void };
-  readonly opts: MachineOptions;
+  private readonly opts: MachineOptions;
   readonly tracer: Tracer;
   readonly output_: OutputChunk[] = [];
 
@@ -219,7 +219,7 @@ export class Machine {
    * A notifier on oom_notify_list that owns `pages` kernel pages (taken now, like a balloon) and
    * gives them all back the first time out_of_memory() calls it.
    */
-  registerOomNotifier(name: string, pages: number): void {
+  private registerOomNotifier(name: string, pages: number): void {
     const k = this.k;
     const held: number[] = [];
     for (let i = 0; i < pages; i++) {
@@ -242,7 +242,8 @@ export class Machine {
 
   run(): RunEnd {
     const end = this.sys.run((t) => this.syscalls.handle(t));
-    this.sys.syncAll();
+    // sync_mm_rss() of every task, so the counters the tools read are exact
+    for (const t of this.k.sched.tasks.values()) if (t.mm) sync_mm_rss(t);
     return end;
   }
 

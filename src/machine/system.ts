@@ -6,7 +6,6 @@
  */
 import type { Access, Cpu, StopReason } from '../hw/cpu.js';
 import { mem_cgroup_handle_over_high } from '../mm/memcontrol.js';
-import { sync_mm_rss } from '../mm/memory.js';
 import { PAGE_SIZE } from '../include/linux/mmzone.js';
 import { type MmStruct, type Vma } from '../include/linux/mm_types.js';
 import { type Task } from '../include/linux/sched.js';
@@ -49,7 +48,7 @@ export class System {
   readonly arch: ArchOps;
   readonly procs: ProcessTable;
   readonly vfs: MntNamespace;
-  readonly timers: Timer[] = [];
+  private readonly timers: Timer[] = [];
   private timerSeq = 0;
   /** which task's registers are loaded in each engine (threads / vfork share an engine) */
   private readonly cpuOwner = new Map<Cpu, Task>();
@@ -57,7 +56,7 @@ export class System {
   private stopAfterHook: boolean = false;
   private livelock: RunEnd | null = null;
   totalExecuted = 0;
-  budget: number;
+  private readonly budget: number;
   /** per-task queue order */
   private rq: Task[] = [];
   onProgress: ((s: System) => void) | null = null;
@@ -374,7 +373,4 @@ export class System {
   }
 
   /** syncs per-thread RSS caches (for reports at the end of a run) */
-  syncAll(): void {
-    for (const t of this.k.sched.tasks.values()) if (t.mm) sync_mm_rss(t);
-  }
 }
