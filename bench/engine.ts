@@ -117,12 +117,12 @@ function measure(arch: Arch, mode: Mode): number {
   assemble(arch).copy(text);
   const data = Buffer.alloc(Math.ceil((ACCESSES * 8) / PAGE) * PAGE);
   if (mode === 'raw') {
-    cpu.mapRaw(TEXT, text);
-    cpu.mapRaw(DATA, data);
+    cpu.mem.mapRaw(TEXT, text);
+    cpu.mem.mapRaw(DATA, data);
   } else {
-    cpu.map(TEXT, text);
-    cpu.map(DATA, data);
-    cpu.addCodeRange(TEXT, TEXT + PAGE);
+    cpu.mem.map(TEXT, text);
+    cpu.mem.map(DATA, data);
+    cpu.mem.addCodeRange(TEXT, TEXT + PAGE);
     // A page table: page number -> permissions.
     const table = new Map<number, { read: boolean; write: boolean; exec: boolean }>();
     table.set(TEXT / PAGE, { read: true, write: false, exec: true });

@@ -255,10 +255,10 @@ export function runRaw(
     const textLen = Math.ceil((prog.done + 64 - base) / PAGE) * PAGE;
     const text = Buffer.alloc(textLen);
     Buffer.from(prog.elf.buffer, prog.elf.byteOffset, Math.min(prog.elf.length, textLen)).copy(text);
-    cpu.mapRaw(base, text);
+    cpu.mem.mapRaw(base, text);
     const DATA = 0x10000000;
     const data = Buffer.alloc(pages * PAGE);
-    cpu.mapRaw(DATA, data);
+    cpu.mem.mapRaw(DATA, data);
     const ptr = arch === 'aarch64' ? 'x1' : 'rdi'; // the exit sequence after the loop clears rdi
     const count = arch === 'aarch64' ? 'x3' : 'rcx';
     let cpuSpent = 0;

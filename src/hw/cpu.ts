@@ -54,7 +54,7 @@ export const ADDRESS_LIMIT: Record<Arch, number> = { aarch64: 2 ** 48, x86_64: 2
 const PAGE = 4096;
 const NEVER_PC = 0x8000000000000001n;
 
-interface Region {
+export interface Region {
   begin: number;
   end: number;
   mem: Buffer;
@@ -89,8 +89,38 @@ const X86_EXCEPTIONS: Record<number, string> = {
   17: 'alignment check (#AC)',
 };
 
+/** What the engine holds of the guest address space (the region side of Cpu). */
+export interface CpuMemory {
+  /** guest bytes through the engine, or undefined when unmapped */
+  peek(address: number, size: number): Buffer | undefined;
+  regionAt(address: number): Region | undefined;
+  regionList(): { begin: number; end: number }[];
+  regionCount(): number;
+  /** one region over model-owned memory, all accesses through the MMU hook */
+  map(begin: number, mem: Buffer): void;
+  /** one region with full permissions (tests and benchmarks: no MMU) */
+  mapRaw(begin: number, mem: Buffer): void;
+  unmap(begin: number): void;
+  addCodeRange(begin: number, end: number): void;
+  removeCodeRange(begin: number, end: number): void;
+  invalidateCode(begin: number, end: number): void;
+}
+
 export class Cpu {
   readonly arch: Arch;
+  /** The guest address space: engine regions over model-owned memory, and the code ranges. */
+  readonly mem: CpuMemory = {
+    peek: (address, size) => this.peek_(address, size),
+    regionAt: (address) => this.regionAt_(address),
+    regionList: () => this.regionList_(),
+    regionCount: () => this.regionCount_,
+    map: (begin, mem) => this.map_(begin, mem),
+    mapRaw: (begin, mem) => this.mapRaw_(begin, mem),
+    unmap: (begin) => this.unmap_(begin),
+    addCodeRange: (begin, end) => this.addCodeRange_(begin, end),
+    removeCodeRange: (begin, end) => this.removeCodeRange_(begin, end),
+    invalidateCode: (begin, end) => this.invalidateCode_(begin, end),
+  };
   private readonly lib: U.UnicornLib;
   private uc: U.Ptr;
   private readonly regIds: Readonly<Record<string, number>>;
@@ -300,7 +330,7 @@ export class Cpu {
     const key = address * 64 + (size & 63);
     let n = this.x86Counts.get(key);
     if (n === undefined) {
-      const bytes = this.peek(address, size);
+      const bytes = this.peek_(address, size);
       n = bytes ? countX86Instructions(bytes) : Math.max(1, size >>> 2);
       this.x86Counts.set(key, n);
     }
@@ -317,28 +347,28 @@ export class Cpu {
   faultAccess(access: Access): Access {
     if (access !== 'read' || this.arch !== 'x86_64') return access;
     const pc = Number(this.pc());
-    const bytes = this.peek(pc, 15) ?? this.peek(pc, 1);
+    const bytes = this.peek_(pc, 15) ?? this.peek_(pc, 1);
     return bytes && isX86MemoryRmw(bytes) ? 'write' : access;
   }
 
   /** Reads guest bytes straight from the host backing (no MMU check); undefined if unmapped. */
-  peek(address: number, size: number): Buffer | undefined {
-    const r = this.regionAt(address);
+  private peek_(address: number, size: number): Buffer | undefined {
+    const r = this.regionAt_(address);
     if (!r || address + size > r.end) return undefined;
     return r.mem.subarray(address - r.begin, address - r.begin + size);
   }
 
-  regionAt(address: number): Region | undefined {
+  private regionAt_(address: number): Region | undefined {
     for (const r of this.regions) if (address >= r.begin && address < r.end) return r;
     return undefined;
   }
 
   /** The mapped engine regions, in address order. */
-  regionList(): { begin: number; end: number }[] {
+  private regionList_(): { begin: number; end: number }[] {
     return this.regions.map((r) => ({ begin: r.begin, end: r.end }));
   }
 
-  get regionCount(): number {
+  private get regionCount_(): number {
     return this.regions.length;
   }
 
@@ -346,7 +376,7 @@ export class Cpu {
    * Maps [begin, begin+mem.length) onto host memory with no permissions; every access then goes
    * through the MMU callback.  Refused (CpuError) past the engine's limits.
    */
-  map(begin: number, mem: Buffer): void {
+  private map_(begin: number, mem: Buffer): void {
     this.mapWith(begin, mem, U.UC_PROT_NONE);
   }
 
@@ -355,7 +385,7 @@ export class Cpu {
    * For benchmarks and baselines only (bench/engine.ts measures the raw engine with it); the
    * model never uses it.  Same guards as map().
    */
-  mapRaw(begin: number, mem: Buffer): void {
+  private mapRaw_(begin: number, mem: Buffer): void {
     this.mapWith(begin, mem, U.UC_PROT_ALL);
   }
 
@@ -381,29 +411,29 @@ export class Cpu {
   }
 
   /** Unmaps a whole region previously mapped with map(). */
-  unmap(begin: number): void {
+  private unmap_(begin: number): void {
     const i = this.regions.findIndex((r) => r.begin === begin);
     if (i < 0) throw new CpuError(`unmap: no region at 0x${begin.toString(16)}`);
     const r = this.regions[i]!;
     const err = this.lib.uc_mem_unmap(this.uc, r.begin, r.end - r.begin);
     if (err !== U.UC_ERR_OK) throw new CpuError(`uc_mem_unmap failed: ${this.lib.uc_strerror(err)}`);
     this.regions.splice(i, 1);
-    this.invalidateCode(r.begin, r.end);
-    this.removeCodeRange(r.begin, r.end);
+    this.invalidateCode_(r.begin, r.end);
+    this.removeCodeRange_(r.begin, r.end);
   }
 
   /**
    * Declares [begin, end) as code: installs the precise-PC hook on it (DESIGN.md §1) so faults in
    * instructions fetched from there are exact.
    */
-  addCodeRange(begin: number, end: number): void {
+  private addCodeRange_(begin: number, end: number): void {
     const key = `${begin}:${end}`;
     if (this.codeHooks.has(key)) return;
     const hh = this.hook(U.UC_HOOK_MEM_READ | U.UC_HOOK_MEM_WRITE, 'mem', (() => true) as never, begin, end - 1);
     this.codeHooks.set(key, hh);
   }
 
-  removeCodeRange(begin: number, end: number): void {
+  private removeCodeRange_(begin: number, end: number): void {
     for (const [key, hh] of this.codeHooks) {
       const [b, e] = key.split(':').map(Number) as [number, number];
       if (b >= begin && e <= end) {
@@ -414,7 +444,7 @@ export class Cpu {
   }
 
   /** Drops translated blocks of [begin, end): FETCH_PROT is checked only at translation. */
-  invalidateCode(begin: number, end: number): void {
+  private invalidateCode_(begin: number, end: number): void {
     this.lib.uc_ctl(this.uc, U.UC_CTL_REMOVE_CACHE, 'uint64_t', begin, 'uint64_t', end);
     for (const page of this.fetchable) if (page >= begin - (begin % PAGE) && page < end) this.fetchable.delete(page);
   }
@@ -490,7 +520,7 @@ export class Cpu {
     if (!reason && err === U.UC_ERR_OK && this.arch === 'x86_64') {
       // Unicorn ends emulation on `hlt`; at CPL3 it is privileged: #GP, which Linux makes SIGSEGV.
       const at = this.pc() - 1n;
-      if (this.peek(Number(at), 1)?.[0] === 0xf4) {
+      if (this.peek_(Number(at), 1)?.[0] === 0xf4) {
         this.setPc(at);
         reason = { kind: 'exception', intno: 13, pc: at, what: 'general protection (#GP, hlt at CPL3)' };
       }

@@ -193,13 +193,13 @@ export class ProcessTable {
     k.mm.committedAs += parent.committed;
     const regionMem = new Map<number, Buffer>();
     for (const v of parent.vmas) {
-      const r = parent.cpu.regionAt(v.regionBase)!;
+      const r = parent.cpu.mem.regionAt(v.regionBase)!;
       let mem = regionMem.get(r.begin);
       if (!mem) {
         mem = v.flags & VM_SHARED ? r.mem : Buffer.from(r.mem);
         regionMem.set(r.begin, mem);
-        cpu.map(r.begin, mem);
-        if (parent.vmas.some((x) => x.regionBase === r.begin && x.flags & 4)) cpu.addCodeRange(r.begin, r.end);
+        cpu.mem.map(r.begin, mem);
+        if (parent.vmas.some((x) => x.regionBase === r.begin && x.flags & 4)) cpu.mem.addCodeRange(r.begin, r.end);
       }
       mm.vmas.push({ ...v, mem: mem.subarray(v.start - r.begin, v.end - r.begin) });
       memcg_slab_post_alloc_hook(k, mm, SLAB_VM_AREA_STRUCT);

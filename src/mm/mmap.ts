@@ -123,7 +123,7 @@ function rangeFree(mm: MmStruct, start: number, end: number): boolean {
 }
 
 function regionsOf(mm: MmStruct): { begin: number; end: number }[] {
-  return mm.cpu.regionList();
+  return mm.cpu.mem.regionList();
 }
 
 /** arch_get_unmapped_area_topdown(): highest gap below mmap_base that fits. */
@@ -166,18 +166,18 @@ function vm_stat_account(mm: MmStruct, v: Vma, pages: number): void {
 export const MAX_REGION_BYTES = 2 ** 31;
 
 function mapRegion(k: KernelState, mm: MmStruct, start: number, end: number, exec: boolean): Buffer | null {
-  if (mm.cpu.regionCount >= MAX_REGIONS[mm.arch] - 2) return null;
+  if (mm.cpu.mem.regionCount() >= MAX_REGIONS[mm.arch] - 2) return null;
   // The model backs every byte of a VMA with host memory: a mapping beyond what Node can
   // allocate in one Buffer fails like any mmap the machine cannot hold (-ENOMEM).
   if (end - start > MAX_REGION_BYTES) return null;
   const mem = Buffer.alloc(end - start);
   try {
-    mm.cpu.map(start, mem);
+    mm.cpu.mem.map(start, mem);
   } catch (e) {
     if (e instanceof CpuError) return null;
     throw e;
   }
-  if (exec) mm.cpu.addCodeRange(start, end);
+  if (exec) mm.cpu.mem.addCodeRange(start, end);
   return mem;
 }
 
@@ -208,12 +208,12 @@ function vmaMemory(
   end: number,
   exec: boolean,
 ): { mem: Buffer; regionBase: number } | null {
-  const r = mm.cpu.regionAt(start);
+  const r = mm.cpu.mem.regionAt(start);
   if (r) {
     if (end > r.end) return null;
     const mem = r.mem.subarray(start - r.begin, end - r.begin);
     mem.fill(0);
-    if (exec) mm.cpu.addCodeRange(r.begin, r.end);
+    if (exec) mm.cpu.mem.addCodeRange(r.begin, r.end);
     return { mem, regionBase: r.begin };
   }
   for (const o of regionsOf(mm)) if (start < o.end && o.begin < end) return null;
@@ -360,8 +360,9 @@ export function removeVma(k: KernelState, mm: MmStruct, v: Vma): void {
     k.mm.committedAs -= pages;
     mm.committed -= pages;
   }
-  if (v.flags & VM_EXEC) mm.cpu.invalidateCode(v.start, v.end);
-  if (!mm.vmas.some((o) => o.regionBase === v.regionBase) && mm.cpu.regionAt(v.regionBase)) mm.cpu.unmap(v.regionBase);
+  if (v.flags & VM_EXEC) mm.cpu.mem.invalidateCode(v.start, v.end);
+  if (!mm.vmas.some((o) => o.regionBase === v.regionBase) && mm.cpu.mem.regionAt(v.regionBase))
+    mm.cpu.mem.unmap(v.regionBase);
 }
 
 /** brk(): grow/shrink the heap VMA; returns the new (or unchanged old) break. */
@@ -442,9 +443,9 @@ export function do_mprotect_pkey(k: KernelState, mm: MmStruct, start: number, le
       mm.pgtable.setPte(a, nlo, nhi);
     });
     flush_tlb_range(mm, v.start, v.end);
-    mm.cpu.invalidateCode(v.start, v.end);
+    mm.cpu.mem.invalidateCode(v.start, v.end);
     if (newFlags & VM_EXEC)
-      mm.cpu.addCodeRange(v.regionBase, v.regionBase + (mm.cpu.regionAt(v.regionBase)!.end - v.regionBase));
+      mm.cpu.mem.addCodeRange(v.regionBase, v.regionBase + (mm.cpu.mem.regionAt(v.regionBase)!.end - v.regionBase));
   }
   return 0;
 }
@@ -508,7 +509,7 @@ export function expand_stack(k: KernelState, mm: MmStruct, vma: Vma, address: nu
   if (vma.end - newStart > rlim) return false;
   const prev = [...mm.vmas].reverse().find((v) => v.end <= vma.start && v !== vma);
   if (prev && newStart - prev.end < STACK_GUARD_GAP && !(prev.flags & VM_GROWSDOWN)) return false;
-  const region = mm.cpu.regionAt(vma.regionBase);
+  const region = mm.cpu.mem.regionAt(vma.regionBase);
   if (!region || newStart < region.begin) return false;
   const pages = (vma.start - newStart) / PAGE_SIZE;
   if (!vm_enough_memory(k, mm, pages, capSysAdmin(k))) return false;

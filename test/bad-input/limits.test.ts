@@ -201,11 +201,10 @@ describe.each(ARCHES)('%s', (arch) => {
       },
       {
         setup: (_m, t) => {
-          const cpu = t.mm!.cpu;
-          const proto = Object.getPrototypeOf(cpu) as object;
-          const real = Object.getOwnPropertyDescriptor(proto, 'regionCount')!.get!;
-          const offset = MAX_REGIONS[arch] - 2 - headroom - (real.call(cpu) as number);
-          Object.defineProperty(cpu, 'regionCount', { get: () => (real.call(cpu) as number) + offset });
+          const mem = t.mm!.cpu.mem;
+          const real = mem.regionCount;
+          const offset = MAX_REGIONS[arch] - 2 - headroom - real();
+          mem.regionCount = () => real() + offset;
         },
       },
     );

@@ -971,7 +971,7 @@ describe('text page taken away (reclaim)', () => {
       expect(count()).toBe(2n);
       expect(m.accesses.filter((a) => a.access === 'fetch')).toEqual([]);
       // With invalidateCode the first execution after reclaim is an instruction fault again.
-      m.cpu.invalidateCode(TEXT + PAGE, TEXT + 2 * PAGE);
+      m.cpu.mem.invalidateCode(TEXT + PAGE, TEXT + 2 * PAGE);
       m.cpu.setPc(TEXT);
       const r = m.cpu.run(1000);
       expect(r.reason).toMatchObject({ kind: 'fault', access: 'fetch', address: BigInt(TEXT + PAGE), pc: BigInt(far) });
@@ -997,7 +997,7 @@ describe('text page taken away (reclaim)', () => {
       expect(m.cpu.reg('r9')).toBe(BigInt(i));
     }
     m.present.delete(TEXT + PAGE);
-    m.cpu.invalidateCode(TEXT + PAGE, TEXT + 2 * PAGE);
+    m.cpu.mem.invalidateCode(TEXT + PAGE, TEXT + 2 * PAGE);
     m.cpu.setPc(TEXT);
     expect(m.cpu.run(1000).reason).toMatchObject({
       kind: 'fault',
@@ -1022,7 +1022,7 @@ describe('engine limits are guarded', () => {
     let error: unknown;
     for (let i = 0; i < 1001; i++) {
       try {
-        cpu.map(0x100000 + i * 2 * PAGE, i === 0 ? page : Buffer.alloc(PAGE));
+        cpu.mem.map(0x100000 + i * 2 * PAGE, i === 0 ? page : Buffer.alloc(PAGE));
         mapped++;
       } catch (e) {
         error = e;
@@ -1032,7 +1032,7 @@ describe('engine limits are guarded', () => {
     expect(error).toBeInstanceOf(CpuError);
     expect((error as Error).message).toMatch(/region limit/);
     expect(mapped).toBe(MAX_REGIONS.aarch64);
-    expect(cpu.regionCount).toBe(MAX_REGIONS.aarch64);
+    expect(cpu.mem.regionCount()).toBe(MAX_REGIONS.aarch64);
     // The instance is still usable.
     page.writeUInt32LE(0xd4200000, 0); // brk #0
     cpu.setMmu(() => true);
@@ -1045,13 +1045,13 @@ describe('engine limits are guarded', () => {
     for (const arch of ['aarch64', 'x86_64'] as Arch[]) {
       const cpu = new Cpu(arch);
       const limit = ADDRESS_LIMIT[arch];
-      expect(() => cpu.map(limit, Buffer.alloc(PAGE))).toThrow(CpuError);
-      expect(() => cpu.map(limit - PAGE, Buffer.alloc(2 * PAGE))).toThrow(CpuError);
-      expect(() => cpu.map(-PAGE, Buffer.alloc(PAGE))).toThrow(CpuError);
-      expect(() => cpu.map(Number(0xffff800000000000n), Buffer.alloc(PAGE))).toThrow(CpuError);
-      expect(() => cpu.map(0x1234, Buffer.alloc(PAGE))).toThrow(CpuError);
-      cpu.map(limit - PAGE, Buffer.alloc(PAGE)); // the last user page is fine
-      expect(cpu.regionCount).toBe(1);
+      expect(() => cpu.mem.map(limit, Buffer.alloc(PAGE))).toThrow(CpuError);
+      expect(() => cpu.mem.map(limit - PAGE, Buffer.alloc(2 * PAGE))).toThrow(CpuError);
+      expect(() => cpu.mem.map(-PAGE, Buffer.alloc(PAGE))).toThrow(CpuError);
+      expect(() => cpu.mem.map(Number(0xffff800000000000n), Buffer.alloc(PAGE))).toThrow(CpuError);
+      expect(() => cpu.mem.map(0x1234, Buffer.alloc(PAGE))).toThrow(CpuError);
+      cpu.mem.map(limit - PAGE, Buffer.alloc(PAGE)); // the last user page is fine
+      expect(cpu.mem.regionCount()).toBe(1);
       cpu.close();
     }
   });

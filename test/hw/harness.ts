@@ -149,7 +149,7 @@ export class Machine {
     this.text = Buffer.alloc(textPages * PAGE);
     code.copy(this.text);
     this.addRegion(TEXT, this.text);
-    this.cpu.addCodeRange(TEXT, TEXT + this.text.length);
+    this.cpu.mem.addCodeRange(TEXT, TEXT + this.text.length);
     for (const r of spec.regions ?? []) {
       const mem = Buffer.alloc(r.pages * PAGE);
       r.init?.(mem, labels);
@@ -172,7 +172,7 @@ export class Machine {
   }
 
   private addRegion(begin: number, mem: Buffer): void {
-    this.cpu.map(begin, mem);
+    this.cpu.mem.map(begin, mem);
     this.regions.set(begin, mem);
     for (let p = begin; p < begin + mem.length; p += PAGE) this.present.add(p);
   }

@@ -40,7 +40,7 @@ describe('Cpu.faultAccess: the access the CPU reports when it faults', () => {
       const code = Buffer.alloc(0x1000);
       code.set([0x01, 0x08], 0); // add dword ptr [rax], ecx
       code.set([0x8b, 0x08], 0x10); // mov ecx, dword ptr [rax]
-      cpu.map(0x10000, code);
+      cpu.mem.map(0x10000, code);
       cpu.setPc(0x10000);
       expect(cpu.faultAccess('read')).toBe('write');
       expect(cpu.faultAccess('fetch')).toBe('fetch');

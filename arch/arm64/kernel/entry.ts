@@ -119,7 +119,7 @@ export function arm64UserFault(k: KernelState, t: Task, address: bigint, access:
 
 /** An exception the engine raised (EXCP_UDEF → EC UNKNOWN → el0_undef, EXCP_BKPT → BRK64 → el0_dbg). */
 export function arm64OtherException(k: KernelState, t: Task, intno: number, pc: bigint): TrapSignal {
-  const word = t.mm!.cpu.peek(Number(pc), 4);
+  const word = t.mm!.cpu.mem.peek(Number(pc), 4);
   const out = EL0_SYNC_VECTOR[k.profile.arm64Entry.vector](k, t, arm64CpuException(intno, pc, word?.readUInt32LE(0)));
   if (out.kind !== 'force_sig') throw new Error(`el0t_64_sync: exception ${intno} did not end in a signal`);
   return out;

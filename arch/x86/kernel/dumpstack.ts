@@ -25,7 +25,7 @@ export function copy_code(t: Task, ip: bigint): OpcodeDump {
   for (let a = start; a < start + OPCODE_BUFSIZE; a++) {
     const w = t.mm!.pgtable.walk(Math.floor(a / 4096) * 4096);
     if (w.level !== 4) return { kind: 'fault' };
-    const b = t.mm!.cpu.peek(a, 1);
+    const b = t.mm!.cpu.mem.peek(a, 1);
     if (!b) return { kind: 'fault' };
     out.push(b[0]!);
   }
