@@ -38,8 +38,7 @@ export function bootKernelState(o: BootOptions, upcalls: (k: KernelState) => Ker
   for (let i = 0; i < (o.idleKernelPages ?? 0); i++) phys.takeFrame(PageKind.Kernel);
   const sched = { tasks: new Map(), current: null, clock: 0 };
   const pgtableFormat = o.arch === 'aarch64' ? arm64Pgtable : x86Pgtable;
-  let k: KernelState | null = null;
-  k = new KernelState({
+  const k: KernelState = new KernelState({
     arch: o.arch,
     profile: o.profile,
     tracer: o.tracer,
@@ -60,33 +59,13 @@ export function bootKernelState(o: BootOptions, upcalls: (k: KernelState) => Ker
       committedAs: 0,
     },
     sched,
-    upcalls: lateBound(() => k!, upcalls),
+    upcalls,
   });
   o.tracer.setContext({
     now: () => sched.clock,
     advance: (ns) => (sched.clock += ns),
-    pid: () => k!.sched.current?.pid ?? 0,
-    comm: () => k!.sched.current?.comm ?? 'swapper/0',
+    pid: () => k.sched.current?.pid ?? 0,
+    comm: () => k.sched.current?.comm ?? 'swapper/0',
   });
   return k;
-}
-
-/** The upcalls need the state they serve: build them once the state exists. */
-function lateBound(state: () => KernelState, make: (k: KernelState) => KernelUpcalls): KernelUpcalls {
-  let made: KernelUpcalls | null = null;
-  const get = () => (made ??= make(state()));
-  return {
-    get sched() {
-      return get().sched;
-    },
-    get signal() {
-      return get().signal;
-    },
-    get mm() {
-      return get().mm;
-    },
-    get arch() {
-      return get().arch;
-    },
-  };
 }

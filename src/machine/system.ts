@@ -15,7 +15,7 @@ import { ProcessTable, SIGNAL_NAMES } from '../kernel/fork.js';
 import { init_mount_tree, type MntNamespace } from '../fs/namespace.js';
 import { printk } from '../kernel/printk/printk.js';
 import { faultin_page } from '../mm/gup.js';
-import { tlb_fill } from '../hw/mmu.js';
+import { TLB_FETCH, TLB_READ, TLB_WRITE, tlb_fill } from '../hw/mmu.js';
 import { do_exit } from '../kernel/exit.js';
 import { force_sig } from '../kernel/signal.js';
 import { get_fatal_signal } from '../kernel/signal.js';
@@ -23,7 +23,8 @@ import { get_signal } from '../kernel/signal.js';
 import { prepare_to_wait } from '../kernel/sched/wait.js';
 import { try_to_wake_up } from '../kernel/sched/core.js';
 
-const ACCESS_BIT: Record<Access, number> = { read: 1, write: 2, fetch: 4 };
+/** The software TLB's permission bit of each access (src/hw/mmu.ts fills the entries). */
+const ACCESS_BIT: Record<Access, number> = { read: TLB_READ, write: TLB_WRITE, fetch: TLB_FETCH };
 /** sched slice in instructions (1 instruction = 1 ns of simulated time) */
 export const QUANTUM = 20_000;
 /** consecutive faults on one address without progress before the run is declared livelocked */

@@ -166,7 +166,8 @@ export interface KernelStateParts {
   memcg: MemcgTree;
   mm: MmGlobals;
   sched: SchedState;
-  upcalls: KernelUpcalls;
+  /** builds the upcalls for the state they serve */
+  upcalls: (k: KernelState) => KernelUpcalls;
 }
 
 /** A thrown KernelPanic unwinds the modeled call chain after panic(). */
@@ -205,6 +206,6 @@ export class KernelState {
     this.memcg = p.memcg;
     this.mm = p.mm;
     this.sched = p.sched;
-    this.upcalls = p.upcalls;
+    this.upcalls = p.upcalls(this);
   }
 }
